@@ -1,0 +1,179 @@
+/**
+ * YAML as Ansible reads it: PyYAML's YAML 1.1 resolvers (yes/no/on/off are booleans,
+ * `1.17` is a float but `1e3` a string, `0755` octal, `1:30` sexagesimal), mapping order
+ * kept whatever the keys, integer keys staying integers, merge keys, duplicate keys
+ * overriding. The parser works in the failsafe schema (every scalar a string, with its
+ * style kept) and we resolve plain scalars ourselves, so no other library's idea of
+ * YAML types leaks in.
+ */
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml'
+import { PyFloat, type PyDict, type PyKey, type Value } from './python/values.js'
+
+export class YamlError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly reason: string
+  ) {
+    super(`${file}:${line}:${column}: YAML error: ${reason}`)
+    this.name = 'YamlError'
+  }
+}
+
+const NULL = /^(?:~|null|Null|NULL|)$/
+const BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/
+const BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/
+const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
+const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
+
+function sexagesimal(digits: string): number {
+  return digits.split(':').reduce((acc, part) => acc * 60 + Number(part), 0)
+}
+
+function constructInt(source: string): number {
+  let text = source.replace(/_/g, '')
+  let sign = 1
+  if (text[0] === '-' || text[0] === '+') {
+    if (text[0] === '-') sign = -1
+    text = text.slice(1)
+  }
+  if (text === '0') return 0
+  if (text.startsWith('0b')) return sign * parseInt(text.slice(2), 2)
+  if (text.startsWith('0x')) return sign * parseInt(text.slice(2), 16)
+  if (text.startsWith('0')) return sign * parseInt(text, 8)
+  if (text.includes(':')) return sign * sexagesimal(text)
+  return sign * parseInt(text, 10)
+}
+
+function constructFloat(source: string): PyFloat {
+  let text = source.replace(/_/g, '').toLowerCase()
+  let sign = 1
+  if (text[0] === '-' || text[0] === '+') {
+    if (text[0] === '-') sign = -1
+    text = text.slice(1)
+  }
+  if (text === '.inf') return new PyFloat(sign * Infinity)
+  if (text === '.nan') return new PyFloat(NaN)
+  if (text.includes(':')) return new PyFloat(sign * sexagesimal(text))
+  return new PyFloat(sign * Number(text))
+}
+
+/** PyYAML's implicit resolution of a plain scalar. */
+export function resolvePlainScalar(source: string): Value {
+  if (NULL.test(source)) return null
+  if (BOOL_TRUE.test(source)) return true
+  if (BOOL_FALSE.test(source)) return false
+  if (INT.test(source)) return constructInt(source)
+  if (FLOAT.test(source)) return constructFloat(source)
+  return source
+}
+
+function resolveTagged(tag: string, source: string): Value {
+  switch (tag) {
+    case 'tag:yaml.org,2002:str':
+      return source
+    case 'tag:yaml.org,2002:int':
+      return constructInt(source)
+    case 'tag:yaml.org,2002:float':
+      return constructFloat(source)
+    case 'tag:yaml.org,2002:bool':
+      return BOOL_TRUE.test(source)
+    case 'tag:yaml.org,2002:null':
+      return null
+    // Ansible's !unsafe: never templated. A raw block keeps it literal through templating.
+    case '!unsafe':
+      return /[{][{%#]/.test(source) ? `{% raw %}${source}{% endraw %}` : source
+    default:
+      return source
+  }
+}
+
+class Converter {
+  private readonly seen = new Map<Node, Value>()
+
+  constructor(
+    private readonly doc: Document,
+    private readonly file: string,
+    private readonly lines: LineCounter
+  ) {}
+
+  private fail(node: Node | null | undefined, reason: string): never {
+    const pos = this.lines.linePos(node?.range?.[0] ?? 0)
+    throw new YamlError(this.file, pos.line, pos.col, reason)
+  }
+
+  convert(node: unknown): Value {
+    if (node === null || node === undefined) return null
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc)
+      if (!target) this.fail(node, `unknown alias *${node.source}`)
+      return this.convert(target)
+    }
+    if (isScalar(node)) {
+      const source = String(node.value)
+      if (node.tag) return resolveTagged(node.tag, source)
+      return node.type === 'PLAIN' ? resolvePlainScalar(source) : source
+    }
+    const cached = this.seen.get(node as Node)
+    if (cached !== undefined) return cached
+    if (isSeq(node)) {
+      const list: Value[] = []
+      this.seen.set(node, list)
+      for (const item of node.items) list.push(this.convert(item))
+      return list
+    }
+    if (isMap(node)) {
+      const dict: PyDict = new Map()
+      this.seen.set(node, dict)
+      const merges: Value[] = []
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue
+        const keyNode = pair.key as Node | null
+        if (isScalar(keyNode) && keyNode.type === 'PLAIN' && keyNode.value === '<<' && !keyNode.tag) {
+          merges.push(this.convert(pair.value))
+          continue
+        }
+        const key = this.convert(keyNode)
+        if (Array.isArray(key) || key instanceof Map) this.fail(keyNode, 'found unhashable key (a list or mapping used as a key)')
+        dict.set(key as PyKey, this.convert(pair.value))
+      }
+      // PyYAML puts merged pairs first (later sources first) and the mapping's own after,
+      // so an own key overrides a merged one but keeps the merged key's position.
+      if (merges.length) {
+        const merged: PyDict = new Map()
+        for (const source of merges.flatMap((m) => (Array.isArray(m) ? m : [m])).reverse()) {
+          if (!(source instanceof Map)) this.fail(node, 'expected a mapping for merging')
+          for (const [k, v] of source) merged.set(k, v)
+        }
+        for (const [k, v] of dict) merged.set(k, v)
+        this.seen.set(node, merged)
+        return merged
+      }
+      return dict
+    }
+    return this.fail(node as Node, 'unsupported YAML node')
+  }
+}
+
+/** Parses every document of a YAML text; errors name the file, line and column. */
+export function loadYamlDocuments(text: string, file: string): Value[] {
+  const lines = new LineCounter()
+  const docs = parseAllDocuments(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false, strict: false })
+  const list = Array.isArray(docs) ? docs : []
+  return list.map((doc) => {
+    const error = doc.errors[0]
+    if (error) {
+      const pos = error.linePos?.[0] ?? { line: 0, col: 0 }
+      throw new YamlError(file, pos.line, pos.col, error.message.split('\n')[0])
+    }
+    return new Converter(doc, file, lines).convert(doc.contents)
+  })
+}
+
+/** A single-document YAML file (an empty file is None, as PyYAML says). */
+export function loadYaml(text: string, file: string): Value {
+  const docs = loadYamlDocuments(text, file)
+  if (docs.length > 1) throw new YamlError(file, 1, 1, 'expected a single document, found several')
+  return docs.length ? docs[0] : null
+}
