@@ -10327,7 +10327,7 @@ function guardKubeVersion(templar) {
     try {
       tooOld = !versionCompare(version, pyStr(minimum), ">=");
     } catch {
-      tooOld = !supported.includes(version);
+      tooOld = false;
     }
     if (tooOld) {
       throw new ListGenerationError(

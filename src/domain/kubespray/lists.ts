@@ -188,7 +188,8 @@ function guardKubeVersion(templar: Templar): void {
     try {
       tooOld = !versionCompare(version, pyStr(minimum), '>=')
     } catch {
-      tooOld = !supported.includes(version)
+      // Not comparable (a 'v' prefix where the tree has none): the membership check below says why.
+      tooOld = false
     }
     if (tooOld) {
       throw new ListGenerationError(
