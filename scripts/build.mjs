@@ -3,10 +3,12 @@
 import { build } from 'esbuild'
 
 const entryPoints = { cli: 'src/cli/main.ts' }
+// `node scripts/build.mjs OUTDIR` builds elsewhere: the dist freshness test compares the two.
+const outdir = process.argv[2] ?? 'dist'
 
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
