@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-export const CONFORMANCE_DIR = resolve(REPO_ROOT, '../shared/conformance')
+/** ../shared/conformance beside the repository, or $CONFORMANCE_DIR. */
+export const CONFORMANCE_DIR = process.env.CONFORMANCE_DIR ?? resolve(REPO_ROOT, '../shared/conformance')
 
 export interface Variant {
   release: string
