@@ -13302,7 +13302,7 @@ var Templar = class {
     const [plugin, ...terms] = args;
     const name = pyStr(plugin ?? "");
     const results = this.runLookup(name, terms, kwargs);
-    if (wantList || truthy2(kwargs.get("wantlist"))) return results;
+    if (wantList || isSet(kwargs.get("wantlist"))) return results;
     return results.length === 1 ? results[0] : results.map(pyStr).join(",");
   }
   runLookup(plugin, terms, kwargs) {
@@ -13327,7 +13327,7 @@ var Templar = class {
     }
   }
 };
-function truthy2(v) {
+function isSet(v) {
   return v !== void 0 && v !== null && v !== false && v !== "" && v !== 0;
 }
 function trailingNewlines(s) {
@@ -13444,7 +13444,7 @@ function safeTemplate(templar, value) {
   } catch (e) {
     const cause = e instanceof TemplateRuntimeError ? e.original : e;
     if (cause instanceof UndefinedError) return cause.undefinedValue;
-    if (cause instanceof VariableTemplatingError || cause instanceof Error) return new Undefined(cause.message);
+    if (cause instanceof Error) return new Undefined(cause.message);
     throw e;
   }
 }

@@ -178,7 +178,7 @@ export class Templar implements Environment {
     const [plugin, ...terms] = args
     const name = pyStr(plugin ?? '')
     const results = this.runLookup(name, terms, kwargs)
-    if (wantList || truthy(kwargs.get('wantlist'))) return results
+    if (wantList || isSet(kwargs.get('wantlist'))) return results
     return results.length === 1 ? results[0] : results.map(pyStr).join(',')
   }
 
@@ -205,7 +205,8 @@ export class Templar implements Environment {
   }
 }
 
-function truthy(v: Value | undefined): boolean {
+/** A keyword argument given and true in Python's sense (wantlist=True). */
+function isSet(v: Value | undefined): boolean {
   return v !== undefined && v !== null && v !== false && v !== '' && v !== 0
 }
 

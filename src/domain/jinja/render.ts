@@ -60,11 +60,6 @@ export function renderNodes(stmts: Stmt[], env: Environment): Value[] {
   return out
 }
 
-/** Evaluates one expression (used for the `x if c` of Jinja and in tests). */
-export function evaluate(expr: Expr, env: Environment): Value {
-  return new Interpreter(env).eval(expr, [new Map()])
-}
-
 class Interpreter {
   constructor(private readonly env: Environment) {}
 
@@ -303,7 +298,7 @@ function arithmetic(op: string, a: number | PyFloat | boolean, b: number | PyFlo
   }
 }
 
-export function binaryOp(op: string, rawLeft: Value, rawRight: Value): Value {
+function binaryOp(op: string, rawLeft: Value, rawRight: Value): Value {
   if (op === '~') return pyStr(finalizeForConcat(rawLeft)) + pyStr(finalizeForConcat(rawRight))
   const left = failIfUndefined(rawLeft)
   const right = failIfUndefined(rawRight)

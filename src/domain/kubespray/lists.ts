@@ -151,7 +151,8 @@ function safeTemplate(templar: Templar, value: Value): Value {
   } catch (e) {
     const cause = e instanceof TemplateRuntimeError ? e.original : e
     if (cause instanceof UndefinedError) return cause.undefinedValue
-    if (cause instanceof VariableTemplatingError || cause instanceof Error) return new Undefined(cause.message)
+    // A broken field of one downloads entry must not stop the lists: it only loses its checksum.
+    if (cause instanceof Error) return new Undefined(cause.message)
     throw e
   }
 }

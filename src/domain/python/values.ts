@@ -99,14 +99,6 @@ export class UndefinedError extends Error {
   }
 }
 
-export function isDict(v: unknown): v is PyDict {
-  return v instanceof Map
-}
-
-export function isList(v: unknown): v is Value[] {
-  return Array.isArray(v)
-}
-
 export function isNumber(v: unknown): v is number | PyFloat {
   return typeof v === 'number' || v instanceof PyFloat
 }
@@ -307,9 +299,4 @@ export function pyContains(container: Value, item: Value): boolean {
     return dictGet(container.dict, item) !== undefined
   }
   return iterate(container).some((x) => pyEquals(x, item))
-}
-
-/** Builds a PyDict from JS entries (tests and built-in data use this). */
-export function dict(entries: Iterable<[PyKey, Value]> = []): PyDict {
-  return new Map(entries)
 }
