@@ -11136,6 +11136,7 @@ var INTEGER = /(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|\d+
 var STRING = /'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"/sy;
 var WHITESPACE = /\s+/y;
 var RAW_END = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
+var TAG_START = /\{[{%#]/g;
 function countLines(text3) {
   let n = 0;
   for (let i = text3.indexOf("\n"); i !== -1; i = text3.indexOf("\n", i + 1)) n++;
@@ -11190,12 +11191,13 @@ function tokenize(source, options) {
     }
   };
   while (pos < source.length) {
-    const next = source.slice(pos).search(/\{[{%#]/);
-    if (next === -1) {
+    TAG_START.lastIndex = pos;
+    const tag = TAG_START.exec(source);
+    if (!tag) {
       pushData(source.slice(pos), false);
       break;
     }
-    const start = pos + next;
+    const start = tag.index;
     const kind = source[start + 1];
     const control = source[start + 2];
     const lstrip = control === "-";

@@ -2,9 +2,10 @@
  * YAML as Ansible reads it: PyYAML's YAML 1.1 resolvers (yes/no/on/off are booleans,
  * `1.17` is a float but `1e3` a string, `0755` octal, `1:30` sexagesimal), mapping order
  * kept whatever the keys, integer keys staying integers, merge keys, duplicate keys
- * overriding. The parser works in the failsafe schema (every scalar a string, with its
- * style kept) and we resolve plain scalars ourselves, so no other library's idea of
- * YAML types leaks in.
+ * overriding. Both parsers run in the failsafe schema (every scalar a string) and we
+ * resolve plain scalars ourselves, so no library's idea of YAML types leaks in. js-yaml is
+ * the fast path; the `yaml` package's AST is the exact path for what js-yaml cannot order
+ * as PyYAML does (see loadYamlDocuments).
  */
 import jsyaml from 'js-yaml'
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml'

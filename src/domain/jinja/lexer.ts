@@ -52,6 +52,7 @@ const INTEGER = /(?:0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[0-9a-fA-F])+|\
 const STRING = /'([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)"/sy
 const WHITESPACE = /\s+/y
 const RAW_END = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g
+const TAG_START = /\{[{%#]/g
 
 function countLines(text: string): number {
   let n = 0
@@ -103,12 +104,14 @@ export function tokenize(source: string, options: LexOptions): Token[] {
   }
 
   while (pos < source.length) {
-    const next = source.slice(pos).search(/\{[{%#]/)
-    if (next === -1) {
+    // Searched in place from pos: slicing the rest of the template per tag would be quadratic.
+    TAG_START.lastIndex = pos
+    const tag = TAG_START.exec(source)
+    if (!tag) {
       pushData(source.slice(pos), false)
       break
     }
-    const start = pos + next
+    const start = tag.index
     const kind = source[start + 1]
     const control = source[start + 2]
     const lstrip = control === '-'
