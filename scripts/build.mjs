@@ -1,23 +1,53 @@
-// Bundles the entry points into self-contained ESM files under dist/, so that
-// `node dist/cli.js` runs on a fresh clone with no `npm install`.
+// Bundles the CLI into self-contained files under dist/, so that `node dist/cli.js` runs on a
+// fresh clone with no `npm install`. Shaped for a quick cold start, which is most of a
+// `lists` run (docs/decisions.md §4):
+//   dist/cli.js             the entry: argument dispatch and error handling only
+//   dist/commands/NAME.cjs  one bundle per command, loaded with a V8 code cache
+//   dist/vendor/NAME.cjs    the fallback YAML parsers, loaded only when a file needs them
 import { build } from 'esbuild'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 
-const entryPoints = { cli: 'src/cli/main.ts' }
 // `node scripts/build.mjs OUTDIR` builds elsewhere: the dist freshness test compares the two.
 const outdir = process.argv[2] ?? 'dist'
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'linked', logLevel: 'warning' }
 
+// The entry loads commands from dist/commands through the code cache, not from src.
+const bundledCommandLoader = {
+  name: 'bundled-command-loader',
+  setup(b) {
+    b.onResolve({ filter: /\/load-command\.js$/ }, () => ({ path: resolve('src/cli/load-command.bundled.ts') }))
+  }
+}
+
+// CommonJS throughout: Node starts a CommonJS entry a little quicker than an ES module, and
+// dist/package.json says so (the repository itself is "type": "module").
+const cjs = {
+  format: 'cjs',
+  // Sources are ESM; in these CommonJS bundles import.meta.url is the file's own URL.
+  banner: { js: "const __kbFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__kbFileUrl', __KB_VENDOR_DIR__: JSON.stringify('../vendor') }
+}
+mkdirSync(outdir, { recursive: true })
+writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n')
+
+await build({ ...common, ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir, plugins: [bundledCommandLoader] })
+
+const commands = readdirSync('src/cli/commands').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3))
 await build({
-  entryPoints,
-  outdir,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  legalComments: 'linked',
-  // Bundled CommonJS dependencies may call require() for Node built-ins; ESM has no
-  // require, so give them one. Aliased so it cannot collide with a bundled binding.
-  banner: {
-    js: "import { createRequire as __kbCreateRequire } from 'node:module'; const require = __kbCreateRequire(import.meta.url);"
-  },
-  logLevel: 'warning'
+  ...common,
+  entryPoints: Object.fromEntries(commands.map((name) => [name, `src/cli/commands/${name}.ts`])),
+  outdir: `${outdir}/commands`,
+  outExtension: { '.js': '.cjs' },
+  ...cjs
 })
+
+// The fallback YAML parsers, each a CommonJS file that lazy-require.ts can require() on demand.
+for (const name of ['yaml', 'js-yaml']) {
+  await build({
+    ...common,
+    stdin: { contents: `module.exports = require(${JSON.stringify(name)})`, resolveDir: process.cwd(), loader: 'js' },
+    outfile: `${outdir}/vendor/${name}.cjs`,
+    format: 'cjs'
+  })
+}

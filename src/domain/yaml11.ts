@@ -2,14 +2,23 @@
  * YAML as Ansible reads it: PyYAML's YAML 1.1 resolvers (yes/no/on/off are booleans,
  * `1.17` is a float but `1e3` a string, `0755` octal, `1:30` sexagesimal), mapping order
  * kept whatever the keys, integer keys staying integers, merge keys, duplicate keys
- * overriding. Both parsers run in the failsafe schema (every scalar a string) and we
- * resolve plain scalars ourselves, so no library's idea of YAML types leaks in. js-yaml is
- * the fast path; the `yaml` package's AST is the exact path for what js-yaml cannot order
- * as PyYAML does (see loadYamlDocuments).
+ * overriding. Three readers, fastest first: a line-based reader of the plain subset that
+ * Kubespray's files use (yaml/simple.ts, which declines anything else), js-yaml, and the
+ * `yaml` package's AST as the exact path for what js-yaml cannot order as PyYAML does.
+ * The libraries run in the failsafe schema (every scalar a string) and we resolve plain
+ * scalars ourselves (yaml/scalars.ts), so no library's idea of YAML types leaks in.
  */
-import jsyaml from 'js-yaml'
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node } from 'yaml'
+import type JsYaml from 'js-yaml'
+import type { Document, LineCounter, Node } from 'yaml'
+import { lazyRequire } from './lazy-require.js'
 import { PyFloat, type PyDict, type PyKey, type Value } from './python/values.js'
+import { BOOL_FALSE, BOOL_TRUE, FLOAT, INT, NULL, constructFloat, constructInt, resolvePlainScalar, resolveTagged } from './yaml/scalars.js'
+import { parseSimpleYaml } from './yaml/simple.js'
+
+const yamlLibrary = lazyRequire<typeof import('yaml')>('yaml')
+const jsYamlLibrary = lazyRequire<typeof JsYaml>('js-yaml')
+
+export { resolvePlainScalar }
 
 export class YamlError extends Error {
   constructor(
@@ -20,74 +29,6 @@ export class YamlError extends Error {
   ) {
     super(`${file}:${line}:${column}: YAML error: ${reason}`)
     this.name = 'YamlError'
-  }
-}
-
-const NULL = /^(?:~|null|Null|NULL|)$/
-const BOOL_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/
-const BOOL_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/
-const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/
-const FLOAT = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/
-
-function sexagesimal(digits: string): number {
-  return digits.split(':').reduce((acc, part) => acc * 60 + Number(part), 0)
-}
-
-function constructInt(source: string): number {
-  let text = source.replace(/_/g, '')
-  let sign = 1
-  if (text[0] === '-' || text[0] === '+') {
-    if (text[0] === '-') sign = -1
-    text = text.slice(1)
-  }
-  if (text === '0') return 0
-  if (text.startsWith('0b')) return sign * parseInt(text.slice(2), 2)
-  if (text.startsWith('0x')) return sign * parseInt(text.slice(2), 16)
-  if (text.startsWith('0')) return sign * parseInt(text, 8)
-  if (text.includes(':')) return sign * sexagesimal(text)
-  return sign * parseInt(text, 10)
-}
-
-function constructFloat(source: string): PyFloat {
-  let text = source.replace(/_/g, '').toLowerCase()
-  let sign = 1
-  if (text[0] === '-' || text[0] === '+') {
-    if (text[0] === '-') sign = -1
-    text = text.slice(1)
-  }
-  if (text === '.inf') return new PyFloat(sign * Infinity)
-  if (text === '.nan') return new PyFloat(NaN)
-  if (text.includes(':')) return new PyFloat(sign * sexagesimal(text))
-  return new PyFloat(sign * Number(text))
-}
-
-/** PyYAML's implicit resolution of a plain scalar. */
-export function resolvePlainScalar(source: string): Value {
-  if (NULL.test(source)) return null
-  if (BOOL_TRUE.test(source)) return true
-  if (BOOL_FALSE.test(source)) return false
-  if (INT.test(source)) return constructInt(source)
-  if (FLOAT.test(source)) return constructFloat(source)
-  return source
-}
-
-function resolveTagged(tag: string, source: string): Value {
-  switch (tag) {
-    case 'tag:yaml.org,2002:str':
-      return source
-    case 'tag:yaml.org,2002:int':
-      return constructInt(source)
-    case 'tag:yaml.org,2002:float':
-      return constructFloat(source)
-    case 'tag:yaml.org,2002:bool':
-      return BOOL_TRUE.test(source)
-    case 'tag:yaml.org,2002:null':
-      return null
-    // Ansible's !unsafe: never templated. A raw block keeps it literal through templating.
-    case '!unsafe':
-      return /[{][{%#]/.test(source) ? `{% raw %}${source}{% endraw %}` : source
-    default:
-      return source
   }
 }
 
@@ -106,6 +47,7 @@ class Converter {
   }
 
   convert(node: unknown): Value {
+    const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary()
     if (node === null || node === undefined) return null
     if (isAlias(node)) {
       const target = node.resolve(this.doc)
@@ -160,6 +102,7 @@ class Converter {
 
 /** The exact path: the `yaml` package's AST, every node resolved by us. */
 function loadYamlDocumentsExact(text: string, file: string): Value[] {
+  const { LineCounter, parseAllDocuments } = yamlLibrary()
   const lines = new LineCounter()
   const docs = parseAllDocuments(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false, strict: false })
   const list = Array.isArray(docs) ? docs : []
@@ -175,6 +118,14 @@ function loadYamlDocumentsExact(text: string, file: string): Value[] {
 
 /** Parses every document of a YAML text; errors name the file, line and column. */
 export function loadYamlDocuments(text: string, file: string): Value[] {
+  const simple = parseSimpleYaml(text)
+  // An empty text has no document but "---" has one: let the full parsers count those.
+  if (simple !== undefined && simple !== null) return [simple]
+  return loadYamlDocumentsFull(text, file)
+}
+
+/** The general parsers alone, without the line-based shortcut (the differential test compares them). */
+export function loadYamlDocumentsFull(text: string, file: string): Value[] {
   // Merge keys order differently in js-yaml than in PyYAML: take the exact path for them.
   if (/(^|[\s{,])<<\s*:/m.test(text)) return loadYamlDocumentsExact(text, file)
   const fast = loadWithJsYaml(text, file)
@@ -221,27 +172,29 @@ function unboxKey(key: string): Value {
   return Number(rest)
 }
 
-const implicitType = (name: string, test: RegExp, construct: (s: string) => Value): jsyaml.Type =>
-  new jsyaml.Type(`tag:yaml.org,2002:${name}`, {
+function buildPyYamlSchema(jsyaml: typeof JsYaml): JsYaml.Schema {
+  const implicitType = (name: string, test: RegExp, construct: (s: string) => Value): JsYaml.Type =>
+    new jsyaml.Type(`tag:yaml.org,2002:${name}`, {
+      kind: 'scalar',
+      resolve: (data: string | null) => data !== null && test.test(data),
+      construct: (data: string | null) => new Boxed(construct(data ?? ''))
+    })
+  const unsafeType = new jsyaml.Type('!unsafe', {
     kind: 'scalar',
-    resolve: (data: string | null) => data !== null && test.test(data),
-    construct: (data: string | null) => new Boxed(construct(data ?? ''))
+    construct: (data: string | null) => resolveTagged('!unsafe', data ?? '')
   })
+  return jsyaml.FAILSAFE_SCHEMA.extend({
+    implicit: [
+      implicitType('null', NULL, () => null),
+      implicitType('bool', new RegExp(`${BOOL_TRUE.source}|${BOOL_FALSE.source}`), (s) => BOOL_TRUE.test(s)),
+      implicitType('int', INT, constructInt),
+      implicitType('float', FLOAT, constructFloat)
+    ],
+    explicit: [unsafeType]
+  })
+}
 
-const unsafeType = new jsyaml.Type('!unsafe', {
-  kind: 'scalar',
-  construct: (data: string | null) => resolveTagged('!unsafe', data ?? '')
-})
-
-const PYYAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    implicitType('null', NULL, () => null),
-    implicitType('bool', new RegExp(`${BOOL_TRUE.source}|${BOOL_FALSE.source}`), (s) => BOOL_TRUE.test(s)),
-    implicitType('int', INT, constructInt),
-    implicitType('float', FLOAT, constructFloat)
-  ],
-  explicit: [unsafeType]
-})
+let pyYamlSchema: JsYaml.Schema | undefined
 
 const INTEGER_LIKE_KEY = /^(0|[1-9]\d{0,9})$/
 
@@ -264,9 +217,11 @@ function unbox(value: unknown): Value {
 }
 
 function loadWithJsYaml(text: string, file: string): Value[] | undefined {
+  const jsyaml = jsYamlLibrary()
+  pyYamlSchema ??= buildPyYamlSchema(jsyaml)
   try {
     const docs: unknown[] = []
-    jsyaml.loadAll(text, (doc) => docs.push(doc), { schema: PYYAML_SCHEMA, json: true, filename: file })
+    jsyaml.loadAll(text, (doc) => docs.push(doc), { schema: pyYamlSchema, json: true, filename: file })
     return docs.map(unbox)
   } catch (e) {
     if (e instanceof NeedsExactPath) return undefined
