@@ -102,7 +102,8 @@ function isUsageError(error) {
 
 // src/cli/main.ts
 var COMMANDS = {
-  lists: "write files.list/images.list as generate_list.sh would, and files.json with checksums"
+  lists: "write files.list/images.list as generate_list.sh would, and files.json with checksums",
+  files: "download the files of a list in parallel, verified against their checksums"
 };
 var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(8)}${summary}
 `).join("");

@@ -10,7 +10,8 @@ import { writeErr, writeOut } from './output.js'
 import { isUsageError, UsageError } from './usage-error.js'
 
 const COMMANDS: Record<string, string> = {
-  lists: 'write files.list/images.list as generate_list.sh would, and files.json with checksums'
+  lists: 'write files.list/images.list as generate_list.sh would, and files.json with checksums',
+  files: 'download the files of a list in parallel, verified against their checksums'
 }
 
 const USAGE =

@@ -1,0 +1,70 @@
+/**
+ * One undici dispatcher for every download: a connection cap per host, HTTP(S)_PROXY and
+ * NO_PROXY, redirects (GitHub release urls answer 302 to another host), and retries with
+ * exponential backoff on 5xx/429/resets/timeouts that honour Retry-After and resume a cut
+ * body with a Range request. All of it is undici's own; NODE_EXTRA_CA_CERTS reaches it
+ * through Node's TLS defaults.
+ */
+import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici'
+
+export interface HttpClientOptions {
+  /** Concurrent connections to one host (origin). */
+  connectionsPerHost: number
+  /** Retries of one request before it fails. */
+  retries: number
+  /** First backoff delay; doubles each retry up to 30 s, unless Retry-After says otherwise. */
+  minRetryDelayMs: number
+  /** No bytes for this long fails the request (and retries it). */
+  idleTimeoutMs: number
+}
+
+export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = {
+  connectionsPerHost: 16,
+  retries: 5,
+  minRetryDelayMs: 500,
+  idleTimeoutMs: 60_000
+}
+
+const RETRIED_ERRORS = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT'
+]
+
+export function createHttpClient(options: HttpClientOptions): Dispatcher {
+  const agent = new EnvHttpProxyAgent({
+    connections: options.connectionsPerHost,
+    headersTimeout: options.idleTimeoutMs,
+    bodyTimeout: options.idleTimeoutMs
+  })
+  return agent.compose(
+    interceptors.retry({
+      maxRetries: options.retries,
+      minTimeout: options.minRetryDelayMs,
+      maxTimeout: 30_000,
+      timeoutFactor: 2,
+      retryAfter: true,
+      methods: ['GET', 'HEAD'],
+      statusCodes: [429, 500, 502, 503, 504],
+      errorCodes: RETRIED_ERRORS
+    }),
+    interceptors.redirect({ maxRedirections: 10 })
+  )
+}
+
+/** Whether an error is worth another attempt from our side (undici already retried it). */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string })?.code
+  return typeof code === 'string' && (RETRIED_ERRORS.includes(code) || code === 'UND_ERR_ABORTED' || code === 'UND_ERR_REQ_RETRY')
+}

@@ -1,0 +1,286 @@
+/**
+ * Fetches one url into a partial file, in parallel Range segments when the server allows it
+ * and the file is big enough. Servers and CDNs cap each connection, so a big file on one
+ * connection is the whole run's tail. The partial file and its segment state
+ * (<part>.json) survive a killed run; the next run continues each segment where the state
+ * says it stopped. The state is written only after the bytes it counts, so it never claims
+ * data that is not there.
+ *
+ * This module only moves bytes. The caller hashes and verifies the partial file and renames
+ * it into place (pipeline/files.ts).
+ */
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { createHash, type Hash } from 'node:crypto'
+import type { Dispatcher } from 'undici'
+import { writeFileAtomic } from '../fs-atomic.js'
+import { isTransient } from './client.js'
+
+export interface SegmentPolicy {
+  /** Files smaller than this use one connection. */
+  splitAbove: number
+  /** No segment smaller than this. */
+  minSegment: number
+  /** At most this many connections for one file. */
+  maxSegments: number
+}
+
+export const DEFAULT_SEGMENT_POLICY: SegmentPolicy = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 }
+
+export interface FetchEvents {
+  /** The total size, once the first response tells it (undefined: unknown). */
+  size(total: number | undefined): void
+  /** Bytes written to the partial file (also counts bytes found there from a previous run). */
+  bytes(count: number): void
+}
+
+/** Connections are a shared budget: every request holds a slot while it runs. */
+export interface ConnectionSlots {
+  /** Segments of a file already started go first, so big files do not become the tail. */
+  acquire(priority: 'segment' | 'file'): Promise<() => void>
+}
+
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    url: string
+  ) {
+    super(`HTTP ${status}${STATUS_TEXT[status] ? ' ' + STATUS_TEXT[status] : ''} from ${url}`)
+    this.name = 'HttpStatusError'
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  410: 'Gone',
+  416: 'Range Not Satisfiable',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
+}
+
+interface Segment {
+  start: number
+  /** Exclusive; null when the size is unknown (one segment to the end of the body). */
+  end: number | null
+  /** Bytes of this segment already in the partial file. */
+  done: number
+}
+
+interface PartState {
+  url: string
+  size: number | null
+  validator: string | null
+  segments: Segment[]
+}
+
+export interface FetchOutcome {
+  size: number
+  /** Digests computed while streaming, when the body arrived in one piece from byte 0. */
+  streamedDigests?: Map<string, string>
+}
+
+const MAX_BODY_ATTEMPTS = 4
+
+export class FileFetcher {
+  constructor(
+    private readonly http: Dispatcher,
+    private readonly slots: ConnectionSlots,
+    private readonly policy: SegmentPolicy = DEFAULT_SEGMENT_POLICY
+  ) {}
+
+  /**
+   * Downloads `url` into `partPath`. `algorithms` are hashed while streaming when the
+   * file comes in one piece; otherwise the caller hashes the finished partial file.
+   */
+  async fetch(url: string, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
+    const statePath = `${partPath}.json`
+    const resumed = await readPartState(statePath, url)
+    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, events)
+    await rm(partPath, { force: true })
+    return this.start(url, partPath, statePath, algorithms, events)
+  }
+
+  private async start(url: string, partPath: string, statePath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
+    const release = await this.slots.acquire('file')
+    let released = false
+    const releaseOnce = (): void => {
+      if (!released) release()
+      released = true
+    }
+    try {
+      // "bytes=0-" asks for everything but makes a range-capable server say so (206) and
+      // tell the total size in Content-Range.
+      const response = await this.http.request({ ...target(url), method: 'GET', headers: { range: 'bytes=0-' } })
+      if (response.statusCode !== 200 && response.statusCode !== 206) {
+        response.body.resume()
+        throw new HttpStatusError(response.statusCode, url)
+      }
+      const total = totalSize(response)
+      events.size(total)
+      const rangesWork = response.statusCode === 206 && total !== undefined
+      const validator = headerValue(response.headers.etag) ?? headerValue(response.headers['last-modified']) ?? null
+      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
+      const state: PartState = { url, size: total ?? null, validator: rangesWork ? validator : null, segments }
+      const file = await open(partPath, 'w')
+      try {
+        if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
+        const hashes = segments.length === 1 ? algorithms.map((a) => [a, createHash(a)] as const) : []
+        const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
+        const first = this.copyBody(response.body, file, segments[0], hashes, events, checkpoint).finally(releaseOnce)
+        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, events))
+        const results = await Promise.allSettled([first, ...others])
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+        if (failed) {
+          if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
+          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
+            // One connection that broke mid-body: carry on from where it stopped.
+            return this.continueSegments(url, partPath, statePath, state, events)
+          }
+          throw failed.reason
+        }
+        const size = segments.reduce((n, s) => n + s.done, 0)
+        if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`)
+        const streamedDigests = hashes.length ? new Map(hashes.map(([a, h]) => [a, h.digest('hex')])) : undefined
+        return { size, streamedDigests }
+      } finally {
+        await file.close()
+      }
+    } finally {
+      releaseOnce()
+    }
+  }
+
+  /** Equal segments, each at least minSegment, at most maxSegments of them. */
+  private plan(total: number): Segment[] {
+    const count =
+      total <= this.policy.splitAbove ? 1 : Math.max(1, Math.min(this.policy.maxSegments, Math.floor(total / this.policy.minSegment)))
+    const size = Math.ceil(total / count)
+    const segments: Segment[] = []
+    for (let start = 0; start < total; start += size) segments.push({ start, end: Math.min(total, start + size), done: 0 })
+    return segments.length ? segments : [{ start: 0, end: 0, done: 0 }]
+  }
+
+  private async continueSegments(url: string, partPath: string, statePath: string, state: PartState, events: FetchEvents): Promise<FetchOutcome> {
+    events.size(state.size ?? undefined)
+    events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
+    const file = await open(partPath, 'r+').catch(() => open(partPath, 'w'))
+    try {
+      await writeFileAtomic(statePath, JSON.stringify(state))
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, events)))
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+      if (failed) {
+        await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
+        throw failed.reason
+      }
+      return { size: state.segments.reduce((n, s) => n + s.done, 0) }
+    } finally {
+      await file.close()
+    }
+  }
+
+  /** One Range segment, retried from where it stopped when the connection breaks. */
+  private async fetchSegment(url: string, file: FileHandle, segment: Segment, state: PartState, statePath: string, events: FetchEvents): Promise<void> {
+    for (let attempt = 1; segment.end === null || segment.start + segment.done < segment.end; attempt++) {
+      const release = await this.slots.acquire('segment')
+      try {
+        const from = segment.start + segment.done
+        const range = `bytes=${from}-${segment.end === null ? '' : segment.end - 1}`
+        const headers: Record<string, string> = { range }
+        if (state.validator) headers['if-range'] = state.validator
+        const response = await this.http.request({ ...target(url), method: 'GET', headers })
+        if (response.statusCode !== 206) {
+          response.body.resume()
+          // 200 to a ranged request: the file changed since the partial was started.
+          if (response.statusCode === 200) throw new Error(`${url} changed on the server while it was being fetched; it is fetched again on the next run`)
+          throw new HttpStatusError(response.statusCode, url)
+        }
+        await this.copyBody(response.body, file, segment, [], events, () => persist(state, statePath))
+        await writeFileAtomic(statePath, JSON.stringify(state))
+        return
+      } catch (e) {
+        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e
+      } finally {
+        release()
+      }
+    }
+  }
+
+  /** Writes a body at its segment's offset, counting bytes only after they are written. */
+  private async copyBody(
+    body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
+    file: FileHandle,
+    segment: Segment,
+    hashes: ReadonlyArray<readonly [string, Hash]>,
+    events: FetchEvents,
+    checkpoint?: () => Promise<void>
+  ): Promise<void> {
+    const limit = segment.end === null ? Infinity : segment.end - segment.start
+    for await (const chunk of body) {
+      const room = limit - segment.done
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
+      if (piece.length) {
+        await file.write(piece, 0, piece.length, segment.start + segment.done)
+        for (const [, hash] of hashes) hash.update(piece)
+        segment.done += piece.length
+        events.bytes(piece.length)
+        await checkpoint?.()
+      }
+      // The probe response of a split file carries the whole body: stop at the segment's end.
+      if (segment.done >= limit) {
+        body.destroy()
+        return
+      }
+    }
+    if (segment.end !== null && segment.done < limit) {
+      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: 'UND_ERR_SOCKET' })
+    }
+  }
+}
+
+const lastPersisted = new WeakMap<PartState, number>()
+const PERSIST_EVERY_MS = 1000
+
+/** Saves segment progress at most once a second, so a killed run loses at most that much. */
+async function persist(state: PartState, statePath: string): Promise<void> {
+  const now = Date.now()
+  if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return
+  lastPersisted.set(state, now)
+  await writeFileAtomic(statePath, JSON.stringify(state))
+}
+
+function target(url: string): { origin: string; path: string } {
+  const u = new URL(url)
+  return { origin: u.origin, path: `${u.pathname}${u.search}` }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function totalSize(response: Dispatcher.ResponseData): number | undefined {
+  if (response.statusCode === 206) {
+    const match = /\/(\d+)\s*$/.exec(headerValue(response.headers['content-range']) ?? '')
+    return match ? Number(match[1]) : undefined
+  }
+  const length = headerValue(response.headers['content-length'])
+  return length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined
+}
+
+async function readPartState(statePath: string, url: string): Promise<PartState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
+    const valid = state.url === url && Array.isArray(state.segments) && state.segments.every((s) => Number.isInteger(s.done) && s.done >= 0)
+    return valid ? state : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Removes a partial file and its segment state. */
+export async function discardPart(partPath: string): Promise<void> {
+  await Promise.all([rm(partPath, { force: true }), rm(`${partPath}.json`, { force: true })])
+}

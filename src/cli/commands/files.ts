@@ -1,0 +1,159 @@
+/** `files`: download every file of a list in parallel, verified against Kubespray's checksums. */
+import { parseArgs } from 'node:util'
+import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
+import { parseMirror } from '../../domain/files/mirror.js'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
+import { FilesJob, type FileResult, type FilesProgress } from '../../pipeline/files.js'
+import { formatTable } from '../table.js'
+import { formatBytes, ProgressLine } from '../progress.js'
+import { writeOut } from '../output.js'
+import { UsageError } from '../usage-error.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle files --list OUT/files.json --out DIR [--concurrency N] [--layout original-host|kubespray-offline] [--mirror FROM=TO]...
+
+Downloads every file of the list into DIR/files, in parallel, each verified against the
+checksum Kubespray itself uses, and writes DIR/files/SHA256SUMS. A file appears at its
+final path only once verified; a re-run skips verified files and resumes partial ones.
+
+Options:
+  --list FILE           files.json from 'kubespray-bundle lists' (with checksums), or a plain
+                        files.list (one url a line: nothing can be verified then)
+  --out DIR             output directory; files go to DIR/files
+  --concurrency N       files downloading at once (default 8); big files also take extra
+                        connections, up to --connections in all
+  --connections N       connections at once over all files (default 16), and per host
+  --layout LAYOUT       original-host (default): files/<host>/<path>, as wget -x stores them
+                        kubespray-offline: the directories that project's offline.yml expects
+  --mirror FROM=TO      fetch urls starting with FROM from TO instead; repeatable
+  --retries N           retries of a failing request, with backoff (default 5)
+  -h, --help            show this help
+Environment: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS.
+`
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`)
+  return Number(value)
+}
+
+function parseLayout(value: string | undefined): Layout {
+  if (value === undefined) return 'original-host'
+  if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout
+  throw new UsageError(`--layout ${value}: expected ${LAYOUTS.join(' or ')}`)
+}
+
+class CountingProgress implements FilesProgress {
+  total = 0
+  done = 0
+  bytes_ = 0
+  knownBytes = 0
+  failed = 0
+  line: ProgressLine | undefined
+
+  planned(files: number): void {
+    this.total = files
+  }
+  sizeKnown(bytes: number): void {
+    this.knownBytes += bytes
+  }
+  bytes(count: number): void {
+    this.bytes_ += count
+  }
+  finished(result: FileResult): void {
+    this.done++
+    if (result.status === 'failed') {
+      this.failed++
+      this.line?.note(`failed: ${result.url}: ${result.error}`)
+    }
+  }
+  render(elapsedMs: number): string {
+    const rate = elapsedMs > 0 ? (this.bytes_ / elapsedMs) * 1000 : 0
+    const failed = this.failed ? `, ${this.failed} failed` : ''
+    return `files ${this.done}/${this.total}${failed}  ${formatBytes(this.bytes_)} of ${formatBytes(this.knownBytes)} known  ${formatBytes(rate)}/s  ${(elapsedMs / 1000).toFixed(0)} s`
+  }
+}
+
+function summaryTable(results: FileResult[]): string {
+  const rows = results.map((r) => [
+    r.url,
+    r.size === undefined ? '-' : formatBytes(r.size),
+    `${(r.ms / 1000).toFixed(1)} s`,
+    r.status === 'failed' ? 'FAILED' : `${r.status}, ${r.verified ? 'verified' : 'NOT verified (no checksum)'}`
+  ])
+  return formatTable(['url', 'size', 'time', 'result'], rows)
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      list: { type: 'string' },
+      out: { type: 'string' },
+      concurrency: { type: 'string' },
+      connections: { type: 'string' },
+      layout: { type: 'string' },
+      mirror: { type: 'string', multiple: true },
+      retries: { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    },
+    allowPositionals: true
+  })
+  if (values.help) {
+    writeOut(USAGE)
+    return
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  if (!values.list) throw new UsageError('--list FILE is required (files.json from the lists command)')
+  if (!values.out) throw new UsageError('--out DIR is required')
+  let mirrors
+  try {
+    mirrors = (values.mirror ?? []).map(parseMirror)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+  const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
+  const retries = values.retries === '0' ? 0 : positiveInt('retries', values.retries, DEFAULT_HTTP_OPTIONS.retries)
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries })
+  const progress = new CountingProgress()
+  progress.line = new ProgressLine((ms) => progress.render(ms))
+  const started = Date.now()
+  let outcome
+  try {
+    outcome = await new FilesJob(
+      {
+        listPath: values.list,
+        outDir: values.out,
+        layout: parseLayout(values.layout),
+        mirrors,
+        concurrency: positiveInt('concurrency', values.concurrency, 8),
+        connections
+      },
+      http,
+      progress
+    ).run()
+  } finally {
+    progress.line.stop()
+    await http.close()
+  }
+  const { results } = outcome
+  writeOut(summaryTable(results))
+  const failed = results.filter((r) => r.status === 'failed')
+  const bytes = results.reduce((n, r) => n + (r.status === 'downloaded' ? (r.size ?? 0) : 0), 0)
+  const seconds = (Date.now() - started) / 1000
+  writeOut(
+    `${results.length - failed.length}/${results.length} files in ${values.out}/files ` +
+      `(${results.filter((r) => r.status === 'skipped').length} already there), ${formatBytes(bytes)} downloaded in ${seconds.toFixed(1)} s` +
+      ` (${formatBytes(bytes / Math.max(seconds, 0.001))}/s); ${outcome.sumsPath} written\n`
+  )
+  const unverified = results.filter((r) => r.status !== 'failed' && !r.verified)
+  if (unverified.length) {
+    progress.line.note(
+      `WARNING: ${unverified.length} file(s) were NOT verified: ${outcome.unverifiedList ? 'a plain files.list has no checksums' : 'the list has no checksum for them'}. ` +
+        'Their sha256 is recorded in SHA256SUMS; use files.json from the lists command to verify against Kubespray.'
+    )
+  }
+  if (failed.length) {
+    throw new Error(`${failed.length} of ${results.length} file(s) failed:\n` + failed.map((r) => `  ${r.url}: ${r.error}`).join('\n'))
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The `files` job: every url of a list fetched into DIR/files, verified against Kubespray's
+ * checksum, renamed into place only once verified, and recorded in DIR/files/SHA256SUMS.
+ * Files verified by an earlier run are skipped without a request; partial ones resume.
+ */
+import { createReadStream } from 'node:fs'
+import { mkdir, readFile, rename, stat } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import type { Dispatcher } from 'undici'
+import { formatChecksum, formatSha256Sums, type Checksum } from '../domain/files/checksum.js'
+import { relativePathFor, type Layout } from '../domain/files/layout.js'
+import { parseFileList, type FileRequest } from '../domain/files/list.js'
+import { applyMirrors, type Mirror } from '../domain/files/mirror.js'
+import { writeFileAtomic } from '../adapters/fs-atomic.js'
+import { discardPart, FileFetcher, type ConnectionSlots, type SegmentPolicy } from '../adapters/http/fetch-file.js'
+
+export interface FilesRequest {
+  listPath: string
+  outDir: string
+  layout: Layout
+  mirrors: Mirror[]
+  /** Files downloading at once. */
+  concurrency: number
+  /** Connections at once, over all files (big files take several). */
+  connections: number
+  segments?: SegmentPolicy
+}
+
+export type FileStatus = 'downloaded' | 'skipped' | 'failed'
+
+export interface FileResult {
+  url: string
+  /** Relative to DIR/files. */
+  path: string
+  status: FileStatus
+  /** Whether the content was checked against Kubespray's checksum (now or by an earlier run). */
+  verified: boolean
+  size?: number
+  ms: number
+  sha256?: string
+  error?: string
+}
+
+export interface FilesOutcome {
+  results: FileResult[]
+  /** The list had no checksums (a plain files.list). */
+  unverifiedList: boolean
+  sumsPath: string
+}
+
+export interface FilesProgress {
+  planned(files: number): void
+  sizeKnown(bytes: number): void
+  bytes(count: number): void
+  finished(result: FileResult): void
+}
+
+interface Recorded {
+  url: string
+  checksum: string | null
+  sha256: string
+  size: number
+  mtimeMs: number
+}
+
+interface FilesState {
+  version: 1
+  files: Record<string, Recorded>
+}
+
+const STATE_FILE = '.kubespray-bundle/files-state.json'
+
+export class FilesInputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'FilesInputError'
+  }
+}
+
+/** A pool of connection slots where segments of started files go before new files. */
+export class PrioritySlots implements ConnectionSlots {
+  private free: number
+  private readonly waiting: { segment: Array<() => void>; file: Array<() => void> } = { segment: [], file: [] }
+
+  constructor(capacity: number) {
+    this.free = capacity
+  }
+
+  acquire(priority: 'segment' | 'file'): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = (): void => resolve(this.releaser())
+      if (this.free > 0) {
+        this.free--
+        grant()
+      } else this.waiting[priority].push(grant)
+    })
+  }
+
+  private releaser(): () => void {
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      const next = this.waiting.segment.shift() ?? this.waiting.file.shift()
+      if (next) next()
+      else this.free++
+    }
+  }
+}
+
+async function readState(outDir: string): Promise<FilesState> {
+  try {
+    const state = JSON.parse(await readFile(join(outDir, STATE_FILE), 'utf8')) as FilesState
+    return state.version === 1 && state.files ? state : { version: 1, files: {} }
+  } catch {
+    return { version: 1, files: {} }
+  }
+}
+
+/** Hashes a file from disk with every algorithm asked for, streaming (memory stays flat). */
+export async function hashFile(path: string, algorithms: string[]): Promise<Map<string, string>> {
+  const hashes = algorithms.map((a) => [a, createHash(a)] as const)
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    for (const [, h] of hashes) h.update(chunk as Buffer)
+  }
+  return new Map(hashes.map(([a, h]) => [a, h.digest('hex')]))
+}
+
+interface Planned extends FileRequest {
+  path: string
+  fetchUrl: string
+}
+
+function plan(files: FileRequest[], layout: Layout, mirrors: Mirror[]): Planned[] {
+  const byPath = new Map<string, string>()
+  return files.map((f) => {
+    let path: string
+    try {
+      path = relativePathFor(f.url, layout)
+    } catch (e) {
+      throw new FilesInputError((e as Error).message)
+    }
+    const other = byPath.get(path)
+    if (other) throw new FilesInputError(`${other} and ${f.url} would both be stored as files/${path} in the ${layout} layout`)
+    byPath.set(path, f.url)
+    return { ...f, path, fetchUrl: applyMirrors(f.url, mirrors) }
+  })
+}
+
+export class FilesJob {
+  private state: FilesState = { version: 1, files: {} }
+  private stateWrite: Promise<void> = Promise.resolve()
+  private readonly filesDir: string
+
+  constructor(
+    private readonly request: FilesRequest,
+    private readonly http: Dispatcher,
+    private readonly progress: FilesProgress
+  ) {
+    this.filesDir = join(request.outDir, 'files')
+  }
+
+  async run(): Promise<FilesOutcome> {
+    let text: string
+    try {
+      text = await readFile(this.request.listPath, 'utf8')
+    } catch (e) {
+      throw new FilesInputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+    }
+    let list
+    try {
+      list = parseFileList(text, this.request.listPath)
+    } catch (e) {
+      throw new FilesInputError((e as Error).message)
+    }
+    const planned = plan(list.files, this.request.layout, this.request.mirrors)
+    this.state = await readState(this.request.outDir)
+    this.progress.planned(planned.length)
+
+    const slots = new PrioritySlots(this.request.connections)
+    const fetcher = new FileFetcher(this.http, slots, this.request.segments)
+    const results: FileResult[] = new Array(planned.length)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < planned.length) {
+        const index = next++
+        results[index] = await this.one(planned[index], fetcher)
+        this.progress.finished(results[index])
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, planned.length)) }, worker))
+    await this.stateWrite
+    const sumsPath = await this.writeSums()
+    return { results, unverifiedList: list.unverified, sumsPath }
+  }
+
+  private async one(file: Planned, fetcher: FileFetcher): Promise<FileResult> {
+    const started = Date.now()
+    const finalPath = join(this.filesDir, file.path)
+    const base = { url: file.url, path: file.path }
+    try {
+      const kept = await this.alreadyThere(file, finalPath)
+      if (kept) return { ...base, status: 'skipped', verified: file.checksum !== null, size: kept.size, sha256: kept.sha256, ms: Date.now() - started }
+      await mkdir(dirname(finalPath), { recursive: true })
+      const partPath = join(dirname(finalPath), `.${file.path.split('/').pop()}.part`)
+      const algorithms = [...new Set(['sha256', ...(file.checksum ? [file.checksum.algorithm] : [])])]
+      const fetched = await fetcher.fetch(file.fetchUrl, partPath, algorithms, {
+        size: (total) => total !== undefined && this.progress.sizeKnown(total),
+        bytes: (n) => this.progress.bytes(n)
+      })
+      const digests = fetched.streamedDigests ?? (await hashFile(partPath, algorithms))
+      const mismatch = file.checksum && describeMismatch(file.checksum, digests.get(file.checksum.algorithm) ?? '')
+      if (mismatch) {
+        await discardPart(partPath)
+        throw new Error(mismatch)
+      }
+      await rename(partPath, finalPath)
+      await discardPart(partPath)
+      const sha256 = digests.get('sha256') ?? ''
+      await this.record(file, finalPath, sha256)
+      return { ...base, status: 'downloaded', verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started }
+    } catch (e) {
+      return { ...base, status: 'failed', verified: false, error: (e as Error).message, ms: Date.now() - started }
+    }
+  }
+
+  /**
+   * A file at its final path was verified when it was put there. The state tells us so
+   * without reading it; a file we have no record of (or that changed) is hashed locally,
+   * never fetched again when it matches.
+   */
+  private async alreadyThere(file: Planned, finalPath: string): Promise<{ size: number; sha256: string } | undefined> {
+    const info = await stat(finalPath).catch(() => undefined)
+    if (!info?.isFile()) return undefined
+    const wanted = file.checksum ? formatChecksum(file.checksum) : null
+    const known = this.state.files[file.path]
+    if (known && known.url === file.url && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
+      return { size: info.size, sha256: known.sha256 }
+    }
+    if (!file.checksum) return undefined
+    const digests = await hashFile(finalPath, [...new Set(['sha256', file.checksum.algorithm])])
+    if (digests.get(file.checksum.algorithm) !== file.checksum.hex) return undefined
+    const sha256 = digests.get('sha256') ?? ''
+    await this.record(file, finalPath, sha256)
+    return { size: info.size, sha256 }
+  }
+
+  private async record(file: Planned, finalPath: string, sha256: string): Promise<void> {
+    const info = await stat(finalPath)
+    this.state.files[file.path] = {
+      url: file.url,
+      checksum: file.checksum ? formatChecksum(file.checksum) : null,
+      sha256,
+      size: info.size,
+      mtimeMs: info.mtimeMs
+    }
+    // Serialised, so that an older snapshot never lands after a newer one.
+    const snapshot = JSON.stringify(this.state, null, 1)
+    this.stateWrite = this.stateWrite.then(() => writeFileAtomic(join(this.request.outDir, STATE_FILE), snapshot))
+    await this.stateWrite
+  }
+
+  /** SHA256SUMS of every file we put under files/ that is still there. */
+  private async writeSums(): Promise<string> {
+    const entries: Array<{ path: string; sha256: string }> = []
+    for (const [path, recorded] of Object.entries(this.state.files)) {
+      const info = await stat(join(this.filesDir, path)).catch(() => undefined)
+      if (info?.isFile() && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 })
+    }
+    const sumsPath = join(this.filesDir, 'SHA256SUMS')
+    await writeFileAtomic(sumsPath, formatSha256Sums(entries))
+    return sumsPath
+  }
+}
+
+function describeMismatch(expected: Checksum, got: string): string | undefined {
+  if (got === expected.hex) return undefined
+  return `checksum mismatch: expected ${formatChecksum(expected)}, got ${expected.algorithm}:${got}`
+}
