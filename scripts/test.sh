@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages the tests use (none yet for lists; real servers come with files/images).
+# System packages the tests use, given as arguments (e.g. nginx for the download tests).
 need_apt=()
 for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,4 +21,15 @@ export function scratchTree(release = 'v2.30.0'): string {
   const dir = mkdtempSync(join(tmpdir(), 'kb-tree-'))
   cpSync(join(CONFORMANCE_DIR, release, 'inputs'), dir, { recursive: true })
   return dir
+}
+
+/** Starts the bundle without waiting, for tests that interrupt it. */
+export function spawnCli(args: string[], cwd: string): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], { cwd })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+  const done = new Promise<CliResult>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })))
+  return { child, done }
 }
