@@ -19,7 +19,9 @@ export interface HttpClientOptions {
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = {
-  connectionsPerHost: 16,
+  // bench/files.sh: 16, 24 and 32 connections took 3.2, 3.1 and 3.0 s for Kubespray's
+  // 1.1 GB set behind a 32 MiB/s-per-connection cap; 24 keeps most of it and stays polite.
+  connectionsPerHost: 24,
   retries: 5,
   minRetryDelayMs: 500,
   idleTimeoutMs: 60_000

@@ -22,7 +22,7 @@ Options:
   --out DIR             output directory; files go to DIR/files
   --concurrency N       files downloading at once (default 8); big files also take extra
                         connections, up to --connections in all
-  --connections N       connections at once over all files (default 16), and per host
+  --connections N       connections at once over all files (default 24), and per host
   --layout LAYOUT       original-host (default): files/<host>/<path>, as wget -x stores them
                         kubespray-offline: the directories that project's offline.yml expects
   --mirror FROM=TO      fetch urls starting with FROM from TO instead; repeatable

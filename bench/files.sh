@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Benchmark: `kubespray-bundle files` vs `wget -x -i` (sequential, what contrib/offline's
+# manage-offline-files.sh runs) and `aria2c -j 8 -x 4 -s 4` (the best general downloader),
+# same run, medians of RUNS (default 3).
+#
+# The mirror is shaped like Kubespray's default amd64 file set (v2.30.0's files.list: 24 urls,
+# ~1.1 GB, kata-static ~350 MB) and served by a real nginx on 127.0.0.1 with a per-connection
+# rate cap (CAP, default 32m = 32 MiB/s: real CDNs cap a connection). github.com urls answer
+# 302 to a CDN path, as GitHub's release downloads do. Ours verifies every sha256 on top.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+runs=${RUNS:-3}
+cap=${CAP:-32m}
+conf=${CONFORMANCE_DIR:-$repo/../shared/conformance}/v2.30.0/a_default/files.list
+[ -f "$conf" ] || { echo "bench/files.sh: $conf not found (the conformance goldens live in ../shared)" >&2; exit 1; }
+
+need=()
+for tool in nginx:nginx wget:wget aria2c:aria2; do command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}"); done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[ -f dist/cli.js ] || npm run -s build
+
+work=$(mktemp -d /var/tmp/kb-bench-files.XXXXXX)
+nginx_pid=""
+cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Sizes in MiB, by file name, after the real release assets (rounded).
+size_of() {
+  case "$1" in
+    kubelet) echo 77 ;; kubectl) echo 57 ;; kubeadm) echo 72 ;;
+    etcd-*) echo 23 ;; cni-plugins-*) echo 50 ;; calicoctl-*) echo 65 ;; v3.*.tar.gz) echo 10 ;;
+    cilium-linux-*) echo 60 ;; crictl-*) echo 20 ;; cri-o.*) echo 90 ;; helm-*) echo 17 ;;
+    runc.*) echo 12 ;; crun-*) echo 3 ;; youki-*) echo 4 ;; kata-static-*) echo 350 ;;
+    runsc) echo 60 ;; containerd-shim-runsc-v1) echo 30 ;; nerdctl-*) echo 10 ;;
+    containerd-*) echo 35 ;; cri-dockerd-*) echo 20 ;; skopeo-*) echo 30 ;; yq_*) echo 10 ;;
+    *) echo 1 ;;
+  esac
+}
+
+echo "generating the mirror in $work ..." >&2
+root=$work/root
+mkdir -p "$root" "$work/logs"
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+mirror=http://127.0.0.1:$port
+: > "$work/local.list"
+printf '{"files":[' > "$work/files.json"
+sep=""
+total=0
+while read -r url; do
+  path=${url#https://}
+  mib=$(size_of "${url##*/}")
+  mkdir -p "$root/$(dirname "$path")"
+  head -c $((mib << 20)) /dev/urandom > "$root/$path"
+  sum=$(sha256sum "$root/$path" | cut -c1-64)
+  printf '%s{"url":"%s","checksum":"sha256:%s","component":null}' "$sep" "$url" "$sum" >> "$work/files.json"
+  sep=","
+  echo "$mirror/$path" >> "$work/local.list"
+  total=$((total + mib))
+done < "$conf"
+echo ']}' >> "$work/files.json"
+count=$(wc -l < "$conf")
+sync
+
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/logs/error.log warn;
+$( [ "$(id -u)" = 0 ] && echo 'user root;' )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
+  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  sendfile on; tcp_nopush on;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$port;
+    # GitHub release downloads answer 302 to their CDN.
+    location /github.com/ { rewrite ^/github.com/(.*)\$ /cdn/github.com/\$1 redirect; }
+    location /cdn/ { alias $root/; limit_rate $cap; }
+    location / { root $root; limit_rate $cap; }
+  }
+}
+NGINX
+nginx -p "$work" -c "$work/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+
+mirrors=()
+for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do mirrors+=(--mirror "https://$host=$mirror/$host"); done
+
+time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+run_wget() { rm -rf "$work/out"; (cd "$work" && mkdir out && cd out && wget -q -x -i "$work/local.list"); }
+run_aria() { rm -rf "$work/out"; aria2c -q -j 8 -x 4 -s 4 -d "$work/out" -i "$work/local.list" --allow-overwrite=true --auto-file-renaming=false; }
+run_ours() { rm -rf "$work/out"; node dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
+check_ours() { (cd "$work/out/files" && sha256sum --quiet -c SHA256SUMS) || { echo "our download does not verify" >&2; exit 1; }; [ "$(wc -l < "$work/out/files/SHA256SUMS")" = "$count" ]; }
+
+# Each tool starts with the previous one's writes flushed (sync), and the order rotates per
+# run, so no tool always pays for the one before it.
+timed() { sync; time_ms "$@"; }
+w=(); a=(); o=()
+for i in $(seq "$runs"); do
+  for tool in $(echo "ours aria wget ours aria" | cut -d' ' -f$(( (i - 1) % 3 + 1 ))-$(( (i - 1) % 3 + 3 ))); do
+    case $tool in
+      ours) o+=("$(timed run_ours)"); check_ours ;;
+      aria) a+=("$(timed run_aria)") ;;
+      wget) w+=("$(timed run_wget)") ;;
+    esac
+  done
+  echo "run $i: ours ${o[-1]} ms, aria2c ${a[-1]} ms, wget ${w[-1]} ms" >&2
+done
+mw=$(printf '%s\n' "${w[@]}" | median); ma=$(printf '%s\n' "${a[@]}" | median); mo=$(printf '%s\n' "${o[@]}" | median)
+echo "files: $count urls, $total MiB, nginx on 127.0.0.1 capped at $cap per connection, 302s for github.com; $runs runs each"
+printf '%-38s %8s ms   runs: %s\n' "wget -x -i (sequential, median)" "$mw" "${w[*]}"
+printf '%-38s %8s ms   runs: %s\n' "aria2c -j 8 -x 4 -s 4 (median)" "$ma" "${a[*]}"
+printf '%-38s %8s ms   runs: %s\n' "kubespray-bundle files (median)" "$mo" "${o[*]}"
+awk -v w="$mw" -v a="$ma" -v o="$mo" 'BEGIN { printf "ratio: %.1fx wget (goal >= 4x), %.2fx aria2c (goal >= 1.0x); ours also verifies every sha256\n", w / o, a / o }'
