@@ -99,7 +99,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 run_wget() { rm -rf "$work/out"; (cd "$work" && mkdir out && cd out && wget -q -x -i "$work/local.list"); }
 run_aria() { rm -rf "$work/out"; aria2c -q -j 8 -x 4 -s 4 -d "$work/out" -i "$work/local.list" --allow-overwrite=true --auto-file-renaming=false; }
-run_ours() { rm -rf "$work/out"; node dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
+rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
+run_ours() { rm -rf "$work/out"; "${rss[@]}" node dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
 check_ours() { (cd "$work/out/files" && sha256sum --quiet -c SHA256SUMS) || { echo "our download does not verify" >&2; exit 1; }; [ "$(wc -l < "$work/out/files/SHA256SUMS")" = "$count" ]; }
 
 # Each tool starts with the previous one's writes flushed (sync), and the order rotates per
@@ -121,4 +122,5 @@ echo "files: $count urls, $total MiB, nginx on 127.0.0.1 capped at $cap per conn
 printf '%-38s %8s ms   runs: %s\n' "wget -x -i (sequential, median)" "$mw" "${w[*]}"
 printf '%-38s %8s ms   runs: %s\n' "aria2c -j 8 -x 4 -s 4 (median)" "$ma" "${a[*]}"
 printf '%-38s %8s ms   runs: %s\n' "kubespray-bundle files (median)" "$mo" "${o[*]}"
+[ -f "$work/rss" ] && echo "kubespray-bundle files peak RSS: $(sort -n "$work/rss" | tail -1) KiB (max over runs)"
 awk -v w="$mw" -v a="$ma" -v o="$mo" 'BEGIN { printf "ratio: %.1fx wget (goal >= 4x), %.2fx aria2c (goal >= 1.0x); ours also verifies every sha256\n", w / o, a / o }'

@@ -6,6 +6,8 @@
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, spawnCli } from './helpers/cli.js'
@@ -188,5 +190,29 @@ describe('files: downloads verified against the list', () => {
     const mirror = runCli(['files', '--list', bad, '--out', work, '--mirror', 'github.com'], work)
     expect(mirror.status).toBe(2)
     expect(mirror.stderr).toContain('--mirror github.com: expected FROM=TO')
+  })
+
+  it('retries 503 and 429 with backoff, honouring Retry-After (our own flaky server: nginx cannot flip)', async () => {
+    const body = randomBytes(50_000)
+    const hits: number[] = []
+    const server = createServer((req, res) => {
+      hits.push(Date.now())
+      if (hits.length === 1) res.writeHead(503, { 'retry-after': '1' }).end('busy')
+      else if (hits.length === 2) res.writeHead(429, { 'retry-after': '1' }).end('slow down')
+      else res.writeHead(200, { 'content-length': body.length }).end(body)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const port = (server.address() as AddressInfo).port
+      const list = listFile('flaky.json', [{ url: `http://127.0.0.1:${port}/flaky.bin`, checksum: `sha256:${sha256(body)}` }])
+      const r = await spawnCli(['files', '--list', list, '--out', join(work, 'flaky')], work).done
+      expect(r.stderr).not.toContain('failed')
+      expect(r.status).toBe(0)
+      expect(hits).toHaveLength(3)
+      expect(hits[1] - hits[0]).toBeGreaterThanOrEqual(900)
+      expect(hits[2] - hits[1]).toBeGreaterThanOrEqual(900)
+    } finally {
+      server.close()
+    }
   })
 })

@@ -26902,6 +26902,64 @@ var STATUS_TEXT = {
   503: "Service Unavailable",
   504: "Gateway Timeout"
 };
+var HASH_STEP = 1 << 20;
+var PrefixHasher = class {
+  constructor(file, segments, algorithms) {
+    this.file = file;
+    this.segments = segments;
+    this.hashes = algorithms.map((a) => [a, (0, import_node_crypto.createHash)(a)]);
+  }
+  file;
+  segments;
+  hashed = 0;
+  running;
+  again = false;
+  failure;
+  buffer = Buffer.allocUnsafe(4 * HASH_STEP);
+  hashes;
+  /** The end of the bytes written without a gap from byte 0. */
+  prefixEnd() {
+    let end = 0;
+    for (const s of this.segments) {
+      if (s.start !== end) break;
+      end = s.start + s.done;
+      if (s.end === null || s.done < s.end - s.start) break;
+    }
+    return end;
+  }
+  /** New bytes were written: hash what became contiguous, a megabyte or more at a time. */
+  advance() {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.prefixEnd() - this.hashed < HASH_STEP) return;
+    this.running = this.drain().catch((e) => {
+      this.failure = e;
+    }).finally(() => {
+      this.running = void 0;
+      if (this.again) {
+        this.again = false;
+        this.advance();
+      }
+    });
+  }
+  async drain() {
+    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
+      const { bytesRead } = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed);
+      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
+      const piece = this.buffer.subarray(0, bytesRead);
+      for (const [, h] of this.hashes) h.update(piece);
+      this.hashed += bytesRead;
+    }
+  }
+  async finish() {
+    while (this.running) await this.running;
+    if (this.failure) throw this.failure;
+    await this.drain();
+    return new Map(this.hashes.map(([a, h]) => [a, h.digest("hex")]));
+  }
+};
 var MAX_BODY_ATTEMPTS = 4;
 var FileFetcher = class {
   constructor(http, slots, policy = DEFAULT_SEGMENT_POLICY) {
@@ -26913,13 +26971,13 @@ var FileFetcher = class {
   slots;
   policy;
   /**
-   * Downloads `url` into `partPath`. `algorithms` are hashed while streaming when the
-   * file comes in one piece; otherwise the caller hashes the finished partial file.
+   * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
+   * downloads (a resumed file's earlier bytes included).
    */
   async fetch(url, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
     const resumed = await readPartState(statePath, url);
-    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, events);
+    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, algorithms, events);
     await (0, import_promises2.rm)(partPath, { force: true });
     return this.start(url, partPath, statePath, algorithms, events);
   }
@@ -26942,26 +27000,25 @@ var FileFetcher = class {
       const validator = headerValue(response.headers.etag) ?? headerValue(response.headers["last-modified"]) ?? null;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? validator : null, segments };
-      const file = await (0, import_promises2.open)(partPath, "w");
+      const file = await (0, import_promises2.open)(partPath, "w+");
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
-        const hashes = segments.length === 1 ? algorithms.map((a) => [a, (0, import_node_crypto.createHash)(a)]) : [];
+        const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hashes, events, checkpoint).finally(releaseOnce);
-        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, events));
+        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events));
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
           if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
-            return this.continueSegments(url, partPath, statePath, state, events);
+            return this.continueSegments(url, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
         }
         const size = segments.reduce((n, s) => n + s.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
-        const streamedDigests = hashes.length ? new Map(hashes.map(([a, h]) => [a, h.digest("hex")])) : void 0;
-        return { size, streamedDigests };
+        return { size, digests: await hasher.finish() };
       } finally {
         await file.close();
       }
@@ -26977,25 +27034,27 @@ var FileFetcher = class {
     for (let start = 0; start < total; start += size) segments.push({ start, end: Math.min(total, start + size), done: 0 });
     return segments.length ? segments : [{ start: 0, end: 0, done: 0 }];
   }
-  async continueSegments(url, partPath, statePath, state, events) {
+  async continueSegments(url, partPath, statePath, state, algorithms, events) {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
-    const file = await (0, import_promises2.open)(partPath, "r+").catch(() => (0, import_promises2.open)(partPath, "w"));
+    const file = await (0, import_promises2.open)(partPath, "r+").catch(() => (0, import_promises2.open)(partPath, "w+"));
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
-      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, events)));
+      const hasher = new PrefixHasher(file, state.segments, algorithms);
+      hasher.advance();
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
-      return { size: state.segments.reduce((n, s) => n + s.done, 0) };
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() };
     } finally {
       await file.close();
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
-  async fetchSegment(url, file, segment, state, statePath, events) {
+  async fetchSegment(url, file, segment, state, statePath, hasher, events) {
     for (let attempt = 1; segment.end === null || segment.start + segment.done < segment.end; attempt++) {
       const release = await this.slots.acquire("segment");
       try {
@@ -27009,7 +27068,7 @@ var FileFetcher = class {
           if (response.statusCode === 200) throw new Error(`${url} changed on the server while it was being fetched; it is fetched again on the next run`);
           throw new HttpStatusError(response.statusCode, url);
         }
-        await this.copyBody(response.body, file, segment, [], events, () => persist(state, statePath));
+        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
         await writeFileAtomic(statePath, JSON.stringify(state));
         return;
       } catch (e) {
@@ -27020,15 +27079,15 @@ var FileFetcher = class {
     }
   }
   /** Writes a body at its segment's offset, counting bytes only after they are written. */
-  async copyBody(body, file, segment, hashes, events, checkpoint) {
+  async copyBody(body, file, segment, hasher, events, checkpoint) {
     const limit = segment.end === null ? Infinity : segment.end - segment.start;
     for await (const chunk of body) {
       const room = limit - segment.done;
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       if (piece.length) {
         await file.write(piece, 0, piece.length, segment.start + segment.done);
-        for (const [, hash] of hashes) hash.update(piece);
         segment.done += piece.length;
+        hasher.advance();
         events.bytes(piece.length);
         await checkpoint?.();
       }
@@ -27201,7 +27260,7 @@ var FilesJob = class {
         size: (total) => total !== void 0 && this.progress.sizeKnown(total),
         bytes: (n) => this.progress.bytes(n)
       });
-      const digests = fetched.streamedDigests ?? await hashFile(partPath, algorithms);
+      const digests = fetched.digests;
       const mismatch = file.checksum && describeMismatch(file.checksum, digests.get(file.checksum.algorithm) ?? "");
       if (mismatch) {
         await discardPart(partPath);

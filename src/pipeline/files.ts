@@ -209,7 +209,7 @@ export class FilesJob {
         size: (total) => total !== undefined && this.progress.sizeKnown(total),
         bytes: (n) => this.progress.bytes(n)
       })
-      const digests = fetched.streamedDigests ?? (await hashFile(partPath, algorithms))
+      const digests = fetched.digests
       const mismatch = file.checksum && describeMismatch(file.checksum, digests.get(file.checksum.algorithm) ?? '')
       if (mismatch) {
         await discardPart(partPath)

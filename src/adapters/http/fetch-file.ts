@@ -6,8 +6,10 @@
  * says it stopped. The state is written only after the bytes it counts, so it never claims
  * data that is not there.
  *
- * This module only moves bytes. The caller hashes and verifies the partial file and renames
- * it into place (pipeline/files.ts).
+ * Hashing follows the download: a PrefixHasher reads back the part of the file that is
+ * written without gaps from byte 0 (segment 0 first, then each next segment as it fills), so
+ * the digests are ready when the last byte lands. The caller compares them with the expected
+ * checksum and renames the partial file into place (pipeline/files.ts).
  */
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises'
 import { createHash, type Hash } from 'node:crypto'
@@ -79,8 +81,76 @@ interface PartState {
 
 export interface FetchOutcome {
   size: number
-  /** Digests computed while streaming, when the body arrived in one piece from byte 0. */
-  streamedDigests?: Map<string, string>
+  /** Hex digest of the whole file for each algorithm asked for. */
+  digests: Map<string, string>
+}
+
+const HASH_STEP = 1 << 20
+
+/** Hashes the gap-free prefix of a partial file while its segments fill it. */
+class PrefixHasher {
+  private hashed = 0
+  private running: Promise<void> | undefined
+  private again = false
+  private failure: unknown
+  private readonly buffer = Buffer.allocUnsafe(4 * HASH_STEP)
+  private readonly hashes: ReadonlyArray<readonly [string, Hash]>
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly segments: readonly Segment[],
+    algorithms: string[]
+  ) {
+    this.hashes = algorithms.map((a) => [a, createHash(a)] as const)
+  }
+
+  /** The end of the bytes written without a gap from byte 0. */
+  private prefixEnd(): number {
+    let end = 0
+    for (const s of this.segments) {
+      if (s.start !== end) break
+      end = s.start + s.done
+      if (s.end === null || s.done < s.end - s.start) break
+    }
+    return end
+  }
+
+  /** New bytes were written: hash what became contiguous, a megabyte or more at a time. */
+  advance(): void {
+    if (this.running) {
+      this.again = true
+      return
+    }
+    if (this.prefixEnd() - this.hashed < HASH_STEP) return
+    this.running = this.drain()
+      .catch((e: unknown) => {
+        this.failure = e
+      })
+      .finally(() => {
+        this.running = undefined
+        if (this.again) {
+          this.again = false
+          this.advance()
+        }
+      })
+  }
+
+  private async drain(): Promise<void> {
+    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
+      const { bytesRead } = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed)
+      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`)
+      const piece = this.buffer.subarray(0, bytesRead)
+      for (const [, h] of this.hashes) h.update(piece)
+      this.hashed += bytesRead
+    }
+  }
+
+  async finish(): Promise<Map<string, string>> {
+    while (this.running) await this.running
+    if (this.failure) throw this.failure
+    await this.drain()
+    return new Map(this.hashes.map(([a, h]) => [a, h.digest('hex')]))
+  }
 }
 
 const MAX_BODY_ATTEMPTS = 4
@@ -93,13 +163,13 @@ export class FileFetcher {
   ) {}
 
   /**
-   * Downloads `url` into `partPath`. `algorithms` are hashed while streaming when the
-   * file comes in one piece; otherwise the caller hashes the finished partial file.
+   * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
+   * downloads (a resumed file's earlier bytes included).
    */
   async fetch(url: string, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
     const statePath = `${partPath}.json`
     const resumed = await readPartState(statePath, url)
-    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, events)
+    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, algorithms, events)
     await rm(partPath, { force: true })
     return this.start(url, partPath, statePath, algorithms, events)
   }
@@ -125,27 +195,26 @@ export class FileFetcher {
       const validator = headerValue(response.headers.etag) ?? headerValue(response.headers['last-modified']) ?? null
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? validator : null, segments }
-      const file = await open(partPath, 'w')
+      const file = await open(partPath, 'w+')
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
-        const hashes = segments.length === 1 ? algorithms.map((a) => [a, createHash(a)] as const) : []
+        const hasher = new PrefixHasher(file, segments, algorithms)
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
-        const first = this.copyBody(response.body, file, segments[0], hashes, events, checkpoint).finally(releaseOnce)
-        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, events))
+        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce)
+        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events))
         const results = await Promise.allSettled([first, ...others])
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed) {
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
           if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
             // One connection that broke mid-body: carry on from where it stopped.
-            return this.continueSegments(url, partPath, statePath, state, events)
+            return this.continueSegments(url, partPath, statePath, state, algorithms, events)
           }
           throw failed.reason
         }
         const size = segments.reduce((n, s) => n + s.done, 0)
         if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`)
-        const streamedDigests = hashes.length ? new Map(hashes.map(([a, h]) => [a, h.digest('hex')])) : undefined
-        return { size, streamedDigests }
+        return { size, digests: await hasher.finish() }
       } finally {
         await file.close()
       }
@@ -164,26 +233,43 @@ export class FileFetcher {
     return segments.length ? segments : [{ start: 0, end: 0, done: 0 }]
   }
 
-  private async continueSegments(url: string, partPath: string, statePath: string, state: PartState, events: FetchEvents): Promise<FetchOutcome> {
+  private async continueSegments(
+    url: string,
+    partPath: string,
+    statePath: string,
+    state: PartState,
+    algorithms: string[],
+    events: FetchEvents
+  ): Promise<FetchOutcome> {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
-    const file = await open(partPath, 'r+').catch(() => open(partPath, 'w'))
+    const file = await open(partPath, 'r+').catch(() => open(partPath, 'w+'))
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
-      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, events)))
+      const hasher = new PrefixHasher(file, state.segments, algorithms)
+      hasher.advance()
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events)))
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed) {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
         throw failed.reason
       }
-      return { size: state.segments.reduce((n, s) => n + s.done, 0) }
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() }
     } finally {
       await file.close()
     }
   }
 
   /** One Range segment, retried from where it stopped when the connection breaks. */
-  private async fetchSegment(url: string, file: FileHandle, segment: Segment, state: PartState, statePath: string, events: FetchEvents): Promise<void> {
+  private async fetchSegment(
+    url: string,
+    file: FileHandle,
+    segment: Segment,
+    state: PartState,
+    statePath: string,
+    hasher: PrefixHasher,
+    events: FetchEvents
+  ): Promise<void> {
     for (let attempt = 1; segment.end === null || segment.start + segment.done < segment.end; attempt++) {
       const release = await this.slots.acquire('segment')
       try {
@@ -198,7 +284,7 @@ export class FileFetcher {
           if (response.statusCode === 200) throw new Error(`${url} changed on the server while it was being fetched; it is fetched again on the next run`)
           throw new HttpStatusError(response.statusCode, url)
         }
-        await this.copyBody(response.body, file, segment, [], events, () => persist(state, statePath))
+        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
         await writeFileAtomic(statePath, JSON.stringify(state))
         return
       } catch (e) {
@@ -214,7 +300,7 @@ export class FileFetcher {
     body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
     file: FileHandle,
     segment: Segment,
-    hashes: ReadonlyArray<readonly [string, Hash]>,
+    hasher: PrefixHasher,
     events: FetchEvents,
     checkpoint?: () => Promise<void>
   ): Promise<void> {
@@ -224,8 +310,8 @@ export class FileFetcher {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
       if (piece.length) {
         await file.write(piece, 0, piece.length, segment.start + segment.done)
-        for (const [, hash] of hashes) hash.update(piece)
         segment.done += piece.length
+        hasher.advance()
         events.bytes(piece.length)
         await checkpoint?.()
       }
