@@ -103,7 +103,9 @@ function isUsageError(error) {
 // src/cli/main.ts
 var COMMANDS = {
   lists: "write files.list/images.list as generate_list.sh would, and files.json with checksums",
-  files: "download the files of a list in parallel, verified against their checksums"
+  files: "download the files of a list in parallel, verified against their checksums",
+  images: "save the images of a list into one OCI layout, straight from the registries",
+  push: "push every image of a saved layout into a registry, digests unchanged"
 };
 var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(8)}${summary}
 `).join("");

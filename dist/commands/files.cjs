@@ -27227,6 +27227,7 @@ var FilesJob = class {
     } catch (e) {
       throw new FilesInputError(e.message);
     }
+    if (!list.files.length) throw new FilesInputError(`--list ${this.request.listPath}: no urls in it`);
     const planned = plan(list.files, this.request.layout, this.request.mirrors);
     this.state = await readState(this.request.outDir);
     this.progress.planned(planned.length);

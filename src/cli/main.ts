@@ -11,7 +11,9 @@ import { isUsageError, UsageError } from './usage-error.js'
 
 const COMMANDS: Record<string, string> = {
   lists: 'write files.list/images.list as generate_list.sh would, and files.json with checksums',
-  files: 'download the files of a list in parallel, verified against their checksums'
+  files: 'download the files of a list in parallel, verified against their checksums',
+  images: 'save the images of a list into one OCI layout, straight from the registries',
+  push: 'push every image of a saved layout into a registry, digests unchanged'
 }
 
 const USAGE =

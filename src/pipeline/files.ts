@@ -174,6 +174,7 @@ export class FilesJob {
     } catch (e) {
       throw new FilesInputError((e as Error).message)
     }
+    if (!list.files.length) throw new FilesInputError(`--list ${this.request.listPath}: no urls in it`)
     const planned = plan(list.files, this.request.layout, this.request.mirrors)
     this.state = await readState(this.request.outDir)
     this.progress.planned(planned.length)

@@ -24,8 +24,8 @@ export function scratchTree(release = 'v2.30.0'): string {
 }
 
 /** Starts the bundle without waiting, for tests that interrupt it. */
-export function spawnCli(args: string[], cwd: string): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], { cwd })
+export function spawnCli(args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], { cwd, env: { ...process.env, ...env } })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))

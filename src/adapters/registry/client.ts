@@ -1,0 +1,141 @@
+/**
+ * A client of the OCI distribution API for one registry host, on the shared undici
+ * dispatcher (retries on 429/5xx/resets, redirects that drop Authorization when they leave the
+ * host, HTTP(S)_PROXY). It handles the auth challenges registries send:
+ *   - Bearer: a token from the realm the 401 names, anonymous or with the user's credentials,
+ *     cached per scope and fetched again when the registry refuses it (expired);
+ *   - Basic: the user's credentials.
+ * HTTPS always, plain HTTP only for hosts named by --insecure-registry.
+ */
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import type { CredentialLookup } from './credentials.js'
+
+export class RegistryError extends Error {
+  constructor(
+    message: string,
+    readonly status?: number
+  ) {
+    super(message)
+    this.name = 'RegistryError'
+  }
+}
+
+export interface RegistryClientOptions {
+  http: Dispatcher
+  credentials: CredentialLookup
+  /** Hosts spoken to over plain HTTP. */
+  insecureHosts: ReadonlySet<string>
+}
+
+interface Challenge {
+  scheme: string
+  params: Record<string, string>
+}
+
+/** Parses `Bearer realm="…",service="…",scope="…"` (quoted values may hold commas). */
+export function parseChallenge(header: string): Challenge | undefined {
+  const match = /^\s*(\w+)\s*(.*)$/s.exec(header)
+  if (!match) return undefined
+  const params: Record<string, string> = {}
+  for (const m of match[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+    params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '')
+  }
+  return { scheme: match[1].toLowerCase(), params }
+}
+
+export interface RegistryRequest {
+  method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH'
+  /** A path under the host (/v2/…), or an absolute upload url the registry gave us. */
+  path: string
+  /** The repository actions the request needs, e.g. "repository:library/nginx:pull". */
+  scope: string
+  headers?: Record<string, string>
+  body?: Buffer | Readable
+  /** A stream body cannot be sent twice: such a request is not retried after a 401. */
+  replayable?: boolean
+}
+
+export class RegistryClient {
+  readonly base: string
+  private readonly tokens = new Map<string, string>()
+  private basicAuth: string | undefined
+  private bearer: Challenge | undefined
+
+  constructor(
+    readonly host: string,
+    private readonly options: RegistryClientOptions
+  ) {
+    this.base = `${options.insecureHosts.has(host) ? 'http' : 'https'}://${host}`
+  }
+
+  /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
+  async request(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
+    const first = await this.send(req, await this.authorization(req.scope, false))
+    if (first.statusCode !== 401) return first
+    const challenge = parseChallenge(headerValue(first.headers['www-authenticate']) ?? '')
+    await first.body.dump()
+    if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401)
+    this.learn(challenge)
+    if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401)
+    return this.send(req, await this.authorization(req.scope, true, challenge))
+  }
+
+  private learn(challenge: Challenge): void {
+    if (challenge.scheme === 'bearer') this.bearer = challenge
+    else if (challenge.scheme === 'basic') {
+      const credentials = this.options.credentials(this.host)
+      if (!credentials) throw new RegistryError(`${this.host} requires a login (Basic auth) and no credentials were found for it (docker login / REGISTRY_AUTH_FILE)`, 401)
+      this.basicAuth = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    } else throw new RegistryError(`${this.host} asks for '${challenge.scheme}' authentication, which is not supported`, 401)
+  }
+
+  private async authorization(scope: string, refresh: boolean, challenge?: Challenge): Promise<string | undefined> {
+    if (this.basicAuth) return this.basicAuth
+    if (!this.bearer) return undefined
+    const key = scope
+    if (!refresh) {
+      const cached = this.tokens.get(key)
+      if (cached) return `Bearer ${cached}`
+    }
+    const token = await this.fetchToken(challenge?.params.scope ? mergeScopes(scope, challenge.params.scope) : scope)
+    this.tokens.set(key, token)
+    return `Bearer ${token}`
+  }
+
+  private async fetchToken(scope: string): Promise<string> {
+    const params = this.bearer?.params ?? {}
+    if (!params.realm) throw new RegistryError(`${this.host}: its Bearer challenge names no realm`, 401)
+    const url = new URL(params.realm)
+    if (params.service) url.searchParams.set('service', params.service)
+    for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s)
+    const credentials = this.options.credentials(this.host)
+    const headers: Record<string, string> = {}
+    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    const res = await this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers })
+    if (res.statusCode !== 200) {
+      await res.body.dump()
+      throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${credentials ? 'the credentials' : 'anonymous access'} (HTTP ${res.statusCode})`, res.statusCode)
+    }
+    const json = (await res.body.json()) as { token?: string; access_token?: string }
+    const token = json.token ?? json.access_token
+    if (!token) throw new RegistryError(`${this.host}: the token service ${url.origin} returned no token`)
+    return token
+  }
+
+  private send(req: RegistryRequest, authorization: string | undefined): Promise<Dispatcher.ResponseData> {
+    const url = new URL(req.path, this.base)
+    const headers: Record<string, string> = { ...req.headers }
+    // Credentials go to this registry only, never to another host an upload url names.
+    if (authorization && url.host === this.host) headers.authorization = authorization
+    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body })
+  }
+}
+
+function mergeScopes(a: string, b: string): string {
+  return [...new Set([...a.split(' '), ...b.split(' ')].filter(Boolean))].join(' ')
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

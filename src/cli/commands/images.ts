@@ -1,0 +1,131 @@
+/** `images`: save every image of a list into one OCI layout, straight from the registries. */
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { parsePlatform } from '../../domain/images/platform.js'
+import type { Platform } from '../../domain/images/media-types.js'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
+import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
+import { ImagesJob, type ImageResult, type ImagesProgress } from '../../pipeline/images.js'
+import { formatTable } from '../table.js'
+import { formatBytes, ProgressLine } from '../progress.js'
+import { writeOut } from '../output.js'
+import { UsageError } from '../usage-error.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle images --list images.list --out DIR [--platform linux/amd64[,linux/arm64]] [--concurrency N] [--insecure-registry HOST:PORT]...
+
+Saves every image of the list into DIR/images, one OCI image layout shared by all of them
+(a layer used by many images is stored once), without any container engine. Manifests and
+layers keep their registry digests and are verified while they stream.
+
+Options:
+  --list FILE                 images.list (one reference a line, as generate_list.sh writes it)
+  --out DIR                   output directory; the layout is DIR/images
+  --platform LIST             platforms to keep from multi-platform images, comma-separated
+                              (default linux/amd64; 'all' keeps every platform)
+  --concurrency N             images at once (default 8)
+  --connections N             connections per registry host (default 8)
+  --insecure-registry HOST    speak plain HTTP to HOST:PORT; repeatable
+  -h, --help                  show this help
+Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
+`
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`)
+  return Number(value)
+}
+
+export function parsePlatforms(value: string | undefined): Platform[] | undefined {
+  if (value === 'all') return undefined
+  try {
+    return (value ?? 'linux/amd64').split(',').map(parsePlatform)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+}
+
+export class ImageCounter implements ImagesProgress {
+  total = 0
+  done = 0
+  failed = 0
+  transferred = 0
+  line: ProgressLine | undefined
+  constructor(private readonly noun: string) {}
+  planned(n: number): void {
+    this.total = n
+  }
+  bytes(n: number): void {
+    this.transferred += n
+  }
+  finished(r: { status: string; reference: string; error?: string }): void {
+    this.done++
+    if (r.status === 'failed') {
+      this.failed++
+      this.line?.note(`failed: ${r.reference}: ${r.error}`)
+    }
+  }
+  render(ms: number): string {
+    const rate = ms > 0 ? (this.transferred / ms) * 1000 : 0
+    return `${this.noun} ${this.done}/${this.total}${this.failed ? `, ${this.failed} failed` : ''}  ${formatBytes(this.transferred)}  ${formatBytes(rate)}/s  ${(ms / 1000).toFixed(0)} s`
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      list: { type: 'string' },
+      out: { type: 'string' },
+      platform: { type: 'string' },
+      concurrency: { type: 'string' },
+      connections: { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' }
+    },
+    allowPositionals: true
+  })
+  if (values.help) {
+    writeOut(USAGE)
+    return
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  if (!values.list) throw new UsageError('--list FILE is required (images.list)')
+  if (!values.out) throw new UsageError('--out DIR is required')
+  const platforms = parsePlatforms(values.platform)
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: positiveInt('connections', values.connections, 8) })
+  const progress = new ImageCounter('images')
+  progress.line = new ProgressLine((ms) => progress.render(ms))
+  const started = Date.now()
+  const layoutDir = join(values.out, 'images')
+  let results: ImageResult[]
+  try {
+    results = await new ImagesJob(
+      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 8) },
+      { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values['insecure-registry'] ?? []) },
+      progress
+    ).run()
+  } finally {
+    progress.line.stop()
+    await http.close()
+  }
+  writeOut(
+    formatTable(
+      ['image', 'digest', 'platforms', 'fetched', 'time', 'result'],
+      results.map((r) => [
+        r.reference,
+        r.digest ? r.digest.slice(0, 19) : '-',
+        r.platforms?.join(',') ?? '-',
+        formatBytes(r.fetched),
+        `${(r.ms / 1000).toFixed(1)} s`,
+        r.status === 'saved' ? 'saved, verified' : 'FAILED'
+      ])
+    )
+  )
+  const failed = results.filter((r) => r.status === 'failed')
+  const seconds = (Date.now() - started) / 1000
+  writeOut(
+    `${results.length - failed.length}/${results.length} images in ${layoutDir}; ${formatBytes(progress.transferred)} fetched in ${seconds.toFixed(1)} s (${formatBytes(progress.transferred / Math.max(seconds, 0.001))}/s)\n`
+  )
+  if (failed.length) throw new Error(`${failed.length} of ${results.length} image(s) failed:\n` + failed.map((r) => `  ${r.reference}: ${r.error}`).join('\n'))
+}

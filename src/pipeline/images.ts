@@ -1,0 +1,215 @@
+/**
+ * The `images` job: every image of an images.list saved into one OCI layout, daemonless,
+ * straight from the registries. Manifests and blobs keep their digests; every byte is
+ * verified; a blob several images share is fetched once, even when they ask at the same time.
+ */
+import { readFile } from 'node:fs/promises'
+import {
+  isDockerType,
+  isImageManifest,
+  isIndex,
+  type Descriptor,
+  type ImageIndex,
+  type ImageManifest,
+  type Platform
+} from '../domain/images/media-types.js'
+import { formatPlatform, isAttestation, matchesPlatform } from '../domain/images/platform.js'
+import { apiHost, normalizedName, parseReference, type ImageReference } from '../domain/images/reference.js'
+import { CONTAINERD_NAME, encodeIndex, filteredIndex, mergeIndexEntries, REF_NAME, wrapperIndex } from '../domain/images/layout-index.js'
+import { OciLayout, sha256Digest } from '../adapters/oci-layout.js'
+import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
+import { Repository, type FetchedManifest } from '../adapters/registry/repository.js'
+
+export interface ImagesRequest {
+  listPath: string
+  /** The layout directory (DIR/images). */
+  layoutDir: string
+  /** Platforms to keep from multi-platform images; undefined keeps every platform. */
+  platforms: Platform[] | undefined
+  concurrency: number
+}
+
+export interface ImagesProgress {
+  planned(images: number): void
+  bytes(count: number): void
+  finished(result: ImageResult): void
+}
+
+export interface ImageResult {
+  reference: string
+  status: 'saved' | 'failed'
+  digest?: string
+  platforms?: string[]
+  /** Bytes of blobs fetched for this image by this run (shared blobs counted once, by whoever fetched them). */
+  fetched: number
+  ms: number
+  error?: string
+}
+
+export class ImagesInputError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ImagesInputError'
+  }
+}
+
+export function parseImagesList(text: string, source: string): ImageReference[] {
+  const seen = new Set<string>()
+  const refs: ImageReference[] = []
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim()
+    if (!line || line.startsWith('#') || seen.has(line)) return
+    seen.add(line)
+    try {
+      refs.push(parseReference(line))
+    } catch (e) {
+      throw new ImagesInputError(`${source}:${i + 1}: ${(e as Error).message}`)
+    }
+  })
+  return refs
+}
+
+const parseJson = <T>(bytes: Buffer): T => JSON.parse(bytes.toString('utf8')) as T
+
+export class ImagesJob {
+  private readonly layout: OciLayout
+  private readonly clients = new Map<string, RegistryClient>()
+  /** Blobs being fetched or fetched by this run: the same digest is fetched once. */
+  private readonly blobs = new Map<string, Promise<number>>()
+
+  constructor(
+    private readonly request: ImagesRequest,
+    private readonly registry: RegistryClientOptions,
+    private readonly progress: ImagesProgress
+  ) {
+    this.layout = new OciLayout(request.layoutDir)
+  }
+
+  private client(registry: string): RegistryClient {
+    const host = apiHost(registry)
+    let client = this.clients.get(host)
+    if (!client) this.clients.set(host, (client = new RegistryClient(host, this.registry)))
+    return client
+  }
+
+  async run(): Promise<ImageResult[]> {
+    let text: string
+    try {
+      text = await readFile(this.request.listPath, 'utf8')
+    } catch (e) {
+      throw new ImagesInputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+    }
+    const refs = parseImagesList(text, this.request.listPath)
+    if (!refs.length) throw new ImagesInputError(`--list ${this.request.listPath}: no image references in it`)
+    await this.layout.init()
+    this.progress.planned(refs.length)
+    const results: ImageResult[] = new Array(refs.length)
+    const entries: Descriptor[] = []
+    let indexWrite = Promise.resolve()
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < refs.length) {
+        const i = next++
+        const started = Date.now()
+        const counter = { fetched: 0 }
+        try {
+          const { entry, platforms } = await this.saveImage(refs[i], counter)
+          entries.push(entry)
+          // index.json grows as images finish, so a killed run keeps what it completed.
+          const snapshot = [...entries]
+          indexWrite = indexWrite.then(() => this.writeIndex(snapshot))
+          await indexWrite
+          results[i] = { reference: refs[i].original, status: 'saved', digest: entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started }
+        } catch (e) {
+          results[i] = { reference: refs[i].original, status: 'failed', error: (e as Error).message, fetched: counter.fetched, ms: Date.now() - started }
+        }
+        this.progress.finished(results[i])
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, refs.length)) }, worker))
+    await indexWrite
+    return results
+  }
+
+  private async writeIndex(entries: Descriptor[]): Promise<void> {
+    const current = await this.layout.readIndex()
+    await this.layout.writeIndex({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: mergeIndexEntries(current.manifests, entries) })
+  }
+
+  private async saveImage(ref: ImageReference, counter: { fetched: number }): Promise<{ entry: Descriptor; platforms: string[] }> {
+    const repo = new Repository(this.client(ref.registry), ref.repository, 'pull')
+    const top = await repo.manifest(ref.digest ?? ref.tag ?? 'latest')
+    if (ref.digest && top.digest !== ref.digest) throw new Error(`the registry served digest ${top.digest} for a reference pinned to ${ref.digest}`)
+    let saved: Descriptor
+    let platforms: string[]
+    if (isIndex(top.mediaType)) {
+      ;({ saved, platforms } = await this.saveIndex(repo, top, counter))
+    } else if (isImageManifest(top.mediaType)) {
+      await this.saveManifest(repo, top, counter)
+      saved = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
+      platforms = ['(single-platform image)']
+    } else {
+      throw new Error(`unsupported manifest media type '${top.mediaType}'`)
+    }
+    if (isDockerType(saved.mediaType)) saved = await this.storeIndex(wrapperIndex(saved))
+    const annotations = { [REF_NAME]: ref.original, [CONTAINERD_NAME]: normalizedName(ref) }
+    return { entry: { ...saved, annotations }, platforms }
+  }
+
+  private async saveIndex(repo: Repository, top: FetchedManifest, counter: { fetched: number }): Promise<{ saved: Descriptor; platforms: string[] }> {
+    const index = parseJson<ImageIndex>(top.bytes)
+    const images = index.manifests.filter((d) => !isAttestation(d))
+    const wanted = this.request.platforms
+    const kept = wanted ? images.filter((d) => matchesPlatform(d, wanted)) : images
+    const missing = (wanted ?? []).filter((p) => !kept.some((d) => matchesPlatform(d, [p])))
+    if (missing.length) {
+      throw new Error(`has no ${missing.map(formatPlatform).join(', ')} (it has ${images.map((d) => formatPlatform(d.platform)).join(', ')})`)
+    }
+    for (const child of kept) {
+      const manifest = await repo.manifest(child.digest)
+      if (manifest.bytes.length !== child.size) throw new Error(`manifest ${child.digest}: ${manifest.bytes.length} bytes, the index says ${child.size}`)
+      if (isIndex(manifest.mediaType)) throw new Error(`nested index ${child.digest} is not supported`)
+      await this.saveManifest(repo, manifest, counter)
+    }
+    const platforms = kept.map((d) => formatPlatform(d.platform))
+    // Every entry kept: the original bytes, so the digest stays the registry's.
+    if (kept.length === index.manifests.length) {
+      await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`)
+      return { saved: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms }
+    }
+    return { saved: await this.storeIndex(filteredIndex(index, kept)), platforms }
+  }
+
+  private async storeIndex(index: ImageIndex): Promise<Descriptor> {
+    const bytes = encodeIndex(index)
+    const digest = sha256Digest(bytes)
+    await this.layout.putBytes(digest, bytes, 'index')
+    return { mediaType: index.mediaType ?? 'application/vnd.oci.image.index.v1+json', digest, size: bytes.length }
+  }
+
+  private async saveManifest(repo: Repository, manifest: FetchedManifest, counter: { fetched: number }): Promise<void> {
+    const parsed = parseJson<ImageManifest>(manifest.bytes)
+    if (!parsed.config?.digest || !Array.isArray(parsed.layers)) throw new Error(`manifest ${manifest.digest} has no config or layers`)
+    await Promise.all([parsed.config, ...parsed.layers].map((blob) => this.fetchBlob(repo, blob, counter)))
+    // The manifest goes in after its blobs: a manifest in the layout means a complete image.
+    await this.layout.putBytes(manifest.digest, manifest.bytes, `${repo.name} manifest`)
+  }
+
+  private async fetchBlob(repo: Repository, blob: Descriptor, counter: { fetched: number }): Promise<void> {
+    let pending = this.blobs.get(blob.digest)
+    if (!pending) {
+      pending = (async () => {
+        if (await this.layout.has(blob.digest, blob.size)) return 0
+        const body = await repo.blob(blob.digest)
+        await this.layout.putStream(blob, body, `${repo.client.host}/${repo.name}@${blob.digest}`, (n) => this.progress.bytes(n))
+        return blob.size
+      })()
+      this.blobs.set(blob.digest, pending)
+      // A failed fetch may be retried by the next image that needs the blob.
+      pending.catch(() => this.blobs.delete(blob.digest))
+      counter.fetched += await pending
+      return
+    }
+    await pending
+  }
+}

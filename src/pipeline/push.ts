@@ -1,0 +1,167 @@
+/**
+ * The `push` job: every image of an OCI layout into one registry, at
+ * HOST:PORT/<repository path without its source registry host>:<tag> (Kubespray's offline
+ * convention). Blobs go as they are and manifests byte for byte, so digests equal the
+ * source's. Blobs the registry has are skipped; a blob already pushed to another repository
+ * of the registry is mounted rather than sent again.
+ */
+import { Transform } from 'node:stream'
+import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
+import { parseReference } from '../domain/images/reference.js'
+import { pushTarget, REF_NAME, WRAPPER } from '../domain/images/layout-index.js'
+import { OciLayout } from '../adapters/oci-layout.js'
+import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
+import { Repository } from '../adapters/registry/repository.js'
+
+export interface PushRequest {
+  layoutDir: string
+  registry: string
+  concurrency: number
+}
+
+export interface PushProgress {
+  planned(images: number): void
+  bytes(count: number): void
+  finished(result: PushResult): void
+}
+
+export interface PushResult {
+  reference: string
+  target: string
+  status: 'pushed' | 'failed'
+  digest?: string
+  uploaded: number
+  ms: number
+  error?: string
+}
+
+interface Manifest {
+  descriptor: Descriptor
+  bytes: Buffer
+}
+
+export class PushJob {
+  private readonly layout: OciLayout
+  private readonly client: RegistryClient
+  /** Blob digest → a repository of the target registry that has it (for cross-repository mounts). */
+  private readonly placed = new Map<string, string>()
+  /** Blob digest → its upload in progress, so a second repository waits and mounts it. */
+  private readonly uploading = new Map<string, Promise<void>>()
+  /** `${repository} ${digest}` being pushed: each blob once per repository. */
+  private readonly inFlight = new Map<string, Promise<number>>()
+
+  constructor(
+    private readonly request: PushRequest,
+    registry: RegistryClientOptions,
+    private readonly progress: PushProgress
+  ) {
+    this.layout = new OciLayout(request.layoutDir)
+    this.client = new RegistryClient(request.registry, registry)
+  }
+
+  async run(): Promise<PushResult[]> {
+    const index = await this.layout.readIndex()
+    const entries = index.manifests.filter((d) => d.annotations?.[REF_NAME])
+    if (!entries.length) throw new Error(`${this.request.layoutDir}: no images (index.json has no entries named by ${REF_NAME}); run the images command first`)
+    this.progress.planned(entries.length)
+    const results: PushResult[] = new Array(entries.length)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < entries.length) {
+        const i = next++
+        results[i] = await this.pushImage(entries[i])
+        this.progress.finished(results[i])
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, entries.length)) }, worker))
+    return results
+  }
+
+  private async pushImage(entry: Descriptor): Promise<PushResult> {
+    const started = Date.now()
+    const name = entry.annotations?.[REF_NAME] ?? ''
+    const counter = { uploaded: 0 }
+    let target = name
+    try {
+      const ref = parseReference(name)
+      const top = await this.unwrap(entry)
+      target = pushTarget(this.request.registry, ref.repository, ref.tag, top.descriptor.digest)
+      const repo = new Repository(this.client, ref.repository, 'pull,push')
+      const children = isIndex(top.descriptor.mediaType) ? await this.children(top) : []
+      for (const manifest of [...children, ...(isIndex(top.descriptor.mediaType) ? [] : [top])]) {
+        const parsed = JSON.parse(manifest.bytes.toString('utf8')) as ImageManifest
+        await Promise.all([parsed.config, ...parsed.layers].map((b) => this.pushBlob(repo, b, counter)))
+        await repo.putManifest(manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType)
+      }
+      await repo.putManifest(ref.tag ?? top.descriptor.digest, top.bytes, top.descriptor.mediaType)
+      return { reference: name, target, status: 'pushed', digest: top.descriptor.digest, uploaded: counter.uploaded, ms: Date.now() - started }
+    } catch (e) {
+      return { reference: name, target, status: 'failed', error: (e as Error).message, uploaded: counter.uploaded, ms: Date.now() - started }
+    }
+  }
+
+  private async manifest(descriptor: Descriptor): Promise<Manifest> {
+    const bytes = await this.layout.readBlob(descriptor.digest).catch(() => {
+      throw new Error(`the layout lacks ${descriptor.digest} (an incomplete save: run the images command again)`)
+    })
+    return { descriptor, bytes }
+  }
+
+  /** Our wrapper around a Docker-typed manifest or list is ours alone: push what it wraps. */
+  private async unwrap(entry: Descriptor): Promise<Manifest> {
+    const top = await this.manifest(entry)
+    if (!isIndex(entry.mediaType)) return top
+    const index = JSON.parse(top.bytes.toString('utf8')) as ImageIndex
+    if (index.annotations?.[WRAPPER] === 'true' && index.manifests.length === 1) return this.manifest(index.manifests[0])
+    return top
+  }
+
+  private async children(top: Manifest): Promise<Manifest[]> {
+    const index = JSON.parse(top.bytes.toString('utf8')) as ImageIndex
+    return Promise.all(index.manifests.map((d) => this.manifest(d)))
+  }
+
+  private pushBlob(repo: Repository, blob: Descriptor, counter: { uploaded: number }): Promise<number> {
+    const key = `${repo.name} ${blob.digest}`
+    let pending = this.inFlight.get(key)
+    if (!pending) {
+      pending = this.placeBlob(repo, blob)
+      this.inFlight.set(key, pending)
+      pending.then((n) => (counter.uploaded += n)).catch(() => this.inFlight.delete(key))
+    }
+    return pending
+  }
+
+  private async placeBlob(repo: Repository, blob: Descriptor): Promise<number> {
+    if (!(await this.layout.has(blob.digest, blob.size))) throw new Error(`the layout lacks blob ${blob.digest} (an incomplete save: run the images command again)`)
+    if (await repo.hasBlob(blob.digest)) return this.placedIn(repo, blob, 0)
+    const other = this.uploading.get(blob.digest)
+    if (other) await other.catch(() => undefined)
+    const elsewhere = this.placed.get(blob.digest)
+    if (elsewhere && elsewhere !== repo.name && (await repo.mountBlob(blob.digest, elsewhere))) return this.placedIn(repo, blob, 0)
+    const upload = repo.uploadBlob(blob.digest, blob.size, () => this.layout.openBlob(blob.digest).pipe(this.meter()))
+    this.uploading.set(blob.digest, upload)
+    try {
+      await upload
+    } finally {
+      this.uploading.delete(blob.digest)
+    }
+    return this.placedIn(repo, blob, blob.size)
+  }
+
+  /** Counts bytes as the upload reads them (a 'data' listener would start the stream too early). */
+  private meter(): Transform {
+    const progress = this.progress
+    return new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        progress.bytes(chunk.length)
+        done(null, chunk)
+      }
+    })
+  }
+
+  private placedIn(repo: Repository, blob: Descriptor, uploaded: number): number {
+    if (!this.placed.has(blob.digest)) this.placed.set(blob.digest, repo.name)
+    return uploaded
+  }
+}
