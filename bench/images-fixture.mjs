@@ -1,0 +1,94 @@
+// Pushes a generated image set shaped like Kubespray's default images.list into a registry:
+// 48 images, two thirds multi-arch OCI indexes (amd64 + a small arm64), one third single
+// Docker manifests, sharing four base layers, ~1.5 GB of unique compressed amd64 blobs.
+// Layers are real gzip streams (stored blocks: random data does not compress anyway).
+// Usage: node bench/images-fixture.mjs PUSH_HOST LIST_HOST OUT_DIR (push straight to the registry;
+// the lists name LIST_HOST, the capped door). Writes OUT_DIR/images.list and OUT_DIR/blobs.list
+// (every unique amd64 object path, for curl).
+import { createHash, randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+
+const [host, listHost, out] = process.argv.slice(2)
+const MiB = 1 << 20
+const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`
+let seed = 7
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+
+function layer(size) {
+  // One file in a ustar archive is enough for a registry and for skopeo.
+  const header = Buffer.alloc(512)
+  header.write('data', 0)
+  header.write('0000644\0', 100)
+  header.write(size.toString(8).padStart(11, '0') + '\0', 124)
+  header.write('ustar\0' + '00', 257)
+  header.write('        ', 148)
+  let sum = 0
+  for (const b of header) sum += b
+  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
+  const tar = Buffer.concat([header, randomBytes(size), Buffer.alloc((512 - (size % 512)) % 512 + 1024)])
+  const gz = gzipSync(tar, { level: 0 })
+  return { data: gz, digest: sha(gz), size: gz.length, diffId: sha(tar) }
+}
+
+async function putBlob(repo, blob) {
+  const head = await fetch(`http://${host}/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' })
+  if (head.status === 200) return
+  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
+  const url = new URL(start.headers.get('location'), `http://${host}`)
+  url.searchParams.set('digest', blob.digest)
+  const put = await fetch(url, { method: 'PUT', body: blob.data })
+  if (put.status !== 201) throw new Error(`upload ${repo}: ${put.status}`)
+}
+
+async function putManifest(repo, ref, bytes, mediaType) {
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } })
+  if (res.status !== 201) throw new Error(`manifest ${repo}:${ref}: ${res.status} ${await res.text()}`)
+}
+
+async function image(repo, kind, arch, layers) {
+  const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }))
+  const cfg = { data: config, digest: sha(config), size: config.length }
+  const t = kind === 'oci'
+    ? ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar+gzip']
+    : ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.container.image.v1+json', 'application/vnd.docker.image.rootfs.diff.tar.gzip']
+  for (const b of [cfg, ...layers]) await putBlob(repo, b)
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: t[0], config: { mediaType: t[1], digest: cfg.digest, size: cfg.size }, layers: layers.map((l) => ({ mediaType: t[2], digest: l.digest, size: l.size })) }))
+  await putManifest(repo, sha(manifest), manifest, t[0])
+  return { mediaType: t[0], digest: sha(manifest), size: manifest.length, blobs: [cfg, ...layers], manifest }
+}
+
+const bases = [40, 60, 80, 120].map((mib) => layer(mib * MiB))
+const armBase = layer(2 * MiB)
+const lines = []
+const unique = new Map()
+let total = 0
+for (let i = 0; i < 48; i++) {
+  const repo = `kubespray-like/image-${String(i).padStart(2, '0')}`
+  const base = bases[i % bases.length]
+  const own = [layer(Math.round((4 + rand() * 36) * MiB)), ...(i % 3 === 0 ? [layer(Math.round(rand() * 8 * MiB))] : [])]
+  const amd = await image(repo, i % 3 === 2 ? 'docker' : 'oci', 'amd64', [base, ...own])
+  for (const b of amd.blobs) if (!unique.has(b.digest)) unique.set(b.digest, `${repo}/blobs/${b.digest}`), (total += b.size)
+  unique.set(amd.digest, `${repo}/manifests/${amd.digest}`)
+  if (i % 3 === 2) {
+    await putManifest(repo, 'v1.0', amd.manifest, amd.mediaType)
+  } else {
+    const arm = await image(repo, 'oci', 'arm64', [armBase, layer(256 * 1024)])
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        { mediaType: amd.mediaType, digest: amd.digest, size: amd.size, platform: { architecture: 'amd64', os: 'linux' } },
+        { mediaType: arm.mediaType, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
+      ]
+    }))
+    await putManifest(repo, 'v1.0', index, 'application/vnd.oci.image.index.v1+json')
+  }
+  lines.push(`${listHost}/${repo}:v1.0`)
+  process.stderr.write(`\rpushed ${i + 1}/48`)
+}
+process.stderr.write('\n')
+writeFileSync(join(out, 'images.list'), lines.join('\n') + '\n')
+writeFileSync(join(out, 'blobs.list'), [...unique.values()].join('\n') + '\n')
+console.log(`${lines.length} images, ${unique.size} unique amd64 objects, ${(total / MiB).toFixed(0)} MiB`)

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark: `kubespray-bundle images` vs `skopeo copy` of each image in turn into one OCI layout
+# (what a script would do without a daemon), and vs the raw limit: every unique blob fetched once
+# with `curl -Z --parallel-max 8`. Same run, medians of RUNS (default 3).
+#
+# The set is generated (bench/images-fixture.mjs): 48 images shaped like Kubespray's default
+# images.list, two thirds multi-arch, four shared base layers, ~1.5 GB of unique amd64 blobs, in
+# Debian's docker-registry, reached through nginx with a per-connection cap (CAP, default 30m)
+# as real registries' CDNs cap a connection. Everyone fetches linux/amd64.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-3}
+cap=${CAP:-30m}
+
+need=()
+for tool in nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl; do command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}"); done
+if [ ${#need[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+[ -f dist/cli.js ] || npm run -s build
+
+work=$(mktemp -d /var/tmp/kb-bench-images.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
+
+reg=$(port); door=$(port)
+cat > "$work/registry.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/storage}}
+http: {addr: 127.0.0.1:$reg, secret: bench}
+YML
+docker-registry serve "$work/registry.yml" & pids+=($!)
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+$( [ "$(id -u)" = 0 ] && echo 'user root;' )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
+  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  server {
+    listen 127.0.0.1:$door;
+    location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; limit_rate $cap; }
+  }
+}
+NGINX
+nginx -p "$work" -c "$work/nginx.conf" & pids+=($!)
+wait_port "$reg"; wait_port "$door"
+
+echo "generating the image set..." >&2
+summary=$(node bench/images-fixture.mjs "127.0.0.1:$reg" "127.0.0.1:$door" "$work")
+sync
+
+time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
+run_ours() {
+  rm -rf "$work/ours"
+  "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
+    { cat "$work/ours.err" >&2; exit 1; }
+}
+run_skopeo() {
+  rm -rf "$work/skopeo"; mkdir -p "$work/skopeo"
+  while read -r ref; do
+    skopeo copy -q --src-tls-verify=false --override-arch amd64 --override-os linux "docker://$ref" "oci:$work/skopeo/images:$ref" >/dev/null
+  done < "$work/images.list"
+}
+# Every url gets its own output line (curl's -o applies to one url).
+run_raw() {
+  : > "$work/curl.cfg"
+  while read -r path; do printf 'url = "http://127.0.0.1:%s/v2/%s"\noutput = "/dev/null"\n' "$door" "$path" >> "$work/curl.cfg"; done < "$work/blobs.list"
+  curl -s -f -Z --parallel-max 8 -K "$work/curl.cfg" 2>/dev/null
+}
+check_ours() {
+  skopeo inspect "oci:$work/ours/images:$(head -1 "$work/images.list")" >/dev/null
+  [ "$(node -e 'console.log(require(process.argv[1]).manifests.length)' "$work/ours/images/index.json")" = 48 ] || { echo "our layout lacks images" >&2; exit 1; }
+}
+
+o=(); s=(); r=()
+for i in $(seq "$runs"); do
+  sync; o+=("$(time_ms run_ours)"); check_ours
+  sync; r+=("$(time_ms run_raw)")
+  sync; s+=("$(time_ms run_skopeo)")
+  echo "run $i: ours ${o[-1]} ms, raw curl ${r[-1]} ms, skopeo ${s[-1]} ms" >&2
+done
+mo=$(printf '%s\n' "${o[@]}" | median); ms=$(printf '%s\n' "${s[@]}" | median); mr=$(printf '%s\n' "${r[@]}" | median)
+echo "images: $summary; docker-registry behind nginx capped at $cap per connection; $runs runs each"
+printf '%-42s %8s ms   runs: %s\n' "skopeo copy, one image after another" "$ms" "${s[*]}"
+printf '%-42s %8s ms   runs: %s\n' "raw: unique blobs, curl -Z --parallel-max 8" "$mr" "${r[*]}"
+printf '%-42s %8s ms   runs: %s\n' "kubespray-bundle images (median)" "$mo" "${o[*]}"
+[ -f "$work/rss" ] && echo "kubespray-bundle images peak RSS: $(sort -n "$work/rss" | tail -1) KiB (max over runs)"
+awk -v s="$ms" -v r="$mr" -v o="$mo" 'BEGIN { printf "ratio: %.1fx skopeo (goal >= 2x, aim 3x); %.0f%% of the raw blob rate (goal >= 40%%, aim 70%%)\n", s / o, 100 * r / o }'
