@@ -34,7 +34,7 @@ log: {level: error, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: $work/storage}}
 http: {addr: 127.0.0.1:$reg, secret: bench}
 YML
-docker-registry serve "$work/registry.yml" & pids+=($!)
+docker-registry serve "$work/registry.yml" 2>"$work/registry.log" & pids+=($!)
 cat > "$work/nginx.conf" <<NGINX
 worker_processes 2;
 daemon off;
@@ -65,7 +65,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
 run_ours() {
   rm -rf "$work/ours"
-  "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
+  "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" ${OURS_ARGS:-} >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 run_skopeo() {

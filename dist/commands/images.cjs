@@ -27454,8 +27454,8 @@ Options:
   --out DIR                   output directory; the layout is DIR/images
   --platform LIST             platforms to keep from multi-platform images, comma-separated
                               (default linux/amd64; 'all' keeps every platform)
-  --concurrency N             images at once (default 8)
-  --connections N             connections per registry host (default 8)
+  --concurrency N             images at once (default 16)
+  --connections N             connections per registry host (default 16)
   --insecure-registry HOST    speak plain HTTP to HOST:PORT; repeatable
   -h, --help                  show this help
 Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
@@ -27523,7 +27523,7 @@ async function run(args) {
   if (!values.list) throw new UsageError("--list FILE is required (images.list)");
   if (!values.out) throw new UsageError("--out DIR is required");
   const platforms = parsePlatforms(values.platform);
-  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: positiveInt("connections", values.connections, 8) });
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: positiveInt("connections", values.connections, 16) });
   const progress = new ImageCounter("images");
   progress.line = new ProgressLine((ms) => progress.render(ms));
   const started = Date.now();
@@ -27531,7 +27531,7 @@ async function run(args) {
   let results;
   try {
     results = await new ImagesJob(
-      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 8) },
+      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 16) },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values["insecure-registry"] ?? []) },
       progress
     ).run();
