@@ -38,7 +38,7 @@ const entry = (path: string, blob: string): { url: string; checksum: string } =>
 })
 
 function accessLog(): string[] {
-  const log = join(nginx.root, '..', 'logs', 'access.log')
+  const log = nginx.accessLog
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
 }
 

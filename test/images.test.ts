@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import {
   blobOf,
   makeImage,
@@ -192,5 +194,48 @@ describe('images: one shared OCI layout, straight from the registry', () => {
     expect(r.status).toBe(0)
     expect(tokenServer.issued()).toBeGreaterThan(0)
     expect(r.stdout + r.stderr).not.toContain(USER.password)
+  })
+
+  it('follows a blob redirect to another host without sending it the credentials', async () => {
+    // docker-registry's filesystem storage never redirects (its redirect middleware breaks on
+    // it), so this registry is a stand-in of our own: Basic auth, blobs answered with a 307 to
+    // a "CDN" on another port that records whether an Authorization header reached it.
+    const image = makeImage('oci', 'amd64', [makeLayer('cdn', randomBytes(20_000))])
+    const blobs = new Map(image.blobs.map((b) => [b.digest, b.data]))
+    const expected = `Basic ${Buffer.from(`${USER.user}:${USER.password}`).toString('base64')}`
+    const cdnSawAuth: Array<string | undefined> = []
+    const cdn = createServer((req, res) => {
+      cdnSawAuth.push(req.headers.authorization)
+      const data = blobs.get(req.url?.slice('/blob/'.length) ?? '')
+      res.writeHead(data ? 200 : 404).end(data)
+    })
+    await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', r))
+    const cdnPort = (cdn.address() as AddressInfo).port
+    const registry = createServer((req, res) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="stand-in"' }).end()
+        return
+      }
+      if (req.url === '/v2/cdn/app/manifests/1') {
+        res.writeHead(200, { 'content-type': image.mediaType, 'docker-content-digest': image.manifest.digest }).end(image.manifest.data)
+      } else if (req.url?.startsWith('/v2/cdn/app/blobs/')) {
+        res.writeHead(307, { location: `http://127.0.0.1:${cdnPort}/blob/${req.url.slice('/v2/cdn/app/blobs/'.length)}` }).end()
+      } else res.writeHead(404).end()
+    })
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r))
+    const host = `127.0.0.1:${(registry.address() as AddressInfo).port}`
+    try {
+      const file = join(work, 'redirect-auth.json')
+      writeFileSync(file, JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${USER.user}:${USER.password}`).toString('base64') } } }))
+      writeFileSync(join(work, 'redirect.list'), `${host}/cdn/app:1\n`)
+      const r = await cliEnv(['images', '--list', join(work, 'redirect.list'), '--out', join(work, 'redirected'), '--insecure-registry', host], { REGISTRY_AUTH_FILE: file })
+      expect(r.stderr).not.toContain('failed')
+      expect(r.status).toBe(0)
+      expect(cdnSawAuth).toHaveLength(image.blobs.length)
+      expect(cdnSawAuth.every((a) => a === undefined)).toBe(true)
+    } finally {
+      registry.close()
+      cdn.close()
+    }
   })
 })

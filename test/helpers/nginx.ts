@@ -14,6 +14,7 @@ import { join } from 'node:path'
 export interface Nginx {
   port: number
   root: string
+  accessLog: string
   url(path: string): string
   /** kill -9 of every worker (the master starts new ones): cuts open connections mid-body. */
   killWorkers(): void
@@ -65,7 +66,9 @@ error_log ${prefix}/logs/error.log warn;
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 events { worker_connections 1024; }
 http {
-  access_log ${prefix}/logs/access.log;
+  # The combined format, plus whether an Authorization header arrived (tests check it never leaks).
+  log_format withauth '$remote_addr - - [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" auth="$http_authorization"';
+  access_log ${prefix}/logs/access.log withauth;
   client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
   sendfile on; tcp_nopush on;
@@ -86,6 +89,7 @@ http {
   return {
     port,
     root,
+    accessLog: join(prefix, 'logs', 'access.log'),
     url: (path) => `http://127.0.0.1:${port}${path.startsWith('/') ? path : '/' + path}`,
     killWorkers() {
       const master = readFileSync(join(prefix, 'nginx.pid'), 'utf8').trim()
