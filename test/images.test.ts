@@ -196,18 +196,26 @@ describe('images: one shared OCI layout, straight from the registry', () => {
     expect(r.stdout + r.stderr).not.toContain(USER.password)
   })
 
-  it('follows a blob redirect to another host without sending it the credentials', async () => {
-    // docker-registry's filesystem storage never redirects (its redirect middleware breaks on
-    // it), so this registry is a stand-in of our own: Basic auth, blobs answered with a 307 to
-    // a "CDN" on another port that records whether an Authorization header reached it.
-    const image = makeImage('oci', 'amd64', [makeLayer('cdn', randomBytes(20_000))])
-    const blobs = new Map(image.blobs.map((b) => [b.digest, b.data]))
+  it('stand-in registry: a blob redirect carries no credentials, a corrupt blob and a schema 1 manifest fail by name', async () => {
+    // docker-registry's filesystem storage never redirects, serves no corrupt bytes and refuses
+    // schema 1 pushes, so this registry is a stand-in of our own: Basic auth, blobs answered
+    // with a 307 to a "CDN" on another port that records whether an Authorization header came.
+    const good = makeImage('oci', 'amd64', [makeLayer('cdn', randomBytes(20_000))])
+    const bad = makeImage('oci', 'amd64', [makeLayer('bad', randomBytes(20_000))])
+    const blobs = new Map([...good.blobs, ...bad.blobs].map((b) => [b.digest, b.data]))
+    const corrupt = bad.blobs[1].digest
+    const manifests: Record<string, [string, Buffer]> = {
+      '/v2/cdn/app/manifests/1': [good.mediaType, good.manifest.data],
+      '/v2/cdn/bad/manifests/1': [bad.mediaType, bad.manifest.data],
+      '/v2/cdn/old/manifests/1': ['application/vnd.docker.distribution.manifest.v1+prettyjws', Buffer.from('{"schemaVersion":1,"name":"cdn/old","tag":"1","fsLayers":[]}')]
+    }
     const expected = `Basic ${Buffer.from(`${USER.user}:${USER.password}`).toString('base64')}`
     const cdnSawAuth: Array<string | undefined> = []
     const cdn = createServer((req, res) => {
       cdnSawAuth.push(req.headers.authorization)
-      const data = blobs.get(req.url?.slice('/blob/'.length) ?? '')
-      res.writeHead(data ? 200 : 404).end(data)
+      const digest = req.url?.slice('/blob/'.length) ?? ''
+      const data = blobs.get(digest)
+      res.writeHead(data ? 200 : 404).end(digest === corrupt && data ? Buffer.concat([data.subarray(1), Buffer.from('x')]) : data)
     })
     await new Promise<void>((r) => cdn.listen(0, '127.0.0.1', r))
     const cdnPort = (cdn.address() as AddressInfo).port
@@ -216,22 +224,27 @@ describe('images: one shared OCI layout, straight from the registry', () => {
         res.writeHead(401, { 'www-authenticate': 'Basic realm="stand-in"' }).end()
         return
       }
-      if (req.url === '/v2/cdn/app/manifests/1') {
-        res.writeHead(200, { 'content-type': image.mediaType, 'docker-content-digest': image.manifest.digest }).end(image.manifest.data)
-      } else if (req.url?.startsWith('/v2/cdn/app/blobs/')) {
-        res.writeHead(307, { location: `http://127.0.0.1:${cdnPort}/blob/${req.url.slice('/v2/cdn/app/blobs/'.length)}` }).end()
-      } else res.writeHead(404).end()
+      const manifest = manifests[req.url ?? '']
+      const blob = /^\/v2\/cdn\/\w+\/blobs\/(sha256:\w+)$/.exec(req.url ?? '')
+      if (manifest) res.writeHead(200, { 'content-type': manifest[0] }).end(manifest[1])
+      else if (blob) res.writeHead(307, { location: `http://127.0.0.1:${cdnPort}/blob/${blob[1]}` }).end()
+      else res.writeHead(404).end()
     })
     await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r))
     const host = `127.0.0.1:${(registry.address() as AddressInfo).port}`
     try {
-      const file = join(work, 'redirect-auth.json')
+      const file = join(work, 'standin-auth.json')
       writeFileSync(file, JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${USER.user}:${USER.password}`).toString('base64') } } }))
-      writeFileSync(join(work, 'redirect.list'), `${host}/cdn/app:1\n`)
-      const r = await cliEnv(['images', '--list', join(work, 'redirect.list'), '--out', join(work, 'redirected'), '--insecure-registry', host], { REGISTRY_AUTH_FILE: file })
-      expect(r.stderr).not.toContain('failed')
-      expect(r.status).toBe(0)
-      expect(cdnSawAuth).toHaveLength(image.blobs.length)
+      writeFileSync(join(work, 'standin.list'), ['cdn/app:1', 'cdn/bad:1', 'cdn/old:1'].map((n) => `${host}/${n}`).join('\n'))
+      const out = join(work, 'standin')
+      const r = await cliEnv(['images', '--list', join(work, 'standin.list'), '--out', out, '--insecure-registry', host], { REGISTRY_AUTH_FILE: file })
+      expect(r.status).toBe(1)
+      expect(r.stdout).toMatch(/cdn\/app:1 .* saved, verified/)
+      expect(r.stderr).toMatch(new RegExp(`cdn/bad:1: .*@${corrupt}: digest mismatch: expected ${corrupt}, got sha256:[0-9a-f]{64}`))
+      expect(r.stderr).toContain('cdn/old:1: manifest 1: Docker schema 1 manifests are not supported')
+      expect(readdirSync(join(out, 'images/blobs/sha256'))).not.toContain(corrupt.slice(7))
+      expect(readdirSync(join(out, 'images/blobs/sha256')).filter((f) => f.includes('.tmp'))).toEqual([])
+      expect(cdnSawAuth.length).toBeGreaterThanOrEqual(good.blobs.length)
       expect(cdnSawAuth.every((a) => a === undefined)).toBe(true)
     } finally {
       registry.close()
