@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
+import { startNginx } from './helpers/nginx.js'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -135,10 +136,13 @@ describe('images: one shared OCI layout, straight from the registry', () => {
     expect(kept.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64'])
   })
 
-  it('push copies every image with its digests and skips what the registry already has', async () => {
+  it('push copies every image with its digests, mounts shared blobs across repositories, skips what the registry has', async () => {
     const target = await startRegistry({ storage: tempDir('kb-target-') })
+    // In front of the target, an nginx that logs every request the push makes.
+    const door = await startNginx({ proxyV2To: target.host })
+    const doorHost = `127.0.0.1:${door.port}`
     try {
-      const r = await cli(['push', '--from', join(work, 'all/images'), '--registry', target.host, '--insecure'])
+      const r = await cli(['push', '--from', join(work, 'all/images'), '--registry', doorHost, '--insecure', '--concurrency', '1'])
       expect(r.stderr).not.toContain('failed')
       expect(r.status).toBe(0)
       // The same digests as the source, except the index we rewrote without its attestation.
@@ -148,11 +152,17 @@ describe('images: one shared OCI layout, straight from the registry', () => {
         const raw = skopeo('inspect', '--tls-verify=false', '--raw', `docker://${target.host}/${name}`)
         expect(blobOf(Buffer.from(raw)).digest).toBe(name === 'multi/app:1.0' ? rewritten : digestOfFixture(name))
       }
-      const again = await cli(['push', '--from', join(work, 'all/images'), '--registry', target.host, '--insecure'])
+      // The base layer went up once and was mounted into the other three repositories.
+      const log = readFileSync(door.accessLog, 'utf8').split('\n')
+      const baseHex = base.blob.digest.slice(7)
+      expect(log.filter((l) => /"PUT \/v2\/.*\/blobs\/uploads\//.test(l) && l.includes(baseHex))).toHaveLength(1)
+      expect(log.filter((l) => l.includes(`mount=sha256%3A${baseHex}`) && /" 201 /.test(l))).toHaveLength(3)
+      const again = await cli(['push', '--from', join(work, 'all/images'), '--registry', doorHost, '--insecure'])
       expect(again.status).toBe(0)
       const uploaded = again.stdout.split('\n').filter((l) => /  pushed$/.test(l)).map((l) => l.split(/\s{2,}/)[3])
       expect(uploaded).toEqual(['0 B', '0 B', '0 B', '0 B'])
     } finally {
+      await door.stop()
       await target.stop()
     }
   })
