@@ -261,4 +261,28 @@ describe('images: one shared OCI layout, straight from the registry', () => {
       cdn.close()
     }
   })
+
+  it('fetches a big layer in Range segments on several connections, verified, resumable parts cleaned up', async () => {
+    const big = makeImage('oci', 'amd64', [base, makeLayer('big.bin', randomBytes(40 << 20))])
+    await pushFixture(plain.host, 'big/layer', '1', big)
+    const door = await startNginx({ proxyV2To: plain.host })
+    const doorHost = `127.0.0.1:${door.port}`
+    try {
+      const out = join(work, 'big')
+      writeFileSync(join(work, 'big.list'), `${doorHost}/big/layer:1\n`)
+      const r = await cli(['images', '--list', join(work, 'big.list'), '--out', out, '--insecure-registry', doorHost])
+      expect(r.stderr).not.toContain('failed')
+      expect(r.status).toBe(0)
+      const layerHex = big.blobs[2].digest.slice(7)
+      const ranged = readFileSync(door.accessLog, 'utf8').split('\n').filter((l) => l.includes(`/blobs/sha256:${layerHex}`) && /" 206 /.test(l))
+      expect(ranged.length).toBeGreaterThan(1)
+      const blobs = readdirSync(join(out, 'images/blobs/sha256'))
+      expect(blobs).toContain(layerHex)
+      expect(blobs.filter((f) => f.startsWith('.'))).toEqual([])
+      skopeo('copy', '-q', `oci:${join(out, 'images')}:${doorHost}/big/layer:1`, `docker-archive:${join(work, 'big.tar')}`)
+    } finally {
+      await door.stop()
+      rmSync(join(work, 'big.tar'), { force: true })
+    }
+  })
 })

@@ -26961,27 +26961,29 @@ var PrefixHasher = class {
   }
 };
 var MAX_BODY_ATTEMPTS = 4;
+function urlSource(http, url) {
+  return { id: url, get: (headers) => http.request({ ...target(url), method: "GET", headers }) };
+}
 var FileFetcher = class {
-  constructor(http, slots, policy = DEFAULT_SEGMENT_POLICY) {
-    this.http = http;
+  constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
     this.slots = slots;
     this.policy = policy;
   }
-  http;
   slots;
   policy;
   /**
    * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
    * downloads (a resumed file's earlier bytes included).
    */
-  async fetch(url, partPath, algorithms, events) {
+  async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
-    const resumed = await readPartState(statePath, url);
-    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, algorithms, events);
+    const resumed = await readPartState(statePath, source.id);
+    if (resumed) return this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
     await (0, import_promises2.rm)(partPath, { force: true });
-    return this.start(url, partPath, statePath, algorithms, events);
+    return this.start(source, partPath, statePath, algorithms, events);
   }
-  async start(url, partPath, statePath, algorithms, events) {
+  async start(source, partPath, statePath, algorithms, events) {
+    const url = source.id;
     const release = await this.slots.acquire("file");
     let released = false;
     const releaseOnce = () => {
@@ -26989,7 +26991,7 @@ var FileFetcher = class {
       released = true;
     };
     try {
-      const response = await this.http.request({ ...target(url), method: "GET", headers: { range: "bytes=0-" } });
+      const response = await source.get({ range: "bytes=0-" });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
         response.body.resume();
         throw new HttpStatusError(response.statusCode, url);
@@ -27006,13 +27008,13 @@ var FileFetcher = class {
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
-        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events));
+        const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
           if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
-            return this.continueSegments(url, partPath, statePath, state, algorithms, events);
+            return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
         }
@@ -27034,7 +27036,7 @@ var FileFetcher = class {
     for (let start = 0; start < total; start += size) segments.push({ start, end: Math.min(total, start + size), done: 0 });
     return segments.length ? segments : [{ start: 0, end: 0, done: 0 }];
   }
-  async continueSegments(url, partPath, statePath, state, algorithms, events) {
+  async continueSegments(source, partPath, statePath, state, algorithms, events) {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
     const file = await (0, import_promises2.open)(partPath, "r+").catch(() => (0, import_promises2.open)(partPath, "w+"));
@@ -27042,7 +27044,7 @@ var FileFetcher = class {
       await writeFileAtomic(statePath, JSON.stringify(state));
       const hasher = new PrefixHasher(file, state.segments, algorithms);
       hasher.advance();
-      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events)));
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
@@ -27054,7 +27056,7 @@ var FileFetcher = class {
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
-  async fetchSegment(url, file, segment, state, statePath, hasher, events) {
+  async fetchSegment(source, file, segment, state, statePath, hasher, events) {
     for (let attempt = 1; segment.end === null || segment.start + segment.done < segment.end; attempt++) {
       const release = await this.slots.acquire("segment");
       try {
@@ -27062,11 +27064,11 @@ var FileFetcher = class {
         const range = `bytes=${from}-${segment.end === null ? "" : segment.end - 1}`;
         const headers = { range };
         if (state.validator) headers["if-range"] = state.validator;
-        const response = await this.http.request({ ...target(url), method: "GET", headers });
+        const response = await source.get(headers);
         if (response.statusCode !== 206) {
           response.body.resume();
-          if (response.statusCode === 200) throw new Error(`${url} changed on the server while it was being fetched; it is fetched again on the next run`);
-          throw new HttpStatusError(response.statusCode, url);
+          if (response.statusCode === 200) throw new Error(`${source.id} changed on the server while it was being fetched; it is fetched again on the next run`);
+          throw new HttpStatusError(response.statusCode, source.id);
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
         await writeFileAtomic(statePath, JSON.stringify(state));
@@ -27137,14 +27139,7 @@ async function discardPart(partPath) {
   await Promise.all([(0, import_promises2.rm)(partPath, { force: true }), (0, import_promises2.rm)(`${partPath}.json`, { force: true })]);
 }
 
-// src/pipeline/files.ts
-var STATE_FILE = ".kubespray-bundle/files-state.json";
-var FilesInputError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "FilesInputError";
-  }
-};
+// src/adapters/http/slots.ts
 var PrioritySlots = class {
   free;
   waiting = { segment: [], file: [] };
@@ -27169,6 +27164,15 @@ var PrioritySlots = class {
       if (next) next();
       else this.free++;
     };
+  }
+};
+
+// src/pipeline/files.ts
+var STATE_FILE = ".kubespray-bundle/files-state.json";
+var FilesInputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "FilesInputError";
   }
 };
 async function readState(outDir) {
@@ -27232,7 +27236,7 @@ var FilesJob = class {
     this.state = await readState(this.request.outDir);
     this.progress.planned(planned.length);
     const slots = new PrioritySlots(this.request.connections);
-    const fetcher = new FileFetcher(this.http, slots, this.request.segments);
+    const fetcher = new FileFetcher(slots, this.request.segments);
     const results = new Array(planned.length);
     let next = 0;
     const worker = async () => {
@@ -27257,7 +27261,7 @@ var FilesJob = class {
       await (0, import_promises3.mkdir)((0, import_node_path2.dirname)(finalPath), { recursive: true });
       const partPath = (0, import_node_path2.join)((0, import_node_path2.dirname)(finalPath), `.${file.path.split("/").pop()}.part`);
       const algorithms = [.../* @__PURE__ */ new Set(["sha256", ...file.checksum ? [file.checksum.algorithm] : []])];
-      const fetched = await fetcher.fetch(file.fetchUrl, partPath, algorithms, {
+      const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== void 0 && this.progress.sizeKnown(total),
         bytes: (n) => this.progress.bytes(n)
       });

@@ -6122,20 +6122,20 @@ var require_formdata_parser = __commonJS({
       );
       let value;
       if (isExtended) {
-        const headerValue2 = collectASequenceOfBytes(
+        const headerValue3 = collectASequenceOfBytes(
           (char) => char !== 32 && char !== 13 && char !== 10 && char !== 59,
           // not space, CRLF, or ;
           input,
           position
         );
-        if (headerValue2[0] !== 117 && headerValue2[0] !== 85 || // u or U
-        headerValue2[1] !== 116 && headerValue2[1] !== 84 || // t or T
-        headerValue2[2] !== 102 && headerValue2[2] !== 70 || // f or F
-        headerValue2[3] !== 45 || // -
-        headerValue2[4] !== 56) {
+        if (headerValue3[0] !== 117 && headerValue3[0] !== 85 || // u or U
+        headerValue3[1] !== 116 && headerValue3[1] !== 84 || // t or T
+        headerValue3[2] !== 102 && headerValue3[2] !== 70 || // f or F
+        headerValue3[3] !== 45 || // -
+        headerValue3[4] !== 56) {
           throw parsingError("unknown encoding, expected utf-8''");
         }
-        value = decodeURIComponent(decoder.decode(headerValue2.subarray(7)));
+        value = decodeURIComponent(decoder.decode(headerValue3.subarray(7)));
       } else if (input[position.position] === 34) {
         position.position++;
         const quotedValue = collectASequenceOfBytes(
@@ -6224,23 +6224,23 @@ var require_formdata_parser = __commonJS({
             break;
           }
           case "content-type": {
-            let headerValue2 = collectASequenceOfBytes(
+            let headerValue3 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
-            contentType = isomorphicDecode(headerValue2);
+            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
+            contentType = isomorphicDecode(headerValue3);
             break;
           }
           case "content-transfer-encoding": {
-            let headerValue2 = collectASequenceOfBytes(
+            let headerValue3 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
-            encoding = isomorphicDecode(headerValue2);
+            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
+            encoding = isomorphicDecode(headerValue3);
             break;
           }
           default: {
@@ -12814,8 +12814,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue2]) => {
-          return [headerName.toLocaleLowerCase(), headerValue2];
+        Object.entries(headers).map(([headerName, headerValue3]) => {
+          return [headerName.toLocaleLowerCase(), headerValue3];
         })
       );
     }
@@ -12855,8 +12855,8 @@ var require_mock_utils = __commonJS({
         return false;
       }
       for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch2.headers)) {
-        const headerValue2 = getHeaderByName(headers, matchHeaderName);
-        if (!matchValue(matchHeaderValue, headerValue2)) {
+        const headerValue3 = getHeaderByName(headers, matchHeaderName);
+        if (!matchValue(matchHeaderValue, headerValue3)) {
           return false;
         }
       }
@@ -13017,9 +13017,9 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error }, delay, persist: persist2 } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
-      mockDispatch2.consumed = !persist && timesInvoked >= times;
+      mockDispatch2.consumed = !persist2 && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
       if (error !== null) {
         deleteMockDispatch(this[kDispatches], key);
@@ -13666,14 +13666,14 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path, data: { statusCode }, persist: persist2, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
             Path: path,
             "Status code": statusCode,
-            Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
+            Persistent: persist2 ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
-            Remaining: persist ? Infinity : times - timesInvoked
+            Remaining: persist2 ? Infinity : times - timesInvoked
           })
         );
         this.logger.table(withPrettyHeaders);
@@ -13957,8 +13957,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile3, mkdir: mkdir3 } = require("node:fs/promises");
-    var { dirname: dirname2, resolve } = require("node:path");
+    var { writeFile: writeFile2, readFile: readFile4, mkdir: mkdir3 } = require("node:fs/promises");
+    var { dirname: dirname3, resolve } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve(path), "utf8");
+          const data = await readFile4(resolve(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14189,7 +14189,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve(path);
-        await mkdir3(dirname2(resolvedPath), { recursive: true });
+        await mkdir3(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -15989,8 +15989,8 @@ var require_cache = __commonJS({
         if (!isValidHTTPToken(trimmedHeader)) {
           return void 0;
         }
-        const headerValue2 = headers[trimmedHeader];
-        output[trimmedHeader] = Array.isArray(headerValue2) ? headerValue2.slice() : headerValue2 ?? null;
+        const headerValue3 = headers[trimmedHeader];
+        output[trimmedHeader] = Array.isArray(headerValue3) ? headerValue3.slice() : headerValue3 ?? null;
       }
       return output;
     }
@@ -16670,11 +16670,11 @@ var require_cache_handler = __commonJS({
         }
       }
     }
-    function deleteLocationTargets(store, cacheKey, headerValue2) {
-      if (headerValue2 === void 0) {
+    function deleteLocationTargets(store, cacheKey, headerValue3) {
+      if (headerValue3 === void 0) {
         return;
       }
-      const values = Array.isArray(headerValue2) ? headerValue2 : [headerValue2];
+      const values = Array.isArray(headerValue3) ? headerValue3 : [headerValue3];
       for (let i = 0; i < values.length; i++) {
         const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
@@ -26749,6 +26749,10 @@ function createHttpClient(options) {
     import_undici.interceptors.redirect({ maxRedirections: 10 })
   );
 }
+function isTransient(error) {
+  const code = error?.code;
+  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+}
 
 // src/adapters/registry/credentials.ts
 var import_node_fs = require("node:fs");
@@ -26850,7 +26854,7 @@ function credentialsFromAuthFiles(paths = authFilePaths()) {
 }
 
 // src/pipeline/images.ts
-var import_promises4 = require("node:fs/promises");
+var import_promises5 = require("node:fs/promises");
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -26985,6 +26989,18 @@ var OciLayout = class {
       throw e;
     }
   }
+  /** Where a big blob is assembled from ranged segments before it verifies (hidden, beside the blobs). */
+  partPathFor(digest) {
+    const path = this.blobPath(digest);
+    return (0, import_node_path3.join)((0, import_node_path3.dirname)(path), `.${(0, import_node_path3.basename)(path)}.part`);
+  }
+  /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
+  async adoptPart(descriptor, partPath, size, sha256Hex, what) {
+    const got = `sha256:${sha256Hex}`;
+    if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
+    if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
+    await (0, import_promises2.rename)(partPath, this.blobPath(descriptor.digest));
+  }
   async readIndex() {
     try {
       const index = JSON.parse(await (0, import_promises2.readFile)((0, import_node_path3.join)(this.dir, "index.json"), "utf8"));
@@ -26996,6 +27012,288 @@ var OciLayout = class {
   }
   async writeIndex(index) {
     await writeFileAtomic((0, import_node_path3.join)(this.dir, "index.json"), JSON.stringify(index));
+  }
+};
+
+// src/adapters/http/fetch-file.ts
+var import_promises4 = require("node:fs/promises");
+var import_node_crypto2 = require("node:crypto");
+var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
+var HttpStatusError = class extends Error {
+  constructor(status, url) {
+    super(`HTTP ${status}${STATUS_TEXT[status] ? " " + STATUS_TEXT[status] : ""} from ${url}`);
+    this.status = status;
+    this.name = "HttpStatusError";
+  }
+  status;
+};
+var STATUS_TEXT = {
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  410: "Gone",
+  416: "Range Not Satisfiable",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout"
+};
+var HASH_STEP = 1 << 20;
+var PrefixHasher = class {
+  constructor(file, segments, algorithms) {
+    this.file = file;
+    this.segments = segments;
+    this.hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
+  }
+  file;
+  segments;
+  hashed = 0;
+  running;
+  again = false;
+  failure;
+  buffer = Buffer.allocUnsafe(4 * HASH_STEP);
+  hashes;
+  /** The end of the bytes written without a gap from byte 0. */
+  prefixEnd() {
+    let end = 0;
+    for (const s of this.segments) {
+      if (s.start !== end) break;
+      end = s.start + s.done;
+      if (s.end === null || s.done < s.end - s.start) break;
+    }
+    return end;
+  }
+  /** New bytes were written: hash what became contiguous, a megabyte or more at a time. */
+  advance() {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.prefixEnd() - this.hashed < HASH_STEP) return;
+    this.running = this.drain().catch((e) => {
+      this.failure = e;
+    }).finally(() => {
+      this.running = void 0;
+      if (this.again) {
+        this.again = false;
+        this.advance();
+      }
+    });
+  }
+  async drain() {
+    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
+      const { bytesRead } = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed);
+      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
+      const piece = this.buffer.subarray(0, bytesRead);
+      for (const [, h] of this.hashes) h.update(piece);
+      this.hashed += bytesRead;
+    }
+  }
+  async finish() {
+    while (this.running) await this.running;
+    if (this.failure) throw this.failure;
+    await this.drain();
+    return new Map(this.hashes.map(([a, h]) => [a, h.digest("hex")]));
+  }
+};
+var MAX_BODY_ATTEMPTS = 4;
+var FileFetcher = class {
+  constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
+    this.slots = slots;
+    this.policy = policy;
+  }
+  slots;
+  policy;
+  /**
+   * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
+   * downloads (a resumed file's earlier bytes included).
+   */
+  async fetch(source, partPath, algorithms, events) {
+    const statePath = `${partPath}.json`;
+    const resumed = await readPartState(statePath, source.id);
+    if (resumed) return this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+    await (0, import_promises4.rm)(partPath, { force: true });
+    return this.start(source, partPath, statePath, algorithms, events);
+  }
+  async start(source, partPath, statePath, algorithms, events) {
+    const url = source.id;
+    const release = await this.slots.acquire("file");
+    let released = false;
+    const releaseOnce = () => {
+      if (!released) release();
+      released = true;
+    };
+    try {
+      const response = await source.get({ range: "bytes=0-" });
+      if (response.statusCode !== 200 && response.statusCode !== 206) {
+        response.body.resume();
+        throw new HttpStatusError(response.statusCode, url);
+      }
+      const total = totalSize(response);
+      events.size(total);
+      const rangesWork = response.statusCode === 206 && total !== void 0;
+      const validator = headerValue(response.headers.etag) ?? headerValue(response.headers["last-modified"]) ?? null;
+      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
+      const state = { url, size: total ?? null, validator: rangesWork ? validator : null, segments };
+      const file = await (0, import_promises4.open)(partPath, "w+");
+      try {
+        if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
+        const hasher = new PrefixHasher(file, segments, algorithms);
+        const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
+        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
+        const results = await Promise.allSettled([first, ...others]);
+        const failed = results.find((r) => r.status === "rejected");
+        if (failed) {
+          if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
+          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
+            return this.continueSegments(source, partPath, statePath, state, algorithms, events);
+          }
+          throw failed.reason;
+        }
+        const size = segments.reduce((n, s) => n + s.done, 0);
+        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
+        return { size, digests: await hasher.finish() };
+      } finally {
+        await file.close();
+      }
+    } finally {
+      releaseOnce();
+    }
+  }
+  /** Equal segments, each at least minSegment, at most maxSegments of them. */
+  plan(total) {
+    const count = total <= this.policy.splitAbove ? 1 : Math.max(1, Math.min(this.policy.maxSegments, Math.floor(total / this.policy.minSegment)));
+    const size = Math.ceil(total / count);
+    const segments = [];
+    for (let start = 0; start < total; start += size) segments.push({ start, end: Math.min(total, start + size), done: 0 });
+    return segments.length ? segments : [{ start: 0, end: 0, done: 0 }];
+  }
+  async continueSegments(source, partPath, statePath, state, algorithms, events) {
+    events.size(state.size ?? void 0);
+    events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
+    const file = await (0, import_promises4.open)(partPath, "r+").catch(() => (0, import_promises4.open)(partPath, "w+"));
+    try {
+      await writeFileAtomic(statePath, JSON.stringify(state));
+      const hasher = new PrefixHasher(file, state.segments, algorithms);
+      hasher.advance();
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)));
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) {
+        await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
+        throw failed.reason;
+      }
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() };
+    } finally {
+      await file.close();
+    }
+  }
+  /** One Range segment, retried from where it stopped when the connection breaks. */
+  async fetchSegment(source, file, segment, state, statePath, hasher, events) {
+    for (let attempt = 1; segment.end === null || segment.start + segment.done < segment.end; attempt++) {
+      const release = await this.slots.acquire("segment");
+      try {
+        const from = segment.start + segment.done;
+        const range = `bytes=${from}-${segment.end === null ? "" : segment.end - 1}`;
+        const headers = { range };
+        if (state.validator) headers["if-range"] = state.validator;
+        const response = await source.get(headers);
+        if (response.statusCode !== 206) {
+          response.body.resume();
+          if (response.statusCode === 200) throw new Error(`${source.id} changed on the server while it was being fetched; it is fetched again on the next run`);
+          throw new HttpStatusError(response.statusCode, source.id);
+        }
+        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        await writeFileAtomic(statePath, JSON.stringify(state));
+        return;
+      } catch (e) {
+        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+      } finally {
+        release();
+      }
+    }
+  }
+  /** Writes a body at its segment's offset, counting bytes only after they are written. */
+  async copyBody(body, file, segment, hasher, events, checkpoint) {
+    const limit = segment.end === null ? Infinity : segment.end - segment.start;
+    for await (const chunk of body) {
+      const room = limit - segment.done;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (piece.length) {
+        await file.write(piece, 0, piece.length, segment.start + segment.done);
+        segment.done += piece.length;
+        hasher.advance();
+        events.bytes(piece.length);
+        await checkpoint?.();
+      }
+      if (segment.done >= limit) {
+        body.destroy();
+        return;
+      }
+    }
+    if (segment.end !== null && segment.done < limit) {
+      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
+    }
+  }
+};
+var lastPersisted = /* @__PURE__ */ new WeakMap();
+var PERSIST_EVERY_MS = 1e3;
+async function persist(state, statePath) {
+  const now = Date.now();
+  if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return;
+  lastPersisted.set(state, now);
+  await writeFileAtomic(statePath, JSON.stringify(state));
+}
+function headerValue(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+function totalSize(response) {
+  if (response.statusCode === 206) {
+    const match = /\/(\d+)\s*$/.exec(headerValue(response.headers["content-range"]) ?? "");
+    return match ? Number(match[1]) : void 0;
+  }
+  const length = headerValue(response.headers["content-length"]);
+  return length !== void 0 && /^\d+$/.test(length) ? Number(length) : void 0;
+}
+async function readPartState(statePath, url) {
+  try {
+    const state = JSON.parse(await (0, import_promises4.readFile)(statePath, "utf8"));
+    const valid = state.url === url && Array.isArray(state.segments) && state.segments.every((s) => Number.isInteger(s.done) && s.done >= 0);
+    return valid ? state : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function discardPart(partPath) {
+  await Promise.all([(0, import_promises4.rm)(partPath, { force: true }), (0, import_promises4.rm)(`${partPath}.json`, { force: true })]);
+}
+
+// src/adapters/http/slots.ts
+var PrioritySlots = class {
+  free;
+  waiting = { segment: [], file: [] };
+  constructor(capacity) {
+    this.free = capacity;
+  }
+  acquire(priority) {
+    return new Promise((resolve) => {
+      const grant = () => resolve(this.releaser());
+      if (this.free > 0) {
+        this.free--;
+        grant();
+      } else this.waiting[priority].push(grant);
+    });
+  }
+  releaser() {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      const next = this.waiting.segment.shift() ?? this.waiting.file.shift();
+      if (next) next();
+      else this.free++;
+    };
   }
 };
 
@@ -27033,7 +27331,7 @@ var RegistryClient = class {
   async request(req) {
     const first = await this.send(req, await this.authorization(req.scope, false));
     if (first.statusCode !== 401) return first;
-    const challenge = parseChallenge(headerValue(first.headers["www-authenticate"]) ?? "");
+    const challenge = parseChallenge(headerValue2(first.headers["www-authenticate"]) ?? "");
     await first.body.dump();
     if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401);
     this.learn(challenge);
@@ -27089,7 +27387,7 @@ var RegistryClient = class {
 function mergeScopes(a, b) {
   return [...new Set([...a.split(" "), ...b.split(" ")].filter(Boolean))].join(" ");
 }
-function headerValue(value) {
+function headerValue2(value) {
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -27120,13 +27418,13 @@ var Repository = class {
       await res.body.dump();
       throw new RegistryError(`manifest ${reference}: ${statusReason(res.statusCode)}`, res.statusCode);
     }
-    const length = Number(headerValue(res.headers["content-length"]) ?? 0);
+    const length = Number(headerValue2(res.headers["content-length"]) ?? 0);
     if (length > MAX_MANIFEST_BYTES) {
       await res.body.dump();
       throw new RegistryError(`manifest ${reference}: a ${length}-byte manifest is not plausible`);
     }
     const bytes = Buffer.from(await res.body.arrayBuffer());
-    const declared = headerValue(res.headers["content-type"])?.split(";")[0].trim() ?? "";
+    const declared = headerValue2(res.headers["content-type"])?.split(";")[0].trim() ?? "";
     let mediaType = declared;
     try {
       mediaType = JSON.parse(bytes.toString("utf8")).mediaType ?? declared;
@@ -27137,7 +27435,7 @@ var Repository = class {
       throw new RegistryError(`manifest ${reference}: Docker schema 1 manifests are not supported (deprecated since 2017); ask for a newer tag`);
     }
     const digest = sha256Digest(bytes);
-    const said = headerValue(res.headers["docker-content-digest"]);
+    const said = headerValue2(res.headers["docker-content-digest"]);
     if (said?.startsWith("sha256:") && said !== digest) {
       throw new RegistryError(`manifest ${reference}: the registry says digest ${said}, the bytes hash to ${digest}`);
     }
@@ -27150,6 +27448,13 @@ var Repository = class {
       throw new RegistryError(`blob ${digest}: ${statusReason(res.statusCode)}`, res.statusCode);
     }
     return res.body;
+  }
+  /** A blob as a byte source for ranged, resumable fetches of big layers (adapters/http/fetch-file). */
+  blobSource(digest) {
+    return {
+      id: `${this.client.host}/${this.name}@${digest}`,
+      get: (headers) => this.client.request({ method: "GET", path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope, headers })
+    };
   }
   async hasBlob(digest) {
     const res = await this.client.request({ method: "HEAD", path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope });
@@ -27170,10 +27475,10 @@ var Repository = class {
     return false;
   }
   /** A monolithic upload: POST for an upload url, then one PUT with the whole body. */
-  async uploadBlob(digest, size, open) {
+  async uploadBlob(digest, size, open2) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
-    const location = headerValue(start.headers.location);
+    const location = headerValue2(start.headers.location);
     if (start.statusCode !== 202 || !location) {
       throw new RegistryError(`starting an upload to ${this.client.host}/${this.name}: ${statusReason(start.statusCode)}`, start.statusCode);
     }
@@ -27184,7 +27489,7 @@ var Repository = class {
       path: url.toString(),
       scope: this.scope,
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      body: open(),
+      body: open2(),
       replayable: false
     });
     await put.body.dump();
@@ -27202,7 +27507,7 @@ var Repository = class {
     if (res.statusCode !== 201) {
       throw new RegistryError(`manifest ${reference}: pushing the manifest: ${statusReason(res.statusCode)} ${text.slice(0, 300)}`, res.statusCode);
     }
-    const said = headerValue(res.headers["docker-content-digest"]);
+    const said = headerValue2(res.headers["docker-content-digest"]);
     const digest = sha256Digest(bytes);
     if (said && said !== digest) throw new RegistryError(`manifest ${reference}: the registry stored digest ${said}, ours is ${digest}`);
   }
@@ -27237,6 +27542,8 @@ var ImagesJob = class {
     this.registry = registry;
     this.progress = progress;
     this.layout = new OciLayout(request.layoutDir);
+    this.segments = request.segments ?? DEFAULT_SEGMENT_POLICY;
+    this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments);
   }
   request;
   registry;
@@ -27245,6 +27552,8 @@ var ImagesJob = class {
   clients = /* @__PURE__ */ new Map();
   /** Blobs being fetched or fetched by this run: the same digest is fetched once. */
   blobs = /* @__PURE__ */ new Map();
+  segments;
+  fetcher;
   client(registry) {
     const host = apiHost(registry);
     let client = this.clients.get(host);
@@ -27254,7 +27563,7 @@ var ImagesJob = class {
   async run() {
     let text;
     try {
-      text = await (0, import_promises4.readFile)(this.request.listPath, "utf8");
+      text = await (0, import_promises5.readFile)(this.request.listPath, "utf8");
     } catch (e) {
       throw new ImagesInputError(`--list ${this.request.listPath}: cannot read it (${e.code ?? e.message})`);
     }
@@ -27351,8 +27660,9 @@ var ImagesJob = class {
     if (!pending) {
       pending = (async () => {
         if (await this.layout.has(blob.digest, blob.size)) return 0;
-        const body = await repo.blob(blob.digest);
-        await this.layout.putStream(blob, body, `${repo.client.host}/${repo.name}@${blob.digest}`, (n) => this.progress.bytes(n));
+        const what = `${repo.client.host}/${repo.name}@${blob.digest}`;
+        if (blob.size > this.segments.splitAbove) await this.fetchInSegments(repo, blob, what);
+        else await this.layout.putStream(blob, await repo.blob(blob.digest), what, (n) => this.progress.bytes(n));
         return blob.size;
       })();
       this.blobs.set(blob.digest, pending);
@@ -27361,6 +27671,24 @@ var ImagesJob = class {
       return;
     }
     await pending;
+  }
+  /**
+   * A big layer on one capped connection is the whole run's tail: fetch it in Range segments
+   * on several connections (resumable across runs), hashed as it arrives, as `files` does.
+   */
+  async fetchInSegments(repo, blob, what) {
+    const part = this.layout.partPathFor(blob.digest);
+    try {
+      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ["sha256"], {
+        size: () => void 0,
+        bytes: (n) => this.progress.bytes(n)
+      });
+      await this.layout.adoptPart(blob, part, fetched.size, fetched.digests.get("sha256") ?? "", what);
+    } catch (e) {
+      if (!isTransient(e) || e instanceof DigestMismatchError) await discardPart(part);
+      throw e;
+    }
+    await discardPart(part);
   }
 };
 
@@ -27523,7 +27851,8 @@ async function run(args) {
   if (!values.list) throw new UsageError("--list FILE is required (images.list)");
   if (!values.out) throw new UsageError("--out DIR is required");
   const platforms = parsePlatforms(values.platform);
-  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: positiveInt("connections", values.connections, 16) });
+  const connections = positiveInt("connections", values.connections, 16);
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections });
   const progress = new ImageCounter("images");
   progress.line = new ProgressLine((ms) => progress.render(ms));
   const started = Date.now();
@@ -27531,7 +27860,7 @@ async function run(args) {
   let results;
   try {
     results = await new ImagesJob(
-      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 16) },
+      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 16), connections },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values["insecure-registry"] ?? []) },
       progress
     ).run();

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform, type Readable } from 'node:stream'
 import { writeFileAtomic, tempPathFor } from './fs-atomic.js'
@@ -83,6 +83,20 @@ export class OciLayout {
       await rm(temp, { force: true })
       throw e
     }
+  }
+
+  /** Where a big blob is assembled from ranged segments before it verifies (hidden, beside the blobs). */
+  partPathFor(digest: string): string {
+    const path = this.blobPath(digest)
+    return join(dirname(path), `.${basename(path)}.part`)
+  }
+
+  /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
+  async adoptPart(descriptor: Pick<Descriptor, 'digest' | 'size'>, partPath: string, size: number, sha256Hex: string, what: string): Promise<void> {
+    const got = `sha256:${sha256Hex}`
+    if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`)
+    if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got)
+    await rename(partPath, this.blobPath(descriptor.digest))
   }
 
   async readIndex(): Promise<ImageIndex> {

@@ -13,7 +13,8 @@ import { relativePathFor, type Layout } from '../domain/files/layout.js'
 import { parseFileList, type FileRequest } from '../domain/files/list.js'
 import { applyMirrors, type Mirror } from '../domain/files/mirror.js'
 import { writeFileAtomic } from '../adapters/fs-atomic.js'
-import { discardPart, FileFetcher, type ConnectionSlots, type SegmentPolicy } from '../adapters/http/fetch-file.js'
+import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../adapters/http/fetch-file.js'
+import { PrioritySlots } from '../adapters/http/slots.js'
 
 export interface FilesRequest {
   listPath: string
@@ -75,37 +76,6 @@ export class FilesInputError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'FilesInputError'
-  }
-}
-
-/** A pool of connection slots where segments of started files go before new files. */
-export class PrioritySlots implements ConnectionSlots {
-  private free: number
-  private readonly waiting: { segment: Array<() => void>; file: Array<() => void> } = { segment: [], file: [] }
-
-  constructor(capacity: number) {
-    this.free = capacity
-  }
-
-  acquire(priority: 'segment' | 'file'): Promise<() => void> {
-    return new Promise((resolve) => {
-      const grant = (): void => resolve(this.releaser())
-      if (this.free > 0) {
-        this.free--
-        grant()
-      } else this.waiting[priority].push(grant)
-    })
-  }
-
-  private releaser(): () => void {
-    let done = false
-    return () => {
-      if (done) return
-      done = true
-      const next = this.waiting.segment.shift() ?? this.waiting.file.shift()
-      if (next) next()
-      else this.free++
-    }
   }
 }
 
@@ -180,7 +150,7 @@ export class FilesJob {
     this.progress.planned(planned.length)
 
     const slots = new PrioritySlots(this.request.connections)
-    const fetcher = new FileFetcher(this.http, slots, this.request.segments)
+    const fetcher = new FileFetcher(slots, this.request.segments)
     const results: FileResult[] = new Array(planned.length)
     let next = 0
     const worker = async (): Promise<void> => {
@@ -206,7 +176,7 @@ export class FilesJob {
       await mkdir(dirname(finalPath), { recursive: true })
       const partPath = join(dirname(finalPath), `.${file.path.split('/').pop()}.part`)
       const algorithms = [...new Set(['sha256', ...(file.checksum ? [file.checksum.algorithm] : [])])]
-      const fetched = await fetcher.fetch(file.fetchUrl, partPath, algorithms, {
+      const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== undefined && this.progress.sizeKnown(total),
         bytes: (n) => this.progress.bytes(n)
       })

@@ -16,7 +16,10 @@ import {
 import { formatPlatform, isAttestation, matchesPlatform } from '../domain/images/platform.js'
 import { apiHost, normalizedName, parseReference, type ImageReference } from '../domain/images/reference.js'
 import { CONTAINERD_NAME, encodeIndex, filteredIndex, mergeIndexEntries, REF_NAME, wrapperIndex } from '../domain/images/layout-index.js'
-import { OciLayout, sha256Digest } from '../adapters/oci-layout.js'
+import { DigestMismatchError, OciLayout, sha256Digest } from '../adapters/oci-layout.js'
+import { DEFAULT_SEGMENT_POLICY, discardPart, FileFetcher, type SegmentPolicy } from '../adapters/http/fetch-file.js'
+import { PrioritySlots } from '../adapters/http/slots.js'
+import { isTransient } from '../adapters/http/client.js'
 import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
 import { Repository, type FetchedManifest } from '../adapters/registry/repository.js'
 
@@ -27,6 +30,9 @@ export interface ImagesRequest {
   /** Platforms to keep from multi-platform images; undefined keeps every platform. */
   platforms: Platform[] | undefined
   concurrency: number
+  /** Connections for the segments of big blobs (the registry's own cap is the agent's). */
+  connections: number
+  segments?: SegmentPolicy
 }
 
 export interface ImagesProgress {
@@ -76,6 +82,8 @@ export class ImagesJob {
   private readonly clients = new Map<string, RegistryClient>()
   /** Blobs being fetched or fetched by this run: the same digest is fetched once. */
   private readonly blobs = new Map<string, Promise<number>>()
+  private readonly segments: SegmentPolicy
+  private readonly fetcher: FileFetcher
 
   constructor(
     private readonly request: ImagesRequest,
@@ -83,6 +91,8 @@ export class ImagesJob {
     private readonly progress: ImagesProgress
   ) {
     this.layout = new OciLayout(request.layoutDir)
+    this.segments = request.segments ?? DEFAULT_SEGMENT_POLICY
+    this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments)
   }
 
   private client(registry: string): RegistryClient {
@@ -200,8 +210,9 @@ export class ImagesJob {
     if (!pending) {
       pending = (async () => {
         if (await this.layout.has(blob.digest, blob.size)) return 0
-        const body = await repo.blob(blob.digest)
-        await this.layout.putStream(blob, body, `${repo.client.host}/${repo.name}@${blob.digest}`, (n) => this.progress.bytes(n))
+        const what = `${repo.client.host}/${repo.name}@${blob.digest}`
+        if (blob.size > this.segments.splitAbove) await this.fetchInSegments(repo, blob, what)
+        else await this.layout.putStream(blob, await repo.blob(blob.digest), what, (n) => this.progress.bytes(n))
         return blob.size
       })()
       this.blobs.set(blob.digest, pending)
@@ -211,5 +222,25 @@ export class ImagesJob {
       return
     }
     await pending
+  }
+
+  /**
+   * A big layer on one capped connection is the whole run's tail: fetch it in Range segments
+   * on several connections (resumable across runs), hashed as it arrives, as `files` does.
+   */
+  private async fetchInSegments(repo: Repository, blob: Descriptor, what: string): Promise<void> {
+    const part = this.layout.partPathFor(blob.digest)
+    try {
+      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ['sha256'], {
+        size: () => undefined,
+        bytes: (n) => this.progress.bytes(n)
+      })
+      await this.layout.adoptPart(blob, part, fetched.size, fetched.digests.get('sha256') ?? '', what)
+    } catch (e) {
+      // A cut connection keeps its part for the next run to resume; anything else starts over.
+      if (!isTransient(e) || e instanceof DigestMismatchError) await discardPart(part)
+      throw e
+    }
+    await discardPart(part)
   }
 }

@@ -155,9 +155,21 @@ class PrefixHasher {
 
 const MAX_BODY_ATTEMPTS = 4
 
+/**
+ * Where the bytes come from: a url on the shared dispatcher, or a registry blob (whose
+ * requests carry the registry's auth). `id` names it in state files and messages.
+ */
+export interface ByteSource {
+  id: string
+  get(headers: Record<string, string>): Promise<Dispatcher.ResponseData>
+}
+
+export function urlSource(http: Dispatcher, url: string): ByteSource {
+  return { id: url, get: (headers) => http.request({ ...target(url), method: 'GET', headers }) }
+}
+
 export class FileFetcher {
   constructor(
-    private readonly http: Dispatcher,
     private readonly slots: ConnectionSlots,
     private readonly policy: SegmentPolicy = DEFAULT_SEGMENT_POLICY
   ) {}
@@ -166,15 +178,16 @@ export class FileFetcher {
    * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
    * downloads (a resumed file's earlier bytes included).
    */
-  async fetch(url: string, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
+  async fetch(source: ByteSource, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
     const statePath = `${partPath}.json`
-    const resumed = await readPartState(statePath, url)
-    if (resumed) return this.continueSegments(url, partPath, statePath, resumed, algorithms, events)
+    const resumed = await readPartState(statePath, source.id)
+    if (resumed) return this.continueSegments(source, partPath, statePath, resumed, algorithms, events)
     await rm(partPath, { force: true })
-    return this.start(url, partPath, statePath, algorithms, events)
+    return this.start(source, partPath, statePath, algorithms, events)
   }
 
-  private async start(url: string, partPath: string, statePath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
+  private async start(source: ByteSource, partPath: string, statePath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
+    const url = source.id
     const release = await this.slots.acquire('file')
     let released = false
     const releaseOnce = (): void => {
@@ -184,7 +197,7 @@ export class FileFetcher {
     try {
       // "bytes=0-" asks for everything but makes a range-capable server say so (206) and
       // tell the total size in Content-Range.
-      const response = await this.http.request({ ...target(url), method: 'GET', headers: { range: 'bytes=0-' } })
+      const response = await source.get({ range: 'bytes=0-' })
       if (response.statusCode !== 200 && response.statusCode !== 206) {
         response.body.resume()
         throw new HttpStatusError(response.statusCode, url)
@@ -201,14 +214,14 @@ export class FileFetcher {
         const hasher = new PrefixHasher(file, segments, algorithms)
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce)
-        const others = segments.slice(1).map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events))
+        const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events))
         const results = await Promise.allSettled([first, ...others])
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed) {
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
           if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
             // One connection that broke mid-body: carry on from where it stopped.
-            return this.continueSegments(url, partPath, statePath, state, algorithms, events)
+            return this.continueSegments(source, partPath, statePath, state, algorithms, events)
           }
           throw failed.reason
         }
@@ -234,7 +247,7 @@ export class FileFetcher {
   }
 
   private async continueSegments(
-    url: string,
+    source: ByteSource,
     partPath: string,
     statePath: string,
     state: PartState,
@@ -248,7 +261,7 @@ export class FileFetcher {
       await writeFileAtomic(statePath, JSON.stringify(state))
       const hasher = new PrefixHasher(file, state.segments, algorithms)
       hasher.advance()
-      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(url, file, s, state, statePath, hasher, events)))
+      const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)))
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed) {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
@@ -262,7 +275,7 @@ export class FileFetcher {
 
   /** One Range segment, retried from where it stopped when the connection breaks. */
   private async fetchSegment(
-    url: string,
+    source: ByteSource,
     file: FileHandle,
     segment: Segment,
     state: PartState,
@@ -277,12 +290,12 @@ export class FileFetcher {
         const range = `bytes=${from}-${segment.end === null ? '' : segment.end - 1}`
         const headers: Record<string, string> = { range }
         if (state.validator) headers['if-range'] = state.validator
-        const response = await this.http.request({ ...target(url), method: 'GET', headers })
+        const response = await source.get(headers)
         if (response.statusCode !== 206) {
           response.body.resume()
           // 200 to a ranged request: the file changed since the partial was started.
-          if (response.statusCode === 200) throw new Error(`${url} changed on the server while it was being fetched; it is fetched again on the next run`)
-          throw new HttpStatusError(response.statusCode, url)
+          if (response.statusCode === 200) throw new Error(`${source.id} changed on the server while it was being fetched; it is fetched again on the next run`)
+          throw new HttpStatusError(response.statusCode, source.id)
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
         await writeFileAtomic(statePath, JSON.stringify(state))

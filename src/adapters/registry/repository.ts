@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream'
 import { MANIFEST_ACCEPT, DOCKER_SCHEMA1 } from '../../domain/images/media-types.js'
 import { sha256Digest } from '../oci-layout.js'
 import { headerValue, RegistryClient, RegistryError } from './client.js'
+import type { ByteSource } from '../http/fetch-file.js'
 
 const MAX_MANIFEST_BYTES = 4 << 20
 
@@ -71,6 +72,14 @@ export class Repository {
       throw new RegistryError(`blob ${digest}: ${statusReason(res.statusCode)}`, res.statusCode)
     }
     return res.body
+  }
+
+  /** A blob as a byte source for ranged, resumable fetches of big layers (adapters/http/fetch-file). */
+  blobSource(digest: string): ByteSource {
+    return {
+      id: `${this.client.host}/${this.name}@${digest}`,
+      get: (headers) => this.client.request({ method: 'GET', path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope, headers })
+    }
   }
 
   async hasBlob(digest: string): Promise<boolean> {

@@ -96,7 +96,8 @@ export async function run(args: string[]): Promise<void> {
   if (!values.list) throw new UsageError('--list FILE is required (images.list)')
   if (!values.out) throw new UsageError('--out DIR is required')
   const platforms = parsePlatforms(values.platform)
-  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: positiveInt('connections', values.connections, 16) })
+  const connections = positiveInt('connections', values.connections, 16)
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
   const progress = new ImageCounter('images')
   progress.line = new ProgressLine((ms) => progress.render(ms))
   const started = Date.now()
@@ -104,7 +105,7 @@ export async function run(args: string[]): Promise<void> {
   let results: ImageResult[]
   try {
     results = await new ImagesJob(
-      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 16) },
+      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 16), connections },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values['insecure-registry'] ?? []) },
       progress
     ).run()
