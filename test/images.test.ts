@@ -263,7 +263,7 @@ describe('images: one shared OCI layout, straight from the registry', () => {
   })
 
   it('fetches a big layer in Range segments on several connections, verified, resumable parts cleaned up', async () => {
-    const big = makeImage('oci', 'amd64', [base, makeLayer('big.bin', randomBytes(40 << 20))])
+    const big = makeImage('oci', 'amd64', [base, makeLayer('big.bin', randomBytes(70 << 20))])
     await pushFixture(plain.host, 'big/layer', '1', big)
     const door = await startNginx({ proxyV2To: plain.host })
     const doorHost = `127.0.0.1:${door.port}`

@@ -27536,13 +27536,14 @@ function parseImagesList(text, source) {
   return refs;
 }
 var parseJson = (bytes) => JSON.parse(bytes.toString("utf8"));
+var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
 var ImagesJob = class {
   constructor(request, registry, progress) {
     this.request = request;
     this.registry = registry;
     this.progress = progress;
     this.layout = new OciLayout(request.layoutDir);
-    this.segments = request.segments ?? DEFAULT_SEGMENT_POLICY;
+    this.segments = request.segments ?? IMAGE_SEGMENT_POLICY;
     this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments);
   }
   request;

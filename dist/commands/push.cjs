@@ -27369,6 +27369,9 @@ var UsageError = class extends Error {
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HASH_STEP = 1 << 20;
 
+// src/pipeline/images.ts
+var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
+
 // src/cli/commands/images.ts
 var ImageCounter = class {
   constructor(noun) {

@@ -156,7 +156,7 @@ export function makeLayer(name: string, content: Buffer): { blob: Blob; diffId: 
   header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
   const padding = Buffer.alloc((512 - (content.length % 512)) % 512)
   const tar = Buffer.concat([header, content, padding, Buffer.alloc(1024)])
-  return { blob: blobOf(gzipSync(tar)), diffId: digestOf(tar) }
+  return { blob: blobOf(gzipSync(tar, { level: 1 })), diffId: digestOf(tar) }
 }
 
 export interface BuiltImage {
