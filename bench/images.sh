@@ -62,7 +62,9 @@ sync
 time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
+rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f "%M %U %S" -a -o "$work/rss")
+# Machine-wide CPU use while ours runs (registry, nginx and us share the cores).
+cpu_busy() { awk '/^cpu / { print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat; }
 run_ours() {
   rm -rf "$work/ours"
   "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" ${OURS_ARGS:-} >/dev/null 2>"$work/ours.err" ||
@@ -87,7 +89,8 @@ check_ours() {
 
 o=(); s=(); r=()
 for i in $(seq "$runs"); do
-  sync; o+=("$(time_ms run_ours)"); check_ours
+  sync; read -r b0 i0 < <(cpu_busy); o+=("$(time_ms run_ours)"); read -r b1 i1 < <(cpu_busy); check_ours
+  echo "$(( 100 * (b1 - b0) / (b1 - b0 + i1 - i0) ))" >> "$work/busy"
   sync; r+=("$(time_ms run_raw)")
   sync; s+=("$(time_ms run_skopeo)")
   echo "run $i: ours ${o[-1]} ms, raw curl ${r[-1]} ms, skopeo ${s[-1]} ms" >&2
@@ -97,5 +100,6 @@ echo "images: $summary; docker-registry behind nginx capped at $cap per connecti
 printf '%-42s %8s ms   runs: %s\n' "skopeo copy, one image after another" "$ms" "${s[*]}"
 printf '%-42s %8s ms   runs: %s\n' "raw: unique blobs, curl -Z --parallel-max 8" "$mr" "${r[*]}"
 printf '%-42s %8s ms   runs: %s\n' "kubespray-bundle images (median)" "$mo" "${o[*]}"
-[ -f "$work/rss" ] && echo "kubespray-bundle images peak RSS: $(sort -n "$work/rss" | tail -1) KiB (max over runs)"
+[ -f "$work/rss" ] && echo "kubespray-bundle images peak RSS: $(sort -n "$work/rss" | tail -1 | cut -d' ' -f1) KiB (max over runs); its CPU (user+sys) per run: $(awk '{ printf "%.1f s ", $2 + $3 }' "$work/rss")"
+echo "machine CPU busy while ours ran ($(nproc) cores): $(tr '\n' ' ' < "$work/busy")%"
 awk -v s="$ms" -v r="$mr" -v o="$mo" 'BEGIN { printf "ratio: %.1fx skopeo (goal >= 2x, aim 3x); %.0f%% of the raw blob rate (goal >= 40%%, aim 70%%)\n", s / o, 100 * r / o }'
