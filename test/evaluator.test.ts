@@ -1,6 +1,6 @@
 /** The Ansible/Jinja evaluation semantics Kubespray's variables rely on. */
 import { render, valueOf, templarFor, layer } from './helpers/templar.js'
-import { Undefined, UndefinedError } from '../src/domain/python/values.js'
+import { Undefined } from '../src/domain/python/values.js'
 
 describe('variable precedence and laziness', () => {
   it('a later layer replaces a variable, and templates see the final value lazily', () => {

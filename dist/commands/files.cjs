@@ -26675,7 +26675,6 @@ __export(files_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(files_exports);
-var import_node_util = require("node:util");
 
 // src/domain/files/layout.ts
 var LAYOUTS = ["original-host", "kubespray-offline"];
@@ -27407,6 +27406,24 @@ var UsageError = class extends Error {
   }
 };
 
+// src/cli/args.ts
+var import_node_util = require("node:util");
+function parseCommandArgs(args, options, usage) {
+  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+  const { values, positionals } = (0, import_node_util.parseArgs)(config);
+  if (values.help) {
+    writeOut(usage);
+    return void 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  return values;
+}
+function positiveInt(name, value, fallback) {
+  if (value === void 0) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
+  return Number(value);
+}
+
 // src/cli/commands/files.ts
 var USAGE = `Usage:
   kubespray-bundle files --list OUT/files.json --out DIR [--concurrency N] [--layout original-host|kubespray-offline] [--mirror FROM=TO]...
@@ -27429,11 +27446,6 @@ Options:
   -h, --help            show this help
 Environment: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS.
 `;
-function positiveInt(name, value, fallback) {
-  if (value === void 0) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
-  return Number(value);
-}
 function parseLayout(value) {
   if (value === void 0) return "original-host";
   if (LAYOUTS.includes(value)) return value;
@@ -27478,25 +27490,20 @@ function summaryTable(results) {
   return formatTable(["url", "size", "time", "result"], rows);
 }
 async function run(args) {
-  const { values, positionals } = (0, import_node_util.parseArgs)({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       list: { type: "string" },
       out: { type: "string" },
       concurrency: { type: "string" },
       connections: { type: "string" },
       layout: { type: "string" },
       mirror: { type: "string", multiple: true },
-      retries: { type: "string" },
-      help: { type: "boolean", short: "h" }
+      retries: { type: "string" }
     },
-    allowPositionals: true
-  });
-  if (values.help) {
-    writeOut(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    USAGE
+  );
+  if (!values) return;
   if (!values.list) throw new UsageError("--list FILE is required (files.json from the lists command)");
   if (!values.out) throw new UsageError("--out DIR is required");
   let mirrors;

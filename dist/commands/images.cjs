@@ -26678,7 +26678,6 @@ __export(images_exports, {
 });
 module.exports = __toCommonJS(images_exports);
 var import_node_path4 = require("node:path");
-var import_node_util = require("node:util");
 
 // src/domain/images/platform.ts
 function parsePlatform(text) {
@@ -27770,6 +27769,24 @@ var UsageError = class extends Error {
   }
 };
 
+// src/cli/args.ts
+var import_node_util = require("node:util");
+function parseCommandArgs(args, options, usage) {
+  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+  const { values, positionals } = (0, import_node_util.parseArgs)(config);
+  if (values.help) {
+    writeOut(usage);
+    return void 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  return values;
+}
+function positiveInt(name, value, fallback) {
+  if (value === void 0) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
+  return Number(value);
+}
+
 // src/cli/commands/images.ts
 var USAGE = `Usage:
   kubespray-bundle images --list images.list --out DIR [--platform linux/amd64[,linux/arm64]] [--concurrency N] [--insecure-registry HOST:PORT]...
@@ -27789,11 +27806,6 @@ Options:
   -h, --help                  show this help
 Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
 `;
-function positiveInt(name, value, fallback) {
-  if (value === void 0) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
-  return Number(value);
-}
 function parsePlatforms(value) {
   if (value === "all") return void 0;
   try {
@@ -27831,24 +27843,19 @@ var ImageCounter = class {
   }
 };
 async function run(args) {
-  const { values, positionals } = (0, import_node_util.parseArgs)({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       list: { type: "string" },
       out: { type: "string" },
       platform: { type: "string" },
       concurrency: { type: "string" },
       connections: { type: "string" },
-      "insecure-registry": { type: "string", multiple: true },
-      help: { type: "boolean", short: "h" }
+      "insecure-registry": { type: "string", multiple: true }
     },
-    allowPositionals: true
-  });
-  if (values.help) {
-    writeOut(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    USAGE
+  );
+  if (!values) return;
   if (!values.list) throw new UsageError("--list FILE is required (images.list)");
   if (!values.out) throw new UsageError("--out DIR is required");
   const platforms = parsePlatforms(values.platform);

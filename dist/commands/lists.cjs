@@ -25,7 +25,6 @@ __export(lists_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(lists_exports);
-var import_node_util = require("node:util");
 
 // src/pipeline/lists.ts
 var import_node_fs3 = require("node:fs");
@@ -3515,6 +3514,19 @@ var UsageError = class extends Error {
   }
 };
 
+// src/cli/args.ts
+var import_node_util = require("node:util");
+function parseCommandArgs(args, options, usage) {
+  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+  const { values, positionals } = (0, import_node_util.parseArgs)(config);
+  if (values.help) {
+    writeOut(usage);
+    return void 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  return values;
+}
+
 // src/cli/commands/lists.ts
 var USAGE = `Usage:
   kubespray-bundle lists --kubespray-dir DIR --out OUT [-e k=v | -e @vars.yml | -e '{json}']... [-i inventory]... [--arch amd64|arm64]
@@ -3538,23 +3550,18 @@ function parseArch(value) {
   throw new UsageError(`--arch ${value}: expected amd64 or arm64`);
 }
 async function run(args) {
-  const { values, positionals } = (0, import_node_util.parseArgs)({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       "kubespray-dir": { type: "string" },
       out: { type: "string" },
       "extra-vars": { type: "string", short: "e", multiple: true },
       inventory: { type: "string", short: "i", multiple: true },
-      arch: { type: "string" },
-      help: { type: "boolean", short: "h" }
+      arch: { type: "string" }
     },
-    allowPositionals: true
-  });
-  if (values.help) {
-    writeOut(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    USAGE
+  );
+  if (!values) return;
   const kubesprayDir = values["kubespray-dir"];
   const out = values.out;
   if (!kubesprayDir) throw new UsageError("--kubespray-dir DIR is required");

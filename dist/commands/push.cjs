@@ -26675,7 +26675,6 @@ __export(push_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(push_exports);
-var import_node_util = require("node:util");
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
@@ -27365,6 +27364,24 @@ var UsageError = class extends Error {
   }
 };
 
+// src/cli/args.ts
+var import_node_util = require("node:util");
+function parseCommandArgs(args, options, usage) {
+  const config = { args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true };
+  const { values, positionals } = (0, import_node_util.parseArgs)(config);
+  if (values.help) {
+    writeOut(usage);
+    return void 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  return values;
+}
+function positiveInt(name, value, fallback) {
+  if (value === void 0) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
+  return Number(value);
+}
+
 // src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HASH_STEP = 1 << 20;
@@ -27420,26 +27437,20 @@ Options:
 Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
 `;
 async function run(args) {
-  const { values, positionals } = (0, import_node_util.parseArgs)({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       from: { type: "string" },
       registry: { type: "string" },
       insecure: { type: "boolean" },
-      concurrency: { type: "string" },
-      help: { type: "boolean", short: "h" }
+      concurrency: { type: "string" }
     },
-    allowPositionals: true
-  });
-  if (values.help) {
-    writeOut(USAGE);
-    return;
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    USAGE
+  );
+  if (!values) return;
   if (!values.from) throw new UsageError("--from DIR/images is required");
   if (!values.registry || !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new UsageError("--registry HOST:PORT is required (no scheme, no path)");
-  const concurrency = values.concurrency === void 0 ? 4 : Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: expected a whole number of at least 1`);
+  const concurrency = positiveInt("concurrency", values.concurrency, 4);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 });
   const progress = new ImageCounter("pushed");
   progress.line = new ProgressLine((ms) => progress.render(ms));

@@ -1,5 +1,4 @@
 /** `files`: download every file of a list in parallel, verified against Kubespray's checksums. */
-import { parseArgs } from 'node:util'
 import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
 import { parseMirror } from '../../domain/files/mirror.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
@@ -8,6 +7,7 @@ import { formatTable } from '../table.js'
 import { formatBytes, ProgressLine } from '../progress.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
 
 export const USAGE = `Usage:
   kubespray-bundle files --list OUT/files.json --out DIR [--concurrency N] [--layout original-host|kubespray-offline] [--mirror FROM=TO]...
@@ -31,11 +31,6 @@ Options:
 Environment: HTTPS_PROXY/HTTP_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS.
 `
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`)
-  return Number(value)
-}
 
 function parseLayout(value: string | undefined): Layout {
   if (value === undefined) return 'original-host'
@@ -85,25 +80,20 @@ function summaryTable(results: FileResult[]): string {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       list: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
       connections: { type: 'string' },
       layout: { type: 'string' },
       mirror: { type: 'string', multiple: true },
-      retries: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      retries: { type: 'string' }
     },
-    allowPositionals: true
-  })
-  if (values.help) {
-    writeOut(USAGE)
-    return
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+    USAGE
+  )
+  if (!values) return
   if (!values.list) throw new UsageError('--list FILE is required (files.json from the lists command)')
   if (!values.out) throw new UsageError('--out DIR is required')
   let mirrors

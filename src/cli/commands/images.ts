@@ -1,6 +1,5 @@
 /** `images`: save every image of a list into one OCI layout, straight from the registries. */
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { parsePlatform } from '../../domain/images/platform.js'
 import type { Platform } from '../../domain/images/media-types.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
@@ -10,6 +9,7 @@ import { formatTable } from '../table.js'
 import { formatBytes, ProgressLine } from '../progress.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
 
 export const USAGE = `Usage:
   kubespray-bundle images --list images.list --out DIR [--platform linux/amd64[,linux/arm64]] [--concurrency N] [--insecure-registry HOST:PORT]...
@@ -30,11 +30,6 @@ Options:
 Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
 `
 
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`)
-  return Number(value)
-}
 
 export function parsePlatforms(value: string | undefined): Platform[] | undefined {
   if (value === 'all') return undefined
@@ -75,24 +70,19 @@ export class ImageCounter implements ImagesProgress {
 // connections took 6.0 s, 16 on 16 took 4.8 s, 16 on 24 took 4.6 s; the rest is the largest
 // blob on its one connection.
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       list: { type: 'string' },
       out: { type: 'string' },
       platform: { type: 'string' },
       concurrency: { type: 'string' },
       connections: { type: 'string' },
-      'insecure-registry': { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' }
+      'insecure-registry': { type: 'string', multiple: true }
     },
-    allowPositionals: true
-  })
-  if (values.help) {
-    writeOut(USAGE)
-    return
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+    USAGE
+  )
+  if (!values) return
   if (!values.list) throw new UsageError('--list FILE is required (images.list)')
   if (!values.out) throw new UsageError('--out DIR is required')
   const platforms = parsePlatforms(values.platform)

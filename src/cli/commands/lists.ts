@@ -1,10 +1,10 @@
 /** `lists`: Kubespray's file and image lists, generated natively. */
-import { parseArgs } from 'node:util'
 import { runLists, LIST_FILES } from '../../pipeline/lists.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
 import { formatTable } from '../table.js'
 import { writeErr, writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
+import { parseCommandArgs } from '../args.js'
 
 export const USAGE = `Usage:
   kubespray-bundle lists --kubespray-dir DIR --out OUT [-e k=v | -e @vars.yml | -e '{json}']... [-i inventory]... [--arch amd64|arm64]
@@ -30,23 +30,18 @@ function parseArch(value: string | undefined): ImageArch | undefined {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       'kubespray-dir': { type: 'string' },
       out: { type: 'string' },
       'extra-vars': { type: 'string', short: 'e', multiple: true },
       inventory: { type: 'string', short: 'i', multiple: true },
-      arch: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      arch: { type: 'string' }
     },
-    allowPositionals: true
-  })
-  if (values.help) {
-    writeOut(USAGE)
-    return
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+    USAGE
+  )
+  if (!values) return
   const kubesprayDir = values['kubespray-dir']
   const out = values.out
   if (!kubesprayDir) throw new UsageError('--kubespray-dir DIR is required')

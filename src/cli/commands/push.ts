@@ -1,5 +1,4 @@
 /** `push`: copy every image of a saved OCI layout into a registry, digests unchanged. */
-import { parseArgs } from 'node:util'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
 import { PushJob, type PushResult } from '../../pipeline/push.js'
@@ -7,6 +6,7 @@ import { formatTable } from '../table.js'
 import { formatBytes, ProgressLine } from '../progress.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
 import { ImageCounter } from './images.js'
 
 export const USAGE = `Usage:
@@ -27,26 +27,20 @@ Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.js
 `
 
 export async function run(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
+  const values = parseCommandArgs(
     args,
-    options: {
+    {
       from: { type: 'string' },
       registry: { type: 'string' },
       insecure: { type: 'boolean' },
-      concurrency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' }
+      concurrency: { type: 'string' }
     },
-    allowPositionals: true
-  })
-  if (values.help) {
-    writeOut(USAGE)
-    return
-  }
-  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+    USAGE
+  )
+  if (!values) return
   if (!values.from) throw new UsageError('--from DIR/images is required')
   if (!values.registry || !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new UsageError('--registry HOST:PORT is required (no scheme, no path)')
-  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency)
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: expected a whole number of at least 1`)
+  const concurrency = positiveInt('concurrency', values.concurrency, 4)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 })
   const progress = new ImageCounter('pushed')
   progress.line = new ProgressLine((ms) => progress.render(ms))
