@@ -27570,6 +27570,7 @@ var ImagesJob = class {
     const refs = parseImagesList(text, this.request.listPath);
     if (!refs.length) throw new ImagesInputError(`--list ${this.request.listPath}: no image references in it`);
     await this.layout.init();
+    const existing = (await this.layout.readIndex()).manifests;
     this.progress.planned(refs.length);
     const results = new Array(refs.length);
     const entries = [];
@@ -27584,7 +27585,7 @@ var ImagesJob = class {
           const { entry, platforms } = await this.saveImage(refs[i], counter);
           entries.push(entry);
           const snapshot = [...entries];
-          indexWrite = indexWrite.then(() => this.writeIndex(snapshot));
+          indexWrite = indexWrite.then(() => this.writeIndex(existing, snapshot));
           await indexWrite;
           results[i] = { reference: refs[i].original, status: "saved", digest: entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started };
         } catch (e) {
@@ -27597,9 +27598,9 @@ var ImagesJob = class {
     await indexWrite;
     return results;
   }
-  async writeIndex(entries) {
-    const current = await this.layout.readIndex();
-    await this.layout.writeIndex({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: mergeIndexEntries(current.manifests, entries) });
+  /** index.json: what the layout had before this run, with this run's images merged in. */
+  async writeIndex(existing, entries) {
+    await this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: mergeIndexEntries(existing, entries) });
   }
   async saveImage(ref, counter) {
     const repo = new Repository(this.client(ref.registry), ref.repository, "pull");
@@ -27647,7 +27648,7 @@ var ImagesJob = class {
     const bytes = encodeIndex(index);
     const digest = sha256Digest(bytes);
     await this.layout.putBytes(digest, bytes, "index");
-    return { mediaType: index.mediaType ?? "application/vnd.oci.image.index.v1+json", digest, size: bytes.length };
+    return { mediaType: index.mediaType ?? OCI_INDEX, digest, size: bytes.length };
   }
   async saveManifest(repo, manifest, counter) {
     const parsed = parseJson(manifest.bytes);

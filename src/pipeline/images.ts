@@ -8,6 +8,7 @@ import {
   isDockerType,
   isImageManifest,
   isIndex,
+  OCI_INDEX,
   type Descriptor,
   type ImageIndex,
   type ImageManifest,
@@ -118,6 +119,7 @@ export class ImagesJob {
     const refs = parseImagesList(text, this.request.listPath)
     if (!refs.length) throw new ImagesInputError(`--list ${this.request.listPath}: no image references in it`)
     await this.layout.init()
+    const existing = (await this.layout.readIndex()).manifests
     this.progress.planned(refs.length)
     const results: ImageResult[] = new Array(refs.length)
     const entries: Descriptor[] = []
@@ -133,7 +135,7 @@ export class ImagesJob {
           entries.push(entry)
           // index.json grows as images finish, so a killed run keeps what it completed.
           const snapshot = [...entries]
-          indexWrite = indexWrite.then(() => this.writeIndex(snapshot))
+          indexWrite = indexWrite.then(() => this.writeIndex(existing, snapshot))
           await indexWrite
           results[i] = { reference: refs[i].original, status: 'saved', digest: entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started }
         } catch (e) {
@@ -147,9 +149,9 @@ export class ImagesJob {
     return results
   }
 
-  private async writeIndex(entries: Descriptor[]): Promise<void> {
-    const current = await this.layout.readIndex()
-    await this.layout.writeIndex({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: mergeIndexEntries(current.manifests, entries) })
+  /** index.json: what the layout had before this run, with this run's images merged in. */
+  private async writeIndex(existing: Descriptor[], entries: Descriptor[]): Promise<void> {
+    await this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: mergeIndexEntries(existing, entries) })
   }
 
   private async saveImage(ref: ImageReference, counter: { fetched: number }): Promise<{ entry: Descriptor; platforms: string[] }> {
@@ -200,7 +202,7 @@ export class ImagesJob {
     const bytes = encodeIndex(index)
     const digest = sha256Digest(bytes)
     await this.layout.putBytes(digest, bytes, 'index')
-    return { mediaType: index.mediaType ?? 'application/vnd.oci.image.index.v1+json', digest, size: bytes.length }
+    return { mediaType: index.mediaType ?? OCI_INDEX, digest, size: bytes.length }
   }
 
   private async saveManifest(repo: Repository, manifest: FetchedManifest, counter: { fetched: number }): Promise<void> {
