@@ -27063,7 +27063,20 @@ var PrefixHasher = class {
     }
     return end;
   }
-  /** New bytes were written: hash what became contiguous, a megabyte or more at a time. */
+  /**
+   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
+   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
+   * disk once the gap before them fills.
+   */
+  written(position, piece) {
+    if (!this.running && position === this.hashed) {
+      for (const [, h] of this.hashes) h.update(piece);
+      this.hashed += piece.length;
+      return;
+    }
+    this.advance();
+  }
+  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
   advance() {
     if (this.running) {
       this.again = true;
@@ -27220,9 +27233,10 @@ var FileFetcher = class {
       const room = limit - segment.done;
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       if (piece.length) {
-        await file.write(piece, 0, piece.length, segment.start + segment.done);
+        const position = segment.start + segment.done;
+        await file.write(piece, 0, piece.length, position);
         segment.done += piece.length;
-        hasher.advance();
+        hasher.written(position, piece);
         events.bytes(piece.length);
         await checkpoint?.();
       }

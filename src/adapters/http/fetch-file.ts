@@ -6,9 +6,10 @@
  * says it stopped. The state is written only after the bytes it counts, so it never claims
  * data that is not there.
  *
- * Hashing follows the download: a PrefixHasher reads back the part of the file that is
- * written without gaps from byte 0 (segment 0 first, then each next segment as it fills), so
- * the digests are ready when the last byte lands. The caller compares them with the expected
+ * Hashing follows the download: a PrefixHasher hashes bytes that continue the gap-free prefix
+ * from memory as they are written (all of a file on one connection, segment 0 of a split one),
+ * and reads back from disk the later segments as the gaps before them fill, so the digests are
+ * ready when the last byte lands. The caller compares them with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises'
@@ -115,7 +116,21 @@ class PrefixHasher {
     return end
   }
 
-  /** New bytes were written: hash what became contiguous, a megabyte or more at a time. */
+  /**
+   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
+   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
+   * disk once the gap before them fills.
+   */
+  written(position: number, piece: Uint8Array): void {
+    if (!this.running && position === this.hashed) {
+      for (const [, h] of this.hashes) h.update(piece)
+      this.hashed += piece.length
+      return
+    }
+    this.advance()
+  }
+
+  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
   advance(): void {
     if (this.running) {
       this.again = true
@@ -322,9 +337,10 @@ export class FileFetcher {
       const room = limit - segment.done
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
       if (piece.length) {
-        await file.write(piece, 0, piece.length, segment.start + segment.done)
+        const position = segment.start + segment.done
+        await file.write(piece, 0, piece.length, position)
         segment.done += piece.length
-        hasher.advance()
+        hasher.written(position, piece)
         events.bytes(piece.length)
         await checkpoint?.()
       }
