@@ -15,12 +15,8 @@ cap=${CAP:-32m}
 conf=${CONFORMANCE_DIR:-$repo/../shared/conformance}/v2.30.0/a_default/files.list
 [ -f "$conf" ] || { echo "bench/files.sh: $conf not found (the conformance goldens live in ../shared)" >&2; exit 1; }
 
-need=()
-for tool in nginx:nginx wget:wget aria2c:aria2; do command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}"); done
-if [ ${#need[@]} -gt 0 ]; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+need_tools nginx:nginx wget:wget aria2c:aria2
 [ -f dist/cli.js ] || npm run -s build
 
 work=$(mktemp -d /var/tmp/kb-bench-files.XXXXXX)
@@ -44,7 +40,7 @@ size_of() {
 echo "generating the mirror in $work ..." >&2
 root=$work/root
 mkdir -p "$root" "$work/logs"
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 mirror=http://127.0.0.1:$port
 : > "$work/local.list"
 printf '{"files":[' > "$work/files.json"
@@ -89,13 +85,11 @@ http {
 NGINX
 nginx -p "$work" -c "$work/nginx.conf" &
 nginx_pid=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+wait_port "$port"
 
 mirrors=()
 for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do mirrors+=(--mirror "https://$host=$mirror/$host"); done
 
-time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 run_wget() { rm -rf "$work/out"; (cd "$work" && mkdir out && cd out && wget -q -x -i "$work/local.list"); }
 run_aria() { rm -rf "$work/out"; aria2c -q -j 8 -x 4 -s 4 -d "$work/out" -i "$work/local.list" --allow-overwrite=true --auto-file-renaming=false; }

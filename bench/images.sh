@@ -12,22 +12,16 @@ cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
 cap=${CAP:-30m}
 
-need=()
-for tool in nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl; do command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}"); done
-if [ ${#need[@]} -gt 0 ]; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+need_tools nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl
 [ -f dist/cli.js ] || npm run -s build
 
 work=$(mktemp -d /var/tmp/kb-bench-images.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
 
-reg=$(port); door=$(port)
+reg=$(free_port); door=$(free_port)
 cat > "$work/registry.yml" <<YML
 version: 0.1
 log: {level: error, accesslog: {disabled: true}}
@@ -59,8 +53,6 @@ echo "generating the image set..." >&2
 summary=$(node bench/images-fixture.mjs "127.0.0.1:$reg" "127.0.0.1:$door" "$work")
 sync
 
-time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f "%M %U %S" -a -o "$work/rss")
 # Machine-wide CPU use while ours runs (registry, nginx and us share the cores).

@@ -9,11 +9,8 @@ runs=${RUNS:-5}
 conf=${CONFORMANCE_DIR:-$repo/../shared/conformance}/v2.30.0
 [ -d "$conf" ] || { echo "bench/lists.sh: $conf not found (the conformance goldens live in ../shared)" >&2; exit 1; }
 
-if ! command -v ansible-playbook >/dev/null; then
-  echo "installing ansible-core from Debian..." >&2
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq ansible-core >/dev/null
-fi
+source bench/lib.sh
+need_tools ansible-playbook:ansible-core
 [ -f dist/cli.js ] || npm run -s build
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -61,8 +58,6 @@ for l in files images; do
   cmp -s "$work/ours/$l.list" "$conf/a_default/$l.list" || { echo "our $l.list differs from the golden" >&2; exit 1; }
 done
 
-time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 a=(); o=()
 for _ in $(seq "$runs"); do a+=("$(time_ms ansible_lists)"); o+=("$(time_ms ours_lists)"); done
 ma=$(printf '%s\n' "${a[@]}" | median); mo=$(printf '%s\n' "${o[@]}" | median)

@@ -27412,6 +27412,58 @@ var ProgressLine = class {
   }
 };
 
+// src/cli/job.ts
+var JobProgress = class {
+  constructor(noun, nameOf) {
+    this.noun = noun;
+    this.nameOf = nameOf;
+    this.line = new ProgressLine((ms) => this.render(ms));
+  }
+  noun;
+  nameOf;
+  total = 0;
+  done = 0;
+  failed = 0;
+  knownBytes = 0;
+  transferred = 0;
+  line;
+  planned(items) {
+    this.total = items;
+  }
+  sizeKnown(bytes) {
+    this.knownBytes += bytes;
+  }
+  bytes(count) {
+    this.transferred += count;
+  }
+  finished(result) {
+    this.done++;
+    if (result.status === "failed") {
+      this.failed++;
+      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+    }
+  }
+  render(elapsedMs) {
+    const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;
+    const failed = this.failed ? `, ${this.failed} failed` : "";
+    const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : "";
+    return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
+  }
+};
+async function runJob(progress, http, job) {
+  try {
+    return await job();
+  } finally {
+    progress.line.stop();
+    await http.close();
+  }
+}
+function throwIfFailed(results, noun, nameOf) {
+  const failed = results.filter((r) => r.status === "failed");
+  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:
+` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -27465,35 +27517,6 @@ function parseLayout(value) {
   if (LAYOUTS.includes(value)) return value;
   throw new UsageError(`--layout ${value}: expected ${LAYOUTS.join(" or ")}`);
 }
-var CountingProgress = class {
-  total = 0;
-  done = 0;
-  bytes_ = 0;
-  knownBytes = 0;
-  failed = 0;
-  line;
-  planned(files) {
-    this.total = files;
-  }
-  sizeKnown(bytes) {
-    this.knownBytes += bytes;
-  }
-  bytes(count) {
-    this.bytes_ += count;
-  }
-  finished(result) {
-    this.done++;
-    if (result.status === "failed") {
-      this.failed++;
-      this.line?.note(`failed: ${result.url}: ${result.error}`);
-    }
-  }
-  render(elapsedMs) {
-    const rate = elapsedMs > 0 ? this.bytes_ / elapsedMs * 1e3 : 0;
-    const failed = this.failed ? `, ${this.failed} failed` : "";
-    return `files ${this.done}/${this.total}${failed}  ${formatBytes(this.bytes_)} of ${formatBytes(this.knownBytes)} known  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
-  }
-};
 function summaryTable(results) {
   const rows = results.map((r) => [
     r.url,
@@ -27518,8 +27541,10 @@ async function run(args) {
     USAGE
   );
   if (!values) return;
-  if (!values.list) throw new UsageError("--list FILE is required (files.json from the lists command)");
-  if (!values.out) throw new UsageError("--out DIR is required");
+  const listPath = values.list;
+  const outDir = values.out;
+  if (!listPath) throw new UsageError("--list FILE is required (files.json from the lists command)");
+  if (!outDir) throw new UsageError("--out DIR is required");
   let mirrors;
   try {
     mirrors = (values.mirror ?? []).map(parseMirror);
@@ -27529,15 +27554,15 @@ async function run(args) {
   const connections = positiveInt("connections", values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost);
   const retries = values.retries === "0" ? 0 : positiveInt("retries", values.retries, DEFAULT_HTTP_OPTIONS.retries);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries });
-  const progress = new CountingProgress();
-  progress.line = new ProgressLine((ms) => progress.render(ms));
+  const progress = new JobProgress("files", (r) => r.url);
   const started = Date.now();
-  let outcome;
-  try {
-    outcome = await new FilesJob(
+  const outcome = await runJob(
+    progress,
+    http,
+    () => new FilesJob(
       {
-        listPath: values.list,
-        outDir: values.out,
+        listPath,
+        outDir,
         layout: parseLayout(values.layout),
         mirrors,
         concurrency: positiveInt("concurrency", values.concurrency, 8),
@@ -27545,11 +27570,8 @@ async function run(args) {
       },
       http,
       progress
-    ).run();
-  } finally {
-    progress.line.stop();
-    await http.close();
-  }
+    ).run()
+  );
   const { results } = outcome;
   writeOut(summaryTable(results));
   const failed = results.filter((r) => r.status === "failed");
@@ -27565,10 +27587,7 @@ async function run(args) {
       `WARNING: ${unverified.length} file(s) were NOT verified: ${outcome.unverifiedList ? "a plain files.list has no checksums" : "the list has no checksum for them"}. Their sha256 is recorded in SHA256SUMS; use files.json from the lists command to verify against Kubespray.`
     );
   }
-  if (failed.length) {
-    throw new Error(`${failed.length} of ${results.length} file(s) failed:
-` + failed.map((r) => `  ${r.url}: ${r.error}`).join("\n"));
-  }
+  throwIfFailed(results, "file(s)", (r) => r.url);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

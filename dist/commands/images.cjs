@@ -26671,7 +26671,6 @@ ${captureLines}` : capture.stack;
 // src/cli/commands/images.ts
 var images_exports = {};
 __export(images_exports, {
-  ImageCounter: () => ImageCounter,
   USAGE: () => USAGE,
   parsePlatforms: () => parsePlatforms,
   run: () => run
@@ -27776,6 +27775,58 @@ var ProgressLine = class {
   }
 };
 
+// src/cli/job.ts
+var JobProgress = class {
+  constructor(noun, nameOf) {
+    this.noun = noun;
+    this.nameOf = nameOf;
+    this.line = new ProgressLine((ms) => this.render(ms));
+  }
+  noun;
+  nameOf;
+  total = 0;
+  done = 0;
+  failed = 0;
+  knownBytes = 0;
+  transferred = 0;
+  line;
+  planned(items) {
+    this.total = items;
+  }
+  sizeKnown(bytes) {
+    this.knownBytes += bytes;
+  }
+  bytes(count) {
+    this.transferred += count;
+  }
+  finished(result) {
+    this.done++;
+    if (result.status === "failed") {
+      this.failed++;
+      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+    }
+  }
+  render(elapsedMs) {
+    const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;
+    const failed = this.failed ? `, ${this.failed} failed` : "";
+    const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : "";
+    return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
+  }
+};
+async function runJob(progress, http, job) {
+  try {
+    return await job();
+  } finally {
+    progress.line.stop();
+    await http.close();
+  }
+}
+function throwIfFailed(results, noun, nameOf) {
+  const failed = results.filter((r) => r.status === "failed");
+  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:
+` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -27829,34 +27880,6 @@ function parsePlatforms(value) {
     throw new UsageError(e.message);
   }
 }
-var ImageCounter = class {
-  constructor(noun) {
-    this.noun = noun;
-  }
-  noun;
-  total = 0;
-  done = 0;
-  failed = 0;
-  transferred = 0;
-  line;
-  planned(n) {
-    this.total = n;
-  }
-  bytes(n) {
-    this.transferred += n;
-  }
-  finished(r) {
-    this.done++;
-    if (r.status === "failed") {
-      this.failed++;
-      this.line?.note(`failed: ${r.reference}: ${r.error}`);
-    }
-  }
-  render(ms) {
-    const rate = ms > 0 ? this.transferred / ms * 1e3 : 0;
-    return `${this.noun} ${this.done}/${this.total}${this.failed ? `, ${this.failed} failed` : ""}  ${formatBytes(this.transferred)}  ${formatBytes(rate)}/s  ${(ms / 1e3).toFixed(0)} s`;
-  }
-};
 async function run(args) {
   const values = parseCommandArgs(
     args,
@@ -27871,26 +27894,24 @@ async function run(args) {
     USAGE
   );
   if (!values) return;
-  if (!values.list) throw new UsageError("--list FILE is required (images.list)");
+  const listPath = values.list;
+  if (!listPath) throw new UsageError("--list FILE is required (images.list)");
   if (!values.out) throw new UsageError("--out DIR is required");
   const platforms = parsePlatforms(values.platform);
   const connections = positiveInt("connections", values.connections, 16);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections });
-  const progress = new ImageCounter("images");
-  progress.line = new ProgressLine((ms) => progress.render(ms));
+  const progress = new JobProgress("images", (r) => r.reference);
   const started = Date.now();
   const layoutDir = (0, import_node_path4.join)(values.out, "images");
-  let results;
-  try {
-    results = await new ImagesJob(
-      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 16), connections },
+  const results = await runJob(
+    progress,
+    http,
+    () => new ImagesJob(
+      { listPath, layoutDir, platforms, concurrency: positiveInt("concurrency", values.concurrency, 16), connections },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values["insecure-registry"] ?? []) },
       progress
-    ).run();
-  } finally {
-    progress.line.stop();
-    await http.close();
-  }
+    ).run()
+  );
   writeOut(
     formatTable(
       ["image", "digest", "platforms", "fetched", "time", "result"],
@@ -27910,12 +27931,10 @@ async function run(args) {
     `${results.length - failed.length}/${results.length} images in ${layoutDir}; ${formatBytes(progress.transferred)} fetched in ${seconds.toFixed(1)} s (${formatBytes(progress.transferred / Math.max(seconds, 1e-3))}/s)
 `
   );
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} image(s) failed:
-` + failed.map((r) => `  ${r.reference}: ${r.error}`).join("\n"));
+  throwIfFailed(results, "image(s)", (r) => r.reference);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
-  ImageCounter,
   USAGE,
   parsePlatforms,
   run

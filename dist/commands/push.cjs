@@ -27356,6 +27356,58 @@ var ProgressLine = class {
   }
 };
 
+// src/cli/job.ts
+var JobProgress = class {
+  constructor(noun, nameOf) {
+    this.noun = noun;
+    this.nameOf = nameOf;
+    this.line = new ProgressLine((ms) => this.render(ms));
+  }
+  noun;
+  nameOf;
+  total = 0;
+  done = 0;
+  failed = 0;
+  knownBytes = 0;
+  transferred = 0;
+  line;
+  planned(items) {
+    this.total = items;
+  }
+  sizeKnown(bytes) {
+    this.knownBytes += bytes;
+  }
+  bytes(count) {
+    this.transferred += count;
+  }
+  finished(result) {
+    this.done++;
+    if (result.status === "failed") {
+      this.failed++;
+      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+    }
+  }
+  render(elapsedMs) {
+    const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;
+    const failed = this.failed ? `, ${this.failed} failed` : "";
+    const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : "";
+    return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
+  }
+};
+async function runJob(progress, http, job) {
+  try {
+    return await job();
+  } finally {
+    progress.line.stop();
+    await http.close();
+  }
+}
+function throwIfFailed(results, noun, nameOf) {
+  const failed = results.filter((r) => r.status === "failed");
+  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:
+` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -27381,43 +27433,6 @@ function positiveInt(name, value, fallback) {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
   return Number(value);
 }
-
-// src/adapters/http/fetch-file.ts
-var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
-var HASH_STEP = 1 << 20;
-
-// src/pipeline/images.ts
-var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
-
-// src/cli/commands/images.ts
-var ImageCounter = class {
-  constructor(noun) {
-    this.noun = noun;
-  }
-  noun;
-  total = 0;
-  done = 0;
-  failed = 0;
-  transferred = 0;
-  line;
-  planned(n) {
-    this.total = n;
-  }
-  bytes(n) {
-    this.transferred += n;
-  }
-  finished(r) {
-    this.done++;
-    if (r.status === "failed") {
-      this.failed++;
-      this.line?.note(`failed: ${r.reference}: ${r.error}`);
-    }
-  }
-  render(ms) {
-    const rate = ms > 0 ? this.transferred / ms * 1e3 : 0;
-    return `${this.noun} ${this.done}/${this.total}${this.failed ? `, ${this.failed} failed` : ""}  ${formatBytes(this.transferred)}  ${formatBytes(rate)}/s  ${(ms / 1e3).toFixed(0)} s`;
-  }
-};
 
 // src/cli/commands/push.ts
 var USAGE = `Usage:
@@ -27448,24 +27463,22 @@ async function run(args) {
     USAGE
   );
   if (!values) return;
-  if (!values.from) throw new UsageError("--from DIR/images is required");
-  if (!values.registry || !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new UsageError("--registry HOST:PORT is required (no scheme, no path)");
+  const { from, registry } = values;
+  if (!from) throw new UsageError("--from DIR/images is required");
+  if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError("--registry HOST:PORT is required (no scheme, no path)");
   const concurrency = positiveInt("concurrency", values.concurrency, 4);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 });
-  const progress = new ImageCounter("pushed");
-  progress.line = new ProgressLine((ms) => progress.render(ms));
+  const progress = new JobProgress("pushed", (r) => r.reference);
   const started = Date.now();
-  let results;
-  try {
-    results = await new PushJob(
-      { layoutDir: values.from, registry: values.registry, concurrency },
-      { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values.insecure ? [values.registry] : []) },
+  const results = await runJob(
+    progress,
+    http,
+    () => new PushJob(
+      { layoutDir: from, registry, concurrency },
+      { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values.insecure ? [registry] : []) },
       progress
-    ).run();
-  } finally {
-    progress.line.stop();
-    await http.close();
-  }
+    ).run()
+  );
   writeOut(
     formatTable(
       ["image", "pushed to", "digest", "uploaded", "time", "result"],
@@ -27475,8 +27488,7 @@ async function run(args) {
   const failed = results.filter((r) => r.status === "failed");
   writeOut(`${results.length - failed.length}/${results.length} images pushed to ${values.registry} in ${((Date.now() - started) / 1e3).toFixed(1)} s
 `);
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} image(s) failed:
-` + failed.map((r) => `  ${r.reference}: ${r.error}`).join("\n"));
+  throwIfFailed(results, "image(s)", (r) => r.reference);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

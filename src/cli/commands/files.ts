@@ -2,9 +2,10 @@
 import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
 import { parseMirror } from '../../domain/files/mirror.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
-import { FilesJob, type FileResult, type FilesProgress } from '../../pipeline/files.js'
+import { FilesJob, type FileResult } from '../../pipeline/files.js'
 import { formatTable } from '../table.js'
-import { formatBytes, ProgressLine } from '../progress.js'
+import { formatBytes } from '../progress.js'
+import { JobProgress, runJob, throwIfFailed } from '../job.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
@@ -38,37 +39,6 @@ function parseLayout(value: string | undefined): Layout {
   throw new UsageError(`--layout ${value}: expected ${LAYOUTS.join(' or ')}`)
 }
 
-class CountingProgress implements FilesProgress {
-  total = 0
-  done = 0
-  bytes_ = 0
-  knownBytes = 0
-  failed = 0
-  line: ProgressLine | undefined
-
-  planned(files: number): void {
-    this.total = files
-  }
-  sizeKnown(bytes: number): void {
-    this.knownBytes += bytes
-  }
-  bytes(count: number): void {
-    this.bytes_ += count
-  }
-  finished(result: FileResult): void {
-    this.done++
-    if (result.status === 'failed') {
-      this.failed++
-      this.line?.note(`failed: ${result.url}: ${result.error}`)
-    }
-  }
-  render(elapsedMs: number): string {
-    const rate = elapsedMs > 0 ? (this.bytes_ / elapsedMs) * 1000 : 0
-    const failed = this.failed ? `, ${this.failed} failed` : ''
-    return `files ${this.done}/${this.total}${failed}  ${formatBytes(this.bytes_)} of ${formatBytes(this.knownBytes)} known  ${formatBytes(rate)}/s  ${(elapsedMs / 1000).toFixed(0)} s`
-  }
-}
-
 function summaryTable(results: FileResult[]): string {
   const rows = results.map((r) => [
     r.url,
@@ -94,8 +64,10 @@ export async function run(args: string[]): Promise<void> {
     USAGE
   )
   if (!values) return
-  if (!values.list) throw new UsageError('--list FILE is required (files.json from the lists command)')
-  if (!values.out) throw new UsageError('--out DIR is required')
+  const listPath = values.list
+  const outDir = values.out
+  if (!listPath) throw new UsageError('--list FILE is required (files.json from the lists command)')
+  if (!outDir) throw new UsageError('--out DIR is required')
   let mirrors
   try {
     mirrors = (values.mirror ?? []).map(parseMirror)
@@ -105,15 +77,13 @@ export async function run(args: string[]): Promise<void> {
   const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
   const retries = values.retries === '0' ? 0 : positiveInt('retries', values.retries, DEFAULT_HTTP_OPTIONS.retries)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries })
-  const progress = new CountingProgress()
-  progress.line = new ProgressLine((ms) => progress.render(ms))
+  const progress = new JobProgress<FileResult>('files', (r) => r.url)
   const started = Date.now()
-  let outcome
-  try {
-    outcome = await new FilesJob(
+  const outcome = await runJob(progress, http, () =>
+    new FilesJob(
       {
-        listPath: values.list,
-        outDir: values.out,
+        listPath,
+        outDir,
         layout: parseLayout(values.layout),
         mirrors,
         concurrency: positiveInt('concurrency', values.concurrency, 8),
@@ -122,10 +92,7 @@ export async function run(args: string[]): Promise<void> {
       http,
       progress
     ).run()
-  } finally {
-    progress.line.stop()
-    await http.close()
-  }
+  )
   const { results } = outcome
   writeOut(summaryTable(results))
   const failed = results.filter((r) => r.status === 'failed')
@@ -143,7 +110,5 @@ export async function run(args: string[]): Promise<void> {
         'Their sha256 is recorded in SHA256SUMS; use files.json from the lists command to verify against Kubespray.'
     )
   }
-  if (failed.length) {
-    throw new Error(`${failed.length} of ${results.length} file(s) failed:\n` + failed.map((r) => `  ${r.url}: ${r.error}`).join('\n'))
-  }
+  throwIfFailed(results, 'file(s)', (r) => r.url)
 }

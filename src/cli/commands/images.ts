@@ -4,9 +4,10 @@ import { parsePlatform } from '../../domain/images/platform.js'
 import type { Platform } from '../../domain/images/media-types.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
-import { ImagesJob, type ImageResult, type ImagesProgress } from '../../pipeline/images.js'
+import { ImagesJob, type ImageResult } from '../../pipeline/images.js'
 import { formatTable } from '../table.js'
-import { formatBytes, ProgressLine } from '../progress.js'
+import { formatBytes } from '../progress.js'
+import { JobProgress, runJob, throwIfFailed } from '../job.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
@@ -40,32 +41,6 @@ export function parsePlatforms(value: string | undefined): Platform[] | undefine
   }
 }
 
-export class ImageCounter implements ImagesProgress {
-  total = 0
-  done = 0
-  failed = 0
-  transferred = 0
-  line: ProgressLine | undefined
-  constructor(private readonly noun: string) {}
-  planned(n: number): void {
-    this.total = n
-  }
-  bytes(n: number): void {
-    this.transferred += n
-  }
-  finished(r: { status: string; reference: string; error?: string }): void {
-    this.done++
-    if (r.status === 'failed') {
-      this.failed++
-      this.line?.note(`failed: ${r.reference}: ${r.error}`)
-    }
-  }
-  render(ms: number): string {
-    const rate = ms > 0 ? (this.transferred / ms) * 1000 : 0
-    return `${this.noun} ${this.done}/${this.total}${this.failed ? `, ${this.failed} failed` : ''}  ${formatBytes(this.transferred)}  ${formatBytes(rate)}/s  ${(ms / 1000).toFixed(0)} s`
-  }
-}
-
 // Defaults from bench/images.sh (48 images behind a 30 MiB/s-per-connection door): 8 images on 8
 // connections took 6.0 s, 16 on 16 took 4.8 s, 16 on 24 took 4.6 s; the rest is the largest
 // blob on its one connection.
@@ -83,26 +58,22 @@ export async function run(args: string[]): Promise<void> {
     USAGE
   )
   if (!values) return
-  if (!values.list) throw new UsageError('--list FILE is required (images.list)')
+  const listPath = values.list
+  if (!listPath) throw new UsageError('--list FILE is required (images.list)')
   if (!values.out) throw new UsageError('--out DIR is required')
   const platforms = parsePlatforms(values.platform)
   const connections = positiveInt('connections', values.connections, 16)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
-  const progress = new ImageCounter('images')
-  progress.line = new ProgressLine((ms) => progress.render(ms))
+  const progress = new JobProgress<ImageResult>('images', (r) => r.reference)
   const started = Date.now()
   const layoutDir = join(values.out, 'images')
-  let results: ImageResult[]
-  try {
-    results = await new ImagesJob(
-      { listPath: values.list, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 16), connections },
+  const results = await runJob(progress, http, () =>
+    new ImagesJob(
+      { listPath, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 16), connections },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values['insecure-registry'] ?? []) },
       progress
     ).run()
-  } finally {
-    progress.line.stop()
-    await http.close()
-  }
+  )
   writeOut(
     formatTable(
       ['image', 'digest', 'platforms', 'fetched', 'time', 'result'],
@@ -121,5 +92,5 @@ export async function run(args: string[]): Promise<void> {
   writeOut(
     `${results.length - failed.length}/${results.length} images in ${layoutDir}; ${formatBytes(progress.transferred)} fetched in ${seconds.toFixed(1)} s (${formatBytes(progress.transferred / Math.max(seconds, 0.001))}/s)\n`
   )
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} image(s) failed:\n` + failed.map((r) => `  ${r.reference}: ${r.error}`).join('\n'))
+  throwIfFailed(results, 'image(s)', (r) => r.reference)
 }

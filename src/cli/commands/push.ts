@@ -3,11 +3,11 @@ import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/clie
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
 import { PushJob, type PushResult } from '../../pipeline/push.js'
 import { formatTable } from '../table.js'
-import { formatBytes, ProgressLine } from '../progress.js'
+import { formatBytes } from '../progress.js'
+import { JobProgress, runJob, throwIfFailed } from '../job.js'
 import { writeOut } from '../output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
-import { ImageCounter } from './images.js'
 
 export const USAGE = `Usage:
   kubespray-bundle push --from DIR/images --registry HOST:PORT [--insecure]
@@ -38,24 +38,20 @@ export async function run(args: string[]): Promise<void> {
     USAGE
   )
   if (!values) return
-  if (!values.from) throw new UsageError('--from DIR/images is required')
-  if (!values.registry || !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new UsageError('--registry HOST:PORT is required (no scheme, no path)')
+  const { from, registry } = values
+  if (!from) throw new UsageError('--from DIR/images is required')
+  if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError('--registry HOST:PORT is required (no scheme, no path)')
   const concurrency = positiveInt('concurrency', values.concurrency, 4)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 })
-  const progress = new ImageCounter('pushed')
-  progress.line = new ProgressLine((ms) => progress.render(ms))
+  const progress = new JobProgress<PushResult>('pushed', (r) => r.reference)
   const started = Date.now()
-  let results: PushResult[]
-  try {
-    results = await new PushJob(
-      { layoutDir: values.from, registry: values.registry, concurrency },
-      { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values.insecure ? [values.registry] : []) },
+  const results = await runJob(progress, http, () =>
+    new PushJob(
+      { layoutDir: from, registry, concurrency },
+      { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values.insecure ? [registry] : []) },
       progress
     ).run()
-  } finally {
-    progress.line.stop()
-    await http.close()
-  }
+  )
   writeOut(
     formatTable(
       ['image', 'pushed to', 'digest', 'uploaded', 'time', 'result'],
@@ -64,5 +60,5 @@ export async function run(args: string[]): Promise<void> {
   )
   const failed = results.filter((r) => r.status === 'failed')
   writeOut(`${results.length - failed.length}/${results.length} images pushed to ${values.registry} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} image(s) failed:\n` + failed.map((r) => `  ${r.reference}: ${r.error}`).join('\n'))
+  throwIfFailed(results, 'image(s)', (r) => r.reference)
 }

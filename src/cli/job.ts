@@ -1,0 +1,68 @@
+/**
+ * What the long commands (files, images, push) share: counting progress for the progress
+ * line, closing the HTTP client however the job ends, and one error listing every failure.
+ */
+import type { Dispatcher } from 'undici'
+import { formatBytes, ProgressLine } from './progress.js'
+
+interface Outcome {
+  status: string
+  error?: string
+}
+
+/** Counts items and bytes for the progress line; failures are printed as they happen. */
+export class JobProgress<R extends Outcome> {
+  private total = 0
+  private done = 0
+  private failed = 0
+  private knownBytes = 0
+  transferred = 0
+  readonly line: ProgressLine
+
+  constructor(
+    private readonly noun: string,
+    private readonly nameOf: (result: R) => string
+  ) {
+    this.line = new ProgressLine((ms) => this.render(ms))
+  }
+
+  planned(items: number): void {
+    this.total = items
+  }
+  sizeKnown(bytes: number): void {
+    this.knownBytes += bytes
+  }
+  bytes(count: number): void {
+    this.transferred += count
+  }
+  finished(result: R): void {
+    this.done++
+    if (result.status === 'failed') {
+      this.failed++
+      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`)
+    }
+  }
+
+  private render(elapsedMs: number): string {
+    const rate = elapsedMs > 0 ? (this.transferred / elapsedMs) * 1000 : 0
+    const failed = this.failed ? `, ${this.failed} failed` : ''
+    const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : ''
+    return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1000).toFixed(0)} s`
+  }
+}
+
+/** Runs a job; the progress line stops and the HTTP client closes whatever happens. */
+export async function runJob<T>(progress: { line: ProgressLine }, http: Dispatcher, job: () => Promise<T>): Promise<T> {
+  try {
+    return await job()
+  } finally {
+    progress.line.stop()
+    await http.close()
+  }
+}
+
+/** The command's error when items failed: each one named with its reason. */
+export function throwIfFailed<R extends Outcome>(results: R[], noun: string, nameOf: (result: R) => string): void {
+  const failed = results.filter((r) => r.status === 'failed')
+  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:\n` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join('\n'))
+}
