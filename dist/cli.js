@@ -27,48 +27,86 @@ __export(main_exports, {
 module.exports = __toCommonJS(main_exports);
 
 // src/cli/load-command.bundled.ts
+var import_node_crypto = require("node:crypto");
 var import_node_module = require("node:module");
 var import_node_fs = require("node:fs");
 var import_node_os = require("node:os");
 var import_node_path = require("node:path");
 var import_node_url = require("node:url");
 var import_node_vm = require("node:vm");
+var NOFOLLOW = import_node_fs.constants.O_NOFOLLOW ?? 0;
+function ownedPrivateDirectory(path) {
+  try {
+    const info = (0, import_node_fs.lstatSync)(path);
+    const uid = process.getuid?.();
+    return info.isDirectory() && (uid === void 0 || info.uid === uid) && (info.mode & 18) === 0;
+  } catch {
+    return false;
+  }
+}
 function cacheDirectory() {
   if (process.env.NODE_DISABLE_COMPILE_CACHE) return void 0;
+  const candidates = [];
   try {
-    return (0, import_node_path.join)((0, import_node_os.tmpdir)(), `kubespray-bundle-compile-cache-${(0, import_node_os.userInfo)().uid}`);
+    const base = process.env.XDG_CACHE_HOME || (0, import_node_path.join)((0, import_node_os.homedir)(), ".cache");
+    candidates.push((0, import_node_path.join)(base, "kubespray-bundle", "v8"));
   } catch {
-    return void 0;
   }
+  try {
+    candidates.push((0, import_node_path.join)((0, import_node_os.tmpdir)(), `kubespray-bundle-compile-cache-${(0, import_node_os.userInfo)().uid}`));
+  } catch {
+  }
+  for (const dir of candidates) {
+    try {
+      (0, import_node_fs.mkdirSync)(dir, { recursive: true, mode: 448 });
+    } catch {
+      continue;
+    }
+    if (ownedPrivateDirectory(dir)) return dir;
+  }
+  return void 0;
 }
 function readCache(path) {
+  if (!path) return void 0;
   try {
-    return path ? (0, import_node_fs.readFileSync)(path) : void 0;
+    const fd = (0, import_node_fs.openSync)(path, import_node_fs.constants.O_RDONLY | NOFOLLOW);
+    try {
+      return (0, import_node_fs.readFileSync)(fd);
+    } finally {
+      (0, import_node_fs.closeSync)(fd);
+    }
   } catch {
     return void 0;
   }
 }
-function writeCache(path, data) {
+function writeCache(dir, name, file, data) {
+  const path = (0, import_node_path.join)(dir, file);
+  const temp = `${path}.${process.pid}.tmp`;
   try {
-    (0, import_node_fs.mkdirSync)((0, import_node_path.dirname)(path), { recursive: true, mode: 448 });
-    const temp = `${path}.${process.pid}.tmp`;
-    (0, import_node_fs.writeFileSync)(temp, data);
+    const fd = (0, import_node_fs.openSync)(temp, import_node_fs.constants.O_WRONLY | import_node_fs.constants.O_CREAT | import_node_fs.constants.O_EXCL | NOFOLLOW, 384);
+    try {
+      (0, import_node_fs.writeSync)(fd, data);
+    } finally {
+      (0, import_node_fs.closeSync)(fd);
+    }
     (0, import_node_fs.renameSync)(temp, path);
+    for (const other of (0, import_node_fs.readdirSync)(dir)) if (other.startsWith(`${name}-`) && other !== file) (0, import_node_fs.rmSync)((0, import_node_path.join)(dir, other), { force: true });
   } catch {
+    (0, import_node_fs.rmSync)(temp, { force: true });
   }
 }
 async function loadCommand(name) {
   const file = (0, import_node_path.join)((0, import_node_path.dirname)((0, import_node_url.fileURLToPath)(__kbFileUrl)), "commands", `${name}.cjs`);
   const source = (0, import_node_fs.readFileSync)(file, "utf8");
   const dir = cacheDirectory();
-  const cachePath = dir && (0, import_node_path.join)(dir, `${name}-${process.versions.v8}-${source.length}.bin`);
-  const cached = readCache(cachePath);
+  const entry = dir && `${name}-${process.versions.v8}-${(0, import_node_crypto.createHash)("sha256").update(source).digest("hex").slice(0, 32)}.bin`;
+  const cached = readCache(dir && entry ? (0, import_node_path.join)(dir, entry) : void 0);
   const script = new import_node_vm.Script((0, import_node_module.wrap)(source), { filename: file, cachedData: cached });
   const module2 = { exports: {} };
   const init = script.runInThisContext();
   init.call(module2.exports, module2.exports, (0, import_node_module.createRequire)(file), module2, file, (0, import_node_path.dirname)(file));
-  if (cachePath && (!cached || script.cachedDataRejected)) {
-    process.once("beforeExit", () => writeCache(cachePath, script.createCachedData()));
+  if (dir && entry && (!cached || script.cachedDataRejected)) {
+    process.once("beforeExit", () => writeCache(dir, name, entry, script.createCachedData()));
   }
   return module2.exports;
 }

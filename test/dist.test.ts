@@ -1,8 +1,8 @@
 /** dist/ is what users run: it must be exactly what `npm run build` makes from src/. */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import type { Dirent } from 'node:fs'
 import { CONFORMANCE_DIR, REPO_ROOT } from './helpers/conformance.js'
 
@@ -46,23 +46,68 @@ describe('dist/', () => {
   it('keeps a V8 code cache that only speeds things up: a corrupt or missing cache changes nothing', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'kb-cc-'))
     try {
-      const env = { ...process.env, TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '' }
-      const tree = join(CONFORMANCE_DIR, 'v2.30.0/inputs')
-      const golden = readFileSync(join(CONFORMANCE_DIR, 'v2.30.0/a_default/images.list'), 'utf8')
-      const run = (out: string): string => {
-        execFileSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), 'lists', '--kubespray-dir', tree, '--out', join(tmp, out)], { env })
-        return readFileSync(join(tmp, out, 'images.list'), 'utf8')
+      const env = { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: join(tmp, 'xdg'), NODE_DISABLE_COMPILE_CACHE: '' }
+      expect(runLists(env, tmp, 'first')).toBe(golden())
+      const cacheDir = join(tmp, 'xdg/kubespray-bundle/v8')
+      expect(statSync(cacheDir).mode & 0o077).toBe(0)
+      const entries = readdirSync(cacheDir)
+      // Keyed by a hash of the source, not its length.
+      expect(entries).toEqual([expect.stringMatching(/^lists-[\d.a-z-]+-[0-9a-f]{32}\.bin$/)])
+      writeFileSync(join(cacheDir, entries[0]), 'not a code cache')
+      expect(runLists(env, tmp, 'corrupt')).toBe(golden())
+      expect(readFileSync(join(cacheDir, entries[0])).length).toBeGreaterThan(1000)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+
+  it('never uses a cache directory someone else could write: group/other-writable, owned by another user, or a link', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'kb-cc-'))
+    try {
+      // Learn the entry name a trusted directory gets, then plant it in untrusted places.
+      const trusted = { ...process.env, TMPDIR: join(tmp, 't'), XDG_CACHE_HOME: join(tmp, 'ok'), NODE_DISABLE_COMPILE_CACHE: '' }
+      mkdirSync(join(tmp, 't'))
+      runLists(trusted, tmp, 'trusted')
+      const [name] = readdirSync(join(tmp, 'ok/kubespray-bundle/v8'))
+      const plant = (dir: string): string => {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, name), 'planted bytecode')
+        return join(dir, name)
       }
-      expect(run('first')).toBe(golden)
-      const cacheDir = readdirSync(tmp).find((d) => d.startsWith('kubespray-bundle-compile-cache-'))
-      expect(cacheDir).toBeDefined()
-      const entries = readdirSync(join(tmp, cacheDir ?? ''))
-      expect(entries).toEqual([expect.stringMatching(/^lists-.*\.bin$/)])
-      writeFileSync(join(tmp, cacheDir ?? '', entries[0]), 'not a code cache')
-      expect(run('corrupt')).toBe(golden)
-      expect(readFileSync(join(tmp, cacheDir ?? '', entries[0])).length).toBeGreaterThan(1000)
+      const uid = process.getuid?.() ?? 0
+      // XDG candidate: world-writable; temp candidate: a directory owned by another user.
+      const open = plant(join(tmp, 'x1/kubespray-bundle/v8'))
+      chmodSync(dirname(open), 0o777)
+      const tmp2 = join(tmp, 'tmp2')
+      const foreign = plant(join(tmp2, `kubespray-bundle-compile-cache-${uid}`))
+      if (uid === 0) chownSync(dirname(foreign), 65534, 65534)
+      else chmodSync(dirname(foreign), 0o775)
+      const env = { ...process.env, TMPDIR: tmp2, XDG_CACHE_HOME: join(tmp, 'x1'), NODE_DISABLE_COMPILE_CACHE: '' }
+      expect(runLists(env, tmp, 'planted')).toBe(golden())
+      // A directory the loader trusted would have had the rejected entry rewritten.
+      expect(readFileSync(open, 'utf8')).toBe('planted bytecode')
+      expect(readFileSync(foreign, 'utf8')).toBe('planted bytecode')
+      expect(readdirSync(dirname(open))).toEqual([name])
+      // A link as the cache directory is refused too.
+      mkdirSync(join(tmp, 'x2/kubespray-bundle'), { recursive: true })
+      const elsewhere = plant(join(tmp, 'elsewhere'))
+      symlinkSync(join(tmp, 'elsewhere'), join(tmp, 'x2/kubespray-bundle/v8'))
+      const linked = { ...env, XDG_CACHE_HOME: join(tmp, 'x2') }
+      expect(runLists(linked, tmp, 'linked')).toBe(golden())
+      expect(readFileSync(elsewhere, 'utf8')).toBe('planted bytecode')
+      expect(readdirSync(join(tmp, 'elsewhere'))).toEqual([name])
     } finally {
       rmSync(tmp, { recursive: true, force: true })
     }
   })
 })
+
+function golden(): string {
+  return readFileSync(join(CONFORMANCE_DIR, 'v2.30.0/a_default/images.list'), 'utf8')
+}
+
+function runLists(env: NodeJS.ProcessEnv, tmp: string, out: string): string {
+  const tree = join(CONFORMANCE_DIR, 'v2.30.0/inputs')
+  execFileSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), 'lists', '--kubespray-dir', tree, '--out', join(tmp, out)], { env })
+  return readFileSync(join(tmp, out, 'images.list'), 'utf8')
+}

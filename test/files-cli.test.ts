@@ -10,11 +10,13 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runCli, spawnCli } from './helpers/cli.js'
+import { progressBytes, runCli, spawnCli } from './helpers/cli.js'
 import { freePort, startNginx, type Nginx } from './helpers/nginx.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
+/** Where partial downloads wait, under the tool's own state (per host, then the url's path). */
+let PARTS = ''
 let nginx: Nginx
 let work: string
 const blobs = new Map<string, Buffer>()
@@ -37,6 +39,12 @@ const entry = (path: string, blob: string): { url: string; checksum: string } =>
   checksum: `sha256:${sha256(blobs.get(blob) ?? Buffer.alloc(0))}`
 })
 
+async function waitFor(test: () => boolean, timeoutMs = 10_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !test(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > deadline) throw new Error('timed out')
+  }
+}
+
 function accessLog(): string[] {
   const log = nginx.accessLog
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []
@@ -44,6 +52,7 @@ function accessLog(): string[] {
 
 beforeAll(async () => {
   nginx = await startNginx({ slowRate: '4m' })
+  PARTS = `.kubespray-bundle/parts/files/127.0.0.1:${nginx.port}`
   work = mkdtempSync(join(tmpdir(), 'kb-files-'))
   serve('kubelet', 3 << 20)
   serve('small.tgz', 70_000)
@@ -102,6 +111,8 @@ describe('files: downloads verified against the list', () => {
     expect(existsSync(join(host, 'files/small.tgz'))).toBe(true)
     expect(existsSync(join(host, 'files/corrupt.bin'))).toBe(false)
     expect(readdirSync(join(host, 'files')).filter((f) => f.startsWith('.'))).toEqual([])
+    const parts = join(out, '.kubespray-bundle/parts')
+    expect(existsSync(parts) ? readdirSync(parts, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : []).toEqual([])
     expect(readFileSync(join(out, 'files/SHA256SUMS'), 'utf8').trim().split('\n')).toHaveLength(1)
   })
 
@@ -109,7 +120,7 @@ describe('files: downloads verified against the list', () => {
     const out = join(work, 'cut')
     const list = listFile('cut.json', [entry('/slow/big.tar.zst', 'big.tar.zst')])
     const run = spawnCli(['files', '--list', list, '--out', out, '--connections', '1'], work)
-    await new Promise((r) => setTimeout(r, 1500))
+    await run.stderrUntil((e) => progressBytes(e) > 2 << 20)
     nginx.killWorkers()
     const r = await run.done
     expect(r.stderr).not.toContain('failed')
@@ -122,16 +133,21 @@ describe('files: downloads verified against the list', () => {
     const out = join(work, 'killed')
     const list = listFile('killed.json', [entry('/slow/big.tar.zst', 'big.tar.zst')])
     const run = spawnCli(['files', '--list', list, '--out', out], work)
-    await new Promise((r) => setTimeout(r, 2000))
+    // Killed once the run reports 12 MiB and the state has been saved (once a second).
+    await run.stderrUntil((e) => progressBytes(e) > 12 << 20)
+    await waitFor(() => existsSync(join(out, PARTS, 'slow/big.tar.zst.part.json')))
     run.child.kill('SIGKILL')
     await run.done
     const dir = join(out, 'files', `127.0.0.1:${nginx.port}`, 'slow')
-    expect(existsSync(join(dir, 'big.tar.zst'))).toBe(false)
-    expect(readdirSync(dir).sort()).toEqual(['.big.tar.zst.part', '.big.tar.zst.part.json'])
+    // Nothing under files/ where people serve or cache it: the partial is in the tool's state.
+    expect(existsSync(dir)).toBe(true)
+    expect(readdirSync(dir)).toEqual([])
+    expect(readdirSync(join(out, PARTS, 'slow')).sort()).toEqual(['big.tar.zst.part', 'big.tar.zst.part.json'])
     const before = accessLog().length
     const r = runCli(['files', '--list', list, '--out', out], work)
     expect(r.status).toBe(0)
     expect(readdirSync(dir)).toEqual(['big.tar.zst'])
+    expect(readdirSync(join(out, PARTS, 'slow'))).toEqual([])
     expect(sha256(readFileSync(join(dir, 'big.tar.zst')))).toBe(sha256(blobs.get('big.tar.zst') ?? Buffer.alloc(0)))
     // Resumed, not restarted: the re-run fetched well under the whole file.
     const fetched = accessLog()

@@ -1,7 +1,7 @@
 /** Pure parts of `images`/`push`: references, platforms, index.json entries, push targets, auth challenges. */
 import { apiHost, normalizedName, parseReference } from '../src/domain/images/reference.js'
 import { isAttestation, matchesPlatform, parsePlatform } from '../src/domain/images/platform.js'
-import { mergeIndexEntries, pushTarget, REF_NAME } from '../src/domain/images/layout-index.js'
+import { indexForList, ociIndexOf, pushTarget, REF_NAME } from '../src/domain/images/layout-index.js'
 import { parseChallenge } from '../src/adapters/registry/client.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -59,9 +59,16 @@ describe('platforms', () => {
 
 describe('layout index and push targets', () => {
   const entry = (name: string, digest: string) => ({ mediaType: 'm', digest, size: 1, annotations: { [REF_NAME]: name } })
-  it('replaces re-saved images in place and appends new ones', () => {
-    const merged = mergeIndexEntries([entry('a', 'sha256:1'), entry('b', 'sha256:2')], [entry('b', 'sha256:3'), entry('c', 'sha256:4')])
-    expect(merged.map((e) => `${e.annotations?.[REF_NAME]}=${e.digest}`)).toEqual(['a=sha256:1', 'b=sha256:3', 'c=sha256:4'])
+  it('is the list: its lines in order, entries of this run first, earlier ones for lines that failed now, unlisted ones dropped', () => {
+    const existing = [entry('a', 'sha256:1'), entry('b', 'sha256:2'), entry('gone', 'sha256:9')]
+    const saved = new Map([['b', entry('b', 'sha256:3')], ['c', entry('c', 'sha256:4')]])
+    const index = indexForList(['c', 'b', 'a', 'failed-new'], existing, saved)
+    expect(index.map((e) => `${e.annotations?.[REF_NAME]}=${e.digest}`)).toEqual(['c=sha256:4', 'b=sha256:3', 'a=sha256:1'])
+  })
+  it('renders a Docker list as an OCI index with the same children', () => {
+    const child = { mediaType: 'application/vnd.docker.distribution.manifest.v2+json', digest: 'sha256:1', size: 5, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }
+    const oci = ociIndexOf({ schemaVersion: 2, mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json', manifests: [child] })
+    expect(oci).toEqual({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [child] })
   })
   it('pushes to the registry plus the path without the source registry host', () => {
     const ref = parseReference('quay.io/calico/node:v3.30.5')

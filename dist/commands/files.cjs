@@ -2781,9 +2781,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2821,9 +2821,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve(data);
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -5650,13 +5650,13 @@ var require_util2 = __commonJS({
       return { rangeStartValue, rangeEndValue };
     }
     function buildContentRange(rangeStart, rangeEnd, fullLength) {
-      let contentRange = "bytes ";
-      contentRange += isomorphicEncode(`${rangeStart}`);
-      contentRange += "-";
-      contentRange += isomorphicEncode(`${rangeEnd}`);
-      contentRange += "/";
-      contentRange += isomorphicEncode(`${fullLength}`);
-      return contentRange;
+      let contentRange2 = "bytes ";
+      contentRange2 += isomorphicEncode(`${rangeStart}`);
+      contentRange2 += "-";
+      contentRange2 += isomorphicEncode(`${rangeEnd}`);
+      contentRange2 += "/";
+      contentRange2 += isomorphicEncode(`${fullLength}`);
+      return contentRange2;
     }
     var InflateStream = class extends Transform {
       #zlibOptions;
@@ -6329,8 +6329,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6679,7 +6679,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants2 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -6815,7 +6815,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports3 }) {
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants2.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -6911,11 +6911,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants2.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants2.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants2.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -6938,10 +6938,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants2.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants2.ERROR.PAUSED || ret === constants2.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6958,7 +6958,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants2.ERROR[ret], data);
       }
       destroy() {
         assert(currentParser === null);
@@ -7169,7 +7169,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants2.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7195,7 +7195,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7235,13 +7235,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants2.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -7756,12 +7756,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -8645,12 +8645,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8967,16 +8967,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -8989,7 +8989,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -9396,8 +9396,8 @@ var require_pool_base = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          return new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -10519,7 +10519,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -10529,7 +10529,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -10539,14 +10539,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10555,14 +10555,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve();
+            resolve2();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -10570,7 +10570,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug("SOCKS5 tunnel established to", targetHost, targetPort, "via", info);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10613,8 +10613,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve, reject) => {
-                      finalSocket.once("secureConnect", resolve);
+                    await new Promise((resolve2, reject) => {
+                      finalSocket.once("secureConnect", resolve2);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -11304,8 +11304,8 @@ var require_retry_handler = __commonJS({
               data: { count: this.retryCount }
             });
           }
-          const contentRange = parseRangeHeader(headers["content-range"]);
-          if (!contentRange) {
+          const contentRange2 = parseRangeHeader(headers["content-range"]);
+          if (!contentRange2) {
             throw new RequestRetryError("Content-Range mismatch", statusCode, {
               headers,
               data: { count: this.retryCount }
@@ -11317,8 +11317,8 @@ var require_retry_handler = __commonJS({
               data: { count: this.retryCount }
             });
           }
-          validatePartialResponseContentLength(headers, contentRange, statusCode, this.retryCount);
-          const { start, size, end = size ? size - 1 : null } = contentRange;
+          validatePartialResponseContentLength(headers, contentRange2, statusCode, this.retryCount);
+          const { start, size, end = size ? size - 1 : null } = contentRange2;
           if (this.start !== start || this.end != null && this.end !== end) {
             throw new RequestRetryError("Content-Range mismatch", statusCode, {
               headers,
@@ -11747,7 +11747,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -11761,11 +11761,11 @@ var require_readable = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve(null);
+                resolve2(null);
               }
             });
           } else {
-            this.on("close", resolve);
+            this.on("close", resolve2);
           }
           this.on("error", noop).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -11793,7 +11793,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -11808,7 +11808,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -11882,18 +11882,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length, encoding));
+          resolve2(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve2(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -12083,9 +12083,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12297,9 +12297,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12587,9 +12587,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12682,9 +12682,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -13957,8 +13957,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile3, mkdir: mkdir3 } = require("node:fs/promises");
-    var { dirname: dirname3, resolve } = require("node:path");
+    var { writeFile, readFile: readFile3, mkdir: mkdir2 } = require("node:fs/promises");
+    var { dirname: dirname3, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve(path), "utf8");
+          const data = await readFile3(resolve2(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14188,13 +14188,13 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path);
-        await mkdir3(dirname3(resolvedPath), { recursive: true });
+        const resolvedPath = resolve2(path);
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
         }));
-        await writeFile2(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -21653,12 +21653,12 @@ var require_fetch = __commonJS({
             const slicedBodyWithType = extractBody(slicedBlob);
             response.body = slicedBodyWithType[0];
             const serializedSlicedLength = isomorphicEncode(`${slicedBlob.size}`);
-            const contentRange = buildContentRange(rangeStart, rangeEnd, fullLength);
+            const contentRange2 = buildContentRange(rangeStart, rangeEnd, fullLength);
             response.status = 206;
             response.statusText = "Partial Content";
             response.headersList.set("content-length", serializedSlicedLength, true);
             response.headersList.set("content-type", type, true);
-            response.headersList.set("content-range", contentRange, true);
+            response.headersList.set("content-range", contentRange2, true);
           }
           return Promise.resolve(response);
         }
@@ -22168,7 +22168,7 @@ var require_fetch = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path}?` : path,
             origin: url.origin,
@@ -22256,7 +22256,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -22309,7 +22309,7 @@ var require_fetch = __commonJS({
                   headersList.append(headerName, String(value), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -22333,7 +22333,7 @@ var require_fetch = __commonJS({
                   headersList.append(nameStr, value.toString("latin1"), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -26716,13 +26716,53 @@ function relativePathFor(url, layout) {
   return safeSegments(`${parsed.host}${decodeURIComponent(parsed.pathname)}`, url).join("/");
 }
 
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text) {
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+function splitUserinfo(url) {
+  const parsed = new URL(url);
+  if (!parsed.username && !parsed.password) return { url };
+  const username = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = "";
+  parsed.password = "";
+  return { url: parsed.toString(), username, password };
+}
+
 // src/domain/files/mirror.ts
 function parseMirror(spec) {
   const eq = spec.indexOf("=");
   const from = eq > 0 ? spec.slice(0, eq) : "";
   const to = eq > 0 ? spec.slice(eq + 1) : "";
   if (!/^https?:\/\/[^/]/.test(from) || !/^https?:\/\/[^/]/.test(to)) {
-    throw new Error(`--mirror ${spec}: expected FROM=TO, both http(s) url prefixes, e.g. https://github.com=http://mirror.local/github.com`);
+    throw new Error(`--mirror ${redactText(spec)}: expected FROM=TO, both http(s) url prefixes, e.g. https://github.com=http://mirror.local/github.com`);
+  }
+  if (/^https?:\/\/[^/]*@/.test(from)) {
+    throw new Error(`--mirror ${redactUrl(from)}=\u2026: FROM is matched against Kubespray's urls and cannot carry credentials; put them in TO (https://user:token@mirror/\u2026)`);
   }
   return { from, to };
 }
@@ -26784,7 +26824,7 @@ function isTransient(error) {
 }
 
 // src/pipeline/files.ts
-var import_node_fs = require("node:fs");
+var import_node_fs2 = require("node:fs");
 var import_promises3 = require("node:fs/promises");
 var import_node_crypto2 = require("node:crypto");
 var import_node_path2 = require("node:path");
@@ -26858,23 +26898,78 @@ function parseFileList(text, source) {
   return { files: [...byUrl.values()], unverified: !json };
 }
 
+// src/domain/errors.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+
 // src/adapters/fs-atomic.ts
+var import_node_fs = require("node:fs");
 var import_promises = require("node:fs/promises");
 var import_node_path = require("node:path");
 var tempCounter = 0;
-function tempPathFor(target2) {
-  return (0, import_node_path.join)((0, import_node_path.dirname)(target2), `.${(0, import_node_path.basename)(target2)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
+function tempPathFor(target2, dir = (0, import_node_path.dirname)(target2)) {
+  return (0, import_node_path.join)(dir, `.${(0, import_node_path.basename)(target2)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
 }
-async function writeFileAtomic(target2, data) {
-  await (0, import_promises.mkdir)((0, import_node_path.dirname)(target2), { recursive: true });
-  const temp = tempPathFor(target2);
+var UnsafePathError = class extends Error {
+  constructor(path, what) {
+    super(`${path} is ${what}; refusing to write through it (remove it, or choose another output directory)`);
+    this.name = "UnsafePathError";
+  }
+};
+var checkedDirs = /* @__PURE__ */ new Set();
+async function ensureDirUnder(root, rel) {
+  const base = (0, import_node_path.resolve)(root);
+  const target2 = (0, import_node_path.resolve)(base, rel);
+  const path = (0, import_node_path.relative)(base, target2);
+  if (path.startsWith("..") || (0, import_node_path.isAbsolute)(path)) throw new UnsafePathError(target2, `outside ${base}`);
+  if (checkedDirs.has(target2)) return target2;
+  await (0, import_promises.mkdir)(base, { recursive: true });
+  let current = base;
+  for (const part of path.split(import_node_path.sep).filter(Boolean)) {
+    current = (0, import_node_path.join)(current, part);
+    if (checkedDirs.has(current)) continue;
+    const info = await (0, import_promises.lstat)(current).catch(() => void 0);
+    if (!info) {
+      await (0, import_promises.mkdir)(current).catch((e) => {
+        if (e.code !== "EEXIST") throw e;
+      });
+      const made = await (0, import_promises.lstat)(current);
+      if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
+    } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
+    else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
+    checkedDirs.add(current);
+  }
+  return target2;
+}
+var NOFOLLOW = import_node_fs.constants.O_NOFOLLOW ?? 0;
+function createExclusive(path, mode = 420) {
+  return (0, import_promises.open)(path, import_node_fs.constants.O_RDWR | import_node_fs.constants.O_CREAT | import_node_fs.constants.O_EXCL | NOFOLLOW, mode);
+}
+function openExisting(path) {
+  return (0, import_promises.open)(path, import_node_fs.constants.O_RDWR | NOFOLLOW);
+}
+async function writeFileAtomic(target2, data, tempDir) {
+  const temp = tempPathFor(target2, tempDir);
   try {
-    await (0, import_promises.writeFile)(temp, data);
+    const file = await createExclusive(temp);
+    try {
+      await file.writeFile(data);
+    } finally {
+      await file.close();
+    }
     await (0, import_promises.rename)(temp, target2);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
     throw e;
   }
+}
+async function regularFile(path) {
+  const info = await (0, import_promises.lstat)(path).catch(() => void 0);
+  return info?.isFile() ? info : void 0;
 }
 
 // src/adapters/http/fetch-file.ts
@@ -26974,8 +27069,16 @@ var PrefixHasher = class {
 };
 var MAX_BODY_ATTEMPTS = 4;
 function urlSource(http, url) {
-  return { id: url, get: (headers) => http.request({ ...target(url), method: "GET", headers }) };
+  const { url: bare, username, password } = splitUserinfo(url);
+  const auth = username !== void 0 ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ""}`).toString("base64")}` } : {};
+  return { id: redactUrl(url), get: (headers) => http.request({ ...target(bare), method: "GET", headers: { ...headers, ...auth } }) };
 }
+var RestartFromZero = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "RestartFromZero";
+  }
+};
 var FileFetcher = class {
   constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
     this.slots = slots;
@@ -26989,10 +27092,22 @@ var FileFetcher = class {
    */
   async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
-    const resumed = await readPartState(statePath, source.id);
-    if (resumed) return this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
-    await (0, import_promises2.rm)(partPath, { force: true });
-    return this.start(source, partPath, statePath, algorithms, events);
+    const resumed = await readPartState(statePath, source.id, partPath);
+    try {
+      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+      await discardPart(partPath);
+      return await this.start(source, partPath, statePath, algorithms, events);
+    } catch (e) {
+      if (!(e instanceof RestartFromZero)) throw e;
+      events.bytes(-await partBytes(statePath));
+      await discardPart(partPath);
+      try {
+        return await this.start(source, partPath, statePath, algorithms, events);
+      } catch (again) {
+        if (again instanceof RestartFromZero) throw new Error(`${source.id}: ${again.message} (twice; giving up on this file)`);
+        throw again;
+      }
+    }
   }
   async start(source, partPath, statePath, algorithms, events) {
     const url = source.id;
@@ -27008,13 +27123,19 @@ var FileFetcher = class {
         response.body.resume();
         throw new HttpStatusError(response.statusCode, url);
       }
+      if (response.statusCode === 206) {
+        const range = contentRange(response);
+        if (!range || range.start !== 0) {
+          response.body.resume();
+          throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`);
+        }
+      }
       const total = totalSize(response);
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
-      const validator = headerValue(response.headers.etag) ?? headerValue(response.headers["last-modified"]) ?? null;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
-      const state = { url, size: total ?? null, validator: rangesWork ? validator : null, segments };
-      const file = await (0, import_promises2.open)(partPath, "w+");
+      const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
+      const file = await createExclusive(partPath);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -27051,7 +27172,7 @@ var FileFetcher = class {
   async continueSegments(source, partPath, statePath, state, algorithms, events) {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
-    const file = await (0, import_promises2.open)(partPath, "r+").catch(() => (0, import_promises2.open)(partPath, "w+"));
+    const file = await openExisting(partPath);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
       const hasher = new PrefixHasher(file, state.segments, algorithms);
@@ -27079,8 +27200,16 @@ var FileFetcher = class {
         const response = await source.get(headers);
         if (response.statusCode !== 206) {
           response.body.resume();
-          if (response.statusCode === 200) throw new Error(`${source.id} changed on the server while it was being fetched; it is fetched again on the next run`);
+          if (response.statusCode === 200) throw new RestartFromZero("the server no longer continues the partial file (it changed, or ignores Range)");
+          if (response.statusCode === 416) throw new RestartFromZero(`the server refused range ${range} (416)`);
           throw new HttpStatusError(response.statusCode, source.id);
+        }
+        const answered = contentRange(response);
+        if (!answered || answered.start !== from || state.size !== null && answered.total !== void 0 && answered.total !== state.size) {
+          response.body.resume();
+          throw new RestartFromZero(
+            `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
+          );
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
         await writeFileAtomic(statePath, JSON.stringify(state));
@@ -27131,21 +27260,39 @@ function target(url) {
 function headerValue(value) {
   return Array.isArray(value) ? value[0] : value;
 }
+function contentRange(response) {
+  const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers["content-range"]) ?? "");
+  return match ? { start: Number(match[1]), end: Number(match[2]), total: match[3] === "*" ? void 0 : Number(match[3]) } : void 0;
+}
+function strongValidator(response) {
+  const etag = headerValue(response.headers.etag);
+  if (etag && !etag.startsWith("W/")) return etag;
+  return headerValue(response.headers["last-modified"]) ?? null;
+}
 function totalSize(response) {
-  if (response.statusCode === 206) {
-    const match = /\/(\d+)\s*$/.exec(headerValue(response.headers["content-range"]) ?? "");
-    return match ? Number(match[1]) : void 0;
-  }
+  if (response.statusCode === 206) return contentRange(response)?.total;
   const length = headerValue(response.headers["content-length"]);
   return length !== void 0 && /^\d+$/.test(length) ? Number(length) : void 0;
 }
-async function readPartState(statePath, url) {
+async function readPartState(statePath, url, partPath) {
+  let state;
   try {
-    const state = JSON.parse(await (0, import_promises2.readFile)(statePath, "utf8"));
-    const valid = state.url === url && Array.isArray(state.segments) && state.segments.every((s) => Number.isInteger(s.done) && s.done >= 0);
-    return valid ? state : void 0;
+    state = JSON.parse(await (0, import_promises2.readFile)(statePath, "utf8"));
   } catch {
     return void 0;
+  }
+  const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end));
+  if (!wellFormed) return void 0;
+  const part = await regularFile(partPath);
+  const needed = Math.max(...state.segments.map((s) => s.start + s.done));
+  return part && part.size >= needed ? state : void 0;
+}
+async function partBytes(statePath) {
+  try {
+    const state = JSON.parse(await (0, import_promises2.readFile)(statePath, "utf8"));
+    return state.segments.reduce((n, s) => n + s.done, 0);
+  } catch {
+    return 0;
   }
 }
 async function discardPart(partPath) {
@@ -27160,8 +27307,8 @@ var PrioritySlots = class {
     this.free = capacity;
   }
   acquire(priority) {
-    return new Promise((resolve) => {
-      const grant = () => resolve(this.releaser());
+    return new Promise((resolve2) => {
+      const grant = () => resolve2(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -27180,14 +27327,24 @@ var PrioritySlots = class {
   }
 };
 
+// src/pipeline/pool.ts
+async function runPool(items, concurrency, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
+
 // src/pipeline/files.ts
-var STATE_FILE = ".kubespray-bundle/files-state.json";
-var FilesInputError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "FilesInputError";
-  }
-};
+var STATE_DIR = ".kubespray-bundle";
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
 async function readState(outDir) {
   try {
     const state = JSON.parse(await (0, import_promises3.readFile)((0, import_node_path2.join)(outDir, STATE_FILE), "utf8"));
@@ -27198,7 +27355,7 @@ async function readState(outDir) {
 }
 async function hashFile(path, algorithms) {
   const hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
-  for await (const chunk of (0, import_node_fs.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs2.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     for (const [, h] of hashes) h.update(chunk);
   }
   return new Map(hashes.map(([a, h]) => [a, h.digest("hex")]));
@@ -27210,10 +27367,10 @@ function plan(files, layout, mirrors) {
     try {
       path = relativePathFor(f.url, layout);
     } catch (e) {
-      throw new FilesInputError(e.message);
+      throw new InputError(redactText(e.message));
     }
     const other = byPath.get(path);
-    if (other) throw new FilesInputError(`${other} and ${f.url} would both be stored as files/${path} in the ${layout} layout`);
+    if (other) throw new InputError(`${redactUrl(other)} and ${redactUrl(f.url)} would both be stored as files/${path} in the ${layout} layout`);
     byPath.set(path, f.url);
     return { ...f, path, fetchUrl: applyMirrors(f.url, mirrors) };
   });
@@ -27236,30 +27393,26 @@ var FilesJob = class {
     try {
       text = await (0, import_promises3.readFile)(this.request.listPath, "utf8");
     } catch (e) {
-      throw new FilesInputError(`--list ${this.request.listPath}: cannot read it (${e.code ?? e.message})`);
+      throw new InputError(`--list ${this.request.listPath}: cannot read it (${e.code ?? e.message})`);
     }
     let list;
     try {
       list = parseFileList(text, this.request.listPath);
     } catch (e) {
-      throw new FilesInputError(e.message);
+      throw new InputError(redactText(e.message));
     }
-    if (!list.files.length) throw new FilesInputError(`--list ${this.request.listPath}: no urls in it`);
+    if (!list.files.length) throw new InputError(`--list ${this.request.listPath}: no urls in it`);
     const planned = plan(list.files, this.request.layout, this.request.mirrors);
     this.state = await readState(this.request.outDir);
     this.progress.planned(planned.length);
     const slots = new PrioritySlots(this.request.connections);
     const fetcher = new FileFetcher(slots, this.request.segments);
-    const results = new Array(planned.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < planned.length) {
-        const index = next++;
-        results[index] = await this.one(planned[index], fetcher);
-        this.progress.finished(results[index]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, planned.length)) }, worker));
+    await ensureDirUnder(this.request.outDir, STATE_DIR);
+    const results = await runPool(planned, this.request.concurrency, async (file) => {
+      const result = await this.one(file, fetcher);
+      this.progress.finished(result);
+      return result;
+    });
     await this.stateWrite;
     const sumsPath = await this.writeSums();
     return { results, unverifiedList: list.unverified, sumsPath };
@@ -27267,12 +27420,12 @@ var FilesJob = class {
   async one(file, fetcher) {
     const started = Date.now();
     const finalPath = (0, import_node_path2.join)(this.filesDir, file.path);
-    const base = { url: file.url, path: file.path };
+    const base = { url: redactUrl(file.url), path: file.path };
     try {
       const kept = await this.alreadyThere(file, finalPath);
       if (kept) return { ...base, status: "skipped", verified: file.checksum !== null, size: kept.size, sha256: kept.sha256, ms: Date.now() - started };
-      await (0, import_promises3.mkdir)((0, import_node_path2.dirname)(finalPath), { recursive: true });
-      const partPath = (0, import_node_path2.join)((0, import_node_path2.dirname)(finalPath), `.${file.path.split("/").pop()}.part`);
+      await ensureDirUnder(this.request.outDir, (0, import_node_path2.dirname)((0, import_node_path2.join)("files", file.path)));
+      const partPath = (0, import_node_path2.join)(await ensureDirUnder(this.request.outDir, (0, import_node_path2.dirname)((0, import_node_path2.join)(PARTS_DIR, file.path))), `${file.path.split("/").pop()}.part`);
       const algorithms = [.../* @__PURE__ */ new Set(["sha256", ...file.checksum ? [file.checksum.algorithm] : []])];
       const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== void 0 && this.progress.sizeKnown(total),
@@ -27290,7 +27443,7 @@ var FilesJob = class {
       await this.record(file, finalPath, sha256);
       return { ...base, status: "downloaded", verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started };
     } catch (e) {
-      return { ...base, status: "failed", verified: false, error: e.message, ms: Date.now() - started };
+      return { ...base, status: "failed", verified: false, error: redactText(e.message), ms: Date.now() - started };
     }
   }
   /**
@@ -27299,11 +27452,11 @@ var FilesJob = class {
    * never fetched again when it matches.
    */
   async alreadyThere(file, finalPath) {
-    const info = await (0, import_promises3.stat)(finalPath).catch(() => void 0);
-    if (!info?.isFile()) return void 0;
+    const info = await regularFile(finalPath);
+    if (!info) return void 0;
     const wanted = file.checksum ? formatChecksum(file.checksum) : null;
     const known = this.state.files[file.path];
-    if (known && known.url === file.url && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
+    if (known && known.url === redactUrl(file.url) && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
       return { size: info.size, sha256: known.sha256 };
     }
     if (!file.checksum) return void 0;
@@ -27314,26 +27467,27 @@ var FilesJob = class {
     return { size: info.size, sha256 };
   }
   async record(file, finalPath, sha256) {
-    const info = await (0, import_promises3.stat)(finalPath);
+    const info = await regularFile(finalPath);
+    if (!info) throw new Error(`${finalPath} vanished right after it was written`);
     this.state.files[file.path] = {
-      url: file.url,
+      url: redactUrl(file.url),
       checksum: file.checksum ? formatChecksum(file.checksum) : null,
       sha256,
       size: info.size,
       mtimeMs: info.mtimeMs
     };
     const snapshot = JSON.stringify(this.state, null, 1);
-    this.stateWrite = this.stateWrite.then(() => writeFileAtomic((0, import_node_path2.join)(this.request.outDir, STATE_FILE), snapshot));
+    this.stateWrite = this.stateWrite.catch(() => void 0).then(() => writeFileAtomic((0, import_node_path2.join)(this.request.outDir, STATE_FILE), snapshot));
     await this.stateWrite;
   }
   /** SHA256SUMS of every file we put under files/ that is still there. */
   async writeSums() {
     const entries = [];
     for (const [path, recorded] of Object.entries(this.state.files)) {
-      const info = await (0, import_promises3.stat)((0, import_node_path2.join)(this.filesDir, path)).catch(() => void 0);
-      if (info?.isFile() && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 });
+      const info = await regularFile((0, import_node_path2.join)(this.filesDir, path));
+      if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 });
     }
-    const sumsPath = (0, import_node_path2.join)(this.filesDir, "SHA256SUMS");
+    const sumsPath = (0, import_node_path2.join)(await ensureDirUnder(this.request.outDir, "files"), "SHA256SUMS");
     await writeFileAtomic(sumsPath, formatSha256Sums(entries));
     return sumsPath;
   }
@@ -27351,12 +27505,12 @@ function formatTable(header, rows) {
 }
 
 // src/cli/output.ts
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs2.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs3.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -27378,7 +27532,7 @@ function formatBytes(n) {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 var ProgressLine = class {
-  constructor(render, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : 5e3) {
+  constructor(render, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : Number(process.env.KUBESPRAY_BUNDLE_PROGRESS_MS) || 5e3) {
     this.render = render;
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);

@@ -27,7 +27,7 @@ __export(lists_exports, {
 module.exports = __toCommonJS(lists_exports);
 
 // src/pipeline/lists.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 var import_node_path4 = require("node:path");
 
 // src/adapters/kubespray-tree.ts
@@ -1580,17 +1580,57 @@ function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process
 }
 
 // src/adapters/fs-atomic.ts
+var import_node_fs3 = require("node:fs");
 var import_promises = require("node:fs/promises");
 var import_node_path3 = require("node:path");
 var tempCounter = 0;
-function tempPathFor(target) {
-  return (0, import_node_path3.join)((0, import_node_path3.dirname)(target), `.${(0, import_node_path3.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
+function tempPathFor(target, dir = (0, import_node_path3.dirname)(target)) {
+  return (0, import_node_path3.join)(dir, `.${(0, import_node_path3.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
 }
-async function writeFileAtomic(target, data) {
-  await (0, import_promises.mkdir)((0, import_node_path3.dirname)(target), { recursive: true });
-  const temp = tempPathFor(target);
+var UnsafePathError = class extends Error {
+  constructor(path, what) {
+    super(`${path} is ${what}; refusing to write through it (remove it, or choose another output directory)`);
+    this.name = "UnsafePathError";
+  }
+};
+var checkedDirs = /* @__PURE__ */ new Set();
+async function ensureDirUnder(root, rel) {
+  const base = (0, import_node_path3.resolve)(root);
+  const target = (0, import_node_path3.resolve)(base, rel);
+  const path = (0, import_node_path3.relative)(base, target);
+  if (path.startsWith("..") || (0, import_node_path3.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
+  if (checkedDirs.has(target)) return target;
+  await (0, import_promises.mkdir)(base, { recursive: true });
+  let current = base;
+  for (const part of path.split(import_node_path3.sep).filter(Boolean)) {
+    current = (0, import_node_path3.join)(current, part);
+    if (checkedDirs.has(current)) continue;
+    const info = await (0, import_promises.lstat)(current).catch(() => void 0);
+    if (!info) {
+      await (0, import_promises.mkdir)(current).catch((e) => {
+        if (e.code !== "EEXIST") throw e;
+      });
+      const made = await (0, import_promises.lstat)(current);
+      if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
+    } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
+    else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
+    checkedDirs.add(current);
+  }
+  return target;
+}
+var NOFOLLOW = import_node_fs3.constants.O_NOFOLLOW ?? 0;
+function createExclusive(path, mode = 420) {
+  return (0, import_promises.open)(path, import_node_fs3.constants.O_RDWR | import_node_fs3.constants.O_CREAT | import_node_fs3.constants.O_EXCL | NOFOLLOW, mode);
+}
+async function writeFileAtomic(target, data, tempDir) {
+  const temp = tempPathFor(target, tempDir);
   try {
-    await (0, import_promises.writeFile)(temp, data);
+    const file = await createExclusive(temp);
+    try {
+      await file.writeFile(data);
+    } finally {
+      await file.close();
+    }
     await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
@@ -2148,8 +2188,8 @@ function str(v, what) {
   if (typeof v !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v ?? null)}`);
   return v;
 }
-function pySplit(s, sep, maxsplit = -1) {
-  if (sep === void 0 || sep === null) {
+function pySplit(s, sep2, maxsplit = -1) {
+  if (sep2 === void 0 || sep2 === null) {
     const parts = [];
     let rest = s.replace(/^\s+/, "");
     while (rest) {
@@ -2167,7 +2207,7 @@ function pySplit(s, sep, maxsplit = -1) {
     }
     return parts;
   }
-  const separator = str(sep, "separator");
+  const separator = str(sep2, "separator");
   if (!separator) throw new PyError("ValueError", "empty separator");
   const all = s.split(separator);
   if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
@@ -2195,8 +2235,8 @@ var STRING_METHODS = {
     const max = typeof args[1] === "number" ? args[1] : -1;
     if (max < 0) return pySplit(s, args[0]);
     const parts = pySplit(s, args[0]);
-    const sep = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
-    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep), ...parts.slice(parts.length - max)];
+    const sep2 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
+    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep2), ...parts.slice(parts.length - max)];
   },
   splitlines: (s) => s.split(/\r\n|\r|\n/).filter((_, i, a) => i < a.length - 1 || a[i] !== ""),
   startswith: (s, args) => prefixTest(args[0], (p) => s.startsWith(p)),
@@ -2793,9 +2833,9 @@ var FILTERS = {
     return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
   },
   join: (value, args, kwargs) => {
-    const sep = text(argument(args, kwargs, 0, "d", ""));
+    const sep2 = text(argument(args, kwargs, 0, "d", ""));
     const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep);
+    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep2);
   },
   split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
   length,
@@ -3449,7 +3489,7 @@ function composeVariables(request, tree) {
   const inventory = readInventoryVars(request.inventories.map(at), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
   const archLayer = request.arch ? [{ origin: "--arch", vars: /* @__PURE__ */ new Map([["image_arch", request.arch]]) }] : [];
-  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p) => (0, import_node_fs3.readFileSync)(at(p), "utf8")));
+  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p) => (0, import_node_fs4.readFileSync)(at(p), "utf8")));
   const groups = new Map(
     [...inventory.inventory.groups.values()].map((g) => [g.name, [...g.hosts]])
   );
@@ -3477,6 +3517,7 @@ async function runLists(request) {
   const outDir = (0, import_node_path4.resolve)(request.cwd, request.outDir);
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images }, null, 2)}
 `;
+  await ensureDirUnder(outDir, ".");
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.files), lists.filesList);
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.images), lists.imagesList);
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.manifest), manifest);
@@ -3491,12 +3532,12 @@ function formatTable(header, rows) {
 }
 
 // src/cli/output.ts
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs4.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs5.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -2781,9 +2781,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2821,9 +2821,9 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve(data);
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -2943,14 +2943,14 @@ var require_connect = __commonJS({
       const sessionCache = new SessionCache(maxCachedSessions == null ? 100 : maxCachedSessions);
       timeout = timeout == null ? 1e4 : timeout;
       allowH2 = allowH2 != null ? allowH2 : false;
-      return function connect({ hostname, host, protocol, port, servername, localAddress, httpSocket }, callback) {
+      return function connect({ hostname: hostname2, host, protocol, port, servername, localAddress, httpSocket }, callback) {
         let socket;
         if (protocol === "https:") {
           if (!tls) {
             tls = require("node:tls");
           }
           servername = servername || options.servername || util.getServerName(host) || null;
-          const sessionKey = servername || hostname;
+          const sessionKey = servername || hostname2;
           assert(sessionKey);
           const session = customSession || sessionCache.get(sessionKey) || null;
           port = port || 443;
@@ -2965,7 +2965,7 @@ var require_connect = __commonJS({
             socket: httpSocket,
             // upgrade socket connection
             port,
-            host: hostname
+            host: hostname2
           });
           socket.on("session", function(session2) {
             sessionCache.set(sessionKey, session2);
@@ -2979,7 +2979,7 @@ var require_connect = __commonJS({
             ...options,
             localAddress,
             port,
-            host: hostname
+            host: hostname2
           });
           if (useH2c === true) {
             socket.alpnProtocol = "h2";
@@ -2989,7 +2989,7 @@ var require_connect = __commonJS({
           const keepAliveInitialDelay = options.keepAliveInitialDelay === void 0 ? 6e4 : options.keepAliveInitialDelay;
           socket.setKeepAlive(true, keepAliveInitialDelay);
         }
-        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname, port });
+        const clearConnectTimeout = util.setupConnectTimeout(new WeakRef(socket), { timeout, hostname: hostname2, port });
         socket.setNoDelay(true).once(protocol === "https:" ? "secureConnect" : "connect", function() {
           queueMicrotask(clearConnectTimeout);
           if (callback) {
@@ -6329,8 +6329,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6679,7 +6679,7 @@ var require_client_h1 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols();
-    var constants = require_constants2();
+    var constants3 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -6815,7 +6815,7 @@ var require_client_h1 = __commonJS({
          */
       constructor(client, socket, { exports: exports3 }) {
         this.llhttp = exports3;
-        this.ptr = this.llhttp.llhttp_alloc(constants.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -6911,11 +6911,11 @@ var require_client_h1 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants.ERROR.OK) {
+          if (ret !== constants3.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants.ERROR.PAUSED) {
+            } else if (ret === constants3.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -6938,10 +6938,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants.ERROR.OK) {
+        if (ret === constants3.ERROR.OK) {
           return null;
         }
-        if (ret === constants.ERROR.PAUSED || ret === constants.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6958,7 +6958,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret], data);
       }
       destroy() {
         assert(currentParser === null);
@@ -7169,7 +7169,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants.ERROR.PAUSED : 0;
+        return pause ? constants3.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -7195,7 +7195,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         }
         return 0;
       }
@@ -7235,13 +7235,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -7756,12 +7756,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -8279,8 +8279,8 @@ var require_client_h2 = __commonJS({
         }
       }
       let stream = null;
-      const { hostname, port } = client[kUrl];
-      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
+      const { hostname: hostname2, port } = client[kUrl];
+      headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname2}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (err) => {
         if (request.aborted || request.completed) {
@@ -8645,12 +8645,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -8967,16 +8967,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -8989,7 +8989,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -9017,20 +9017,20 @@ var require_client = __commonJS({
     function connect(client) {
       assert(!client[kConnecting]);
       assert(!client[kHTTPContext]);
-      let { host, hostname, protocol, port } = client[kUrl];
-      if (hostname[0] === "[") {
-        const idx = hostname.indexOf("]");
+      let { host, hostname: hostname2, protocol, port } = client[kUrl];
+      if (hostname2[0] === "[") {
+        const idx = hostname2.indexOf("]");
         assert(idx !== -1);
-        const ip = hostname.substring(1, idx);
+        const ip = hostname2.substring(1, idx);
         assert(net.isIPv6(ip));
-        hostname = ip;
+        hostname2 = ip;
       }
       client[kConnecting] = true;
       if (channels.beforeConnect.hasSubscribers) {
         channels.beforeConnect.publish({
           connectParams: {
             host,
-            hostname,
+            hostname: hostname2,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -9043,14 +9043,14 @@ var require_client = __commonJS({
       try {
         client[kConnector]({
           host,
-          hostname,
+          hostname: hostname2,
           protocol,
           port,
           servername: client[kServerName],
           localAddress: client[kLocalAddress]
         }, (err, socket) => {
           if (err) {
-            handleConnectError(client, err, { host, hostname, protocol, port });
+            handleConnectError(client, err, { host, hostname: hostname2, protocol, port });
             client[kResume]();
             return;
           }
@@ -9064,7 +9064,7 @@ var require_client = __commonJS({
             client[kHTTPContext] = socket.alpnProtocol === "h2" ? connectH2(client, socket) : connectH1(client, socket);
           } catch (err2) {
             socket.destroy().on("error", noop);
-            handleConnectError(client, err2, { host, hostname, protocol, port });
+            handleConnectError(client, err2, { host, hostname: hostname2, protocol, port });
             client[kResume]();
             return;
           }
@@ -9077,7 +9077,7 @@ var require_client = __commonJS({
             channels.connected.publish({
               connectParams: {
                 host,
-                hostname,
+                hostname: hostname2,
                 protocol,
                 port,
                 version: client[kHTTPContext]?.version,
@@ -9092,11 +9092,11 @@ var require_client = __commonJS({
           client[kResume]();
         });
       } catch (err) {
-        handleConnectError(client, err, { host, hostname, protocol, port });
+        handleConnectError(client, err, { host, hostname: hostname2, protocol, port });
         client[kResume]();
       }
     }
-    function handleConnectError(client, err, { host, hostname, protocol, port }) {
+    function handleConnectError(client, err, { host, hostname: hostname2, protocol, port }) {
       if (client.destroyed) {
         return;
       }
@@ -9105,7 +9105,7 @@ var require_client = __commonJS({
         channels.connectError.publish({
           connectParams: {
             host,
-            hostname,
+            hostname: hostname2,
             protocol,
             port,
             version: client[kHTTPContext]?.version,
@@ -9396,8 +9396,8 @@ var require_pool_base = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          return new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -10519,7 +10519,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -10529,7 +10529,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -10539,14 +10539,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10555,14 +10555,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve();
+            resolve2();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -10570,7 +10570,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug("SOCKS5 tunnel established to", targetHost, targetPort, "via", info);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -10613,8 +10613,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve, reject) => {
-                      finalSocket.once("secureConnect", resolve);
+                    await new Promise((resolve2, reject) => {
+                      finalSocket.once("secureConnect", resolve2);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -10974,10 +10974,10 @@ var require_env_http_proxy_agent = __commonJS({
         ]);
       }
       #getProxyAgentForUrl(url) {
-        let { protocol, host: hostname, port } = url;
-        hostname = hostname.replace(/:\d*$/, "").toLowerCase();
+        let { protocol, host: hostname2, port } = url;
+        hostname2 = hostname2.replace(/:\d*$/, "").toLowerCase();
         port = Number.parseInt(port, 10) || DEFAULT_PORTS[protocol] || 0;
-        if (!this.#shouldProxy(hostname, port)) {
+        if (!this.#shouldProxy(hostname2, port)) {
           return this[kNoProxyAgent];
         }
         if (protocol === "https:") {
@@ -10985,7 +10985,7 @@ var require_env_http_proxy_agent = __commonJS({
         }
         return this[kHttpProxyAgent];
       }
-      #shouldProxy(hostname, port) {
+      #shouldProxy(hostname2, port) {
         if (this.#noProxyChanged) {
           this.#parseNoProxy();
         }
@@ -11000,10 +11000,10 @@ var require_env_http_proxy_agent = __commonJS({
           if (entry.port && entry.port !== port) {
             continue;
           }
-          if (hostname === entry.hostname) {
+          if (hostname2 === entry.hostname) {
             return false;
           }
-          if (hostname.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`) {
+          if (hostname2.slice(-(entry.hostname.length + 1)) === `.${entry.hostname}`) {
             return false;
           }
         }
@@ -11747,7 +11747,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -11761,11 +11761,11 @@ var require_readable = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve(null);
+                resolve2(null);
               }
             });
           } else {
-            this.on("close", resolve);
+            this.on("close", resolve2);
           }
           this.on("error", noop).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -11793,7 +11793,7 @@ var require_readable = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -11808,7 +11808,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -11882,18 +11882,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length, encoding));
+          resolve2(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve2(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -12083,9 +12083,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12297,9 +12297,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12587,9 +12587,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -12682,9 +12682,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -13957,8 +13957,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile2, mkdir: mkdir3 } = require("node:fs/promises");
-    var { dirname: dirname3, resolve } = require("node:path");
+    var { writeFile, readFile: readFile2, mkdir: mkdir2 } = require("node:fs/promises");
+    var { dirname: dirname3, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile2(resolve(path), "utf8");
+          const data = await readFile2(resolve2(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -14188,13 +14188,13 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path);
-        await mkdir3(dirname3(resolvedPath), { recursive: true });
+        const resolvedPath = resolve2(path);
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
         }));
-        await writeFile2(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
+        await writeFile(resolvedPath, JSON.stringify(data, null, 2), { flush: true });
       }
       /**
        * Clears all recorded snapshots
@@ -15205,14 +15205,14 @@ var require_dns = __commonJS({
       get size() {
         return this.#records.size;
       }
-      get(hostname) {
-        return this.#records.get(hostname) ?? null;
+      get(hostname2) {
+        return this.#records.get(hostname2) ?? null;
       }
-      set(hostname, records) {
-        this.#records.set(hostname, records);
+      set(hostname2, records) {
+        this.#records.set(hostname2, records);
       }
-      delete(hostname) {
-        this.#records.delete(hostname);
+      delete(hostname2) {
+        this.#records.delete(hostname2);
       }
       // Delegate to storage decide can we do more lookups or not
       full() {
@@ -22168,7 +22168,7 @@ var require_fetch = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path}?` : path,
             origin: url.origin,
@@ -22256,7 +22256,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -22309,7 +22309,7 @@ var require_fetch = __commonJS({
                   headersList.append(headerName, String(value), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -22333,7 +22333,7 @@ var require_fetch = __commonJS({
                   headersList.append(nameStr, value.toString("latin1"), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -26830,36 +26830,89 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
-var WRAPPER = "dev.kubespray-bundle.wraps-docker-manifest";
+var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
 function pushTarget(registry, repository, tag, digest) {
   return `${registry}/${repository}${tag ? `:${tag}` : `@${digest ?? ""}`}`;
 }
 
+// src/domain/errors.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+
 // src/adapters/oci-layout.ts
 var import_node_crypto = require("node:crypto");
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 var import_promises2 = require("node:fs/promises");
+var import_node_os2 = require("node:os");
 var import_node_path3 = require("node:path");
 var import_promises3 = require("node:stream/promises");
 var import_node_stream = require("node:stream");
 
 // src/adapters/fs-atomic.ts
+var import_node_fs2 = require("node:fs");
 var import_promises = require("node:fs/promises");
 var import_node_path2 = require("node:path");
 var tempCounter = 0;
-function tempPathFor(target) {
-  return (0, import_node_path2.join)((0, import_node_path2.dirname)(target), `.${(0, import_node_path2.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
+function tempPathFor(target, dir = (0, import_node_path2.dirname)(target)) {
+  return (0, import_node_path2.join)(dir, `.${(0, import_node_path2.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
 }
-async function writeFileAtomic(target, data) {
-  await (0, import_promises.mkdir)((0, import_node_path2.dirname)(target), { recursive: true });
-  const temp = tempPathFor(target);
+var UnsafePathError = class extends Error {
+  constructor(path, what) {
+    super(`${path} is ${what}; refusing to write through it (remove it, or choose another output directory)`);
+    this.name = "UnsafePathError";
+  }
+};
+var checkedDirs = /* @__PURE__ */ new Set();
+async function ensureDirUnder(root, rel) {
+  const base = (0, import_node_path2.resolve)(root);
+  const target = (0, import_node_path2.resolve)(base, rel);
+  const path = (0, import_node_path2.relative)(base, target);
+  if (path.startsWith("..") || (0, import_node_path2.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
+  if (checkedDirs.has(target)) return target;
+  await (0, import_promises.mkdir)(base, { recursive: true });
+  let current = base;
+  for (const part of path.split(import_node_path2.sep).filter(Boolean)) {
+    current = (0, import_node_path2.join)(current, part);
+    if (checkedDirs.has(current)) continue;
+    const info = await (0, import_promises.lstat)(current).catch(() => void 0);
+    if (!info) {
+      await (0, import_promises.mkdir)(current).catch((e) => {
+        if (e.code !== "EEXIST") throw e;
+      });
+      const made = await (0, import_promises.lstat)(current);
+      if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
+    } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
+    else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
+    checkedDirs.add(current);
+  }
+  return target;
+}
+var NOFOLLOW = import_node_fs2.constants.O_NOFOLLOW ?? 0;
+function createExclusive(path, mode = 420) {
+  return (0, import_promises.open)(path, import_node_fs2.constants.O_RDWR | import_node_fs2.constants.O_CREAT | import_node_fs2.constants.O_EXCL | NOFOLLOW, mode);
+}
+async function writeFileAtomic(target, data, tempDir) {
+  const temp = tempPathFor(target, tempDir);
   try {
-    await (0, import_promises.writeFile)(temp, data);
+    const file = await createExclusive(temp);
+    try {
+      await file.writeFile(data);
+    } finally {
+      await file.close();
+    }
     await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
     throw e;
   }
+}
+async function regularFile(path) {
+  const info = await (0, import_promises.lstat)(path).catch(() => void 0);
+  return info?.isFile() ? info : void 0;
 }
 
 // src/adapters/oci-layout.ts
@@ -26870,42 +26923,85 @@ var DigestMismatchError = class extends Error {
   }
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto.createHash)("sha256").update(data).digest("hex")}`;
+var READ_NOFOLLOW = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0);
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
+    this.root = (0, import_node_path3.dirname)(dir);
+    this.tempDir = (0, import_node_path3.join)(this.root, ".kubespray-bundle", "tmp", (0, import_node_path3.basename)(dir));
+    this.lockPath = (0, import_node_path3.join)(this.root, ".kubespray-bundle", `${(0, import_node_path3.basename)(dir)}.lock`);
   }
   dir;
+  /** The output directory the layout sits in (its parent). */
+  root;
+  tempDir;
+  lockPath;
   async init() {
-    await (0, import_promises2.mkdir)((0, import_node_path3.join)(this.dir, "blobs", "sha256"), { recursive: true });
+    await ensureDirUnder(this.root, (0, import_node_path3.join)((0, import_node_path3.basename)(this.dir), "blobs", "sha256"));
+    await ensureDirUnder(this.root, (0, import_node_path3.join)(".kubespray-bundle", "tmp", (0, import_node_path3.basename)(this.dir)));
     const marker = (0, import_node_path3.join)(this.dir, "oci-layout");
-    if (!await (0, import_promises2.stat)(marker).catch(() => void 0)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}');
+    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+  }
+  /**
+   * Holds the layout for one writing run: a second run on the same layout fails at once, by
+   * name, instead of interleaving index.json writes. A lock left by a process that is gone
+   * (on this host) is taken over.
+   */
+  async lock() {
+    const mine = JSON.stringify({ pid: process.pid, host: (0, import_node_os2.hostname)(), started: (/* @__PURE__ */ new Date()).toISOString() });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const file = await createExclusive(this.lockPath);
+        await file.writeFile(mine);
+        await file.close();
+        return () => (0, import_promises2.rm)(this.lockPath, { force: true });
+      } catch (e) {
+        if (e.code !== "EEXIST" || attempt > 0) throw e;
+        const holder = await this.lockHolder();
+        if (holder && (holder.host !== (0, import_node_os2.hostname)() || processAlive(holder.pid))) {
+          throw new InputError(
+            `${this.dir} is being written by another kubespray-bundle run (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it to finish, or remove ${this.lockPath} if that run is gone`
+          );
+        }
+        await (0, import_promises2.rm)(this.lockPath, { force: true });
+      }
+    }
+  }
+  async lockHolder() {
+    try {
+      const holder = JSON.parse(await (0, import_promises2.readFile)(this.lockPath, { encoding: "utf8", flag: READ_NOFOLLOW }));
+      return Number.isInteger(holder.pid) ? holder : void 0;
+    } catch {
+      return void 0;
+    }
   }
   blobPath(digest) {
     const [algorithm, hex] = digest.split(":");
     if (algorithm !== "sha256" || !/^[a-f0-9]{64}$/.test(hex ?? "")) throw new Error(`unsupported digest '${digest}' (only sha256)`);
     return (0, import_node_path3.join)(this.dir, "blobs", "sha256", hex);
   }
+  /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
-    const info = await (0, import_promises2.stat)(this.blobPath(digest)).catch(() => void 0);
-    return info?.isFile() === true && info.size === size;
+    return (await regularFile(this.blobPath(digest)))?.size === size;
   }
   async readBlob(digest) {
-    return (0, import_promises2.readFile)(this.blobPath(digest));
+    return (0, import_promises2.readFile)(this.blobPath(digest), { flag: READ_NOFOLLOW });
   }
+  /** Callers check has() first, which refuses a link at the blob's path. */
   openBlob(digest) {
-    return (0, import_node_fs2.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
+    return (0, import_node_fs3.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
   }
   /** Stores a small blob (a manifest) held in memory, after checking its digest. */
   async putBytes(digest, bytes, what) {
     const got = sha256Digest(bytes);
     if (got !== digest) throw new DigestMismatchError(what, digest, got);
     if (await this.has(digest, bytes.length)) return;
-    await writeFileAtomic(this.blobPath(digest), bytes);
+    await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
   /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
   async putStream(descriptor, body, what, onBytes) {
     const target = this.blobPath(descriptor.digest);
-    const temp = tempPathFor(target);
+    const temp = tempPathFor(target, this.tempDir);
     const hash = (0, import_node_crypto.createHash)("sha256");
     let size = 0;
     const meter = new import_node_stream.Transform({
@@ -26918,7 +27014,7 @@ var OciLayout = class {
       }
     });
     try {
-      await (0, import_promises3.pipeline)(body, meter, (0, import_node_fs2.createWriteStream)(temp));
+      await (0, import_promises3.pipeline)(body, meter, (0, import_node_fs3.createWriteStream)(temp, { flags: "wx" }));
       if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
       const got = `sha256:${hash.digest("hex")}`;
       if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
@@ -26928,10 +27024,9 @@ var OciLayout = class {
       throw e;
     }
   }
-  /** Where a big blob is assembled from ranged segments before it verifies (hidden, beside the blobs). */
+  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
   partPathFor(digest) {
-    const path = this.blobPath(digest);
-    return (0, import_node_path3.join)((0, import_node_path3.dirname)(path), `.${(0, import_node_path3.basename)(path)}.part`);
+    return (0, import_node_path3.join)(this.tempDir, `${(0, import_node_path3.basename)(this.blobPath(digest))}.part`);
   }
   /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
   async adoptPart(descriptor, partPath, size, sha256Hex, what) {
@@ -26942,17 +27037,67 @@ var OciLayout = class {
   }
   async readIndex() {
     try {
-      const index = JSON.parse(await (0, import_promises2.readFile)((0, import_node_path3.join)(this.dir, "index.json"), "utf8"));
+      const index = JSON.parse(await (0, import_promises2.readFile)((0, import_node_path3.join)(this.dir, "index.json"), { encoding: "utf8", flag: READ_NOFOLLOW }));
       return { schemaVersion: 2, mediaType: index.mediaType, manifests: Array.isArray(index.manifests) ? index.manifests : [] };
     } catch (e) {
       if (e.code === "ENOENT") return { schemaVersion: 2, manifests: [] };
-      throw new Error(`${(0, import_node_path3.join)(this.dir, "index.json")}: not a readable OCI index (${e.message})`);
+      throw new InputError(`${(0, import_node_path3.join)(this.dir, "index.json")}: not a readable OCI index (${e.message}); remove it to start the layout afresh`);
     }
   }
   async writeIndex(index) {
-    await writeFileAtomic((0, import_node_path3.join)(this.dir, "index.json"), JSON.stringify(index));
+    await writeFileAtomic((0, import_node_path3.join)(this.dir, "index.json"), JSON.stringify(index), this.tempDir);
+  }
+  /**
+   * Every blob the index reaches: entries, the children of indexes, configs and layers, and
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   */
+  async reachable(entries) {
+    const seen = /* @__PURE__ */ new Set();
+    const visit = async (d) => {
+      if (seen.has(d.digest)) return;
+      seen.add(d.digest);
+      const source = d.annotations?.[SOURCE_DIGEST];
+      if (source) await visit({ digest: source, mediaType: "" });
+      const bytes = await this.readBlob(d.digest).catch(() => void 0);
+      if (!bytes) return;
+      let parsed;
+      try {
+        parsed = JSON.parse(bytes.toString("utf8"));
+      } catch {
+        return;
+      }
+      const mediaType = d.mediaType || parsed.mediaType || "";
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child);
+      else for (const blob of [parsed.config, ...parsed.layers ?? []]) if (blob?.digest) seen.add(blob.digest);
+    };
+    for (const entry of entries) await visit(entry);
+    return seen;
+  }
+  /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
+  async collectGarbage(entries) {
+    const keep = new Set([...await this.reachable(entries)].map((d) => d.slice("sha256:".length)));
+    const dir = (0, import_node_path3.join)(this.dir, "blobs", "sha256");
+    let blobs = 0;
+    let bytes = 0;
+    for (const name of await (0, import_promises2.readdir)(dir)) {
+      if (keep.has(name)) continue;
+      const info = await regularFile((0, import_node_path3.join)(dir, name));
+      await (0, import_promises2.rm)((0, import_node_path3.join)(dir, name), { force: true, recursive: true });
+      blobs++;
+      bytes += info?.size ?? 0;
+    }
+    for (const name of await (0, import_promises2.readdir)(this.tempDir).catch(() => [])) await (0, import_promises2.rm)((0, import_node_path3.join)(this.tempDir, name), { force: true, recursive: true });
+    return { blobs, bytes };
   }
 };
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+}
 
 // src/adapters/registry/client.ts
 var RegistryError = class extends Error {
@@ -26977,10 +27122,12 @@ var RegistryClient = class {
     this.host = host;
     this.options = options;
     this.base = `${options.insecureHosts.has(host) ? "http" : "https"}://${host}`;
+    this.origin = new URL(this.base).origin;
   }
   host;
   options;
   base;
+  origin;
   tokens = /* @__PURE__ */ new Map();
   basicAuth;
   bearer;
@@ -27018,16 +27165,24 @@ var RegistryClient = class {
   async fetchToken(scope) {
     const params = this.bearer?.params ?? {};
     if (!params.realm) throw new RegistryError(`${this.host}: its Bearer challenge names no realm`, 401);
-    const url = new URL(params.realm);
+    let url;
+    try {
+      url = new URL(params.realm);
+    } catch {
+      throw new RegistryError(`${this.host}: its Bearer challenge names realm '${params.realm}', which is not a url`, 401);
+    }
     if (params.service) url.searchParams.set("service", params.service);
     for (const s of scope.split(" ").filter(Boolean)) url.searchParams.append("scope", s);
     const credentials = this.options.credentials(this.host);
+    const trusted = url.protocol === "https:" || url.origin === this.origin;
+    const withheld = credentials && !trusted;
     const headers = {};
-    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    if (credentials && trusted) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
     const res = await this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: "GET", headers });
     if (res.statusCode !== 200) {
       await res.body.dump();
-      throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${credentials ? "the credentials" : "anonymous access"} (HTTP ${res.statusCode})`, res.statusCode);
+      const who = withheld ? `anonymous access (your credentials were withheld: the realm ${url.origin} is plain HTTP on another host)` : credentials ? "the credentials" : "anonymous access";
+      throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${who} (HTTP ${res.statusCode})`, res.statusCode);
     }
     const json = await res.body.json();
     const token = json.token ?? json.access_token;
@@ -27037,7 +27192,7 @@ var RegistryClient = class {
   send(req, authorization) {
     const url = new URL(req.path, this.base);
     const headers = { ...req.headers };
-    if (authorization && url.host === this.host) headers.authorization = authorization;
+    if (authorization && url.origin === this.origin) headers.authorization = authorization;
     return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body });
   }
 };
@@ -27055,6 +27210,24 @@ function statusReason(status) {
   if (status === 403) return "HTTP 403: access denied";
   if (status === 404) return "HTTP 404: not found";
   return `HTTP ${status}`;
+}
+async function readCapped(body, cap, announced, what) {
+  const refuse = (size2) => new RegistryError(`${what}: a ${size2}-byte manifest is not plausible (the limit is ${cap})`);
+  if (announced > cap) {
+    body.destroy();
+    throw refuse(String(announced));
+  }
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > cap) {
+      body.destroy();
+      throw refuse(`more than ${cap}`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 var Repository = class {
   constructor(client, name, actions) {
@@ -27075,12 +27248,7 @@ var Repository = class {
       await res.body.dump();
       throw new RegistryError(`manifest ${reference}: ${statusReason(res.statusCode)}`, res.statusCode);
     }
-    const length = Number(headerValue(res.headers["content-length"]) ?? 0);
-    if (length > MAX_MANIFEST_BYTES) {
-      await res.body.dump();
-      throw new RegistryError(`manifest ${reference}: a ${length}-byte manifest is not plausible`);
-    }
-    const bytes = Buffer.from(await res.body.arrayBuffer());
+    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue(res.headers["content-length"]) ?? 0), `manifest ${reference}`);
     const declared = headerValue(res.headers["content-type"])?.split(";")[0].trim() ?? "";
     let mediaType = declared;
     try {
@@ -27092,6 +27260,9 @@ var Repository = class {
       throw new RegistryError(`manifest ${reference}: Docker schema 1 manifests are not supported (deprecated since 2017); ask for a newer tag`);
     }
     const digest = sha256Digest(bytes);
+    if (reference.includes(":") && reference !== digest) {
+      throw new RegistryError(`manifest ${reference}: digest mismatch: the registry served bytes that hash to ${digest}`);
+    }
     const said = headerValue(res.headers["docker-content-digest"]);
     if (said?.startsWith("sha256:") && said !== digest) {
       throw new RegistryError(`manifest ${reference}: the registry says digest ${said}, the bytes hash to ${digest}`);
@@ -27132,7 +27303,7 @@ var Repository = class {
     return false;
   }
   /** A monolithic upload: POST for an upload url, then one PUT with the whole body. */
-  async uploadBlob(digest, size, open) {
+  async uploadBlob(digest, size, open2) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
     const location = headerValue(start.headers.location);
@@ -27146,7 +27317,7 @@ var Repository = class {
       path: url.toString(),
       scope: this.scope,
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      body: open(),
+      body: open2(),
       replayable: false
     });
     await put.body.dump();
@@ -27170,6 +27341,20 @@ var Repository = class {
   }
 };
 
+// src/pipeline/pool.ts
+async function runPool(items, concurrency, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index], index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  return results;
+}
+
 // src/pipeline/push.ts
 var PushJob = class {
   constructor(request, registry, progress) {
@@ -27191,19 +27376,13 @@ var PushJob = class {
   async run() {
     const index = await this.layout.readIndex();
     const entries = index.manifests.filter((d) => d.annotations?.[REF_NAME]);
-    if (!entries.length) throw new Error(`${this.request.layoutDir}: no images (index.json has no entries named by ${REF_NAME}); run the images command first`);
+    if (!entries.length) throw new InputError(`${this.request.layoutDir}: no images (index.json has no entries named by ${REF_NAME}); run the images command first`);
     this.progress.planned(entries.length);
-    const results = new Array(entries.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) {
-        const i = next++;
-        results[i] = await this.pushImage(entries[i]);
-        this.progress.finished(results[i]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, entries.length)) }, worker));
-    return results;
+    return runPool(entries, this.request.concurrency, async (entry) => {
+      const result = await this.pushImage(entry);
+      this.progress.finished(result);
+      return result;
+    });
   }
   async pushImage(entry) {
     const started = Date.now();
@@ -27233,13 +27412,17 @@ var PushJob = class {
     });
     return { descriptor, bytes };
   }
-  /** Our wrapper around a Docker-typed manifest or list is ours alone: push what it wraps. */
+  /**
+   * Our OCI rendering of a Docker manifest or list is ours alone: push the registry's
+   * original (its media type is in its own bytes), so the digest stays the source's.
+   */
   async unwrap(entry) {
-    const top = await this.manifest(entry);
-    if (!isIndex(entry.mediaType)) return top;
-    const index = JSON.parse(top.bytes.toString("utf8"));
-    if (index.annotations?.[WRAPPER] === "true" && index.manifests.length === 1) return this.manifest(index.manifests[0]);
-    return top;
+    const source = entry.annotations?.[SOURCE_DIGEST];
+    if (!source) return this.manifest(entry);
+    const original = await this.manifest({ mediaType: "", digest: source, size: 0 });
+    const mediaType = JSON.parse(original.bytes.toString("utf8")).mediaType;
+    if (!mediaType) throw new Error(`${source}, the original of this image, names no media type`);
+    return { descriptor: { mediaType, digest: source, size: original.bytes.length }, bytes: original.bytes };
   }
   async children(top) {
     const index = JSON.parse(top.bytes.toString("utf8"));
@@ -27295,12 +27478,12 @@ function formatTable(header, rows) {
 }
 
 // src/cli/output.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs3.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs4.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -27322,7 +27505,7 @@ function formatBytes(n) {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 var ProgressLine = class {
-  constructor(render, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : 5e3) {
+  constructor(render, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : Number(process.env.KUBESPRAY_BUNDLE_PROGRESS_MS) || 5e3) {
     this.render = render;
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);

@@ -1,26 +1,100 @@
-/** Writes that never leave a truncated file where a finished one is expected. */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+/**
+ * Writes that never leave a truncated file where a finished one is expected, and never follow
+ * a symlink planted in an output directory (caches are restored into it from elsewhere, and
+ * self-hosted runners share machines):
+ *   - directories below an output root are created one component at a time, and a component
+ *     that is a symlink (or not a directory) is refused;
+ *   - temp files are created with O_EXCL, so a link planted at a temp name is never followed;
+ *   - rename() replaces a link at the final name instead of writing through it.
+ */
+import { constants } from 'node:fs'
+import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 
 let tempCounter = 0
 
 /**
- * A temp path beside `target` (same directory, so rename is atomic), hidden and unique:
+ * A temp path in `dir` (by default beside `target`, so rename is atomic), hidden and unique:
  * the pid tells live processes apart, the counter this process's own temps. (No random
  * bytes: loading node:crypto would cost `lists` a noticeable part of its start-up.)
  */
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`)
+export function tempPathFor(target: string, dir = dirname(target)): string {
+  return join(dir, `.${basename(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`)
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(target), { recursive: true })
-  const temp = tempPathFor(target)
+export class UnsafePathError extends Error {
+  constructor(path: string, what: string) {
+    super(`${path} is ${what}; refusing to write through it (remove it, or choose another output directory)`)
+    this.name = 'UnsafePathError'
+  }
+}
+
+/** Directories already checked (or made) by this process: each is checked once. */
+const checkedDirs = new Set<string>()
+
+/**
+ * Makes `root/rel` a directory, component by component below `root` (the root itself is the
+ * user's choice and may be a link). Returns its absolute path.
+ */
+export async function ensureDirUnder(root: string, rel: string): Promise<string> {
+  const base = resolve(root)
+  const target = resolve(base, rel)
+  const path = relative(base, target)
+  if (path.startsWith('..') || isAbsolute(path)) throw new UnsafePathError(target, `outside ${base}`)
+  if (checkedDirs.has(target)) return target
+  await mkdir(base, { recursive: true })
+  let current = base
+  for (const part of path.split(sep).filter(Boolean)) {
+    current = join(current, part)
+    if (checkedDirs.has(current)) continue
+    const info = await lstat(current).catch(() => undefined)
+    if (!info) {
+      await mkdir(current).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e
+      })
+      const made = await lstat(current)
+      if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? 'a symbolic link' : 'not a directory')
+    } else if (info.isSymbolicLink()) throw new UnsafePathError(current, 'a symbolic link')
+    else if (!info.isDirectory()) throw new UnsafePathError(current, 'not a directory')
+    checkedDirs.add(current)
+  }
+  return target
+}
+
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0
+
+/** Creates a new file (read-write); fails rather than open anything already at `path`. */
+export function createExclusive(path: string, mode = 0o644): ReturnType<typeof open> {
+  return open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+}
+
+/** Opens an existing regular file read-write, never through a link. */
+export function openExisting(path: string): ReturnType<typeof open> {
+  return open(path, constants.O_RDWR | NOFOLLOW)
+}
+
+/**
+ * Writes `target` through a temp file and a rename. The directory must exist (ensureDirUnder);
+ * `tempDir` (same file system) keeps temp files out of directories others read, e.g. blobs/.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, tempDir?: string): Promise<void> {
+  const temp = tempPathFor(target, tempDir)
   try {
-    await writeFile(temp, data)
+    const file = await createExclusive(temp)
+    try {
+      await file.writeFile(data)
+    } finally {
+      await file.close()
+    }
     await rename(temp, target)
   } catch (e) {
     await rm(temp, { force: true })
     throw e
   }
+}
+
+/** A regular file at `path` (not a link, not a directory), or undefined. */
+export async function regularFile(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  const info = await lstat(path).catch(() => undefined)
+  return info?.isFile() ? info : undefined
 }

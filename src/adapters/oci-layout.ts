@@ -3,15 +3,22 @@
  * image, so a blob used by many images is stored once. A blob reaches its final path only
  * after its digest and size verified (temp file + rename), so a blob that is there is good and
  * a re-run skips it. index.json is replaced atomically.
+ *
+ * The layout sits in an output directory DIR (DIR/images). Temp files and resumable parts go
+ * to DIR/.kubespray-bundle/tmp/<layout>, never into blobs/, where a cache or a copy of the
+ * layout would pick them up; the lock of a writing run is DIR/.kubespray-bundle/<layout>.lock.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import { constants, createReadStream, createWriteStream } from 'node:fs'
+import { readdir, readFile, rename, rm } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { Transform, type Readable } from 'node:stream'
-import { writeFileAtomic, tempPathFor } from './fs-atomic.js'
-import type { Descriptor, ImageIndex } from '../domain/images/media-types.js'
+import { createExclusive, ensureDirUnder, regularFile, tempPathFor, writeFileAtomic } from './fs-atomic.js'
+import { InputError } from '../domain/errors.js'
+import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
+import { SOURCE_DIGEST } from '../domain/images/layout-index.js'
 
 export class DigestMismatchError extends Error {
   constructor(what: string, expected: string, got: string) {
@@ -22,13 +29,61 @@ export class DigestMismatchError extends Error {
 
 export const sha256Digest = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
+const READ_NOFOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)
+
 export class OciLayout {
-  constructor(readonly dir: string) {}
+  /** The output directory the layout sits in (its parent). */
+  private readonly root: string
+  private readonly tempDir: string
+  private readonly lockPath: string
+
+  constructor(readonly dir: string) {
+    this.root = dirname(dir)
+    this.tempDir = join(this.root, '.kubespray-bundle', 'tmp', basename(dir))
+    this.lockPath = join(this.root, '.kubespray-bundle', `${basename(dir)}.lock`)
+  }
 
   async init(): Promise<void> {
-    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true })
+    await ensureDirUnder(this.root, join(basename(this.dir), 'blobs', 'sha256'))
+    await ensureDirUnder(this.root, join('.kubespray-bundle', 'tmp', basename(this.dir)))
     const marker = join(this.dir, 'oci-layout')
-    if (!(await stat(marker).catch(() => undefined))) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}')
+    if (!(await regularFile(marker))) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir)
+  }
+
+  /**
+   * Holds the layout for one writing run: a second run on the same layout fails at once, by
+   * name, instead of interleaving index.json writes. A lock left by a process that is gone
+   * (on this host) is taken over.
+   */
+  async lock(): Promise<() => Promise<void>> {
+    const mine = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() })
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const file = await createExclusive(this.lockPath)
+        await file.writeFile(mine)
+        await file.close()
+        return () => rm(this.lockPath, { force: true })
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e
+        const holder = await this.lockHolder()
+        if (holder && (holder.host !== hostname() || processAlive(holder.pid))) {
+          throw new InputError(
+            `${this.dir} is being written by another kubespray-bundle run (pid ${holder.pid} on ${holder.host}, since ${holder.started}); ` +
+              `wait for it to finish, or remove ${this.lockPath} if that run is gone`
+          )
+        }
+        await rm(this.lockPath, { force: true })
+      }
+    }
+  }
+
+  private async lockHolder(): Promise<{ pid: number; host: string; started: string } | undefined> {
+    try {
+      const holder = JSON.parse(await readFile(this.lockPath, { encoding: 'utf8', flag: READ_NOFOLLOW })) as { pid: number; host: string; started: string }
+      return Number.isInteger(holder.pid) ? holder : undefined
+    } catch {
+      return undefined
+    }
   }
 
   blobPath(digest: string): string {
@@ -37,15 +92,16 @@ export class OciLayout {
     return join(this.dir, 'blobs', 'sha256', hex)
   }
 
+  /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest: string, size: number): Promise<boolean> {
-    const info = await stat(this.blobPath(digest)).catch(() => undefined)
-    return info?.isFile() === true && info.size === size
+    return (await regularFile(this.blobPath(digest)))?.size === size
   }
 
   async readBlob(digest: string): Promise<Buffer> {
-    return readFile(this.blobPath(digest))
+    return readFile(this.blobPath(digest), { flag: READ_NOFOLLOW })
   }
 
+  /** Callers check has() first, which refuses a link at the blob's path. */
   openBlob(digest: string): Readable {
     return createReadStream(this.blobPath(digest), { highWaterMark: 1 << 20 })
   }
@@ -55,13 +111,13 @@ export class OciLayout {
     const got = sha256Digest(bytes)
     if (got !== digest) throw new DigestMismatchError(what, digest, got)
     if (await this.has(digest, bytes.length)) return
-    await writeFileAtomic(this.blobPath(digest), bytes)
+    await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir)
   }
 
   /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
   async putStream(descriptor: Pick<Descriptor, 'digest' | 'size'>, body: Readable, what: string, onBytes: (n: number) => void): Promise<void> {
     const target = this.blobPath(descriptor.digest)
-    const temp = tempPathFor(target)
+    const temp = tempPathFor(target, this.tempDir)
     const hash = createHash('sha256')
     let size = 0
     const meter = new Transform({
@@ -74,7 +130,7 @@ export class OciLayout {
       }
     })
     try {
-      await pipeline(body, meter, createWriteStream(temp))
+      await pipeline(body, meter, createWriteStream(temp, { flags: 'wx' }))
       if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`)
       const got = `sha256:${hash.digest('hex')}`
       if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got)
@@ -85,10 +141,9 @@ export class OciLayout {
     }
   }
 
-  /** Where a big blob is assembled from ranged segments before it verifies (hidden, beside the blobs). */
+  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
   partPathFor(digest: string): string {
-    const path = this.blobPath(digest)
-    return join(dirname(path), `.${basename(path)}.part`)
+    return join(this.tempDir, `${basename(this.blobPath(digest))}.part`)
   }
 
   /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
@@ -101,15 +156,68 @@ export class OciLayout {
 
   async readIndex(): Promise<ImageIndex> {
     try {
-      const index = JSON.parse(await readFile(join(this.dir, 'index.json'), 'utf8')) as ImageIndex
+      const index = JSON.parse(await readFile(join(this.dir, 'index.json'), { encoding: 'utf8', flag: READ_NOFOLLOW })) as ImageIndex
       return { schemaVersion: 2, mediaType: index.mediaType, manifests: Array.isArray(index.manifests) ? index.manifests : [] }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, manifests: [] }
-      throw new Error(`${join(this.dir, 'index.json')}: not a readable OCI index (${(e as Error).message})`)
+      throw new InputError(`${join(this.dir, 'index.json')}: not a readable OCI index (${(e as Error).message}); remove it to start the layout afresh`)
     }
   }
 
   async writeIndex(index: ImageIndex): Promise<void> {
-    await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(index))
+    await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify(index), this.tempDir)
+  }
+
+  /**
+   * Every blob the index reaches: entries, the children of indexes, configs and layers, and
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   */
+  async reachable(entries: readonly Descriptor[]): Promise<Set<string>> {
+    const seen = new Set<string>()
+    const visit = async (d: Pick<Descriptor, 'digest' | 'mediaType' | 'annotations'>): Promise<void> => {
+      if (seen.has(d.digest)) return
+      seen.add(d.digest)
+      const source = d.annotations?.[SOURCE_DIGEST]
+      if (source) await visit({ digest: source, mediaType: '' })
+      const bytes = await this.readBlob(d.digest).catch(() => undefined)
+      if (!bytes) return
+      let parsed: Partial<ImageIndex & ImageManifest>
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex & ImageManifest>
+      } catch {
+        return
+      }
+      const mediaType = d.mediaType || parsed.mediaType || ''
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child)
+      else for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob?.digest) seen.add(blob.digest)
+    }
+    for (const entry of entries) await visit(entry)
+    return seen
+  }
+
+  /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
+  async collectGarbage(entries: readonly Descriptor[]): Promise<{ blobs: number; bytes: number }> {
+    const keep = new Set([...(await this.reachable(entries))].map((d) => d.slice('sha256:'.length)))
+    const dir = join(this.dir, 'blobs', 'sha256')
+    let blobs = 0
+    let bytes = 0
+    for (const name of await readdir(dir)) {
+      if (keep.has(name)) continue
+      const info = await regularFile(join(dir, name))
+      await rm(join(dir, name), { force: true, recursive: true })
+      blobs++
+      bytes += info?.size ?? 0
+    }
+    for (const name of await readdir(this.tempDir).catch(() => [])) await rm(join(this.tempDir, name), { force: true, recursive: true })
+    return { blobs, bytes }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Progress of a long job on stderr: on a terminal one line redrawn a few times a second,
- * otherwise (CI logs) one line every few seconds.
+ * otherwise (CI logs) one line every few seconds (KUBESPRAY_BUNDLE_PROGRESS_MS sets how often).
  */
 import { writeErr } from './output.js'
 
@@ -23,7 +23,7 @@ export class ProgressLine {
   constructor(
     private readonly render: (elapsedMs: number) => string,
     private readonly tty = Boolean(process.stderr.isTTY),
-    intervalMs = tty ? 250 : 5000
+    intervalMs = tty ? 250 : Number(process.env.KUBESPRAY_BUNDLE_PROGRESS_MS) || 5000
   ) {
     this.timer = setInterval(() => this.draw(), intervalMs)
     this.timer.unref()

@@ -4,7 +4,7 @@
  * Files verified by an earlier run are skipped without a request; partial ones resume.
  */
 import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rename, stat } from 'node:fs/promises'
+import { readFile, rename } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import type { Dispatcher } from 'undici'
@@ -12,9 +12,12 @@ import { formatChecksum, formatSha256Sums, type Checksum } from '../domain/files
 import { relativePathFor, type Layout } from '../domain/files/layout.js'
 import { parseFileList, type FileRequest } from '../domain/files/list.js'
 import { applyMirrors, type Mirror } from '../domain/files/mirror.js'
-import { writeFileAtomic } from '../adapters/fs-atomic.js'
+import { InputError } from '../domain/errors.js'
+import { redactText, redactUrl } from '../domain/redact.js'
+import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../adapters/http/fetch-file.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
+import { runPool } from './pool.js'
 
 export interface FilesRequest {
   listPath: string
@@ -31,6 +34,7 @@ export interface FilesRequest {
 export type FileStatus = 'downloaded' | 'skipped' | 'failed'
 
 export interface FileResult {
+  /** The list's url, with any credentials in it redacted. */
   url: string
   /** Relative to DIR/files. */
   path: string
@@ -70,14 +74,11 @@ interface FilesState {
   files: Record<string, Recorded>
 }
 
-const STATE_FILE = '.kubespray-bundle/files-state.json'
-
-export class FilesInputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'FilesInputError'
-  }
-}
+/** The tool's own state under DIR, never part of what is published. */
+export const STATE_DIR = '.kubespray-bundle'
+const STATE_FILE = `${STATE_DIR}/files-state.json`
+/** Partial downloads live beside the state, not beside the files people serve or cache. */
+const PARTS_DIR = `${STATE_DIR}/parts/files`
 
 async function readState(outDir: string): Promise<FilesState> {
   try {
@@ -109,10 +110,10 @@ function plan(files: FileRequest[], layout: Layout, mirrors: Mirror[]): Planned[
     try {
       path = relativePathFor(f.url, layout)
     } catch (e) {
-      throw new FilesInputError((e as Error).message)
+      throw new InputError(redactText((e as Error).message))
     }
     const other = byPath.get(path)
-    if (other) throw new FilesInputError(`${other} and ${f.url} would both be stored as files/${path} in the ${layout} layout`)
+    if (other) throw new InputError(`${redactUrl(other)} and ${redactUrl(f.url)} would both be stored as files/${path} in the ${layout} layout`)
     byPath.set(path, f.url)
     return { ...f, path, fetchUrl: applyMirrors(f.url, mirrors) }
   })
@@ -136,31 +137,27 @@ export class FilesJob {
     try {
       text = await readFile(this.request.listPath, 'utf8')
     } catch (e) {
-      throw new FilesInputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+      throw new InputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
     }
     let list
     try {
       list = parseFileList(text, this.request.listPath)
     } catch (e) {
-      throw new FilesInputError((e as Error).message)
+      throw new InputError(redactText((e as Error).message))
     }
-    if (!list.files.length) throw new FilesInputError(`--list ${this.request.listPath}: no urls in it`)
+    if (!list.files.length) throw new InputError(`--list ${this.request.listPath}: no urls in it`)
     const planned = plan(list.files, this.request.layout, this.request.mirrors)
     this.state = await readState(this.request.outDir)
     this.progress.planned(planned.length)
 
     const slots = new PrioritySlots(this.request.connections)
     const fetcher = new FileFetcher(slots, this.request.segments)
-    const results: FileResult[] = new Array(planned.length)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < planned.length) {
-        const index = next++
-        results[index] = await this.one(planned[index], fetcher)
-        this.progress.finished(results[index])
-      }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, planned.length)) }, worker))
+    await ensureDirUnder(this.request.outDir, STATE_DIR)
+    const results = await runPool(planned, this.request.concurrency, async (file) => {
+      const result = await this.one(file, fetcher)
+      this.progress.finished(result)
+      return result
+    })
     await this.stateWrite
     const sumsPath = await this.writeSums()
     return { results, unverifiedList: list.unverified, sumsPath }
@@ -169,12 +166,12 @@ export class FilesJob {
   private async one(file: Planned, fetcher: FileFetcher): Promise<FileResult> {
     const started = Date.now()
     const finalPath = join(this.filesDir, file.path)
-    const base = { url: file.url, path: file.path }
+    const base = { url: redactUrl(file.url), path: file.path }
     try {
       const kept = await this.alreadyThere(file, finalPath)
       if (kept) return { ...base, status: 'skipped', verified: file.checksum !== null, size: kept.size, sha256: kept.sha256, ms: Date.now() - started }
-      await mkdir(dirname(finalPath), { recursive: true })
-      const partPath = join(dirname(finalPath), `.${file.path.split('/').pop()}.part`)
+      await ensureDirUnder(this.request.outDir, dirname(join('files', file.path)))
+      const partPath = join(await ensureDirUnder(this.request.outDir, dirname(join(PARTS_DIR, file.path))), `${file.path.split('/').pop()}.part`)
       const algorithms = [...new Set(['sha256', ...(file.checksum ? [file.checksum.algorithm] : [])])]
       const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== undefined && this.progress.sizeKnown(total),
@@ -192,7 +189,7 @@ export class FilesJob {
       await this.record(file, finalPath, sha256)
       return { ...base, status: 'downloaded', verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started }
     } catch (e) {
-      return { ...base, status: 'failed', verified: false, error: (e as Error).message, ms: Date.now() - started }
+      return { ...base, status: 'failed', verified: false, error: redactText((e as Error).message), ms: Date.now() - started }
     }
   }
 
@@ -202,11 +199,12 @@ export class FilesJob {
    * never fetched again when it matches.
    */
   private async alreadyThere(file: Planned, finalPath: string): Promise<{ size: number; sha256: string } | undefined> {
-    const info = await stat(finalPath).catch(() => undefined)
-    if (!info?.isFile()) return undefined
+    // A link planted at a file's path is not the file: it is replaced, never read through.
+    const info = await regularFile(finalPath)
+    if (!info) return undefined
     const wanted = file.checksum ? formatChecksum(file.checksum) : null
     const known = this.state.files[file.path]
-    if (known && known.url === file.url && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
+    if (known && known.url === redactUrl(file.url) && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
       return { size: info.size, sha256: known.sha256 }
     }
     if (!file.checksum) return undefined
@@ -218,9 +216,10 @@ export class FilesJob {
   }
 
   private async record(file: Planned, finalPath: string, sha256: string): Promise<void> {
-    const info = await stat(finalPath)
+    const info = await regularFile(finalPath)
+    if (!info) throw new Error(`${finalPath} vanished right after it was written`)
     this.state.files[file.path] = {
-      url: file.url,
+      url: redactUrl(file.url),
       checksum: file.checksum ? formatChecksum(file.checksum) : null,
       sha256,
       size: info.size,
@@ -228,7 +227,7 @@ export class FilesJob {
     }
     // Serialised, so that an older snapshot never lands after a newer one.
     const snapshot = JSON.stringify(this.state, null, 1)
-    this.stateWrite = this.stateWrite.then(() => writeFileAtomic(join(this.request.outDir, STATE_FILE), snapshot))
+    this.stateWrite = this.stateWrite.catch(() => undefined).then(() => writeFileAtomic(join(this.request.outDir, STATE_FILE), snapshot))
     await this.stateWrite
   }
 
@@ -236,10 +235,10 @@ export class FilesJob {
   private async writeSums(): Promise<string> {
     const entries: Array<{ path: string; sha256: string }> = []
     for (const [path, recorded] of Object.entries(this.state.files)) {
-      const info = await stat(join(this.filesDir, path)).catch(() => undefined)
-      if (info?.isFile() && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 })
+      const info = await regularFile(join(this.filesDir, path))
+      if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 })
     }
-    const sumsPath = join(this.filesDir, 'SHA256SUMS')
+    const sumsPath = join(await ensureDirUnder(this.request.outDir, 'files'), 'SHA256SUMS')
     await writeFileAtomic(sumsPath, formatSha256Sums(entries))
     return sumsPath
   }

@@ -2,8 +2,11 @@
  * The `images` job: every image of an images.list saved into one OCI layout, daemonless,
  * straight from the registries. Manifests and blobs keep their digests; every byte is
  * verified; a blob several images share is fetched once, even when they ask at the same time.
+ * index.json is the list: after a run it names exactly the list's images, and after a
+ * successful run blobs no image reaches any more are removed.
  */
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   isDockerType,
   isImageManifest,
@@ -16,24 +19,35 @@ import {
 } from '../domain/images/media-types.js'
 import { formatPlatform, isAttestation, matchesPlatform } from '../domain/images/platform.js'
 import { apiHost, normalizedName, parseReference, type ImageReference } from '../domain/images/reference.js'
-import { CONTAINERD_NAME, encodeIndex, filteredIndex, mergeIndexEntries, REF_NAME, wrapperIndex } from '../domain/images/layout-index.js'
+import { CONTAINERD_NAME, encodeIndex, filteredIndex, indexForList, ociIndexOf, REF_NAME, SOURCE_DIGEST, wrapperIndex } from '../domain/images/layout-index.js'
+import { InputError } from '../domain/errors.js'
 import { DigestMismatchError, OciLayout, sha256Digest } from '../adapters/oci-layout.js'
 import { discardPart, FileFetcher, type SegmentPolicy } from '../adapters/http/fetch-file.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
 import { isTransient } from '../adapters/http/client.js'
 import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
 import { Repository, type FetchedManifest } from '../adapters/registry/repository.js'
+import { runPool } from './pool.js'
 
 export interface ImagesRequest {
   listPath: string
-  /** The layout directory (DIR/images). */
-  layoutDir: string
+  /** The output directory: the layout is DIR/images, the tool's state DIR/.kubespray-bundle. */
+  outDir: string
   /** Platforms to keep from multi-platform images; undefined keeps every platform. */
   platforms: Platform[] | undefined
   concurrency: number
   /** Connections for the segments of big blobs (the registry's own cap is the agent's). */
   connections: number
+  /** Keep blobs no listed image reaches any more (default: removed after a successful run). */
+  keepUnreferenced?: boolean
   segments?: SegmentPolicy
+}
+
+export interface ImagesOutcome {
+  results: ImageResult[]
+  layoutDir: string
+  /** Blobs removed because no listed image reaches them any more. */
+  removed: { blobs: number; bytes: number }
 }
 
 export interface ImagesProgress {
@@ -53,13 +67,6 @@ export interface ImageResult {
   error?: string
 }
 
-export class ImagesInputError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ImagesInputError'
-  }
-}
-
 export function parseImagesList(text: string, source: string): ImageReference[] {
   const seen = new Set<string>()
   const refs: ImageReference[] = []
@@ -70,7 +77,7 @@ export function parseImagesList(text: string, source: string): ImageReference[] 
     try {
       refs.push(parseReference(line))
     } catch (e) {
-      throw new ImagesInputError(`${source}:${i + 1}: ${(e as Error).message}`)
+      throw new InputError(`${source}:${i + 1}: ${(e as Error).message}`)
     }
   })
   return refs
@@ -83,6 +90,11 @@ const parseJson = <T>(bytes: Buffer): T => JSON.parse(bytes.toString('utf8')) as
  * the CPU, and splitting every layer over 24 MiB (as `files` does) measured slower.
  */
 export const IMAGE_SEGMENT_POLICY: SegmentPolicy = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 }
+
+interface Saved {
+  entry: Descriptor
+  platforms: string[]
+}
 
 export class ImagesJob {
   private readonly layout: OciLayout
@@ -97,7 +109,7 @@ export class ImagesJob {
     private readonly registry: RegistryClientOptions,
     private readonly progress: ImagesProgress
   ) {
-    this.layout = new OciLayout(request.layoutDir)
+    this.layout = new OciLayout(join(request.outDir, 'images'))
     this.segments = request.segments ?? IMAGE_SEGMENT_POLICY
     this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments)
   }
@@ -109,72 +121,82 @@ export class ImagesJob {
     return client
   }
 
-  async run(): Promise<ImageResult[]> {
+  async run(): Promise<ImagesOutcome> {
     let text: string
     try {
       text = await readFile(this.request.listPath, 'utf8')
     } catch (e) {
-      throw new ImagesInputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+      throw new InputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
     }
     const refs = parseImagesList(text, this.request.listPath)
-    if (!refs.length) throw new ImagesInputError(`--list ${this.request.listPath}: no image references in it`)
+    if (!refs.length) throw new InputError(`--list ${this.request.listPath}: no image references in it`)
     await this.layout.init()
-    const existing = (await this.layout.readIndex()).manifests
-    this.progress.planned(refs.length)
-    const results: ImageResult[] = new Array(refs.length)
-    const entries: Descriptor[] = []
-    let indexWrite = Promise.resolve()
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < refs.length) {
-        const i = next++
-        const started = Date.now()
-        const counter = { fetched: 0 }
-        try {
-          const { entry, platforms } = await this.saveImage(refs[i], counter)
-          entries.push(entry)
-          // index.json grows as images finish, so a killed run keeps what it completed.
-          const snapshot = [...entries]
-          indexWrite = indexWrite.then(() => this.writeIndex(existing, snapshot))
-          await indexWrite
-          results[i] = { reference: refs[i].original, status: 'saved', digest: entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started }
-        } catch (e) {
-          results[i] = { reference: refs[i].original, status: 'failed', error: (e as Error).message, fetched: counter.fetched, ms: Date.now() - started }
-        }
-        this.progress.finished(results[i])
-      }
+    const unlock = await this.layout.lock()
+    try {
+      return await this.saveAll(refs)
+    } finally {
+      await unlock()
     }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, refs.length)) }, worker))
-    await indexWrite
-    return results
   }
 
-  /** index.json: what the layout had before this run, with this run's images merged in. */
-  private async writeIndex(existing: Descriptor[], entries: Descriptor[]): Promise<void> {
-    await this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: mergeIndexEntries(existing, entries) })
+  private async saveAll(refs: ImageReference[]): Promise<ImagesOutcome> {
+    const lines = refs.map((r) => r.original)
+    const existing = (await this.layout.readIndex()).manifests
+    const saved = new Map<string, Descriptor>()
+    // index.json grows as images finish, so a killed run keeps what it completed. These writes
+    // are best-effort (chained, each after the last, whatever became of it); the final one is not.
+    let indexWrite: Promise<void> = Promise.resolve()
+    const writeIndex = (): Promise<void> => this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: indexForList(lines, existing, saved) })
+    this.progress.planned(refs.length)
+    const results = await runPool(refs, this.request.concurrency, async (ref) => {
+      const started = Date.now()
+      const counter = { fetched: 0 }
+      let result: ImageResult
+      try {
+        const { entry, platforms } = await this.saveImage(ref, counter)
+        saved.set(ref.original, entry)
+        indexWrite = indexWrite.catch(() => undefined).then(writeIndex)
+        result = { reference: ref.original, status: 'saved', digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started }
+      } catch (e) {
+        result = { reference: ref.original, status: 'failed', error: (e as Error).message, fetched: counter.fetched, ms: Date.now() - started }
+      }
+      this.progress.finished(result)
+      return result
+    })
+    await indexWrite.catch(() => undefined)
+    await writeIndex()
+    const complete = results.every((r) => r.status === 'saved')
+    const removed =
+      complete && !this.request.keepUnreferenced ? await this.layout.collectGarbage((await this.layout.readIndex()).manifests) : { blobs: 0, bytes: 0 }
+    return { results, layoutDir: this.layout.dir, removed }
   }
 
-  private async saveImage(ref: ImageReference, counter: { fetched: number }): Promise<{ entry: Descriptor; platforms: string[] }> {
+  private async saveImage(ref: ImageReference, counter: { fetched: number }): Promise<Saved> {
     const repo = new Repository(this.client(ref.registry), ref.repository, 'pull')
+    // A pinned digest is verified by manifest() itself, like every manifest fetched by digest.
     const top = await repo.manifest(ref.digest ?? ref.tag ?? 'latest')
-    if (ref.digest && top.digest !== ref.digest) throw new Error(`the registry served digest ${top.digest} for a reference pinned to ${ref.digest}`)
-    let saved: Descriptor
-    let platforms: string[]
-    if (isIndex(top.mediaType)) {
-      ;({ saved, platforms } = await this.saveIndex(repo, top, counter))
-    } else if (isImageManifest(top.mediaType)) {
+    let saved: Saved
+    if (isIndex(top.mediaType)) saved = await this.saveIndex(repo, top, counter)
+    else if (isImageManifest(top.mediaType)) {
       await this.saveManifest(repo, top, counter)
-      saved = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
-      platforms = ['(single-platform image)']
+      const descriptor = { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }
+      // A Docker manifest is listed through a one-entry OCI index (see SOURCE_DIGEST).
+      const entry = isDockerType(top.mediaType) ? { ...(await this.storeIndex(wrapperIndex(descriptor))), annotations: { [SOURCE_DIGEST]: top.digest } } : descriptor
+      saved = { entry, platforms: ['(single-platform image)'] }
     } else {
       throw new Error(`unsupported manifest media type '${top.mediaType}'`)
     }
-    if (isDockerType(saved.mediaType)) saved = await this.storeIndex(wrapperIndex(saved))
-    const annotations = { [REF_NAME]: ref.original, [CONTAINERD_NAME]: normalizedName(ref) }
-    return { entry: { ...saved, annotations }, platforms }
+    const annotations = { ...saved.entry.annotations, [REF_NAME]: ref.original, [CONTAINERD_NAME]: normalizedName(ref) }
+    return { entry: { ...saved.entry, annotations }, platforms: saved.platforms }
   }
 
-  private async saveIndex(repo: Repository, top: FetchedManifest, counter: { fetched: number }): Promise<{ saved: Descriptor; platforms: string[] }> {
+  /**
+   * A multi-platform image. With every platform kept, the index is kept whole, attestations
+   * included, so its digest stays the registry's (a Docker list is listed as an OCI index of
+   * the same children, its original bytes beside it); otherwise a new OCI index of the kept
+   * platforms is written.
+   */
+  private async saveIndex(repo: Repository, top: FetchedManifest, counter: { fetched: number }): Promise<Saved> {
     const index = parseJson<ImageIndex>(top.bytes)
     const images = index.manifests.filter((d) => !isAttestation(d))
     const wanted = this.request.platforms
@@ -183,21 +205,19 @@ export class ImagesJob {
     if (missing.length) {
       throw new Error(`has no ${missing.map(formatPlatform).join(', ')} (it has ${images.map((d) => formatPlatform(d.platform)).join(', ')})`)
     }
-    for (const child of kept) {
+    const whole = kept.length === images.length
+    for (const child of whole ? index.manifests : kept) {
       const manifest = await repo.manifest(child.digest)
       if (manifest.bytes.length !== child.size) throw new Error(`manifest ${child.digest}: ${manifest.bytes.length} bytes, the index says ${child.size}`)
       if (isIndex(manifest.mediaType)) throw new Error(`nested index ${child.digest} is not supported`)
       await this.saveManifest(repo, manifest, counter)
     }
     const platforms = kept.map((d) => formatPlatform(d.platform))
-    // Every entry kept: the original bytes, so the digest stays the registry's.
-    if (kept.length === index.manifests.length) {
-      await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`)
-      return { saved: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms }
-    }
-    return { saved: await this.storeIndex(filteredIndex(index, kept)), platforms }
+    if (!whole) return { entry: await this.storeIndex(filteredIndex(index, kept)), platforms }
+    await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`)
+    if (!isDockerType(top.mediaType)) return { entry: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms }
+    return { entry: { ...(await this.storeIndex(ociIndexOf(index))), annotations: { [SOURCE_DIGEST]: top.digest } }, platforms }
   }
-
   private async storeIndex(index: ImageIndex): Promise<Descriptor> {
     const bytes = encodeIndex(index)
     const digest = sha256Digest(bytes)

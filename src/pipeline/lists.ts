@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
 import { readKubesprayTree, type KubesprayTree } from '../adapters/kubespray-tree.js'
 import { readInventoryVars } from '../adapters/inventory-files.js'
-import { writeFileAtomic } from '../adapters/fs-atomic.js'
+import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { mergeLayers, type VarLayer } from '../domain/ansible/layers.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { hostFacts, MACHINE_OF_ARCH, type ImageArch } from '../domain/kubespray/facts.js'
@@ -90,6 +90,7 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
   })
   const outDir = resolve(request.cwd, request.outDir)
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images }, null, 2)}\n`
+  await ensureDirUnder(outDir, '.')
   await writeFileAtomic(join(outDir, LIST_FILES.files), lists.filesList)
   await writeFileAtomic(join(outDir, LIST_FILES.images), lists.imagesList)
   await writeFileAtomic(join(outDir, LIST_FILES.manifest), manifest)

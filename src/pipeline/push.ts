@@ -8,10 +8,12 @@
 import { Transform } from 'node:stream'
 import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
 import { parseReference } from '../domain/images/reference.js'
-import { pushTarget, REF_NAME, WRAPPER } from '../domain/images/layout-index.js'
+import { pushTarget, REF_NAME, SOURCE_DIGEST } from '../domain/images/layout-index.js'
+import { InputError } from '../domain/errors.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
 import { Repository } from '../adapters/registry/repository.js'
+import { runPool } from './pool.js'
 
 export interface PushRequest {
   layoutDir: string
@@ -62,19 +64,13 @@ export class PushJob {
   async run(): Promise<PushResult[]> {
     const index = await this.layout.readIndex()
     const entries = index.manifests.filter((d) => d.annotations?.[REF_NAME])
-    if (!entries.length) throw new Error(`${this.request.layoutDir}: no images (index.json has no entries named by ${REF_NAME}); run the images command first`)
+    if (!entries.length) throw new InputError(`${this.request.layoutDir}: no images (index.json has no entries named by ${REF_NAME}); run the images command first`)
     this.progress.planned(entries.length)
-    const results: PushResult[] = new Array(entries.length)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < entries.length) {
-        const i = next++
-        results[i] = await this.pushImage(entries[i])
-        this.progress.finished(results[i])
-      }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.request.concurrency, entries.length)) }, worker))
-    return results
+    return runPool(entries, this.request.concurrency, async (entry) => {
+      const result = await this.pushImage(entry)
+      this.progress.finished(result)
+      return result
+    })
   }
 
   private async pushImage(entry: Descriptor): Promise<PushResult> {
@@ -107,13 +103,17 @@ export class PushJob {
     return { descriptor, bytes }
   }
 
-  /** Our wrapper around a Docker-typed manifest or list is ours alone: push what it wraps. */
+  /**
+   * Our OCI rendering of a Docker manifest or list is ours alone: push the registry's
+   * original (its media type is in its own bytes), so the digest stays the source's.
+   */
   private async unwrap(entry: Descriptor): Promise<Manifest> {
-    const top = await this.manifest(entry)
-    if (!isIndex(entry.mediaType)) return top
-    const index = JSON.parse(top.bytes.toString('utf8')) as ImageIndex
-    if (index.annotations?.[WRAPPER] === 'true' && index.manifests.length === 1) return this.manifest(index.manifests[0])
-    return top
+    const source = entry.annotations?.[SOURCE_DIGEST]
+    if (!source) return this.manifest(entry)
+    const original = await this.manifest({ mediaType: '', digest: source, size: 0 })
+    const mediaType = (JSON.parse(original.bytes.toString('utf8')) as { mediaType?: string }).mediaType
+    if (!mediaType) throw new Error(`${source}, the original of this image, names no media type`)
+    return { descriptor: { mediaType, digest: source, size: original.bytes.length }, bytes: original.bytes }
   }
 
   private async children(top: Manifest): Promise<Manifest[]> {

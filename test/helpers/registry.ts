@@ -10,7 +10,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHash, createSign, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -99,13 +100,26 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
   }
 }
 
-/** A token service as Docker's token spec describes: Basic credentials in, an RS256 JWT out. */
-export async function startTokenServer(pki: TestPki, user: { user: string; password: string }, issuer: string, service: string): Promise<{ realm: string; issued: () => number; server: Server }> {
+export interface TokenServer {
+  realm: string
+  issued: () => number
+  /** The Authorization header of every token request (undefined: none came). */
+  authorizations: Array<string | undefined>
+  server: Server
+}
+
+/**
+ * A token service as Docker's token spec describes: Basic credentials in, an RS256 JWT out.
+ * Over HTTPS with the test CA when `https`, else plain HTTP; anonymous requests get no token.
+ */
+export async function startTokenServer(pki: TestPki, user: { user: string; password: string }, issuer: string, service: string, https = true): Promise<TokenServer> {
   const key = readFileSync(pki.key, 'utf8')
   const certDer = execFileSync('openssl', ['x509', '-in', pki.cert, '-outform', 'DER'])
   const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url')
   let issued = 0
-  const server = createServer((req, res) => {
+  const authorizations: Array<string | undefined> = []
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    authorizations.push(req.headers.authorization)
     const url = new URL(req.url ?? '/', 'http://x')
     const expected = `Basic ${Buffer.from(`${user.user}:${user.password}`).toString('base64')}`
     if (req.headers.authorization !== expected) {
@@ -123,9 +137,11 @@ export async function startTokenServer(pki: TestPki, user: { user: string; passw
     const signature = createSign('RSA-SHA256').update(unsigned).sign(key)
     issued++
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${unsigned}.${b64url(signature)}` }))
-  })
+  }
+  const server = https ? createHttpsServer({ cert: readFileSync(pki.cert), key: readFileSync(pki.key) }, handler) : createServer(handler)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { realm: `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`, issued: () => issued, server }
+  const scheme = https ? 'https' : 'http'
+  return { realm: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/token`, issued: () => issued, authorizations, server }
 }
 
 // ---- images the tests build ----

@@ -12,10 +12,11 @@
  * ready when the last byte lands. The caller compares them with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { readFile, rm, type FileHandle } from 'node:fs/promises'
 import { createHash, type Hash } from 'node:crypto'
 import type { Dispatcher } from 'undici'
-import { writeFileAtomic } from '../fs-atomic.js'
+import { redactUrl, splitUserinfo } from '../../domain/redact.js'
+import { createExclusive, openExisting, regularFile, writeFileAtomic } from '../fs-atomic.js'
 import { isTransient } from './client.js'
 
 export interface SegmentPolicy {
@@ -172,15 +173,33 @@ const MAX_BODY_ATTEMPTS = 4
 
 /**
  * Where the bytes come from: a url on the shared dispatcher, or a registry blob (whose
- * requests carry the registry's auth). `id` names it in state files and messages.
+ * requests carry the registry's auth). `id` names it in state files and messages, so it
+ * never carries a secret.
  */
 export interface ByteSource {
   id: string
   get(headers: Record<string, string>): Promise<Dispatcher.ResponseData>
 }
 
+/**
+ * A url's bytes. Userinfo in it (a mirror behind a login) becomes Basic auth to that origin
+ * only: undici's redirect handler drops Authorization when a redirect leaves the origin.
+ */
 export function urlSource(http: Dispatcher, url: string): ByteSource {
-  return { id: url, get: (headers) => http.request({ ...target(url), method: 'GET', headers }) }
+  const { url: bare, username, password } = splitUserinfo(url)
+  const auth = username !== undefined ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}
+  return { id: redactUrl(url), get: (headers) => http.request({ ...target(bare), method: 'GET', headers: { ...headers, ...auth } }) }
+}
+
+/**
+ * The partial file cannot be continued (the server changed the file, ignores our range, or
+ * the part is gone): it is discarded and fetched again from byte 0.
+ */
+class RestartFromZero extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RestartFromZero'
+  }
 }
 
 export class FileFetcher {
@@ -195,10 +214,23 @@ export class FileFetcher {
    */
   async fetch(source: ByteSource, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
     const statePath = `${partPath}.json`
-    const resumed = await readPartState(statePath, source.id)
-    if (resumed) return this.continueSegments(source, partPath, statePath, resumed, algorithms, events)
-    await rm(partPath, { force: true })
-    return this.start(source, partPath, statePath, algorithms, events)
+    const resumed = await readPartState(statePath, source.id, partPath)
+    try {
+      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events)
+      await discardPart(partPath)
+      return await this.start(source, partPath, statePath, algorithms, events)
+    } catch (e) {
+      if (!(e instanceof RestartFromZero)) throw e
+      // Once: a server that keeps changing the file mid-fetch fails the file, not the run forever.
+      events.bytes(-(await partBytes(statePath)))
+      await discardPart(partPath)
+      try {
+        return await this.start(source, partPath, statePath, algorithms, events)
+      } catch (again) {
+        if (again instanceof RestartFromZero) throw new Error(`${source.id}: ${again.message} (twice; giving up on this file)`)
+        throw again
+      }
+    }
   }
 
   private async start(source: ByteSource, partPath: string, statePath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
@@ -217,13 +249,19 @@ export class FileFetcher {
         response.body.resume()
         throw new HttpStatusError(response.statusCode, url)
       }
+      if (response.statusCode === 206) {
+        const range = contentRange(response)
+        if (!range || range.start !== 0) {
+          response.body.resume()
+          throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`)
+        }
+      }
       const total = totalSize(response)
       events.size(total)
       const rangesWork = response.statusCode === 206 && total !== undefined
-      const validator = headerValue(response.headers.etag) ?? headerValue(response.headers['last-modified']) ?? null
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
-      const state: PartState = { url, size: total ?? null, validator: rangesWork ? validator : null, segments }
-      const file = await open(partPath, 'w+')
+      const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
+      const file = await createExclusive(partPath)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const hasher = new PrefixHasher(file, segments, algorithms)
@@ -271,7 +309,7 @@ export class FileFetcher {
   ): Promise<FetchOutcome> {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
-    const file = await open(partPath, 'r+').catch(() => open(partPath, 'w+'))
+    const file = await openExisting(partPath)
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
       const hasher = new PrefixHasher(file, state.segments, algorithms)
@@ -308,9 +346,18 @@ export class FileFetcher {
         const response = await source.get(headers)
         if (response.statusCode !== 206) {
           response.body.resume()
-          // 200 to a ranged request: the file changed since the partial was started.
-          if (response.statusCode === 200) throw new Error(`${source.id} changed on the server while it was being fetched; it is fetched again on the next run`)
+          // 200 to a ranged request with If-Range: the file changed since the partial was
+          // started; 200 without it, or 416: the server cannot continue it.
+          if (response.statusCode === 200) throw new RestartFromZero('the server no longer continues the partial file (it changed, or ignores Range)')
+          if (response.statusCode === 416) throw new RestartFromZero(`the server refused range ${range} (416)`)
           throw new HttpStatusError(response.statusCode, source.id)
+        }
+        const answered = contentRange(response)
+        if (!answered || answered.start !== from || (state.size !== null && answered.total !== undefined && answered.total !== state.size)) {
+          response.body.resume()
+          throw new RestartFromZero(
+            `asked for ${range} of ${state.size ?? '?'} bytes, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`
+          )
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
         await writeFileAtomic(statePath, JSON.stringify(state))
@@ -376,22 +423,58 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
+/** `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`). */
+function contentRange(response: Dispatcher.ResponseData): { start: number; end: number; total: number | undefined } | undefined {
+  const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers['content-range']) ?? '')
+  return match ? { start: Number(match[1]), end: Number(match[2]), total: match[3] === '*' ? undefined : Number(match[3]) } : undefined
+}
+
+/**
+ * What If-Range may carry: a strong ETag, else Last-Modified. A weak ETag (W/"…") is never
+ * sent, since a server must not honour If-Range with one and would resend the whole file.
+ */
+function strongValidator(response: Dispatcher.ResponseData): string | null {
+  const etag = headerValue(response.headers.etag)
+  if (etag && !etag.startsWith('W/')) return etag
+  return headerValue(response.headers['last-modified']) ?? null
+}
+
 function totalSize(response: Dispatcher.ResponseData): number | undefined {
-  if (response.statusCode === 206) {
-    const match = /\/(\d+)\s*$/.exec(headerValue(response.headers['content-range']) ?? '')
-    return match ? Number(match[1]) : undefined
-  }
+  if (response.statusCode === 206) return contentRange(response)?.total
+
   const length = headerValue(response.headers['content-length'])
   return length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined
 }
 
-async function readPartState(statePath: string, url: string): Promise<PartState | undefined> {
+/**
+ * The saved state of a partial file, when it can be continued: same source, well-formed
+ * segments, and the partial file still there holding at least the bytes the state counts.
+ */
+async function readPartState(statePath: string, url: string, partPath: string): Promise<PartState | undefined> {
+  let state: PartState
   try {
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
-    const valid = state.url === url && Array.isArray(state.segments) && state.segments.every((s) => Number.isInteger(s.done) && s.done >= 0)
-    return valid ? state : undefined
+    state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
   } catch {
     return undefined
+  }
+  const wellFormed =
+    state.url === url &&
+    Array.isArray(state.segments) &&
+    state.segments.length > 0 &&
+    state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end))
+  if (!wellFormed) return undefined
+  const part = await regularFile(partPath)
+  const needed = Math.max(...state.segments.map((s) => s.start + s.done))
+  return part && part.size >= needed ? state : undefined
+}
+
+/** Bytes a saved state counts (0 without one): progress gives them back on a restart. */
+async function partBytes(statePath: string): Promise<number> {
+  try {
+    const state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
+    return state.segments.reduce((n, s) => n + s.done, 0)
+  } catch {
+    return 0
   }
 }
 

@@ -58,6 +58,7 @@ export interface RegistryRequest {
 
 export class RegistryClient {
   readonly base: string
+  private readonly origin: string
   private readonly tokens = new Map<string, string>()
   private basicAuth: string | undefined
   private bearer: Challenge | undefined
@@ -67,6 +68,7 @@ export class RegistryClient {
     private readonly options: RegistryClientOptions
   ) {
     this.base = `${options.insecureHosts.has(host) ? 'http' : 'https'}://${host}`
+    this.origin = new URL(this.base).origin
   }
 
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
@@ -106,16 +108,30 @@ export class RegistryClient {
   private async fetchToken(scope: string): Promise<string> {
     const params = this.bearer?.params ?? {}
     if (!params.realm) throw new RegistryError(`${this.host}: its Bearer challenge names no realm`, 401)
-    const url = new URL(params.realm)
+    let url: URL
+    try {
+      url = new URL(params.realm)
+    } catch {
+      throw new RegistryError(`${this.host}: its Bearer challenge names realm '${params.realm}', which is not a url`, 401)
+    }
     if (params.service) url.searchParams.set('service', params.service)
     for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s)
     const credentials = this.options.credentials(this.host)
+    // The realm is the registry's word: our Basic credentials go to it only over HTTPS, or to
+    // the registry's own origin, never in clear text to a host the registry merely named.
+    const trusted = url.protocol === 'https:' || url.origin === this.origin
+    const withheld = credentials && !trusted
     const headers: Record<string, string> = {}
-    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
+    if (credentials && trusted) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
     const res = await this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers })
     if (res.statusCode !== 200) {
       await res.body.dump()
-      throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${credentials ? 'the credentials' : 'anonymous access'} (HTTP ${res.statusCode})`, res.statusCode)
+      const who = withheld
+        ? `anonymous access (your credentials were withheld: the realm ${url.origin} is plain HTTP on another host)`
+        : credentials
+          ? 'the credentials'
+          : 'anonymous access'
+      throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${who} (HTTP ${res.statusCode})`, res.statusCode)
     }
     const json = (await res.body.json()) as { token?: string; access_token?: string }
     const token = json.token ?? json.access_token
@@ -126,8 +142,9 @@ export class RegistryClient {
   private send(req: RegistryRequest, authorization: string | undefined): Promise<Dispatcher.ResponseData> {
     const url = new URL(req.path, this.base)
     const headers: Record<string, string> = { ...req.headers }
-    // Credentials go to this registry only, never to another host an upload url names.
-    if (authorization && url.host === this.host) headers.authorization = authorization
+    // Credentials go to this registry's origin only (scheme, host and port): never to another
+    // host an upload url names, and never downgraded to plain HTTP by one.
+    if (authorization && url.origin === this.origin) headers.authorization = authorization
     return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body })
   }
 }

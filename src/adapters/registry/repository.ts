@@ -3,6 +3,7 @@
  * the manifest or blob; the caller names the image it belongs to.
  */
 import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
 import { MANIFEST_ACCEPT, DOCKER_SCHEMA1 } from '../../domain/images/media-types.js'
 import { sha256Digest } from '../oci-layout.js'
 import { headerValue, RegistryClient, RegistryError } from './client.js'
@@ -23,6 +24,29 @@ function statusReason(status: number): string {
   return `HTTP ${status}`
 }
 
+/**
+ * A manifest body, refused beyond `cap` bytes whether or not the registry announced a length:
+ * a chunked body is counted as it arrives, never buffered past the cap.
+ */
+async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, announced: number, what: string): Promise<Buffer> {
+  const refuse = (size: string): RegistryError => new RegistryError(`${what}: a ${size}-byte manifest is not plausible (the limit is ${cap})`)
+  if (announced > cap) {
+    body.destroy()
+    throw refuse(String(announced))
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > cap) {
+      body.destroy()
+      throw refuse(`more than ${cap}`)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks, size)
+}
+
 export class Repository {
   constructor(
     readonly client: RegistryClient,
@@ -41,12 +65,7 @@ export class Repository {
       await res.body.dump()
       throw new RegistryError(`manifest ${reference}: ${statusReason(res.statusCode)}`, res.statusCode)
     }
-    const length = Number(headerValue(res.headers['content-length']) ?? 0)
-    if (length > MAX_MANIFEST_BYTES) {
-      await res.body.dump()
-      throw new RegistryError(`manifest ${reference}: a ${length}-byte manifest is not plausible`)
-    }
-    const bytes = Buffer.from(await res.body.arrayBuffer())
+    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue(res.headers['content-length']) ?? 0), `manifest ${reference}`)
     const declared = headerValue(res.headers['content-type'])?.split(';')[0].trim() ?? ''
     let mediaType = declared
     try {
@@ -58,6 +77,10 @@ export class Repository {
       throw new RegistryError(`manifest ${reference}: Docker schema 1 manifests are not supported (deprecated since 2017); ask for a newer tag`)
     }
     const digest = sha256Digest(bytes)
+    // Fetched by digest (an index's child, a pinned reference): the bytes must be that digest.
+    if (reference.includes(':') && reference !== digest) {
+      throw new RegistryError(`manifest ${reference}: digest mismatch: the registry served bytes that hash to ${digest}`)
+    }
     const said = headerValue(res.headers['docker-content-digest'])
     if (said?.startsWith('sha256:') && said !== digest) {
       throw new RegistryError(`manifest ${reference}: the registry says digest ${said}, the bytes hash to ${digest}`)

@@ -1,5 +1,4 @@
 /** `images`: save every image of a list into one OCI layout, straight from the registries. */
-import { join } from 'node:path'
 import { parsePlatform } from '../../domain/images/platform.js'
 import type { Platform } from '../../domain/images/media-types.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
@@ -17,7 +16,8 @@ export const USAGE = `Usage:
 
 Saves every image of the list into DIR/images, one OCI image layout shared by all of them
 (a layer used by many images is stored once), without any container engine. Manifests and
-layers keep their registry digests and are verified while they stream.
+layers keep their registry digests and are verified while they stream. index.json names
+exactly the list's images; after a successful run, blobs no listed image uses are removed.
 
 Options:
   --list FILE                 images.list (one reference a line, as generate_list.sh writes it)
@@ -27,6 +27,7 @@ Options:
   --concurrency N             images at once (default 16)
   --connections N             connections per registry host (default 16)
   --insecure-registry HOST    speak plain HTTP to HOST:PORT; repeatable
+  --keep-unreferenced         keep blobs of images no longer in the list
   -h, --help                  show this help
 Credentials: REGISTRY_AUTH_FILE, $DOCKER_CONFIG/config.json, ~/.docker/config.json (never printed).
 `
@@ -53,7 +54,8 @@ export async function run(args: string[]): Promise<void> {
       platform: { type: 'string' },
       concurrency: { type: 'string' },
       connections: { type: 'string' },
-      'insecure-registry': { type: 'string', multiple: true }
+      'insecure-registry': { type: 'string', multiple: true },
+      'keep-unreferenced': { type: 'boolean' }
     },
     USAGE
   )
@@ -66,10 +68,17 @@ export async function run(args: string[]): Promise<void> {
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
   const progress = new JobProgress<ImageResult>('images', (r) => r.reference)
   const started = Date.now()
-  const layoutDir = join(values.out, 'images')
-  const results = await runJob(progress, http, () =>
+  const outDir = values.out
+  const { results, layoutDir, removed } = await runJob(progress, http, () =>
     new ImagesJob(
-      { listPath, layoutDir, platforms, concurrency: positiveInt('concurrency', values.concurrency, 16), connections },
+      {
+        listPath,
+        outDir,
+        platforms,
+        concurrency: positiveInt('concurrency', values.concurrency, 16),
+        connections,
+        keepUnreferenced: values['keep-unreferenced'] ?? false
+      },
       { http, credentials: credentialsFromAuthFiles(), insecureHosts: new Set(values['insecure-registry'] ?? []) },
       progress
     ).run()
@@ -90,7 +99,9 @@ export async function run(args: string[]): Promise<void> {
   const failed = results.filter((r) => r.status === 'failed')
   const seconds = (Date.now() - started) / 1000
   writeOut(
-    `${results.length - failed.length}/${results.length} images in ${layoutDir}; ${formatBytes(progress.transferred)} fetched in ${seconds.toFixed(1)} s (${formatBytes(progress.transferred / Math.max(seconds, 0.001))}/s)\n`
+    `${results.length - failed.length}/${results.length} images in ${layoutDir}; ${formatBytes(progress.transferred)} fetched in ${seconds.toFixed(1)} s (${formatBytes(progress.transferred / Math.max(seconds, 0.001))}/s)` +
+      (removed.blobs ? `; ${removed.blobs} blob(s) no listed image uses removed (${formatBytes(removed.bytes)})` : '') +
+      '\n'
   )
   throwIfFailed(results, 'image(s)', (r) => r.reference)
 }

@@ -9,24 +9,30 @@ export const REF_NAME = 'org.opencontainers.image.ref.name'
 /** The normalized full name, which containerd's import uses. */
 export const CONTAINERD_NAME = 'io.containerd.image.name'
 /**
- * Marks an OCI index we wrote around a Docker-typed manifest or list: Debian's skopeo 1.9
- * does not see Docker-typed index.json entries, so we point index.json at this wrapper, and
- * `push` sends the original underneath (same digest as the source registry).
+ * On an index.json entry that is our OCI rendering of a Docker-typed manifest or list: the
+ * digest of the registry's original, kept byte for byte in blobs/. containers/image (skopeo
+ * 1.9, podman, CRI-O) neither sees Docker-typed index.json entries nor resolves an index
+ * inside an index, so the entry must be an OCI index whose children are the images; `push`
+ * (and `serve`) hand out the original, so digests stay the registry's.
  */
-export const WRAPPER = 'dev.kubespray-bundle.wraps-docker-manifest'
+export const SOURCE_DIGEST = 'dev.kubespray-bundle.source-digest'
 
 export function encodeIndex(index: ImageIndex): Buffer {
   return Buffer.from(JSON.stringify(index))
 }
 
-/** An OCI index with the one Docker-typed manifest or list as its only child. */
+/** An OCI index with one Docker-typed manifest as its only child. */
 export function wrapperIndex(child: Descriptor): ImageIndex {
   return {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: [{ mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}) }],
-    annotations: { [WRAPPER]: 'true' }
+    manifests: [{ mediaType: child.mediaType, digest: child.digest, size: child.size, ...(child.platform ? { platform: child.platform } : {}) }]
   }
+}
+
+/** A Docker manifest list as an OCI index: the same children (digests, media types, platforms). */
+export function ociIndexOf(list: ImageIndex): ImageIndex {
+  return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: list.manifests, ...(list.annotations ? { annotations: list.annotations } : {}) }
 }
 
 /** The kept entries of an index, as a new OCI index (the children keep their digests). */
@@ -34,16 +40,16 @@ export function filteredIndex(original: ImageIndex, kept: Descriptor[]): ImageIn
   return { schemaVersion: 2, mediaType: OCI_INDEX, manifests: kept, ...(original.annotations ? { annotations: original.annotations } : {}) }
 }
 
-/** index.json after a run: entries of re-saved images replaced in place, new ones appended. */
-export function mergeIndexEntries(existing: readonly Descriptor[], added: readonly Descriptor[]): Descriptor[] {
-  const byName = new Map(added.map((d) => [d.annotations?.[REF_NAME], d]))
-  const merged = existing.map((d) => {
-    const name = d.annotations?.[REF_NAME]
-    const replacement = name === undefined ? undefined : byName.get(name)
-    if (replacement) byName.delete(name)
-    return replacement ?? d
+/**
+ * index.json is the list: one entry per line of the list, in its order, from this run or (for
+ * a line that failed now) from an earlier one; lines no longer listed are dropped.
+ */
+export function indexForList(lines: readonly string[], existing: readonly Descriptor[], saved: ReadonlyMap<string, Descriptor>): Descriptor[] {
+  const before = new Map(existing.map((d) => [d.annotations?.[REF_NAME], d]))
+  return lines.flatMap((line) => {
+    const entry = saved.get(line) ?? before.get(line)
+    return entry ? [entry] : []
   })
-  return [...merged, ...[...byName.values()].filter((d): d is Descriptor => d !== undefined)]
 }
 
 /** Where `push` puts an image: the target registry, then the path without the source registry host. */
