@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -17,6 +17,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 
 /** Where partial downloads wait, under the tool's own state (per host, then the url's path). */
 let PARTS = ''
+const MIRROR_USER = { user: 'mirror-user', password: `pw-${randomBytes(6).toString('hex')}` }
 let nginx: Nginx
 let work: string
 const blobs = new Map<string, Buffer>()
@@ -51,7 +52,7 @@ function accessLog(): string[] {
 }
 
 beforeAll(async () => {
-  nginx = await startNginx({ slowRate: '4m' })
+  nginx = await startNginx({ slowRate: '4m', basicAuth: MIRROR_USER })
   PARTS = `.kubespray-bundle/parts/files/127.0.0.1:${nginx.port}`
   work = mkdtempSync(join(tmpdir(), 'kb-files-'))
   serve('kubelet', 3 << 20)
@@ -154,6 +155,46 @@ describe('files: downloads verified against the list', () => {
       .slice(before)
       .reduce((n, l) => n + Number(/" 20[06] (\d+) /.exec(l)?.[1] ?? 0), 0)
     expect(fetched).toBeLessThan(statSync(join(dir, 'big.tar.zst')).size * 0.8)
+  })
+
+  it('a mirror url with userinfo is used as Basic auth to the mirror only, and the password shows nowhere', () => {
+    const out = join(work, 'private')
+    const upstream = 'https://upstream.invalid/releases'
+    const list = listFile('private.json', [
+      { url: `${upstream}/small.tgz`, checksum: `sha256:${sha256(blobs.get('small.tgz') ?? Buffer.alloc(0))}` },
+      { url: `${upstream}/nope.bin`, checksum: null }
+    ])
+    const mirror = `${upstream}=http://${MIRROR_USER.user}:${MIRROR_USER.password}@127.0.0.1:${nginx.port}/private`
+    const r = runCli(['files', '--list', list, '--out', out, '--mirror', mirror], work)
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/upstream\.invalid\/releases\/small\.tgz .* downloaded, verified/)
+    expect(r.stderr).toContain(`HTTP 404 Not Found from http://***@127.0.0.1:${nginx.port}/private/nope.bin`)
+    const authLines = accessLog().filter((l) => l.includes('/private/small.tgz'))
+    expect(authLines.some((l) => l.includes(`auth="Basic ${Buffer.from(`${MIRROR_USER.user}:${MIRROR_USER.password}`).toString('base64')}"`) && / 20[06] /.test(l))).toBe(true)
+    const state = readdirSync(join(out, '.kubespray-bundle'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+      .join('\n')
+    for (const secret of [MIRROR_USER.password, Buffer.from(`${MIRROR_USER.user}:${MIRROR_USER.password}`).toString('base64')]) {
+      expect(r.stdout + r.stderr + state).not.toContain(secret)
+    }
+    const refused = runCli(['files', '--list', list, '--out', out, '--mirror', `https://u:p@upstream.invalid=http://127.0.0.1:${nginx.port}/files`], work)
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain('FROM is matched against Kubespray')
+    expect(refused.stderr).not.toContain('u:p@')
+  })
+
+  it('never writes through a link planted under the output directory', () => {
+    const out = join(work, 'planted')
+    const elsewhere = mkdtempSync(join(tmpdir(), 'kb-elsewhere-'))
+    mkdirSync(join(out, 'files'), { recursive: true })
+    symlinkSync(elsewhere, join(out, 'files', `127.0.0.1:${nginx.port}`))
+    const list = listFile('planted.json', [entry('/files/small.tgz', 'small.tgz')])
+    const r = runCli(['files', '--list', list, '--out', out], work)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`${join(out, 'files', `127.0.0.1:${nginx.port}`)} is a symbolic link; refusing to write through it`)
+    expect(readdirSync(elsewhere)).toEqual([])
+    rmSync(elsewhere, { recursive: true, force: true })
   })
 
   it('a server without Range support still works, on one connection', () => {

@@ -27284,7 +27284,7 @@ async function readPartState(statePath, url, partPath) {
   const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end));
   if (!wellFormed) return void 0;
   const part = await regularFile(partPath);
-  const needed = Math.max(...state.segments.map((s) => s.start + s.done));
+  const needed = Math.max(0, ...state.segments.filter((s) => s.done > 0).map((s) => s.start + s.done));
   return part && part.size >= needed ? state : void 0;
 }
 async function partBytes(statePath) {

@@ -4,6 +4,7 @@
  *   /slow/...       the same files at `slowRate` per connection
  *   /redirect/...   302 to /files/... (as GitHub release urls redirect to their CDN)
  *   /norange/...    the same files without Range support
+ *   /private/...    the same files behind Basic auth (optional)
  *   /v2/...         optionally proxied to a registry (to see the requests a client makes)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
@@ -49,7 +50,7 @@ async function waitForPort(port: number, child: ChildProcess, errorLog: string):
   throw new Error(`nginx did not listen on ${port}`)
 }
 
-export async function startNginx(options: { slowRate?: string; root?: string; proxyV2To?: string } = {}): Promise<Nginx> {
+export async function startNginx(options: { slowRate?: string; root?: string; proxyV2To?: string; basicAuth?: { user: string; password: string } } = {}): Promise<Nginx> {
   if (!NGINX_BIN) throw new Error('nginx is not installed: bash scripts/test.sh installs it (apt-get install nginx)')
   const prefix = mkdtempSync(join(tmpdir(), 'kb-nginx-'))
   const root = options.root ?? join(prefix, 'root')
@@ -57,6 +58,7 @@ export async function startNginx(options: { slowRate?: string; root?: string; pr
   mkdirSync(join(prefix, 'logs'), { recursive: true })
   const port = await freePort()
   const conf = join(prefix, 'nginx.conf')
+  if (options.basicAuth) execFileSync('htpasswd', ['-bc', join(prefix, 'htpasswd'), options.basicAuth.user, options.basicAuth.password], { stdio: 'ignore' })
   writeFileSync(
     conf,
     `worker_processes 1;
@@ -81,6 +83,7 @@ http {
     location /slow/ { alias ${root}/; limit_rate ${options.slowRate ?? '256k'}; }
     location /norange/ { alias ${root}/; max_ranges 0; }
     location /redirect/ { rewrite ^/redirect/(.*)$ /files/$1 redirect; }
+    ${options.basicAuth ? `location /private/ { alias ${root}/; auth_basic "mirror"; auth_basic_user_file ${prefix}/htpasswd; }` : ''}
     ${options.proxyV2To ? `location /v2/ { proxy_pass http://${options.proxyV2To}; proxy_http_version 1.1; proxy_request_buffering off; client_max_body_size 0; proxy_set_header Host $http_host; }` : ''}
   }
 }

@@ -464,7 +464,7 @@ async function readPartState(statePath: string, url: string, partPath: string): 
     state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end))
   if (!wellFormed) return undefined
   const part = await regularFile(partPath)
-  const needed = Math.max(...state.segments.map((s) => s.start + s.done))
+  const needed = Math.max(0, ...state.segments.filter((s) => s.done > 0).map((s) => s.start + s.done))
   return part && part.size >= needed ? state : undefined
 }
 
