@@ -106,7 +106,9 @@ async function loadCommand(name) {
   const init = script.runInThisContext();
   init.call(module2.exports, module2.exports, (0, import_node_module.createRequire)(file), module2, file, (0, import_node_path.dirname)(file));
   if (dir && entry && (!cached || script.cachedDataRejected)) {
-    process.once("beforeExit", () => writeCache(dir, name, entry, script.createCachedData()));
+    process.once("beforeExit", () => {
+      if (!process.exitCode) writeCache(dir, name, entry, script.createCachedData());
+    });
   }
   return module2.exports;
 }

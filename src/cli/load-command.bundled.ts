@@ -104,8 +104,11 @@ export async function loadCommand(name: string): Promise<Command> {
   const init = script.runInThisContext() as (...args: unknown[]) => void
   init.call(module.exports, module.exports, createRequire(file), module, file, dirname(file))
   if (dir && entry && (!cached || script.cachedDataRejected)) {
-    // Written when the process ends, so the cache holds every function this run compiled.
-    process.once('beforeExit', () => writeCache(dir, name, entry, script.createCachedData()))
+    // Written when the process ends, so the cache holds every function this run compiled; only
+    // after a run that succeeded, since a failed one compiles a fraction and the entry stays.
+    process.once('beforeExit', () => {
+      if (!process.exitCode) writeCache(dir, name, entry, script.createCachedData())
+    })
   }
   return module.exports
 }
