@@ -5,7 +5,7 @@
 //   dist/commands/NAME.cjs  one bundle per command, loaded with a V8 code cache
 //   dist/vendor/NAME.cjs    the fallback YAML parsers, loaded only when a file needs them
 import { build } from 'esbuild'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 // `node scripts/build.mjs OUTDIR` builds elsewhere: the dist freshness test compares the two.
@@ -26,7 +26,11 @@ const cjs = {
   format: 'cjs',
   // Sources are ESM; in these CommonJS bundles import.meta.url is the file's own URL.
   banner: { js: "const __kbFileUrl = require('node:url').pathToFileURL(__filename).href;" },
-  define: { 'import.meta.url': '__kbFileUrl', __KB_VENDOR_DIR__: JSON.stringify('../vendor') }
+  define: {
+    'import.meta.url': '__kbFileUrl',
+    __KB_VENDOR_DIR__: JSON.stringify('../vendor'),
+    __KB_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version)
+  }
 }
 mkdirSync(outdir, { recursive: true })
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n')

@@ -27345,6 +27345,22 @@ async function runPool(items, concurrency, work) {
 var STATE_DIR = ".kubespray-bundle";
 var STATE_FILE = `${STATE_DIR}/files-state.json`;
 var PARTS_DIR = `${STATE_DIR}/parts/files`;
+async function readFileListFile(path) {
+  let text;
+  try {
+    text = await (0, import_promises3.readFile)(path, "utf8");
+  } catch (e) {
+    throw new InputError(`--list ${path}: cannot read it (${e.code ?? e.message})`);
+  }
+  let list;
+  try {
+    list = parseFileList(text, path);
+  } catch (e) {
+    throw new InputError(redactText(e.message));
+  }
+  if (!list.files.length) throw new InputError(`--list ${path}: no urls in it`);
+  return list;
+}
 async function readState(outDir) {
   try {
     const state = JSON.parse(await (0, import_promises3.readFile)((0, import_node_path2.join)(outDir, STATE_FILE), "utf8"));
@@ -27389,19 +27405,7 @@ var FilesJob = class {
   stateWrite = Promise.resolve();
   filesDir;
   async run() {
-    let text;
-    try {
-      text = await (0, import_promises3.readFile)(this.request.listPath, "utf8");
-    } catch (e) {
-      throw new InputError(`--list ${this.request.listPath}: cannot read it (${e.code ?? e.message})`);
-    }
-    let list;
-    try {
-      list = parseFileList(text, this.request.listPath);
-    } catch (e) {
-      throw new InputError(redactText(e.message));
-    }
-    if (!list.files.length) throw new InputError(`--list ${this.request.listPath}: no urls in it`);
+    const list = this.request.list;
     const planned = plan(list.files, this.request.layout, this.request.mirrors);
     this.state = await readState(this.request.outDir);
     this.progress.planned(planned.length);
@@ -27414,8 +27418,20 @@ var FilesJob = class {
       return result;
     });
     await this.stateWrite;
+    if (this.request.prune && results.every((r) => r.status !== "failed")) await this.prune(new Set(planned.map((p) => p.path)));
     const sumsPath = await this.writeSums();
     return { results, unverifiedList: list.unverified, sumsPath };
+  }
+  /** Files of earlier lists (a cache restored from another version) leave the bundle. */
+  async prune(listed) {
+    const entries = await (0, import_promises3.readdir)(this.filesDir, { recursive: true, withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const path = (0, import_node_path2.relative)(this.filesDir, (0, import_node_path2.join)(e.parentPath, e.name)).split(import_node_path2.sep).join("/");
+      if (e.isDirectory() || path === "SHA256SUMS" || listed.has(path)) continue;
+      await (0, import_promises3.rm)((0, import_node_path2.join)(this.filesDir, path), { force: true });
+      delete this.state.files[path];
+    }
+    await writeFileAtomic((0, import_node_path2.join)(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1));
   }
   async one(file, fetcher) {
     const started = Date.now();
@@ -27483,7 +27499,7 @@ var FilesJob = class {
   /** SHA256SUMS of every file we put under files/ that is still there. */
   async writeSums() {
     const entries = [];
-    for (const [path, recorded] of Object.entries(this.state.files)) {
+    for (const [path, recorded] of Object.entries(this.state.files).sort(([a], [b]) => a < b ? -1 : 1)) {
       const info = await regularFile((0, import_node_path2.join)(this.filesDir, path));
       if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 });
     }
@@ -27568,10 +27584,11 @@ var ProgressLine = class {
 
 // src/cli/job.ts
 var JobProgress = class {
-  constructor(noun, nameOf) {
+  /** With `line`, several jobs running at once share one progress line (build: files | images). */
+  constructor(noun, nameOf, line) {
     this.noun = noun;
     this.nameOf = nameOf;
-    this.line = new ProgressLine((ms) => this.render(ms));
+    this.line = line ?? new ProgressLine((ms) => this.render(ms));
   }
   noun;
   nameOf;
@@ -27708,6 +27725,7 @@ async function run(args) {
   const connections = positiveInt("connections", values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost);
   const retries = values.retries === "0" ? 0 : positiveInt("retries", values.retries, DEFAULT_HTTP_OPTIONS.retries);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries });
+  const list = await readFileListFile(listPath);
   const progress = new JobProgress("files", (r) => r.url);
   const started = Date.now();
   const outcome = await runJob(
@@ -27715,7 +27733,7 @@ async function run(args) {
     http,
     () => new FilesJob(
       {
-        listPath,
+        list,
         outDir,
         layout: parseLayout(values.layout),
         mirrors,

@@ -27778,6 +27778,17 @@ function parseImagesList(text, source) {
   });
   return refs;
 }
+async function readImagesListFile(path) {
+  let text;
+  try {
+    text = await (0, import_promises5.readFile)(path, "utf8");
+  } catch (e) {
+    throw new InputError(`--list ${path}: cannot read it (${e.code ?? e.message})`);
+  }
+  const refs = parseImagesList(text, path);
+  if (!refs.length) throw new InputError(`--list ${path}: no image references in it`);
+  return refs;
+}
 var parseJson = (bytes) => JSON.parse(bytes.toString("utf8"));
 var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
 var ImagesJob = class {
@@ -27805,14 +27816,7 @@ var ImagesJob = class {
     return client;
   }
   async run() {
-    let text;
-    try {
-      text = await (0, import_promises5.readFile)(this.request.listPath, "utf8");
-    } catch (e) {
-      throw new InputError(`--list ${this.request.listPath}: cannot read it (${e.code ?? e.message})`);
-    }
-    const refs = parseImagesList(text, this.request.listPath);
-    if (!refs.length) throw new InputError(`--list ${this.request.listPath}: no image references in it`);
+    const refs = this.request.refs;
     await this.layout.init();
     const unlock = await this.layout.lock();
     try {
@@ -27830,13 +27834,13 @@ var ImagesJob = class {
     this.progress.planned(refs.length);
     const results = await runPool(refs, this.request.concurrency, async (ref) => {
       const started = Date.now();
-      const counter = { fetched: 0 };
+      const counter = { fetched: 0, size: 0 };
       let result;
       try {
         const { entry, platforms } = await this.saveImage(ref, counter);
         saved.set(ref.original, entry);
         indexWrite = indexWrite.catch(() => void 0).then(writeIndex);
-        result = { reference: ref.original, status: "saved", digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started };
+        result = { reference: ref.original, status: "saved", digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, size: counter.size, ms: Date.now() - started };
       } catch (e) {
         result = { reference: ref.original, status: "failed", error: e.message, fetched: counter.fetched, ms: Date.now() - started };
       }
@@ -27903,6 +27907,7 @@ var ImagesJob = class {
     const parsed = parseJson(manifest.bytes);
     if (!parsed.config?.digest || !Array.isArray(parsed.layers)) throw new Error(`manifest ${manifest.digest} has no config or layers`);
     await Promise.all([parsed.config, ...parsed.layers].map((blob) => this.fetchBlob(repo, blob, counter)));
+    counter.size += manifest.bytes.length + [parsed.config, ...parsed.layers].reduce((n, b) => n + b.size, 0);
     await this.layout.putBytes(manifest.digest, manifest.bytes, `${repo.name} manifest`);
   }
   async fetchBlob(repo, blob, counter) {
@@ -28013,10 +28018,11 @@ var ProgressLine = class {
 
 // src/cli/job.ts
 var JobProgress = class {
-  constructor(noun, nameOf) {
+  /** With `line`, several jobs running at once share one progress line (build: files | images). */
+  constructor(noun, nameOf, line) {
     this.noun = noun;
     this.nameOf = nameOf;
-    this.line = new ProgressLine((ms) => this.render(ms));
+    this.line = line ?? new ProgressLine((ms) => this.render(ms));
   }
   noun;
   nameOf;
@@ -28139,6 +28145,7 @@ async function run(args) {
   const platforms = parsePlatforms(values.platform);
   const connections = positiveInt("connections", values.connections, 16);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections });
+  const refs = await readImagesListFile(listPath);
   const progress = new JobProgress("images", (r) => r.reference);
   const started = Date.now();
   const outDir = values.out;
@@ -28147,7 +28154,7 @@ async function run(args) {
     http,
     () => new ImagesJob(
       {
-        listPath,
+        refs,
         outDir,
         platforms,
         concurrency: positiveInt("concurrency", values.concurrency, 16),

@@ -3327,7 +3327,7 @@ var ListGenerationError = class extends Error {
 };
 function generateLists(input) {
   const templar = new Templar(input.variables, { environment: input.environment });
-  guardKubeVersion(templar);
+  const kubeVersion = guardKubeVersion(templar);
   const fileLines = scrapeFileLines(input.downloadYml.text);
   const imageLines = scrapeImageLines(input.downloadYml.text, input.kubeImageLine, input.kubeImages);
   const filesList = renderList(templar, "files.list", fileLines, input.downloadYml.path);
@@ -3335,7 +3335,7 @@ function generateLists(input) {
   const warnings = [];
   const files = describeFiles(templar, filesList, fileLines, warnings);
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  return { filesList, imagesList, files, images, warnings };
+  return { filesList, imagesList, files, images, warnings, kubeVersion };
 }
 function renderList(templar, name, lines2, downloadYmlPath) {
   const text3 = templateText(lines2);
@@ -3455,6 +3455,7 @@ ${range}`
 ${range}`
     );
   }
+  return version;
 }
 function supportedKubeVersions(templar) {
   const table = templar.resolve("kubelet_checksums");
@@ -3521,7 +3522,7 @@ async function runLists(request) {
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.files), lists.filesList);
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.images), lists.imagesList);
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.manifest), manifest);
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole };
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion };
 }
 
 // src/cli/table.ts

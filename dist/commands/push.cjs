@@ -27541,10 +27541,11 @@ var ProgressLine = class {
 
 // src/cli/job.ts
 var JobProgress = class {
-  constructor(noun, nameOf) {
+  /** With `line`, several jobs running at once share one progress line (build: files | images). */
+  constructor(noun, nameOf, line) {
     this.noun = noun;
     this.nameOf = nameOf;
-    this.line = new ProgressLine((ms) => this.render(ms));
+    this.line = line ?? new ProgressLine((ms) => this.render(ms));
   }
   noun;
   nameOf;

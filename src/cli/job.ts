@@ -19,11 +19,13 @@ export class JobProgress<R extends Outcome> {
   transferred = 0
   readonly line: ProgressLine
 
+  /** With `line`, several jobs running at once share one progress line (build: files | images). */
   constructor(
     private readonly noun: string,
-    private readonly nameOf: (result: R) => string
+    private readonly nameOf: (result: R) => string,
+    line?: ProgressLine
   ) {
-    this.line = new ProgressLine((ms) => this.render(ms))
+    this.line = line ?? new ProgressLine((ms) => this.render(ms))
   }
 
   planned(items: number): void {
@@ -43,7 +45,7 @@ export class JobProgress<R extends Outcome> {
     }
   }
 
-  private render(elapsedMs: number): string {
+  render(elapsedMs: number): string {
     const rate = elapsedMs > 0 ? (this.transferred / elapsedMs) * 1000 : 0
     const failed = this.failed ? `, ${this.failed} failed` : ''
     const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : ''

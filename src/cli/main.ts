@@ -10,6 +10,7 @@ import { writeErr, writeOut } from './output.js'
 import { isUsageError, UsageError } from './usage-error.js'
 
 const COMMANDS: Record<string, string> = {
+  build: 'resolve a Kubespray version and build a complete, verified bundle (lists, files, images)',
   lists: 'write files.list/images.list as generate_list.sh would, and files.json with checksums',
   files: 'download the files of a list in parallel, verified against their checksums',
   images: 'save the images of a list into one OCI layout, straight from the registries',

@@ -4,13 +4,13 @@
  * Files verified by an earlier run are skipped without a request; partial ones resume.
  */
 import { createReadStream } from 'node:fs'
-import { readFile, rename } from 'node:fs/promises'
+import { readdir, readFile, rename, rm } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, sep } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { formatChecksum, formatSha256Sums, type Checksum } from '../domain/files/checksum.js'
 import { relativePathFor, type Layout } from '../domain/files/layout.js'
-import { parseFileList, type FileRequest } from '../domain/files/list.js'
+import { parseFileList, type FileList, type FileRequest } from '../domain/files/list.js'
 import { applyMirrors, type Mirror } from '../domain/files/mirror.js'
 import { InputError } from '../domain/errors.js'
 import { redactText, redactUrl } from '../domain/redact.js'
@@ -20,7 +20,8 @@ import { PrioritySlots } from '../adapters/http/slots.js'
 import { runPool } from './pool.js'
 
 export interface FilesRequest {
-  listPath: string
+  /** What to fetch (readFileListFile reads a files.json or files.list). */
+  list: FileList
   outDir: string
   layout: Layout
   mirrors: Mirror[]
@@ -28,6 +29,8 @@ export interface FilesRequest {
   concurrency: number
   /** Connections at once, over all files (big files take several). */
   connections: number
+  /** After a run where every file verified, remove files under files/ the list no longer has. */
+  prune?: boolean
   segments?: SegmentPolicy
 }
 
@@ -79,6 +82,24 @@ export const STATE_DIR = '.kubespray-bundle'
 const STATE_FILE = `${STATE_DIR}/files-state.json`
 /** Partial downloads live beside the state, not beside the files people serve or cache. */
 const PARTS_DIR = `${STATE_DIR}/parts/files`
+
+/** A files.json or files.list from disk, as `files --list` takes it. */
+export async function readFileListFile(path: string): Promise<FileList> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new InputError(`--list ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+  }
+  let list: FileList
+  try {
+    list = parseFileList(text, path)
+  } catch (e) {
+    throw new InputError(redactText((e as Error).message))
+  }
+  if (!list.files.length) throw new InputError(`--list ${path}: no urls in it`)
+  return list
+}
 
 async function readState(outDir: string): Promise<FilesState> {
   try {
@@ -133,19 +154,7 @@ export class FilesJob {
   }
 
   async run(): Promise<FilesOutcome> {
-    let text: string
-    try {
-      text = await readFile(this.request.listPath, 'utf8')
-    } catch (e) {
-      throw new InputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-    }
-    let list
-    try {
-      list = parseFileList(text, this.request.listPath)
-    } catch (e) {
-      throw new InputError(redactText((e as Error).message))
-    }
-    if (!list.files.length) throw new InputError(`--list ${this.request.listPath}: no urls in it`)
+    const list = this.request.list
     const planned = plan(list.files, this.request.layout, this.request.mirrors)
     this.state = await readState(this.request.outDir)
     this.progress.planned(planned.length)
@@ -159,8 +168,21 @@ export class FilesJob {
       return result
     })
     await this.stateWrite
+    if (this.request.prune && results.every((r) => r.status !== 'failed')) await this.prune(new Set(planned.map((p) => p.path)))
     const sumsPath = await this.writeSums()
     return { results, unverifiedList: list.unverified, sumsPath }
+  }
+
+  /** Files of earlier lists (a cache restored from another version) leave the bundle. */
+  private async prune(listed: ReadonlySet<string>): Promise<void> {
+    const entries = await readdir(this.filesDir, { recursive: true, withFileTypes: true }).catch(() => [])
+    for (const e of entries) {
+      const path = relative(this.filesDir, join(e.parentPath, e.name)).split(sep).join('/')
+      if (e.isDirectory() || path === 'SHA256SUMS' || listed.has(path)) continue
+      await rm(join(this.filesDir, path), { force: true })
+      delete this.state.files[path]
+    }
+    await writeFileAtomic(join(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1))
   }
 
   private async one(file: Planned, fetcher: FileFetcher): Promise<FileResult> {
@@ -234,7 +256,7 @@ export class FilesJob {
   /** SHA256SUMS of every file we put under files/ that is still there. */
   private async writeSums(): Promise<string> {
     const entries: Array<{ path: string; sha256: string }> = []
-    for (const [path, recorded] of Object.entries(this.state.files)) {
+    for (const [path, recorded] of Object.entries(this.state.files).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const info = await regularFile(join(this.filesDir, path))
       if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 })
     }

@@ -30,7 +30,8 @@ import { Repository, type FetchedManifest } from '../adapters/registry/repositor
 import { runPool } from './pool.js'
 
 export interface ImagesRequest {
-  listPath: string
+  /** The images to save (readImagesListFile reads an images.list). */
+  refs: ImageReference[]
   /** The output directory: the layout is DIR/images, the tool's state DIR/.kubespray-bundle. */
   outDir: string
   /** Platforms to keep from multi-platform images; undefined keeps every platform. */
@@ -63,6 +64,8 @@ export interface ImageResult {
   platforms?: string[]
   /** Bytes of blobs fetched for this image by this run (shared blobs counted once, by whoever fetched them). */
   fetched: number
+  /** Bytes of every manifest and blob the saved image consists of (shared blobs counted in each image). */
+  size?: number
   ms: number
   error?: string
 }
@@ -83,6 +86,19 @@ export function parseImagesList(text: string, source: string): ImageReference[] 
   return refs
 }
 
+/** An images.list from disk, as `images --list` takes it. */
+export async function readImagesListFile(path: string): Promise<ImageReference[]> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (e) {
+    throw new InputError(`--list ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+  }
+  const refs = parseImagesList(text, path)
+  if (!refs.length) throw new InputError(`--list ${path}: no image references in it`)
+  return refs
+}
+
 const parseJson = <T>(bytes: Buffer): T => JSON.parse(bytes.toString('utf8')) as T
 
 /**
@@ -90,6 +106,11 @@ const parseJson = <T>(bytes: Buffer): T => JSON.parse(bytes.toString('utf8')) as
  * the CPU, and splitting every layer over 24 MiB (as `files` does) measured slower.
  */
 export const IMAGE_SEGMENT_POLICY: SegmentPolicy = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 }
+
+interface Counter {
+  fetched: number
+  size: number
+}
 
 interface Saved {
   entry: Descriptor
@@ -122,14 +143,7 @@ export class ImagesJob {
   }
 
   async run(): Promise<ImagesOutcome> {
-    let text: string
-    try {
-      text = await readFile(this.request.listPath, 'utf8')
-    } catch (e) {
-      throw new InputError(`--list ${this.request.listPath}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
-    }
-    const refs = parseImagesList(text, this.request.listPath)
-    if (!refs.length) throw new InputError(`--list ${this.request.listPath}: no image references in it`)
+    const refs = this.request.refs
     await this.layout.init()
     const unlock = await this.layout.lock()
     try {
@@ -150,13 +164,13 @@ export class ImagesJob {
     this.progress.planned(refs.length)
     const results = await runPool(refs, this.request.concurrency, async (ref) => {
       const started = Date.now()
-      const counter = { fetched: 0 }
+      const counter: Counter = { fetched: 0, size: 0 }
       let result: ImageResult
       try {
         const { entry, platforms } = await this.saveImage(ref, counter)
         saved.set(ref.original, entry)
         indexWrite = indexWrite.catch(() => undefined).then(writeIndex)
-        result = { reference: ref.original, status: 'saved', digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, ms: Date.now() - started }
+        result = { reference: ref.original, status: 'saved', digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, size: counter.size, ms: Date.now() - started }
       } catch (e) {
         result = { reference: ref.original, status: 'failed', error: (e as Error).message, fetched: counter.fetched, ms: Date.now() - started }
       }
@@ -171,7 +185,7 @@ export class ImagesJob {
     return { results, layoutDir: this.layout.dir, removed }
   }
 
-  private async saveImage(ref: ImageReference, counter: { fetched: number }): Promise<Saved> {
+  private async saveImage(ref: ImageReference, counter: Counter): Promise<Saved> {
     const repo = new Repository(this.client(ref.registry), ref.repository, 'pull')
     // A pinned digest is verified by manifest() itself, like every manifest fetched by digest.
     const top = await repo.manifest(ref.digest ?? ref.tag ?? 'latest')
@@ -196,7 +210,7 @@ export class ImagesJob {
    * the same children, its original bytes beside it); otherwise a new OCI index of the kept
    * platforms is written.
    */
-  private async saveIndex(repo: Repository, top: FetchedManifest, counter: { fetched: number }): Promise<Saved> {
+  private async saveIndex(repo: Repository, top: FetchedManifest, counter: Counter): Promise<Saved> {
     const index = parseJson<ImageIndex>(top.bytes)
     const images = index.manifests.filter((d) => !isAttestation(d))
     const wanted = this.request.platforms
@@ -225,15 +239,16 @@ export class ImagesJob {
     return { mediaType: index.mediaType ?? OCI_INDEX, digest, size: bytes.length }
   }
 
-  private async saveManifest(repo: Repository, manifest: FetchedManifest, counter: { fetched: number }): Promise<void> {
+  private async saveManifest(repo: Repository, manifest: FetchedManifest, counter: Counter): Promise<void> {
     const parsed = parseJson<ImageManifest>(manifest.bytes)
     if (!parsed.config?.digest || !Array.isArray(parsed.layers)) throw new Error(`manifest ${manifest.digest} has no config or layers`)
     await Promise.all([parsed.config, ...parsed.layers].map((blob) => this.fetchBlob(repo, blob, counter)))
+    counter.size += manifest.bytes.length + [parsed.config, ...parsed.layers].reduce((n, b) => n + b.size, 0)
     // The manifest goes in after its blobs: a manifest in the layout means a complete image.
     await this.layout.putBytes(manifest.digest, manifest.bytes, `${repo.name} manifest`)
   }
 
-  private async fetchBlob(repo: Repository, blob: Descriptor, counter: { fetched: number }): Promise<void> {
+  private async fetchBlob(repo: Repository, blob: Descriptor, counter: Counter): Promise<void> {
     let pending = this.blobs.get(blob.digest)
     if (!pending) {
       pending = (async () => {

@@ -34,6 +34,7 @@ export interface ListsResult {
   images: ImageEntry[]
   warnings: string[]
   kubesprayRole: string
+  kubeVersion: string
 }
 
 export const LIST_FILES = { files: 'files.list', images: 'images.list', manifest: 'files.json' } as const
@@ -94,5 +95,5 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
   await writeFileAtomic(join(outDir, LIST_FILES.files), lists.filesList)
   await writeFileAtomic(join(outDir, LIST_FILES.images), lists.imagesList)
   await writeFileAtomic(join(outDir, LIST_FILES.manifest), manifest)
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole }
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion }
 }

@@ -2,7 +2,7 @@
 import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
 import { parseMirror } from '../../domain/files/mirror.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
-import { FilesJob, type FileResult } from '../../pipeline/files.js'
+import { FilesJob, readFileListFile, type FileResult } from '../../pipeline/files.js'
 import { formatTable } from '../table.js'
 import { formatBytes } from '../progress.js'
 import { JobProgress, runJob, throwIfFailed } from '../job.js'
@@ -77,12 +77,13 @@ export async function run(args: string[]): Promise<void> {
   const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
   const retries = values.retries === '0' ? 0 : positiveInt('retries', values.retries, DEFAULT_HTTP_OPTIONS.retries)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries })
+  const list = await readFileListFile(listPath)
   const progress = new JobProgress<FileResult>('files', (r) => r.url)
   const started = Date.now()
   const outcome = await runJob(progress, http, () =>
     new FilesJob(
       {
-        listPath,
+        list,
         outDir,
         layout: parseLayout(values.layout),
         mirrors,

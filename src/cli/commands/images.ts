@@ -3,7 +3,7 @@ import { parsePlatform } from '../../domain/images/platform.js'
 import type { Platform } from '../../domain/images/media-types.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
-import { ImagesJob, type ImageResult } from '../../pipeline/images.js'
+import { ImagesJob, readImagesListFile, type ImageResult } from '../../pipeline/images.js'
 import { formatTable } from '../table.js'
 import { formatBytes } from '../progress.js'
 import { JobProgress, runJob, throwIfFailed } from '../job.js'
@@ -66,13 +66,14 @@ export async function run(args: string[]): Promise<void> {
   const platforms = parsePlatforms(values.platform)
   const connections = positiveInt('connections', values.connections, 16)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
+  const refs = await readImagesListFile(listPath)
   const progress = new JobProgress<ImageResult>('images', (r) => r.reference)
   const started = Date.now()
   const outDir = values.out
   const { results, layoutDir, removed } = await runJob(progress, http, () =>
     new ImagesJob(
       {
-        listPath,
+        refs,
         outDir,
         platforms,
         concurrency: positiveInt('concurrency', values.concurrency, 16),

@@ -29,6 +29,8 @@ export interface GeneratedLists {
   images: ImageEntry[]
   /** Things a user should know that do not stop the lists (a file with no checksum). */
   warnings: string[]
+  /** The kube_version the lists were made for. */
+  kubeVersion: string
 }
 
 export interface GenerateInput {
@@ -50,7 +52,7 @@ export class ListGenerationError extends Error {
 
 export function generateLists(input: GenerateInput): GeneratedLists {
   const templar = new Templar(input.variables, { environment: input.environment })
-  guardKubeVersion(templar)
+  const kubeVersion = guardKubeVersion(templar)
   const fileLines = scrapeFileLines(input.downloadYml.text)
   const imageLines = scrapeImageLines(input.downloadYml.text, input.kubeImageLine, input.kubeImages)
   const filesList = renderList(templar, 'files.list', fileLines, input.downloadYml.path)
@@ -58,7 +60,7 @@ export function generateLists(input: GenerateInput): GeneratedLists {
   const warnings: string[] = []
   const files = describeFiles(templar, filesList, fileLines, warnings)
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
-  return { filesList, imagesList, files, images, warnings }
+  return { filesList, imagesList, files, images, warnings, kubeVersion }
 }
 
 function renderList(templar: Templar, name: string, lines: TemplateLine[], downloadYmlPath: string): string {
@@ -175,7 +177,7 @@ export function normalizeChecksum(value: Value, bareAlgorithm: 'sha256' | null):
  * Kubespray's own guard (validate_inventory): kube_version must be at least
  * kube_version_min_required, and Kubespray must have checksums for it, or its downloads fail.
  */
-function guardKubeVersion(templar: Templar): void {
+function guardKubeVersion(templar: Templar): string {
   const kubeVersion = templar.resolve('kube_version')
   if (kubeVersion instanceof Undefined) {
     throw new ListGenerationError(`kube_version is undefined: ${kubeVersion.hint}`)
@@ -204,6 +206,7 @@ function guardKubeVersion(templar: Templar): void {
       `kube_version ${version} is not supported by this Kubespray tree: it has no kubelet checksum for it${hint}\n${range}`
     )
   }
+  return version
 }
 
 function supportedKubeVersions(templar: Templar): string[] {

@@ -1,0 +1,103 @@
+/**
+ * The Kubespray source of one commit: GitHub's tarball, streamed to disk (hashed as it
+ * arrives) and kept as it came, since the far side needs Kubespray itself; and from it the part
+ * of the tree the lists are made from, extracted safely. Both are kept by commit in a store
+ * (this user's cache directory for the CLI, @actions/tool-cache in the action), so a second
+ * build of the same commit, or a self-hosted runner's next job, downloads nothing.
+ */
+import { createHash } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Readable } from 'node:stream'
+import { extractSafely } from './tar-safe.js'
+import { regularFile } from './fs-atomic.js'
+
+/** Where a kept source lives: `<dir>/kubespray.tar.gz`, `<dir>/kubespray.tar.gz.sha256`, `<dir>/tree/`. */
+export interface SourceStore {
+  find(commit: string): Promise<string | undefined>
+  /** Keeps a prepared directory and returns where it lives now. */
+  keep(commit: string, dir: string): Promise<string>
+}
+
+export interface KubespraySource {
+  /** The tree the lists read (roles/kubespray[-_]defaults, roles/download, contrib/offline). */
+  tree: string
+  tarball: string
+  sha256: string
+  size: number
+  /** Whether this run downloaded it (false: from the store). */
+  downloaded: boolean
+}
+
+/** What of the tree the lists need (and generate_list.sh's own files). */
+const NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/
+
+export const TARBALL = 'kubespray.tar.gz'
+
+export async function obtainSource(commit: string, download: () => Promise<Readable>, store: SourceStore): Promise<KubespraySource> {
+  const kept = await store.find(commit)
+  if (kept) {
+    const source = await describe(kept, false)
+    if (source) return source
+  }
+  const scratch = await mkdtemp(join(tmpdir(), 'kubespray-source-'))
+  try {
+    const tarball = join(scratch, TARBALL)
+    const hash = createHash('sha256')
+    let size = 0
+    const meter = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        hash.update(chunk)
+        size += chunk.length
+        done(null, chunk)
+      }
+    })
+    await pipeline(await download(), meter, createWriteStream(tarball, { flags: 'wx' }))
+    const sha256 = hash.digest('hex')
+    await writeFile(`${tarball}.sha256`, `${sha256}\n`)
+    await mkdir(join(scratch, 'tree'))
+    await extractSafely({ file: tarball, cwd: join(scratch, 'tree'), strip: 1, include: (path) => NEEDED.test(path) })
+    const source = await describe(await store.keep(commit, scratch), true)
+    if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`)
+    return source
+  } finally {
+    await rm(scratch, { recursive: true, force: true })
+  }
+}
+
+async function describe(dir: string, downloaded: boolean): Promise<KubespraySource | undefined> {
+  const tarball = join(dir, TARBALL)
+  const info = await regularFile(tarball)
+  const sha256 = (await readFile(`${tarball}.sha256`, 'utf8').catch(() => '')).trim()
+  if (!info || !/^[0-9a-f]{64}$/.test(sha256)) return undefined
+  return { tree: join(dir, 'tree'), tarball, sha256, size: info.size, downloaded }
+}
+
+/** The CLI's store: $XDG_CACHE_HOME/kubespray-bundle/sources/<commit> (~/.cache/…). */
+export class DirectorySourceStore implements SourceStore {
+  constructor(readonly root = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kubespray-bundle', 'sources')) {}
+
+  async find(commit: string): Promise<string | undefined> {
+    const dir = join(this.root, commit)
+    return (await regularFile(join(dir, `${TARBALL}.sha256`))) ? dir : undefined
+  }
+
+  async keep(commit: string, dir: string): Promise<string> {
+    const target = join(this.root, commit)
+    await mkdir(this.root, { recursive: true, mode: 0o700 })
+    const staging = await mkdtemp(join(this.root, `.${commit}-`))
+    await rm(staging, { recursive: true })
+    await rename(dir, staging).catch(async () => {
+      // Another file system: copy, then move into place.
+      const { cp } = await import('node:fs/promises')
+      await cp(dir, staging, { recursive: true })
+    })
+    await rm(target, { recursive: true, force: true })
+    await rename(staging, target)
+    return target
+  }
+}

@@ -1,0 +1,167 @@
+/** `build`: a Kubespray version spec → a complete, verified bundle directory. */
+import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
+import { parseMirror, type Mirror } from '../../domain/files/mirror.js'
+import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
+import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
+import { GitHubClient } from '../../adapters/github/client.js'
+import { DirectorySourceStore } from '../../adapters/kubespray-source.js'
+import { runBuild, type BuildResult } from '../../pipeline/build.js'
+import type { FileResult } from '../../pipeline/files.js'
+import type { ImageResult } from '../../pipeline/images.js'
+import { TOOL_VERSION, USER_AGENT } from '../../version.js'
+import { formatTable } from '../table.js'
+import { formatBytes, ProgressLine } from '../progress.js'
+import { JobProgress } from '../job.js'
+import { writeErr, writeOut } from '../output.js'
+import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle build --kubespray SPEC --out DIR [--kubespray-repository OWNER/NAME] [--arch amd64[,arm64]]
+       [-e …]... [-i …]... [--layout …] [--mirror FROM=TO]... [--insecure-registry HOST:PORT]... [--concurrency N]
+
+Resolves a Kubespray version, fetches its source, generates the file and image lists of every
+arch, downloads the files and saves the images (at the same time, each verified while it
+streams), and writes DIR/bundle.json and DIR/SHA256SUMS. A re-run into the same DIR fetches
+nothing that is already there and verified.
+
+Options:
+  --kubespray SPEC              latest, a minor (2.30: its highest patch), a tag (v2.30.0),
+                                a branch or a commit
+  --kubespray-dir DIR           a local Kubespray tree instead of a version from GitHub
+  --kubespray-repository O/N    the repository (default kubernetes-sigs/kubespray; forks work)
+  --prerelease                  let 'latest' be a pre-release
+  --out DIR                     the bundle directory
+  --arch LIST                   amd64, arm64 or amd64,arm64 (default amd64)
+  -e, --extra-vars VARS         as ansible-playbook -e (k=v, @file, JSON); repeatable
+  -i, --inventory PATH          inventory file or directory; repeatable
+  --layout LAYOUT               original-host (default) or kubespray-offline
+  --mirror FROM=TO              fetch urls starting with FROM from TO; repeatable
+  --insecure-registry HOST      plain HTTP to this registry; repeatable
+  --concurrency N               images at once (default 16; files: half as many)
+  --connections N               connections per host (default 24)
+  --no-files, --no-images       leave files or images out
+  -h, --help                    show this help
+Environment: GITHUB_TOKEN (optional; raises the API rate limit), GITHUB_API_URL (GHES),
+HTTPS_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS, REGISTRY_AUTH_FILE.
+`
+
+export function parseArches(value: string | undefined): ImageArch[] {
+  const arches = (value ?? 'amd64').split(',').map((a) => a.trim())
+  for (const a of arches) if (a !== 'amd64' && a !== 'arm64') throw new UsageError(`--arch ${value}: expected amd64, arm64 or amd64,arm64`)
+  return [...new Set(arches)] as ImageArch[]
+}
+
+export function parseLayout(value: string | undefined): Layout {
+  if (value === undefined) return 'original-host'
+  if ((LAYOUTS as readonly string[]).includes(value)) return value as Layout
+  throw new UsageError(`--layout ${value}: expected ${LAYOUTS.join(' or ')}`)
+}
+
+export function parseMirrors(values: string[] | undefined): Mirror[] {
+  try {
+    return (values ?? []).map(parseMirror)
+  } catch (e) {
+    throw new UsageError((e as Error).message)
+  }
+}
+
+export function parseRepository(value: string | undefined): string {
+  const repo = value ?? 'kubernetes-sigs/kubespray'
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--kubespray-repository ${repo}: expected OWNER/NAME`)
+  return repo
+}
+
+export async function run(args: string[]): Promise<void> {
+  const values = parseCommandArgs(
+    args,
+    {
+      kubespray: { type: 'string' },
+      'kubespray-dir': { type: 'string' },
+      'kubespray-repository': { type: 'string' },
+      prerelease: { type: 'boolean' },
+      out: { type: 'string' },
+      arch: { type: 'string' },
+      'extra-vars': { type: 'string', short: 'e', multiple: true },
+      inventory: { type: 'string', short: 'i', multiple: true },
+      layout: { type: 'string' },
+      mirror: { type: 'string', multiple: true },
+      'insecure-registry': { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      connections: { type: 'string' },
+      'no-files': { type: 'boolean' },
+      'no-images': { type: 'boolean' }
+    },
+    USAGE
+  )
+  if (!values) return
+  if (!values.out) throw new UsageError('--out DIR is required')
+  if (!values.kubespray === !values['kubespray-dir']) throw new UsageError('give either --kubespray SPEC or --kubespray-dir DIR')
+  const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
+  const request = {
+    kubespray: values['kubespray-dir']
+      ? { dir: values['kubespray-dir'] }
+      : { spec: values.kubespray ?? '', repository: parseRepository(values['kubespray-repository']), prerelease: values.prerelease ?? false },
+    outDir: values.out,
+    arches: parseArches(values.arch),
+    extraVars: values['extra-vars'] ?? [],
+    inventories: values.inventory ?? [],
+    cwd: process.cwd(),
+    hostMachine: machineOfNodeArch(process.arch),
+    layout: parseLayout(values.layout),
+    mirrors: parseMirrors(values.mirror),
+    insecureRegistries: values['insecure-registry'] ?? [],
+    concurrency: positiveInt('concurrency', values.concurrency, 16),
+    connections,
+    files: !values['no-files'],
+    images: !values['no-images'],
+    toolVersion: TOOL_VERSION
+  }
+  const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
+  let files: JobProgress<FileResult> | undefined
+  let images: JobProgress<ImageResult> | undefined
+  const line = new ProgressLine((ms) => `${files?.render(ms) ?? ''}  |  ${images?.render(ms) ?? ''}`)
+  files = new JobProgress<FileResult>('files', (r) => r.url, line)
+  images = new JobProgress<ImageResult>('images', (r) => r.reference, line)
+  const started = Date.now()
+  let result: BuildResult
+  try {
+    result = await runBuild(request, {
+      http,
+      github: new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT }),
+      sources: new DirectorySourceStore(),
+      credentials: credentialsFromAuthFiles(),
+      filesProgress: files,
+      imagesProgress: images,
+      phase: async (name, work) => {
+        line.note(`== ${name}`)
+        return work()
+      }
+    })
+  } finally {
+    line.stop()
+    await http.close()
+  }
+  writeOut(summary(result, (Date.now() - started) / 1000))
+  for (const warning of result.warnings) writeErr(`warning: ${warning}\n`)
+  if (result.failures.length) {
+    throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
+  }
+}
+
+function summary(result: BuildResult, seconds: number): string {
+  const rows: string[][] = []
+  for (const r of result.files?.results ?? []) rows.push(['file', r.url, r.size === undefined ? '-' : formatBytes(r.size), r.status === 'downloaded' ? 'downloaded' : r.status === 'skipped' ? 'already there' : 'FAILED', `${(r.ms / 1000).toFixed(1)} s`])
+  for (const r of result.images?.results ?? []) rows.push(['image', r.reference, r.size === undefined ? '-' : formatBytes(r.size), r.status === 'failed' ? 'FAILED' : r.fetched ? `fetched ${formatBytes(r.fetched)}` : 'already there', `${(r.ms / 1000).toFixed(1)} s`])
+  const version = result.resolved ? `Kubespray ${result.resolved.tag ?? '(no tag)'} at ${result.resolved.commit}` : 'Kubespray from a local tree'
+  const m = result.manifest
+  const fetchedFiles = (result.files?.results ?? []).filter((r) => r.status === 'downloaded').reduce((n, r) => n + (r.size ?? 0), 0)
+  const fetchedBlobs = (result.images?.results ?? []).reduce((n, r) => n + r.fetched, 0)
+  return (
+    formatTable(['kind', 'item', 'size', 'result', 'time'], rows) +
+    `${version}${m ? `, kube_version ${m.kubeVersion}, ${m.arches.join('+')}` : ''}\n` +
+    (m ? `bundle: ${m.totals.files} files, ${m.totals.images} images, ${formatBytes(m.totals.bytes)} in ${result.outDir} (bundle.json, SHA256SUMS)\n` : '') +
+    `downloaded ${formatBytes(fetchedFiles)} of files and ${formatBytes(fetchedBlobs)} of image blobs in ${seconds.toFixed(1)} s\n`
+  )
+}

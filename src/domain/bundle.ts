@@ -1,0 +1,88 @@
+/**
+ * A bundle directory and its manifest, bundle.json. Pure: the build pipeline gathers the facts,
+ * these functions give them their shape.
+ *
+ *   DIR/bundle.json                 this manifest
+ *   DIR/SHA256SUMS                  every other file of DIR (sha256sum -c passes)
+ *   DIR/kubespray-<version>.tar.gz  Kubespray's source as GitHub served it
+ *   DIR/lists/<arch>/               files.list, images.list, files.json of each arch
+ *   DIR/files/                      the files (+ files/SHA256SUMS), as the files command lays them out
+ *   DIR/images/                     one OCI layout with every image of every arch
+ *   DIR/.kubespray-bundle/          the tool's own state for re-runs: never listed, never published
+ */
+import { PyFloat, PyTuple, pyStr, type Value } from './python/values.js'
+
+export const BUNDLE_SCHEMA = 'kubespray-bundle/v1'
+export const BUNDLE_MANIFEST = 'bundle.json'
+export const BUNDLE_SUMS = 'SHA256SUMS'
+export const STATE_DIR = '.kubespray-bundle'
+
+export interface BundleFile {
+  url: string
+  /** Relative to DIR. */
+  path: string
+  size: number
+  sha256: string
+  /** What Kubespray verifies (sha256:… or sha512:…), null when it has none. */
+  checksum: string | null
+  arches: string[]
+}
+
+export interface BundleImage {
+  line: string
+  /** The digest the registry gave the image (what `push` and `serve` hand out). */
+  digest: string
+  platforms: string[]
+  /** Bytes of its manifests and blobs. */
+  size: number
+  arches: string[]
+}
+
+export interface BundleManifest {
+  schema: typeof BUNDLE_SCHEMA
+  tool: { name: string; version: string }
+  kubespray: {
+    repository: string | null
+    spec: string
+    tag: string | null
+    commit: string | null
+    /** null when the bundle was built from a local tree. */
+    tarball: { path: string; sha256: string; size: number } | null
+  }
+  kubeVersion: string
+  arches: string[]
+  layout: string
+  /** The `-e` variables the lists were made with, merged in order (what the far side must ask for too). */
+  extraVars: Record<string, unknown>
+  files: BundleFile[]
+  images: BundleImage[]
+  totals: { files: number; fileBytes: number; images: number; imageBytes: number; bytes: number }
+}
+
+/** A Python value of the evaluator as plain JSON. */
+export function toJson(v: Value): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [pyStr(k as Value), toJson(x)]))
+  if (Array.isArray(v)) return v.map(toJson)
+  if (v instanceof PyTuple) return v.items.map(toJson)
+  if (v instanceof PyFloat) return v.value
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
+  return pyStr(v)
+}
+
+export function tarballName(label: string): string {
+  return `kubespray-${label.replace(/[^\w.-]/g, '_')}.tar.gz`
+}
+
+export function totals(files: readonly BundleFile[], images: readonly BundleImage[], uniqueImageBytes: number, otherBytes: number): BundleManifest['totals'] {
+  const fileBytes = files.reduce((n, f) => n + f.size, 0)
+  return { files: files.length, fileBytes, images: images.length, imageBytes: uniqueImageBytes, bytes: fileBytes + uniqueImageBytes + otherBytes }
+}
+
+export function encodeManifest(manifest: BundleManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`
+}
+
+/** Whether a path under DIR belongs in SHA256SUMS (and in what is published). */
+export function isBundleContent(path: string): boolean {
+  return path !== BUNDLE_SUMS && path !== STATE_DIR && !path.startsWith(`${STATE_DIR}/`)
+}

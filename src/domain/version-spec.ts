@@ -1,0 +1,126 @@
+/**
+ * Kubespray version specs and how one is chosen among a repository's refs. Pure: the GitHub
+ * adapter fetches releases, tags and branches; these functions decide.
+ *   latest          the newest release (pre-releases only when asked)
+ *   2.30, v2.30     the highest patch of that minor
+ *   v2.30.0, 2.30.0 that tag
+ *   a commit sha    (7 to 40 hex digits) that commit
+ *   anything else   a branch (or a tag of another shape)
+ */
+import { InputError } from './errors.js'
+
+export type VersionSpec =
+  | { kind: 'latest'; prerelease: boolean }
+  | { kind: 'minor'; major: number; minor: number }
+  | { kind: 'exact'; version: string }
+  | { kind: 'commit'; sha: string }
+  | { kind: 'ref'; name: string }
+
+export interface SemVer {
+  major: number
+  minor: number
+  patch: number
+  /** The pre-release part (rc.1), empty for a release. */
+  pre: string
+}
+
+export function parseVersionSpec(text: string, prerelease = false): VersionSpec {
+  const spec = text.trim()
+  if (!spec) throw new InputError('the Kubespray version is empty: give latest, 2.30, v2.30.0, a branch or a commit')
+  if (spec === 'latest') return { kind: 'latest', prerelease }
+  const minor = /^v?(\d+)\.(\d+)$/.exec(spec)
+  if (minor) return { kind: 'minor', major: Number(minor[1]), minor: Number(minor[2]) }
+  if (parseSemver(spec)) return { kind: 'exact', version: spec.replace(/^v/, '') }
+  if (/^[0-9a-f]{7,40}$/i.test(spec)) return { kind: 'commit', sha: spec.toLowerCase() }
+  if (!/^[\w./-]+$/.test(spec) || spec.includes('..')) throw new InputError(`'${spec}' is not a Kubespray version, branch or commit`)
+  return { kind: 'ref', name: spec }
+}
+
+export function parseSemver(tag: string): SemVer | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(tag)
+  return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4] ?? '' } : undefined
+}
+
+/** Semver order; a pre-release sorts before its release; pre-release parts compare numerically where they can. */
+export function compareSemver(a: SemVer, b: SemVer): number {
+  const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch
+  if (core) return core
+  if (a.pre === b.pre) return 0
+  if (!a.pre) return 1
+  if (!b.pre) return -1
+  const pa = a.pre.split('.')
+  const pb = b.pre.split('.')
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    if (pa[i] === undefined) return -1
+    if (pb[i] === undefined) return 1
+    const na = /^\d+$/.test(pa[i]) ? Number(pa[i]) : NaN
+    const nb = /^\d+$/.test(pb[i]) ? Number(pb[i]) : NaN
+    const c = !isNaN(na) && !isNaN(nb) ? na - nb : pa[i].localeCompare(pb[i])
+    if (c) return c
+  }
+  return 0
+}
+
+export interface Release {
+  tag: string
+  prerelease: boolean
+  draft: boolean
+}
+
+/** The newest release by version (the API lists by date, and a patch of an old line can come last). */
+export function chooseLatestRelease(releases: readonly Release[], prerelease: boolean): string | undefined {
+  return newest(releases.filter((r) => !r.draft && (prerelease || !r.prerelease)).map((r) => r.tag), prerelease)
+}
+
+/** The highest patch of major.minor among tags; pre-releases only when the minor has no release yet. */
+export function chooseMinor(tags: readonly string[], major: number, minor: number): string | undefined {
+  const ofMinor = tags.filter((t) => {
+    const v = parseSemver(t)
+    return v?.major === major && v.minor === minor
+  })
+  return newest(ofMinor, false) ?? newest(ofMinor, true)
+}
+
+/** The tag naming this exact version, with or without its v. */
+export function chooseExact(tags: readonly string[], version: string): string | undefined {
+  return tags.find((t) => t === `v${version}`) ?? tags.find((t) => t === version)
+}
+
+function newest(tags: readonly string[], prerelease: boolean): string | undefined {
+  let best: { tag: string; v: SemVer } | undefined
+  for (const tag of tags) {
+    const v = parseSemver(tag)
+    if (!v || (v.pre && !prerelease)) continue
+    if (!best || compareSemver(v, best.v) > 0) best = { tag, v }
+  }
+  return best?.tag
+}
+
+/** Existing tags closest to what was asked, for an error message: same line first, then by distance. */
+export function nearestTags(tags: readonly string[], spec: string, count = 5): string[] {
+  const wanted = parseSemver(spec) ?? parseSemver(`${spec.replace(/^v/, '')}.0`)
+  const versions = tags.flatMap((tag) => {
+    const v = parseSemver(tag)
+    return v && !v.pre ? [{ tag, v }] : []
+  })
+  if (!wanted) return versions.sort((a, b) => compareSemver(b.v, a.v)).slice(0, count).map((x) => x.tag)
+  // Same line first, then the lines around it; within a line the newest patch first.
+  const distance = (v: SemVer): number => Math.abs(v.major - wanted.major) * 1e3 + Math.abs(v.minor - wanted.minor)
+  return versions
+    .sort((a, b) => distance(a.v) - distance(b.v) || compareSemver(b.v, a.v))
+    .slice(0, count)
+    .map((x) => x.tag)
+}
+
+/** What a spec resolved to. */
+export interface ResolvedVersion {
+  spec: string
+  /** The tag at that commit, if any (a branch head may have none). */
+  tag: string | undefined
+  commit: string
+}
+
+/** A short name for file names and release tags: the tag, else the commit's first 12 digits. */
+export function versionLabel(resolved: Pick<ResolvedVersion, 'tag' | 'commit'>): string {
+  return resolved.tag ?? resolved.commit.slice(0, 12)
+}

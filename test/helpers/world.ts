@@ -1,0 +1,302 @@
+/**
+ * A small Kubespray world on 127.0.0.1 for build and action tests:
+ *   - a Kubespray-shaped tree (roles/kubespray_defaults: download.yml, checksums.yml, main.yml)
+ *     whose files live on our nginx and whose images live in our docker-registry;
+ *   - the files themselves (random bytes, so checksums are real) for two arches and two etcd
+ *     versions, and multi-arch images (Docker lists and an OCI index) with a shared base layer;
+ *   - a GitHub REST stand-in of our own (releases, tags, commits, branches, a tarball of that
+ *     tree with GitHub's `<repo>-<sha>/` top directory, redirected to a "codeload" origin), with
+ *     Link pagination and an optional rate limit, counting what it served.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { c as createTar } from 'tar'
+import { startNginx, type Nginx } from './nginx.js'
+import { makeImage, makeIndex, makeLayer, pushFixture, startRegistry, tempDir, type BuiltImage, type BuiltIndex, type Registry } from './registry.js'
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
+
+export const KUBE_VERSION = '1.33.1'
+export const ETCD_VERSIONS = ['v3.5.16', 'v3.5.17']
+const ARCHES = ['amd64', 'arm64']
+
+export interface World {
+  nginx: Nginx
+  /** nginx's /v2/ door in front of the registry: where blob fetches are counted. */
+  registryHost: string
+  registry: Registry
+  github: GitHubStandIn
+  /** The tree as a directory (for --kubespray-dir) and as tarballs behind the stand-in. */
+  treeDir: string
+  files: Map<string, Buffer>
+  images: Record<string, BuiltImage | BuiltIndex>
+  /** File GETs answered with 200/206 since log line `from`, by path. */
+  fileGets(from?: number): string[]
+  blobGets(from?: number): string[]
+  logLength(): number
+  stop(): Promise<void>
+}
+
+export async function startWorld(): Promise<World> {
+  const storage = tempDir('kb-world-storage-')
+  const registry = await startRegistry({ storage })
+  const nginx = await startNginx({ proxyV2To: registry.host })
+  const registryHost = `127.0.0.1:${nginx.port}`
+  const files = new Map<string, Buffer>()
+  const serve = (path: string, size: number): Buffer => {
+    const data = randomBytes(size)
+    mkdirSync(dirname(join(nginx.root, path)), { recursive: true })
+    writeFileSync(join(nginx.root, path), data)
+    files.set(path, data)
+    return data
+  }
+  const kubelet: Record<string, string> = {}
+  const etcd: Record<string, Record<string, string>> = {}
+  for (const arch of ARCHES) {
+    kubelet[arch] = sha256(serve(`release/v${KUBE_VERSION}/bin/linux/${arch}/kubelet`, 3 << 20))
+    etcd[arch] = {}
+    for (const v of ETCD_VERSIONS) etcd[arch][v] = sha256(serve(`etcd/${v}/etcd-${v}-linux-${arch}.tar.gz`, 400_000))
+  }
+  const base = makeLayer('base', randomBytes(200_000))
+  const multi = (kind: 'oci' | 'docker', name: string): BuiltIndex =>
+    makeIndex(kind, ARCHES.map((arch) => [arch, makeImage(kind, arch, [base, makeLayer(`${name}-${arch}`, randomBytes(60_000))])] as [string, BuiltImage]))
+  const images: Record<string, BuiltIndex> = {
+    'k8s/pause:3.10': multi('docker', 'pause'),
+    'k8s/coredns:v1.12.0': multi('oci', 'coredns'),
+    'k8s/coredns:v1.12.1': multi('oci', 'coredns-next')
+  }
+  for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) images[`k8s/${name}:v${KUBE_VERSION}`] = multi('docker', name)
+  for (const [name, image] of Object.entries(images)) {
+    const [repo, tag] = name.split(':')
+    await pushFixture(registry.host, repo, tag, image)
+  }
+  const treeDir = mkdtempSync(join(tmpdir(), 'kb-tree-'))
+  writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd)
+  const github = await startGitHubStandIn()
+  await github.addRepository('kubernetes-sigs/kubespray', treeDir, ['v2.29.0', 'v2.29.1', 'v2.30.0', 'v2.30.1-rc.1'])
+  const log = (): string[] => readFileSync(nginx.accessLog, 'utf8').split('\n')
+  return {
+    nginx,
+    registry,
+    registryHost,
+    github,
+    treeDir,
+    files,
+    images,
+    logLength: () => log().length - 1,
+    fileGets: (from = 0) =>
+      log()
+        .slice(from)
+        .flatMap((l) => {
+          const m = /"GET \/files\/(\S+) [^"]*" 20[06] /.exec(l)
+          return m ? [m[1]] : []
+        }),
+    blobGets: (from = 0) =>
+      log()
+        .slice(from)
+        .flatMap((l) => {
+          const m = /"GET \/v2\/\S+\/blobs\/(sha256:[0-9a-f]{64}) [^"]*" 20[06] /.exec(l)
+          return m ? [m[1]] : []
+        }),
+    async stop() {
+      await github.stop()
+      await nginx.stop()
+      await registry.stop()
+      rmSync(storage, { recursive: true, force: true })
+      rmSync(treeDir, { recursive: true, force: true })
+    }
+  }
+}
+
+function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>): void {
+  const role = join(dir, 'roles/kubespray_defaults')
+  mkdirSync(join(role, 'defaults/main'), { recursive: true })
+  mkdirSync(join(role, 'vars'), { recursive: true })
+  writeFileSync(
+    join(role, 'defaults/main/main.yml'),
+    `---\nkube_version: ${KUBE_VERSION}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\netcd_version: ${ETCD_VERSIONS[0]}\nkube_image_repo: "${registryHost}/k8s"\nfiles_base: "${filesBase}"\n`
+  )
+  writeFileSync(
+    join(role, 'defaults/main/download.yml'),
+    `---
+kubelet_download_url: "{{ files_base }}/release/v{{ kube_version }}/bin/linux/{{ image_arch }}/kubelet"
+etcd_download_url: "{{ files_base }}/etcd/{{ etcd_version }}/etcd-{{ etcd_version }}-linux-{{ image_arch }}.tar.gz"
+pause_image_repo: "{{ kube_image_repo }}/pause"
+pause_image_tag: "3.10"
+coredns_image_repo: "{{ kube_image_repo }}/coredns"
+coredns_image_tag: "v1.12.0"
+
+downloads:
+  etcd:
+    file: true
+    url: "{{ etcd_download_url }}"
+    checksum: "sha256:{{ etcd_binary_checksums[image_arch][etcd_version] }}"
+  kubelet:
+    file: true
+    url: "{{ kubelet_download_url }}"
+    checksum: "sha256:{{ kubelet_checksums[image_arch][kube_version] }}"
+  pause:
+    container: true
+    repo: "{{ pause_image_repo }}"
+    tag: "{{ pause_image_tag }}"
+  coredns:
+    container: true
+    repo: "{{ coredns_image_repo }}"
+    tag: "{{ coredns_image_tag }}"
+
+download_defaults:
+  container: false
+`
+  )
+  const table = (name: string, rows: Record<string, Record<string, string>>): string =>
+    `${name}:\n` + Object.entries(rows).map(([arch, versions]) => `  ${arch}:\n` + Object.entries(versions).map(([v, hex]) => `    ${v}: ${hex}\n`).join('')).join('')
+  writeFileSync(
+    join(role, 'defaults/main/checksums.yml'),
+    '---\n' + table('kubelet_checksums', Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) + table('etcd_binary_checksums', etcd)
+  )
+  writeFileSync(join(role, 'vars/main.yml'), '---\nkubespray_bundle_test_tree: true\n')
+  mkdirSync(join(dir, 'docs'), { recursive: true })
+  writeFileSync(join(dir, 'docs/README.md'), 'Not needed for the lists; left out of the extracted tree.\n')
+}
+
+// ---- the GitHub REST stand-in ----
+
+export interface GitHubStandIn {
+  apiUrl: string
+  /** Every request: method, path, whether a token came. */
+  requests: Array<{ method: string; path: string; authorization?: string; origin: 'api' | 'codeload' }>
+  tarballs: Map<string, Buffer>
+  /** Answer the next N API requests with a rate-limit 403 that resets in `seconds`. */
+  rateLimit(count: number, seconds: number): void
+  addRepository(fullName: string, tree: string, tags: string[]): Promise<void>
+  /** A tarball of an arbitrary directory under a new commit (for hostile archives). */
+  addCommit(fullName: string, tarball: Buffer): string
+  stop(): Promise<void>
+}
+
+interface RepoData {
+  tags: Array<{ name: string; sha: string }>
+  branches: Map<string, string>
+  commits: Set<string>
+  releases: Array<{ tag_name: string; prerelease: boolean; draft: boolean }>
+}
+
+export async function startGitHubStandIn(): Promise<GitHubStandIn> {
+  const repos = new Map<string, RepoData>()
+  const tarballs = new Map<string, Buffer>()
+  const requests: GitHubStandIn['requests'] = []
+  let limited = 0
+  let resetSeconds = 1
+  const codeload = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'codeload' })
+    const sha = /\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(req.url ?? '')?.[1]
+    const body = sha && tarballs.get(sha)
+    if (!body) return void res.writeHead(404).end()
+    res.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': String(body.length) }).end(body)
+  })
+  await listen(codeload)
+  const codeloadUrl = `http://127.0.0.1:${(codeload.address() as AddressInfo).port}`
+  const api = createServer((req, res) => handleApi(req, res))
+  await listen(api)
+  const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`
+
+  const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-ratelimit-remaining': '59', ...headers }).end(JSON.stringify(body))
+  }
+  const page = <T>(req: IncomingMessage, res: ServerResponse, items: T[]): void => {
+    const url = new URL(req.url ?? '/', apiUrl)
+    const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100)
+    // Small pages on purpose: the client must follow Link headers.
+    const size = Math.min(perPage, 2)
+    const n = Number(url.searchParams.get('page') ?? 1)
+    const headers: Record<string, string> = {}
+    if (n * size < items.length) {
+      url.searchParams.set('page', String(n + 1))
+      headers.link = `<${url.toString()}>; rel="next"`
+    }
+    json(res, 200, items.slice((n - 1) * size, n * size), headers)
+  }
+  function handleApi(req: IncomingMessage, res: ServerResponse): void {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'api' })
+    if (limited > 0) {
+      limited--
+      return json(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + resetSeconds) })
+    }
+    const url = new URL(req.url ?? '/', apiUrl)
+    const m = /^\/repos\/([^/]+\/[^/]+)\/(releases|tags|commits|branches|tarball)(?:\/(.+))?$/.exec(url.pathname)
+    const repo = m && repos.get(m[1])
+    if (!m || !repo) return json(res, 404, { message: 'Not Found' })
+    const [, fullName, kind, rest] = m
+    const ref = rest ? decodeURIComponent(rest) : undefined
+    const commitOf = (r: string): string | undefined =>
+      repo.branches.get(r) ?? repo.tags.find((t) => t.name === r)?.sha ?? (/^[0-9a-f]{7,40}$/.test(r) ? [...repo.commits].find((c) => c.startsWith(r)) : undefined)
+    if (kind === 'releases') return page(req, res, repo.releases)
+    if (kind === 'tags') return page(req, res, repo.tags.map((t) => ({ name: t.name, commit: { sha: t.sha, url: '' } })))
+    if (kind === 'commits' && ref) {
+      const sha = commitOf(ref)
+      return sha ? json(res, 200, { sha }) : json(res, 422, { message: `No commit found for SHA: ${ref}` })
+    }
+    if (kind === 'tarball' && ref) {
+      const sha = commitOf(ref)
+      if (!sha) return json(res, 404, { message: 'Not Found' })
+      res.writeHead(302, { location: `${codeloadUrl}/${fullName}/legacy.tar.gz/${sha}` }).end()
+      return
+    }
+    json(res, 404, { message: 'Not Found' })
+  }
+
+  return {
+    apiUrl,
+    requests,
+    tarballs,
+    rateLimit(count, seconds) {
+      limited = count
+      resetSeconds = seconds
+    },
+    async addRepository(fullName, tree, tags) {
+      const data: RepoData = { tags: [], branches: new Map(), commits: new Set(), releases: [] }
+      repos.set(fullName, data)
+      // One commit per tag (the same tree), newest tag last; master at the last one.
+      for (const tag of tags) {
+        const sha = createHash('sha1').update(`${fullName}@${tag}`).digest('hex')
+        const top = `${fullName.replace('/', '-')}-${sha.slice(0, 7)}`
+        tarballs.set(sha, await tarOf(tree, top))
+        data.commits.add(sha)
+        data.tags.unshift({ name: tag, sha })
+        data.releases.unshift({ tag_name: tag, prerelease: tag.includes('-'), draft: false })
+        data.branches.set('master', sha)
+      }
+    },
+    addCommit(fullName, tarball) {
+      const sha = createHash('sha1').update(tarball).digest('hex')
+      tarballs.set(sha, tarball)
+      repos.get(fullName)?.commits.add(sha)
+      return sha
+    },
+    async stop() {
+      await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => codeload.close(r))])
+    }
+  }
+}
+
+function listen(server: Server): Promise<void> {
+  return new Promise((r) => server.listen(0, '127.0.0.1', r))
+}
+
+/** A gzipped tar of `dir` under the top directory `top`, as GitHub's tarball endpoint shapes it. */
+export async function tarOf(dir: string, top: string): Promise<Buffer> {
+  const stage = mkdtempSync(join(tmpdir(), 'kb-tar-'))
+  try {
+    const { cpSync } = await import('node:fs')
+    cpSync(dir, join(stage, top), { recursive: true })
+    const out = join(stage, 'out.tar.gz')
+    await createTar({ gzip: true, file: out, cwd: stage, portable: true }, [top])
+    return readFileSync(out)
+  } finally {
+    rmSync(stage, { recursive: true, force: true })
+  }
+}
