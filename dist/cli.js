@@ -113,7 +113,7 @@ async function loadCommand(name) {
   return module2.exports;
 }
 
-// src/cli/output.ts
+// src/report/output.ts
 var import_node_fs2 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);

@@ -46,6 +46,11 @@ await build({
   ...cjs
 })
 
+// The action (action.yml: runs.using node24, main dist/index.js): one CommonJS file with
+// @actions/* inside. The define above turns the Azure SDK's createRequire(import.meta.url)
+// into this file's own URL, which esbuild's ESM-to-CommonJS conversion would leave undefined.
+await build({ ...common, ...cjs, entryPoints: { index: 'src/action/index.ts' }, outdir })
+
 // The fallback YAML parsers, each a CommonJS file that lazy-require.ts can require() on demand.
 for (const name of ['yaml', 'js-yaml']) {
   await build({

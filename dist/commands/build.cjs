@@ -26982,13 +26982,18 @@ var GitHubClient = class {
   async request(method, path, init = {}) {
     const url = this.url(path);
     for (let attempt = 0; ; attempt++) {
-      const res = await this.options.http.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: this.headers(init.headers),
-        body: init.body
-      });
+      let res;
+      try {
+        res = await this.options.http.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers: this.headers(init.headers),
+          body: init.body
+        });
+      } catch (e) {
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${e.message}`);
+      }
       const wait = attempt === 0 ? this.rateLimitWait(res) : void 0;
       if (wait === void 0) return res;
       await res.body.dump();
@@ -30104,18 +30109,15 @@ var UnsafePathError = class extends Error {
     this.name = "UnsafePathError";
   }
 };
-var checkedDirs = /* @__PURE__ */ new Set();
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path12.resolve)(root);
   const target2 = (0, import_node_path12.resolve)(base, rel);
   const path = (0, import_node_path12.relative)(base, target2);
   if (path.startsWith("..") || (0, import_node_path12.isAbsolute)(path)) throw new UnsafePathError(target2, `outside ${base}`);
-  if (checkedDirs.has(target2)) return target2;
   await (0, import_promises2.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path12.sep).filter(Boolean)) {
     current = (0, import_node_path12.join)(current, part);
-    if (checkedDirs.has(current)) continue;
     const info = await (0, import_promises2.lstat)(current).catch(() => void 0);
     if (!info) {
       await (0, import_promises2.mkdir)(current).catch((e) => {
@@ -30125,7 +30127,6 @@ async function ensureDirUnder(root, rel) {
       if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
-    checkedDirs.add(current);
   }
   return target2;
 }
@@ -35016,6 +35017,12 @@ async function runBuild(request, adapters) {
   const { resolved, source, tree } = await adapters.phase("Kubespray source", () => kubesprayTree(request, adapters));
   const lists = await adapters.phase("Lists", () => makeLists(request, tree));
   const plan2 = unionOfLists(lists);
+  await adapters.beforeDownload?.({
+    arches: request.arches,
+    layout: request.layout,
+    files: request.files ? plan2.files.map((f2) => ({ url: f2.url, checksum: f2.checksum ? `${f2.checksum.algorithm}:${f2.checksum.hex}` : null })) : [],
+    images: request.images ? plan2.images.map((i) => i.original) : []
+  });
   const [files, images] = await adapters.phase(
     "Download files and images",
     () => Promise.all([
@@ -35202,14 +35209,14 @@ async function sha256File(path) {
 var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
-// src/cli/table.ts
+// src/report/table.ts
 function formatTable(header2, rows) {
   const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
   return line(header2) + line(widths.map((w2) => "-".repeat(w2))) + rows.map(line).join("");
 }
 
-// src/cli/output.ts
+// src/report/output.ts
 var import_node_fs16 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
@@ -35225,7 +35232,7 @@ function writeAll(fd, text3) {
 var writeOut = (text3) => writeAll(1, text3);
 var writeErr = (text3) => writeAll(2, text3);
 
-// src/cli/progress.ts
+// src/report/progress.ts
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -35250,6 +35257,7 @@ var ProgressLine = class {
   lastLength = 0;
   draw() {
     const text3 = this.render(Date.now() - this.started);
+    if (!text3) return;
     if (this.tty) {
       writeErr(`\r${text3.padEnd(this.lastLength)}`);
       this.lastLength = text3.length;
@@ -35271,7 +35279,7 @@ var ProgressLine = class {
   }
 };
 
-// src/cli/job.ts
+// src/report/job.ts
 var JobProgress = class {
   /** With `line`, several jobs running at once share one progress line (build: files | images). */
   constructor(noun, nameOf, line) {
@@ -35302,6 +35310,10 @@ var JobProgress = class {
       this.failed++;
       this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
     }
+  }
+  /** Whether anything was planned (a job that has not started says nothing). */
+  get started() {
+    return this.total > 0;
   }
   render(elapsedMs) {
     const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;
@@ -35435,7 +35447,7 @@ async function run(args) {
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections });
   let files;
   let images;
-  const line = new ProgressLine((ms2) => `${files?.render(ms2) ?? ""}  |  ${images?.render(ms2) ?? ""}`);
+  const line = new ProgressLine((ms2) => [files, images].filter((j2) => j2?.started).map((j2) => j2?.render(ms2)).join("  |  "));
   files = new JobProgress("files", (r) => r.url, line);
   images = new JobProgress("images", (r) => r.reference, line);
   const started = Date.now();

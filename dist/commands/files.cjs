@@ -26920,18 +26920,15 @@ var UnsafePathError = class extends Error {
     this.name = "UnsafePathError";
   }
 };
-var checkedDirs = /* @__PURE__ */ new Set();
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path.resolve)(root);
   const target2 = (0, import_node_path.resolve)(base, rel);
   const path = (0, import_node_path.relative)(base, target2);
   if (path.startsWith("..") || (0, import_node_path.isAbsolute)(path)) throw new UnsafePathError(target2, `outside ${base}`);
-  if (checkedDirs.has(target2)) return target2;
   await (0, import_promises.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path.sep).filter(Boolean)) {
     current = (0, import_node_path.join)(current, part);
-    if (checkedDirs.has(current)) continue;
     const info = await (0, import_promises.lstat)(current).catch(() => void 0);
     if (!info) {
       await (0, import_promises.mkdir)(current).catch((e) => {
@@ -26941,7 +26938,6 @@ async function ensureDirUnder(root, rel) {
       if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
-    checkedDirs.add(current);
   }
   return target2;
 }
@@ -27513,14 +27509,14 @@ function describeMismatch(expected, got) {
   return `checksum mismatch: expected ${formatChecksum(expected)}, got ${expected.algorithm}:${got}`;
 }
 
-// src/cli/table.ts
+// src/report/table.ts
 function formatTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + rows.map(line).join("");
 }
 
-// src/cli/output.ts
+// src/report/output.ts
 var import_node_fs3 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
@@ -27536,7 +27532,7 @@ function writeAll(fd, text) {
 var writeOut = (text) => writeAll(1, text);
 var writeErr = (text) => writeAll(2, text);
 
-// src/cli/progress.ts
+// src/report/progress.ts
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -27561,6 +27557,7 @@ var ProgressLine = class {
   lastLength = 0;
   draw() {
     const text = this.render(Date.now() - this.started);
+    if (!text) return;
     if (this.tty) {
       writeErr(`\r${text.padEnd(this.lastLength)}`);
       this.lastLength = text.length;
@@ -27582,7 +27579,7 @@ var ProgressLine = class {
   }
 };
 
-// src/cli/job.ts
+// src/report/job.ts
 var JobProgress = class {
   /** With `line`, several jobs running at once share one progress line (build: files | images). */
   constructor(noun, nameOf, line) {
@@ -27613,6 +27610,10 @@ var JobProgress = class {
       this.failed++;
       this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
     }
+  }
+  /** Whether anything was planned (a job that has not started says nothing). */
+  get started() {
+    return this.total > 0;
   }
   render(elapsedMs) {
     const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;

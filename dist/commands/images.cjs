@@ -26924,18 +26924,15 @@ var UnsafePathError = class extends Error {
     this.name = "UnsafePathError";
   }
 };
-var checkedDirs = /* @__PURE__ */ new Set();
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path2.resolve)(root);
   const target = (0, import_node_path2.resolve)(base, rel);
   const path = (0, import_node_path2.relative)(base, target);
   if (path.startsWith("..") || (0, import_node_path2.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
-  if (checkedDirs.has(target)) return target;
   await (0, import_promises.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path2.sep).filter(Boolean)) {
     current = (0, import_node_path2.join)(current, part);
-    if (checkedDirs.has(current)) continue;
     const info = await (0, import_promises.lstat)(current).catch(() => void 0);
     if (!info) {
       await (0, import_promises.mkdir)(current).catch((e) => {
@@ -26945,7 +26942,6 @@ async function ensureDirUnder(root, rel) {
       if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
-    checkedDirs.add(current);
   }
   return target;
 }
@@ -27947,14 +27943,14 @@ var ImagesJob = class {
   }
 };
 
-// src/cli/table.ts
+// src/report/table.ts
 function formatTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + rows.map(line).join("");
 }
 
-// src/cli/output.ts
+// src/report/output.ts
 var import_node_fs4 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
@@ -27970,7 +27966,7 @@ function writeAll(fd, text) {
 var writeOut = (text) => writeAll(1, text);
 var writeErr = (text) => writeAll(2, text);
 
-// src/cli/progress.ts
+// src/report/progress.ts
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -27995,6 +27991,7 @@ var ProgressLine = class {
   lastLength = 0;
   draw() {
     const text = this.render(Date.now() - this.started);
+    if (!text) return;
     if (this.tty) {
       writeErr(`\r${text.padEnd(this.lastLength)}`);
       this.lastLength = text.length;
@@ -28016,7 +28013,7 @@ var ProgressLine = class {
   }
 };
 
-// src/cli/job.ts
+// src/report/job.ts
 var JobProgress = class {
   /** With `line`, several jobs running at once share one progress line (build: files | images). */
   constructor(noun, nameOf, line) {
@@ -28047,6 +28044,10 @@ var JobProgress = class {
       this.failed++;
       this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
     }
+  }
+  /** Whether anything was planned (a job that has not started says nothing). */
+  get started() {
+    return this.total > 0;
   }
   render(elapsedMs) {
     const rate = elapsedMs > 0 ? this.transferred / elapsedMs * 1e3 : 0;

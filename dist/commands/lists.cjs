@@ -1593,18 +1593,15 @@ var UnsafePathError = class extends Error {
     this.name = "UnsafePathError";
   }
 };
-var checkedDirs = /* @__PURE__ */ new Set();
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path3.resolve)(root);
   const target = (0, import_node_path3.resolve)(base, rel);
   const path = (0, import_node_path3.relative)(base, target);
   if (path.startsWith("..") || (0, import_node_path3.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
-  if (checkedDirs.has(target)) return target;
   await (0, import_promises.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path3.sep).filter(Boolean)) {
     current = (0, import_node_path3.join)(current, part);
-    if (checkedDirs.has(current)) continue;
     const info = await (0, import_promises.lstat)(current).catch(() => void 0);
     if (!info) {
       await (0, import_promises.mkdir)(current).catch((e) => {
@@ -1614,7 +1611,6 @@ async function ensureDirUnder(root, rel) {
       if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? "a symbolic link" : "not a directory");
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
-    checkedDirs.add(current);
   }
   return target;
 }
@@ -3525,14 +3521,14 @@ async function runLists(request) {
   return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion };
 }
 
-// src/cli/table.ts
+// src/report/table.ts
 function formatTable(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + rows.map(line).join("");
 }
 
-// src/cli/output.ts
+// src/report/output.ts
 var import_node_fs5 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);

@@ -29,9 +29,6 @@ export class UnsafePathError extends Error {
   }
 }
 
-/** Directories already checked (or made) by this process: each is checked once. */
-const checkedDirs = new Set<string>()
-
 /**
  * Makes `root/rel` a directory, component by component below `root` (the root itself is the
  * user's choice and may be a link). Returns its absolute path.
@@ -41,12 +38,10 @@ export async function ensureDirUnder(root: string, rel: string): Promise<string>
   const target = resolve(base, rel)
   const path = relative(base, target)
   if (path.startsWith('..') || isAbsolute(path)) throw new UnsafePathError(target, `outside ${base}`)
-  if (checkedDirs.has(target)) return target
   await mkdir(base, { recursive: true })
   let current = base
   for (const part of path.split(sep).filter(Boolean)) {
     current = join(current, part)
-    if (checkedDirs.has(current)) continue
     const info = await lstat(current).catch(() => undefined)
     if (!info) {
       await mkdir(current).catch((e: NodeJS.ErrnoException) => {
@@ -56,7 +51,6 @@ export async function ensureDirUnder(root: string, rel: string): Promise<string>
       if (!made.isDirectory()) throw new UnsafePathError(current, made.isSymbolicLink() ? 'a symbolic link' : 'not a directory')
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, 'a symbolic link')
     else if (!info.isDirectory()) throw new UnsafePathError(current, 'not a directory')
-    checkedDirs.add(current)
   }
   return target
 }

@@ -1,6 +1,6 @@
 /** Argument parsing shared by the commands: node:util parseArgs, --help, and typed checks. */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { writeOut } from './output.js'
+import { writeOut } from '../report/output.js'
 import { UsageError } from './usage-error.js'
 
 type Options = NonNullable<ParseArgsConfig['options']>

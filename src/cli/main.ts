@@ -6,7 +6,7 @@
  * download or registry code.
  */
 import { loadCommand } from './load-command.js'
-import { writeErr, writeOut } from './output.js'
+import { writeErr, writeOut } from '../report/output.js'
 import { isUsageError, UsageError } from './usage-error.js'
 
 const COMMANDS: Record<string, string> = {

@@ -76,6 +76,16 @@ export interface BuildAdapters {
   imagesProgress: ImagesProgress
   /** Runs one phase; the action wraps it in a log group, the CLI in a heading. */
   phase<T>(name: string, work: () => Promise<T>): Promise<T>
+  /** Once the lists say what will be downloaded, before anything is (the action restores its cache here). */
+  beforeDownload?(plan: DownloadPlan): Promise<void>
+}
+
+/** What the downloads will be: the content a cache entry is keyed by. */
+export interface DownloadPlan {
+  arches: ImageArch[]
+  layout: Layout
+  files: Array<{ url: string; checksum: string | null }>
+  images: string[]
 }
 
 export interface BuildResult {
@@ -98,6 +108,12 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   const { resolved, source, tree } = await adapters.phase('Kubespray source', () => kubesprayTree(request, adapters))
   const lists = await adapters.phase('Lists', () => makeLists(request, tree))
   const plan = unionOfLists(lists)
+  await adapters.beforeDownload?.({
+    arches: request.arches,
+    layout: request.layout,
+    files: request.files ? plan.files.map((f) => ({ url: f.url, checksum: f.checksum ? `${f.checksum.algorithm}:${f.checksum.hex}` : null })) : [],
+    images: request.images ? plan.images.map((i) => i.original) : []
+  })
   const [files, images] = await adapters.phase('Download files and images', () =>
     Promise.all([
       request.files && plan.files.length

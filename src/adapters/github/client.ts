@@ -60,13 +60,18 @@ export class GitHubClient {
   async request(method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', path: string, init: { body?: string | Buffer | Readable; headers?: Record<string, string> } = {}): Promise<Dispatcher.ResponseData> {
     const url = this.url(path)
     for (let attempt = 0; ; attempt++) {
-      const res = await this.options.http.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method,
-        headers: this.headers(init.headers),
-        body: init.body
-      })
+      let res: Dispatcher.ResponseData
+      try {
+        res = await this.options.http.request({
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers: this.headers(init.headers),
+          body: init.body
+        })
+      } catch (e) {
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${(e as Error).message}`)
+      }
       const wait = attempt === 0 ? this.rateLimitWait(res) : undefined
       if (wait === undefined) return res
       await res.body.dump()

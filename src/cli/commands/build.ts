@@ -10,10 +10,10 @@ import { runBuild, type BuildResult } from '../../pipeline/build.js'
 import type { FileResult } from '../../pipeline/files.js'
 import type { ImageResult } from '../../pipeline/images.js'
 import { TOOL_VERSION, USER_AGENT } from '../../version.js'
-import { formatTable } from '../table.js'
-import { formatBytes, ProgressLine } from '../progress.js'
-import { JobProgress } from '../job.js'
-import { writeErr, writeOut } from '../output.js'
+import { formatTable } from '../../report/table.js'
+import { formatBytes, ProgressLine } from '../../report/progress.js'
+import { JobProgress } from '../../report/job.js'
+import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
@@ -121,7 +121,7 @@ export async function run(args: string[]): Promise<void> {
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
   let files: JobProgress<FileResult> | undefined
   let images: JobProgress<ImageResult> | undefined
-  const line = new ProgressLine((ms) => `${files?.render(ms) ?? ''}  |  ${images?.render(ms) ?? ''}`)
+  const line = new ProgressLine((ms) => [files, images].filter((j) => j?.started).map((j) => j?.render(ms)).join('  |  '))
   files = new JobProgress<FileResult>('files', (r) => r.url, line)
   images = new JobProgress<ImageResult>('images', (r) => r.reference, line)
   const started = Date.now()

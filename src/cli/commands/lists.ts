@@ -1,8 +1,8 @@
 /** `lists`: Kubespray's file and image lists, generated natively. */
 import { runLists, LIST_FILES } from '../../pipeline/lists.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
-import { formatTable } from '../table.js'
-import { writeErr, writeOut } from '../output.js'
+import { formatTable } from '../../report/table.js'
+import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
 

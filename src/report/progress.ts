@@ -31,6 +31,8 @@ export class ProgressLine {
 
   private draw(): void {
     const text = this.render(Date.now() - this.started)
+    // Nothing to report yet (a phase before the downloads): no line.
+    if (!text) return
     if (this.tty) {
       writeErr(`\r${text.padEnd(this.lastLength)}`)
       this.lastLength = text.length

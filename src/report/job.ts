@@ -45,6 +45,11 @@ export class JobProgress<R extends Outcome> {
     }
   }
 
+  /** Whether anything was planned (a job that has not started says nothing). */
+  get started(): boolean {
+    return this.total > 0
+  }
+
   render(elapsedMs: number): string {
     const rate = elapsedMs > 0 ? (this.transferred / elapsedMs) * 1000 : 0
     const failed = this.failed ? `, ${this.failed} failed` : ''

@@ -1,0 +1,133 @@
+/**
+ * Every input of the action, read once into one typed, validated object. A bad input throws
+ * an InputError naming the input and what it takes; nothing is read from the environment
+ * anywhere else.
+ */
+import { isAbsolute, join, resolve } from 'node:path'
+import { InputError } from '../domain/errors.js'
+import { LAYOUTS, type Layout } from '../domain/files/layout.js'
+import { parseMirror, type Mirror } from '../domain/files/mirror.js'
+import type { ImageArch } from '../domain/kubespray/facts.js'
+import { loadYaml } from '../domain/yaml11.js'
+
+export interface ActionInputs {
+  kubesprayVersion: string
+  kubesprayRepository: string
+  prerelease: boolean
+  arches: ImageArch[]
+  /** A YAML mapping given inline (the `vars` input), or undefined. */
+  vars: string | undefined
+  varsFiles: string[]
+  inventories: string[]
+  /** Absolute. */
+  outputDir: string
+  /** As given (relative to the workspace): the cache's paths must not change from run to run. */
+  outputDirInput: string
+  files: boolean
+  images: boolean
+  layout: Layout
+  insecureRegistries: string[]
+  mirrors: Mirror[]
+  concurrency: number
+  cache: boolean
+  githubToken: string | undefined
+  workspace: string
+  apiUrl: string
+}
+
+/** What @actions/core gives: the reader is injected, so inputs are testable without a runner. */
+export interface InputReader {
+  getInput(name: string): string
+}
+
+export const INPUT_NAMES = [
+  'kubespray-version',
+  'kubespray-repository',
+  'prerelease',
+  'arch',
+  'vars',
+  'vars-files',
+  'inventory',
+  'output-dir',
+  'files',
+  'images',
+  'layout',
+  'insecure-registries',
+  'mirrors',
+  'concurrency',
+  'cache',
+  'github-token'
+] as const
+type InputName = (typeof INPUT_NAMES)[number]
+
+export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInputs {
+  const get = (name: InputName): string => core.getInput(name).trim()
+  const lines = (name: InputName): string[] =>
+    core
+      .getInput(name)
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'))
+  const bool = (name: InputName, fallback: boolean): boolean => {
+    const v = get(name)
+    if (v === '') return fallback
+    if (['true', 'True', 'TRUE'].includes(v)) return true
+    if (['false', 'False', 'FALSE'].includes(v)) return false
+    throw new InputError(`input ${name}: '${v}' is not a boolean (true or false)`)
+  }
+  const workspace = env.GITHUB_WORKSPACE || process.cwd()
+  const outputDirInput = get('output-dir') || 'kubespray-bundle'
+  const arches = (get('arch') || 'amd64').split(',').map((a) => a.trim())
+  for (const a of arches) if (a !== 'amd64' && a !== 'arm64') throw new InputError(`input arch: '${a}' is not amd64 or arm64 (give amd64, arm64 or amd64,arm64)`)
+  const layout = get('layout') || 'original-host'
+  if (!(LAYOUTS as readonly string[]).includes(layout)) throw new InputError(`input layout: '${layout}' is not ${LAYOUTS.join(' or ')}`)
+  const concurrencyText = get('concurrency') || '16'
+  if (!/^\d+$/.test(concurrencyText) || Number(concurrencyText) < 1) throw new InputError(`input concurrency: '${concurrencyText}' is not a whole number of at least 1`)
+  const mirrors = lines('mirrors').map((m) => {
+    try {
+      return parseMirror(m)
+    } catch (e) {
+      throw new InputError(`input mirrors: ${(e as Error).message}`)
+    }
+  })
+  for (const r of lines('insecure-registries')) if (!/^[\w.-]+(:\d+)?$/.test(r)) throw new InputError(`input insecure-registries: '${r}' is not HOST or HOST:PORT`)
+  const vars = core.getInput('vars').trim() ? core.getInput('vars') : undefined
+  if (vars !== undefined) checkVarsMapping(vars)
+  const at = (p: string): string => (isAbsolute(p) ? p : join(workspace, p))
+  return {
+    kubesprayVersion: get('kubespray-version') || 'latest',
+    kubesprayRepository: checkRepository(get('kubespray-repository') || 'kubernetes-sigs/kubespray'),
+    prerelease: bool('prerelease', false),
+    arches: [...new Set(arches)] as ImageArch[],
+    vars,
+    varsFiles: lines('vars-files').map(at),
+    inventories: lines('inventory').map(at),
+    outputDir: resolve(workspace, outputDirInput),
+    outputDirInput,
+    files: bool('files', true),
+    images: bool('images', true),
+    layout: layout as Layout,
+    insecureRegistries: lines('insecure-registries'),
+    mirrors,
+    concurrency: Number(concurrencyText),
+    cache: bool('cache', true),
+    githubToken: get('github-token') || undefined,
+    workspace,
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
+  }
+}
+
+function checkRepository(repo: string): string {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new InputError(`input kubespray-repository: '${repo}' is not OWNER/NAME`)
+  return repo
+}
+
+function checkVarsMapping(text: string): void {
+  let value: unknown
+  try {
+    value = loadYaml(text, 'input vars')
+  } catch (e) {
+    throw new InputError(`input vars: ${(e as Error).message}`)
+  }
+  if (!(value instanceof Map)) throw new InputError('input vars: expected a YAML mapping of variables (key: value lines)')
+}

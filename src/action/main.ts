@@ -1,0 +1,128 @@
+/**
+ * The action: inputs → one typed object → the build pipeline (with the Actions cache around
+ * its downloads and the tool cache for Kubespray sources) → outputs and a job summary. This is
+ * the one place where an error becomes core.setFailed; outputs are set before a late failure.
+ */
+import * as core from '@actions/core'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { bundleCacheKeys, type CacheKeys } from '../domain/cache-key.js'
+import { redactText } from '../domain/redact.js'
+import { machineOfNodeArch } from '../domain/kubespray/facts.js'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../adapters/http/client.js'
+import { credentialsFromAuthFiles } from '../adapters/registry/credentials.js'
+import { GitHubClient } from '../adapters/github/client.js'
+import { ActionsBundleCache, type BundleCache, type CacheHit } from '../adapters/actions/cache.js'
+import { ToolCacheSourceStore } from '../adapters/actions/tool-cache.js'
+import { runBuild, type BuildResult } from '../pipeline/build.js'
+import type { FileResult } from '../pipeline/files.js'
+import type { ImageResult } from '../pipeline/images.js'
+import { JobProgress } from '../report/job.js'
+import { ProgressLine } from '../report/progress.js'
+import { TOOL_VERSION, USER_AGENT } from '../version.js'
+import { readInputs, type ActionInputs } from './inputs.js'
+import { writeJobSummary } from './summary.js'
+
+export interface CacheOutcome {
+  hit: CacheHit
+  key?: string
+  matchedKey?: string
+  saved: boolean
+}
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = readInputs(core, process.env)
+    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    const started = Date.now()
+    const { result, cache } = await buildWithCache(inputs, new ActionsBundleCache(core))
+    setOutputs(result, cache)
+    await writeJobSummary(result, cache, (Date.now() - started) / 1000)
+    if (result.failures.length) {
+      throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
+    }
+  } catch (e) {
+    core.setFailed(redactText(e instanceof Error ? e.message : String(e)))
+  }
+}
+
+async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): Promise<{ result: BuildResult; cache: CacheOutcome }> {
+  const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
+  let files: JobProgress<FileResult> | undefined
+  let images: JobProgress<ImageResult> | undefined
+  const line = new ProgressLine((ms) => [files, images].filter((j) => j?.started).map((j) => j?.render(ms)).join('  |  '), false, 10_000)
+  files = new JobProgress<FileResult>('files', (r) => r.url, line)
+  images = new JobProgress<ImageResult>('images', (r) => r.reference, line)
+  const cache: CacheOutcome = { hit: 'false', saved: false }
+  // The cache's paths, as given (relative to the workspace), so its version is the same every run.
+  const cachePaths = [`${inputs.outputDirInput}/files`, `${inputs.outputDirInput}/images`, `${inputs.outputDirInput}/.kubespray-bundle/files-state.json`]
+  let keys: CacheKeys | undefined
+  try {
+    const extraVars = [...inputs.varsFiles.map((f) => `@${f}`), ...(inputs.vars !== undefined ? [`@${await writeVars(inputs.vars)}`] : [])]
+    const result = await runBuild(
+      {
+        kubespray: { spec: inputs.kubesprayVersion, repository: inputs.kubesprayRepository, prerelease: inputs.prerelease },
+        outDir: inputs.outputDir,
+        arches: inputs.arches,
+        extraVars,
+        inventories: inputs.inventories,
+        cwd: inputs.workspace,
+        hostMachine: machineOfNodeArch(process.arch),
+        layout: inputs.layout,
+        mirrors: inputs.mirrors,
+        insecureRegistries: inputs.insecureRegistries,
+        concurrency: inputs.concurrency,
+        connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost,
+        files: inputs.files,
+        images: inputs.images,
+        toolVersion: TOOL_VERSION
+      },
+      {
+        http,
+        github: new GitHubClient({ http, apiUrl: inputs.apiUrl, token: inputs.githubToken, userAgent: USER_AGENT }),
+        sources: new ToolCacheSourceStore(),
+        credentials: credentialsFromAuthFiles(),
+        filesProgress: files,
+        imagesProgress: images,
+        phase: (name, work) => core.group(name, work),
+        beforeDownload: async (plan) => {
+          if (!inputs.cache) return
+          keys = bundleCacheKeys(plan)
+          cache.key = keys.key
+          const restored = await core.group('Restore the bundle cache', () => bundleCache.restore(cachePaths, keys as CacheKeys))
+          cache.hit = restored.hit
+          cache.matchedKey = restored.matchedKey
+          core.info(restored.matchedKey ? `cache ${restored.hit === 'true' ? 'hit' : 'partly restored'}: ${restored.matchedKey}` : `no cache entry for ${keys.key}`)
+        }
+      }
+    )
+    // Saved only when the content changed (an exact hit is already there) and nothing is missing.
+    if (keys && cache.hit !== 'true' && result.manifest) {
+      const key = keys.key
+      cache.saved = await core.group('Save the bundle cache', () => bundleCache.save(cachePaths, key))
+    }
+    return { result, cache }
+  } finally {
+    line.stop()
+    await http.close()
+  }
+}
+
+/** An inline `vars` mapping, as a file for `-e @file` (RUNNER_TEMP, never the bundle). */
+async function writeVars(text: string): Promise<string> {
+  const path = join(process.env.RUNNER_TEMP || process.cwd(), `kubespray-bundle-vars-${process.pid}.yml`)
+  await writeFile(path, text)
+  return path
+}
+
+function setOutputs(result: BuildResult, cache: CacheOutcome): void {
+  const m = result.manifest
+  core.setOutput('bundle-dir', result.outDir)
+  core.setOutput('kubespray-version', result.resolved?.tag ?? '')
+  core.setOutput('kubespray-commit', result.resolved?.commit ?? '')
+  core.setOutput('kube-version', m?.kubeVersion ?? [...result.lists.values()][0]?.kubeVersion ?? '')
+  core.setOutput('files', String(m?.totals.files ?? 0))
+  core.setOutput('images', String(m?.totals.images ?? 0))
+  core.setOutput('bytes', String(m?.totals.bytes ?? 0))
+  core.setOutput('cache-hit', cache.hit)
+}

@@ -1,0 +1,62 @@
+/**
+ * The job summary: what was built (versions), a table of components (file or image, size,
+ * cached or downloaded, time) and totals. Built from the same result the CLI prints; no input
+ * is echoed, so no secret can reach it.
+ */
+import * as core from '@actions/core'
+import { formatBytes } from '../report/progress.js'
+import type { BuildResult } from '../pipeline/build.js'
+import type { CacheOutcome } from './main.js'
+
+export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, seconds: number): Promise<void> {
+  const m = result.manifest
+  const fileRows = (result.files?.results ?? []).map((r) => [
+    'file',
+    r.url,
+    r.size === undefined ? '-' : formatBytes(r.size),
+    r.status === 'failed' ? `❌ ${r.error ?? 'failed'}` : r.status === 'skipped' ? 'cached' : 'downloaded',
+    `${(r.ms / 1000).toFixed(1)} s`
+  ])
+  const imageRows = (result.images?.results ?? []).map((r) => [
+    'image',
+    r.reference,
+    r.size === undefined ? '-' : formatBytes(r.size),
+    r.status === 'failed' ? `❌ ${r.error ?? 'failed'}` : r.fetched ? `downloaded ${formatBytes(r.fetched)}` : 'cached',
+    `${(r.ms / 1000).toFixed(1)} s`
+  ])
+  const downloaded =
+    (result.files?.results ?? []).filter((r) => r.status === 'downloaded').reduce((n, r) => n + (r.size ?? 0), 0) +
+    (result.images?.results ?? []).reduce((n, r) => n + r.fetched, 0)
+  const version = result.resolved ? `${result.resolved.tag ?? '(untagged)'} (${result.resolved.commit.slice(0, 12)})` : 'local tree'
+  const summary = core.summary.addHeading(m ? 'Kubespray bundle' : 'Kubespray bundle: incomplete', 2).addTable([
+    [
+      { data: 'Kubespray', header: true },
+      { data: 'Kubernetes', header: true },
+      { data: 'arches', header: true },
+      { data: 'files', header: true },
+      { data: 'images', header: true },
+      { data: 'size', header: true },
+      { data: 'downloaded', header: true },
+      { data: 'cache', header: true },
+      { data: 'time', header: true }
+    ],
+    [
+      version,
+      m?.kubeVersion ?? '-',
+      m?.arches.join(', ') ?? '-',
+      String(fileRows.length),
+      String(imageRows.length),
+      m ? formatBytes(m.totals.bytes) : '-',
+      formatBytes(downloaded),
+      cache.hit === 'true' ? 'hit' : cache.hit === 'partial' ? `partial${cache.saved ? ', saved' : ''}` : cache.saved ? 'miss, saved' : 'miss',
+      `${seconds.toFixed(0)} s`
+    ]
+  ])
+  if (result.failures.length) summary.addHeading('Failed', 3).addList(result.failures)
+  summary
+    .addDetails(
+      'Components',
+      `\n\n| kind | item | size | result | time |\n|---|---|---|---|---|\n${[...fileRows, ...imageRows].map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n')}\n\n`
+    )
+  await summary.write()
+}

@@ -1,0 +1,156 @@
+/**
+ * dist/index.js run the way a runner runs it (INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY,
+ * RUNNER_TEMP, RUNNER_TOOL_CACHE, cwd = GITHUB_WORKSPACE) against the local world and the real
+ * @actions/cache over Azurite and a results-service stand-in. Downloads are counted at nginx.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { REPO_ROOT } from './helpers/conformance.js'
+import { freePort } from './helpers/nginx.js'
+import { tempDir } from './helpers/registry.js'
+import { startActionsServices, type ActionsServices } from './helpers/actions-services.js'
+import { ETCD_VERSIONS, KUBE_VERSION, startWorld, type World } from './helpers/world.js'
+
+const TOKEN = `ghs_${'y'.repeat(24)}`
+
+interface ActionRun {
+  status: number | null
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+let world: World
+let services: ActionsServices
+let root: string
+
+beforeAll(async () => {
+  world = await startWorld()
+  services = await startActionsServices()
+  root = tempDir('kb-action-')
+}, 90_000)
+
+afterAll(async () => {
+  await services?.stop()
+  await world?.stop()
+  if (root) rmSync(root, { recursive: true, force: true })
+})
+
+/** A fresh runner: new workspace, temp and tool cache each time unless given. */
+async function runAction(name: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+  const dir = join(root, name)
+  const workspace = join(dir, 'workspace')
+  for (const d of ['workspace', 'temp', 'tools']) mkdirSync(join(dir, d), { recursive: true })
+  const files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md') }
+  for (const f of Object.values(files)) writeFileSync(f, '')
+  const inputEnv = Object.fromEntries(Object.entries({ 'github-token': TOKEN, 'insecure-registries': world.registryHost, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/index.js')], {
+    cwd: workspace,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: files.output,
+      GITHUB_STATE: files.state,
+      GITHUB_STEP_SUMMARY: files.summary,
+      GITHUB_API_URL: world.github.apiUrl,
+      GITHUB_REPOSITORY: 'example/bundles',
+      RUNNER_TEMP: join(dir, 'temp'),
+      RUNNER_TOOL_CACHE: join(dir, 'tools'),
+      RUNNER_OS: 'Linux',
+      ...services.env(),
+      ...inputEnv,
+      ...env
+    }
+  })
+  let stdout = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stdout += d.toString()))
+  const status = await new Promise<number | null>((r) => child.on('close', r))
+  return { status, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') }
+}
+
+/** GITHUB_OUTPUT's `name<<DELIMITER` blocks. */
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([\w-]+)<<(.+)$/.exec(lines[i])
+    if (!m) continue
+    const value: string[] = []
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i])
+    out[m[1]] = value.join('\n')
+  }
+  return out
+}
+
+describe('the action (dist/index.js as a runner runs it)', () => {
+  it('cold run: resolves the version, builds a verified bundle, sets outputs, writes a job summary, saves the cache', async () => {
+    const before = world.logLength()
+    const r = await runAction('cold', { 'kubespray-version': '2.30' })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs['kubespray-version']).toBe('v2.30.0')
+    expect(r.outputs['kubespray-commit']).toMatch(/^[0-9a-f]{40}$/)
+    expect(r.outputs['kube-version']).toBe(KUBE_VERSION)
+    expect(r.outputs.files).toBe('2')
+    expect(r.outputs.images).toBe('6')
+    expect(Number(r.outputs.bytes)).toBeGreaterThan(3 << 20)
+    expect(r.outputs['cache-hit']).toBe('false')
+    expect(r.outputs['bundle-dir']).toBe(join(root, 'cold/workspace/kubespray-bundle'))
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
+    expect(r.stdout).toContain('::group::Download files and images')
+    expect(r.summary).toContain('Kubespray bundle')
+    expect(r.summary).toContain('v2.30.0')
+    expect(r.summary).toMatch(/<td>kubespray-bundle|k8s\/pause:3\.10/)
+    expect(world.fileGets(before)).toHaveLength(2)
+    expect(services.entries.filter((e) => e.finalized)).toHaveLength(1)
+    // The token: masked, and in no output, summary or bundle file.
+    expect(r.stdout).toContain(`::add-mask::${TOKEN}`)
+    expect(r.stdout.replace(`::add-mask::${TOKEN}`, '') + JSON.stringify(r.outputs) + r.summary + readFileSync(join(r.outputs['bundle-dir'], 'bundle.json'), 'utf8')).not.toContain(TOKEN)
+  })
+
+  it('warm nightly on a fresh runner with nothing changed: 0 bytes of files and blobs from upstream, an exact hit, nothing saved again', async () => {
+    const before = world.logLength()
+    const entries = services.entries.length
+    const r = await runAction('warm', { 'kubespray-version': '2.30' })
+    expect(r.status).toBe(0)
+    expect(r.outputs['cache-hit']).toBe('true')
+    expect(world.fileGets(before)).toEqual([])
+    expect(world.blobGets(before)).toEqual([])
+    expect(services.entries.length).toBe(entries)
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
+    expect(r.summary).toMatch(/cached/)
+  })
+
+  it('one component changed upstream: the earlier bundle is restored, only that file is downloaded, a new entry saved', async () => {
+    const before = world.logLength()
+    const r = await runAction('changed', { 'kubespray-version': '2.30', vars: `etcd_version: ${ETCD_VERSIONS[1]}\n` })
+    expect(r.status).toBe(0)
+    expect(r.outputs['cache-hit']).toBe('partial')
+    expect(world.fileGets(before)).toEqual([`etcd/${ETCD_VERSIONS[1]}/etcd-${ETCD_VERSIONS[1]}-linux-amd64.tar.gz`])
+    expect(world.blobGets(before)).toEqual([])
+    expect(services.entries.filter((e) => e.finalized)).toHaveLength(2)
+    const manifest = JSON.parse(readFileSync(join(r.outputs['bundle-dir'], 'bundle.json'), 'utf8')) as { extraVars: Record<string, string> }
+    expect(manifest.extraVars).toEqual({ etcd_version: ETCD_VERSIONS[1] })
+  })
+
+  it('a cache service that is down only warns: the build succeeds and says so', async () => {
+    const closed = await freePort()
+    const r = await runAction('down', { 'kubespray-version': 'v2.30.0' }, { ACTIONS_RESULTS_URL: `http://127.0.0.1:${closed}/` })
+    expect(r.status).toBe(0)
+    expect(r.outputs['cache-hit']).toBe('false')
+    expect(r.stdout).toMatch(/::warning::/)
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
+  }, 120_000)
+
+  it('a bad input fails the step naming the input', async () => {
+    const r = await runAction('bad', { arch: 's390x' })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toContain("::error::input arch: 's390x' is not amd64 or arm64")
+    const v = await runAction('bad-vars', { vars: '- a list\n- not a mapping\n' })
+    expect(v.status).toBe(1)
+    expect(v.stdout).toContain('::error::input vars: expected a YAML mapping')
+  })
+})
