@@ -24,19 +24,6 @@ nginx_pid=""
 cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-# Sizes in MiB, by file name, after the real release assets (rounded).
-size_of() {
-  case "$1" in
-    kubelet) echo 77 ;; kubectl) echo 57 ;; kubeadm) echo 72 ;;
-    etcd-*) echo 23 ;; cni-plugins-*) echo 50 ;; calicoctl-*) echo 65 ;; v3.*.tar.gz) echo 10 ;;
-    cilium-linux-*) echo 60 ;; crictl-*) echo 20 ;; cri-o.*) echo 90 ;; helm-*) echo 17 ;;
-    runc.*) echo 12 ;; crun-*) echo 3 ;; youki-*) echo 4 ;; kata-static-*) echo 350 ;;
-    runsc) echo 60 ;; containerd-shim-runsc-v1) echo 30 ;; nerdctl-*) echo 10 ;;
-    containerd-*) echo 35 ;; cri-dockerd-*) echo 20 ;; skopeo-*) echo 30 ;; yq_*) echo 10 ;;
-    *) echo 1 ;;
-  esac
-}
-
 echo "generating the mirror in $work ..." >&2
 root=$work/root
 mkdir -p "$root" "$work/logs"

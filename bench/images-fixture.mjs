@@ -2,15 +2,18 @@
 // 48 images, two thirds multi-arch OCI indexes (amd64 + a small arm64), one third single
 // Docker manifests, sharing four base layers, ~1.5 GB of unique compressed amd64 blobs.
 // Layers are real gzip streams (stored blocks: random data does not compress anyway).
-// Usage: node bench/images-fixture.mjs PUSH_HOST LIST_HOST OUT_DIR (push straight to the registry;
-// the lists name LIST_HOST, the capped door). Writes OUT_DIR/images.list and OUT_DIR/blobs.list
-// (every unique amd64 object path, for curl).
+// Usage: node bench/images-fixture.mjs PUSH_HOST LIST_HOST OUT_DIR [KUBE_VERSION] (push straight to
+// the registry; the lists name LIST_HOST, the capped door). Writes OUT_DIR/images.list and
+// OUT_DIR/blobs.list (every unique amd64 object path, for curl). With KUBE_VERSION the last four
+// are k8s/kube-{apiserver,controller-manager,scheduler,proxy}:v<KUBE_VERSION>, as Kubespray's
+// generate_list.sh appends them.
 import { createHash, randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 
-const [host, listHost, out] = process.argv.slice(2)
+const [host, listHost, out, kubeVersion] = process.argv.slice(2)
+const KUBE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const MiB = 1 << 20
 const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 let seed = 7
@@ -65,14 +68,16 @@ const lines = []
 const unique = new Map()
 let total = 0
 for (let i = 0; i < 48; i++) {
-  const repo = `kubespray-like/image-${String(i).padStart(2, '0')}`
+  const kube = kubeVersion && i >= 48 - KUBE.length ? KUBE[i - (48 - KUBE.length)] : undefined
+  const repo = kube ? `k8s/${kube}` : `kubespray-like/image-${String(i).padStart(2, '0')}`
+  const tag = kube ? `v${kubeVersion}` : 'v1.0'
   const base = bases[i % bases.length]
   const own = [layer(Math.round((4 + rand() * 36) * MiB)), ...(i % 3 === 0 ? [layer(Math.round(rand() * 8 * MiB))] : [])]
   const amd = await image(repo, i % 3 === 2 ? 'docker' : 'oci', 'amd64', [base, ...own])
   for (const b of amd.blobs) if (!unique.has(b.digest)) unique.set(b.digest, `${repo}/blobs/${b.digest}`), (total += b.size)
   unique.set(amd.digest, `${repo}/manifests/${amd.digest}`)
   if (i % 3 === 2) {
-    await putManifest(repo, 'v1.0', amd.manifest, amd.mediaType)
+    await putManifest(repo, tag, amd.manifest, amd.mediaType)
   } else {
     const arm = await image(repo, 'oci', 'arm64', [armBase, layer(256 * 1024)])
     const index = Buffer.from(JSON.stringify({
@@ -83,9 +88,9 @@ for (let i = 0; i < 48; i++) {
         { mediaType: arm.mediaType, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
       ]
     }))
-    await putManifest(repo, 'v1.0', index, 'application/vnd.oci.image.index.v1+json')
+    await putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json')
   }
-  lines.push(`${listHost}/${repo}:v1.0`)
+  lines.push(`${listHost}/${repo}:${tag}`)
   process.stderr.write(`\rpushed ${i + 1}/48`)
 }
 process.stderr.write('\n')

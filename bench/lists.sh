@@ -16,50 +16,17 @@ need_tools ansible-playbook:ansible-core
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 tree=$work/tree
 cp -r "$conf/inputs/." "$tree/"
-mkdir -p "$tree/roles/download/tasks" "$tree/contrib/offline"; : > "$tree/roles/download/tasks/main.yml"
-
-# What contrib/offline/generate_list.sh does: scrape the templates with grep/sed/tr, then let
-# ansible-playbook render them with the roles' variables (its generate_list.yml, run from the root).
-cat > "$tree/generate_list.yml" <<'YML'
----
-- name: Collect container images for offline deployment
-  hosts: localhost
-  become: false
-  roles:
-    - role: kubespray_defaults
-      when: false
-    - role: download
-      when: false
-  tasks:
-    - name: Collect container images for offline deployment
-      template:
-        src: ./contrib/offline/temp/{{ item }}.list.template
-        dest: ./contrib/offline/temp/{{ item }}.list
-        mode: "0644"
-      with_items:
-        - files
-        - images
-YML
-ansible_lists() {
-  local dl=roles/kubespray_defaults/defaults/main/download.yml t=contrib/offline/temp
-  (cd "$tree" && mkdir -p $t &&
-    grep 'download_url:' $dl | sed 's/^.*_url: //g;s/\"//g' > $t/files.list.template &&
-    sed -n '/^downloads:/,/download_defaults:/p' $dl | sed -n "s/repo: //p;s/tag: //p" | tr -d ' ' |
-      sed 'N;s#\n# #g' | tr ' ' ':' | sed 's/\"//g' > $t/images.list.template &&
-    for i in kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
-      echo "{{ kube_image_repo }}/$i:v{{ kube_version }}" >> $t/images.list.template; done &&
-    ansible-playbook -i localhost, -c local generate_list.yml >/dev/null)
-}
+prepare_ansible_tree "$tree"
 ours_lists() { node dist/cli.js lists --kubespray-dir "$tree" --out "$work/ours" >/dev/null; }
 
-ansible_lists; ours_lists
+ansible_lists "$tree"; ours_lists
 for l in files images; do
   cmp -s "$tree/contrib/offline/temp/$l.list" "$conf/a_default/$l.list" || { echo "ansible's $l.list differs from the golden" >&2; exit 1; }
   cmp -s "$work/ours/$l.list" "$conf/a_default/$l.list" || { echo "our $l.list differs from the golden" >&2; exit 1; }
 done
 
 a=(); o=()
-for _ in $(seq "$runs"); do a+=("$(time_ms ansible_lists)"); o+=("$(time_ms ours_lists)"); done
+for _ in $(seq "$runs"); do a+=("$(time_ms ansible_lists "$tree")"); o+=("$(time_ms ours_lists)"); done
 ma=$(printf '%s\n' "${a[@]}" | median); mo=$(printf '%s\n' "${o[@]}" | median)
 echo "lists on Kubespray v2.30.0 (a_default), $runs runs each, outputs identical to the goldens"
 printf '%-34s %8s ms   runs: %s\n' "ansible generate_list.sh (median)" "$ma" "${a[*]}"
