@@ -160,6 +160,32 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(warm.outputs['cache-hit']).toBe('true')
   })
 
+  it('publish release: the bundle becomes assets of a release in the workflow\'s repository; outputs release-url and assets', async () => {
+    const r = await runAction('publish-release', { 'kubespray-version': '2.30', publish: 'release', 'part-size': '3500K' })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs['release-url']).toBe('https://github.example/example/bundles/releases/tag/kubespray-v2.30.0')
+    const names = JSON.parse(r.outputs.assets) as string[]
+    expect(names).toContain('SHA256SUMS')
+    const release = world.github.releases.get('example/bundles')?.find((x) => x.tag_name === 'kubespray-v2.30.0')
+    expect(release?.assets.map((a) => a.name).sort()).toEqual([...names].sort())
+    expect(release?.assets.every((a) => a.size <= 3500 * 1024)).toBe(true)
+    expect(r.summary).toContain('Published as a release')
+  })
+
+  it('publish artifact: the same parts and their SHA256SUMS as one artifact; output artifact-id', async () => {
+    const r = await runAction('publish-artifact', { 'kubespray-version': '2.30', publish: 'artifact', 'retention-days': '3' })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs['artifact-id']).toBe('1')
+    const [artifact] = services.artifacts
+    expect(artifact.finalized).toBe(true)
+    expect(artifact.expiresAt).toBeDefined()
+    const zip = await services.artifactBytes(artifact)
+    expect(zip.subarray(0, 2).toString()).toBe('PK')
+    for (const name of JSON.parse(r.outputs.assets) as string[]) expect(zip.includes(Buffer.from(name))).toBe(true)
+  })
+
   it('a bad input fails the step naming the input', async () => {
     const r = await runAction('bad', { arch: 's390x' })
     expect(r.status).toBe(1)

@@ -26994,7 +26994,8 @@ var GitHubClient = class {
       } catch (e) {
         throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${e.message}`);
       }
-      const wait = attempt === 0 ? this.rateLimitWait(res) : void 0;
+      const replayable = !(init.body && typeof init.body.pipe === "function");
+      const wait = attempt === 0 && replayable ? this.rateLimitWait(res) : void 0;
       if (wait === void 0) return res;
       await res.body.dump();
       if (wait > (this.options.maxRateLimitWaitMs ?? 6e4)) {
@@ -35272,7 +35273,8 @@ var ProgressLine = class {
 `);
   }
   stop() {
-    if (this.timer) clearInterval(this.timer);
+    if (!this.timer) return;
+    clearInterval(this.timer);
     this.timer = void 0;
     this.draw();
     if (this.tty) writeErr("\n");

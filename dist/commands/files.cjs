@@ -27572,7 +27572,8 @@ var ProgressLine = class {
 `);
   }
   stop() {
-    if (this.timer) clearInterval(this.timer);
+    if (!this.timer) return;
+    clearInterval(this.timer);
     this.timer = void 0;
     this.draw();
     if (this.tty) writeErr("\n");

@@ -9,6 +9,7 @@ import { LAYOUTS, type Layout } from '../domain/files/layout.js'
 import { parseMirror, type Mirror } from '../domain/files/mirror.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { loadYaml } from '../domain/yaml11.js'
+import { DEFAULT_PART_SIZE } from '../domain/parts.js'
 
 export interface ActionInputs {
   kubesprayVersion: string
@@ -33,6 +34,13 @@ export interface ActionInputs {
   githubToken: string | undefined
   workspace: string
   apiUrl: string
+  publish: 'none' | 'release' | 'artifact'
+  /** Empty: derived from the resolved Kubespray version (kubespray-v2.31.1). */
+  releaseTag: string
+  partSize: number
+  retentionDays: number | undefined
+  /** OWNER/NAME of the workflow's repository (GITHUB_REPOSITORY): where releases go. */
+  repository: string | undefined
 }
 
 /** What @actions/core gives: the reader is injected, so inputs are testable without a runner. */
@@ -56,7 +64,11 @@ export const INPUT_NAMES = [
   'mirrors',
   'concurrency',
   'cache',
-  'github-token'
+  'github-token',
+  'publish',
+  'release-tag',
+  'part-size',
+  'retention-days'
 ] as const
 type InputName = (typeof INPUT_NAMES)[number]
 
@@ -94,6 +106,15 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
   const vars = core.getInput('vars').trim() ? core.getInput('vars') : undefined
   if (vars !== undefined) checkVarsMapping(vars)
   const at = (p: string): string => (isAbsolute(p) ? p : join(workspace, p))
+  const publish = get('publish') || 'none'
+  if (publish !== 'none' && publish !== 'release' && publish !== 'artifact') throw new InputError(`input publish: '${publish}' is not none, release or artifact`)
+  const partSizeText = get('part-size')
+  const partSize = partSizeText ? parsePartSize(partSizeText) : DEFAULT_PART_SIZE
+  const retentionText = get('retention-days')
+  if (retentionText && !/^\d+$/.test(retentionText)) throw new InputError(`input retention-days: '${retentionText}' is not a whole number of days`)
+  const releaseTag = get('release-tag')
+  if (releaseTag && !/^[\w.+/-]+$/.test(releaseTag)) throw new InputError(`input release-tag: '${releaseTag}' is not a valid tag name`)
+  if (publish === 'release' && !env.GITHUB_REPOSITORY) throw new InputError('input publish: release needs GITHUB_REPOSITORY (the runner sets it)')
   return {
     kubesprayVersion: get('kubespray-version') || 'latest',
     kubesprayRepository: checkRepository(get('kubespray-repository') || 'kubernetes-sigs/kubespray'),
@@ -113,8 +134,22 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
     cache: bool('cache', true),
     githubToken: get('github-token') || undefined,
     workspace,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com'
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    publish,
+    releaseTag,
+    partSize,
+    retentionDays: retentionText ? Number(retentionText) : undefined,
+    repository: env.GITHUB_REPOSITORY || undefined
   }
+}
+
+/** Bytes, or with a binary K/M/G suffix; at least 1 MiB, below GitHub's 2 GiB. */
+function parsePartSize(text: string): number {
+  const m = /^(\d+)\s*([KMG]i?B?)?$/i.exec(text)
+  const unit = m ? ({ K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').charAt(0).toUpperCase() as 'K' | 'M' | 'G'] ?? 1) : 0
+  const bytes = m ? Number(m[1]) * unit : NaN
+  if (!(bytes >= 1024 ** 2 && bytes < 2 * 1024 ** 3)) throw new InputError(`input part-size: '${text}' is not a size from 1M to just under 2G (bytes, or with K, M, G)`)
+  return bytes
 }
 
 function checkRepository(repo: string): string {

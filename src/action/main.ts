@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { bundleCacheKeys, type CacheKeys } from '../domain/cache-key.js'
 import { redactText } from '../domain/redact.js'
 import { machineOfNodeArch } from '../domain/kubespray/facts.js'
@@ -14,6 +14,10 @@ import { credentialsFromAuthFiles } from '../adapters/registry/credentials.js'
 import { GitHubClient } from '../adapters/github/client.js'
 import { ActionsBundleCache, type BundleCache, type CacheHit } from '../adapters/actions/cache.js'
 import { ToolCacheSourceStore } from '../adapters/actions/tool-cache.js'
+import { ActionsArtifactUploader } from '../adapters/actions/artifact.js'
+import { GitHubReleases } from '../adapters/github/releases.js'
+import { ASSET_SUMS, packBundle, runPublish, writePartSums } from '../pipeline/publish.js'
+import { versionLabel } from '../domain/version-spec.js'
 import { runBuild, type BuildResult } from '../pipeline/build.js'
 import type { FileResult } from '../pipeline/files.js'
 import type { ImageResult } from '../pipeline/images.js'
@@ -37,9 +41,10 @@ export async function run(): Promise<void> {
     const started = Date.now()
     const { result, cache } = await buildWithCache(inputs, new ActionsBundleCache(core))
     setOutputs(result, cache)
-    await writeJobSummary(result, cache, (Date.now() - started) / 1000)
+    const published = result.manifest && inputs.publish !== 'none' ? await core.group(`Publish (${inputs.publish})`, () => publishBundle(inputs, result)) : undefined
+    await writeJobSummary(result, cache, (Date.now() - started) / 1000, published)
     if (result.failures.length) {
-      throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
+      throw new Error(`the bundle is incomplete (no bundle.json written, nothing published); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
     }
   } catch (e) {
     core.setFailed(redactText(e instanceof Error ? e.message : String(e)))
@@ -113,6 +118,39 @@ async function writeVars(text: string): Promise<string> {
   const path = join(process.env.RUNNER_TEMP || process.cwd(), `kubespray-bundle-vars-${process.pid}.yml`)
   await writeFile(path, text)
   return path
+}
+
+export interface Published {
+  kind: 'release' | 'artifact'
+  url?: string
+  artifactId?: number
+  assets: Array<{ name: string; size: number; action: string }>
+}
+
+async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise<Published> {
+  if (inputs.publish === 'artifact') {
+    const { prefix, parts } = await packBundle(result.outDir, inputs.partSize)
+    const sums = await writePartSums(result.outDir, parts)
+    const uploaded = await new ActionsArtifactUploader().upload(prefix, [...parts.map((p) => p.path), sums], dirname(sums), inputs.retentionDays)
+    core.setOutput('artifact-id', String(uploaded.id ?? ''))
+    core.setOutput('assets', JSON.stringify([...parts.map((p) => p.name), ASSET_SUMS]))
+    core.info(`artifact ${prefix} (id ${uploaded.id ?? '?'}): ${parts.length} parts`)
+    return { kind: 'artifact', artifactId: uploaded.id, assets: parts.map((p) => ({ name: p.name, size: p.size, action: 'uploaded' })) }
+  }
+  const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
+  try {
+    const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: inputs.apiUrl, token: inputs.githubToken, userAgent: USER_AGENT }), inputs.repository ?? '')
+    const tag = inputs.releaseTag || `kubespray-${result.resolved ? versionLabel(result.resolved) : 'local'}`
+    const published = await runPublish({ bundleDir: result.outDir, repo: inputs.repository ?? '', tag, partSize: inputs.partSize, concurrency: 4 }, releases, {
+      packed: (p) => core.info(`packed ${p.name} (${p.size} bytes)`),
+      uploaded: (a) => core.info(`${a.action} ${a.name}`)
+    })
+    core.setOutput('release-url', published.releaseUrl)
+    core.setOutput('assets', JSON.stringify(published.assets.map((a) => a.name)))
+    return { kind: 'release', url: published.releaseUrl, assets: published.assets }
+  } finally {
+    await http.close()
+  }
 }
 
 function setOutputs(result: BuildResult, cache: CacheOutcome): void {

@@ -6,9 +6,9 @@
 import * as core from '@actions/core'
 import { formatBytes } from '../report/progress.js'
 import type { BuildResult } from '../pipeline/build.js'
-import type { CacheOutcome } from './main.js'
+import type { CacheOutcome, Published } from './main.js'
 
-export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, seconds: number): Promise<void> {
+export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, seconds: number, published?: Published): Promise<void> {
   const m = result.manifest
   const fileRows = (result.files?.results ?? []).map((r) => [
     'file',
@@ -53,6 +53,12 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
     ]
   ])
   if (result.failures.length) summary.addHeading('Failed', 3).addList(result.failures)
+  if (published) {
+    summary.addHeading(published.kind === 'release' ? 'Published as a release' : 'Published as an artifact', 3)
+    if (published.url) summary.addLink(published.url, published.url)
+    if (published.artifactId !== undefined) summary.addRaw(`artifact id ${published.artifactId}`, true)
+    summary.addList(published.assets.map((a) => `${a.name} (${formatBytes(a.size)}, ${a.action})`))
+  }
   summary
     .addDetails(
       'Components',

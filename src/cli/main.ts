@@ -14,7 +14,9 @@ const COMMANDS: Record<string, string> = {
   lists: 'write files.list/images.list as generate_list.sh would, and files.json with checksums',
   files: 'download the files of a list in parallel, verified against their checksums',
   images: 'save the images of a list into one OCI layout, straight from the registries',
-  push: 'push every image of a saved layout into a registry, digests unchanged'
+  push: 'push every image of a saved layout into a registry, digests unchanged',
+  publish: 'publish a bundle as GitHub release assets, each below 2 GiB and usable alone',
+  fetch: 'download a published bundle, verify it and rebuild the bundle directory'
 }
 
 const USAGE =

@@ -47,7 +47,8 @@ export class ProgressLine {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer)
+    if (!this.timer) return
+    clearInterval(this.timer)
     this.timer = undefined
     this.draw()
     if (this.tty) writeErr('\n')

@@ -30,9 +30,20 @@ export interface CacheEntry {
   created: number
 }
 
+export interface ArtifactEntry {
+  name: string
+  blob: string
+  size: number
+  finalized: boolean
+  expiresAt?: string
+}
+
 export interface ActionsServices {
   resultsUrl: string
   entries: CacheEntry[]
+  artifacts: ArtifactEntry[]
+  /** An artifact's bytes (the zip), from Azurite. */
+  artifactBytes(entry: ArtifactEntry): Promise<Buffer>
   /** Azurite's access log lines (one per blob request). */
   blobRequests(): string[]
   /** The environment the toolkit reads. */
@@ -98,12 +109,29 @@ export async function startActionsServices(): Promise<ActionsServices> {
       return found ? [200, { ok: true, signed_download_url: sas(found.blob, 'r'), matched_key: found.key }] : [200, { ok: false }]
     }
   }
+  const artifacts: ArtifactEntry[] = []
+  const artifactMethods: typeof methods = {
+    CreateArtifact: (b) => {
+      if (artifacts.some((a) => a.name === b.name)) return [409, { code: 'already_exists', msg: 'an artifact with this name exists' }]
+      const blob = `artifact-${artifacts.length + 1}-${String(b.name)}.zip`
+      artifacts.push({ name: String(b.name), blob, size: 0, finalized: false, expiresAt: b.expires_at as string | undefined })
+      return [200, { ok: true, signed_upload_url: sas(blob, 'cw') }]
+    },
+    FinalizeArtifact: (b) => {
+      const a = artifacts.find((x) => x.name === b.name && !x.finalized)
+      if (!a) return [404, { code: 'not_found', msg: 'no such artifact' }]
+      a.finalized = true
+      a.size = Number(b.size ?? 0)
+      return [200, { ok: true, artifact_id: String(artifacts.indexOf(a) + 1) }]
+    }
+  }
   const twirp: Server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      const method = /\/twirp\/github\.actions\.results\.api\.v1\.CacheService\/(\w+)$/.exec(req.url ?? '')?.[1]
-      const handler = method ? methods[method] : undefined
+      const route = /\/twirp\/github\.actions\.results\.api\.v1\.(CacheService|ArtifactService)\/(\w+)$/.exec(req.url ?? '')
+      const method = route?.[2]
+      const handler = method ? (route?.[1] === 'CacheService' ? methods : artifactMethods)[method] : undefined
       let status = 404
       let reply: unknown = { code: 'bad_route', msg: `no such method ${req.url}` }
       if (handler) {
@@ -119,9 +147,12 @@ export async function startActionsServices(): Promise<ActionsServices> {
   })
   await new Promise<void>((r) => twirp.listen(0, '127.0.0.1', r))
   const resultsUrl = `http://127.0.0.1:${(twirp.address() as AddressInfo).port}/`
+  const containerClient = new BlobServiceClient(blobEndpoint, credential).getContainerClient(CONTAINER)
   return {
     resultsUrl,
     entries,
+    artifacts,
+    artifactBytes: (entry) => containerClient.getBlockBlobClient(entry.blob).downloadToBuffer(),
     blobRequests: () => log.split('\n').filter((l) => /"(GET|PUT|HEAD) \//.test(l)),
     env: () => ({
       ACTIONS_RESULTS_URL: resultsUrl,

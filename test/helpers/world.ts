@@ -165,8 +165,31 @@ download_defaults:
 
 // ---- the GitHub REST stand-in ----
 
+export interface StoredAsset {
+  id: number
+  name: string
+  size: number
+  state: 'uploaded' | 'starter'
+  digest: string
+  path: string
+}
+
+export interface StoredRelease {
+  id: number
+  tag_name: string
+  draft: boolean
+  assets: StoredAsset[]
+}
+
 export interface GitHubStandIn {
   apiUrl: string
+  releases: Map<string, StoredRelease[]>
+  /** The next N uploads leave a 'starter' asset behind and answer 502 (as a failed upload does). */
+  failUploads(count: number): void
+  /** Asset bytes served from storage (after the API's redirect), Range requests included. */
+  storageRequests: Array<{ path: string; range?: string }>
+  /** Storage answers 404 for assets of these names (an outage of one download). */
+  unavailable: Set<string>
   /** Every request: method, path, whether a token came. */
   requests: Array<{ method: string; path: string; authorization?: string; origin: 'api' | 'codeload' }>
   tarballs: Map<string, Buffer>
@@ -191,6 +214,60 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const requests: GitHubStandIn['requests'] = []
   let limited = 0
   let resetSeconds = 1
+  let failing = 0
+  let nextId = 1
+  const releases = new Map<string, StoredRelease[]>()
+  const storageRequests: GitHubStandIn['storageRequests'] = []
+  const unavailable = new Set<string>()
+  const assetDir = mkdtempSync(join(tmpdir(), 'kb-assets-'))
+  const allAssets = (): StoredAsset[] => [...releases.values()].flatMap((rs) => rs.flatMap((r) => r.assets))
+  // Storage: where asset downloads are redirected, with Range support as S3 and Azure have.
+  const storage = createServer((req, res) => {
+    storageRequests.push({ path: req.url ?? '', range: req.headers.range })
+    const asset = allAssets().find((a) => req.url === `/asset/${a.id}`)
+    if (!asset || unavailable.has(asset.name)) return void res.writeHead(404).end()
+    const data = readFileSync(asset.path)
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
+    if (!range) return void res.writeHead(200, { 'content-length': String(data.length), etag: `"${asset.digest}"` }).end(data)
+    const start = Number(range[1])
+    const end = range[2] ? Math.min(Number(range[2]), data.length - 1) : data.length - 1
+    if (start >= data.length) return void res.writeHead(416, { 'content-range': `bytes */${data.length}` }).end()
+    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${data.length}`, 'content-length': String(end - start + 1), etag: `"${asset.digest}"` }).end(data.subarray(start, end + 1))
+  })
+  await listen(storage)
+  const storageUrl = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`
+  const uploads = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'api' })
+    const url = new URL(req.url ?? '/', 'http://x')
+    const m = /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)\/assets$/.exec(url.pathname)
+    const release = m ? releases.get(m[1])?.find((r) => r.id === Number(m[2])) : undefined
+    const name = url.searchParams.get('name') ?? ''
+    if (!release || !name) return void req.resume().on('end', () => res.writeHead(404).end('{"message":"Not Found"}'))
+    if (release.assets.some((a) => a.name === name)) {
+      return void req.resume().on('end', () => res.writeHead(422, { 'content-type': 'application/json' }).end('{"message":"Validation Failed","errors":[{"code":"already_exists"}]}'))
+    }
+    const id = nextId++
+    const path = join(assetDir, String(id))
+    const hash = createHash('sha256')
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => {
+      hash.update(c)
+      chunks.push(c)
+    })
+    req.on('end', () => {
+      const data = Buffer.concat(chunks)
+      writeFileSync(path, data)
+      const asset: StoredAsset = { id, name, size: data.length, state: failing > 0 ? 'starter' : 'uploaded', digest: `sha256:${hash.digest('hex')}`, path }
+      release.assets.push(asset)
+      if (failing > 0) {
+        failing--
+        return void res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Bad Gateway"}')
+      }
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(assetJson(m?.[1] ?? '', asset)))
+    })
+  })
+  await listen(uploads)
+  const uploadsUrl = `http://127.0.0.1:${(uploads.address() as AddressInfo).port}`
   const codeload = createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'codeload' })
     const sha = /\/legacy\.tar\.gz\/([0-9a-f]{40})$/.exec(req.url ?? '')?.[1]
@@ -203,6 +280,57 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const api = createServer((req, res) => handleApi(req, res))
   await listen(api)
   const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`
+  const assetJson = (fullName: string, a: StoredAsset): object => ({ id: a.id, name: a.name, size: a.size, state: a.state, digest: a.digest, url: `${apiUrl}/repos/${fullName}/releases/assets/${a.id}` })
+  const releaseJson = (fullName: string, r: StoredRelease): object => ({
+    id: r.id,
+    tag_name: r.tag_name,
+    draft: r.draft,
+    html_url: `https://github.example/${fullName}/releases/tag/${r.tag_name}`,
+    upload_url: `${uploadsUrl}/repos/${fullName}/releases/${r.id}/assets{?name,label}`
+  })
+  /** The release endpoints; true when it answered. */
+  function handleReleases(req: IncomingMessage, res: ServerResponse, fullName: string, rest: string, body: string): boolean {
+    const list = releases.get(fullName) ?? []
+    releases.set(fullName, list)
+    let m: RegExpExecArray | null
+    if (req.method === 'GET' && (m = /^tags\/(.+)$/.exec(rest))) {
+      const r = list.find((x) => x.tag_name === decodeURIComponent(m?.[1] ?? '') && !x.draft)
+      r ? json(res, 200, releaseJson(fullName, r)) : json(res, 404, { message: 'Not Found' })
+      return true
+    }
+    if (req.method === 'POST' && rest === '') {
+      const input = JSON.parse(body) as { tag_name: string; draft?: boolean }
+      const r: StoredRelease = { id: nextId++, tag_name: input.tag_name, draft: Boolean(input.draft), assets: [] }
+      list.push(r)
+      json(res, 201, releaseJson(fullName, r))
+      return true
+    }
+    if ((m = /^(\d+)$/.exec(rest)) && req.method === 'PATCH') {
+      const r = list.find((x) => x.id === Number(m?.[1]))
+      if (!r) return (json(res, 404, { message: 'Not Found' }), true)
+      Object.assign(r, JSON.parse(body))
+      json(res, 200, releaseJson(fullName, r))
+      return true
+    }
+    if ((m = /^(\d+)\/assets$/.exec(rest)) && req.method === 'GET') {
+      const r = list.find((x) => x.id === Number(m?.[1]))
+      r ? page(req, res, r.assets.map((a) => assetJson(fullName, a))) : json(res, 404, { message: 'Not Found' })
+      return true
+    }
+    if ((m = /^assets\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1])
+      const owner = list.find((x) => x.assets.some((a) => a.id === id))
+      const asset = owner?.assets.find((a) => a.id === id)
+      if (!owner || !asset) return (json(res, 404, { message: 'Not Found' }), true)
+      if (req.method === 'DELETE') {
+        owner.assets = owner.assets.filter((a) => a.id !== id)
+        res.writeHead(204).end()
+      } else if (req.headers.accept === 'application/octet-stream') res.writeHead(302, { location: `${storageUrl}/asset/${id}` }).end()
+      else json(res, 200, assetJson(fullName, asset))
+      return true
+    }
+    return false
+  }
 
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'application/json', 'x-ratelimit-remaining': '59', ...headers }).end(JSON.stringify(body))
@@ -221,7 +349,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     json(res, 200, items.slice((n - 1) * size, n * size), headers)
   }
   function handleApi(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => answerApi(req, res, Buffer.concat(chunks).toString()))
+  }
+  function answerApi(req: IncomingMessage, res: ServerResponse, body: string): void {
     requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'api' })
+    const rel = /^\/repos\/([^/]+\/[^/]+)\/releases\/?(.*)$/.exec(new URL(req.url ?? '/', 'http://x').pathname)
+    if (rel && rel[2] !== '' && handleReleases(req, res, rel[1], rel[2], body)) return
+    if (rel && req.method === 'POST' && handleReleases(req, res, rel[1], '', body)) return
     if (limited > 0) {
       limited--
       return json(res, 403, { message: 'API rate limit exceeded' }, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + resetSeconds) })
@@ -251,6 +387,12 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
 
   return {
     apiUrl,
+    releases,
+    storageRequests,
+    unavailable,
+    failUploads(count) {
+      failing = count
+    },
     requests,
     tarballs,
     rateLimit(count, seconds) {
@@ -278,7 +420,8 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       return sha
     },
     async stop() {
-      await Promise.all([new Promise((r) => api.close(r)), new Promise((r) => codeload.close(r))])
+      await Promise.all([api, codeload, storage, uploads].map((server) => new Promise((r) => server.close(r))))
+      rmSync(assetDir, { recursive: true, force: true })
     }
   }
 }

@@ -72,7 +72,9 @@ export class GitHubClient {
       } catch (e) {
         throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${(e as Error).message}`)
       }
-      const wait = attempt === 0 ? this.rateLimitWait(res) : undefined
+      // A streamed body cannot be sent twice: the caller retries those (releases.upload).
+      const replayable = !(init.body && typeof (init.body as Readable).pipe === 'function')
+      const wait = attempt === 0 && replayable ? this.rateLimitWait(res) : undefined
       if (wait === undefined) return res
       await res.body.dump()
       if (wait > (this.options.maxRateLimitWaitMs ?? 60_000)) {

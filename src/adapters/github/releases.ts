@@ -1,0 +1,118 @@
+/**
+ * GitHub releases and their assets: find or create a release by tag, list, delete, upload
+ * (streamed from disk to the release's upload_url, retried on 5xx after deleting the empty
+ * asset a failed upload can leave behind, as GitHub documents) and download (the asset API url
+ * with Accept: application/octet-stream, which works for private repositories with a token and
+ * redirects to storage that serves Range requests).
+ */
+import { createReadStream } from 'node:fs'
+import type { Dispatcher } from 'undici'
+import { GitHubClient, GitHubError } from './client.js'
+import type { ByteSource } from '../http/fetch-file.js'
+
+export interface ReleaseAsset {
+  id: number
+  name: string
+  size: number
+  state: string
+  /** "sha256:<hex>" where GitHub computed it. */
+  digest?: string | null
+  url: string
+}
+
+export interface Release {
+  id: number
+  tag_name: string
+  html_url: string
+  upload_url: string
+  draft: boolean
+}
+
+/** GitHub's cap on assets per release. */
+export const MAX_ASSETS = 1000
+
+const UPLOAD_ATTEMPTS = 4
+
+export class GitHubReleases {
+  constructor(
+    readonly client: GitHubClient,
+    readonly repo: string
+  ) {}
+
+  byTag(tag: string): Promise<Release | undefined> {
+    return this.client.jsonOrMissing<Release>(`repos/${this.repo}/releases/tags/${encodeURIComponent(tag)}`)
+  }
+
+  async create(tag: string, name: string, body: string): Promise<Release> {
+    const res = await this.client.request('POST', `repos/${this.repo}/releases`, {
+      body: JSON.stringify({ tag_name: tag, name, body, draft: false, prerelease: false }),
+      headers: { 'content-type': 'application/json' }
+    })
+    if (res.statusCode !== 201) throw await this.client.failure(res, `POST repos/${this.repo}/releases`)
+    return (await res.body.json()) as Release
+  }
+
+  async update(release: Release, fields: { draft?: boolean; body?: string }): Promise<Release> {
+    const res = await this.client.request('PATCH', `repos/${this.repo}/releases/${release.id}`, { body: JSON.stringify(fields), headers: { 'content-type': 'application/json' } })
+    if (res.statusCode !== 200) throw await this.client.failure(res, `PATCH repos/${this.repo}/releases/${release.id}`)
+    return (await res.body.json()) as Release
+  }
+
+  assets(release: Release): Promise<ReleaseAsset[]> {
+    return this.client.paginate<ReleaseAsset>(`repos/${this.repo}/releases/${release.id}/assets`)
+  }
+
+  async deleteAsset(asset: Pick<ReleaseAsset, 'id' | 'name'>): Promise<void> {
+    const res = await this.client.request('DELETE', `repos/${this.repo}/releases/assets/${asset.id}`)
+    await res.body.dump()
+    if (res.statusCode !== 204 && res.statusCode !== 404) throw new GitHubError(`deleting asset ${asset.name}: HTTP ${res.statusCode}`, res.statusCode)
+  }
+
+  /**
+   * Streams a file to the release as asset `name`. A 5xx or a cut connection is retried with a
+   * fresh stream, after deleting whatever half-made asset of that name the failure left.
+   */
+  async upload(release: Release, name: string, path: string, size: number): Promise<ReleaseAsset> {
+    const url = new URL(release.upload_url.replace(/\{.*\}$/, ''))
+    url.searchParams.set('name', name)
+    let last: unknown
+    for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
+      let res: Dispatcher.ResponseData
+      try {
+        res = await this.client.request('POST', url.toString(), {
+          body: createReadStream(path, { highWaterMark: 1 << 20 }),
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) }
+        })
+      } catch (e) {
+        last = e
+        await this.removeLeftover(release, name)
+        continue
+      }
+      if (res.statusCode === 201) return (await res.body.json()) as ReleaseAsset
+      last = await this.client.failure(res, `POST ${url.pathname}`)
+      if (res.statusCode < 500) throw last
+      await this.removeLeftover(release, name)
+      await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)))
+    }
+    throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${(last as Error).message}`)
+  }
+
+  private async removeLeftover(release: Release, name: string): Promise<void> {
+    const leftover = (await this.assets(release)).find((a) => a.name === name)
+    if (leftover) await this.deleteAsset(leftover)
+  }
+
+  /** An asset as a byte source for the resumable fetcher. */
+  source(asset: ReleaseAsset): ByteSource {
+    return {
+      id: `${this.repo}@${asset.name}`,
+      get: (headers) => this.client.request('GET', asset.url, { headers: { ...headers, accept: 'application/octet-stream' } })
+    }
+  }
+
+  async text(asset: ReleaseAsset): Promise<string> {
+    const res = await this.client.request('GET', asset.url, { headers: { accept: 'application/octet-stream' } })
+    if (res.statusCode !== 200) throw await this.client.failure(res, `GET ${asset.url}`)
+    return res.body.text()
+  }
+}

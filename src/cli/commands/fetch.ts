@@ -1,0 +1,71 @@
+/** `fetch`: a published bundle → the bundle directory, verified. */
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
+import { GitHubClient } from '../../adapters/github/client.js'
+import { GitHubReleases } from '../../adapters/github/releases.js'
+import { runFetch } from '../../pipeline/fetch.js'
+import { USER_AGENT } from '../../version.js'
+import { formatTable } from '../../report/table.js'
+import { formatBytes, ProgressLine } from '../../report/progress.js'
+import { writeOut } from '../../report/output.js'
+import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
+import { parseRepository } from './build.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
+
+Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
+killed run), checks every asset against the release's SHA256SUMS, unpacks the parts safely and
+rebuilds the bundle directory, then checks every file of it against the bundle's SHA256SUMS.
+
+Options:
+  --repo OWNER/NAME     the repository of the release
+  --tag TAG             the release's tag
+  --out DIR             the bundle directory to rebuild
+  --asset-prefix NAME   which bundle, when the release holds several
+  --concurrency N       assets at once (default 4)
+  -h, --help            show this help
+Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_URL (GHES).
+`
+
+export async function run(args: string[]): Promise<void> {
+  const values = parseCommandArgs(
+    args,
+    { repo: { type: 'string' }, tag: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' } },
+    USAGE
+  )
+  if (!values) return
+  if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
+  if (!values.tag) throw new UsageError('--tag TAG is required')
+  if (!values.out) throw new UsageError('--out DIR is required')
+  const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
+  const releases = new GitHubReleases(
+    new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT }),
+    parseRepository(values.repo)
+  )
+  let total = 0
+  let planned = 0
+  let done = 0
+  let bytes = 0
+  const line = new ProgressLine((ms) => (planned ? `assets ${done}/${planned}  ${formatBytes(bytes)} of ${formatBytes(total)}  ${formatBytes((bytes / Math.max(ms, 1)) * 1000)}/s` : ''))
+  try {
+    const result = await runFetch(
+      { outDir: values.out, tag: values.tag, prefix: values['asset-prefix'], concurrency: positiveInt('concurrency', values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost },
+      releases,
+      {
+        planned: (n, size) => ((planned = n), (total = size)),
+        bytes: (n) => (bytes += n),
+        fetched: () => done++
+      }
+    )
+    line.stop()
+    writeOut(formatTable(['asset', 'size', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? 'downloaded, verified' : 'already there'])))
+    if (result.mismatches.length) {
+      throw new Error(`${values.out} does not match its SHA256SUMS (${result.mismatches.length} of ${result.files} files):\n` + result.mismatches.map((m) => `  ${m}`).join('\n'))
+    }
+    writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS\n`)
+  } finally {
+    line.stop()
+    await http.close()
+  }
+}

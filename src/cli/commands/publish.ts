@@ -1,0 +1,75 @@
+/** `publish`: a bundle directory → GitHub release assets, each below the part size, each usable alone. */
+import { DEFAULT_PART_SIZE } from '../../domain/parts.js'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
+import { GitHubClient } from '../../adapters/github/client.js'
+import { GitHubReleases } from '../../adapters/github/releases.js'
+import { runPublish } from '../../pipeline/publish.js'
+import { USER_AGENT } from '../../version.js'
+import { formatTable } from '../../report/table.js'
+import { formatBytes } from '../../report/progress.js'
+import { writeErr, writeOut } from '../../report/output.js'
+import { UsageError } from '../usage-error.js'
+import { parseCommandArgs, positiveInt } from '../args.js'
+import { parseRepository } from './build.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
+
+Publishes a bundle directory (from the build command) as assets of the release TAG, creating it
+if needed: a bundle part (bundle.json, SHA256SUMS, lists, Kubespray's tarball, the layout's
+index.json), files parts (tar -xf in the bundle directory) and images parts (each an OCI
+archive of its images: skopeo copy oci-archive:PART:IMAGE …), each below the part size, plus
+an asset SHA256SUMS listing every other asset. A re-run keeps assets whose bytes are the same,
+replaces the others, deletes parts the bundle no longer has, and leaves the release published.
+
+Options:
+  --bundle DIR          the bundle directory
+  --repo OWNER/NAME     the repository of the release
+  --tag TAG             the release's tag (created at the default branch if missing)
+  --part-size BYTES     largest asset (default ${DEFAULT_PART_SIZE}, just under GitHub's 2 GiB;
+                        K, M, G suffixes are binary)
+  --concurrency N       uploads at once (default 4)
+  -h, --help            show this help
+Environment: GITHUB_TOKEN (required: contents write), GITHUB_API_URL (GHES).
+`
+
+export function parseSize(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const m = /^(\d+)\s*([KMG]i?B?)?$/i.exec(value.trim())
+  if (!m) throw new UsageError(`--${name} ${value}: expected a number of bytes, e.g. 2000000000 or 500M`)
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').charAt(0).toUpperCase() as 'K' | 'M' | 'G'] ?? 1
+  const bytes = Number(m[1]) * unit
+  if (bytes < 64 * 1024) throw new UsageError(`--${name} ${value}: at least 64K`)
+  return bytes
+}
+
+export async function run(args: string[]): Promise<void> {
+  const values = parseCommandArgs(
+    args,
+    { bundle: { type: 'string' }, repo: { type: 'string' }, tag: { type: 'string' }, 'part-size': { type: 'string' }, concurrency: { type: 'string' } },
+    USAGE
+  )
+  if (!values) return
+  if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
+  if (!values.tag) throw new UsageError('--tag TAG is required')
+  const token = process.env.GITHUB_TOKEN
+  if (!token) throw new UsageError('GITHUB_TOKEN is required to publish (a token that may write the repository\'s contents)')
+  const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
+  const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token, userAgent: USER_AGENT }), parseRepository(values.repo))
+  try {
+    const result = await runPublish(
+      { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize('part-size', values['part-size'], DEFAULT_PART_SIZE), concurrency: positiveInt('concurrency', values.concurrency, 4) },
+      releases,
+      {
+        packed: (p) => writeErr(`packed ${p.name} (${formatBytes(p.size)})\n`),
+        uploaded: (a) => writeErr(`${a.action} ${a.name}\n`)
+      }
+    )
+    writeOut(formatTable(['asset', 'size', 'sha256', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.sha256.slice(0, 16), a.action])))
+    if (result.deleted.length) writeOut(`deleted: ${result.deleted.join(', ')}\n`)
+    writeOut(`${result.created ? 'created' : 'updated'} ${result.releaseUrl}\n`)
+  } finally {
+    await http.close()
+  }
+}
