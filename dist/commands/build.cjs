@@ -30226,8 +30226,8 @@ var DirectorySourceStore = class {
 // src/pipeline/build.ts
 var import_promises9 = require("node:fs/promises");
 var import_node_path20 = require("node:path");
-var import_node_crypto6 = require("node:crypto");
-var import_node_fs15 = require("node:fs");
+var import_node_crypto7 = require("node:crypto");
+var import_node_fs16 = require("node:fs");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -35011,6 +35011,19 @@ async function notFound(repo, spec, tags) {
   );
 }
 
+// src/pipeline/bundle-dir.ts
+var import_node_fs15 = require("node:fs");
+var import_node_crypto6 = require("node:crypto");
+async function sha256File(path) {
+  const hash = (0, import_node_crypto6.createHash)("sha256");
+  let size = 0;
+  for await (const chunk of (0, import_node_fs15.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
 // src/pipeline/build.ts
 async function runBuild(request, adapters) {
   const outDir = request.outDir;
@@ -35180,12 +35193,12 @@ async function writeManifest(request, built, plan2) {
   const manifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) };
   const manifestText = encodeManifest(manifest);
   await writeFileAtomic((0, import_node_path20.join)(outDir, BUNDLE_MANIFEST), manifestText);
-  const all = [...sums.filter((e) => e.path !== BUNDLE_MANIFEST), { path: BUNDLE_MANIFEST, sha256: (0, import_node_crypto6.createHash)("sha256").update(manifestText).digest("hex"), size: 0 }];
+  const all = [...sums.filter((e) => e.path !== BUNDLE_MANIFEST), { path: BUNDLE_MANIFEST, sha256: (0, import_node_crypto7.createHash)("sha256").update(manifestText).digest("hex"), size: 0 }];
   await writeFileAtomic((0, import_node_path20.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
   return manifest;
 }
 function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs15.readFileSync)((0, import_node_path20.isAbsolute)(path) ? path : (0, import_node_path20.join)(cwd, path), "utf8");
+  return (0, import_node_fs16.readFileSync)((0, import_node_path20.isAbsolute)(path) ? path : (0, import_node_path20.join)(cwd, path), "utf8");
 }
 async function sumsOfDirectory(outDir, known) {
   const entries = await (0, import_promises9.readdir)(outDir, { recursive: true, withFileTypes: true });
@@ -35196,14 +35209,9 @@ async function sumsOfDirectory(outDir, known) {
     if (!isBundleContent(path)) continue;
     const full = (0, import_node_path20.join)(outDir, path);
     const { size } = await (0, import_promises9.stat)(full);
-    out.push({ path, sha256: known.get(path) || await sha256File(full), size });
+    out.push({ path, sha256: known.get(path) || (await sha256File(full)).sha256, size });
   }
   return out;
-}
-async function sha256File(path) {
-  const hash = (0, import_node_crypto6.createHash)("sha256");
-  for await (const chunk of (0, import_node_fs15.createReadStream)(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
-  return hash.digest("hex");
 }
 
 // src/version.ts
@@ -35218,12 +35226,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs16 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs16.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs17.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

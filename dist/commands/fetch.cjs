@@ -13957,7 +13957,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile3, mkdir: mkdir3 } = require("node:fs/promises");
+    var { writeFile: writeFile2, readFile: readFile4, mkdir: mkdir3 } = require("node:fs/promises");
     var { dirname: dirname2, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve2(path), "utf8");
+          const data = await readFile4(resolve2(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -26956,10 +26956,8 @@ var GitHubReleases = class {
 };
 
 // src/pipeline/fetch.ts
-var import_node_fs10 = require("node:fs");
-var import_promises5 = require("node:fs/promises");
-var import_node_crypto3 = require("node:crypto");
-var import_node_path13 = require("node:path");
+var import_promises6 = require("node:fs/promises");
+var import_node_path14 = require("node:path");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -30683,8 +30681,52 @@ async function runPool(items, concurrency, work) {
   return results;
 }
 
+// src/pipeline/bundle-dir.ts
+var import_node_fs10 = require("node:fs");
+var import_node_crypto3 = require("node:crypto");
+function parseSums(text3) {
+  return text3.split("\n").flatMap((l) => {
+    const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(l);
+    return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
+  });
+}
+async function sha256File(path) {
+  const hash = (0, import_node_crypto3.createHash)("sha256");
+  let size = 0;
+  for await (const chunk of (0, import_node_fs10.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
 // src/pipeline/publish.ts
 var ASSET_SUMS = "SHA256SUMS";
+
+// src/pipeline/verify.ts
+var import_promises5 = require("node:fs/promises");
+var import_node_path13 = require("node:path");
+function itemName(path) {
+  if (path.startsWith("images/blobs/sha256/")) return `blob sha256:${path.slice("images/blobs/sha256/".length)}`;
+  if (path.startsWith("files/") && path !== "files/SHA256SUMS") return `file ${path.slice("files/".length)}`;
+  return path;
+}
+async function verifyDirectory(bundleDir, concurrency) {
+  const text3 = await (0, import_promises5.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
+  });
+  const entries = parseSums(text3);
+  let bytes = 0;
+  const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const got = await sha256File((0, import_node_path13.join)(bundleDir, e.path)).catch(() => void 0);
+    if (!got) return `${itemName(e.path)}: missing`;
+    bytes += got.size;
+    if (got.sha256 !== e.sha256) return `${itemName(e.path)}: corrupt (sha256 ${got.sha256}, expected ${e.sha256})`;
+    if (e.path.startsWith("images/blobs/sha256/") && e.path.slice(-64) !== got.sha256) return `${itemName(e.path)}: corrupt (its bytes hash to sha256:${got.sha256})`;
+    return void 0;
+  });
+  return { checked: entries.length, bytes, problems: results.filter((r) => r !== void 0), sums: new Map(entries.map((e) => [e.path, e.sha256])) };
+}
 
 // src/pipeline/fetch.ts
 var ORDER = { images: 0, files: 1, bundle: 2 };
@@ -30694,27 +30736,22 @@ async function runFetch(request, releases, progress) {
   const assets = await releases.assets(release);
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
   if (!sumsAsset) throw new InputError(`${releases.repo} release ${request.tag} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`);
-  const sums = new Map(
-    (await releases.text(sumsAsset)).split("\n").flatMap((l) => {
-      const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(l);
-      return m2 ? [[m2[2], m2[1]]] : [];
-    })
-  );
+  const sums = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]));
   const prefix = choosePrefix(assets, request.prefix, `${releases.repo} release ${request.tag}`);
   const parts = assets.flatMap((a) => {
     const kind = partKind(prefix, a.name);
     return kind ? [{ asset: a, kind }] : [];
   }).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1));
   for (const { asset } of parts) if (!sums.has(asset.name)) throw new InputError(`asset ${asset.name} is not in the release's ${ASSET_SUMS}; it cannot be verified`);
-  const dir = await ensureDirUnder(request.outDir, (0, import_node_path13.join)(STATE_DIR, "fetch"));
-  const statePath = (0, import_node_path13.join)(dir, "state.json");
-  const state = await (0, import_promises5.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
+  const dir = await ensureDirUnder(request.outDir, (0, import_node_path14.join)(STATE_DIR, "fetch"));
+  const statePath = (0, import_node_path14.join)(dir, "state.json");
+  const state = await (0, import_promises6.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
   const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
   progress.planned(parts.length, parts.reduce((n, p2) => n + p2.asset.size, 0));
   const outcomes = await runPool(parts, request.concurrency, async ({ asset }) => {
     const expected = sums.get(asset.name) ?? "";
     try {
-      const downloaded = await fetchAsset(fetcher, releases, asset, (0, import_node_path13.join)(dir, asset.name), expected, state.unpacked[asset.name] === expected, progress);
+      const downloaded = await fetchAsset(fetcher, releases, asset, (0, import_node_path14.join)(dir, asset.name), expected, state.unpacked[asset.name] === expected, progress);
       progress.fetched(asset.name, downloaded);
       return { name: asset.name, size: asset.size, downloaded };
     } catch (e) {
@@ -30730,13 +30767,13 @@ async function runFetch(request, releases, progress) {
   for (const { asset, kind } of parts) {
     const expected = sums.get(asset.name) ?? "";
     if (state.unpacked[asset.name] === expected) continue;
-    await unpackPart(kind, (0, import_node_path13.join)(dir, asset.name), request.outDir);
+    await unpackPart(kind, (0, import_node_path14.join)(dir, asset.name), request.outDir);
     state.unpacked[asset.name] = expected;
     await writeFileAtomic(statePath, JSON.stringify(state));
-    await (0, import_promises5.rm)((0, import_node_path13.join)(dir, asset.name), { force: true });
+    await (0, import_promises6.rm)((0, import_node_path14.join)(dir, asset.name), { force: true });
   }
-  const { mismatches, files } = await verifyDirectory(request.outDir, request.concurrency);
-  return { prefix, assets: fetched, mismatches, files };
+  const { problems, checked } = await verifyDirectory(request.outDir, request.concurrency);
+  return { prefix, assets: fetched, mismatches: problems, files: checked };
 }
 function choosePrefix(assets, wanted, where) {
   const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []);
@@ -30750,38 +30787,20 @@ function choosePrefix(assets, wanted, where) {
 }
 async function fetchAsset(fetcher, releases, asset, path, sha256, unpacked, progress) {
   if (unpacked) return false;
-  if (await regularFile(path) && await sha256File(path) === sha256) return false;
+  if (await regularFile(path) && await sha256File2(path) === sha256) return false;
   const part = `${path}.part`;
   const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes: (n) => progress.bytes(n) });
   const got = outcome.digests.get("sha256");
   if (got !== sha256) {
-    await (0, import_promises5.rm)(part, { force: true });
-    await (0, import_promises5.rm)(`${part}.json`, { force: true });
+    await (0, import_promises6.rm)(part, { force: true });
+    await (0, import_promises6.rm)(`${part}.json`, { force: true });
     throw new InputError(`asset ${asset.name}: sha256 ${got}, the release's ${ASSET_SUMS} says ${sha256}`);
   }
-  await (0, import_promises5.rename)(part, path);
-  await (0, import_promises5.rm)(`${part}.json`, { force: true });
+  await (0, import_promises6.rename)(part, path);
+  await (0, import_promises6.rm)(`${part}.json`, { force: true });
   return true;
 }
-async function sha256File(path) {
-  const hash = (0, import_node_crypto3.createHash)("sha256");
-  for await (const chunk of (0, import_node_fs10.createReadStream)(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
-  return hash.digest("hex");
-}
-async function verifyDirectory(bundleDir, concurrency) {
-  const text3 = await (0, import_promises5.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
-    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}`);
-  });
-  const entries = text3.split("\n").flatMap((l) => {
-    const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(l);
-    return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
-  });
-  const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
-    const got = await sha256File((0, import_node_path13.join)(bundleDir, e.path)).catch(() => "missing");
-    return got === e.sha256 ? void 0 : `${e.path}: ${got === "missing" ? "missing" : `sha256 ${got}, expected ${e.sha256}`}`;
-  });
-  return { mismatches: results.filter((r) => r !== void 0), files: entries.length };
-}
+var sha256File2 = async (path) => (await sha256File(path)).sha256;
 
 // src/version.ts
 var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
@@ -30915,8 +30934,8 @@ function str(v2, what) {
   if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
   return v2;
 }
-function pySplit(s3, sep2, maxsplit = -1) {
-  if (sep2 === void 0 || sep2 === null) {
+function pySplit(s3, sep3, maxsplit = -1) {
+  if (sep3 === void 0 || sep3 === null) {
     const parts = [];
     let rest = s3.replace(/^\s+/, "");
     while (rest) {
@@ -30934,7 +30953,7 @@ function pySplit(s3, sep2, maxsplit = -1) {
     }
     return parts;
   }
-  const separator = str(sep2, "separator");
+  const separator = str(sep3, "separator");
   if (!separator) throw new PyError("ValueError", "empty separator");
   const all = s3.split(separator);
   if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
@@ -30962,8 +30981,8 @@ var STRING_METHODS = {
     const max = typeof args[1] === "number" ? args[1] : -1;
     if (max < 0) return pySplit(s3, args[0]);
     const parts = pySplit(s3, args[0]);
-    const sep2 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
-    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep2), ...parts.slice(parts.length - max)];
+    const sep3 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
+    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep3), ...parts.slice(parts.length - max)];
   },
   splitlines: (s3) => s3.split(/\r\n|\r|\n/).filter((_2, i, a) => i < a.length - 1 || a[i] !== ""),
   startswith: (s3, args) => prefixTest(args[0], (p2) => s3.startsWith(p2)),
@@ -31276,9 +31295,9 @@ var FILTERS = {
     return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
   },
   join: (value, args, kwargs) => {
-    const sep2 = text(argument(args, kwargs, 0, "d", ""));
+    const sep3 = text(argument(args, kwargs, 0, "d", ""));
     const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep2);
+    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
   },
   split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
   length,

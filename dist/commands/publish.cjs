@@ -13957,7 +13957,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile3, readFile: readFile3, mkdir: mkdir4 } = require("node:fs/promises");
+    var { writeFile: writeFile3, readFile: readFile4, mkdir: mkdir4 } = require("node:fs/promises");
     var { dirname: dirname3, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve2(path), "utf8");
+          const data = await readFile4(resolve2(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -27022,8 +27022,8 @@ var GitHubReleases = class {
 
 // src/pipeline/publish.ts
 var import_node_crypto4 = require("node:crypto");
-var import_promises7 = require("node:fs/promises");
-var import_node_path13 = require("node:path");
+var import_promises8 = require("node:fs/promises");
+var import_node_path14 = require("node:path");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -30572,8 +30572,9 @@ async function runPool(items, concurrency, work) {
   return results;
 }
 
-// src/pipeline/publish.ts
-var ASSET_SUMS = "SHA256SUMS";
+// src/pipeline/bundle-dir.ts
+var import_promises7 = require("node:fs/promises");
+var import_node_path13 = require("node:path");
 async function readBundleManifest(bundleDir) {
   let text3;
   try {
@@ -30587,20 +30588,29 @@ async function readBundleManifest(bundleDir) {
     throw new InputError(`${(0, import_node_path13.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
   }
 }
+function parseSums(text3) {
+  return text3.split("\n").flatMap((l) => {
+    const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(l);
+    return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
+  });
+}
+
+// src/pipeline/publish.ts
+var ASSET_SUMS = "SHA256SUMS";
 function assetPrefix(manifest) {
   const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
   return `kubespray-${label}-${manifest.arches.join("+")}`.replace(/[^\w.+-]/g, "_").replace(/\+/g, "_");
 }
 async function packBundle(bundleDir, partSize, progress) {
   const manifest = await readBundleManifest(bundleDir);
-  const sums = await (0, import_promises7.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  const sums = await (0, import_promises8.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`);
   });
   const listed = sums.split("\n").filter(Boolean).map((l) => l.slice(66));
-  const layout = new OciLayout((0, import_node_path13.join)(bundleDir, "images"));
+  const layout = new OciLayout((0, import_node_path14.join)(bundleDir, "images"));
   const index = (await layout.readIndex()).manifests;
   const blobSize = /* @__PURE__ */ new Map();
-  const sizeOf = async (path) => (await (0, import_promises7.stat)((0, import_node_path13.join)(bundleDir, path))).size;
+  const sizeOf = async (path) => (await (0, import_promises8.stat)((0, import_node_path14.join)(bundleDir, path))).size;
   const images = [];
   for (const entry of index) {
     const digests = [...await layout.reachable([entry])];
@@ -30622,8 +30632,8 @@ async function packBundle(bundleDir, partSize, progress) {
   }
   const prefix = assetPrefix(manifest);
   const plans = planParts(prefix, partSize, meta, files, images);
-  const dir = (0, import_node_path13.join)(bundleDir, STATE_DIR, "publish");
-  await (0, import_promises7.mkdir)(dir, { recursive: true });
+  const dir = (0, import_node_path14.join)(bundleDir, STATE_DIR, "publish");
+  await (0, import_promises8.mkdir)(dir, { recursive: true });
   const parts = [];
   for (const plan of plans) {
     const part = await writePart(bundleDir, plan, index, dir);
@@ -30658,9 +30668,9 @@ async function runPublish(request, releases, progress) {
   });
   const keep = new Set(others.map((a) => a.name));
   const carried = byName.has(ASSET_SUMS) ? parseSums(await releases.text(byName.get(ASSET_SUMS))).filter((e) => keep.has(e.path)) : [];
-  const sumsPath = (0, import_node_path13.join)(request.bundleDir, STATE_DIR, "publish", ASSET_SUMS);
+  const sumsPath = (0, import_node_path14.join)(request.bundleDir, STATE_DIR, "publish", ASSET_SUMS);
   const sumsText = formatSha256Sums([...carried, ...parts.map((p2) => ({ path: p2.name, sha256: p2.sha256 }))]);
-  await (0, import_promises7.writeFile)(sumsPath, sumsText);
+  await (0, import_promises8.writeFile)(sumsPath, sumsText);
   const sums = await placeAsset(releases, release, byName.get(ASSET_SUMS), { name: ASSET_SUMS, path: sumsPath, size: Buffer.byteLength(sumsText), sha256: sha256Of(sumsText) });
   if (release.draft) release = await releases.update(release, { draft: false });
   return { releaseUrl: release.html_url, created, assets: [...assets, { ...sums, images: [] }], deleted: stale.map((a) => a.name) };
@@ -30671,12 +30681,6 @@ async function placeAsset(releases, release, existing, part) {
   if (existing) await releases.deleteAsset(existing);
   await releases.upload(release, part.name, part.path, part.size);
   return { ...base, action: existing ? "replaced" : "uploaded" };
-}
-function parseSums(text3) {
-  return text3.split("\n").flatMap((line) => {
-    const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
-  });
 }
 var sha256Of = (text3) => (0, import_node_crypto4.createHash)("sha256").update(text3).digest("hex");
 function releaseNotes(manifest, prefix) {

@@ -26675,6 +26675,7 @@ __export(push_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(push_exports);
+var import_node_path4 = require("node:path");
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
@@ -27622,14 +27623,18 @@ function positiveInt(name, value, fallback) {
 
 // src/cli/commands/push.ts
 var USAGE = `Usage:
+  kubespray-bundle push --bundle DIR --registry HOST:PORT [--insecure]
   kubespray-bundle push --from DIR/images --registry HOST:PORT [--insecure]
 
 Pushes every image of the OCI layout to HOST:PORT/<repository path without its registry
 host>:<tag> (quay.io/calico/node:v3.30.5 -> HOST:PORT/calico/node:v3.30.5), blobs as they
 are and manifests byte for byte, so digests equal the source's. Blobs the registry has are
-skipped; blobs in another repository of the registry are mounted.
+skipped; blobs in another repository of the registry are mounted. An image saved with every
+platform goes as the registry's original index (or list) under its tag, so its digest is the
+upstream one.
 
 Options:
+  --bundle DIR        a bundle directory (its layout is DIR/images)
   --from DIR          the layout written by the images command (DIR/images)
   --registry HOST     the target registry, HOST:PORT
   --insecure          plain HTTP to the registry (default HTTPS; a custom CA via NODE_EXTRA_CA_CERTS)
@@ -27642,6 +27647,7 @@ async function run(args) {
     args,
     {
       from: { type: "string" },
+      bundle: { type: "string" },
       registry: { type: "string" },
       insecure: { type: "boolean" },
       concurrency: { type: "string" }
@@ -27649,8 +27655,10 @@ async function run(args) {
     USAGE
   );
   if (!values) return;
-  const { from, registry } = values;
-  if (!from) throw new UsageError("--from DIR/images is required");
+  const { registry } = values;
+  if (values.from && values.bundle) throw new UsageError("give --bundle DIR or --from DIR/images, not both");
+  const from = values.bundle ? (0, import_node_path4.join)(values.bundle, "images") : values.from;
+  if (!from) throw new UsageError("--bundle DIR (or --from DIR/images) is required");
   if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError("--registry HOST:PORT is required (no scheme, no path)");
   const concurrency = positiveInt("concurrency", values.concurrency, 4);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 });

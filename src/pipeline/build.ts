@@ -10,7 +10,7 @@
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import { createHash } from 'node:crypto'
-import { createReadStream, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import {
   BUNDLE_MANIFEST,
@@ -43,6 +43,7 @@ import { FilesJob, type FilesOutcome, type FilesProgress } from './files.js'
 import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { runLists, type ListsResult } from './lists.js'
 import { resolveVersion } from './resolve.js'
+import { sha256File } from './bundle-dir.js'
 
 export type KubesprayInput = { spec: string; repository: string; prerelease?: boolean } | { dir: string }
 
@@ -321,13 +322,8 @@ async function sumsOfDirectory(outDir: string, known: ReadonlyMap<string, string
     if (!isBundleContent(path)) continue
     const full = join(outDir, path)
     const { size } = await stat(full)
-    out.push({ path, sha256: known.get(path) || (await sha256File(full)), size })
+    out.push({ path, sha256: known.get(path) || (await sha256File(full)).sha256, size })
   }
   return out
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}

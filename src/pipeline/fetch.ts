@@ -5,11 +5,9 @@
  * bundle part that brings index.json and SHA256SUMS); last, every file of the directory is
  * hashed against the bundle's own SHA256SUMS.
  */
-import { createReadStream } from 'node:fs'
 import { readFile, rename, rm } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { BUNDLE_SUMS, STATE_DIR } from '../domain/bundle.js'
+import { STATE_DIR } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { partKind, type PartPlan } from '../domain/parts.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
@@ -18,6 +16,8 @@ import { PrioritySlots } from '../adapters/http/slots.js'
 import { unpackPart } from '../adapters/bundle-parts.js'
 import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
 import { ASSET_SUMS } from './publish.js'
+import { verifyDirectory } from './verify.js'
+import { parseSums, sha256File as hashFile } from './bundle-dir.js'
 import { runPool } from './pool.js'
 
 export interface FetchRequest {
@@ -55,12 +55,7 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   const assets = await releases.assets(release)
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
   if (!sumsAsset) throw new InputError(`${releases.repo} release ${request.tag} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`)
-  const sums = new Map(
-    (await releases.text(sumsAsset)).split('\n').flatMap((l) => {
-      const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(l)
-      return m ? [[m[2], m[1]] as const] : []
-    })
-  )
+  const sums = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]))
   const prefix = choosePrefix(assets, request.prefix, `${releases.repo} release ${request.tag}`)
   const parts = assets
     .flatMap((a) => {
@@ -101,8 +96,8 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
     await writeFileAtomic(statePath, JSON.stringify(state))
     await rm(join(dir, asset.name), { force: true })
   }
-  const { mismatches, files } = await verifyDirectory(request.outDir, request.concurrency)
-  return { prefix, assets: fetched, mismatches, files }
+  const { problems, checked } = await verifyDirectory(request.outDir, request.concurrency)
+  return { prefix, assets: fetched, mismatches: problems, files: checked }
 }
 
 function choosePrefix(assets: ReleaseAsset[], wanted: string | undefined, where: string): string {
@@ -141,24 +136,4 @@ async function fetchAsset(
   return true
 }
 
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
-
-/** Every file the bundle's SHA256SUMS lists, hashed (never trusting sizes or times). */
-export async function verifyDirectory(bundleDir: string, concurrency: number): Promise<{ mismatches: string[]; files: number }> {
-  const text = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
-    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}`)
-  })
-  const entries = text.split('\n').flatMap((l) => {
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(l)
-    return m ? [{ sha256: m[1], path: m[2] }] : []
-  })
-  const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
-    const got = await sha256File(join(bundleDir, e.path)).catch(() => 'missing')
-    return got === e.sha256 ? undefined : `${e.path}: ${got === 'missing' ? 'missing' : `sha256 ${got}, expected ${e.sha256}`}`
-  })
-  return { mismatches: results.filter((r): r is string => r !== undefined), files: entries.length }
-}
+const sha256File = async (path: string): Promise<string> => (await hashFile(path)).sha256

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BUNDLE_MANIFEST, BUNDLE_SUMS, STATE_DIR, type BundleManifest } from '../domain/bundle.js'
+import { BUNDLE_SUMS, STATE_DIR, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
@@ -17,6 +17,7 @@ import { OciLayout } from '../adapters/oci-layout.js'
 import { writePart, type WrittenPart } from '../adapters/bundle-parts.js'
 import { GitHubReleases, MAX_ASSETS, type Release, type ReleaseAsset } from '../adapters/github/releases.js'
 import { runPool } from './pool.js'
+import { parseSums, readBundleManifest } from './bundle-dir.js'
 
 export const ASSET_SUMS = 'SHA256SUMS'
 
@@ -48,21 +49,6 @@ export interface PublishResult {
 export interface PublishProgress {
   packed(part: WrittenPart): void
   uploaded(asset: PublishedAsset): void
-}
-
-/** The bundle's manifest, or an InputError saying the directory is not a complete bundle. */
-export async function readBundleManifest(bundleDir: string): Promise<BundleManifest> {
-  let text: string
-  try {
-    text = await readFile(join(bundleDir, BUNDLE_MANIFEST), 'utf8')
-  } catch {
-    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`)
-  }
-  try {
-    return JSON.parse(text) as BundleManifest
-  } catch (e) {
-    throw new InputError(`${join(bundleDir, BUNDLE_MANIFEST)}: not JSON (${(e as Error).message})`)
-  }
 }
 
 /** The asset name prefix of a bundle: its Kubespray version and arches. */
@@ -166,13 +152,6 @@ async function placeAsset(releases: GitHubReleases, release: Release, existing: 
   if (existing) await releases.deleteAsset(existing)
   await releases.upload(release, part.name, part.path, part.size)
   return { ...base, action: existing ? 'replaced' : 'uploaded' }
-}
-
-function parseSums(text: string): Array<{ path: string; sha256: string }> {
-  return text.split('\n').flatMap((line) => {
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line)
-    return m ? [{ sha256: m[1], path: m[2] }] : []
-  })
 }
 
 const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex')

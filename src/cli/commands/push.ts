@@ -1,4 +1,5 @@
 /** `push`: copy every image of a saved OCI layout into a registry, digests unchanged. */
+import { join } from 'node:path'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
 import { PushJob, type PushResult } from '../../pipeline/push.js'
@@ -10,14 +11,18 @@ import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
 export const USAGE = `Usage:
+  kubespray-bundle push --bundle DIR --registry HOST:PORT [--insecure]
   kubespray-bundle push --from DIR/images --registry HOST:PORT [--insecure]
 
 Pushes every image of the OCI layout to HOST:PORT/<repository path without its registry
 host>:<tag> (quay.io/calico/node:v3.30.5 -> HOST:PORT/calico/node:v3.30.5), blobs as they
 are and manifests byte for byte, so digests equal the source's. Blobs the registry has are
-skipped; blobs in another repository of the registry are mounted.
+skipped; blobs in another repository of the registry are mounted. An image saved with every
+platform goes as the registry's original index (or list) under its tag, so its digest is the
+upstream one.
 
 Options:
+  --bundle DIR        a bundle directory (its layout is DIR/images)
   --from DIR          the layout written by the images command (DIR/images)
   --registry HOST     the target registry, HOST:PORT
   --insecure          plain HTTP to the registry (default HTTPS; a custom CA via NODE_EXTRA_CA_CERTS)
@@ -31,6 +36,7 @@ export async function run(args: string[]): Promise<void> {
     args,
     {
       from: { type: 'string' },
+      bundle: { type: 'string' },
       registry: { type: 'string' },
       insecure: { type: 'boolean' },
       concurrency: { type: 'string' }
@@ -38,8 +44,10 @@ export async function run(args: string[]): Promise<void> {
     USAGE
   )
   if (!values) return
-  const { from, registry } = values
-  if (!from) throw new UsageError('--from DIR/images is required')
+  const { registry } = values
+  if (values.from && values.bundle) throw new UsageError('give --bundle DIR or --from DIR/images, not both')
+  const from = values.bundle ? join(values.bundle, 'images') : values.from
+  if (!from) throw new UsageError('--bundle DIR (or --from DIR/images) is required')
   if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError('--registry HOST:PORT is required (no scheme, no path)')
   const concurrency = positiveInt('concurrency', values.concurrency, 4)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 })

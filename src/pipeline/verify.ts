@@ -1,0 +1,75 @@
+/**
+ * `verify`: a bundle directory against its own SHA256SUMS and bundle.json, every byte hashed in
+ * parallel (sizes and times are never trusted). Each problem names its item: a file by its path
+ * under files/, a blob by its digest, anything else by its path in the bundle.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { BUNDLE_SUMS, isBundleContent } from '../domain/bundle.js'
+import { InputError } from '../domain/errors.js'
+import { REF_NAME } from '../domain/images/layout-index.js'
+import { OciLayout } from '../adapters/oci-layout.js'
+import { parseSums, readBundleManifest, sha256File } from './bundle-dir.js'
+import { runPool } from './pool.js'
+
+export interface VerifyResult {
+  /** Files hashed. */
+  checked: number
+  bytes: number
+  problems: string[]
+}
+
+/** How a problem names an item of the bundle. */
+export function itemName(path: string): string {
+  if (path.startsWith('images/blobs/sha256/')) return `blob sha256:${path.slice('images/blobs/sha256/'.length)}`
+  if (path.startsWith('files/') && path !== 'files/SHA256SUMS') return `file ${path.slice('files/'.length)}`
+  return path
+}
+
+/** Every file SHA256SUMS lists, hashed; what is missing or differs, named. */
+export async function verifyDirectory(bundleDir: string, concurrency: number): Promise<VerifyResult & { sums: Map<string, string> }> {
+  const text = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
+    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`)
+  })
+  const entries = parseSums(text)
+  let bytes = 0
+  const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const got = await sha256File(join(bundleDir, e.path)).catch(() => undefined)
+    if (!got) return `${itemName(e.path)}: missing`
+    bytes += got.size
+    if (got.sha256 !== e.sha256) return `${itemName(e.path)}: corrupt (sha256 ${got.sha256}, expected ${e.sha256})`
+    // A blob is named by its digest: the name must hold too, whatever SHA256SUMS says.
+    if (e.path.startsWith('images/blobs/sha256/') && e.path.slice(-64) !== got.sha256) return `${itemName(e.path)}: corrupt (its bytes hash to sha256:${got.sha256})`
+    return undefined
+  })
+  return { checked: entries.length, bytes, problems: results.filter((r): r is string => r !== undefined), sums: new Map(entries.map((e) => [e.path, e.sha256])) }
+}
+
+export async function runVerify(bundleDir: string, concurrency: number): Promise<VerifyResult> {
+  const manifest = await readBundleManifest(bundleDir)
+  const { checked, bytes, problems, sums } = await verifyDirectory(bundleDir, concurrency)
+  // bundle.json and SHA256SUMS must agree on every file.
+  for (const f of manifest.files) {
+    const listed = sums.get(f.path)
+    if (listed === undefined) problems.push(`${itemName(f.path)}: in bundle.json but not in ${BUNDLE_SUMS}`)
+    else if (listed !== f.sha256) problems.push(`${itemName(f.path)}: bundle.json says sha256 ${f.sha256}, ${BUNDLE_SUMS} says ${listed}`)
+  }
+  // Every blob an image needs is there.
+  const layout = new OciLayout(join(bundleDir, 'images'))
+  for (const entry of (await layout.readIndex()).manifests) {
+    for (const digest of await layout.reachable([entry])) {
+      const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`
+      if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`)
+    }
+  }
+  for (const image of manifest.images) {
+    if (!(await layout.readIndex()).manifests.some((d) => d.annotations?.[REF_NAME] === image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`)
+  }
+  // Nothing in the bundle that SHA256SUMS does not vouch for.
+  for (const e of await readdir(bundleDir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue
+    const path = relative(bundleDir, join(e.parentPath, e.name)).split(sep).join('/')
+    if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`)
+  }
+  return { checked, bytes, problems: [...new Set(problems)] }
+}

@@ -1,0 +1,101 @@
+/**
+ * The air-gapped side: verify a bundle (corrupted in several ways), push a whole bundle into
+ * Debian's docker-registry with every platform under one tag and the upstream digests.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnCli, type CliResult } from './helpers/cli.js'
+import { blobOf, startRegistry, tempDir } from './helpers/registry.js'
+import { startWorld, type World } from './helpers/world.js'
+import type { BundleManifest } from '../src/domain/bundle.js'
+
+let world: World
+let work: string
+let bundle: string
+
+beforeAll(async () => {
+  world = await startWorld()
+  work = tempDir('kb-airgap-')
+  bundle = join(work, 'bundle')
+  const r = await cli(['build', '--kubespray', '2.30', '--arch', 'amd64,arm64', '--out', bundle, '--insecure-registry', world.registryHost])
+  if (r.status !== 0) throw new Error(r.stderr)
+}, 60_000)
+
+afterAll(async () => {
+  await world?.stop()
+  if (work) rmSync(work, { recursive: true, force: true })
+})
+
+function cli(args: string[]): Promise<CliResult> {
+  return spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, XDG_CACHE_HOME: join(work, 'xdg') }).done
+}
+
+function copyOf(name: string): string {
+  const dir = join(work, name)
+  cpSync(bundle, dir, { recursive: true })
+  return dir
+}
+
+describe('verify', () => {
+  it('passes a bundle as built', async () => {
+    const r = await cli(['verify', '--bundle', bundle])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(/files \(.*\) verified/)
+  })
+
+  it('names each corrupt or missing file and blob, a disagreement with bundle.json, and an unlisted file', async () => {
+    const dir = copyOf('corrupt')
+    const manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest
+    const file = manifest.files[0]
+    const bytes = readFileSync(join(dir, file.path))
+    bytes[100] ^= 0xff
+    writeFileSync(join(dir, file.path), bytes)
+    rmSync(join(dir, manifest.files[1].path))
+    const blobs = readdirSync(join(dir, 'images/blobs/sha256'))
+    rmSync(join(dir, 'images/blobs/sha256', blobs[0]))
+    writeFileSync(join(dir, 'images/blobs/sha256', blobs[1]), 'not the blob')
+    writeFileSync(join(dir, 'files/stray.bin'), 'nobody listed me')
+    const r = await cli(['verify', '--bundle', dir])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`file ${file.path.slice('files/'.length)}: corrupt (sha256 `)
+    expect(r.stderr).toContain(`file ${manifest.files[1].path.slice('files/'.length)}: missing`)
+    expect(r.stderr).toContain(`blob sha256:${blobs[0]}: missing`)
+    expect(r.stderr).toContain(`blob sha256:${blobs[1]}: corrupt`)
+    expect(r.stderr).toContain('file stray.bin: not in SHA256SUMS')
+  })
+
+  it('says what is wrong with a directory that is no bundle', async () => {
+    const r = await cli(['verify', '--bundle', join(work, 'nothing')])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('is not a complete bundle: it has no bundle.json')
+  })
+})
+
+describe('push --bundle', () => {
+  it('pushes every image with all its platforms under one tag, digests as upstream; a second push uploads nothing', async () => {
+    const target = await startRegistry({ storage: tempDir('kb-airgap-reg-') })
+    try {
+      const r = await cli(['push', '--bundle', bundle, '--registry', target.host, '--insecure'])
+      expect(r.stderr).not.toContain('failed')
+      expect(r.status).toBe(0)
+      for (const [name, image] of Object.entries(world.images)) {
+        if (name.includes('v1.12.1')) continue
+        const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${target.host}/${name}`], { encoding: 'utf8' })
+        expect(blobOf(Buffer.from(raw)).digest).toBe('children' in image ? image.index.digest : image.manifest.digest)
+        for (const arch of ['amd64', 'arm64']) {
+          execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--override-arch', arch, `docker://${target.host}/${name}`, `docker-archive:${join(work, 'x.tar')}`])
+          rmSync(join(work, 'x.tar'))
+        }
+      }
+      const again = await cli(['push', '--bundle', bundle, '--registry', target.host, '--insecure'])
+      expect(again.status).toBe(0)
+      const uploaded = again.stdout.split('\n').filter((l) => / {2}pushed$/.test(l)).map((l) => l.split(/\s{2,}/)[3])
+      expect(uploaded.length).toBe(6)
+      expect(uploaded.every((u) => u === '0 B')).toBe(true)
+    } finally {
+      await target.stop()
+    }
+  })
+})
