@@ -3,9 +3,11 @@
  * Debian's docker-registry with every platform under one tag and the upstream digests.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
+import { freePort } from './helpers/nginx.js'
 import { blobOf, startRegistry, tempDir } from './helpers/registry.js'
 import { startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
@@ -22,8 +24,10 @@ beforeAll(async () => {
   if (r.status !== 0) throw new Error(r.stderr)
 }, 60_000)
 
+let stopped = false
+
 afterAll(async () => {
-  await world?.stop()
+  if (!stopped) await world?.stop()
   if (work) rmSync(work, { recursive: true, force: true })
 })
 
@@ -99,3 +103,56 @@ describe('push --bundle', () => {
     }
   })
 })
+
+describe('serve', () => {
+  it('with the upstream servers gone: skopeo pulls every image for both platforms at the upstream digests; files answer GET, HEAD and Range', async () => {
+    const files = (JSON.parse(readFileSync(join(bundle, 'bundle.json'), 'utf8')) as BundleManifest).files
+    const expectedDigests = Object.fromEntries(Object.entries(world.images).map(([n, i]) => [n, 'children' in i ? i.index.digest : i.manifest.digest]))
+    await world.stop()
+    stopped = true
+    const [filesPort, registryPort] = [await freePort(), await freePort()]
+    const server = spawnCli(['serve', '--bundle', bundle, '--host', '127.0.0.1', '--files-port', String(filesPort), '--registry-port', String(registryPort)], work)
+    try {
+      await waitForPort(filesPort)
+      await waitForPort(registryPort)
+      const registry = `127.0.0.1:${registryPort}`
+      for (const [name, digest] of Object.entries(expectedDigests)) {
+        if (name.includes('v1.12.1')) continue
+        const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry}/${name}`], { encoding: 'utf8' })
+        expect(blobOf(Buffer.from(raw)).digest).toBe(digest)
+        for (const arch of ['amd64', 'arm64']) {
+          execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--override-arch', arch, `docker://${registry}/${name}`, `oci:${join(work, 'pulled')}:${name}-${arch}`])
+        }
+      }
+      for (const f of files) {
+        const url = `http://127.0.0.1:${filesPort}/${f.path.slice('files/'.length)}`
+        const body = Buffer.from(await (await fetch(url)).arrayBuffer())
+        expect(createHash('sha256').update(body).digest('hex')).toBe(f.sha256)
+        const head = await fetch(url, { method: 'HEAD' })
+        expect(head.headers.get('content-length')).toBe(String(f.size))
+        const part = await fetch(url, { headers: { range: 'bytes=10-19' } })
+        expect(part.status).toBe(206)
+        expect(Buffer.from(await part.arrayBuffer())).toEqual(body.subarray(10, 20))
+      }
+      expect((await fetch(`http://127.0.0.1:${filesPort}/../bundle.json`)).status).toBe(404)
+      expect((await fetch(`http://${registry}/v2/k8s/pause/manifests/nope`)).status).toBe(404)
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.done
+    }
+    const log = (await server.done).stderr
+    expect(log).toMatch(/GET \/v2\/k8s\/pause\/manifests\/3\.10 200/)
+  })
+})
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      return
+    } catch {
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+  throw new Error(`nothing listens on ${port}`)
+}

@@ -17,7 +17,8 @@ const COMMANDS: Record<string, string> = {
   push: 'push every image of a saved layout into a registry, digests unchanged',
   publish: 'publish a bundle as GitHub release assets, each below 2 GiB and usable alone',
   fetch: 'download a published bundle, verify it and rebuild the bundle directory',
-  verify: 'check every file and blob of a bundle against its SHA256SUMS and bundle.json'
+  verify: 'check every file and blob of a bundle against its SHA256SUMS and bundle.json',
+  serve: "serve a bundle's files over HTTP and its images as a read-only registry"
 }
 
 const USAGE =

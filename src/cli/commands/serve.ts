@@ -1,0 +1,48 @@
+/** `serve`: a bundle's files over HTTP and its images as a read-only registry, with nothing but Node. */
+import { startServing } from '../../pipeline/serve.js'
+import { writeErr, writeOut } from '../../report/output.js'
+import { UsageError } from '../usage-error.js'
+import { parseCommandArgs } from '../args.js'
+
+export const USAGE = `Usage:
+  kubespray-bundle serve --bundle DIR [--host H] [--files-port 8080] [--registry-port 35000]
+
+Serves DIR/files over HTTP (GET, HEAD, Range) and DIR/images as a read-only OCI registry:
+quay.io/calico/node:v3.30.5 is HOST:35000/calico/node:v3.30.5, under its upstream digest.
+Logs every request to stderr; runs until stopped (Ctrl-C, SIGTERM).
+
+Options:
+  --bundle DIR          the bundle directory
+  --host H              address to listen on (default 0.0.0.0)
+  --files-port N        the files server's port (default 8080)
+  --registry-port N     the registry's port (default 35000)
+  -h, --help            show this help
+`
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--${name} ${value}: expected a port number`)
+  return Number(value)
+}
+
+export async function run(args: string[]): Promise<void> {
+  const values = parseCommandArgs(
+    args,
+    { bundle: { type: 'string' }, host: { type: 'string' }, 'files-port': { type: 'string' }, 'registry-port': { type: 'string' } },
+    USAGE
+  )
+  if (!values) return
+  if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  const serving = await startServing(
+    { bundleDir: values.bundle, host: values.host ?? '0.0.0.0', filesPort: port('files-port', values['files-port'], 8080), registryPort: port('registry-port', values['registry-port'], 35000) },
+    (line) => writeErr(`${new Date().toISOString()} ${line}\n`)
+  )
+  writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)\n`)
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      void serving.close().then(resolve)
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}

@@ -1,0 +1,173 @@
+/**
+ * `serve`: a bundle served as it is, with nothing but Node.
+ *   - files: DIR/files/<path> at http://HOST:FILES_PORT/<path> (GET, HEAD, one Range);
+ *   - images: a read-only OCI distribution registry straight from DIR/images, each image at
+ *     <repository path without its registry host>:<tag> (quay.io/calico/node:v3.30.5 →
+ *     HOST:PORT/calico/node:v3.30.5), under the digest its upstream registry gave it (the
+ *     original index or list where every platform was kept), children by digest, blobs with Range.
+ * Every request is logged; it runs until stopped.
+ */
+import { createReadStream } from 'node:fs'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, normalize, sep } from 'node:path'
+import { InputError } from '../domain/errors.js'
+import { REF_NAME, SOURCE_DIGEST } from '../domain/images/layout-index.js'
+import { OCI_INDEX, OCI_MANIFEST } from '../domain/images/media-types.js'
+import { parseReference } from '../domain/images/reference.js'
+import { regularFile } from '../adapters/fs-atomic.js'
+import { OciLayout } from '../adapters/oci-layout.js'
+
+export interface ServeRequest {
+  bundleDir: string
+  host: string
+  filesPort: number
+  registryPort: number
+}
+
+export interface Serving {
+  filesUrl: string
+  registry: string
+  images: number
+  close(): Promise<void>
+}
+
+interface Repo {
+  tags: Map<string, string>
+  /** Every manifest digest an image of this repository reaches (children, originals). */
+  manifests: Set<string>
+  blobs: Set<string>
+}
+
+export type RequestLog = (line: string) => void
+
+/** repository path → its tags and what may be fetched under it. */
+export async function registryCatalog(layout: OciLayout): Promise<Map<string, Repo>> {
+  const repos = new Map<string, Repo>()
+  for (const entry of (await layout.readIndex()).manifests) {
+    const line = entry.annotations?.[REF_NAME]
+    if (!line) continue
+    const ref = parseReference(line)
+    const repo = repos.get(ref.repository) ?? { tags: new Map(), manifests: new Set(), blobs: new Set() }
+    repos.set(ref.repository, repo)
+    const top = entry.annotations?.[SOURCE_DIGEST] ?? entry.digest
+    if (ref.tag) repo.tags.set(ref.tag, top)
+    for (const digest of await layout.reachable([entry])) {
+      repo.blobs.add(digest)
+      // Manifests are small JSON: layers are never read here.
+      const size = (await regularFile(layout.blobPath(digest)))?.size ?? Infinity
+      const bytes = size <= 4 << 20 ? await layout.readBlob(digest).catch(() => undefined) : undefined
+      if (bytes && mediaTypeOf(bytes)) repo.manifests.add(digest)
+    }
+  }
+  return repos
+}
+
+/** A manifest's media type from its own bytes (OCI ones may leave the field out), or undefined for a non-manifest. */
+export function mediaTypeOf(bytes: Buffer): string | undefined {
+  if (bytes.length > 4 << 20 || bytes[0] !== 0x7b) return undefined
+  try {
+    const json = JSON.parse(bytes.toString('utf8')) as { mediaType?: string; manifests?: unknown; config?: unknown; schemaVersion?: number }
+    if (json.schemaVersion !== 2) return undefined
+    return json.mediaType ?? (Array.isArray(json.manifests) ? OCI_INDEX : json.config ? OCI_MANIFEST : undefined)
+  } catch {
+    return undefined
+  }
+}
+
+export async function startServing(request: ServeRequest, log: RequestLog): Promise<Serving> {
+  const filesRoot = join(request.bundleDir, 'files')
+  const layout = new OciLayout(join(request.bundleDir, 'images'))
+  if (!(await regularFile(join(request.bundleDir, 'images', 'index.json'))) && !(await regularFile(join(request.bundleDir, 'bundle.json')))) {
+    throw new InputError(`${request.bundleDir} is not a bundle directory (no bundle.json, no images/index.json)`)
+  }
+  const catalog = await registryCatalog(layout)
+  const logged = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now()
+    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${res.getHeader('content-length') ?? '-'} ${Date.now() - started} ms`))
+    handler(req, res).catch((e: Error) => {
+      if (!res.headersSent) res.writeHead(500).end(e.message)
+      else res.destroy()
+    })
+  }
+  const files = createServer(logged((req, res) => serveFile(filesRoot, req, res)))
+  const registry = createServer(logged((req, res) => serveRegistry(layout, catalog, req, res)))
+  await Promise.all([listen(files, request.host, request.filesPort), listen(registry, request.host, request.registryPort)])
+  const hostPart = request.host.includes(':') ? `[${request.host}]` : request.host
+  return {
+    filesUrl: `http://${hostPart}:${(files.address() as AddressInfo).port}`,
+    registry: `${hostPart}:${(registry.address() as AddressInfo).port}`,
+    images: [...catalog.values()].reduce((n, r) => n + r.tags.size, 0),
+    close: async () => {
+      await Promise.all([files, registry].map((s) => new Promise((r) => s.close(r))))
+    }
+  }
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${host}:${port}: ${e.code ?? e.message}`)))
+    server.listen(port, host, resolve)
+  })
+}
+
+/** A file (or blob) with Content-Length, HEAD, and one byte range. */
+async function sendFile(path: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+  const info = await regularFile(path)
+  if (!info) return void res.writeHead(404).end()
+  const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''))
+  let start = 0
+  let end = info.size - 1
+  let status = 200
+  if (range && (range[1] || range[2])) {
+    if (range[1]) {
+      start = Number(range[1])
+      if (range[2]) end = Math.min(Number(range[2]), info.size - 1)
+    } else start = Math.max(0, info.size - Number(range[2]))
+    if (start >= info.size || start > end) return void res.writeHead(416, { 'content-range': `bytes */${info.size}` }).end()
+    status = 206
+    headers['content-range'] = `bytes ${start}-${end}/${info.size}`
+  }
+  res.writeHead(status, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(info.size ? end - start + 1 : 0) })
+  if (req.method === 'HEAD' || info.size === 0) return void res.end()
+  createReadStream(path, { start, end, highWaterMark: 1 << 20 }).pipe(res)
+}
+
+async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405, { allow: 'GET, HEAD' }).end()
+  let path: string
+  try {
+    path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+  } catch {
+    return void res.writeHead(400).end()
+  }
+  const full = normalize(join(root, path))
+  if (!full.startsWith(root + sep) || path.split('/').includes('..')) return void res.writeHead(404).end()
+  await sendFile(full, req, res, { 'content-type': 'application/octet-stream' })
+}
+
+async function serveRegistry(layout: OciLayout, catalog: Map<string, Repo>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const apiHeaders = { 'docker-distribution-api-version': 'registry/2.0' }
+  const error = (status: number, code: string, message: string): void =>
+    void res.writeHead(status, { ...apiHeaders, 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code, message }] }))
+  if (req.method !== 'GET' && req.method !== 'HEAD') return error(405, 'UNSUPPORTED', 'this registry is read-only')
+  const path = new URL(req.url ?? '/', 'http://x').pathname
+  if (path === '/v2/' || path === '/v2') return void res.writeHead(200, { ...apiHeaders, 'content-type': 'application/json' }).end('{}')
+  const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/([^/]+)$/.exec(path)
+  const repo = m ? catalog.get(m[1]) : undefined
+  if (!m || !repo) return error(404, 'NAME_UNKNOWN', `no repository ${m?.[1] ?? path}`)
+  const [, name, kind, reference] = m
+  if (kind === 'tags') {
+    if (reference !== 'list') return error(404, 'NOT_FOUND', path)
+    return void res.writeHead(200, { ...apiHeaders, 'content-type': 'application/json' }).end(JSON.stringify({ name, tags: [...repo.tags.keys()].sort() }))
+  }
+  if (kind === 'manifests') {
+    const digest = reference.startsWith('sha256:') ? reference : repo.tags.get(reference)
+    if (!digest || !repo.manifests.has(digest)) return error(404, 'MANIFEST_UNKNOWN', `${name}:${reference}`)
+    const bytes = await layout.readBlob(digest)
+    res.writeHead(200, { ...apiHeaders, 'content-type': mediaTypeOf(bytes) ?? OCI_MANIFEST, 'content-length': String(bytes.length), 'docker-content-digest': digest, etag: `"${digest}"` })
+    return void res.end(req.method === 'HEAD' ? undefined : bytes)
+  }
+  if (!repo.blobs.has(reference)) return error(404, 'BLOB_UNKNOWN', `${name}@${reference}`)
+  await sendFile(layout.blobPath(reference), req, res, { ...apiHeaders, 'content-type': 'application/octet-stream', 'docker-content-digest': reference, etag: `"${reference}"` })
+}
