@@ -150,9 +150,10 @@ var COMMANDS = {
   publish: "publish a bundle as GitHub release assets, each below 2 GiB and usable alone",
   fetch: "download a published bundle, verify it and rebuild the bundle directory",
   verify: "check every file and blob of a bundle against its SHA256SUMS and bundle.json",
-  serve: "serve a bundle's files over HTTP and its images as a read-only registry"
+  serve: "serve a bundle's files over HTTP and its images as a read-only registry",
+  "offline-yml": "write the group_vars pointing Kubespray at a served bundle, checked against it"
 };
-var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(8)}${summary}
+var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(12)}${summary}
 `).join("");
 async function main(argv) {
   const [command, ...rest] = argv;

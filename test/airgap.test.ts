@@ -135,6 +135,25 @@ describe('serve', () => {
         expect(Buffer.from(await part.arrayBuffer())).toEqual(body.subarray(10, 20))
       }
       expect((await fetch(`http://127.0.0.1:${filesPort}/../bundle.json`)).status).toBe(404)
+      // offline-yml from the bundle's own Kubespray tarball; every url Kubespray would fetch with
+      // it answers from serve, every image it would pull is there.
+      const offline = join(work, 'offline.yml')
+      const y = await cli(['offline-yml', '--bundle', bundle, '--files-url', `http://127.0.0.1:${filesPort}`, '--registry', registry, '--out', offline])
+      expect(y.stderr).toMatch(/checked 4 file urls and 12 images, all in the bundle/)
+      expect(y.status).toBe(0)
+      for (const arch of ['amd64', 'arm64']) {
+        const tree = join(work, 'tree')
+        rmSync(tree, { recursive: true, force: true })
+        execFileSync('tar', ['-xzf', join(bundle, 'kubespray-v2.30.0.tar.gz'), '-C', work])
+        const top = readdirSync(work).find((d) => d.startsWith('kubernetes-sigs-kubespray-')) ?? ''
+        const lists = await cli(['lists', '--kubespray-dir', join(work, top), '--out', join(work, `far-${arch}`), '--arch', arch, '-e', `@${offline}`])
+        expect(lists.status).toBe(0)
+        const check = JSON.parse(readFileSync(join(work, `far-${arch}`, 'files.json'), 'utf8')) as { downloads: Array<{ url: string }> }
+        for (const d of check.downloads) expect((await fetch(d.url, { method: 'HEAD' })).status).toBe(200)
+        for (const image of readFileSync(join(work, `far-${arch}`, 'images.list'), 'utf8').trim().split('\n')) {
+          execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${image}`])
+        }
+      }
       expect((await fetch(`http://${registry}/v2/k8s/pause/manifests/nope`)).status).toBe(404)
     } finally {
       server.child.kill('SIGTERM')

@@ -30183,14 +30183,17 @@ async function obtainSource(commit, download, store) {
     const sha256 = hash.digest("hex");
     await (0, import_promises3.writeFile)(`${tarball}.sha256`, `${sha256}
 `);
-    await (0, import_promises3.mkdir)((0, import_node_path13.join)(scratch, "tree"));
-    await extractSafely({ file: tarball, cwd: (0, import_node_path13.join)(scratch, "tree"), strip: 1, include: (path) => NEEDED.test(path) });
+    await extractTree(tarball, (0, import_node_path13.join)(scratch, "tree"));
     const source = await describe(await store.keep(commit, scratch), true);
     if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`);
     return source;
   } finally {
     await (0, import_promises3.rm)(scratch, { recursive: true, force: true });
   }
+}
+async function extractTree(tarball, dir) {
+  await (0, import_promises3.mkdir)(dir, { recursive: true });
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => NEEDED.test(path) });
 }
 async function describe(dir, downloaded) {
   const tarball = (0, import_node_path13.join)(dir, TARBALL);
@@ -34784,7 +34787,7 @@ function generateLists(input) {
   const warnings = [];
   const files = describeFiles(templar, filesList, fileLines, warnings);
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  return { filesList, imagesList, files, images, warnings, kubeVersion };
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) };
 }
 function renderList(templar, name, lines2, downloadYmlPath) {
   const text3 = templateText(lines2);
@@ -34851,6 +34854,22 @@ function downloadsByUrl(templar) {
     }
   }
   return found;
+}
+function fileDownloads(templar) {
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return [];
+  const out = [];
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const file = dictGet(spec, "file");
+    if (file === void 0 || !truthy(toBool(safeTemplate(templar, file)))) continue;
+    const rawUrl = dictGet(spec, "url");
+    const url = rawUrl === void 0 ? void 0 : safeTemplate(templar, rawUrl);
+    if (typeof url !== "string") continue;
+    const variable = typeof rawUrl === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : void 0;
+    out.push({ component: pyStr(key), url, ...variable ? { urlVariable: variable } : {} });
+  }
+  return out;
 }
 function safeTemplate(templar, value) {
   try {
@@ -34965,13 +34984,13 @@ async function runLists(request) {
     environment: request.environment
   });
   const outDir = (0, import_node_path19.resolve)(request.cwd, request.outDir);
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images }, null, 2)}
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
   await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.files), lists.filesList);
   await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.images), lists.imagesList);
   await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.manifest), manifest);
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion };
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
 }
 
 // src/pipeline/resolve.ts

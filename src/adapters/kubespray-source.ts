@@ -59,14 +59,19 @@ export async function obtainSource(commit: string, download: () => Promise<Reada
     await pipeline(await download(), meter, createWriteStream(tarball, { flags: 'wx' }))
     const sha256 = hash.digest('hex')
     await writeFile(`${tarball}.sha256`, `${sha256}\n`)
-    await mkdir(join(scratch, 'tree'))
-    await extractSafely({ file: tarball, cwd: join(scratch, 'tree'), strip: 1, include: (path) => NEEDED.test(path) })
+    await extractTree(tarball, join(scratch, 'tree'))
     const source = await describe(await store.keep(commit, scratch), true)
     if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`)
     return source
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }
+}
+
+/** The part of a GitHub tarball of Kubespray the lists read, extracted safely into `dir`. */
+export async function extractTree(tarball: string, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => NEEDED.test(path) })
 }
 
 async function describe(dir: string, downloaded: boolean): Promise<KubespraySource | undefined> {

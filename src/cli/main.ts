@@ -18,13 +18,14 @@ const COMMANDS: Record<string, string> = {
   publish: 'publish a bundle as GitHub release assets, each below 2 GiB and usable alone',
   fetch: 'download a published bundle, verify it and rebuild the bundle directory',
   verify: 'check every file and blob of a bundle against its SHA256SUMS and bundle.json',
-  serve: "serve a bundle's files over HTTP and its images as a read-only registry"
+  serve: "serve a bundle's files over HTTP and its images as a read-only registry",
+  'offline-yml': "write the group_vars pointing Kubespray at a served bundle, checked against it"
 }
 
 const USAGE =
   'Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n' +
   Object.entries(COMMANDS)
-    .map(([name, summary]) => `  ${name.padEnd(8)}${summary}\n`)
+    .map(([name, summary]) => `  ${name.padEnd(12)}${summary}\n`)
     .join('')
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { mergeLayers, type VarLayer } from '../domain/ansible/layers.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { hostFacts, MACHINE_OF_ARCH, type ImageArch } from '../domain/kubespray/facts.js'
-import { generateLists, type FileEntry, type ImageEntry } from '../domain/kubespray/lists.js'
+import { generateLists, type DownloadEntry, type FileEntry, type ImageEntry } from '../domain/kubespray/lists.js'
 import type { PyDict, PyKey, Value } from '../domain/python/values.js'
 
 export interface ListsRequest {
@@ -35,6 +35,7 @@ export interface ListsResult {
   warnings: string[]
   kubesprayRole: string
   kubeVersion: string
+  downloads: DownloadEntry[]
 }
 
 export const LIST_FILES = { files: 'files.list', images: 'images.list', manifest: 'files.json' } as const
@@ -90,10 +91,10 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
     environment: request.environment
   })
   const outDir = resolve(request.cwd, request.outDir)
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images }, null, 2)}\n`
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}\n`
   await ensureDirUnder(outDir, '.')
   await writeFileAtomic(join(outDir, LIST_FILES.files), lists.filesList)
   await writeFileAtomic(join(outDir, LIST_FILES.images), lists.imagesList)
   await writeFileAtomic(join(outDir, LIST_FILES.manifest), manifest)
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion }
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads }
 }

@@ -31,6 +31,18 @@ export interface GeneratedLists {
   warnings: string[]
   /** The kube_version the lists were made for. */
   kubeVersion: string
+  /**
+   * What Kubespray's download role fetches: each `downloads` entry with `file: true`, its `url`
+   * templated (so `*_download_url` overrides count, which the scraped files.list never shows).
+   */
+  downloads: DownloadEntry[]
+}
+
+export interface DownloadEntry {
+  component: string
+  url: string
+  /** X when the entry's url is exactly "{{ X }}" (the variable that moves it). */
+  urlVariable?: string
 }
 
 export interface GenerateInput {
@@ -60,7 +72,7 @@ export function generateLists(input: GenerateInput): GeneratedLists {
   const warnings: string[] = []
   const files = describeFiles(templar, filesList, fileLines, warnings)
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
-  return { filesList, imagesList, files, images, warnings, kubeVersion }
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) }
 }
 
 function renderList(templar: Templar, name: string, lines: TemplateLine[], downloadYmlPath: string): string {
@@ -145,6 +157,23 @@ function downloadsByUrl(templar: Templar): Map<string, DownloadFile> {
     }
   }
   return found
+}
+
+function fileDownloads(templar: Templar): DownloadEntry[] {
+  const raw = templar.rawValue('downloads')
+  if (!(raw instanceof Map)) return []
+  const out: DownloadEntry[] = []
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue
+    const file = dictGet(spec, 'file')
+    if (file === undefined || !truthy(toBool(safeTemplate(templar, file)))) continue
+    const rawUrl = dictGet(spec, 'url')
+    const url = rawUrl === undefined ? undefined : safeTemplate(templar, rawUrl)
+    if (typeof url !== 'string') continue
+    const variable = typeof rawUrl === 'string' ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : undefined
+    out.push({ component: pyStr(key as Value), url, ...(variable ? { urlVariable: variable } : {}) })
+  }
+  return out
 }
 
 function safeTemplate(templar: Templar, value: Value): Value {

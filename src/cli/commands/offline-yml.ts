@@ -1,0 +1,52 @@
+/** `offline-yml`: the group_vars that point Kubespray at a served bundle, checked by generating the lists with them. */
+import { machineOfNodeArch } from '../../domain/kubespray/facts.js'
+import { writeFileAtomic, ensureDirUnder } from '../../adapters/fs-atomic.js'
+import { makeOfflineYml } from '../../pipeline/offline-yml.js'
+import { writeErr, writeOut } from '../../report/output.js'
+import { UsageError } from '../usage-error.js'
+import { parseCommandArgs } from '../args.js'
+import { dirname, basename, resolve } from 'node:path'
+
+export const USAGE = `Usage:
+  kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE]
+
+Writes the inventory group_vars file (offline.yml) that points Kubespray at this bundle, served
+by 'serve' (or nginx and a registry you pushed it into): files_repo and registry_host, the url
+roots (github_url, dl_k8s_io_url, …) and the *_image_repo registries, per-file *_download_url
+where no root fits, and the variables the bundle was built with. It is checked before it is
+written: Kubespray's lists generated with it must name only files and images of the bundle,
+for every arch; otherwise the gaps are named and nothing is written.
+
+Options:
+  --bundle DIR            the bundle directory
+  --files-url URL         where DIR/files is served (http://HOST:PORT)
+  --registry HOST:PORT    where the images are (serve's registry, or where push put them)
+  --out FILE              write it there (default: print it)
+  --kubespray-dir DIR     the Kubespray tree, for a bundle built from a local tree
+  -h, --help              show this help
+`
+
+export async function run(args: string[]): Promise<void> {
+  const values = parseCommandArgs(
+    args,
+    { bundle: { type: 'string' }, 'files-url': { type: 'string' }, registry: { type: 'string' }, out: { type: 'string' }, 'kubespray-dir': { type: 'string' } },
+    USAGE
+  )
+  if (!values) return
+  if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  if (!values['files-url']) throw new UsageError('--files-url http://HOST:PORT is required')
+  if (!values.registry) throw new UsageError('--registry HOST:PORT is required')
+  const result = await makeOfflineYml({
+    bundleDir: values.bundle,
+    filesUrl: values['files-url'],
+    registry: values.registry,
+    kubesprayDir: values['kubespray-dir'],
+    hostMachine: machineOfNodeArch(process.arch)
+  })
+  for (const note of result.notes) writeErr(`note: ${note}\n`)
+  if (!values.out) return writeOut(result.text)
+  const out = resolve(values.out)
+  await ensureDirUnder(dirname(out), '.')
+  await writeFileAtomic(out, result.text)
+  writeErr(`${basename(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle\n`)
+}

@@ -1,0 +1,65 @@
+/**
+ * The group_vars a bundle implies: where Kubespray must fetch each file and image so that it
+ * asks for exactly what the bundle holds. Pure: the tree's defaults and the bundle's lists in,
+ * variables out; pipeline/offline-yml.ts closes the loop by generating the lists with them.
+ *
+ *   url roots        a default whose value is a bare origin (github_url: https://github.com,
+ *                    dl_k8s_io_url, storage_googleapis_url, get_helm_url, …) becomes
+ *                    "{{ files_repo }}/<host>", where the original-host layout keeps that host's files
+ *   registry roots   an *_image_repo whose value is a literal registry host, maybe with a path
+ *                    (kube_image_repo: registry.k8s.io, quay_image_repo, docker_image_repo, …)
+ *                    becomes the registry (plus that path), where push and serve put
+ *                    <repository path without its registry host>
+ *   per-file urls    where no root fits (a release without root variables, the kubespray-offline
+ *                    layout), <component>_download_url points at the file's own path
+ */
+
+export interface RootVariable {
+  name: string
+  value: string
+}
+
+/** Defaults whose value is a bare http(s) origin. */
+export function urlRoots(defaults: ReadonlyArray<[string, unknown]>): Array<RootVariable & { host: string }> {
+  return defaults.flatMap(([name, value]) => {
+    const m = typeof value === 'string' ? /^https?:\/\/([a-z0-9.-]+(?::\d+)?)\/?$/i.exec(value) : null
+    return m && name.endsWith('_url') ? [{ name, value: value as string, host: m[1] }] : []
+  })
+}
+
+/**
+ * *_image_repo defaults with a literal registry value: a host (quay_image_repo: quay.io) or a
+ * host and a path (…: quay.io/metallb/controller). Each becomes the registry plus the same path,
+ * since push and serve keep the repository path and drop only the host.
+ */
+export function registryRoots(defaults: ReadonlyArray<[string, unknown]>): Array<RootVariable & { path: string }> {
+  return defaults.flatMap(([name, value]) => {
+    const m = typeof value === 'string' ? /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i.exec(value) : null
+    return m && name.endsWith('_image_repo') ? [{ name, value: value as string, path: m[1] }] : []
+  })
+}
+
+/**
+ * One `<component>_download_url` for every arch: the same path, or one where the arch name can
+ * stand as {{ image_arch }}; undefined when neither holds.
+ */
+export function perFileUrl(filesRepoPath: ReadonlyMap<string, string>): string | undefined {
+  const paths = [...filesRepoPath.entries()]
+  if (!paths.length) return undefined
+  const [firstArch, firstPath] = paths[0]
+  if (paths.every(([, p]) => p === firstPath)) return `{{ files_repo }}/${firstPath}`
+  const template = firstPath.split(firstArch).join('{{ image_arch }}')
+  return paths.every(([arch, p]) => template.split('{{ image_arch }}').join(arch) === p) ? `{{ files_repo }}/${template}` : undefined
+}
+
+/** A YAML document of plain JSON values (JSON is YAML), keys in the order given. */
+export function renderOfflineYml(header: string[], sections: Array<{ comment: string; vars: Record<string, unknown> }>): string {
+  const lines = [...header.map((h) => `# ${h}`), '---']
+  for (const section of sections) {
+    const entries = Object.entries(section.vars)
+    if (!entries.length) continue
+    lines.push('', `# ${section.comment}`)
+    for (const [k, v] of entries) lines.push(`${k}: ${JSON.stringify(v)}`)
+  }
+  return `${lines.join('\n')}\n`
+}
