@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO_ROOT } from './helpers/conformance.js'
+import { spawnCli } from './helpers/cli.js'
 import { freePort } from './helpers/nginx.js'
 import { tempDir } from './helpers/registry.js'
 import { startActionsServices, type ActionsServices } from './helpers/actions-services.js'
@@ -184,6 +185,15 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     const zip = await services.artifactBytes(artifact)
     expect(zip.subarray(0, 2).toString()).toBe('PK')
     for (const name of JSON.parse(r.outputs.assets) as string[]) expect(zip.includes(Buffer.from(name))).toBe(true)
+    // The far side: fetch --artifact rebuilds the bundle from the zip @actions/artifact made.
+    const id = world.github.addArtifact('example/bundles', artifact.name, zip)
+    const out = join(root, 'from-artifact')
+    // (async: the GitHub stand-in lives in this process)
+    const f = await spawnCli(['fetch', '--repo', 'example/bundles', '--artifact', String(id), '--out', out], root, { GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN }).done
+    expect(f.stderr).not.toContain('error')
+    expect(f.status).toBe(0)
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('')
+    expect(readFileSync(join(out, 'bundle.json'), 'utf8')).toBe(readFileSync(join(r.outputs['bundle-dir'], 'bundle.json'), 'utf8'))
   })
 
   it('a bad input fails the step naming the input', async () => {

@@ -7920,7 +7920,7 @@ var require_client_h2 = __commonJS({
   "node_modules/undici/lib/dispatcher/client-h2.js"(exports2, module2) {
     "use strict";
     var assert = require("node:assert");
-    var { pipeline } = require("node:stream");
+    var { pipeline: pipeline2 } = require("node:stream");
     var util = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -8592,7 +8592,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe = pipeline(
+      const pipe = pipeline2(
         body,
         h2stream,
         (err) => {
@@ -12506,7 +12506,7 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline2(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
@@ -12515,7 +12515,7 @@ var require_api_pipeline = __commonJS({
         return new PassThrough().destroy(err);
       }
     }
-    module2.exports = pipeline;
+    module2.exports = pipeline2;
   }
 });
 
@@ -18121,7 +18121,7 @@ var require_decompress = __commonJS({
   "node_modules/undici/lib/interceptor/decompress.js"(exports2, module2) {
     "use strict";
     var { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = require("node:zlib");
-    var { pipeline, Transform: TransformStream2 } = require("node:stream");
+    var { pipeline: pipeline2, Transform: TransformStream2 } = require("node:stream");
     var { InvalidArgumentError, ResponseExceededMaxSizeError } = require_errors();
     var DecoratorHandler = require_decorator_handler();
     var { runtimeFeatures } = require_runtime_features();
@@ -18438,7 +18438,7 @@ var require_decompress = __commonJS({
       #setupMultipleDecompressors() {
         const lastDecompressor = this.#decompressors[this.#decompressors.length - 1];
         this.#setupDecompressorEvents(lastDecompressor);
-        pipeline(this.#decompressors, (err) => {
+        pipeline2(this.#decompressors, (err) => {
           if (this.#terminated) {
             return;
           }
@@ -21269,7 +21269,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = require("node:events");
-    var { Readable, pipeline, finished, isErrored, isReadable } = require("node:stream");
+    var { Readable, pipeline: pipeline2, finished, isErrored, isReadable } = require("node:stream");
     var { addAbortListener, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -22260,7 +22260,7 @@ var require_fetch = __commonJS({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err) => {
+                body: decoders.length ? pipeline2(this.body, ...decoders, (err) => {
                   if (err) {
                     this.onError(err);
                   }
@@ -24312,7 +24312,7 @@ var require_connection = __commonJS({
 var require_permessage_deflate = __commonJS({
   "node_modules/undici/lib/web/websocket/permessage-deflate.js"(exports2, module2) {
     "use strict";
-    var { createInflateRaw, Z_DEFAULT_WINDOWBITS } = require("node:zlib");
+    var { createInflateRaw: createInflateRaw2, Z_DEFAULT_WINDOWBITS } = require("node:zlib");
     var { isValidClientWindowBits } = require_util5();
     var { MessageSizeExceededError } = require_errors();
     var tail = Buffer.from([0, 0, 255, 255]);
@@ -24348,7 +24348,7 @@ var require_permessage_deflate = __commonJS({
             windowBits = Number.parseInt(this.#options.serverMaxWindowBits);
           }
           try {
-            this.#inflate = createInflateRaw({ windowBits });
+            this.#inflate = createInflateRaw2({ windowBits });
           } catch (err) {
             callback(err);
             return;
@@ -26157,7 +26157,7 @@ ${value}`;
 var require_eventsource = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource.js"(exports2, module2) {
     "use strict";
-    var { pipeline } = require("node:stream");
+    var { pipeline: pipeline2 } = require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -26317,7 +26317,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline(
+          pipeline2(
             response.body.stream,
             eventSourceStream,
             (error) => {
@@ -26956,7 +26956,7 @@ var GitHubReleases = class {
 };
 
 // src/pipeline/fetch.ts
-var import_promises6 = require("node:fs/promises");
+var import_promises8 = require("node:fs/promises");
 var import_node_path14 = require("node:path");
 
 // src/domain/python/values.ts
@@ -30663,9 +30663,106 @@ async function unpackPart(kind, file, bundleDir) {
   }
 }
 
-// src/adapters/oci-layout.ts
+// src/adapters/zip-read.ts
 var import_node_fs9 = require("node:fs");
-var READ_NOFOLLOW = import_node_fs9.constants.O_RDONLY | (import_node_fs9.constants.O_NOFOLLOW ?? 0);
+var import_promises5 = require("node:fs/promises");
+var import_promises6 = require("node:stream/promises");
+var import_node_zlib = require("node:zlib");
+var EOCD = 101010256;
+var ZIP64_LOCATOR = 117853008;
+var ZIP64_EOCD = 101075792;
+var CENTRAL = 33639248;
+var LOCAL = 67324752;
+var MAX32 = 4294967295;
+async function readAt(file, position, length2) {
+  const buffer = Buffer.alloc(length2);
+  const { bytesRead } = await file.read(buffer, 0, length2, position);
+  return buffer.subarray(0, bytesRead);
+}
+async function zipEntries(path) {
+  const file = await (0, import_promises5.open)(path, "r");
+  try {
+    const { size } = await file.stat();
+    const tailLength = Math.min(size, 65557);
+    const tail = await readAt(file, size - tailLength, tailLength);
+    let at2 = -1;
+    for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) {
+      at2 = i;
+      break;
+    }
+    if (at2 < 0) throw new InputError(`${path}: not a zip file (no end of central directory)`);
+    let count = tail.readUInt16LE(at2 + 10);
+    let cdSize = tail.readUInt32LE(at2 + 12);
+    let cdOffset = tail.readUInt32LE(at2 + 16);
+    if (at2 >= 20 && tail.readUInt32LE(at2 - 20) === ZIP64_LOCATOR) {
+      const record = await readAt(file, Number(tail.readBigUInt64LE(at2 - 20 + 8)), 56);
+      if (record.readUInt32LE(0) !== ZIP64_EOCD) throw new InputError(`${path}: a broken ZIP64 end record`);
+      count = Number(record.readBigUInt64LE(32));
+      cdSize = Number(record.readBigUInt64LE(40));
+      cdOffset = Number(record.readBigUInt64LE(48));
+    }
+    const cd = await readAt(file, cdOffset, cdSize);
+    const entries = [];
+    let p2 = 0;
+    for (let n = 0; n < count; n++) {
+      if (cd.readUInt32LE(p2) !== CENTRAL) throw new InputError(`${path}: a broken central directory (entry ${n + 1})`);
+      const method = cd.readUInt16LE(p2 + 10);
+      let compressedSize = cd.readUInt32LE(p2 + 20);
+      let uncompressed = cd.readUInt32LE(p2 + 24);
+      const nameLength = cd.readUInt16LE(p2 + 28);
+      const extraLength = cd.readUInt16LE(p2 + 30);
+      const commentLength = cd.readUInt16LE(p2 + 32);
+      let localHeaderOffset = cd.readUInt32LE(p2 + 42);
+      const name = cd.subarray(p2 + 46, p2 + 46 + nameLength).toString("utf8");
+      const extra = cd.subarray(p2 + 46 + nameLength, p2 + 46 + nameLength + extraLength);
+      for (let e = 0; e + 4 <= extra.length; e += 4 + extra.readUInt16LE(e + 2)) {
+        if (extra.readUInt16LE(e) !== 1) continue;
+        let q2 = e + 4;
+        if (uncompressed === MAX32) uncompressed = Number(extra.readBigUInt64LE(q2)), q2 += 8;
+        if (compressedSize === MAX32) compressedSize = Number(extra.readBigUInt64LE(q2)), q2 += 8;
+        if (localHeaderOffset === MAX32) localHeaderOffset = Number(extra.readBigUInt64LE(q2));
+      }
+      entries.push({ name, method, compressedSize, size: uncompressed, localHeaderOffset });
+      p2 += 46 + nameLength + extraLength + commentLength;
+    }
+    return entries;
+  } finally {
+    await file.close();
+  }
+}
+async function extractZipEntry(path, entry, target) {
+  if (entry.method !== 0 && entry.method !== 8) throw new InputError(`${path}: ${entry.name} uses compression method ${entry.method} (only stored and deflated are read)`);
+  const file = await (0, import_promises5.open)(path, "r");
+  let start;
+  try {
+    const header2 = await readAt(file, entry.localHeaderOffset, 30);
+    if (header2.readUInt32LE(0) !== LOCAL) throw new InputError(`${path}: ${entry.name} has no local header where the directory says`);
+    start = entry.localHeaderOffset + 30 + header2.readUInt16LE(26) + header2.readUInt16LE(28);
+  } finally {
+    await file.close();
+  }
+  const out = (0, import_node_fs9.createWriteStream)(target, { flags: "wx" });
+  let written = 0;
+  if (!entry.compressedSize) {
+    await new Promise((resolve2, reject) => out.on("error", reject).end(resolve2));
+    if (entry.size) throw new InputError(`${path}: ${entry.name} has no bytes but should unpack to ${entry.size}`);
+    return;
+  }
+  const source = (0, import_node_fs9.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  const count = async function* (chunks) {
+    for await (const c of chunks) {
+      written += c.length;
+      yield c;
+    }
+  };
+  if (entry.method === 8) await (0, import_promises6.pipeline)(source, (0, import_node_zlib.createInflateRaw)(), count, out);
+  else await (0, import_promises6.pipeline)(source, count, out);
+  if (written !== entry.size) throw new InputError(`${path}: ${entry.name} unpacked to ${written} bytes, the zip says ${entry.size}`);
+}
+
+// src/adapters/oci-layout.ts
+var import_node_fs10 = require("node:fs");
+var READ_NOFOLLOW = import_node_fs10.constants.O_RDONLY | (import_node_fs10.constants.O_NOFOLLOW ?? 0);
 
 // src/pipeline/pool.ts
 async function runPool(items, concurrency, work) {
@@ -30682,7 +30779,7 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/bundle-dir.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_node_crypto3 = require("node:crypto");
 function parseSums(text3) {
   return text3.split("\n").flatMap((l) => {
@@ -30693,7 +30790,7 @@ function parseSums(text3) {
 async function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
   let size = 0;
-  for await (const chunk of (0, import_node_fs10.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -30704,7 +30801,7 @@ async function sha256File(path) {
 var ASSET_SUMS = "SHA256SUMS";
 
 // src/pipeline/verify.ts
-var import_promises5 = require("node:fs/promises");
+var import_promises7 = require("node:fs/promises");
 var import_node_path13 = require("node:path");
 function itemName(path) {
   if (path.startsWith("images/blobs/sha256/")) return `blob sha256:${path.slice("images/blobs/sha256/".length)}`;
@@ -30712,7 +30809,7 @@ function itemName(path) {
   return path;
 }
 async function verifyDirectory(bundleDir, concurrency) {
-  const text3 = await (0, import_promises5.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  const text3 = await (0, import_promises7.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
   });
   const entries = parseSums(text3);
@@ -30745,7 +30842,7 @@ async function runFetch(request, releases, progress) {
   for (const { asset } of parts) if (!sums.has(asset.name)) throw new InputError(`asset ${asset.name} is not in the release's ${ASSET_SUMS}; it cannot be verified`);
   const dir = await ensureDirUnder(request.outDir, (0, import_node_path14.join)(STATE_DIR, "fetch"));
   const statePath = (0, import_node_path14.join)(dir, "state.json");
-  const state = await (0, import_promises6.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
+  const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
   const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
   progress.planned(parts.length, parts.reduce((n, p2) => n + p2.asset.size, 0));
   const outcomes = await runPool(parts, request.concurrency, async ({ asset }) => {
@@ -30764,16 +30861,71 @@ async function runFetch(request, releases, progress) {
 ` + failed.map((f2) => `  ${f2.name}: ${f2.error}`).join("\n"));
   }
   const fetched = outcomes;
-  for (const { asset, kind } of parts) {
-    const expected = sums.get(asset.name) ?? "";
-    if (state.unpacked[asset.name] === expected) continue;
-    await unpackPart(kind, (0, import_node_path14.join)(dir, asset.name), request.outDir);
-    state.unpacked[asset.name] = expected;
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? "" })), state, statePath, request.concurrency);
+  return { prefix, assets: fetched, ...result };
+}
+async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency) {
+  for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
+    if (state.unpacked[part.name] === part.sha256) continue;
+    await unpackPart(part.kind, (0, import_node_path14.join)(dir, part.name), outDir);
+    state.unpacked[part.name] = part.sha256;
     await writeFileAtomic(statePath, JSON.stringify(state));
-    await (0, import_promises6.rm)((0, import_node_path14.join)(dir, asset.name), { force: true });
+    await (0, import_promises8.rm)((0, import_node_path14.join)(dir, part.name), { force: true });
   }
-  const { problems, checked } = await verifyDirectory(request.outDir, request.concurrency);
-  return { prefix, assets: fetched, mismatches: problems, files: checked };
+  const { problems, checked } = await verifyDirectory(outDir, concurrency);
+  return { mismatches: problems, files: checked };
+}
+async function runFetchArtifact(request, github, progress) {
+  const base = `repos/${request.repo}/actions/artifacts/${request.artifactId}`;
+  const meta = await github.jsonOrMissing(base);
+  if (!meta) throw new InputError(`${request.repo} has no artifact ${request.artifactId} (or the token may not read it)`);
+  if (meta.expired) throw new InputError(`artifact ${request.artifactId} (${meta.name}) of ${request.repo} has expired`);
+  const dir = await ensureDirUnder(request.outDir, (0, import_node_path14.join)(STATE_DIR, "fetch"));
+  const statePath = (0, import_node_path14.join)(dir, "state.json");
+  const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
+  const zip = (0, import_node_path14.join)(dir, `artifact-${request.artifactId}.zip`);
+  progress.planned(1, meta.size_in_bytes);
+  let downloaded = false;
+  if (!await regularFile(zip)) {
+    const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
+    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: (headers) => github.request("GET", `${base}/zip`, { headers }) };
+    const outcome = await fetcher.fetch(source, `${zip}.part`, ["sha256"], { size: () => void 0, bytes: (n) => progress.bytes(n) });
+    const got = `sha256:${outcome.digests.get("sha256") ?? ""}`;
+    if (meta.digest && meta.digest !== got) {
+      await (0, import_promises8.rm)(`${zip}.part`, { force: true });
+      await (0, import_promises8.rm)(`${zip}.part.json`, { force: true });
+      throw new InputError(`artifact ${request.artifactId}: the zip hashes to ${got}, GitHub says ${meta.digest}`);
+    }
+    await (0, import_promises8.rename)(`${zip}.part`, zip);
+    await (0, import_promises8.rm)(`${zip}.part.json`, { force: true });
+    downloaded = true;
+  }
+  progress.fetched(meta.name, downloaded);
+  const entries = await zipEntries(zip);
+  for (const e of entries) if (e.name.includes("/") || e.name.includes("\\") || e.name.startsWith(".")) throw new InputError(`${zip}: refusing entry '${e.name}' (parts are plain names)`);
+  const sumsEntry = entries.find((e) => e.name === ASSET_SUMS);
+  if (!sumsEntry) throw new InputError(`artifact ${request.artifactId} (${meta.name}) has no ${ASSET_SUMS}: not a bundle published by kubespray-bundle`);
+  await (0, import_promises8.rm)((0, import_node_path14.join)(dir, ASSET_SUMS), { force: true });
+  await extractZipEntry(zip, sumsEntry, (0, import_node_path14.join)(dir, ASSET_SUMS));
+  const sums = new Map(parseSums(await (0, import_promises8.readFile)((0, import_node_path14.join)(dir, ASSET_SUMS), "utf8")).map((e) => [e.path, e.sha256]));
+  const prefix = choosePrefix(entries.map((e) => ({ name: e.name })), request.prefix, `artifact ${request.artifactId} (${meta.name})`);
+  const parts = entries.flatMap((e) => {
+    const kind = partKind(prefix, e.name);
+    return kind ? [{ entry: e, kind }] : [];
+  });
+  for (const { entry } of parts) {
+    const expected = sums.get(entry.name);
+    if (!expected) throw new InputError(`${entry.name} is not in the artifact's ${ASSET_SUMS}; it cannot be verified`);
+    if (state.unpacked[entry.name] === expected) continue;
+    const target = (0, import_node_path14.join)(dir, entry.name);
+    await (0, import_promises8.rm)(target, { force: true });
+    await extractZipEntry(zip, entry, target);
+    const got = (await sha256File(target)).sha256;
+    if (got !== expected) throw new InputError(`${entry.name}: sha256 ${got}, the artifact's ${ASSET_SUMS} says ${expected}`);
+  }
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ entry, kind }) => ({ name: entry.name, kind, sha256: sums.get(entry.name) ?? "" })), state, statePath, request.concurrency);
+  await (0, import_promises8.rm)(zip, { force: true });
+  return { prefix, assets: parts.map(({ entry }) => ({ name: entry.name, size: entry.size, downloaded })), ...result };
 }
 function choosePrefix(assets, wanted, where) {
   const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []);
@@ -30792,12 +30944,12 @@ async function fetchAsset(fetcher, releases, asset, path, sha256, unpacked, prog
   const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes: (n) => progress.bytes(n) });
   const got = outcome.digests.get("sha256");
   if (got !== sha256) {
-    await (0, import_promises6.rm)(part, { force: true });
-    await (0, import_promises6.rm)(`${part}.json`, { force: true });
+    await (0, import_promises8.rm)(part, { force: true });
+    await (0, import_promises8.rm)(`${part}.json`, { force: true });
     throw new InputError(`asset ${asset.name}: sha256 ${got}, the release's ${ASSET_SUMS} says ${sha256}`);
   }
-  await (0, import_promises6.rename)(part, path);
-  await (0, import_promises6.rm)(`${part}.json`, { force: true });
+  await (0, import_promises8.rename)(part, path);
+  await (0, import_promises8.rm)(`${part}.json`, { force: true });
   return true;
 }
 var sha256File2 = async (path) => (await sha256File(path)).sha256;
@@ -30814,12 +30966,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs11.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs12.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -31619,6 +31771,7 @@ function parseRepository(value) {
 // src/cli/commands/fetch.ts
 var USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
+  kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
 killed run), checks every asset against the release's SHA256SUMS, unpacks the parts safely and
@@ -31627,6 +31780,7 @@ rebuilds the bundle directory, then checks every file of it against the bundle's
 Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
+  --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
   --out DIR             the bundle directory to rebuild
   --asset-prefix NAME   which bundle, when the release holds several
   --concurrency N       assets at once (default 4)
@@ -31636,33 +31790,30 @@ Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_U
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { repo: { type: "string" }, tag: { type: "string" }, out: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" } },
+    { repo: { type: "string" }, tag: { type: "string" }, artifact: { type: "string" }, out: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" } },
     USAGE
   );
   if (!values) return;
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
-  if (!values.tag) throw new UsageError("--tag TAG is required");
+  if (!values.tag === !values.artifact) throw new UsageError("give --tag TAG (a release) or --artifact ID (a workflow artifact)");
+  if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`);
   if (!values.out) throw new UsageError("--out DIR is required");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
-  const releases = new GitHubReleases(
-    new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token: process.env.GITHUB_TOKEN || void 0, userAgent: USER_AGENT }),
-    parseRepository(values.repo)
-  );
+  const github = new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token: process.env.GITHUB_TOKEN || void 0, userAgent: USER_AGENT });
+  const releases = new GitHubReleases(github, parseRepository(values.repo));
   let total = 0;
   let planned = 0;
   let done = 0;
   let bytes = 0;
   const line = new ProgressLine((ms2) => planned ? `assets ${done}/${planned}  ${formatBytes(bytes)} of ${formatBytes(total)}  ${formatBytes(bytes / Math.max(ms2, 1) * 1e3)}/s` : "");
   try {
-    const result = await runFetch(
-      { outDir: values.out, tag: values.tag, prefix: values["asset-prefix"], concurrency: positiveInt("concurrency", values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost },
-      releases,
-      {
-        planned: (n, size) => (planned = n, total = size),
-        bytes: (n) => bytes += n,
-        fetched: () => done++
-      }
-    );
+    const progress = {
+      planned: (n, size) => (planned = n, total = size),
+      bytes: (n) => bytes += n,
+      fetched: () => done++
+    };
+    const common = { outDir: values.out, prefix: values["asset-prefix"], concurrency: positiveInt("concurrency", values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost };
+    const result = values.artifact ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress) : await runFetch({ ...common, tag: values.tag ?? "" }, releases, progress);
     line.stop();
     writeOut(formatTable(["asset", "size", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? "downloaded, verified" : "already there"])));
     if (result.mismatches.length) {

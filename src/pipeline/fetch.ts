@@ -15,6 +15,8 @@ import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file
 import { PrioritySlots } from '../adapters/http/slots.js'
 import { unpackPart } from '../adapters/bundle-parts.js'
 import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
+import type { GitHubClient } from '../adapters/github/client.js'
+import { extractZipEntry, zipEntries } from '../adapters/zip-read.js'
 import { ASSET_SUMS } from './publish.js'
 import { verifyDirectory } from './verify.js'
 import { parseSums, sha256File as hashFile } from './bundle-dir.js'
@@ -88,19 +90,104 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
     throw new Error(`${failed.length} of ${outcomes.length} assets could not be fetched (run fetch again to resume):\n` + failed.map((f) => `  ${f.name}: ${(f as { error: string }).error}`).join('\n'))
   }
   const fetched = outcomes
-  for (const { asset, kind } of parts) {
-    const expected = sums.get(asset.name) ?? ''
-    if (state.unpacked[asset.name] === expected) continue
-    await unpackPart(kind, join(dir, asset.name), request.outDir)
-    state.unpacked[asset.name] = expected
-    await writeFileAtomic(statePath, JSON.stringify(state))
-    await rm(join(dir, asset.name), { force: true })
-  }
-  const { problems, checked } = await verifyDirectory(request.outDir, request.concurrency)
-  return { prefix, assets: fetched, mismatches: problems, files: checked }
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? '' })), state, statePath, request.concurrency)
+  return { prefix, assets: fetched, ...result }
 }
 
-function choosePrefix(assets: ReleaseAsset[], wanted: string | undefined, where: string): string {
+/**
+ * Unpacks fetched parts into the bundle directory (images, then files, then the bundle part,
+ * which brings index.json and SHA256SUMS), remembering each one done, and checks the result
+ * against the bundle's own SHA256SUMS.
+ */
+async function unpackAndVerify(
+  outDir: string,
+  dir: string,
+  parts: Array<{ name: string; kind: PartPlan['kind']; sha256: string }>,
+  state: FetchState,
+  statePath: string,
+  concurrency: number
+): Promise<{ mismatches: string[]; files: number }> {
+  for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
+    if (state.unpacked[part.name] === part.sha256) continue
+    await unpackPart(part.kind, join(dir, part.name), outDir)
+    state.unpacked[part.name] = part.sha256
+    await writeFileAtomic(statePath, JSON.stringify(state))
+    await rm(join(dir, part.name), { force: true })
+  }
+  const { problems, checked } = await verifyDirectory(outDir, concurrency)
+  return { mismatches: problems, files: checked }
+}
+
+export interface ArtifactFetchRequest {
+  outDir: string
+  repo: string
+  artifactId: number
+  prefix?: string
+  concurrency: number
+  connections: number
+}
+
+/**
+ * The same from a workflow run's artifact (publish: artifact): the zip is downloaded
+ * (resumable, checked against the digest GitHub gives for it), its parts unzipped one by one to
+ * disk and checked against the SHA256SUMS inside, then unpacked as from a release.
+ */
+export async function runFetchArtifact(request: ArtifactFetchRequest, github: GitHubClient, progress: FetchProgress): Promise<FetchResult> {
+  const base = `repos/${request.repo}/actions/artifacts/${request.artifactId}`
+  const meta = await github.jsonOrMissing<{ name: string; size_in_bytes: number; expired: boolean; digest?: string | null }>(base)
+  if (!meta) throw new InputError(`${request.repo} has no artifact ${request.artifactId} (or the token may not read it)`)
+  if (meta.expired) throw new InputError(`artifact ${request.artifactId} (${meta.name}) of ${request.repo} has expired`)
+  const dir = await ensureDirUnder(request.outDir, join(STATE_DIR, 'fetch'))
+  const statePath = join(dir, 'state.json')
+  const state: FetchState = await readFile(statePath, 'utf8')
+    .then((t) => JSON.parse(t) as FetchState)
+    .catch(() => ({ unpacked: {} }))
+  const zip = join(dir, `artifact-${request.artifactId}.zip`)
+  progress.planned(1, meta.size_in_bytes)
+  let downloaded = false
+  if (!(await regularFile(zip))) {
+    const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
+    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: (headers: Record<string, string>) => github.request('GET', `${base}/zip`, { headers }) }
+    const outcome = await fetcher.fetch(source, `${zip}.part`, ['sha256'], { size: () => undefined, bytes: (n) => progress.bytes(n) })
+    const got = `sha256:${outcome.digests.get('sha256') ?? ''}`
+    if (meta.digest && meta.digest !== got) {
+      await rm(`${zip}.part`, { force: true })
+      await rm(`${zip}.part.json`, { force: true })
+      throw new InputError(`artifact ${request.artifactId}: the zip hashes to ${got}, GitHub says ${meta.digest}`)
+    }
+    await rename(`${zip}.part`, zip)
+    await rm(`${zip}.part.json`, { force: true })
+    downloaded = true
+  }
+  progress.fetched(meta.name, downloaded)
+  const entries = await zipEntries(zip)
+  for (const e of entries) if (e.name.includes('/') || e.name.includes('\\') || e.name.startsWith('.')) throw new InputError(`${zip}: refusing entry '${e.name}' (parts are plain names)`)
+  const sumsEntry = entries.find((e) => e.name === ASSET_SUMS)
+  if (!sumsEntry) throw new InputError(`artifact ${request.artifactId} (${meta.name}) has no ${ASSET_SUMS}: not a bundle published by kubespray-bundle`)
+  await rm(join(dir, ASSET_SUMS), { force: true })
+  await extractZipEntry(zip, sumsEntry, join(dir, ASSET_SUMS))
+  const sums = new Map(parseSums(await readFile(join(dir, ASSET_SUMS), 'utf8')).map((e) => [e.path, e.sha256]))
+  const prefix = choosePrefix(entries.map((e) => ({ name: e.name })), request.prefix, `artifact ${request.artifactId} (${meta.name})`)
+  const parts = entries.flatMap((e) => {
+    const kind = partKind(prefix, e.name)
+    return kind ? [{ entry: e, kind }] : []
+  })
+  for (const { entry } of parts) {
+    const expected = sums.get(entry.name)
+    if (!expected) throw new InputError(`${entry.name} is not in the artifact's ${ASSET_SUMS}; it cannot be verified`)
+    if (state.unpacked[entry.name] === expected) continue
+    const target = join(dir, entry.name)
+    await rm(target, { force: true })
+    await extractZipEntry(zip, entry, target)
+    const got = (await hashFile(target)).sha256
+    if (got !== expected) throw new InputError(`${entry.name}: sha256 ${got}, the artifact's ${ASSET_SUMS} says ${expected}`)
+  }
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ entry, kind }) => ({ name: entry.name, kind, sha256: sums.get(entry.name) ?? '' })), state, statePath, request.concurrency)
+  await rm(zip, { force: true })
+  return { prefix, assets: parts.map(({ entry }) => ({ name: entry.name, size: entry.size, downloaded })), ...result }
+}
+
+function choosePrefix(assets: ReadonlyArray<{ name: string }>, wanted: string | undefined, where: string): string {
   const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : []))
   if (wanted) {
     if (!prefixes.includes(wanted)) throw new InputError(`${where} has no bundle ${wanted} (it has: ${prefixes.join(', ') || 'none'})`)

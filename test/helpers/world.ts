@@ -190,6 +190,8 @@ export interface GitHubStandIn {
   storageRequests: Array<{ path: string; range?: string }>
   /** Storage answers 404 for assets of these names (an outage of one download). */
   unavailable: Set<string>
+  /** A workflow artifact (its zip), downloadable through the artifacts API; returns its id. */
+  addArtifact(fullName: string, name: string, zip: Buffer): number
   /** Every request: method, path, whether a token came. */
   requests: Array<{ method: string; path: string; authorization?: string; origin: 'api' | 'codeload' }>
   tarballs: Map<string, Buffer>
@@ -219,12 +221,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const releases = new Map<string, StoredRelease[]>()
   const storageRequests: GitHubStandIn['storageRequests'] = []
   const unavailable = new Set<string>()
+  const artifacts = new Map<number, StoredAsset & { repo: string }>()
   const assetDir = mkdtempSync(join(tmpdir(), 'kb-assets-'))
   const allAssets = (): StoredAsset[] => [...releases.values()].flatMap((rs) => rs.flatMap((r) => r.assets))
   // Storage: where asset downloads are redirected, with Range support as S3 and Azure have.
   const storage = createServer((req, res) => {
     storageRequests.push({ path: req.url ?? '', range: req.headers.range })
-    const asset = allAssets().find((a) => req.url === `/asset/${a.id}`)
+    const asset = [...allAssets(), ...artifacts.values()].find((a) => req.url === `/asset/${a.id}`)
     if (!asset || unavailable.has(asset.name)) return void res.writeHead(404).end()
     const data = readFileSync(asset.path)
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '')
@@ -355,6 +358,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   }
   function answerApi(req: IncomingMessage, res: ServerResponse, body: string): void {
     requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, origin: 'api' })
+    const art = /^\/repos\/([^/]+\/[^/]+)\/actions\/artifacts\/(\d+)(\/zip)?$/.exec(new URL(req.url ?? '/', 'http://x').pathname)
+    if (art) {
+      const a = artifacts.get(Number(art[2]))
+      if (!a || a.repo !== art[1] || !req.headers.authorization) return json(res, 404, { message: 'Not Found' })
+      if (art[3]) return void res.writeHead(302, { location: `${storageUrl}/asset/${a.id}` }).end()
+      return json(res, 200, { id: a.id, name: a.name, size_in_bytes: a.size, expired: false, digest: a.digest })
+    }
     const rel = /^\/repos\/([^/]+\/[^/]+)\/releases\/?(.*)$/.exec(new URL(req.url ?? '/', 'http://x').pathname)
     if (rel && rel[2] !== '' && handleReleases(req, res, rel[1], rel[2], body)) return
     if (rel && req.method === 'POST' && handleReleases(req, res, rel[1], '', body)) return
@@ -392,6 +402,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     unavailable,
     failUploads(count) {
       failing = count
+    },
+    addArtifact(fullName, name, zip) {
+      const id = nextId++
+      const path = join(assetDir, `artifact-${id}`)
+      writeFileSync(path, zip)
+      artifacts.set(id, { id, name, size: zip.length, state: 'uploaded', digest: `sha256:${createHash('sha256').update(zip).digest('hex')}`, path, repo: fullName })
+      return id
     },
     requests,
     tarballs,

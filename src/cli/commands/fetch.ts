@@ -2,7 +2,7 @@
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { GitHubClient } from '../../adapters/github/client.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
-import { runFetch } from '../../pipeline/fetch.js'
+import { runFetch, runFetchArtifact } from '../../pipeline/fetch.js'
 import { USER_AGENT } from '../../version.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes, ProgressLine } from '../../report/progress.js'
@@ -13,6 +13,7 @@ import { parseRepository } from './build.js'
 
 export const USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
+  kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
 killed run), checks every asset against the release's SHA256SUMS, unpacks the parts safely and
@@ -21,6 +22,7 @@ rebuilds the bundle directory, then checks every file of it against the bundle's
 Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
+  --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
   --out DIR             the bundle directory to rebuild
   --asset-prefix NAME   which bundle, when the release holds several
   --concurrency N       assets at once (default 4)
@@ -31,33 +33,32 @@ Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_U
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { repo: { type: 'string' }, tag: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' } },
+    { repo: { type: 'string' }, tag: { type: 'string' }, artifact: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' } },
     USAGE
   )
   if (!values) return
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
-  if (!values.tag) throw new UsageError('--tag TAG is required')
+  if (!values.tag === !values.artifact) throw new UsageError('give --tag TAG (a release) or --artifact ID (a workflow artifact)')
+  if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`)
   if (!values.out) throw new UsageError('--out DIR is required')
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
-  const releases = new GitHubReleases(
-    new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT }),
-    parseRepository(values.repo)
-  )
+  const github = new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT })
+  const releases = new GitHubReleases(github, parseRepository(values.repo))
   let total = 0
   let planned = 0
   let done = 0
   let bytes = 0
   const line = new ProgressLine((ms) => (planned ? `assets ${done}/${planned}  ${formatBytes(bytes)} of ${formatBytes(total)}  ${formatBytes((bytes / Math.max(ms, 1)) * 1000)}/s` : ''))
   try {
-    const result = await runFetch(
-      { outDir: values.out, tag: values.tag, prefix: values['asset-prefix'], concurrency: positiveInt('concurrency', values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost },
-      releases,
-      {
-        planned: (n, size) => ((planned = n), (total = size)),
-        bytes: (n) => (bytes += n),
-        fetched: () => done++
-      }
-    )
+    const progress = {
+      planned: (n: number, size: number) => ((planned = n), (total = size)),
+      bytes: (n: number) => (bytes += n),
+      fetched: () => done++
+    }
+    const common = { outDir: values.out, prefix: values['asset-prefix'], concurrency: positiveInt('concurrency', values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }
+    const result = values.artifact
+      ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress)
+      : await runFetch({ ...common, tag: values.tag ?? '' }, releases, progress)
     line.stop()
     writeOut(formatTable(['asset', 'size', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? 'downloaded, verified' : 'already there'])))
     if (result.mismatches.length) {
