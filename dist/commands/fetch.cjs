@@ -27309,6 +27309,7 @@ var STATUS_TEXT = {
   504: "Gateway Timeout"
 };
 var HASH_STEP = 1 << 20;
+var WRITE_BATCH = 1 << 20;
 var PrefixHasher = class {
   constructor(file, segments, algorithms) {
     this.file = file;
@@ -27531,21 +27532,40 @@ var FileFetcher = class {
   /** Writes a body at its segment's offset, counting bytes only after they are written. */
   async copyBody(body, file, segment, hasher, events, checkpoint) {
     const limit = segment.end === null ? Infinity : segment.end - segment.start;
-    for await (const chunk of body) {
-      const room = limit - segment.done;
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      if (piece.length) {
-        const position = segment.start + segment.done;
-        await file.write(piece, 0, piece.length, position);
+    let pending = [];
+    let pendingBytes = 0;
+    const flush = async () => {
+      if (!pendingBytes) return;
+      let position = segment.start + segment.done;
+      const { bytesWritten } = await file.writev(pending, position);
+      if (bytesWritten !== pendingBytes) throw new Error(`wrote ${bytesWritten} of ${pendingBytes} bytes to the partial file (disk full?)`);
+      for (const piece of pending) {
         segment.done += piece.length;
         hasher.written(position, piece);
-        events.bytes(piece.length);
-        await checkpoint?.();
+        position += piece.length;
       }
-      if (segment.done >= limit) {
-        body.destroy();
-        return;
+      events.bytes(pendingBytes);
+      pending = [];
+      pendingBytes = 0;
+      await checkpoint?.();
+    };
+    try {
+      for await (const chunk of body) {
+        const room = limit - segment.done - pendingBytes;
+        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        if (piece.length) {
+          pending.push(piece);
+          pendingBytes += piece.length;
+          if (pendingBytes >= WRITE_BATCH) await flush();
+        }
+        if (segment.done + pendingBytes >= limit) {
+          await flush();
+          body.destroy();
+          return;
+        }
       }
+    } finally {
+      await flush();
     }
     if (segment.end !== null && segment.done < limit) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
