@@ -27066,13 +27066,9 @@ var GitHubClient = class {
 };
 
 // src/adapters/kubespray-source.ts
-var import_node_crypto2 = require("node:crypto");
-var import_node_fs9 = require("node:fs");
-var import_promises3 = require("node:fs/promises");
+var import_promises4 = require("node:fs/promises");
 var import_node_os2 = require("node:os");
 var import_node_path13 = require("node:path");
-var import_node_stream2 = require("node:stream");
-var import_promises4 = require("node:stream/promises");
 
 // src/adapters/tar-safe.ts
 var import_node_path11 = require("node:path");
@@ -30158,6 +30154,25 @@ async function regularFile(path) {
   return info?.isFile() ? info : void 0;
 }
 
+// src/adapters/hash-to-file.ts
+var import_node_crypto2 = require("node:crypto");
+var import_node_fs9 = require("node:fs");
+var import_node_stream2 = require("node:stream");
+var import_promises3 = require("node:stream/promises");
+async function writeHashed(source, path) {
+  const hash = (0, import_node_crypto2.createHash)("sha256");
+  let size = 0;
+  const meter = new import_node_stream2.Transform({
+    transform(chunk, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    }
+  });
+  await (0, import_promises3.pipeline)(source, meter, (0, import_node_fs9.createWriteStream)(path, { flags: "wx" }));
+  return { sha256: hash.digest("hex"), size };
+}
+
 // src/adapters/kubespray-source.ts
 var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/;
 var TARBALL = "kubespray.tar.gz";
@@ -30167,38 +30182,28 @@ async function obtainSource(commit, download, store) {
     const source = await describe(kept, false);
     if (source) return source;
   }
-  const scratch = await (0, import_promises3.mkdtemp)((0, import_node_path13.join)((0, import_node_os2.tmpdir)(), "kubespray-source-"));
+  const scratch = await (0, import_promises4.mkdtemp)((0, import_node_path13.join)((0, import_node_os2.tmpdir)(), "kubespray-source-"));
   try {
     const tarball = (0, import_node_path13.join)(scratch, TARBALL);
-    const hash = (0, import_node_crypto2.createHash)("sha256");
-    let size = 0;
-    const meter = new import_node_stream2.Transform({
-      transform(chunk, _e2, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      }
-    });
-    await (0, import_promises4.pipeline)(await download(), meter, (0, import_node_fs9.createWriteStream)(tarball, { flags: "wx" }));
-    const sha256 = hash.digest("hex");
-    await (0, import_promises3.writeFile)(`${tarball}.sha256`, `${sha256}
+    const { sha256 } = await writeHashed(await download(), tarball);
+    await (0, import_promises4.writeFile)(`${tarball}.sha256`, `${sha256}
 `);
     await extractTree(tarball, (0, import_node_path13.join)(scratch, "tree"));
     const source = await describe(await store.keep(commit, scratch), true);
     if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`);
     return source;
   } finally {
-    await (0, import_promises3.rm)(scratch, { recursive: true, force: true });
+    await (0, import_promises4.rm)(scratch, { recursive: true, force: true });
   }
 }
 async function extractTree(tarball, dir) {
-  await (0, import_promises3.mkdir)(dir, { recursive: true });
+  await (0, import_promises4.mkdir)(dir, { recursive: true });
   await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => NEEDED.test(path) });
 }
 async function describe(dir, downloaded) {
   const tarball = (0, import_node_path13.join)(dir, TARBALL);
   const info = await regularFile(tarball);
-  const sha256 = (await (0, import_promises3.readFile)(`${tarball}.sha256`, "utf8").catch(() => "")).trim();
+  const sha256 = (await (0, import_promises4.readFile)(`${tarball}.sha256`, "utf8").catch(() => "")).trim();
   if (!info || !/^[0-9a-f]{64}$/.test(sha256)) return void 0;
   return { tree: (0, import_node_path13.join)(dir, "tree"), tarball, sha256, size: info.size, downloaded };
 }
@@ -30213,15 +30218,15 @@ var DirectorySourceStore = class {
   }
   async keep(commit, dir) {
     const target2 = (0, import_node_path13.join)(this.root, commit);
-    await (0, import_promises3.mkdir)(this.root, { recursive: true, mode: 448 });
-    const staging = await (0, import_promises3.mkdtemp)((0, import_node_path13.join)(this.root, `.${commit}-`));
-    await (0, import_promises3.rm)(staging, { recursive: true });
-    await (0, import_promises3.rename)(dir, staging).catch(async () => {
+    await (0, import_promises4.mkdir)(this.root, { recursive: true, mode: 448 });
+    const staging = await (0, import_promises4.mkdtemp)((0, import_node_path13.join)(this.root, `.${commit}-`));
+    await (0, import_promises4.rm)(staging, { recursive: true });
+    await (0, import_promises4.rename)(dir, staging).catch(async () => {
       const { cp } = await import("node:fs/promises");
       await cp(dir, staging, { recursive: true });
     });
-    await (0, import_promises3.rm)(target2, { recursive: true, force: true });
-    await (0, import_promises3.rename)(staging, target2);
+    await (0, import_promises4.rm)(target2, { recursive: true, force: true });
+    await (0, import_promises4.rename)(staging, target2);
     return target2;
   }
 };
@@ -31671,9 +31676,8 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/files.ts
-var STATE_DIR2 = ".kubespray-bundle";
-var STATE_FILE = `${STATE_DIR2}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR2}/parts/files`;
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
 async function readState(outDir) {
   try {
     const state = JSON.parse(await (0, import_promises6.readFile)((0, import_node_path14.join)(outDir, STATE_FILE), "utf8"));
@@ -31724,7 +31728,7 @@ var FilesJob = class {
     this.progress.planned(planned.length);
     const slots = new PrioritySlots(this.request.connections);
     const fetcher = new FileFetcher(slots, this.request.segments);
-    await ensureDirUnder(this.request.outDir, STATE_DIR2);
+    await ensureDirUnder(this.request.outDir, STATE_DIR);
     const results = await runPool(planned, this.request.concurrency, async (file) => {
       const result = await this.one(file, fetcher);
       this.progress.finished(result);

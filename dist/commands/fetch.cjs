@@ -31091,9 +31091,8 @@ var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 
 // src/pipeline/files.ts
-var STATE_DIR2 = ".kubespray-bundle";
-var STATE_FILE = `${STATE_DIR2}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR2}/parts/files`;
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
 
 // src/adapters/registry/repository.ts
 var MAX_MANIFEST_BYTES = 4 << 20;

@@ -26906,6 +26906,9 @@ var InputError = class extends Error {
   }
 };
 
+// src/domain/bundle.ts
+var STATE_DIR = ".kubespray-bundle";
+
 // src/adapters/fs-atomic.ts
 var import_node_fs = require("node:fs");
 var import_promises = require("node:fs/promises");
@@ -27358,7 +27361,6 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/files.ts
-var STATE_DIR = ".kubespray-bundle";
 var STATE_FILE = `${STATE_DIR}/files-state.json`;
 var PARTS_DIR = `${STATE_DIR}/parts/files`;
 async function readFileListFile(path) {

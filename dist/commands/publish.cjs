@@ -27559,12 +27559,8 @@ function processAlive(pid) {
 }
 
 // src/adapters/bundle-parts.ts
-var import_node_crypto3 = require("node:crypto");
-var import_node_fs10 = require("node:fs");
-var import_promises4 = require("node:fs/promises");
+var import_promises5 = require("node:fs/promises");
 var import_node_path12 = require("node:path");
-var import_node_stream2 = require("node:stream");
-var import_promises5 = require("node:stream/promises");
 
 // node_modules/tar/dist/esm/index.min.js
 var import_events = __toESM(require("events"), 1);
@@ -30535,45 +30531,55 @@ var To = (s3) => {
   s3.mtimeCache || (s3.mtimeCache = /* @__PURE__ */ new Map()), s3.filter = t ? (e, i) => t(e, i) && !((s3.mtimeCache?.get(e) ?? i.mtime ?? 0) > (i.mtime ?? 0)) : (e, i) => !((s3.mtimeCache?.get(e) ?? i.mtime ?? 0) > (i.mtime ?? 0));
 };
 
+// src/adapters/hash-to-file.ts
+var import_node_crypto3 = require("node:crypto");
+var import_node_fs10 = require("node:fs");
+var import_node_stream2 = require("node:stream");
+var import_promises4 = require("node:stream/promises");
+async function writeHashed(source, path) {
+  const hash = (0, import_node_crypto3.createHash)("sha256");
+  let size = 0;
+  const meter = new import_node_stream2.Transform({
+    transform(chunk, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    }
+  });
+  await (0, import_promises4.pipeline)(source, meter, (0, import_node_fs10.createWriteStream)(path, { flags: "wx" }));
+  return { sha256: hash.digest("hex"), size };
+}
+
 // src/adapters/bundle-parts.ts
 var MTIME = /* @__PURE__ */ new Date("2000-01-01T00:00:00Z");
 async function writePart(bundleDir, plan, indexEntries, dir) {
   const target = (0, import_node_path12.join)(dir, plan.name);
   if (plan.kind !== "images") return tarInto(target, bundleDir, plan.entries);
   const stage = (0, import_node_path12.join)(dir, `.stage-${plan.name}`);
-  await (0, import_promises4.rm)(stage, { recursive: true, force: true });
-  await (0, import_promises4.mkdir)((0, import_node_path12.join)(stage, "blobs", "sha256"), { recursive: true });
+  await (0, import_promises5.rm)(stage, { recursive: true, force: true });
+  await (0, import_promises5.mkdir)((0, import_node_path12.join)(stage, "blobs", "sha256"), { recursive: true });
   try {
     const lines = new Set(plan.images);
     const manifests = indexEntries.filter((d) => lines.has(d.annotations?.[REF_NAME] ?? ""));
-    await (0, import_promises4.writeFile)((0, import_node_path12.join)(stage, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
-    await (0, import_promises4.writeFile)((0, import_node_path12.join)(stage, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
+    await (0, import_promises5.writeFile)((0, import_node_path12.join)(stage, "oci-layout"), '{"imageLayoutVersion":"1.0.0"}');
+    await (0, import_promises5.writeFile)((0, import_node_path12.join)(stage, "index.json"), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests }));
     const blobs = plan.entries.map((digest) => `blobs/sha256/${digest.slice("sha256:".length)}`);
-    for (const blob of blobs) await (0, import_promises4.link)((0, import_node_path12.join)(bundleDir, "images", blob), (0, import_node_path12.join)(stage, blob));
+    for (const blob of blobs) await (0, import_promises5.link)((0, import_node_path12.join)(bundleDir, "images", blob), (0, import_node_path12.join)(stage, blob));
     return await tarInto(target, stage, ["oci-layout", "index.json", ...blobs]);
   } finally {
-    await (0, import_promises4.rm)(stage, { recursive: true, force: true });
+    await (0, import_promises5.rm)(stage, { recursive: true, force: true });
   }
 }
 async function tarInto(target, cwd, entries) {
   const temp = tempPathFor(target);
-  const hash = (0, import_node_crypto3.createHash)("sha256");
-  let size = 0;
-  const meter = new import_node_stream2.Transform({
-    transform(chunk, _e2, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    }
-  });
   try {
-    await (0, import_promises5.pipeline)(Qn({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), meter, (0, import_node_fs10.createWriteStream)(temp, { flags: "wx" }));
-    await (0, import_promises4.rename)(temp, target);
+    const { sha256, size } = await writeHashed(Qn({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), temp);
+    await (0, import_promises5.rename)(temp, target);
+    return { name: target.split("/").pop() ?? target, path: target, size, sha256 };
   } catch (e) {
-    await (0, import_promises4.rm)(temp, { force: true });
+    await (0, import_promises5.rm)(temp, { force: true });
     throw e;
   }
-  return { name: target.split("/").pop() ?? target, path: target, size, sha256: hash.digest("hex") };
 }
 
 // src/pipeline/pool.ts
@@ -30802,9 +30808,8 @@ var HASH_STEP = 1 << 20;
 var WRITE_BATCH = 1 << 20;
 
 // src/pipeline/files.ts
-var STATE_DIR2 = ".kubespray-bundle";
-var STATE_FILE = `${STATE_DIR2}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR2}/parts/files`;
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
 
 // src/adapters/registry/repository.ts
 var MAX_MANIFEST_BYTES = 4 << 20;

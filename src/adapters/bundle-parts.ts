@@ -3,18 +3,15 @@
  * written, deterministic (sorted entries, fixed mtime, no owners) so a re-run makes the same
  * bytes; and unpacks them back into a bundle directory.
  */
-import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { c as createTar } from 'tar'
 import type { PartPlan } from '../domain/parts.js'
 import { OCI_INDEX, type Descriptor } from '../domain/images/media-types.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { extractSafely } from './tar-safe.js'
 import { tempPathFor } from './fs-atomic.js'
+import { writeHashed } from './hash-to-file.js'
 
 /** Every entry's mtime: fixed, so the same bundle packs to the same bytes. */
 const MTIME = new Date('2000-01-01T00:00:00Z')
@@ -49,23 +46,14 @@ export async function writePart(bundleDir: string, plan: PartPlan, indexEntries:
 
 async function tarInto(target: string, cwd: string, entries: string[]): Promise<WrittenPart> {
   const temp = tempPathFor(target)
-  const hash = createHash('sha256')
-  let size = 0
-  const meter = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      hash.update(chunk)
-      size += chunk.length
-      done(null, chunk)
-    }
-  })
   try {
-    await pipeline(createTar({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), meter, createWriteStream(temp, { flags: 'wx' }))
+    const { sha256, size } = await writeHashed(createTar({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), temp)
     await rename(temp, target)
+    return { name: target.split('/').pop() ?? target, path: target, size, sha256 }
   } catch (e) {
     await rm(temp, { force: true })
     throw e
   }
-  return { name: target.split('/').pop() ?? target, path: target, size, sha256: hash.digest('hex') }
 }
 
 /** Unpacks a part into the bundle directory (images parts: their blobs into images/). */

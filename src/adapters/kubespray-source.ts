@@ -5,16 +5,13 @@
  * (this user's cache directory for the CLI, @actions/tool-cache in the action), so a second
  * build of the same commit, or a self-hosted runner's next job, downloads nothing.
  */
-import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Readable } from 'node:stream'
 import { extractSafely } from './tar-safe.js'
 import { regularFile } from './fs-atomic.js'
+import { writeHashed } from './hash-to-file.js'
 
 /** Where a kept source lives: `<dir>/kubespray.tar.gz`, `<dir>/kubespray.tar.gz.sha256`, `<dir>/tree/`. */
 export interface SourceStore {
@@ -47,17 +44,7 @@ export async function obtainSource(commit: string, download: () => Promise<Reada
   const scratch = await mkdtemp(join(tmpdir(), 'kubespray-source-'))
   try {
     const tarball = join(scratch, TARBALL)
-    const hash = createHash('sha256')
-    let size = 0
-    const meter = new Transform({
-      transform(chunk: Buffer, _e, done) {
-        hash.update(chunk)
-        size += chunk.length
-        done(null, chunk)
-      }
-    })
-    await pipeline(await download(), meter, createWriteStream(tarball, { flags: 'wx' }))
-    const sha256 = hash.digest('hex')
+    const { sha256 } = await writeHashed(await download(), tarball)
     await writeFile(`${tarball}.sha256`, `${sha256}\n`)
     await extractTree(tarball, join(scratch, 'tree'))
     const source = await describe(await store.keep(commit, scratch), true)

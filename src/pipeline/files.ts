@@ -13,6 +13,7 @@ import { relativePathFor, type Layout } from '../domain/files/layout.js'
 import { parseFileList, type FileList, type FileRequest } from '../domain/files/list.js'
 import { applyMirrors, type Mirror } from '../domain/files/mirror.js'
 import { InputError } from '../domain/errors.js'
+import { STATE_DIR } from '../domain/bundle.js'
 import { redactText, redactUrl } from '../domain/redact.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../adapters/http/fetch-file.js'
@@ -77,8 +78,6 @@ interface FilesState {
   files: Record<string, Recorded>
 }
 
-/** The tool's own state under DIR, never part of what is published. */
-export const STATE_DIR = '.kubespray-bundle'
 const STATE_FILE = `${STATE_DIR}/files-state.json`
 /** Partial downloads live beside the state, not beside the files people serve or cache. */
 const PARTS_DIR = `${STATE_DIR}/parts/files`
