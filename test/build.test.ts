@@ -199,3 +199,14 @@ describe('build against a local world', () => {
     expect(r.stderr).toContain("kubespray-abc/../../escaped.txt: a '..' component")
   })
 })
+
+describe('the GitHub client', () => {
+  it('keeps a GHES base path (/api/v3) for every API path, and takes absolute urls as they are', async () => {
+    const { GitHubClient } = await import('../src/adapters/github/client.js')
+    const { Agent } = await import('undici')
+    const client = new GitHubClient({ http: new Agent(), apiUrl: 'https://ghe.example.com/api/v3', userAgent: 'test' })
+    expect(client.url('repos/o/r/tags').toString()).toBe('https://ghe.example.com/api/v3/repos/o/r/tags')
+    expect(client.url('/repos/o/r/tags?per_page=100').toString()).toBe('https://ghe.example.com/api/v3/repos/o/r/tags?per_page=100')
+    expect(client.url('https://uploads.ghe.example.com/api/uploads/x').toString()).toBe('https://uploads.ghe.example.com/api/uploads/x')
+  })
+})
