@@ -26930,10 +26930,12 @@ var GitHubReleases = class {
         continue;
       }
       if (res.statusCode === 201) return await res.body.json();
+      const retryAfter = Number(res.headers["retry-after"] ?? NaN);
+      const limited = (res.statusCode === 403 || res.statusCode === 429) && Number.isFinite(retryAfter);
       last = await this.client.failure(res, `POST ${url.pathname}`);
-      if (res.statusCode < 500) throw last;
+      if (res.statusCode < 500 && !limited) throw last;
       await this.removeLeftover(release, name);
-      await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)));
+      await new Promise((r) => setTimeout(r, limited ? retryAfter * 1e3 : 500 * 2 ** (attempt - 1)));
     }
     throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${last.message}`);
   }
