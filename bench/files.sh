@@ -7,6 +7,8 @@
 # ~1.1 GB, kata-static ~350 MB) and served by a real nginx on 127.0.0.1 with a per-connection
 # rate cap (CAP, default 32m = 32 MiB/s: real CDNs cap a connection). github.com urls answer
 # 302 to a CDN path, as GitHub's release downloads do. Ours verifies every sha256 on top.
+# Then the same through an uncapped server: our CPU seconds per GB against the floor of a
+# verified download (curl -Z to disk + sha256sum of the same bytes), our wall against raw curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -27,7 +29,7 @@ trap cleanup EXIT
 echo "generating the mirror in $work ..." >&2
 root=$work/root
 mkdir -p "$root" "$work/logs"
-port=$(free_port)
+port=$(free_port); open_port=$(free_port)
 mirror=http://127.0.0.1:$port
 : > "$work/local.list"
 printf '{"files":[' > "$work/files.json"
@@ -68,11 +70,15 @@ http {
     location /cdn/ { alias $root/; limit_rate $cap; }
     location / { root $root; limit_rate $cap; }
   }
+  server {
+    listen 127.0.0.1:$open_port;
+    location / { root $root; }
+  }
 }
 NGINX
 nginx -p "$work" -c "$work/nginx.conf" &
 nginx_pid=$!
-wait_port "$port"
+wait_port "$port"; wait_port "$open_port"
 
 mirrors=()
 for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do mirrors+=(--mirror "https://$host=$mirror/$host"); done
@@ -105,3 +111,35 @@ printf '%-38s %8s ms   runs: %s\n' "aria2c -j 8 -x 4 -s 4 (median)" "$ma" "${a[*
 printf '%-38s %8s ms   runs: %s\n' "kubespray-bundle files (median)" "$mo" "${o[*]}"
 [ -f "$work/rss" ] && echo "kubespray-bundle files peak RSS: $(sort -n "$work/rss" | tail -1) KiB (max over runs)"
 awk -v w="$mw" -v a="$ma" -v o="$mo" 'BEGIN { printf "ratio: %.1fx wget (goal >= 4x), %.2fx aria2c (goal >= 1.0x); ours also verifies every sha256\n", w / o, a / o }'
+
+# ---- uncapped: CPU per GB against the floor of a verified download (curl to disk + sha256sum) ----
+open_mirrors=()
+for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do open_mirrors+=(--mirror "https://$host=http://127.0.0.1:$open_port/$host"); done
+cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.$1" "${@:2}"; }
+cpu_seconds() { tail -1 "$work/cpu.$1" | awk '{ print $1 + $2 }'; }
+run_ours_open() { rm -rf "$work/out"; cpu_of ours node dist/cli.js files --list "$work/files.json" --out "$work/out" "${open_mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
+run_floor() {
+  rm -rf "$work/floor"; mkdir -p "$work/floor"; : > "$work/floor.cfg"; n=0
+  while read -r url; do n=$((n + 1)); printf 'url = "http://127.0.0.1:%s/%s"\noutput = "%s/floor/%s"\n' "$open_port" "${url#https://}" "$work" "$n" >> "$work/floor.cfg"; done < "$conf"
+  cpu_of floor bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null; sha256sum '$work'/floor/* >/dev/null"
+}
+run_raw_open() {
+  : > "$work/raw.cfg"
+  while read -r url; do printf 'url = "http://127.0.0.1:%s/%s"\noutput = "/dev/null"\n' "$open_port" "${url#https://}" >> "$work/raw.cfg"; done < "$conf"
+  curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null
+}
+oo=(); fo=(); ro=(); oc=(); fc=()
+for i in $(seq "$runs"); do
+  sync; oo+=("$(time_ms run_ours_open)"); oc+=("$(cpu_seconds ours)"); check_ours
+  sync; fo+=("$(time_ms run_floor)"); fc+=("$(cpu_seconds floor)")
+  sync; ro+=("$(time_ms run_raw_open)")
+  echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl+sha256sum ${fo[-1]} ms (${fc[-1]} s CPU), raw curl ${ro[-1]} ms" >&2
+done
+gb=$(du -sb "$work/floor" | awk '{ print $1 / 1e9 }')
+moo=$(printf '%s\n' "${oo[@]}" | median); mfo=$(printf '%s\n' "${fo[@]}" | median); mro=$(printf '%s\n' "${ro[@]}" | median)
+moc=$(printf '%s\n' "${oc[@]}" | median); mfc=$(printf '%s\n' "${fc[@]}" | median)
+echo "uncapped nginx ($gb GB), medians of $runs:"
+printf '%-38s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "kubespray-bundle files" "$moo" "$moc" "$(awk -v c="$moc" -v g="$gb" 'BEGIN { print c / g }')"
+printf '%-38s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "floor: curl -Z to disk + sha256sum" "$mfo" "$mfc" "$(awk -v c="$mfc" -v g="$gb" 'BEGIN { print c / g }')"
+printf '%-38s %8s ms\n' "raw: curl -Z to /dev/null" "$mro"
+awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v r="$mro" 'BEGIN { printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl (goal <= 1.4x)\n", oc / fc, o / r }'
