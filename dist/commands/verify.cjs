@@ -407,15 +407,15 @@ async function runVerify(bundleDir, concurrency) {
     else if (listed !== f.sha256) problems.push(`${itemName(f.path)}: bundle.json says sha256 ${f.sha256}, ${BUNDLE_SUMS} says ${listed}`);
   }
   const layout = new OciLayout((0, import_node_path4.join)(bundleDir, "images"));
-  for (const entry of (await layout.readIndex()).manifests) {
+  const index = (await layout.readIndex()).manifests;
+  for (const entry of index) {
     for (const digest of await layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
       if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`);
     }
   }
-  for (const image of manifest.images) {
-    if (!(await layout.readIndex()).manifests.some((d) => d.annotations?.[REF_NAME] === image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
-  }
+  const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]));
+  for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
   for (const e of await (0, import_promises4.readdir)(bundleDir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const path = (0, import_node_path4.relative)(bundleDir, (0, import_node_path4.join)(e.parentPath, e.name)).split(import_node_path4.sep).join("/");

@@ -56,15 +56,15 @@ export async function runVerify(bundleDir: string, concurrency: number): Promise
   }
   // Every blob an image needs is there.
   const layout = new OciLayout(join(bundleDir, 'images'))
-  for (const entry of (await layout.readIndex()).manifests) {
+  const index = (await layout.readIndex()).manifests
+  for (const entry of index) {
     for (const digest of await layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`
       if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`)
     }
   }
-  for (const image of manifest.images) {
-    if (!(await layout.readIndex()).manifests.some((d) => d.annotations?.[REF_NAME] === image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`)
-  }
+  const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]))
+  for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`)
   // Nothing in the bundle that SHA256SUMS does not vouch for.
   for (const e of await readdir(bundleDir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue
