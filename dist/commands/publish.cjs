@@ -30625,7 +30625,7 @@ function parseSums(text3) {
 var ASSET_SUMS = "SHA256SUMS";
 function assetPrefix(manifest) {
   const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
-  return `kubespray-${label}-${manifest.arches.join("+")}`.replace(/[^\w.+-]/g, "_").replace(/\+/g, "_");
+  return `kubespray-${label}-${manifest.arches.join("_")}`.replace(/[^\w.-]/g, "_");
 }
 async function packBundle(bundleDir, partSize, progress) {
   const manifest = await readBundleManifest(bundleDir);

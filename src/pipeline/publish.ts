@@ -54,7 +54,7 @@ export interface PublishProgress {
 /** The asset name prefix of a bundle: its Kubespray version and arches. */
 export function assetPrefix(manifest: BundleManifest): string {
   const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? 'local'
-  return `kubespray-${label}-${manifest.arches.join('+')}`.replace(/[^\w.+-]/g, '_').replace(/\+/g, '_')
+  return `kubespray-${label}-${manifest.arches.join('_')}`.replace(/[^\w.-]/g, '_')
 }
 
 /** Cuts the bundle into parts under DIR/.kubespray-bundle/publish (not published itself). */
