@@ -183,6 +183,17 @@ describe('build against a local world', () => {
     expect(unknown.stderr).toContain("Kubespray version '2.31' is not in kubernetes-sigs/kubespray: no such release, tag, branch or commit; nearest tags: v2.30.0, v2.29.1, v2.29.0")
   })
 
+  it('builds from a local tree given by an absolute path (no tarball carried)', async () => {
+    const out = join(work, 'local')
+    const r = await build(['--kubespray-dir', world.treeDir, '--out', out, '--no-images'])
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const m = manifestOf(out)
+    expect(m.kubespray.tarball).toBeNull()
+    expect(m.files).toHaveLength(2)
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('')
+  })
+
   it('waits out a short rate limit instead of failing', async () => {
     world.github.rateLimit(1, 1)
     const r = await build(['--kubespray', '2.29', '--out', join(work, 'limited'), '--no-files', '--no-images'])

@@ -8,7 +8,7 @@
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
 import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises'
-import { isAbsolute, join, relative, sep } from 'node:path'
+import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
@@ -167,7 +167,7 @@ async function kubesprayTree(
   adapters: BuildAdapters
 ): Promise<{ resolved: ResolvedVersion | undefined; source: KubespraySource | undefined; tree: string }> {
   const input = request.kubespray
-  if ('dir' in input) return { resolved: undefined, source: undefined, tree: join(request.cwd, input.dir) }
+  if ('dir' in input) return { resolved: undefined, source: undefined, tree: resolve(request.cwd, input.dir) }
   if (!adapters.github) throw new Error('a GitHub client is needed to resolve a Kubespray version')
   const repo = new GitHubRepository(adapters.github, input.repository)
   const resolved = await resolveVersion(repo, input.spec, input.prerelease)
