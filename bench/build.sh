@@ -26,33 +26,11 @@ source bench/lib.sh
 need_tools nginx:nginx docker-registry:docker-registry skopeo:skopeo wget:wget aria2c:aria2 curl:curl ansible-playbook:ansible-core
 [ -f dist/cli.js ] || npm run -s build
 
-work=$(mktemp -d /var/tmp/kb-bench-build.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
+bench_setup build
 reg=$(free_port); door=$(free_port); files_port=$(free_port)
-cat > "$work/registry.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/storage}}
-http: {addr: 127.0.0.1:$reg, secret: bench}
-YML
-docker-registry serve "$work/registry.yml" 2>"$work/registry.log" & pids+=($!)
+start_registry "$reg"
 mkdir -p "$work/root"
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-$( [ "$(id -u)" = 0 ] && echo 'user root;' )
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
-  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  sendfile on; tcp_nopush on;
-  default_type application/octet-stream;
+start_nginx "
   server {
     listen 127.0.0.1:$files_port;
     location /github.com/ { rewrite ^/github.com/(.*)\$ /cdn/github.com/\$1 redirect; }
@@ -62,10 +40,7 @@ http {
   server {
     listen 127.0.0.1:$door;
     location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; limit_rate $image_cap; }
-  }
-}
-NGINX
-nginx -p "$work" -c "$work/nginx.conf" & pids+=($!)
+  }"
 wait_port "$reg"; wait_port "$door"; wait_port "$files_port"
 
 echo "generating the files..." >&2

@@ -21,14 +21,11 @@ source bench/lib.sh
 need_tools nginx:nginx wget:wget aria2c:aria2
 [ -f dist/cli.js ] || npm run -s build
 
-work=$(mktemp -d /var/tmp/kb-bench-files.XXXXXX)
-nginx_pid=""
-cleanup() { [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
+bench_setup files
 
 echo "generating the mirror in $work ..." >&2
 root=$work/root
-mkdir -p "$root" "$work/logs"
+mkdir -p "$root"
 port=$(free_port); open_port=$(free_port)
 mirror=http://127.0.0.1:$port
 : > "$work/local.list"
@@ -50,19 +47,7 @@ echo ']}' >> "$work/files.json"
 count=$(wc -l < "$conf")
 sync
 
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/logs/error.log warn;
-$( [ "$(id -u)" = 0 ] && echo 'user root;' )
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
-  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  sendfile on; tcp_nopush on;
-  default_type application/octet-stream;
+start_nginx "
   server {
     listen 127.0.0.1:$port;
     # GitHub release downloads answer 302 to their CDN.
@@ -73,11 +58,7 @@ http {
   server {
     listen 127.0.0.1:$open_port;
     location / { root $root; }
-  }
-}
-NGINX
-nginx -p "$work" -c "$work/nginx.conf" &
-nginx_pid=$!
+  }"
 wait_port "$port"; wait_port "$open_port"
 
 mirrors=()
@@ -115,31 +96,6 @@ awk -v w="$mw" -v a="$ma" -v o="$mo" 'BEGIN { printf "ratio: %.1fx wget (goal >=
 # ---- uncapped: CPU per GB against the floor of a verified download (curl to disk + sha256sum) ----
 open_mirrors=()
 for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do open_mirrors+=(--mirror "https://$host=http://127.0.0.1:$open_port/$host"); done
-cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.$1" "${@:2}"; }
-cpu_seconds() { tail -1 "$work/cpu.$1" | awk '{ print $1 + $2 }'; }
 run_ours_open() { rm -rf "$work/out"; cpu_of ours node dist/cli.js files --list "$work/files.json" --out "$work/out" "${open_mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
-run_floor() {
-  rm -rf "$work/floor"; mkdir -p "$work/floor"; : > "$work/floor.cfg"; n=0
-  while read -r url; do n=$((n + 1)); printf 'url = "http://127.0.0.1:%s/%s"\noutput = "%s/floor/%s"\n' "$open_port" "${url#https://}" "$work" "$n" >> "$work/floor.cfg"; done < "$conf"
-  cpu_of floor bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null; sha256sum '$work'/floor/* >/dev/null"
-}
-run_raw_open() {
-  : > "$work/raw.cfg"
-  while read -r url; do printf 'url = "http://127.0.0.1:%s/%s"\noutput = "/dev/null"\n' "$open_port" "${url#https://}" >> "$work/raw.cfg"; done < "$conf"
-  curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null
-}
-oo=(); fo=(); ro=(); oc=(); fc=()
-for i in $(seq "$runs"); do
-  sync; oo+=("$(time_ms run_ours_open)"); oc+=("$(cpu_seconds ours)"); check_ours
-  sync; fo+=("$(time_ms run_floor)"); fc+=("$(cpu_seconds floor)")
-  sync; ro+=("$(time_ms run_raw_open)")
-  echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl+sha256sum ${fo[-1]} ms (${fc[-1]} s CPU), raw curl ${ro[-1]} ms" >&2
-done
-gb=$(du -sb "$work/floor" | awk '{ print $1 / 1e9 }')
-moo=$(printf '%s\n' "${oo[@]}" | median); mfo=$(printf '%s\n' "${fo[@]}" | median); mro=$(printf '%s\n' "${ro[@]}" | median)
-moc=$(printf '%s\n' "${oc[@]}" | median); mfc=$(printf '%s\n' "${fc[@]}" | median)
-echo "uncapped nginx ($gb GB), medians of $runs:"
-printf '%-38s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "kubespray-bundle files" "$moo" "$moc" "$(awk -v c="$moc" -v g="$gb" 'BEGIN { print c / g }')"
-printf '%-38s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "floor: curl -Z to disk + sha256sum" "$mfo" "$mfc" "$(awk -v c="$mfc" -v g="$gb" 'BEGIN { print c / g }')"
-printf '%-38s %8s ms\n' "raw: curl -Z to /dev/null" "$mro"
-awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v r="$mro" 'BEGIN { printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl (goal <= 1.4x)\n", oc / fc, o / r }'
+sed "s#^https://#http://127.0.0.1:$open_port/#" "$conf" > "$work/open-urls.list"
+measure_uncapped "kubespray-bundle files" "$work/open-urls.list" check_ours

@@ -20,30 +20,10 @@ source bench/lib.sh
 need_tools nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl
 [ -f dist/cli.js ] || npm run -s build
 
-work=$(mktemp -d /var/tmp/kb-bench-images.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
+bench_setup images
 reg=$(free_port); door=$(free_port); open_door=$(free_port)
-cat > "$work/registry.yml" <<YML
-version: 0.1
-log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $work/storage}}
-http: {addr: 127.0.0.1:$reg, secret: bench}
-YML
-docker-registry serve "$work/registry.yml" 2>"$work/registry.log" & pids+=($!)
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 2;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-$( [ "$(id -u)" = 0 ] && echo 'user root;' )
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
-  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+start_registry "$reg"
+start_nginx "
   server {
     listen 127.0.0.1:$door;
     location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; limit_rate $cap; }
@@ -51,10 +31,7 @@ http {
   server {
     listen 127.0.0.1:$open_door;
     location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; }
-  }
-}
-NGINX
-nginx -p "$work" -c "$work/nginx.conf" & pids+=($!)
+  }"
 wait_port "$reg"; wait_port "$door"; wait_port "$open_door"
 
 echo "generating the image set..." >&2
@@ -77,13 +54,11 @@ run_skopeo() {
   done < "$work/images.list"
 }
 # Every url gets its own output line (curl's -o applies to one url).
-run_raw() {
-  : > "$work/curl.cfg"
-  while read -r path; do printf 'url = "http://127.0.0.1:%s/v2/%s"\noutput = "/dev/null"\n' "$door" "$path" >> "$work/curl.cfg"; done < "$work/blobs.list"
-  curl -s -f -Z --parallel-max 8 -K "$work/curl.cfg" 2>/dev/null
-}
+sed "s#^#http://127.0.0.1:$door/v2/#" "$work/blobs.list" > "$work/blob-urls.list"
+curl_config "$work/blob-urls.list" /dev/null "$work/curl.cfg"
+run_raw() { curl -s -f -Z --parallel-max 8 -K "$work/curl.cfg" 2>/dev/null; }
 check_ours() {
-  skopeo inspect "oci:$work/ours/images:$(head -1 "$work/images.list")" >/dev/null
+  skopeo inspect "oci:$work/ours/images:$(head -1 "${1:-$work/images.list}")" >/dev/null
   [ "$(node -e 'console.log(require(process.argv[1]).manifests.length)' "$work/ours/images/index.json")" = 48 ] || { echo "our layout lacks images" >&2; exit 1; }
 }
 
@@ -105,38 +80,11 @@ echo "machine CPU busy while ours ran ($(nproc) cores): $(tr '\n' ' ' < "$work/b
 awk -v s="$ms" -v r="$mr" -v o="$mo" 'BEGIN { printf "ratio: %.1fx skopeo (goal >= 2x, aim 3x); %.0f%% of the raw blob rate (goal >= 40%%, aim 70%%)\n", s / o, 100 * r / o }'
 
 # ---- uncapped door: CPU per GB against the floor of a verified download ----
-# User + sys seconds of a command and its children (the last line /usr/bin/time writes).
-cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.$1" "${@:2}"; }
-cpu_seconds() { tail -1 "$work/cpu.$1" | awk '{ print $1 + $2 }'; }
 run_ours_open() {
   rm -rf "$work/ours"
   cpu_of ours node dist/cli.js images --list "$work/open.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$open_door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
-run_floor() {
-  rm -rf "$work/floor"; mkdir -p "$work/floor"
-  : > "$work/floor.cfg"; n=0
-  while read -r path; do n=$((n + 1)); printf 'url = "http://127.0.0.1:%s/v2/%s"\noutput = "%s/floor/%s"\n' "$open_door" "$path" "$work" "$n" >> "$work/floor.cfg"; done < "$work/blobs.list"
-  # Manifests are in blobs.list too (a registry wants their media types in Accept; curl does not send them):
-  # the floor counts what arrives, failed manifest requests included, as raw curl does.
-  cpu_of floor bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null; sha256sum '$work'/floor/* >/dev/null"
-}
-run_raw_open() {
-  sed "s#127.0.0.1:$door/#127.0.0.1:$open_door/#" "$work/curl.cfg" > "$work/curl-open.cfg"
-  curl -s -f -Z --parallel-max 8 -K "$work/curl-open.cfg" 2>/dev/null
-}
-oo=(); fo=(); ro=(); oc=(); fc=()
-for i in $(seq "$runs"); do
-  sync; oo+=("$(time_ms run_ours_open)"); oc+=("$(cpu_seconds ours)")
-  sync; fo+=("$(time_ms run_floor)"); fc+=("$(cpu_seconds floor)")
-  sync; ro+=("$(time_ms run_raw_open)")
-  echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl+sha256sum ${fo[-1]} ms (${fc[-1]} s CPU), raw curl ${ro[-1]} ms" >&2
-done
-gb=$(du -sb "$work/floor" | awk '{ print $1 / 1e9 }')
-moo=$(printf '%s\n' "${oo[@]}" | median); mfo=$(printf '%s\n' "${fo[@]}" | median); mro=$(printf '%s\n' "${ro[@]}" | median)
-moc=$(printf '%s\n' "${oc[@]}" | median); mfc=$(printf '%s\n' "${fc[@]}" | median)
-echo "uncapped door ($gb GB of unique blobs), medians of $runs:"
-printf '%-42s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "kubespray-bundle images" "$moo" "$moc" "$(awk -v c="$moc" -v g="$gb" 'BEGIN { print c / g }')"
-printf '%-42s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "floor: curl -Z to disk + sha256sum" "$mfo" "$mfc" "$(awk -v c="$mfc" -v g="$gb" 'BEGIN { print c / g }')"
-printf '%-42s %8s ms\n' "raw: curl -Z to /dev/null" "$mro"
-awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v r="$mro" 'BEGIN { printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl (goal <= 1.4x)\n", oc / fc, o / r }'
+sed "s#^#http://127.0.0.1:$open_door/v2/#" "$work/blobs.list" > "$work/open-urls.list"
+check_ours_open() { check_ours "$work/open.list"; }
+measure_uncapped "kubespray-bundle images" "$work/open-urls.list" check_ours_open

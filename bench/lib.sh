@@ -69,3 +69,87 @@ ansible_lists() {
       echo "{{ kube_image_repo }}/$i:v{{ kube_version }}" >> $t/images.list.template; done &&
     ansible-playbook -i localhost, -c local generate_list.yml >/dev/null)
 }
+
+# bench_setup NAME: a work directory under /var/tmp (big files stay off tmpfs) and a list of
+# server pids, all stopped and removed when the bench exits.
+bench_setup() {
+  work=$(mktemp -d "/var/tmp/kb-bench-$1.XXXXXX")
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+}
+
+# start_registry PORT: Debian's docker-registry on 127.0.0.1:PORT, storage in $work/storage.
+start_registry() {
+  cat > "$work/registry.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $work/storage}}
+http: {addr: 127.0.0.1:$1, secret: bench}
+YML
+  docker-registry serve "$work/registry.yml" 2>"$work/registry.log" & pids+=($!)
+}
+
+# start_nginx SERVER_BLOCKS: nginx (2 workers, no access log) with the given server blocks.
+start_nginx() {
+  cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+$( [ "$(id -u)" = 0 ] && echo 'user root;' )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/proxy; fastcgi_temp_path $work/fcgi;
+  uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  sendfile on; tcp_nopush on;
+  default_type application/octet-stream;
+$1
+}
+NGINX
+  nginx -p "$work" -c "$work/nginx.conf" & pids+=($!)
+}
+
+# cpu_of NAME COMMAND…: runs it, keeping its user + sys seconds (children included) for cpu_seconds NAME.
+cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.$1" "${@:2}"; }
+cpu_seconds() { tail -1 "$work/cpu.$1" | awk '{ print $1 + $2 }'; }
+
+# curl_config URLS_FILE OUT_DIR|/dev/null CONFIG: one url and output pair per line of URLS_FILE.
+curl_config() {
+  local n=0 url
+  : > "$3"
+  while read -r url; do
+    n=$((n + 1))
+    if [ "$2" = /dev/null ]; then printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; else printf 'url = "%s"\noutput = "%s/%s"\n' "$url" "$2" "$n"; fi >> "$3"
+  done < "$1"
+}
+
+# measure_uncapped WHAT URLS_FILE CHECK: through an uncapped server, ours (the caller's
+# run_ours_open, which runs under `cpu_of ours`) against the floor of a verified download of the
+# same urls (curl -Z to disk + sha256sum) in CPU seconds per GB, and against raw curl to
+# /dev/null in wall time; CHECK verifies each of our runs. Medians of $runs.
+measure_uncapped() {
+  local what=$1 urls=$2 check=$3 i
+  run_floor() {
+    rm -rf "$work/floor"; mkdir -p "$work/floor"; curl_config "$urls" "$work/floor" "$work/floor.cfg"
+    # Whatever arrives counts, failed requests included, as for raw curl.
+    cpu_of floor bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null; sha256sum '$work'/floor/* >/dev/null"
+  }
+  run_raw_open() { curl_config "$urls" /dev/null "$work/raw.cfg"; curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null || true; }
+  local oo=() fo=() ro=() oc=() fc=()
+  for i in $(seq "$runs"); do
+    sync; oo+=("$(time_ms run_ours_open)"); oc+=("$(cpu_seconds ours)"); $check
+    sync; fo+=("$(time_ms run_floor)"); fc+=("$(cpu_seconds floor)")
+    sync; ro+=("$(time_ms run_raw_open)")
+    echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl+sha256sum ${fo[-1]} ms (${fc[-1]} s CPU), raw curl ${ro[-1]} ms" >&2
+  done
+  local gb moo mfo mro moc mfc
+  gb=$(du -sb "$work/floor" | awk '{ print $1 / 1e9 }')
+  moo=$(printf '%s\n' "${oo[@]}" | median); mfo=$(printf '%s\n' "${fo[@]}" | median); mro=$(printf '%s\n' "${ro[@]}" | median)
+  moc=$(printf '%s\n' "${oc[@]}" | median); mfc=$(printf '%s\n' "${fc[@]}" | median)
+  echo "uncapped ($gb GB), medians of $runs:"
+  printf '%-42s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "$what" "$moo" "$moc" "$(awk -v c="$moc" -v g="$gb" 'BEGIN { print c / g }')"
+  printf '%-42s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "floor: curl -Z to disk + sha256sum" "$mfo" "$mfc" "$(awk -v c="$mfc" -v g="$gb" 'BEGIN { print c / g }')"
+  printf '%-42s %8s ms\n' "raw: curl -Z to /dev/null" "$mro"
+  awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v r="$mro" 'BEGIN { printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl (goal <= 1.4x)\n", oc / fc, o / r }'
+}

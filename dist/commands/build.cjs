@@ -35198,17 +35198,17 @@ function unionOfLists(lists) {
 async function writeManifest(request, built, plan2) {
   const outDir = request.outDir;
   const known = /* @__PURE__ */ new Map();
-  const bundleFiles = (built.files?.results ?? []).map((r) => {
+  const bundleFiles = (built.files?.results ?? []).map((r, i) => {
     const path = `files/${r.path}`;
     known.set(path, r.sha256 ?? "");
-    const planned = plan2.files.find((f2) => f2.url === r.url);
+    const planned = plan2.files[i];
     return {
       url: r.url,
       path,
       size: r.size ?? 0,
       sha256: r.sha256 ?? "",
-      checksum: planned?.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
-      arches: plan2.fileArches.get(r.url) ?? []
+      checksum: planned.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
+      arches: plan2.fileArches.get(planned.url) ?? []
     };
   });
   const bundleImages = (built.images?.results ?? []).map((r) => ({

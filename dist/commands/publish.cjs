@@ -30632,7 +30632,7 @@ async function packBundle(bundleDir, partSize, progress) {
   const sums = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`);
   });
-  const listed = sums.split("\n").filter(Boolean).map((l) => l.slice(66));
+  const listed = parseSums(sums).map((e) => e.path);
   const layout = new OciLayout((0, import_node_path14.join)(bundleDir, "images"));
   const index = (await layout.readIndex()).manifests;
   const blobSize = /* @__PURE__ */ new Map();
@@ -30666,11 +30666,10 @@ async function packBundle(bundleDir, partSize, progress) {
     progress?.packed(part);
     parts.push(part);
   }
-  return { prefix, plans, parts };
+  return { manifest, prefix, plans, parts };
 }
 async function runPublish(request, releases, progress) {
-  const { prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress);
-  const manifest = await readBundleManifest(request.bundleDir);
+  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress);
   let release = await releases.byTag(request.tag);
   const created = !release;
   if (!release) {

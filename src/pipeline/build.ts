@@ -239,17 +239,18 @@ type Gathered = Omit<BuildResult, 'manifest'>
 async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan): Promise<BundleManifest> {
   const outDir = request.outDir
   const known = new Map<string, string>()
-  const bundleFiles: BundleFile[] = (built.files?.results ?? []).map((r) => {
+  // Results come in the order of the plan (the results' urls are redacted, the plan's are not).
+  const bundleFiles: BundleFile[] = (built.files?.results ?? []).map((r, i) => {
     const path = `files/${r.path}`
     known.set(path, r.sha256 ?? '')
-    const planned = plan.files.find((f) => f.url === r.url)
+    const planned = plan.files[i]
     return {
       url: r.url,
       path,
       size: r.size ?? 0,
       sha256: r.sha256 ?? '',
-      checksum: planned?.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
-      arches: plan.fileArches.get(r.url) ?? []
+      checksum: planned.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
+      arches: plan.fileArches.get(planned.url) ?? []
     }
   })
   const bundleImages: BundleImage[] = (built.images?.results ?? []).map((r) => ({

@@ -58,15 +58,16 @@ export function assetPrefix(manifest: BundleManifest): string {
 }
 
 /** Cuts the bundle into parts under DIR/.kubespray-bundle/publish (not published itself). */
-export async function packBundle(bundleDir: string, partSize: number, progress?: Pick<PublishProgress, 'packed'>): Promise<{ prefix: string; plans: PartPlan[]; parts: WrittenPart[] }> {
+export async function packBundle(
+  bundleDir: string,
+  partSize: number,
+  progress?: Pick<PublishProgress, 'packed'>
+): Promise<{ manifest: BundleManifest; prefix: string; plans: PartPlan[]; parts: WrittenPart[] }> {
   const manifest = await readBundleManifest(bundleDir)
   const sums = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`)
   })
-  const listed = sums
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.slice(66))
+  const listed = parseSums(sums).map((e) => e.path)
   const layout = new OciLayout(join(bundleDir, 'images'))
   const index = (await layout.readIndex()).manifests
   const blobSize = new Map<string, number>()
@@ -100,12 +101,11 @@ export async function packBundle(bundleDir: string, partSize: number, progress?:
     progress?.packed(part)
     parts.push(part)
   }
-  return { prefix, plans, parts }
+  return { manifest, prefix, plans, parts }
 }
 
 export async function runPublish(request: PublishRequest, releases: GitHubReleases, progress?: PublishProgress): Promise<PublishResult> {
-  const { prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress)
-  const manifest = await readBundleManifest(request.bundleDir)
+  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress)
   let release = await releases.byTag(request.tag)
   const created = !release
   if (!release) {
