@@ -13,6 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 runs=${RUNS:-3}
+# CAPPED=0 skips the capped comparison (the uncapped measurement alone, for profiling work).
 cap=${CAP:-32m}
 conf=${CONFORMANCE_DIR:-$repo/../shared/conformance}/v2.30.0/a_default/files.list
 [ -f "$conf" ] || { echo "bench/files.sh: $conf not found (the conformance goldens live in ../shared)" >&2; exit 1; }
@@ -71,6 +72,7 @@ rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
 run_ours() { rm -rf "$work/out"; "${rss[@]}" node dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
 check_ours() { (cd "$work/out/files" && sha256sum --quiet -c SHA256SUMS) || { echo "our download does not verify" >&2; exit 1; }; [ "$(wc -l < "$work/out/files/SHA256SUMS")" = "$count" ]; }
 
+if [ "${CAPPED:-1}" != 0 ]; then
 # Each tool starts with the previous one's writes flushed (sync), and the order rotates per
 # run, so no tool always pays for the one before it.
 timed() { sync; time_ms "$@"; }
@@ -92,6 +94,7 @@ printf '%-38s %8s ms   runs: %s\n' "aria2c -j 8 -x 4 -s 4 (median)" "$ma" "${a[*
 printf '%-38s %8s ms   runs: %s\n' "kubespray-bundle files (median)" "$mo" "${o[*]}"
 [ -f "$work/rss" ] && echo "kubespray-bundle files peak RSS: $(sort -n "$work/rss" | tail -1) KiB (max over runs)"
 awk -v w="$mw" -v a="$ma" -v o="$mo" 'BEGIN { printf "ratio: %.1fx wget (goal >= 4x), %.2fx aria2c (goal >= 1.0x); ours also verifies every sha256\n", w / o, a / o }'
+fi
 
 # ---- uncapped: CPU per GB against the floor of a verified download (curl to disk + sha256sum) ----
 open_mirrors=()

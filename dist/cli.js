@@ -140,6 +140,13 @@ function isUsageError(error) {
   return error.name === "UsageError" || Boolean(error.code?.startsWith("ERR_PARSE_ARGS"));
 }
 
+// src/adapters/gc-tuning.ts
+var import_node_os2 = require("node:os");
+var import_node_v8 = require("node:v8");
+function tuneGarbageCollectionForDownloads(cores = (0, import_node_os2.availableParallelism)()) {
+  if (cores <= 2) (0, import_node_v8.setFlagsFromString)("--no-concurrent-marking");
+}
+
 // src/cli/main.ts
 var COMMANDS = {
   build: "resolve a Kubespray version and build a complete, verified bundle (lists, files, images)",
@@ -177,6 +184,7 @@ async function main(argv) {
     return usage ? 2 : 1;
   }
 }
+tuneGarbageCollectionForDownloads();
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -26970,6 +26970,101 @@ async function regularFile(path) {
   return info?.isFile() ? info : void 0;
 }
 
+// src/adapters/body-pump.ts
+var WRITE_BATCH = 1 << 20;
+function pumpBody(body, sink) {
+  return new Promise((resolve2, reject) => {
+    let writing = Promise.resolve();
+    let settled = false;
+    const write = () => writing = writing.then(() => sink.flush());
+    const detach = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.on("error", () => void 0);
+    };
+    const settle = (error) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      if (error === void 0) resolve2();
+      else {
+        body.destroy();
+        reject(error);
+      }
+    };
+    const finish = (error) => {
+      if (settled) return;
+      detach();
+      write().then(
+        () => settle(error),
+        (e) => settle(error ?? e)
+      );
+    };
+    function onData(chunk) {
+      let more;
+      try {
+        more = sink.push(chunk);
+      } catch (e) {
+        settle(e);
+        return;
+      }
+      if (!more) {
+        body.destroy();
+        finish();
+      } else if (sink.full()) {
+        body.pause();
+        write().then(
+          () => {
+            if (!settled) body.resume();
+          },
+          (e) => settle(e)
+        );
+      }
+    }
+    function onEnd() {
+      finish();
+    }
+    function onError(e) {
+      finish(e);
+    }
+    body.on("data", onData);
+    body.once("end", onEnd);
+    body.once("error", onError);
+  });
+}
+var BatchedWrites = class {
+  constructor(file, what) {
+    this.file = file;
+    this.what = what;
+  }
+  file;
+  what;
+  pending = [];
+  pendingBytes = 0;
+  get gathered() {
+    return this.pendingBytes;
+  }
+  add(chunk) {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+  }
+  full() {
+    return this.pendingBytes >= WRITE_BATCH;
+  }
+  /** Writes what was gathered and returns the chunks written, in order. */
+  async write(position) {
+    if (!this.pendingBytes) return [];
+    const chunks = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const { bytesWritten } = await this.file.writev(chunks, position);
+    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
+    return chunks;
+  }
+};
+
 // src/adapters/oci-layout.ts
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
@@ -27053,11 +27148,7 @@ var OciLayout = class {
     if (await this.has(digest, bytes.length)) return;
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
-  /**
-   * Streams a blob to disk, hashing and counting as it goes; renamed into place only if it
-   * verifies. Chunks are written a megabyte at a time (one writev): per-chunk writes were most
-   * of the kernel time of a run.
-   */
+  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
   async putStream(descriptor, body, what, onBytes) {
     const target = this.blobPath(descriptor.digest);
     const temp = tempPathFor(target, this.tempDir);
@@ -27066,26 +27157,19 @@ var OciLayout = class {
     try {
       const file = await createExclusive(temp);
       try {
-        let pending = [];
-        let pendingBytes = 0;
-        const flush = async () => {
-          if (!pendingBytes) return;
-          const { bytesWritten } = await file.writev(pending);
-          if (bytesWritten !== pendingBytes) throw new Error(`${what}: wrote ${bytesWritten} of ${pendingBytes} bytes (disk full?)`);
-          pending = [];
-          pendingBytes = 0;
-        };
-        for await (const chunk of body) {
-          const c = chunk;
-          size += c.length;
-          if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
-          hash.update(c);
-          onBytes(c.length);
-          pending.push(c);
-          pendingBytes += c.length;
-          if (pendingBytes >= 1 << 20) await flush();
-        }
-        await flush();
+        const batch = new BatchedWrites(file, what);
+        await pumpBody(body, {
+          push(chunk) {
+            size += chunk.length;
+            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
+            hash.update(chunk);
+            onBytes(chunk.length);
+            batch.add(chunk);
+            return true;
+          },
+          full: () => batch.full(),
+          flush: async () => void await batch.write()
+        });
       } finally {
         await file.close();
       }
@@ -27199,7 +27283,6 @@ var STATUS_TEXT = {
   504: "Gateway Timeout"
 };
 var HASH_STEP = 1 << 20;
-var WRITE_BATCH = 1 << 20;
 var PrefixHasher = class {
   constructor(file, segments, algorithms) {
     this.file = file;
@@ -27421,43 +27504,35 @@ var FileFetcher = class {
   }
   /** Writes a body at its segment's offset, counting bytes only after they are written. */
   async copyBody(body, file, segment, hasher, events, checkpoint) {
-    const limit = segment.end === null ? Infinity : segment.end - segment.start;
-    let pending = [];
-    let pendingBytes = 0;
-    const flush = async () => {
-      if (!pendingBytes) return;
-      let position = segment.start + segment.done;
-      const { bytesWritten } = await file.writev(pending, position);
-      if (bytesWritten !== pendingBytes) throw new Error(`wrote ${bytesWritten} of ${pendingBytes} bytes to the partial file (disk full?)`);
-      for (const piece of pending) {
-        segment.done += piece.length;
-        hasher.written(position, piece);
-        position += piece.length;
-      }
-      events.bytes(pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await checkpoint?.();
-    };
-    try {
-      for await (const chunk of body) {
-        const room = limit - segment.done - pendingBytes;
-        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-        if (piece.length) {
-          pending.push(piece);
-          pendingBytes += piece.length;
-          if (pendingBytes >= WRITE_BATCH) await flush();
+    const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
+    const batch = new BatchedWrites(file, "the partial file");
+    await pumpBody(body, {
+      push(chunk) {
+        const room = limit() - segment.done - batch.gathered;
+        if (chunk.length >= room) {
+          if (room > 0) batch.add(chunk.subarray(0, room));
+          return false;
         }
-        if (segment.done + pendingBytes >= limit) {
-          await flush();
-          body.destroy();
-          return;
+        batch.add(chunk);
+        return true;
+      },
+      full: () => batch.full(),
+      async flush() {
+        let position = segment.start + segment.done;
+        const written = await batch.write(position);
+        if (!written.length) return;
+        let bytes = 0;
+        for (const piece of written) {
+          segment.done += piece.length;
+          hasher.written(position, piece);
+          position += piece.length;
+          bytes += piece.length;
         }
+        events.bytes(bytes);
+        await checkpoint?.();
       }
-    } finally {
-      await flush();
-    }
-    if (segment.end !== null && segment.done < limit) {
+    });
+    if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
     }
   }

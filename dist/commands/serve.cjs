@@ -163,6 +163,103 @@ var import_node_fs2 = require("node:fs");
 var import_promises2 = require("node:fs/promises");
 var import_node_os = require("node:os");
 var import_node_path2 = require("node:path");
+
+// src/adapters/body-pump.ts
+var WRITE_BATCH = 1 << 20;
+function pumpBody(body, sink) {
+  return new Promise((resolve2, reject) => {
+    let writing = Promise.resolve();
+    let settled = false;
+    const write = () => writing = writing.then(() => sink.flush());
+    const detach = () => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.off("error", onError);
+      body.on("error", () => void 0);
+    };
+    const settle = (error) => {
+      if (settled) return;
+      settled = true;
+      detach();
+      if (error === void 0) resolve2();
+      else {
+        body.destroy();
+        reject(error);
+      }
+    };
+    const finish = (error) => {
+      if (settled) return;
+      detach();
+      write().then(
+        () => settle(error),
+        (e) => settle(error ?? e)
+      );
+    };
+    function onData(chunk) {
+      let more;
+      try {
+        more = sink.push(chunk);
+      } catch (e) {
+        settle(e);
+        return;
+      }
+      if (!more) {
+        body.destroy();
+        finish();
+      } else if (sink.full()) {
+        body.pause();
+        write().then(
+          () => {
+            if (!settled) body.resume();
+          },
+          (e) => settle(e)
+        );
+      }
+    }
+    function onEnd() {
+      finish();
+    }
+    function onError(e) {
+      finish(e);
+    }
+    body.on("data", onData);
+    body.once("end", onEnd);
+    body.once("error", onError);
+  });
+}
+var BatchedWrites = class {
+  constructor(file, what) {
+    this.file = file;
+    this.what = what;
+  }
+  file;
+  what;
+  pending = [];
+  pendingBytes = 0;
+  get gathered() {
+    return this.pendingBytes;
+  }
+  add(chunk) {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+  }
+  full() {
+    return this.pendingBytes >= WRITE_BATCH;
+  }
+  /** Writes what was gathered and returns the chunks written, in order. */
+  async write(position) {
+    if (!this.pendingBytes) return [];
+    const chunks = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const { bytesWritten } = await this.file.writev(chunks, position);
+    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
+    return chunks;
+  }
+};
+
+// src/adapters/oci-layout.ts
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
     super(`${what}: digest mismatch: expected ${expected}, got ${got}`);
@@ -245,11 +342,7 @@ var OciLayout = class {
     if (await this.has(digest, bytes.length)) return;
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
-  /**
-   * Streams a blob to disk, hashing and counting as it goes; renamed into place only if it
-   * verifies. Chunks are written a megabyte at a time (one writev): per-chunk writes were most
-   * of the kernel time of a run.
-   */
+  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
   async putStream(descriptor, body, what, onBytes) {
     const target = this.blobPath(descriptor.digest);
     const temp = tempPathFor(target, this.tempDir);
@@ -258,26 +351,19 @@ var OciLayout = class {
     try {
       const file = await createExclusive(temp);
       try {
-        let pending = [];
-        let pendingBytes = 0;
-        const flush = async () => {
-          if (!pendingBytes) return;
-          const { bytesWritten } = await file.writev(pending);
-          if (bytesWritten !== pendingBytes) throw new Error(`${what}: wrote ${bytesWritten} of ${pendingBytes} bytes (disk full?)`);
-          pending = [];
-          pendingBytes = 0;
-        };
-        for await (const chunk of body) {
-          const c = chunk;
-          size += c.length;
-          if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
-          hash.update(c);
-          onBytes(c.length);
-          pending.push(c);
-          pendingBytes += c.length;
-          if (pendingBytes >= 1 << 20) await flush();
-        }
-        await flush();
+        const batch = new BatchedWrites(file, what);
+        await pumpBody(body, {
+          push(chunk) {
+            size += chunk.length;
+            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
+            hash.update(chunk);
+            onBytes(chunk.length);
+            batch.add(chunk);
+            return true;
+          },
+          full: () => batch.full(),
+          flush: async () => void await batch.write()
+        });
       } finally {
         await file.close();
       }

@@ -18,6 +18,7 @@ import { createExclusive, ensureDirUnder, regularFile, tempPathFor, writeFileAto
 import { InputError } from '../domain/errors.js'
 import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
 import { SOURCE_DIGEST } from '../domain/images/layout-index.js'
+import { BatchedWrites, pumpBody } from './body-pump.js'
 
 export class DigestMismatchError extends Error {
   constructor(what: string, expected: string, got: string) {
@@ -113,11 +114,7 @@ export class OciLayout {
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir)
   }
 
-  /**
-   * Streams a blob to disk, hashing and counting as it goes; renamed into place only if it
-   * verifies. Chunks are written a megabyte at a time (one writev): per-chunk writes were most
-   * of the kernel time of a run.
-   */
+  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
   async putStream(descriptor: Pick<Descriptor, 'digest' | 'size'>, body: Readable, what: string, onBytes: (n: number) => void): Promise<void> {
     const target = this.blobPath(descriptor.digest)
     const temp = tempPathFor(target, this.tempDir)
@@ -126,26 +123,19 @@ export class OciLayout {
     try {
       const file = await createExclusive(temp)
       try {
-        let pending: Buffer[] = []
-        let pendingBytes = 0
-        const flush = async (): Promise<void> => {
-          if (!pendingBytes) return
-          const { bytesWritten } = await file.writev(pending)
-          if (bytesWritten !== pendingBytes) throw new Error(`${what}: wrote ${bytesWritten} of ${pendingBytes} bytes (disk full?)`)
-          pending = []
-          pendingBytes = 0
-        }
-        for await (const chunk of body) {
-          const c = chunk as Buffer
-          size += c.length
-          if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`)
-          hash.update(c)
-          onBytes(c.length)
-          pending.push(c)
-          pendingBytes += c.length
-          if (pendingBytes >= 1 << 20) await flush()
-        }
-        await flush()
+        const batch = new BatchedWrites(file, what)
+        await pumpBody(body, {
+          push(chunk) {
+            size += chunk.length
+            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`)
+            hash.update(chunk)
+            onBytes(chunk.length)
+            batch.add(chunk)
+            return true
+          },
+          full: () => batch.full(),
+          flush: async () => void (await batch.write())
+        })
       } finally {
         await file.close()
       }

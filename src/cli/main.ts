@@ -8,6 +8,7 @@
 import { loadCommand } from './load-command.js'
 import { writeErr, writeOut } from '../report/output.js'
 import { isUsageError, UsageError } from './usage-error.js'
+import { tuneGarbageCollectionForDownloads } from '../adapters/gc-tuning.js'
 
 const COMMANDS: Record<string, string> = {
   build: 'resolve a Kubespray version and build a complete, verified bundle (lists, files, images)',
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+tuneGarbageCollectionForDownloads()
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code
 })

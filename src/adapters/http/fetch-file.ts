@@ -14,10 +14,12 @@
  */
 import { readFile, rm, type FileHandle } from 'node:fs/promises'
 import { createHash, type Hash } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusive, openExisting, regularFile, writeFileAtomic } from '../fs-atomic.js'
 import { isTransient } from './client.js'
+import { BatchedWrites, pumpBody } from '../body-pump.js'
 
 export interface SegmentPolicy {
   /** Files smaller than this use one connection. */
@@ -88,8 +90,6 @@ export interface FetchOutcome {
 }
 
 const HASH_STEP = 1 << 20
-/** Bytes gathered before one write to the partial file. */
-const WRITE_BATCH = 1 << 20
 
 /** Hashes the gap-free prefix of a partial file while its segments fill it. */
 class PrefixHasher {
@@ -373,55 +373,38 @@ export class FileFetcher {
   }
 
   /** Writes a body at its segment's offset, counting bytes only after they are written. */
-  private async copyBody(
-    body: AsyncIterable<Uint8Array> & { destroy(error?: Error): void },
-    file: FileHandle,
-    segment: Segment,
-    hasher: PrefixHasher,
-    events: FetchEvents,
-    checkpoint?: () => Promise<void>
-  ): Promise<void> {
-    const limit = segment.end === null ? Infinity : segment.end - segment.start
-    // Chunks arrive at 64 KiB; they are written a megabyte at a time (one writev), which is
-    // what a write costs in the kernel. Bytes count (done, hashed, reported) once written.
-    let pending: Uint8Array[] = []
-    let pendingBytes = 0
-    const flush = async (): Promise<void> => {
-      if (!pendingBytes) return
-      let position = segment.start + segment.done
-      const { bytesWritten } = await file.writev(pending, position)
-      if (bytesWritten !== pendingBytes) throw new Error(`wrote ${bytesWritten} of ${pendingBytes} bytes to the partial file (disk full?)`)
-      for (const piece of pending) {
-        segment.done += piece.length
-        hasher.written(position, piece)
-        position += piece.length
-      }
-      events.bytes(pendingBytes)
-      pending = []
-      pendingBytes = 0
-      await checkpoint?.()
-    }
-    try {
-      for await (const chunk of body) {
-        const room = limit - segment.done - pendingBytes
-        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
-        if (piece.length) {
-          pending.push(piece)
-          pendingBytes += piece.length
-          if (pendingBytes >= WRITE_BATCH) await flush()
-        }
+  private async copyBody(body: Readable, file: FileHandle, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => Promise<void>): Promise<void> {
+    // The end is read at each chunk: a split decided while this body runs moves it.
+    const limit = (): number => (segment.end === null ? Infinity : segment.end - segment.start)
+    const batch = new BatchedWrites(file, 'the partial file')
+    await pumpBody(body, {
+      push(chunk) {
+        const room = limit() - segment.done - batch.gathered
         // The probe response of a split file carries the whole body: stop at the segment's end.
-        if (segment.done + pendingBytes >= limit) {
-          await flush()
-          body.destroy()
-          return
+        if (chunk.length >= room) {
+          if (room > 0) batch.add(chunk.subarray(0, room))
+          return false
         }
+        batch.add(chunk)
+        return true
+      },
+      full: () => batch.full(),
+      async flush() {
+        let position = segment.start + segment.done
+        const written = await batch.write(position)
+        if (!written.length) return
+        let bytes = 0
+        for (const piece of written) {
+          segment.done += piece.length
+          hasher.written(position, piece)
+          position += piece.length
+          bytes += piece.length
+        }
+        events.bytes(bytes)
+        await checkpoint?.()
       }
-    } finally {
-      // A cut connection keeps what arrived before it.
-      await flush()
-    }
-    if (segment.end !== null && segment.done < limit) {
+    })
+    if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: 'UND_ERR_SOCKET' })
     }
   }
