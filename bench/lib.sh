@@ -128,8 +128,10 @@ curl_config() {
 # run_ours_open, which runs under `cpu_of ours`) against the floor of a verified download of the
 # same urls: curl -Z --parallel-max 8 to disk, then sha256sum of what it wrote. CPU per GB goes
 # against that floor; wall time against curl to disk alone (the issue's "raw curl": every byte
-# written, none verified) and, stricter, against curl to /dev/null. CHECK verifies each of our
-# runs. Medians of $runs.
+# written, none verified) and, stricter, against curl to /dev/null. Beside them, the simplest
+# verified download Node can do (bench/node-download.mjs: undici, sha256, megabyte writes) shows
+# what Node's own I/O costs here, apart from our pipeline. CHECK verifies each of our runs.
+# Medians of $runs.
 measure_uncapped() {
   local what=$1 urls=$2 check=$3 i
   curl_config "$urls" "$work/floor" "$work/floor.cfg"
@@ -138,23 +140,28 @@ measure_uncapped() {
   run_curl_disk() { rm -rf "$work/floor"; mkdir -p "$work/floor"; cpu_of curl bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null || true"; }
   run_sha256sum() { cpu_of sha bash -c "sha256sum '$work'/floor/* >/dev/null"; }
   run_raw_open() { curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null || true; }
-  local oo=() co=() so=() ro=() oc=() fc=()
+  run_node_floor() { rm -rf "$work/node-floor"; cpu_of node node bench/node-download.mjs "$urls" "$work/node-floor"; }
+  local oo=() co=() so=() ro=() no=() oc=() fc=() nc=()
   for i in $(seq "$runs"); do
     sync; oo+=("$(time_ms run_ours_open)"); oc+=("$(cpu_seconds ours)"); $check
     sync; co+=("$(time_ms run_curl_disk)"); so+=("$(time_ms run_sha256sum)")
     fc+=("$(awk -v a="$(cpu_seconds curl)" -v b="$(cpu_seconds sha)" 'BEGIN { print a + b }')")
     sync; ro+=("$(time_ms run_raw_open)")
-    echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl to disk ${co[-1]} ms + sha256sum ${so[-1]} ms (${fc[-1]} s CPU), curl to /dev/null ${ro[-1]} ms" >&2
+    sync; no+=("$(time_ms run_node_floor)"); nc+=("$(cpu_seconds node)")
+    echo "uncapped run $i: ours ${oo[-1]} ms (${oc[-1]} s CPU), curl to disk ${co[-1]} ms + sha256sum ${so[-1]} ms (${fc[-1]} s CPU), curl to /dev/null ${ro[-1]} ms, plain Node ${no[-1]} ms (${nc[-1]} s CPU)" >&2
   done
-  local gb moo mco mso mro moc mfc
+  rm -rf "$work/node-floor"
+  local gb moo mco mso mro moc mfc mno mnc
   gb=$(du -sb "$work/floor" | awk '{ print $1 / 1e9 }')
   moo=$(printf '%s\n' "${oo[@]}" | median); mco=$(printf '%s\n' "${co[@]}" | median); mso=$(printf '%s\n' "${so[@]}" | median)
   mro=$(printf '%s\n' "${ro[@]}" | median); moc=$(printf '%s\n' "${oc[@]}" | median); mfc=$(printf '%s\n' "${fc[@]}" | median)
+  mno=$(printf '%s\n' "${no[@]}" | median); mnc=$(printf '%s\n' "${nc[@]}" | median)
   echo "uncapped ($gb GB), medians of $runs:"
   printf '%-44s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "$what" "$moo" "$moc" "$(awk -v c="$moc" -v g="$gb" 'BEGIN { print c / g }')"
   printf '%-44s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "floor: curl -Z to disk, then sha256sum" "$((mco + mso))" "$mfc" "$(awk -v c="$mfc" -v g="$gb" 'BEGIN { print c / g }')"
+  printf '%-44s %8s ms   %5.1f s CPU, %4.2f s/GB\n' "plain Node: undici + sha256 + writev" "$mno" "$mnc" "$(awk -v c="$mnc" -v g="$gb" 'BEGIN { print c / g }')"
   printf '%-44s %8s ms   runs: %s\n' "raw: curl -Z --parallel-max 8 to disk" "$mco" "${co[*]}"
   printf '%-44s %8s ms   runs: %s\n' "raw: curl -Z --parallel-max 8 to /dev/null" "$mro" "${ro[*]}"
-  awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v c="$mco" -v r="$mro" 'BEGIN {
-    printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl to disk (goal <= 1.4x), %.2fx curl to /dev/null\n", oc / fc, o / c, o / r }'
+  awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v c="$mco" -v r="$mro" -v n="$mno" 'BEGIN {
+    printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl to disk (goal <= 1.4x), %.2fx curl to /dev/null; plain Node is %.2fx curl to disk, ours %.2fx plain Node\n", oc / fc, o / c, o / r, n / c, o / n }'
 }
