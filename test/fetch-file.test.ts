@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Agent } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../src/adapters/http/fetch-file.js'
 import { PrioritySlots } from '../src/adapters/http/slots.js'
 
@@ -30,7 +31,7 @@ let base: string
 const files = new Map<string, Served>()
 const seen: Array<{ path: string; range?: string; ifRange?: string; authorization?: string }> = []
 let work: string
-const http = new Agent()
+let http: Dispatcher
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/'
@@ -56,13 +57,10 @@ beforeAll(async () => {
   server = createServer(handle)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  work = mkdtempSync(join(tmpdir(), 'kb-fetch-'))
 })
 
-afterAll(async () => {
+afterAll(() => {
   server.close()
-  await http.close()
-  rmSync(work, { recursive: true, force: true })
 })
 
 const SMALL_SEGMENTS: SegmentPolicy = { splitAbove: 64 << 10, minSegment: 32 << 10, maxSegments: 4 }
@@ -91,7 +89,22 @@ async function fetchTo(name: string, path: string, policy?: SegmentPolicy): Prom
 
 const rangesFor = (path: string): string[] => seen.filter((s) => s.path === path).map((s) => s.range ?? '')
 
-describe('FileFetcher', () => {
+// Both ways bulk bodies arrive: our own HTTP/1.1 reader (what createHttpClient gives when no
+// proxy is configured) and an undici dispatcher (with a proxy).
+describe.each([
+  ['our HTTP/1.1 reader', () => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })],
+  ['undici', () => new Agent()]
+])('FileFetcher over %s', (_name, makeClient) => {
+  beforeAll(() => {
+    http = makeClient()
+    work = mkdtempSync(join(tmpdir(), 'kb-fetch-'))
+    seen.length = 0
+  })
+  afterAll(async () => {
+    await http.close()
+    rmSync(work, { recursive: true, force: true })
+  })
+
   it('splits a big file into equal Range segments and hashes it right, whatever order they land in', async () => {
     const body = randomBytes(200 << 10)
     files.set('/split', { body, etag: '"v1"' })

@@ -13,9 +13,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target2, all) => {
+var __export = (target, all) => {
   for (var name in all)
-    __defProp(target2, name, { get: all[name], enumerable: true });
+    __defProp(target, name, { get: all[name], enumerable: true });
 };
 var __copyProps = (to2, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -25,12 +25,12 @@ var __copyProps = (to2, from, except, desc) => {
   }
   return to2;
 };
-var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: true }) : target2,
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
   mod
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
@@ -2623,7 +2623,7 @@ var require_dispatcher = __commonJS({
           }
         }
         return new Proxy(this, {
-          get: (target2, key) => key === "dispatch" ? dispatch : target2[key]
+          get: (target, key) => key === "dispatch" ? dispatch : target[key]
         });
       }
     };
@@ -5411,8 +5411,8 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target2, kind) {
-          this.#target = target2;
+        constructor(target, kind) {
+          this.#target = target;
           this.#kind = kind;
           this.#index = 0;
         }
@@ -5462,8 +5462,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target2, kind) {
-        return new FastIterableIterator(target2, kind);
+      return function(target, kind) {
+        return new FastIterableIterator(target, kind);
       };
     }
     function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -9528,14 +9528,14 @@ var require_pool = __commonJS({
         this[kFactory] = factory;
         this.on("connect", (origin2, targets) => {
           if (clientTtl != null && clientTtl > 0) {
-            for (const target2 of targets) {
-              Object.assign(target2, { ttl: Date.now() });
+            for (const target of targets) {
+              Object.assign(target, { ttl: Date.now() });
             }
           }
         });
         this.on("connectionError", (origin2, targets, error) => {
-          for (const target2 of targets) {
-            const idx = this[kClients].indexOf(target2);
+          for (const target of targets) {
+            const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
             }
@@ -9782,14 +9782,14 @@ var require_round_robin_pool = __commonJS({
         this[kIndex] = -1;
         this.on("connect", (origin2, targets) => {
           if (clientTtl != null && clientTtl > 0) {
-            for (const target2 of targets) {
-              Object.assign(target2, { ttl: Date.now() });
+            for (const target of targets) {
+              Object.assign(target, { ttl: Date.now() });
             }
           }
         });
         this.on("connectionError", (origin2, targets, error) => {
-          for (const target2 of targets) {
-            const idx = this[kClients].indexOf(target2);
+          for (const target of targets) {
+            const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
             }
@@ -11079,10 +11079,10 @@ var require_retry_handler = __commonJS({
     var RetryController = class {
       #paused = false;
       #target = null;
-      set target(target2) {
-        this.#target = target2;
+      set target(target) {
+        this.#target = target;
         if (this.#paused) {
-          target2?.pause();
+          target?.pause();
         }
       }
       get target() {
@@ -13082,14 +13082,14 @@ var require_mock_utils = __commonJS({
             mockDispatch.call(this, opts, handler);
           } catch (error) {
             if (error.code === "UND_MOCK_ERR_MOCK_NOT_MATCHED") {
-              const netConnect = agent[kGetNetConnect]();
+              const netConnect2 = agent[kGetNetConnect]();
               const totalInterceptsCount = this[kDispatches][kTotalDispatchCount] || this[kDispatches].length;
               const pendingInterceptsCount = this[kDispatches].filter(({ consumed }) => !consumed).length;
               const interceptsMessage = `, ${pendingInterceptsCount} interceptor(s) remaining out of ${totalInterceptsCount} defined`;
-              if (netConnect === false) {
+              if (netConnect2 === false) {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)${interceptsMessage}`);
               }
-              if (checkNetConnect(netConnect, origin)) {
+              if (checkNetConnect(netConnect2, origin)) {
                 originalDispatch.call(this, opts, handler);
               } else {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)${interceptsMessage}`);
@@ -13103,11 +13103,11 @@ var require_mock_utils = __commonJS({
         }
       };
     }
-    function checkNetConnect(netConnect, origin) {
+    function checkNetConnect(netConnect2, origin) {
       const url = new URL(origin);
-      if (netConnect === true) {
+      if (netConnect2 === true) {
         return true;
-      } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+      } else if (Array.isArray(netConnect2) && netConnect2.some((matcher) => matchValue(matcher, url.host))) {
         return true;
       }
       return false;
@@ -15112,7 +15112,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports2, module2) {
     "use strict";
-    var { isIP } = require("node:net");
+    var { isIP: isIP2 } = require("node:net");
     var { lookup } = require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -15518,7 +15518,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -16617,13 +16617,13 @@ var require_cache_handler = __commonJS({
       }
       return false;
     }
-    function appendVaryValues(target2, varyValue) {
+    function appendVaryValues(target, varyValue) {
       if (Array.isArray(varyValue)) {
         for (let i = 0; i < varyValue.length; i++) {
-          target2.push(varyValue[i]);
+          target.push(varyValue[i]);
         }
       } else if (varyValue != null) {
-        target2.push(varyValue);
+        target.push(varyValue);
       }
     }
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
@@ -19502,8 +19502,8 @@ var require_headers = __commonJS({
       }
       return getHeadersList(headers).append(name, value, false);
     }
-    function headersListSortAndCombine(target2) {
-      const headersList = getHeadersList(target2);
+    function headersListSortAndCombine(target) {
+      const headersList = getHeadersList(target);
       if (!headersList) {
         return [];
       }
@@ -19835,8 +19835,8 @@ var require_headers = __commonJS({
        * @param {Headers} target
        * @param {HeadersList} list
        */
-      static setHeadersList(target2, list) {
-        target2.#headersList = list;
+      static setHeadersList(target, list) {
+        target.#headersList = list;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers;
@@ -20170,12 +20170,12 @@ var require_response = __commonJS({
         ...state
       };
       return new Proxy(response, {
-        get(target2, p2) {
-          return p2 in state ? state[p2] : target2[p2];
+        get(target, p2) {
+          return p2 in state ? state[p2] : target[p2];
         },
-        set(target2, p2, value) {
+        set(target, p2, value) {
           assert(!(p2 in state));
-          target2[p2] = value;
+          target[p2] = value;
           return true;
         }
       });
@@ -23884,9 +23884,9 @@ var require_util5 = __commonJS({
     function isClosed(readyState) {
       return readyState === states.CLOSED;
     }
-    function fireEvent(e, target2, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
+    function fireEvent(e, target, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
       const event = eventFactory(e, eventInitDict);
-      target2.dispatchEvent(event);
+      target.dispatchEvent(event);
     }
     function websocketMessageReceived(handler, type, data) {
       handler.onMessage(type, data);
@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first = this.#buffers[0];
-        if (first.length > n) {
-          this.#buffers[0] = first.subarray(n, first.length);
-          return first.subarray(0, n);
-        } else if (first.length === n) {
+        const first2 = this.#buffers[0];
+        if (first2.length > n) {
+          this.#buffers[0] = first2.subarray(n, first2.length);
+          return first2.subarray(0, n);
+        } else if (first2.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -25353,8 +25353,8 @@ var require_websocketerror = __commonJS({
         return DOMException;
       }
       return new Proxy(DOMException, {
-        construct(target2, args, newTarget) {
-          const instance = Reflect.construct(target2, args, target2);
+        construct(target, args, newTarget) {
+          const instance = Reflect.construct(target, args, target);
           Object.setPrototypeOf(instance, newTarget.prototype);
           return instance;
         }
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26797,6 +26797,532 @@ function hostFacts(machine) {
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
+
+// src/adapters/http/bytes.ts
+function fromUndici(response) {
+  return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) };
+}
+function readableBody(body) {
+  return {
+    pump: (take) => new Promise((resolve4, reject) => {
+      const done = (error) => {
+        body.off("data", onData);
+        body.off("end", onEnd);
+        body.off("error", onError);
+        body.on("error", () => void 0);
+        if (error === void 0) resolve4();
+        else reject(error);
+      };
+      const onData = (chunk) => {
+        let more;
+        try {
+          more = take(chunk);
+        } catch (e) {
+          body.destroy();
+          done(e);
+          return;
+        }
+        if (!more) {
+          body.destroy();
+          done();
+        }
+      };
+      const onEnd = () => done();
+      const onError = (e) => done(e);
+      body.on("data", onData);
+      body.once("end", onEnd);
+      body.once("error", onError);
+    }),
+    discard: () => {
+      body.on("error", () => void 0);
+      body.destroy();
+    }
+  };
+}
+var DispatcherBytes = class {
+  constructor(http) {
+    this.http = http;
+  }
+  http;
+  async get(url, headers) {
+    const u2 = new URL(url);
+    return fromUndici(await this.http.request({ origin: u2.origin, path: `${u2.pathname}${u2.search}`, method: "GET", headers }));
+  }
+};
+
+// src/adapters/http/fast-http.ts
+var import_node_net = require("node:net");
+var import_node_tls = require("node:tls");
+var READ_BUFFER = 512 << 10;
+var MAX_HEAD = 64 << 10;
+var MAX_REDIRECTS = 10;
+var KEEP_ALIVE_MS = 4e3;
+var CONNECT_TIMEOUT_MS = 1e4;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var failure = (message, code) => Object.assign(new Error(message), { code });
+var OriginPool = class {
+  constructor(cap) {
+    this.cap = cap;
+  }
+  cap;
+  idle = [];
+  active = 0;
+  waiting = [];
+  async acquire() {
+    if (this.active < this.cap) {
+      this.active++;
+      return;
+    }
+    await new Promise((resolve4) => this.waiting.push(resolve4));
+  }
+  /** A slot is given up: the next waiter takes it over. */
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+};
+var FastHttp = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  pools = /* @__PURE__ */ new Map();
+  /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
+  readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+  async get(url, headers) {
+    let target = new URL(url);
+    let sent = { ...headers };
+    for (let redirects = 0, attempt = 0; ; ) {
+      let response;
+      try {
+        response = await this.once(target, sent);
+      } catch (e) {
+        if (!isRetried(e) || attempt >= this.options.retries) throw e;
+        await sleep(this.backoff(attempt++));
+        continue;
+      }
+      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+        response.body.discard();
+        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        continue;
+      }
+      const location = first(response.headers.location);
+      if (REDIRECTS.has(response.statusCode) && location) {
+        response.body.discard();
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target);
+        if (next.origin !== target.origin) {
+          sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));
+        }
+        target = next;
+        continue;
+      }
+      return response;
+    }
+  }
+  backoff(attempt) {
+    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  }
+  pool(origin) {
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, pool = new OriginPool(this.options.connectionsPerHost));
+    return pool;
+  }
+  /** One request on a kept-alive connection or a new one; a kept-alive one the server closed meanwhile is replaced once. */
+  async once(url, headers) {
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${url.protocol} urls are not supported`);
+    const pool = this.pool(url.origin);
+    await pool.acquire();
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (slotHeld) pool.release();
+      slotHeld = false;
+    };
+    try {
+      const reused = takeIdle(pool);
+      if (reused) {
+        try {
+          return await reused.send(url, headers, releaseSlot);
+        } catch (e) {
+          if (!reused.closedBeforeAnswer) throw e;
+        }
+      }
+      const fresh = await this.open(url, pool);
+      return await fresh.send(url, headers, releaseSlot);
+    } catch (e) {
+      releaseSlot();
+      throw e;
+    }
+  }
+  open(url, pool) {
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    return new Promise((resolve4, reject) => {
+      let connection;
+      let socket;
+      const onConnectError = (e) => reject(e);
+      if (url.protocol === "https:") {
+        socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          socket.off("error", onConnectError);
+          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+        socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
+      } else {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          socket.off("error", onConnectError);
+          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+      }
+      socket.setNoDelay(true);
+      socket.once("error", onConnectError);
+      const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
+      socket.once("connect", () => clearTimeout(timer));
+      socket.once("close", () => clearTimeout(timer));
+    });
+  }
+};
+function takeIdle(pool) {
+  for (let c = pool.idle.pop(); c; c = pool.idle.pop()) if (c.usable) return c;
+  return void 0;
+}
+var Connection = class {
+  constructor(socket, pool, idleTimeoutMs) {
+    this.socket = socket;
+    this.pool = pool;
+    this.idleTimeoutMs = idleTimeoutMs;
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => this.fail(failure("the server closed the connection", "UND_ERR_SOCKET")));
+    socket.on("end", () => this.endOfStream());
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (this.phase === "idle") this.socket.destroy();
+      else this.socket.destroy(failure(`no data for ${idleTimeoutMs / 1e3} s`, this.phase === "head" ? "UND_ERR_HEADERS_TIMEOUT" : "UND_ERR_BODY_TIMEOUT"));
+    });
+  }
+  socket;
+  pool;
+  idleTimeoutMs;
+  phase = "idle";
+  head = [];
+  headBytes = 0;
+  answered = false;
+  /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
+  closedBeforeAnswer = false;
+  framing = { kind: "none" };
+  keepAlive = false;
+  chunkLeft = 0;
+  chunkState = "size";
+  line = "";
+  /** Body pieces that came before pump() was called (copied: the read buffer is reused). */
+  early = [];
+  take;
+  onHead;
+  onHeadFailed;
+  onBodyDone;
+  bodyError;
+  bodyComplete = false;
+  releaseSlot = () => void 0;
+  get usable() {
+    return this.phase === "idle" && !this.socket.destroyed;
+  }
+  send(url, headers, releaseSlot) {
+    this.phase = "head";
+    this.releaseSlot = releaseSlot;
+    this.head = [];
+    this.headBytes = 0;
+    this.answered = false;
+    this.closedBeforeAnswer = false;
+    this.early = [];
+    this.take = void 0;
+    this.bodyError = void 0;
+    this.bodyComplete = false;
+    this.socket.setTimeout(this.idleTimeoutMs);
+    this.socket.ref();
+    const lines2 = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
+      if (name.toLowerCase() !== "host") lines2.push(`${name}: ${value}`);
+    }
+    return new Promise((resolve4, reject) => {
+      this.onHead = resolve4;
+      this.onHeadFailed = reject;
+      this.socket.resume();
+      this.socket.write(`${lines2.join("\r\n")}\r
+\r
+`);
+    });
+  }
+  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  feed(buffer, length2) {
+    let offset = 0;
+    if (this.phase === "head") {
+      this.answered = true;
+      offset = this.readHead(buffer, length2);
+      if (offset < 0) return true;
+    }
+    if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
+    return true;
+  }
+  /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
+  readHead(buffer, length2) {
+    const piece = Buffer.from(buffer.subarray(0, length2));
+    this.head.push(piece);
+    this.headBytes += length2;
+    const all = this.head.length === 1 ? piece : Buffer.concat(this.head);
+    const end = all.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (this.headBytes > MAX_HEAD) this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+      return -1;
+    }
+    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+    if (!response) return -1;
+    this.phase = "body";
+    this.socket.pause();
+    const bodyStart = end + 4 - (this.headBytes - length2);
+    this.head = [];
+    const onHead = this.onHead;
+    this.onHead = this.onHeadFailed = void 0;
+    if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
+    onHead?.(response);
+    return bodyStart;
+  }
+  parseHead(text3) {
+    const [statusLine = "", ...headerLines] = text3.split("\r\n");
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
+    if (!status) {
+      this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
+      return void 0;
+    }
+    const headers = {};
+    for (const line of headerLines) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    const statusCode = Number(status[2]);
+    const connection = (first(headers.connection) ?? "").toLowerCase();
+    this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
+    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length2 = first(headers["content-length"]);
+    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    else if (encoding.includes("chunked")) {
+      this.framing = { kind: "chunked" };
+      this.chunkState = "size";
+      this.line = "";
+    } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
+    else {
+      this.framing = { kind: "close" };
+      this.keepAlive = false;
+    }
+    const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
+    return { statusCode, headers, body };
+  }
+  readBody(buffer, start, end) {
+    const framing = this.framing;
+    if (framing.kind === "length") {
+      const n = Math.min(end - start, framing.left);
+      framing.left -= n;
+      this.deliver(buffer, start, start + n);
+      if (framing.left === 0) this.completeBody();
+    } else if (framing.kind === "close") this.deliver(buffer, start, end);
+    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+  }
+  readChunked(buffer, start, end) {
+    let i = start;
+    while (i < end && this.phase === "body" && !this.bodyComplete) {
+      if (this.chunkState === "data") {
+        const n = Math.min(end - i, this.chunkLeft);
+        this.deliver(buffer, i, i + n);
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) this.chunkState = "data-end";
+        continue;
+      }
+      const newline = buffer.indexOf(10, i);
+      const stop = newline < 0 || newline >= end ? end : newline + 1;
+      this.line += buffer.toString("latin1", i, stop);
+      i = stop;
+      if (!this.line.endsWith("\n")) {
+        if (this.line.length > 4096) this.socket.destroy(failure("a chunk-size line of more than 4 KiB", "UND_ERR_SOCKET"));
+        continue;
+      }
+      const line = this.line.trim();
+      this.line = "";
+      if (this.chunkState === "data-end") this.chunkState = "size";
+      else if (this.chunkState === "size") {
+        const size = Number.parseInt(line.split(";")[0] ?? "", 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.socket.destroy(failure(`a malformed chunk size ${JSON.stringify(line.slice(0, 40))}`, "UND_ERR_SOCKET"));
+          return;
+        }
+        if (size === 0) this.chunkState = "trailer";
+        else {
+          this.chunkLeft = size;
+          this.chunkState = "data";
+        }
+      } else if (line === "") this.completeBody();
+    }
+  }
+  deliver(buffer, start, end) {
+    if (start >= end || this.bodyError) return;
+    if (!this.take) {
+      this.early.push(Buffer.from(buffer.subarray(start, end)));
+      return;
+    }
+    let more;
+    try {
+      more = this.take(buffer.subarray(start, end));
+    } catch (e) {
+      this.stopBody(e);
+      return;
+    }
+    if (!more) this.stopBody();
+  }
+  /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
+  stopBody(error) {
+    this.take = void 0;
+    this.phase = "closed";
+    this.socket.destroy();
+    this.releaseSlot();
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    done?.(error);
+  }
+  completeBody() {
+    this.bodyComplete = true;
+    if (!this.take && this.onBodyDone === void 0) return;
+    this.finishBody();
+  }
+  finishBody() {
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    this.recycle();
+    done?.();
+  }
+  /** Back to the pool for the next request, or closed. */
+  recycle() {
+    if (this.keepAlive && !this.socket.destroyed) {
+      this.phase = "idle";
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+      this.socket.unref();
+      this.pool.idle.push(this);
+    } else {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  pump(take) {
+    return new Promise((resolve4, reject) => {
+      if (this.take || this.onBodyDone) {
+        reject(new Error("the body is already being read"));
+        return;
+      }
+      this.onBodyDone = (error) => error ? reject(error) : resolve4();
+      this.take = take;
+      for (const piece of this.early.splice(0)) {
+        this.deliver(piece, 0, piece.length);
+        if (!this.take) return;
+      }
+      if (this.bodyError) {
+        const done = this.onBodyDone;
+        this.onBodyDone = void 0;
+        this.take = void 0;
+        done?.(this.bodyError);
+      } else if (this.bodyComplete) this.finishBody();
+      else this.socket.resume();
+    });
+  }
+  discard() {
+    this.early = [];
+    this.take = void 0;
+    if (this.phase === "body" && this.bodyComplete) {
+      this.recycle();
+      return;
+    }
+    if (this.phase === "body") {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  endOfStream() {
+    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
+      this.keepAlive = false;
+      this.completeBody();
+    }
+  }
+  fail(error) {
+    const phase = this.phase;
+    if (phase === "closed") return;
+    this.phase = "closed";
+    this.removeFromIdle();
+    if (phase === "idle") return;
+    if (phase === "head") {
+      this.closedBeforeAnswer = !this.answered;
+      const reject = this.onHeadFailed;
+      this.onHead = this.onHeadFailed = void 0;
+      this.releaseSlotLater();
+      reject?.(error);
+      return;
+    }
+    if (this.bodyComplete) {
+      if (this.onBodyDone) this.finishBody();
+      return;
+    }
+    this.releaseSlot();
+    this.bodyError = error;
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    done?.(error);
+  }
+  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
+  releaseSlotLater() {
+    this.releaseSlot = () => void 0;
+  }
+  removeFromIdle() {
+    const i = this.pool.idle.indexOf(this);
+    if (i >= 0) this.pool.idle.splice(i, 1);
+  }
+};
+function first(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+function retryAfterMs(headers) {
+  const value = first(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+var RETRIED_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT"
+]);
+function isRetried(error) {
+  const code = error?.code;
+  return typeof code === "string" && RETRIED_CODES.has(code);
+}
+var sleep = (ms2) => new Promise((resolve4) => setTimeout(resolve4, ms2));
+
+// src/adapters/http/client.ts
 var DEFAULT_HTTP_OPTIONS = {
   // bench/files.sh: 16, 24 and 32 connections took 3.2, 3.1 and 3.0 s for Kubespray's
   // 1.1 GB set behind a 32 MiB/s-per-connection cap; 24 keeps most of it and stays polite.
@@ -26821,7 +27347,21 @@ var RETRIED_ERRORS = [
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
+  const dispatcher = createDispatcher(options);
+  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options));
+  return dispatcher;
+}
+function bulkFetcher(http) {
+  let fetcher = bulk.get(http);
+  if (!fetcher) bulk.set(http, fetcher = new DispatcherBytes(http));
+  return fetcher;
+}
+function proxyConfigured() {
+  return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
+}
+function createDispatcher(options) {
   const agent = new import_undici.EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
@@ -30058,8 +30598,8 @@ function unsafeEntry(path, type, linkpath, strip) {
   if ((type === "SymbolicLink" || type === "Link") && linkpath !== void 0) {
     if (linkpath.startsWith("/")) return `a link to the absolute path ${linkpath}`;
     const inside = parts.slice(strip).join("/");
-    const target2 = type === "Link" ? import_node_path11.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path11.posix.normalize(import_node_path11.posix.join(import_node_path11.posix.dirname(inside), linkpath));
-    if (target2 === ".." || target2.startsWith("../")) return `a link that leads out (${linkpath})`;
+    const target = type === "Link" ? import_node_path11.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path11.posix.normalize(import_node_path11.posix.join(import_node_path11.posix.dirname(inside), linkpath));
+    if (target === ".." || target.startsWith("../")) return `a link that leads out (${linkpath})`;
   }
   return void 0;
 }
@@ -30097,8 +30637,8 @@ var import_node_fs8 = require("node:fs");
 var import_promises2 = require("node:fs/promises");
 var import_node_path12 = require("node:path");
 var tempCounter = 0;
-function tempPathFor(target2, dir = (0, import_node_path12.dirname)(target2)) {
-  return (0, import_node_path12.join)(dir, `.${(0, import_node_path12.basename)(target2)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
+function tempPathFor(target, dir = (0, import_node_path12.dirname)(target)) {
+  return (0, import_node_path12.join)(dir, `.${(0, import_node_path12.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
 }
 var UnsafePathError = class extends Error {
   constructor(path, what) {
@@ -30108,9 +30648,9 @@ var UnsafePathError = class extends Error {
 };
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path12.resolve)(root);
-  const target2 = (0, import_node_path12.resolve)(base, rel);
-  const path = (0, import_node_path12.relative)(base, target2);
-  if (path.startsWith("..") || (0, import_node_path12.isAbsolute)(path)) throw new UnsafePathError(target2, `outside ${base}`);
+  const target = (0, import_node_path12.resolve)(base, rel);
+  const path = (0, import_node_path12.relative)(base, target);
+  if (path.startsWith("..") || (0, import_node_path12.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
   await (0, import_promises2.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path12.sep).filter(Boolean)) {
@@ -30125,7 +30665,7 @@ async function ensureDirUnder(root, rel) {
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
   }
-  return target2;
+  return target;
 }
 var NOFOLLOW = import_node_fs8.constants.O_NOFOLLOW ?? 0;
 function createExclusive(path, mode = 420) {
@@ -30134,8 +30674,8 @@ function createExclusive(path, mode = 420) {
 function openExisting(path) {
   return (0, import_promises2.open)(path, import_node_fs8.constants.O_RDWR | NOFOLLOW);
 }
-async function writeFileAtomic(target2, data, tempDir) {
-  const temp = tempPathFor(target2, tempDir);
+async function writeFileAtomic(target, data, tempDir) {
+  const temp = tempPathFor(target, tempDir);
   try {
     const file = await createExclusive(temp);
     try {
@@ -30143,7 +30683,7 @@ async function writeFileAtomic(target2, data, tempDir) {
     } finally {
       await file.close();
     }
-    await (0, import_promises2.rename)(temp, target2);
+    await (0, import_promises2.rename)(temp, target);
   } catch (e) {
     await (0, import_promises2.rm)(temp, { force: true });
     throw e;
@@ -30217,7 +30757,7 @@ var DirectorySourceStore = class {
     return await regularFile((0, import_node_path13.join)(dir, `${TARBALL}.sha256`)) ? dir : void 0;
   }
   async keep(commit, dir) {
-    const target2 = (0, import_node_path13.join)(this.root, commit);
+    const target = (0, import_node_path13.join)(this.root, commit);
     await (0, import_promises4.mkdir)(this.root, { recursive: true, mode: 448 });
     const staging = await (0, import_promises4.mkdtemp)((0, import_node_path13.join)(this.root, `.${commit}-`));
     await (0, import_promises4.rm)(staging, { recursive: true });
@@ -30225,9 +30765,9 @@ var DirectorySourceStore = class {
       const { cp } = await import("node:fs/promises");
       await cp(dir, staging, { recursive: true });
     });
-    await (0, import_promises4.rm)(target2, { recursive: true, force: true });
-    await (0, import_promises4.rename)(staging, target2);
-    return target2;
+    await (0, import_promises4.rm)(target, { recursive: true, force: true });
+    await (0, import_promises4.rename)(staging, target);
+    return target;
   }
 };
 
@@ -30235,7 +30775,7 @@ var DirectorySourceStore = class {
 var import_promises8 = require("node:fs/promises");
 var import_node_path20 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
-var import_node_fs16 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -30801,8 +31341,8 @@ var SimpleReader = class _SimpleReader {
     return value;
   }
   blockScalar(folded, chomping, indent) {
-    const first = this.pos + 1;
-    let end = first;
+    const first2 = this.pos + 1;
+    let end = first2;
     let contentIndent = -1;
     for (; end < this.raw.length; end++) {
       const raw = this.raw[end];
@@ -30822,7 +31362,7 @@ var SimpleReader = class _SimpleReader {
       if (folded && line.indent > contentIndent) outside();
     }
     if (contentIndent < 0) outside();
-    const body = this.raw.slice(first, end).map((raw) => raw.slice(contentIndent));
+    const body = this.raw.slice(first2, end).map((raw) => raw.slice(contentIndent));
     let trailingBlank = 0;
     while (body.length && body[body.length - 1] === "") {
       body.pop();
@@ -31010,9 +31550,9 @@ var Converter = class {
     const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
     if (node === null || node === void 0) return null;
     if (isAlias(node)) {
-      const target2 = node.resolve(this.doc);
-      if (!target2) this.fail(node, `unknown alias *${node.source}`);
-      return this.convert(target2);
+      const target = node.resolve(this.doc);
+      if (!target) this.fail(node, `unknown alias *${node.source}`);
+      return this.convert(target);
     }
     if (isScalar(node)) {
       const source = String(node.value);
@@ -31281,7 +31821,7 @@ var GitHubRepository = class {
 };
 
 // src/pipeline/files.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
 var import_node_crypto4 = require("node:crypto");
 var import_node_path14 = require("node:path");
@@ -31289,103 +31829,7 @@ var import_node_path14 = require("node:path");
 // src/adapters/http/fetch-file.ts
 var import_promises5 = require("node:fs/promises");
 var import_node_crypto3 = require("node:crypto");
-
-// src/adapters/body-pump.ts
-var WRITE_BATCH = 1 << 20;
-function pumpBody(body, sink) {
-  return new Promise((resolve4, reject) => {
-    let writing = Promise.resolve();
-    let settled = false;
-    const write = () => writing = writing.then(() => sink.flush());
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.on("error", () => void 0);
-    };
-    const settle = (error) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      if (error === void 0) resolve4();
-      else {
-        body.destroy();
-        reject(error);
-      }
-    };
-    const finish = (error) => {
-      if (settled) return;
-      detach();
-      write().then(
-        () => settle(error),
-        (e) => settle(error ?? e)
-      );
-    };
-    function onData(chunk) {
-      let more;
-      try {
-        more = sink.push(chunk);
-      } catch (e) {
-        settle(e);
-        return;
-      }
-      if (!more) {
-        body.destroy();
-        finish();
-      } else if (sink.full()) {
-        body.pause();
-        write().then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e) => settle(e)
-        );
-      }
-    }
-    function onEnd() {
-      finish();
-    }
-    function onError(e) {
-      finish(e);
-    }
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-  });
-}
-var BatchedWrites = class {
-  constructor(file, what) {
-    this.file = file;
-    this.what = what;
-  }
-  file;
-  what;
-  pending = [];
-  pendingBytes = 0;
-  get gathered() {
-    return this.pendingBytes;
-  }
-  add(chunk) {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-  }
-  full() {
-    return this.pendingBytes >= WRITE_BATCH;
-  }
-  /** Writes what was gathered and returns the chunks written, in order. */
-  async write(position) {
-    if (!this.pendingBytes) return [];
-    const chunks = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.file.writev(chunks, position);
-    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
-    return chunks;
-  }
-};
-
-// src/adapters/http/fetch-file.ts
+var import_node_fs10 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -31482,7 +31926,8 @@ var MAX_BODY_ATTEMPTS = 4;
 function urlSource(http, url) {
   const { url: bare, username, password } = splitUserinfo(url);
   const auth = username !== void 0 ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ""}`).toString("base64")}` } : {};
-  return { id: redactUrl(url), get: (headers) => http.request({ ...target(bare), method: "GET", headers: { ...headers, ...auth } }) };
+  const bytes = bulkFetcher(http);
+  return { id: redactUrl(url), get: (headers) => bytes.get(bare, { ...headers, ...auth }) };
 }
 var RestartFromZero = class extends Error {
   constructor(message) {
@@ -31531,13 +31976,13 @@ var FileFetcher = class {
     try {
       const response = await source.get({ range: "bytes=0-" });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
-        response.body.resume();
+        response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
       if (response.statusCode === 206) {
         const range = contentRange(response);
         if (!range || range.start !== 0) {
-          response.body.resume();
+          response.body.discard();
           throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`);
         }
       }
@@ -31551,13 +31996,14 @@ var FileFetcher = class {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const first2 = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
-        const results = await Promise.allSettled([first, ...others]);
+        const results = await Promise.allSettled([first2, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
+          await settled(state);
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
-          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
+          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -31591,6 +32037,7 @@ var FileFetcher = class {
       const results = await Promise.allSettled(state.segments.map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
@@ -31610,19 +32057,20 @@ var FileFetcher = class {
         if (state.validator) headers["if-range"] = state.validator;
         const response = await source.get(headers);
         if (response.statusCode !== 206) {
-          response.body.resume();
+          response.body.discard();
           if (response.statusCode === 200) throw new RestartFromZero("the server no longer continues the partial file (it changed, or ignores Range)");
           if (response.statusCode === 416) throw new RestartFromZero(`the server refused range ${range} (416)`);
           throw new HttpStatusError(response.statusCode, source.id);
         }
         const answered = contentRange(response);
         if (!answered || answered.start !== from || state.size !== null && answered.total !== void 0 && answered.total !== state.size) {
-          response.body.resume();
+          response.body.discard();
           throw new RestartFromZero(
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state));
         return;
       } catch (e) {
@@ -31632,35 +32080,26 @@ var FileFetcher = class {
       }
     }
   }
-  /** Writes a body at its segment's offset, counting bytes only after they are written. */
+  /**
+   * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
+   * once, while it is still in the CPU's cache (bytes count once written).
+   */
   async copyBody(body, file, segment, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
-    const batch = new BatchedWrites(file, "the partial file");
-    await pumpBody(body, {
-      push(chunk) {
-        const room = limit() - segment.done - batch.gathered;
-        if (chunk.length >= room) {
-          if (room > 0) batch.add(chunk.subarray(0, room));
-          return false;
-        }
-        batch.add(chunk);
-        return true;
-      },
-      full: () => batch.full(),
-      async flush() {
-        let position = segment.start + segment.done;
-        const written = await batch.write(position);
-        if (!written.length) return;
-        let bytes = 0;
-        for (const piece of written) {
-          segment.done += piece.length;
-          hasher.written(position, piece);
-          position += piece.length;
-          bytes += piece.length;
-        }
-        events.bytes(bytes);
-        await checkpoint?.();
+    await body.pump((chunk) => {
+      const room = limit() - segment.done;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const position = segment.start + segment.done;
+      for (let written = 0; written < piece.length; ) {
+        const n = (0, import_node_fs10.writeSync)(file.fd, piece, written, piece.length - written, position + written);
+        if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
+        written += n;
       }
+      segment.done += piece.length;
+      hasher.written(position, piece);
+      events.bytes(piece.length);
+      checkpoint?.();
+      return segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
@@ -31668,16 +32107,18 @@ var FileFetcher = class {
   }
 };
 var lastPersisted = /* @__PURE__ */ new WeakMap();
+var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;
-async function persist(state, statePath) {
+function persist(state, statePath) {
   const now = Date.now();
   if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return;
   lastPersisted.set(state, now);
-  await writeFileAtomic(statePath, JSON.stringify(state));
+  const snapshot = JSON.stringify(state);
+  const previous = persisting.get(state) ?? Promise.resolve();
+  persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => void 0));
 }
-function target(url) {
-  const u2 = new URL(url);
-  return { origin: u2.origin, path: `${u2.pathname}${u2.search}` };
+async function settled(state) {
+  await persisting.get(state);
 }
 function headerValue(value) {
   return Array.isArray(value) ? value[0] : value;
@@ -31776,7 +32217,7 @@ async function readState(outDir) {
 }
 async function hashFile(path, algorithms) {
   const hashes = algorithms.map((a) => [a, (0, import_node_crypto4.createHash)(a)]);
-  for await (const chunk of (0, import_node_fs10.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     for (const [, h] of hashes) h.update(chunk);
   }
   return new Map(hashes.map(([a, h]) => [a, h.digest("hex")]));
@@ -31978,7 +32419,7 @@ function indexForList(lines2, existing, saved) {
 
 // src/adapters/oci-layout.ts
 var import_node_crypto5 = require("node:crypto");
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var import_promises7 = require("node:fs/promises");
 var import_node_os3 = require("node:os");
 var import_node_path15 = require("node:path");
@@ -31989,7 +32430,7 @@ var DigestMismatchError = class extends Error {
   }
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto5.createHash)("sha256").update(data).digest("hex")}`;
-var READ_NOFOLLOW = import_node_fs11.constants.O_RDONLY | (import_node_fs11.constants.O_NOFOLLOW ?? 0);
+var READ_NOFOLLOW = import_node_fs12.constants.O_RDONLY | (import_node_fs12.constants.O_NOFOLLOW ?? 0);
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -32055,7 +32496,7 @@ var OciLayout = class {
   }
   /** Callers check has() first, which refuses a link at the blob's path. */
   openBlob(digest) {
-    return (0, import_node_fs11.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
+    return (0, import_node_fs12.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
   }
   /** Stores a small blob (a manifest) held in memory, after checking its digest. */
   async putBytes(digest, bytes, what) {
@@ -32064,42 +32505,7 @@ var OciLayout = class {
     if (await this.has(digest, bytes.length)) return;
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
-  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
-  async putStream(descriptor, body, what, onBytes) {
-    const target2 = this.blobPath(descriptor.digest);
-    const temp = tempPathFor(target2, this.tempDir);
-    const hash = (0, import_node_crypto5.createHash)("sha256");
-    let size = 0;
-    try {
-      const file = await createExclusive(temp);
-      try {
-        const batch = new BatchedWrites(file, what);
-        await pumpBody(body, {
-          push(chunk) {
-            size += chunk.length;
-            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
-            hash.update(chunk);
-            onBytes(chunk.length);
-            batch.add(chunk);
-            return true;
-          },
-          full: () => batch.full(),
-          flush: async () => void await batch.write()
-        });
-      } finally {
-        await file.close();
-      }
-      if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
-      const got = `sha256:${hash.digest("hex")}`;
-      if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-      await (0, import_promises7.rename)(temp, target2);
-    } catch (e) {
-      body.destroy();
-      await (0, import_promises7.rm)(temp, { force: true });
-      throw e;
-    }
-  }
-  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
+  /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest) {
     return (0, import_node_path15.join)(this.tempDir, `${(0, import_node_path15.basename)(this.blobPath(digest))}.part`);
   }
@@ -32198,6 +32604,7 @@ var RegistryClient = class {
     this.options = options;
     this.base = `${options.insecureHosts.has(host) ? "http" : "https"}://${host}`;
     this.origin = new URL(this.base).origin;
+    this.bytes = bulkFetcher(options.http);
   }
   host;
   options;
@@ -32206,16 +32613,36 @@ var RegistryClient = class {
   tokens = /* @__PURE__ */ new Map();
   basicAuth;
   bearer;
+  bytes;
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
   async request(req) {
-    const first = await this.send(req, await this.authorization(req.scope, false));
-    if (first.statusCode !== 401) return first;
-    const challenge = parseChallenge(headerValue2(first.headers["www-authenticate"]) ?? "");
-    await first.body.dump();
-    if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401);
-    this.learn(challenge);
+    const first2 = await this.send(req, await this.authorization(req.scope, false));
+    if (first2.statusCode !== 401) return first2;
+    await first2.body.dump();
+    const challenge = this.answer(first2.headers);
     if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401);
     return this.send(req, await this.authorization(req.scope, true, challenge));
+  }
+  /**
+   * A bulk GET (a blob), through the bulk fetcher (http/client.ts), with the same auth as
+   * request(): credentials go to this registry's origin only, and a redirect to another
+   * origin (a CDN) drops them.
+   */
+  async getBytes(path, scope, headers) {
+    const url = new URL(path, this.base);
+    const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
+    const first2 = await send(await this.authorization(scope, false));
+    if (first2.statusCode !== 401) return first2;
+    first2.body.discard();
+    const challenge = this.answer(first2.headers);
+    return send(await this.authorization(scope, true, challenge));
+  }
+  /** Learns what a 401 asks for. */
+  answer(headers) {
+    const challenge = parseChallenge(headerValue2(headers["www-authenticate"]) ?? "");
+    if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401);
+    this.learn(challenge);
+    return challenge;
   }
   learn(challenge) {
     if (challenge.scheme === "bearer") this.bearer = challenge;
@@ -32344,19 +32771,11 @@ var Repository = class {
     }
     return { bytes, mediaType, digest };
   }
-  async blob(digest) {
-    const res = await this.client.request({ method: "GET", path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope });
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new RegistryError(`blob ${digest}: ${statusReason(res.statusCode)}`, res.statusCode);
-    }
-    return res.body;
-  }
-  /** A blob as a byte source for ranged, resumable fetches of big layers (adapters/http/fetch-file). */
+  /** A blob as a byte source for the resumable fetcher (adapters/http/fetch-file). */
   blobSource(digest) {
     return {
       id: `${this.client.host}/${this.name}@${digest}`,
-      get: (headers) => this.client.request({ method: "GET", path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope, headers })
+      get: (headers) => this.client.getBytes(`/v2/${this.name}/blobs/${digest}`, this.scope, headers)
     };
   }
   async hasBlob(digest) {
@@ -32544,8 +32963,7 @@ var ImagesJob = class {
       pending = (async () => {
         if (await this.layout.has(blob.digest, blob.size)) return 0;
         const what = `${repo.client.host}/${repo.name}@${blob.digest}`;
-        if (blob.size > this.segments.splitAbove) await this.fetchInSegments(repo, blob, what);
-        else await this.layout.putStream(blob, await repo.blob(blob.digest), what, (n) => this.progress.bytes(n));
+        await this.fetchToLayout(repo, blob, what);
         return blob.size;
       })();
       this.blobs.set(blob.digest, pending);
@@ -32556,10 +32974,11 @@ var ImagesJob = class {
     await pending;
   }
   /**
-   * A big layer on one capped connection is the whole run's tail: fetch it in Range segments
-   * on several connections (resumable across runs), hashed as it arrives, as `files` does.
+   * A blob through the same fetcher as `files`: hashed and written as it arrives, and a big
+   * layer (a whole run's tail on one capped connection) in Range segments on several
+   * connections, resumable across runs.
    */
-  async fetchInSegments(repo, blob, what) {
+  async fetchToLayout(repo, blob, what) {
     const part = this.layout.partPathFor(blob.digest);
     try {
       const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ["sha256"], {
@@ -32576,11 +32995,11 @@ var ImagesJob = class {
 };
 
 // src/pipeline/lists.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var import_node_path19 = require("node:path");
 
 // src/adapters/kubespray-tree.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_node_path17 = require("node:path");
 
 // src/domain/kubespray/templates.ts
@@ -32666,10 +33085,10 @@ var TreeError = class extends Error {
 };
 var VARS_EXTENSIONS = ["", ".yml", ".yaml", ".json"];
 function isDir(path) {
-  return (0, import_node_fs12.existsSync)(path) && (0, import_node_fs12.statSync)(path).isDirectory();
+  return (0, import_node_fs13.existsSync)(path) && (0, import_node_fs13.statSync)(path).isDirectory();
 }
 function dirVarsFiles(dir) {
-  return (0, import_node_fs12.readdirSync)(dir).sort().flatMap((name) => {
+  return (0, import_node_fs13.readdirSync)(dir).sort().flatMap((name) => {
     if (name.startsWith(".")) return [];
     const full = (0, import_node_path17.join)(dir, name);
     if (isDir(full)) return dirVarsFiles(full);
@@ -32681,14 +33100,14 @@ function dirVarsFiles(dir) {
 function findVarsFiles(dir, name = "main") {
   for (const ext of VARS_EXTENSIONS) {
     const full = (0, import_node_path17.join)(dir, name + ext);
-    if (!(0, import_node_fs12.existsSync)(full)) continue;
+    if (!(0, import_node_fs13.existsSync)(full)) continue;
     return isDir(full) ? dirVarsFiles(full) : [full];
   }
   return [];
 }
 function loadVarsFile(path, root) {
   const origin = (0, import_node_path17.relative)(root, path) || path;
-  return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs12.readFileSync)(path, "utf8"), origin), origin) };
+  return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs13.readFileSync)(path, "utf8"), origin), origin) };
 }
 function chooseDefaultsRole(root, playbook) {
   const named = playbook ? /role:\s*(kubespray[-_]defaults)/.exec(playbook)?.[1] : void 0;
@@ -32702,7 +33121,7 @@ function chooseDefaultsRole(root, playbook) {
   );
 }
 function readOptional(path) {
-  return (0, import_node_fs12.existsSync)(path) ? (0, import_node_fs12.readFileSync)(path, "utf8") : void 0;
+  return (0, import_node_fs13.existsSync)(path) ? (0, import_node_fs13.readFileSync)(path, "utf8") : void 0;
 }
 function readKubesprayTree(root) {
   if (!isDir(root)) throw new TreeError(`--kubespray-dir ${root}: no such directory`);
@@ -32712,7 +33131,7 @@ function readKubesprayTree(root) {
   const fromScript = script ? readGenerateListScript(script) : {};
   const downloadRel = fromScript.downloadYml ?? `roles/${defaultsRole}/defaults/main/download.yml`;
   const downloadPath = (0, import_node_path17.join)(root, downloadRel);
-  if (!(0, import_node_fs12.existsSync)(downloadPath)) {
+  if (!(0, import_node_fs13.existsSync)(downloadPath)) {
     throw new TreeError(`${downloadRel} is missing from ${root}: generate_list.sh scrapes the list templates from it`);
   }
   const kubeImageLine = fromScript.kubeImageLine ?? (defaultsRole === "kubespray_defaults" ? KUBE_IMAGE_LINE_V_PREFIXED : KUBE_IMAGE_LINE_PLAIN);
@@ -32721,7 +33140,7 @@ function readKubesprayTree(root) {
   return {
     root,
     defaultsRole,
-    downloadYml: { text: (0, import_node_fs12.readFileSync)(downloadPath, "utf8"), path: downloadRel },
+    downloadYml: { text: (0, import_node_fs13.readFileSync)(downloadPath, "utf8"), path: downloadRel },
     kubeImageLine,
     kubeImages: fromScript.kubeImages?.length ? fromScript.kubeImages : KUBE_IMAGES,
     roleDefaults: load("defaults"),
@@ -32730,7 +33149,7 @@ function readKubesprayTree(root) {
 }
 
 // src/adapters/inventory-files.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 var import_node_path18 = require("node:path");
 
 // src/domain/jinja/lexer.ts
@@ -33255,18 +33674,18 @@ var InventoryFileError = class extends Error {
   }
 };
 function parseInventoryFile(inv, path) {
-  const text3 = (0, import_node_fs13.readFileSync)(path, "utf8");
+  const text3 = (0, import_node_fs14.readFileSync)(path, "utf8");
   if (YAML_EXTS.includes((0, import_node_path18.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
   else parseIniInventory(inv, text3, path);
 }
 function inventorySourceFiles(path) {
-  if (!(0, import_node_fs13.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
-  if (!(0, import_node_fs13.statSync)(path).isDirectory()) return [path];
-  return (0, import_node_fs13.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path18.join)(path, name)).filter((full) => (0, import_node_fs13.statSync)(full).isFile());
+  if (!(0, import_node_fs14.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
+  if (!(0, import_node_fs14.statSync)(path).isDirectory()) return [path];
+  return (0, import_node_fs14.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path18.join)(path, name)).filter((full) => (0, import_node_fs14.statSync)(full).isFile());
 }
 function entityVars(baseDir, kind, name, root) {
   const dir = (0, import_node_path18.join)(baseDir, kind);
-  if (!(0, import_node_fs13.existsSync)(dir)) return [];
+  if (!(0, import_node_fs14.existsSync)(dir)) return [];
   return findVarsFiles(dir, name).map((file) => loadVarsFile(file, root));
 }
 function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process.cwd()) {
@@ -33274,7 +33693,7 @@ function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process
   const baseDirs = [];
   for (const path of paths) {
     for (const file of inventorySourceFiles(path)) parseInventoryFile(inv, file);
-    baseDirs.push((0, import_node_fs13.existsSync)(path) && (0, import_node_fs13.statSync)(path).isDirectory() ? path : (0, import_node_path18.dirname)(path));
+    baseDirs.push((0, import_node_fs14.existsSync)(path) && (0, import_node_fs14.statSync)(path).isDirectory() ? path : (0, import_node_path18.dirname)(path));
   }
   const groups = hostGroups(inv, host);
   const fileGroupLayer = (name) => ({
@@ -33458,9 +33877,9 @@ var Parser = class {
   /** An expression, or a tuple when commas follow (`{{ a, b }}`). */
   parseTupleExpr(withCond) {
     const line = this.current.line;
-    const first = withCond ? this.parseExpression() : this.parseOr();
-    if (!this.isOp(",")) return first;
-    const items = [first];
+    const first2 = withCond ? this.parseExpression() : this.parseOr();
+    if (!this.isOp(",")) return first2;
+    const items = [first2];
     while (this.isOp(",")) {
       this.next();
       if (this.current.type === "variable_end" || this.current.type === "block_end") break;
@@ -33507,7 +33926,7 @@ var Parser = class {
   }
   parseCompare() {
     const line = this.current.line;
-    const first = this.parseMath1();
+    const first2 = this.parseMath1();
     const rest = [];
     for (; ; ) {
       if (this.current.type === "operator" && COMPARE_OPS.has(this.current.value)) {
@@ -33522,7 +33941,7 @@ var Parser = class {
         rest.push(["not in", this.parseMath1()]);
       } else break;
     }
-    return rest.length ? { kind: "compare", first, rest, line } : first;
+    return rest.length ? { kind: "compare", first: first2, rest, line } : first2;
   }
   parseMath1() {
     let left = this.parseConcat();
@@ -33594,12 +34013,12 @@ var Parser = class {
         this.next();
         return { kind: "tuple", items: [], line };
       }
-      const first = this.parseExpression();
+      const first2 = this.parseExpression();
       if (this.isOp(")")) {
         this.next();
-        return first;
+        return first2;
       }
-      const items = [first];
+      const items = [first2];
       while (this.isOp(",")) {
         this.next();
         if (this.isOp(")")) break;
@@ -34155,8 +34574,8 @@ function getItem(obj, key) {
   return undefinedMember(obj, key);
 }
 function slice(obj, start, stop, step) {
-  const target2 = failIfUndefined(obj);
-  const seq = typeof target2 === "string" ? [...target2] : iterate(target2);
+  const target = failIfUndefined(obj);
+  const seq = typeof target === "string" ? [...target] : iterate(target);
   const toInt2 = (v2) => {
     if (v2 === void 0 || v2 === null) return void 0;
     const n = failIfUndefined(v2);
@@ -34175,8 +34594,8 @@ function slice(obj, start, stop, step) {
   const end = norm(toInt2(stop), stepN < 0 ? -1 : len);
   const picked = [];
   for (let i = begin; stepN > 0 ? i < end : i > end; i += stepN) picked.push(seq[i]);
-  if (typeof target2 === "string") return picked.join("");
-  return target2 instanceof PyTuple ? new PyTuple(picked) : picked;
+  if (typeof target === "string") return picked.join("");
+  return target instanceof PyTuple ? new PyTuple(picked) : picked;
 }
 
 // src/domain/python/regex.ts
@@ -34304,18 +34723,18 @@ function combine(dicts, recursive, listMerge) {
   for (const d of dicts) mergeInto(result, d, recursive, listMerge);
   return result;
 }
-function mergeInto(target2, source, recursive, listMerge) {
+function mergeInto(target, source, recursive, listMerge) {
   for (const [k2, v2] of source) {
-    const existing = target2.get(k2);
+    const existing = target.get(k2);
     if (recursive && existing instanceof Map && v2 instanceof Map) {
       const merged = new Map(existing);
       mergeInto(merged, v2, recursive, listMerge);
-      target2.set(k2, merged);
+      target.set(k2, merged);
     } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
       const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
-      target2.set(k2, merged);
+      target.set(k2, merged);
     } else {
-      target2.set(k2, v2);
+      target.set(k2, v2);
     }
   }
 }
@@ -35077,7 +35496,7 @@ function composeVariables(request, tree) {
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
   const archLayer = request.arch ? [{ origin: "--arch", vars: /* @__PURE__ */ new Map([["image_arch", request.arch]]) }] : [];
-  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p2) => (0, import_node_fs14.readFileSync)(at2(p2), "utf8")));
+  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p2) => (0, import_node_fs15.readFileSync)(at2(p2), "utf8")));
   const groups = new Map(
     [...inventory.inventory.groups.values()].map((g2) => [g2.name, [...g2.hosts]])
   );
@@ -35150,12 +35569,12 @@ async function notFound(repo, spec, tags) {
 }
 
 // src/pipeline/bundle-dir.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 var import_node_crypto6 = require("node:crypto");
 async function sha256File(path) {
   const hash = (0, import_node_crypto6.createHash)("sha256");
   let size = 0;
-  for await (const chunk of (0, import_node_fs15.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs16.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -35302,7 +35721,7 @@ async function writeManifest(request, built, plan2) {
     known.set(`images/blobs/sha256/${entry.name}`, entry.name);
   }
   if (built.source && built.resolved) known.set(tarballName(versionLabel(built.resolved)), built.source.sha256);
-  const first = [...built.lists.values()][0];
+  const first2 = [...built.lists.values()][0];
   const extraVars = {};
   for (const arg of request.extraVars) {
     Object.assign(extraVars, toJson(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
@@ -35318,7 +35737,7 @@ async function writeManifest(request, built, plan2) {
       commit: built.resolved?.commit ?? null,
       tarball: built.source && built.resolved ? { path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size } : null
     },
-    kubeVersion: first?.kubeVersion ?? "",
+    kubeVersion: first2?.kubeVersion ?? "",
     arches: [...request.arches],
     layout: request.layout,
     extraVars,
@@ -35336,7 +35755,7 @@ async function writeManifest(request, built, plan2) {
   return manifest;
 }
 function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs16.readFileSync)((0, import_node_path20.isAbsolute)(path) ? path : (0, import_node_path20.join)(cwd, path), "utf8");
+  return (0, import_node_fs17.readFileSync)((0, import_node_path20.isAbsolute)(path) ? path : (0, import_node_path20.join)(cwd, path), "utf8");
 }
 async function sumsOfDirectory(outDir, known) {
   const entries = await (0, import_promises8.readdir)(outDir, { recursive: true, withFileTypes: true });
@@ -35364,12 +35783,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs17.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs18.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -13082,14 +13082,14 @@ var require_mock_utils = __commonJS({
             mockDispatch.call(this, opts, handler);
           } catch (error) {
             if (error.code === "UND_MOCK_ERR_MOCK_NOT_MATCHED") {
-              const netConnect = agent[kGetNetConnect]();
+              const netConnect2 = agent[kGetNetConnect]();
               const totalInterceptsCount = this[kDispatches][kTotalDispatchCount] || this[kDispatches].length;
               const pendingInterceptsCount = this[kDispatches].filter(({ consumed }) => !consumed).length;
               const interceptsMessage = `, ${pendingInterceptsCount} interceptor(s) remaining out of ${totalInterceptsCount} defined`;
-              if (netConnect === false) {
+              if (netConnect2 === false) {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)${interceptsMessage}`);
               }
-              if (checkNetConnect(netConnect, origin)) {
+              if (checkNetConnect(netConnect2, origin)) {
                 originalDispatch.call(this, opts, handler);
               } else {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)${interceptsMessage}`);
@@ -13103,11 +13103,11 @@ var require_mock_utils = __commonJS({
         }
       };
     }
-    function checkNetConnect(netConnect, origin) {
+    function checkNetConnect(netConnect2, origin) {
       const url = new URL(origin);
-      if (netConnect === true) {
+      if (netConnect2 === true) {
         return true;
-      } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+      } else if (Array.isArray(netConnect2) && netConnect2.some((matcher) => matchValue(matcher, url.host))) {
         return true;
       }
       return false;
@@ -15112,7 +15112,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports2, module2) {
     "use strict";
-    var { isIP } = require("node:net");
+    var { isIP: isIP2 } = require("node:net");
     var { lookup } = require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -15518,7 +15518,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first = this.#buffers[0];
-        if (first.length > n) {
-          this.#buffers[0] = first.subarray(n, first.length);
-          return first.subarray(0, n);
-        } else if (first.length === n) {
+        const first2 = this.#buffers[0];
+        if (first2.length > n) {
+          this.#buffers[0] = first2.subarray(n, first2.length);
+          return first2.subarray(0, n);
+        } else if (first2.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26678,6 +26678,532 @@ module.exports = __toCommonJS(fetch_exports);
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
+
+// src/adapters/http/bytes.ts
+function fromUndici(response) {
+  return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) };
+}
+function readableBody(body) {
+  return {
+    pump: (take) => new Promise((resolve2, reject) => {
+      const done = (error) => {
+        body.off("data", onData);
+        body.off("end", onEnd);
+        body.off("error", onError);
+        body.on("error", () => void 0);
+        if (error === void 0) resolve2();
+        else reject(error);
+      };
+      const onData = (chunk) => {
+        let more;
+        try {
+          more = take(chunk);
+        } catch (e) {
+          body.destroy();
+          done(e);
+          return;
+        }
+        if (!more) {
+          body.destroy();
+          done();
+        }
+      };
+      const onEnd = () => done();
+      const onError = (e) => done(e);
+      body.on("data", onData);
+      body.once("end", onEnd);
+      body.once("error", onError);
+    }),
+    discard: () => {
+      body.on("error", () => void 0);
+      body.destroy();
+    }
+  };
+}
+var DispatcherBytes = class {
+  constructor(http) {
+    this.http = http;
+  }
+  http;
+  async get(url, headers) {
+    const u2 = new URL(url);
+    return fromUndici(await this.http.request({ origin: u2.origin, path: `${u2.pathname}${u2.search}`, method: "GET", headers }));
+  }
+};
+
+// src/adapters/http/fast-http.ts
+var import_node_net = require("node:net");
+var import_node_tls = require("node:tls");
+var READ_BUFFER = 512 << 10;
+var MAX_HEAD = 64 << 10;
+var MAX_REDIRECTS = 10;
+var KEEP_ALIVE_MS = 4e3;
+var CONNECT_TIMEOUT_MS = 1e4;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var failure = (message, code) => Object.assign(new Error(message), { code });
+var OriginPool = class {
+  constructor(cap) {
+    this.cap = cap;
+  }
+  cap;
+  idle = [];
+  active = 0;
+  waiting = [];
+  async acquire() {
+    if (this.active < this.cap) {
+      this.active++;
+      return;
+    }
+    await new Promise((resolve2) => this.waiting.push(resolve2));
+  }
+  /** A slot is given up: the next waiter takes it over. */
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+};
+var FastHttp = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  pools = /* @__PURE__ */ new Map();
+  /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
+  readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+  async get(url, headers) {
+    let target = new URL(url);
+    let sent = { ...headers };
+    for (let redirects = 0, attempt = 0; ; ) {
+      let response;
+      try {
+        response = await this.once(target, sent);
+      } catch (e) {
+        if (!isRetried(e) || attempt >= this.options.retries) throw e;
+        await sleep(this.backoff(attempt++));
+        continue;
+      }
+      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+        response.body.discard();
+        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        continue;
+      }
+      const location = first(response.headers.location);
+      if (REDIRECTS.has(response.statusCode) && location) {
+        response.body.discard();
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target);
+        if (next.origin !== target.origin) {
+          sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));
+        }
+        target = next;
+        continue;
+      }
+      return response;
+    }
+  }
+  backoff(attempt) {
+    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  }
+  pool(origin) {
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, pool = new OriginPool(this.options.connectionsPerHost));
+    return pool;
+  }
+  /** One request on a kept-alive connection or a new one; a kept-alive one the server closed meanwhile is replaced once. */
+  async once(url, headers) {
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${url.protocol} urls are not supported`);
+    const pool = this.pool(url.origin);
+    await pool.acquire();
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (slotHeld) pool.release();
+      slotHeld = false;
+    };
+    try {
+      const reused = takeIdle(pool);
+      if (reused) {
+        try {
+          return await reused.send(url, headers, releaseSlot);
+        } catch (e) {
+          if (!reused.closedBeforeAnswer) throw e;
+        }
+      }
+      const fresh = await this.open(url, pool);
+      return await fresh.send(url, headers, releaseSlot);
+    } catch (e) {
+      releaseSlot();
+      throw e;
+    }
+  }
+  open(url, pool) {
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    return new Promise((resolve2, reject) => {
+      let connection;
+      let socket;
+      const onConnectError = (e) => reject(e);
+      if (url.protocol === "https:") {
+        socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+        socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
+      } else {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+      }
+      socket.setNoDelay(true);
+      socket.once("error", onConnectError);
+      const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
+      socket.once("connect", () => clearTimeout(timer));
+      socket.once("close", () => clearTimeout(timer));
+    });
+  }
+};
+function takeIdle(pool) {
+  for (let c = pool.idle.pop(); c; c = pool.idle.pop()) if (c.usable) return c;
+  return void 0;
+}
+var Connection = class {
+  constructor(socket, pool, idleTimeoutMs) {
+    this.socket = socket;
+    this.pool = pool;
+    this.idleTimeoutMs = idleTimeoutMs;
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => this.fail(failure("the server closed the connection", "UND_ERR_SOCKET")));
+    socket.on("end", () => this.endOfStream());
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (this.phase === "idle") this.socket.destroy();
+      else this.socket.destroy(failure(`no data for ${idleTimeoutMs / 1e3} s`, this.phase === "head" ? "UND_ERR_HEADERS_TIMEOUT" : "UND_ERR_BODY_TIMEOUT"));
+    });
+  }
+  socket;
+  pool;
+  idleTimeoutMs;
+  phase = "idle";
+  head = [];
+  headBytes = 0;
+  answered = false;
+  /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
+  closedBeforeAnswer = false;
+  framing = { kind: "none" };
+  keepAlive = false;
+  chunkLeft = 0;
+  chunkState = "size";
+  line = "";
+  /** Body pieces that came before pump() was called (copied: the read buffer is reused). */
+  early = [];
+  take;
+  onHead;
+  onHeadFailed;
+  onBodyDone;
+  bodyError;
+  bodyComplete = false;
+  releaseSlot = () => void 0;
+  get usable() {
+    return this.phase === "idle" && !this.socket.destroyed;
+  }
+  send(url, headers, releaseSlot) {
+    this.phase = "head";
+    this.releaseSlot = releaseSlot;
+    this.head = [];
+    this.headBytes = 0;
+    this.answered = false;
+    this.closedBeforeAnswer = false;
+    this.early = [];
+    this.take = void 0;
+    this.bodyError = void 0;
+    this.bodyComplete = false;
+    this.socket.setTimeout(this.idleTimeoutMs);
+    this.socket.ref();
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
+      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
+    }
+    return new Promise((resolve2, reject) => {
+      this.onHead = resolve2;
+      this.onHeadFailed = reject;
+      this.socket.resume();
+      this.socket.write(`${lines.join("\r\n")}\r
+\r
+`);
+    });
+  }
+  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  feed(buffer, length2) {
+    let offset = 0;
+    if (this.phase === "head") {
+      this.answered = true;
+      offset = this.readHead(buffer, length2);
+      if (offset < 0) return true;
+    }
+    if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
+    return true;
+  }
+  /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
+  readHead(buffer, length2) {
+    const piece = Buffer.from(buffer.subarray(0, length2));
+    this.head.push(piece);
+    this.headBytes += length2;
+    const all = this.head.length === 1 ? piece : Buffer.concat(this.head);
+    const end = all.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (this.headBytes > MAX_HEAD) this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+      return -1;
+    }
+    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+    if (!response) return -1;
+    this.phase = "body";
+    this.socket.pause();
+    const bodyStart = end + 4 - (this.headBytes - length2);
+    this.head = [];
+    const onHead = this.onHead;
+    this.onHead = this.onHeadFailed = void 0;
+    if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
+    onHead?.(response);
+    return bodyStart;
+  }
+  parseHead(text3) {
+    const [statusLine = "", ...headerLines] = text3.split("\r\n");
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
+    if (!status) {
+      this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
+      return void 0;
+    }
+    const headers = {};
+    for (const line of headerLines) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    const statusCode = Number(status[2]);
+    const connection = (first(headers.connection) ?? "").toLowerCase();
+    this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
+    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length2 = first(headers["content-length"]);
+    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    else if (encoding.includes("chunked")) {
+      this.framing = { kind: "chunked" };
+      this.chunkState = "size";
+      this.line = "";
+    } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
+    else {
+      this.framing = { kind: "close" };
+      this.keepAlive = false;
+    }
+    const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
+    return { statusCode, headers, body };
+  }
+  readBody(buffer, start, end) {
+    const framing = this.framing;
+    if (framing.kind === "length") {
+      const n = Math.min(end - start, framing.left);
+      framing.left -= n;
+      this.deliver(buffer, start, start + n);
+      if (framing.left === 0) this.completeBody();
+    } else if (framing.kind === "close") this.deliver(buffer, start, end);
+    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+  }
+  readChunked(buffer, start, end) {
+    let i = start;
+    while (i < end && this.phase === "body" && !this.bodyComplete) {
+      if (this.chunkState === "data") {
+        const n = Math.min(end - i, this.chunkLeft);
+        this.deliver(buffer, i, i + n);
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) this.chunkState = "data-end";
+        continue;
+      }
+      const newline = buffer.indexOf(10, i);
+      const stop = newline < 0 || newline >= end ? end : newline + 1;
+      this.line += buffer.toString("latin1", i, stop);
+      i = stop;
+      if (!this.line.endsWith("\n")) {
+        if (this.line.length > 4096) this.socket.destroy(failure("a chunk-size line of more than 4 KiB", "UND_ERR_SOCKET"));
+        continue;
+      }
+      const line = this.line.trim();
+      this.line = "";
+      if (this.chunkState === "data-end") this.chunkState = "size";
+      else if (this.chunkState === "size") {
+        const size = Number.parseInt(line.split(";")[0] ?? "", 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.socket.destroy(failure(`a malformed chunk size ${JSON.stringify(line.slice(0, 40))}`, "UND_ERR_SOCKET"));
+          return;
+        }
+        if (size === 0) this.chunkState = "trailer";
+        else {
+          this.chunkLeft = size;
+          this.chunkState = "data";
+        }
+      } else if (line === "") this.completeBody();
+    }
+  }
+  deliver(buffer, start, end) {
+    if (start >= end || this.bodyError) return;
+    if (!this.take) {
+      this.early.push(Buffer.from(buffer.subarray(start, end)));
+      return;
+    }
+    let more;
+    try {
+      more = this.take(buffer.subarray(start, end));
+    } catch (e) {
+      this.stopBody(e);
+      return;
+    }
+    if (!more) this.stopBody();
+  }
+  /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
+  stopBody(error) {
+    this.take = void 0;
+    this.phase = "closed";
+    this.socket.destroy();
+    this.releaseSlot();
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    done?.(error);
+  }
+  completeBody() {
+    this.bodyComplete = true;
+    if (!this.take && this.onBodyDone === void 0) return;
+    this.finishBody();
+  }
+  finishBody() {
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    this.recycle();
+    done?.();
+  }
+  /** Back to the pool for the next request, or closed. */
+  recycle() {
+    if (this.keepAlive && !this.socket.destroyed) {
+      this.phase = "idle";
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+      this.socket.unref();
+      this.pool.idle.push(this);
+    } else {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  pump(take) {
+    return new Promise((resolve2, reject) => {
+      if (this.take || this.onBodyDone) {
+        reject(new Error("the body is already being read"));
+        return;
+      }
+      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.take = take;
+      for (const piece of this.early.splice(0)) {
+        this.deliver(piece, 0, piece.length);
+        if (!this.take) return;
+      }
+      if (this.bodyError) {
+        const done = this.onBodyDone;
+        this.onBodyDone = void 0;
+        this.take = void 0;
+        done?.(this.bodyError);
+      } else if (this.bodyComplete) this.finishBody();
+      else this.socket.resume();
+    });
+  }
+  discard() {
+    this.early = [];
+    this.take = void 0;
+    if (this.phase === "body" && this.bodyComplete) {
+      this.recycle();
+      return;
+    }
+    if (this.phase === "body") {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  endOfStream() {
+    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
+      this.keepAlive = false;
+      this.completeBody();
+    }
+  }
+  fail(error) {
+    const phase = this.phase;
+    if (phase === "closed") return;
+    this.phase = "closed";
+    this.removeFromIdle();
+    if (phase === "idle") return;
+    if (phase === "head") {
+      this.closedBeforeAnswer = !this.answered;
+      const reject = this.onHeadFailed;
+      this.onHead = this.onHeadFailed = void 0;
+      this.releaseSlotLater();
+      reject?.(error);
+      return;
+    }
+    if (this.bodyComplete) {
+      if (this.onBodyDone) this.finishBody();
+      return;
+    }
+    this.releaseSlot();
+    this.bodyError = error;
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    done?.(error);
+  }
+  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
+  releaseSlotLater() {
+    this.releaseSlot = () => void 0;
+  }
+  removeFromIdle() {
+    const i = this.pool.idle.indexOf(this);
+    if (i >= 0) this.pool.idle.splice(i, 1);
+  }
+};
+function first(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+function retryAfterMs(headers) {
+  const value = first(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+var RETRIED_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT"
+]);
+function isRetried(error) {
+  const code = error?.code;
+  return typeof code === "string" && RETRIED_CODES.has(code);
+}
+var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+
+// src/adapters/http/client.ts
 var DEFAULT_HTTP_OPTIONS = {
   // bench/files.sh: 16, 24 and 32 connections took 3.2, 3.1 and 3.0 s for Kubespray's
   // 1.1 GB set behind a 32 MiB/s-per-connection cap; 24 keeps most of it and stays polite.
@@ -26702,7 +27228,16 @@ var RETRIED_ERRORS = [
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
+  const dispatcher = createDispatcher(options);
+  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options));
+  return dispatcher;
+}
+function proxyConfigured() {
+  return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
+}
+function createDispatcher(options) {
   const agent = new import_undici.EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
@@ -26947,7 +27482,7 @@ var GitHubReleases = class {
   source(asset) {
     return {
       id: `${this.repo}@${asset.name}`,
-      get: (headers) => this.client.request("GET", asset.url, { headers: { ...headers, accept: "application/octet-stream" } })
+      get: async (headers) => fromUndici(await this.client.request("GET", asset.url, { headers: { ...headers, accept: "application/octet-stream" } }))
     };
   }
   async text(asset) {
@@ -27289,103 +27824,7 @@ async function regularFile(path) {
 // src/adapters/http/fetch-file.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_crypto = require("node:crypto");
-
-// src/adapters/body-pump.ts
-var WRITE_BATCH = 1 << 20;
-function pumpBody(body, sink) {
-  return new Promise((resolve2, reject) => {
-    let writing = Promise.resolve();
-    let settled = false;
-    const write = () => writing = writing.then(() => sink.flush());
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.on("error", () => void 0);
-    };
-    const settle = (error) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      if (error === void 0) resolve2();
-      else {
-        body.destroy();
-        reject(error);
-      }
-    };
-    const finish = (error) => {
-      if (settled) return;
-      detach();
-      write().then(
-        () => settle(error),
-        (e) => settle(error ?? e)
-      );
-    };
-    function onData(chunk) {
-      let more;
-      try {
-        more = sink.push(chunk);
-      } catch (e) {
-        settle(e);
-        return;
-      }
-      if (!more) {
-        body.destroy();
-        finish();
-      } else if (sink.full()) {
-        body.pause();
-        write().then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e) => settle(e)
-        );
-      }
-    }
-    function onEnd() {
-      finish();
-    }
-    function onError(e) {
-      finish(e);
-    }
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-  });
-}
-var BatchedWrites = class {
-  constructor(file, what) {
-    this.file = file;
-    this.what = what;
-  }
-  file;
-  what;
-  pending = [];
-  pendingBytes = 0;
-  get gathered() {
-    return this.pendingBytes;
-  }
-  add(chunk) {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-  }
-  full() {
-    return this.pendingBytes >= WRITE_BATCH;
-  }
-  /** Writes what was gathered and returns the chunks written, in order. */
-  async write(position) {
-    if (!this.pendingBytes) return [];
-    const chunks = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.file.writev(chunks, position);
-    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
-    return chunks;
-  }
-};
-
-// src/adapters/http/fetch-file.ts
+var import_node_fs3 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -27526,13 +27965,13 @@ var FileFetcher = class {
     try {
       const response = await source.get({ range: "bytes=0-" });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
-        response.body.resume();
+        response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
       if (response.statusCode === 206) {
         const range = contentRange(response);
         if (!range || range.start !== 0) {
-          response.body.resume();
+          response.body.discard();
           throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`);
         }
       }
@@ -27546,13 +27985,14 @@ var FileFetcher = class {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const first2 = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
-        const results = await Promise.allSettled([first, ...others]);
+        const results = await Promise.allSettled([first2, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
+          await settled(state);
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
-          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
+          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -27586,6 +28026,7 @@ var FileFetcher = class {
       const results = await Promise.allSettled(state.segments.map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
@@ -27605,19 +28046,20 @@ var FileFetcher = class {
         if (state.validator) headers["if-range"] = state.validator;
         const response = await source.get(headers);
         if (response.statusCode !== 206) {
-          response.body.resume();
+          response.body.discard();
           if (response.statusCode === 200) throw new RestartFromZero("the server no longer continues the partial file (it changed, or ignores Range)");
           if (response.statusCode === 416) throw new RestartFromZero(`the server refused range ${range} (416)`);
           throw new HttpStatusError(response.statusCode, source.id);
         }
         const answered = contentRange(response);
         if (!answered || answered.start !== from || state.size !== null && answered.total !== void 0 && answered.total !== state.size) {
-          response.body.resume();
+          response.body.discard();
           throw new RestartFromZero(
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state));
         return;
       } catch (e) {
@@ -27627,35 +28069,26 @@ var FileFetcher = class {
       }
     }
   }
-  /** Writes a body at its segment's offset, counting bytes only after they are written. */
+  /**
+   * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
+   * once, while it is still in the CPU's cache (bytes count once written).
+   */
   async copyBody(body, file, segment, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
-    const batch = new BatchedWrites(file, "the partial file");
-    await pumpBody(body, {
-      push(chunk) {
-        const room = limit() - segment.done - batch.gathered;
-        if (chunk.length >= room) {
-          if (room > 0) batch.add(chunk.subarray(0, room));
-          return false;
-        }
-        batch.add(chunk);
-        return true;
-      },
-      full: () => batch.full(),
-      async flush() {
-        let position = segment.start + segment.done;
-        const written = await batch.write(position);
-        if (!written.length) return;
-        let bytes = 0;
-        for (const piece of written) {
-          segment.done += piece.length;
-          hasher.written(position, piece);
-          position += piece.length;
-          bytes += piece.length;
-        }
-        events.bytes(bytes);
-        await checkpoint?.();
+    await body.pump((chunk) => {
+      const room = limit() - segment.done;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const position = segment.start + segment.done;
+      for (let written = 0; written < piece.length; ) {
+        const n = (0, import_node_fs3.writeSync)(file.fd, piece, written, piece.length - written, position + written);
+        if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
+        written += n;
       }
+      segment.done += piece.length;
+      hasher.written(position, piece);
+      events.bytes(piece.length);
+      checkpoint?.();
+      return segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
@@ -27663,12 +28096,18 @@ var FileFetcher = class {
   }
 };
 var lastPersisted = /* @__PURE__ */ new WeakMap();
+var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;
-async function persist(state, statePath) {
+function persist(state, statePath) {
   const now = Date.now();
   if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return;
   lastPersisted.set(state, now);
-  await writeFileAtomic(statePath, JSON.stringify(state));
+  const snapshot = JSON.stringify(state);
+  const previous = persisting.get(state) ?? Promise.resolve();
+  persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => void 0));
+}
+async function settled(state) {
+  await persisting.get(state);
 }
 function headerValue(value) {
   return Array.isArray(value) ? value[0] : value;
@@ -27751,7 +28190,7 @@ var import_node_events = require("node:events");
 var import_node_stream = __toESM(require("node:stream"), 1);
 var import_node_string_decoder = require("node:string_decoder");
 var import_node_path2 = __toESM(require("node:path"), 1);
-var import_node_fs3 = __toESM(require("node:fs"), 1);
+var import_node_fs4 = __toESM(require("node:fs"), 1);
 var import_path = require("path");
 var import_events2 = require("events");
 var import_assert = __toESM(require("assert"), 1);
@@ -27765,19 +28204,19 @@ var import_fs3 = __toESM(require("fs"), 1);
 var import_path2 = __toESM(require("path"), 1);
 var import_node_path5 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
-var import_node_fs4 = __toESM(require("node:fs"), 1);
+var import_node_fs5 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
 var import_node_crypto2 = require("node:crypto");
-var import_node_fs5 = __toESM(require("node:fs"), 1);
+var import_node_fs6 = __toESM(require("node:fs"), 1);
 var import_node_path6 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
-var import_node_fs6 = __toESM(require("node:fs"), 1);
-var import_node_path7 = __toESM(require("node:path"), 1);
 var import_node_fs7 = __toESM(require("node:fs"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_fs8 = __toESM(require("node:fs"), 1);
 var import_promises3 = __toESM(require("node:fs/promises"), 1);
 var import_node_path8 = __toESM(require("node:path"), 1);
 var import_node_path9 = require("node:path");
-var import_node_fs8 = __toESM(require("node:fs"), 1);
+var import_node_fs9 = __toESM(require("node:fs"), 1);
 var import_node_path10 = __toESM(require("node:path"), 1);
 var zr = Object.defineProperty;
 var Ur = (s3, t) => {
@@ -29149,15 +29588,15 @@ var Qi = (s3, t) => {
 var Mn = (s3) => {
   let t = new rt(s3), e = s3.file, i;
   try {
-    i = import_node_fs3.default.openSync(e, "r");
-    let r = import_node_fs3.default.fstatSync(i), n = s3.maxReadSize || 16 * 1024 * 1024;
+    i = import_node_fs4.default.openSync(e, "r");
+    let r = import_node_fs4.default.fstatSync(i), n = s3.maxReadSize || 16 * 1024 * 1024;
     if (r.size < n) {
-      let o = Buffer.allocUnsafe(r.size), h = import_node_fs3.default.readSync(i, o, 0, r.size, 0);
+      let o = Buffer.allocUnsafe(r.size), h = import_node_fs4.default.readSync(i, o, 0, r.size, 0);
       t.end(h === o.byteLength ? o : o.subarray(0, h));
     } else {
       let o = 0, h = Buffer.allocUnsafe(n);
       for (; o < r.size; ) {
-        let a = import_node_fs3.default.readSync(i, h, 0, n, o);
+        let a = import_node_fs4.default.readSync(i, h, 0, n, o);
         if (a === 0) break;
         o += a, t.write(h.subarray(0, a));
       }
@@ -29165,7 +29604,7 @@ var Mn = (s3) => {
     }
   } finally {
     if (typeof i == "number") try {
-      import_node_fs3.default.closeSync(i);
+      import_node_fs4.default.closeSync(i);
     } catch {
     }
   }
@@ -29173,7 +29612,7 @@ var Mn = (s3) => {
 var Bn = (s3, t) => {
   let e = new rt(s3), i = s3.maxReadSize || 16 * 1024 * 1024, r = s3.file;
   return new Promise((o, h) => {
-    e.on("error", h), e.on("end", o), import_node_fs3.default.stat(r, (a, l) => {
+    e.on("error", h), e.on("end", o), import_node_fs4.default.stat(r, (a, l) => {
       if (a) h(a);
       else {
         let c = new _t(r, { readSize: i, size: l.size });
@@ -29926,13 +30365,13 @@ var mr = !Er && typeof ur == "number" ? ur | Sr | wr | yr : null;
 var ms = mr !== null ? () => mr : jn ? (s3) => s3 < to ? eo : "w" : () => "w";
 var ps = (s3, t, e) => {
   try {
-    return import_node_fs6.default.lchownSync(s3, t, e);
+    return import_node_fs7.default.lchownSync(s3, t, e);
   } catch (i) {
     if (i?.code !== "ENOENT") throw i;
   }
 };
 var Ei = (s3, t, e, i) => {
-  import_node_fs6.default.lchown(s3, t, e, (r) => {
+  import_node_fs7.default.lchown(s3, t, e, (r) => {
     i(r && r?.code !== "ENOENT" ? r : null);
   });
 };
@@ -29948,7 +30387,7 @@ var io = (s3, t, e, i, r) => {
   }
 };
 var Es = (s3, t, e, i) => {
-  import_node_fs6.default.readdir(s3, { withFileTypes: true }, (r, n) => {
+  import_node_fs7.default.readdir(s3, { withFileTypes: true }, (r, n) => {
     if (r) {
       if (r.code === "ENOENT") return i();
       if (r.code !== "ENOTDIR" && r.code !== "ENOTSUP") return i(r);
@@ -29969,7 +30408,7 @@ var so = (s3, t, e, i) => {
 var ws = (s3, t, e) => {
   let i;
   try {
-    i = import_node_fs6.default.readdirSync(s3, { withFileTypes: true });
+    i = import_node_fs7.default.readdirSync(s3, { withFileTypes: true });
   } catch (r) {
     let n = r;
     if (n?.code === "ENOENT") return;
@@ -30003,14 +30442,14 @@ var St = class extends Error {
   }
 };
 var no = (s3, t) => {
-  import_node_fs7.default.stat(s3, (e, i) => {
+  import_node_fs8.default.stat(s3, (e, i) => {
     (e || !i.isDirectory()) && (e = new Se(s3, e?.code || "ENOTDIR")), t(e);
   });
 };
 var gr = (s3, t, e) => {
   s3 = f(s3);
   let i = t.umask ?? 18, r = t.mode | 448, n = (r & i) !== 0, o = t.uid, h = t.gid, a = typeof o == "number" && typeof h == "number" && (o !== t.processUid || h !== t.processGid), l = t.preserve, c = t.unlink, d = f(t.cwd), y = (E, x) => {
-    E ? e(E) : x && a ? Es(x, o, h, (Le) => y(Le)) : n ? import_node_fs7.default.chmod(s3, r, e) : e();
+    E ? e(E) : x && a ? Es(x, o, h, (Le) => y(Le)) : n ? import_node_fs8.default.chmod(s3, r, e) : e();
   };
   if (s3 === d) return no(s3, y);
   if (l) return import_promises3.default.mkdir(s3, { mode: r, recursive: true }).then((E) => y(null, E ?? void 0), y);
@@ -30020,15 +30459,15 @@ var gr = (s3, t, e) => {
 var Ss = (s3, t, e, i, r, n, o) => {
   if (t.length === 0) return o(null, n);
   let h = t.shift(), a = f(import_node_path8.default.resolve(s3 + "/" + h));
-  import_node_fs7.default.mkdir(a, e, br(a, t, e, i, r, n, o));
+  import_node_fs8.default.mkdir(a, e, br(a, t, e, i, r, n, o));
 };
 var br = (s3, t, e, i, r, n, o) => (h) => {
-  h ? import_node_fs7.default.lstat(s3, (a, l) => {
+  h ? import_node_fs8.default.lstat(s3, (a, l) => {
     if (a) a.path = a.path && f(a.path), o(a);
     else if (l.isDirectory()) Ss(s3, t, e, i, r, n, o);
-    else if (i) import_node_fs7.default.unlink(s3, (c) => {
+    else if (i) import_node_fs8.default.unlink(s3, (c) => {
       if (c) return o(c);
-      import_node_fs7.default.mkdir(s3, e, br(s3, t, e, i, r, n, o));
+      import_node_fs8.default.mkdir(s3, e, br(s3, t, e, i, r, n, o));
     });
     else {
       if (l.isSymbolicLink()) return o(new St(s3, s3 + "/" + t.join("/")));
@@ -30039,7 +30478,7 @@ var br = (s3, t, e, i, r, n, o) => (h) => {
 var oo = (s3) => {
   let t = false, e;
   try {
-    t = import_node_fs7.default.statSync(s3).isDirectory();
+    t = import_node_fs8.default.statSync(s3).isDirectory();
   } catch (i) {
     e = i?.code;
   } finally {
@@ -30049,20 +30488,20 @@ var oo = (s3) => {
 var _r = (s3, t) => {
   s3 = f(s3);
   let e = t.umask ?? 18, i = t.mode | 448, r = (i & e) !== 0, n = t.uid, o = t.gid, h = typeof n == "number" && typeof o == "number" && (n !== t.processUid || o !== t.processGid), a = t.preserve, l = t.unlink, c = f(t.cwd), d = (E) => {
-    E && h && ws(E, n, o), r && import_node_fs7.default.chmodSync(s3, i);
+    E && h && ws(E, n, o), r && import_node_fs8.default.chmodSync(s3, i);
   };
   if (s3 === c) return oo(c), d();
-  if (a) return d(import_node_fs7.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
+  if (a) return d(import_node_fs8.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
   let T = f(import_node_path8.default.relative(c, s3)).split("/"), D;
   for (let E = T.shift(), x = c; E && (x += "/" + E); E = T.shift()) {
     x = f(import_node_path8.default.resolve(x));
     try {
-      import_node_fs7.default.mkdirSync(x, i), D = D || x;
+      import_node_fs8.default.mkdirSync(x, i), D = D || x;
     } catch {
-      let Le = import_node_fs7.default.lstatSync(x);
+      let Le = import_node_fs8.default.lstatSync(x);
       if (Le.isDirectory()) continue;
       if (l) {
-        import_node_fs7.default.unlinkSync(x), import_node_fs7.default.mkdirSync(x, i), D = D || x;
+        import_node_fs8.default.unlinkSync(x), import_node_fs8.default.mkdirSync(x, i), D = D || x;
         continue;
       } else if (Le.isSymbolicLink()) return new St(x, x + "/" + T.join("/"));
     }
@@ -30181,17 +30620,17 @@ var fo = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
 var Te = fo === "win32";
 var uo = 1024;
 var mo = (s3, t) => {
-  if (!Te) return import_node_fs5.default.unlink(s3, t);
+  if (!Te) return import_node_fs6.default.unlink(s3, t);
   let e = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
-  import_node_fs5.default.rename(s3, e, (i) => {
+  import_node_fs6.default.rename(s3, e, (i) => {
     if (i) return t(i);
-    import_node_fs5.default.unlink(e, t);
+    import_node_fs6.default.unlink(e, t);
   });
 };
 var po = (s3) => {
-  if (!Te) return import_node_fs5.default.unlinkSync(s3);
+  if (!Te) return import_node_fs6.default.unlinkSync(s3);
   let t = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
-  import_node_fs5.default.renameSync(s3, t), import_node_fs5.default.unlinkSync(t);
+  import_node_fs6.default.renameSync(s3, t), import_node_fs6.default.unlinkSync(t);
 };
 var vr = (s3, t, e) => s3 !== void 0 && s3 === s3 >>> 0 ? s3 : t !== void 0 && t === t >>> 0 ? t : e;
 var Xt = class extends rt {
@@ -30307,16 +30746,16 @@ var Xt = class extends rt {
   [Ts](t, e) {
     let i = typeof t.mode == "number" ? t.mode & 4095 : this.fmode, r = new et(String(t.absolute), { flags: ms(t.size), mode: i, autoClose: false });
     r.on("error", (a) => {
-      r.fd && import_node_fs5.default.close(r.fd, () => {
+      r.fd && import_node_fs6.default.close(r.fd, () => {
       }), r.write = () => true, this[O](a, t), e();
     });
     let n = 1, o = (a) => {
       if (a) {
-        r.fd && import_node_fs5.default.close(r.fd, () => {
+        r.fd && import_node_fs6.default.close(r.fd, () => {
         }), this[O](a, t), e();
         return;
       }
-      --n === 0 && r.fd !== void 0 && import_node_fs5.default.close(r.fd, (l) => {
+      --n === 0 && r.fd !== void 0 && import_node_fs6.default.close(r.fd, (l) => {
         l ? this[O](l, t) : this[$t](), e();
       });
     };
@@ -30325,12 +30764,12 @@ var Xt = class extends rt {
       if (typeof l == "number" && t.mtime && !this.noMtime) {
         n++;
         let c = t.atime || /* @__PURE__ */ new Date(), d = t.mtime;
-        import_node_fs5.default.futimes(l, c, d, (y) => y ? import_node_fs5.default.utimes(a, c, d, (T) => o(T && y)) : o());
+        import_node_fs6.default.futimes(l, c, d, (y) => y ? import_node_fs6.default.utimes(a, c, d, (T) => o(T && y)) : o());
       }
       if (typeof l == "number" && this[ge](t)) {
         n++;
         let c = this[be](t), d = this[_e](t);
-        typeof c == "number" && typeof d == "number" && import_node_fs5.default.fchown(l, c, d, (y) => y ? import_node_fs5.default.chown(a, c, d, (T) => o(T && y)) : o());
+        typeof c == "number" && typeof d == "number" && import_node_fs6.default.fchown(l, c, d, (y) => y ? import_node_fs6.default.chown(a, c, d, (T) => o(T && y)) : o());
       }
       o();
     });
@@ -30349,7 +30788,7 @@ var Xt = class extends rt {
       let n = 1, o = () => {
         --n === 0 && (e(), this[$t](), t.resume());
       };
-      t.mtime && !this.noMtime && (n++, import_node_fs5.default.utimes(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime, o)), this[ge](t) && (n++, import_node_fs5.default.chown(String(t.absolute), Number(this[be](t)), Number(this[_e](t)), o)), o();
+      t.mtime && !this.noMtime && (n++, import_node_fs6.default.utimes(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime, o)), this[ge](t) && (n++, import_node_fs6.default.chown(String(t.absolute), Number(this[be](t)), Number(this[_e](t)), o)), o();
     });
   }
   [Cr](t) {
@@ -30371,7 +30810,7 @@ var Xt = class extends rt {
     let o = i.shift();
     if (this.preservePaths || o === void 0) return r();
     let h = import_node_path6.default.resolve(e, o);
-    import_node_fs5.default.lstat(h, (a, l) => {
+    import_node_fs6.default.lstat(h, (a, l) => {
       if (a) return r();
       if (l?.isSymbolicLink()) return n(new St(h, import_node_path6.default.resolve(h, i.join("/"))));
       this[Re](t, h, i, r, n);
@@ -30418,7 +30857,7 @@ var Xt = class extends rt {
       }
       o();
     }, o = () => {
-      import_node_fs5.default.lstat(String(t.absolute), (h, a) => {
+      import_node_fs6.default.lstat(String(t.absolute), (h, a) => {
         if (a && (this.keep || this.newer && a.mtime > (t.mtime ?? a.mtime))) {
           this[Ls](t), i();
           return;
@@ -30427,9 +30866,9 @@ var Xt = class extends rt {
         if (a.isDirectory()) {
           if (t.type === "Directory") {
             let l = this.chmod && t.mode && (a.mode & 4095) !== t.mode, c = (d) => this[P](d ?? null, t, i);
-            return l ? import_node_fs5.default.chmod(String(t.absolute), Number(t.mode), c) : c();
+            return l ? import_node_fs6.default.chmod(String(t.absolute), Number(t.mode), c) : c();
           }
-          if (t.absolute !== this.cwd) return import_node_fs5.default.rmdir(String(t.absolute), (l) => this[P](l ?? null, t, i));
+          if (t.absolute !== this.cwd) return import_node_fs6.default.rmdir(String(t.absolute), (l) => this[P](l ?? null, t, i));
         }
         if (t.absolute === this.cwd) return this[P](null, t, i);
         mo(String(t.absolute), (l) => this[P](l ?? null, t, i));
@@ -30457,7 +30896,7 @@ var Xt = class extends rt {
     }
   }
   [gi](t, e, i, r) {
-    import_node_fs5.default[i](e, String(t.absolute), (n) => {
+    import_node_fs6.default[i](e, String(t.absolute), (n) => {
       n ? this[O](n, t) : (this[$t](), t.resume()), r();
     });
   }
@@ -30488,17 +30927,17 @@ var xe = class extends Xt {
         if (o) return this[O](o, t);
       }
     }
-    let [e, i] = ye(() => import_node_fs5.default.lstatSync(String(t.absolute)));
+    let [e, i] = ye(() => import_node_fs6.default.lstatSync(String(t.absolute)));
     if (i && (this.keep || this.newer && i.mtime > (t.mtime ?? i.mtime))) return this[Ls](t);
     if (e || this[Os](t, i)) return this[P](null, t);
     if (i.isDirectory()) {
       if (t.type === "Directory") {
         let o = this.chmod && t.mode && (i.mode & 4095) !== t.mode, [h] = o ? ye(() => {
-          import_node_fs5.default.chmodSync(String(t.absolute), Number(t.mode));
+          import_node_fs6.default.chmodSync(String(t.absolute), Number(t.mode));
         }) : [];
         return this[P](h, t);
       }
-      let [n] = ye(() => import_node_fs5.default.rmdirSync(String(t.absolute)));
+      let [n] = ye(() => import_node_fs6.default.rmdirSync(String(t.absolute)));
       this[P](n, t);
     }
     let [r] = t.absolute === this.cwd ? [] : ye(() => po(String(t.absolute)));
@@ -30508,21 +30947,21 @@ var xe = class extends Xt {
     let i = typeof t.mode == "number" ? t.mode & 4095 : this.fmode, r = (h) => {
       let a;
       try {
-        import_node_fs5.default.closeSync(n);
+        import_node_fs6.default.closeSync(n);
       } catch (l) {
         a = l;
       }
       (h || a) && this[O](h || a, t), e();
     }, n;
     try {
-      n = import_node_fs5.default.openSync(String(t.absolute), ms(t.size), i);
+      n = import_node_fs6.default.openSync(String(t.absolute), ms(t.size), i);
     } catch (h) {
       return r(h);
     }
     let o = this.transform && this.transform(t) || t;
     o !== t && (o.on("error", (h) => this[O](h, t)), t.pipe(o)), o.on("data", (h) => {
       try {
-        import_node_fs5.default.writeSync(n, h, 0, h.length);
+        import_node_fs6.default.writeSync(n, h, 0, h.length);
       } catch (a) {
         r(a);
       }
@@ -30531,10 +30970,10 @@ var xe = class extends Xt {
       if (t.mtime && !this.noMtime) {
         let a = t.atime || /* @__PURE__ */ new Date(), l = t.mtime;
         try {
-          import_node_fs5.default.futimesSync(n, a, l);
+          import_node_fs6.default.futimesSync(n, a, l);
         } catch (c) {
           try {
-            import_node_fs5.default.utimesSync(String(t.absolute), a, l);
+            import_node_fs6.default.utimesSync(String(t.absolute), a, l);
           } catch {
             h = c;
           }
@@ -30543,10 +30982,10 @@ var xe = class extends Xt {
       if (this[ge](t)) {
         let a = this[be](t), l = this[_e](t);
         try {
-          import_node_fs5.default.fchownSync(n, Number(a), Number(l));
+          import_node_fs6.default.fchownSync(n, Number(a), Number(l));
         } catch (c) {
           try {
-            import_node_fs5.default.chownSync(String(t.absolute), Number(a), Number(l));
+            import_node_fs6.default.chownSync(String(t.absolute), Number(a), Number(l));
           } catch {
             h = h || c;
           }
@@ -30562,11 +31001,11 @@ var xe = class extends Xt {
       return;
     }
     if (t.mtime && !this.noMtime) try {
-      import_node_fs5.default.utimesSync(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime);
+      import_node_fs6.default.utimesSync(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime);
     } catch {
     }
     if (this[ge](t)) try {
-      import_node_fs5.default.chownSync(String(t.absolute), Number(this[be](t)), Number(this[_e](t)));
+      import_node_fs6.default.chownSync(String(t.absolute), Number(this[be](t)), Number(this[_e](t)));
     } catch {
     }
     e(), t.resume();
@@ -30583,7 +31022,7 @@ var xe = class extends Xt {
     let o = e;
     for (let h of i) {
       o = import_node_path6.default.resolve(o, h);
-      let [a, l] = ye(() => import_node_fs5.default.lstatSync(o));
+      let [a, l] = ye(() => import_node_fs6.default.lstatSync(o));
       if (a) return r();
       if (l.isSymbolicLink()) return n(new St(o, import_node_path6.default.resolve(e, i.join("/"))));
     }
@@ -30592,20 +31031,20 @@ var xe = class extends Xt {
   [gi](t, e, i, r) {
     let n = `${i}Sync`;
     try {
-      import_node_fs5.default[n](e, String(t.absolute)), r(), t.resume();
+      import_node_fs6.default[n](e, String(t.absolute)), r(), t.resume();
     } catch (o) {
       return this[O](o, t);
     }
   }
 };
 var Eo = (s3) => {
-  let t = new xe(s3), e = s3.file, i = import_node_fs4.default.statSync(e), r = s3.maxReadSize || 16 * 1024 * 1024;
+  let t = new xe(s3), e = s3.file, i = import_node_fs5.default.statSync(e), r = s3.maxReadSize || 16 * 1024 * 1024;
   new Be(e, { readSize: r, size: i.size }).pipe(t);
 };
 var wo = (s3, t) => {
   let e = new Xt(s3), i = s3.maxReadSize || 16 * 1024 * 1024, r = s3.file;
   return new Promise((o, h) => {
-    e.on("error", h), e.on("close", o), import_node_fs4.default.stat(r, (a, l) => {
+    e.on("error", h), e.on("close", o), import_node_fs5.default.stat(r, (a, l) => {
       if (a) h(a);
       else {
         let c = new _t(r, { readSize: i, size: l.size });
@@ -30621,15 +31060,15 @@ var yo = (s3, t) => {
   let e = new kt(s3), i = true, r, n;
   try {
     try {
-      r = import_node_fs8.default.openSync(s3.file, "r+");
+      r = import_node_fs9.default.openSync(s3.file, "r+");
     } catch (a) {
-      if (a?.code === "ENOENT") r = import_node_fs8.default.openSync(s3.file, "w+");
+      if (a?.code === "ENOENT") r = import_node_fs9.default.openSync(s3.file, "w+");
       else throw a;
     }
-    let o = import_node_fs8.default.fstatSync(r), h = Buffer.alloc(512);
+    let o = import_node_fs9.default.fstatSync(r), h = Buffer.alloc(512);
     t: for (n = 0; n < o.size; n += 512) {
       for (let c = 0, d = 0; c < 512; c += d) {
-        if (d = import_node_fs8.default.readSync(r, h, c, h.length - c, n + c), n === 0 && h[0] === 31 && h[1] === 139) throw new Error("cannot append to compressed archives");
+        if (d = import_node_fs9.default.readSync(r, h, c, h.length - c, n + c), n === 0 && h[0] === 31 && h[1] === 139) throw new Error("cannot append to compressed archives");
         if (!d) break t;
       }
       let a = new F(h);
@@ -30641,7 +31080,7 @@ var yo = (s3, t) => {
     i = false, Ro(s3, e, n, r, t);
   } finally {
     if (i) try {
-      import_node_fs8.default.closeSync(r);
+      import_node_fs9.default.closeSync(r);
     } catch {
     }
   }
@@ -30654,29 +31093,29 @@ var go = (s3, t) => {
   t = Array.from(t);
   let e = new wt(s3), i = (n, o, h) => {
     let a = (T, D) => {
-      T ? import_node_fs8.default.close(n, (E) => h(T)) : h(null, D);
+      T ? import_node_fs9.default.close(n, (E) => h(T)) : h(null, D);
     }, l = 0;
     if (o === 0) return a(null, 0);
     let c = 0, d = Buffer.alloc(512), y = (T, D) => {
       if (T || D === void 0) return a(T);
-      if (c += D, c < 512 && D) return import_node_fs8.default.read(n, d, c, d.length - c, l + c, y);
+      if (c += D, c < 512 && D) return import_node_fs9.default.read(n, d, c, d.length - c, l + c, y);
       if (l === 0 && d[0] === 31 && d[1] === 139) return a(new Error("cannot append to compressed archives"));
       if (c < 512) return a(null, l);
       let E = new F(d);
       if (!E.cksumValid) return a(null, l);
       let x = 512 * Math.ceil((E.size ?? 0) / 512);
       if (l + x + 512 > o || (l += x + 512, l >= o)) return a(null, l);
-      s3.mtimeCache && E.mtime && s3.mtimeCache.set(String(E.path), E.mtime), c = 0, import_node_fs8.default.read(n, d, 0, 512, l, y);
+      s3.mtimeCache && E.mtime && s3.mtimeCache.set(String(E.path), E.mtime), c = 0, import_node_fs9.default.read(n, d, 0, 512, l, y);
     };
-    import_node_fs8.default.read(n, d, 0, 512, l, y);
+    import_node_fs9.default.read(n, d, 0, 512, l, y);
   };
   return new Promise((n, o) => {
     e.on("error", o);
     let h = "r+", a = (l, c) => {
-      if (l && l.code === "ENOENT" && h === "r+") return h = "w+", import_node_fs8.default.open(s3.file, h, a);
+      if (l && l.code === "ENOENT" && h === "r+") return h = "w+", import_node_fs9.default.open(s3.file, h, a);
       if (l || !c) return o(l);
-      import_node_fs8.default.fstat(c, (d, y) => {
-        if (d) return import_node_fs8.default.close(c, () => o(d));
+      import_node_fs9.default.fstat(c, (d, y) => {
+        if (d) return import_node_fs9.default.close(c, () => o(d));
         i(c, y.size, (T, D) => {
           if (T) return o(T);
           let E = new et(s3.file, { fd: c, start: D });
@@ -30684,7 +31123,7 @@ var go = (s3, t) => {
         });
       });
     };
-    import_node_fs8.default.open(s3.file, h, a);
+    import_node_fs9.default.open(s3.file, h, a);
   });
 };
 var bo = (s3, t) => {
@@ -30774,7 +31213,7 @@ async function unpackPart(kind, file, bundleDir) {
 }
 
 // src/adapters/zip-read.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs10 = require("node:fs");
 var import_promises5 = require("node:fs/promises");
 var import_promises6 = require("node:stream/promises");
 var import_node_zlib = require("node:zlib");
@@ -30851,14 +31290,14 @@ async function extractZipEntry(path, entry, target) {
   } finally {
     await file.close();
   }
-  const out = (0, import_node_fs9.createWriteStream)(target, { flags: "wx" });
+  const out = (0, import_node_fs10.createWriteStream)(target, { flags: "wx" });
   let written = 0;
   if (!entry.compressedSize) {
     await new Promise((resolve2, reject) => out.on("error", reject).end(resolve2));
     if (entry.size) throw new InputError(`${path}: ${entry.name} has no bytes but should unpack to ${entry.size}`);
     return;
   }
-  const source = (0, import_node_fs9.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  const source = (0, import_node_fs10.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
   const count = async function* (chunks) {
     for await (const c of chunks) {
       written += c.length;
@@ -30871,8 +31310,8 @@ async function extractZipEntry(path, entry, target) {
 }
 
 // src/adapters/oci-layout.ts
-var import_node_fs10 = require("node:fs");
-var READ_NOFOLLOW = import_node_fs10.constants.O_RDONLY | (import_node_fs10.constants.O_NOFOLLOW ?? 0);
+var import_node_fs11 = require("node:fs");
+var READ_NOFOLLOW = import_node_fs11.constants.O_RDONLY | (import_node_fs11.constants.O_NOFOLLOW ?? 0);
 
 // src/pipeline/pool.ts
 async function runPool(items, concurrency, work) {
@@ -30889,7 +31328,7 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/bundle-dir.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var import_node_crypto3 = require("node:crypto");
 function parseSums(text3) {
   return text3.split("\n").flatMap((l) => {
@@ -30900,7 +31339,7 @@ function parseSums(text3) {
 async function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
   let size = 0;
-  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs12.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -30998,7 +31437,7 @@ async function runFetchArtifact(request, github, progress) {
   let downloaded = false;
   if (!await regularFile(zip)) {
     const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
-    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: (headers) => github.request("GET", `${base}/zip`, { headers }) };
+    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: async (headers) => fromUndici(await github.request("GET", `${base}/zip`, { headers })) };
     const outcome = await fetcher.fetch(source, `${zip}.part`, ["sha256"], { size: () => void 0, bytes: (n) => progress.bytes(n) });
     const got = `sha256:${outcome.digests.get("sha256") ?? ""}`;
     if (meta.digest && meta.digest !== got) {
@@ -31076,12 +31515,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs12.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs13.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -13,9 +13,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target2, all) => {
+var __export = (target, all) => {
   for (var name in all)
-    __defProp(target2, name, { get: all[name], enumerable: true });
+    __defProp(target, name, { get: all[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -25,12 +25,12 @@ var __copyProps = (to, from, except, desc) => {
   }
   return to;
 };
-var __toESM = (mod, isNodeMode, target2) => (target2 = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
   // If the importer is in node compatibility mode or this is not an ESM
   // file that has been converted to a CommonJS file using a Babel-
   // compatible transform (i.e. "__esModule" has not been set), then set
   // "default" to the CommonJS "module.exports" for node compatibility.
-  isNodeMode || !mod || !mod.__esModule ? __defProp(target2, "default", { value: mod, enumerable: true }) : target2,
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
   mod
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
@@ -2623,7 +2623,7 @@ var require_dispatcher = __commonJS({
           }
         }
         return new Proxy(this, {
-          get: (target2, key) => key === "dispatch" ? dispatch : target2[key]
+          get: (target, key) => key === "dispatch" ? dispatch : target[key]
         });
       }
     };
@@ -5411,8 +5411,8 @@ var require_util2 = __commonJS({
          * @param {unknown} target
          * @param {'key' | 'value' | 'key+value'} kind
          */
-        constructor(target2, kind) {
-          this.#target = target2;
+        constructor(target, kind) {
+          this.#target = target;
           this.#kind = kind;
           this.#index = 0;
         }
@@ -5462,8 +5462,8 @@ var require_util2 = __commonJS({
         },
         next: { writable: true, enumerable: true, configurable: true }
       });
-      return function(target2, kind) {
-        return new FastIterableIterator(target2, kind);
+      return function(target, kind) {
+        return new FastIterableIterator(target, kind);
       };
     }
     function iteratorMixin(name, object, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -9528,14 +9528,14 @@ var require_pool = __commonJS({
         this[kFactory] = factory;
         this.on("connect", (origin2, targets) => {
           if (clientTtl != null && clientTtl > 0) {
-            for (const target2 of targets) {
-              Object.assign(target2, { ttl: Date.now() });
+            for (const target of targets) {
+              Object.assign(target, { ttl: Date.now() });
             }
           }
         });
         this.on("connectionError", (origin2, targets, error) => {
-          for (const target2 of targets) {
-            const idx = this[kClients].indexOf(target2);
+          for (const target of targets) {
+            const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
             }
@@ -9782,14 +9782,14 @@ var require_round_robin_pool = __commonJS({
         this[kIndex] = -1;
         this.on("connect", (origin2, targets) => {
           if (clientTtl != null && clientTtl > 0) {
-            for (const target2 of targets) {
-              Object.assign(target2, { ttl: Date.now() });
+            for (const target of targets) {
+              Object.assign(target, { ttl: Date.now() });
             }
           }
         });
         this.on("connectionError", (origin2, targets, error) => {
-          for (const target2 of targets) {
-            const idx = this[kClients].indexOf(target2);
+          for (const target of targets) {
+            const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
             }
@@ -11079,10 +11079,10 @@ var require_retry_handler = __commonJS({
     var RetryController = class {
       #paused = false;
       #target = null;
-      set target(target2) {
-        this.#target = target2;
+      set target(target) {
+        this.#target = target;
         if (this.#paused) {
-          target2?.pause();
+          target?.pause();
         }
       }
       get target() {
@@ -13082,14 +13082,14 @@ var require_mock_utils = __commonJS({
             mockDispatch.call(this, opts, handler);
           } catch (error) {
             if (error.code === "UND_MOCK_ERR_MOCK_NOT_MATCHED") {
-              const netConnect = agent[kGetNetConnect]();
+              const netConnect2 = agent[kGetNetConnect]();
               const totalInterceptsCount = this[kDispatches][kTotalDispatchCount] || this[kDispatches].length;
               const pendingInterceptsCount = this[kDispatches].filter(({ consumed }) => !consumed).length;
               const interceptsMessage = `, ${pendingInterceptsCount} interceptor(s) remaining out of ${totalInterceptsCount} defined`;
-              if (netConnect === false) {
+              if (netConnect2 === false) {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)${interceptsMessage}`);
               }
-              if (checkNetConnect(netConnect, origin)) {
+              if (checkNetConnect(netConnect2, origin)) {
                 originalDispatch.call(this, opts, handler);
               } else {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)${interceptsMessage}`);
@@ -13103,11 +13103,11 @@ var require_mock_utils = __commonJS({
         }
       };
     }
-    function checkNetConnect(netConnect, origin) {
+    function checkNetConnect(netConnect2, origin) {
       const url = new URL(origin);
-      if (netConnect === true) {
+      if (netConnect2 === true) {
         return true;
-      } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+      } else if (Array.isArray(netConnect2) && netConnect2.some((matcher) => matchValue(matcher, url.host))) {
         return true;
       }
       return false;
@@ -15112,7 +15112,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports2, module2) {
     "use strict";
-    var { isIP } = require("node:net");
+    var { isIP: isIP2 } = require("node:net");
     var { lookup } = require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -15518,7 +15518,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -16617,13 +16617,13 @@ var require_cache_handler = __commonJS({
       }
       return false;
     }
-    function appendVaryValues(target2, varyValue) {
+    function appendVaryValues(target, varyValue) {
       if (Array.isArray(varyValue)) {
         for (let i = 0; i < varyValue.length; i++) {
-          target2.push(varyValue[i]);
+          target.push(varyValue[i]);
         }
       } else if (varyValue != null) {
-        target2.push(varyValue);
+        target.push(varyValue);
       }
     }
     function appendConnectionHeaderTokens(headersToRemove, connectionHeader) {
@@ -19502,8 +19502,8 @@ var require_headers = __commonJS({
       }
       return getHeadersList(headers).append(name, value, false);
     }
-    function headersListSortAndCombine(target2) {
-      const headersList = getHeadersList(target2);
+    function headersListSortAndCombine(target) {
+      const headersList = getHeadersList(target);
       if (!headersList) {
         return [];
       }
@@ -19835,8 +19835,8 @@ var require_headers = __commonJS({
        * @param {Headers} target
        * @param {HeadersList} list
        */
-      static setHeadersList(target2, list) {
-        target2.#headersList = list;
+      static setHeadersList(target, list) {
+        target.#headersList = list;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers;
@@ -20170,12 +20170,12 @@ var require_response = __commonJS({
         ...state
       };
       return new Proxy(response, {
-        get(target2, p) {
-          return p in state ? state[p] : target2[p];
+        get(target, p) {
+          return p in state ? state[p] : target[p];
         },
-        set(target2, p, value) {
+        set(target, p, value) {
           assert(!(p in state));
-          target2[p] = value;
+          target[p] = value;
           return true;
         }
       });
@@ -23884,9 +23884,9 @@ var require_util5 = __commonJS({
     function isClosed(readyState) {
       return readyState === states.CLOSED;
     }
-    function fireEvent(e, target2, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
+    function fireEvent(e, target, eventFactory = (type, init) => new Event(type, init), eventInitDict = {}) {
       const event = eventFactory(e, eventInitDict);
-      target2.dispatchEvent(event);
+      target.dispatchEvent(event);
     }
     function websocketMessageReceived(handler, type, data) {
       handler.onMessage(type, data);
@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first = this.#buffers[0];
-        if (first.length > n) {
-          this.#buffers[0] = first.subarray(n, first.length);
-          return first.subarray(0, n);
-        } else if (first.length === n) {
+        const first2 = this.#buffers[0];
+        if (first2.length > n) {
+          this.#buffers[0] = first2.subarray(n, first2.length);
+          return first2.subarray(0, n);
+        } else if (first2.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -25353,8 +25353,8 @@ var require_websocketerror = __commonJS({
         return DOMException;
       }
       return new Proxy(DOMException, {
-        construct(target2, args, newTarget) {
-          const instance = Reflect.construct(target2, args, target2);
+        construct(target, args, newTarget) {
+          const instance = Reflect.construct(target, args, target);
           Object.setPrototypeOf(instance, newTarget.prototype);
           return instance;
         }
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26774,6 +26774,532 @@ function applyMirrors(url, mirrors) {
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
+
+// src/adapters/http/bytes.ts
+function fromUndici(response) {
+  return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) };
+}
+function readableBody(body) {
+  return {
+    pump: (take) => new Promise((resolve2, reject) => {
+      const done = (error) => {
+        body.off("data", onData);
+        body.off("end", onEnd);
+        body.off("error", onError);
+        body.on("error", () => void 0);
+        if (error === void 0) resolve2();
+        else reject(error);
+      };
+      const onData = (chunk) => {
+        let more;
+        try {
+          more = take(chunk);
+        } catch (e) {
+          body.destroy();
+          done(e);
+          return;
+        }
+        if (!more) {
+          body.destroy();
+          done();
+        }
+      };
+      const onEnd = () => done();
+      const onError = (e) => done(e);
+      body.on("data", onData);
+      body.once("end", onEnd);
+      body.once("error", onError);
+    }),
+    discard: () => {
+      body.on("error", () => void 0);
+      body.destroy();
+    }
+  };
+}
+var DispatcherBytes = class {
+  constructor(http) {
+    this.http = http;
+  }
+  http;
+  async get(url, headers) {
+    const u = new URL(url);
+    return fromUndici(await this.http.request({ origin: u.origin, path: `${u.pathname}${u.search}`, method: "GET", headers }));
+  }
+};
+
+// src/adapters/http/fast-http.ts
+var import_node_net = require("node:net");
+var import_node_tls = require("node:tls");
+var READ_BUFFER = 512 << 10;
+var MAX_HEAD = 64 << 10;
+var MAX_REDIRECTS = 10;
+var KEEP_ALIVE_MS = 4e3;
+var CONNECT_TIMEOUT_MS = 1e4;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var failure = (message, code) => Object.assign(new Error(message), { code });
+var OriginPool = class {
+  constructor(cap) {
+    this.cap = cap;
+  }
+  cap;
+  idle = [];
+  active = 0;
+  waiting = [];
+  async acquire() {
+    if (this.active < this.cap) {
+      this.active++;
+      return;
+    }
+    await new Promise((resolve2) => this.waiting.push(resolve2));
+  }
+  /** A slot is given up: the next waiter takes it over. */
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+};
+var FastHttp = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  pools = /* @__PURE__ */ new Map();
+  /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
+  readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+  async get(url, headers) {
+    let target = new URL(url);
+    let sent = { ...headers };
+    for (let redirects = 0, attempt = 0; ; ) {
+      let response;
+      try {
+        response = await this.once(target, sent);
+      } catch (e) {
+        if (!isRetried(e) || attempt >= this.options.retries) throw e;
+        await sleep(this.backoff(attempt++));
+        continue;
+      }
+      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+        response.body.discard();
+        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        continue;
+      }
+      const location = first(response.headers.location);
+      if (REDIRECTS.has(response.statusCode) && location) {
+        response.body.discard();
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target);
+        if (next.origin !== target.origin) {
+          sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));
+        }
+        target = next;
+        continue;
+      }
+      return response;
+    }
+  }
+  backoff(attempt) {
+    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  }
+  pool(origin) {
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, pool = new OriginPool(this.options.connectionsPerHost));
+    return pool;
+  }
+  /** One request on a kept-alive connection or a new one; a kept-alive one the server closed meanwhile is replaced once. */
+  async once(url, headers) {
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${url.protocol} urls are not supported`);
+    const pool = this.pool(url.origin);
+    await pool.acquire();
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (slotHeld) pool.release();
+      slotHeld = false;
+    };
+    try {
+      const reused = takeIdle(pool);
+      if (reused) {
+        try {
+          return await reused.send(url, headers, releaseSlot);
+        } catch (e) {
+          if (!reused.closedBeforeAnswer) throw e;
+        }
+      }
+      const fresh = await this.open(url, pool);
+      return await fresh.send(url, headers, releaseSlot);
+    } catch (e) {
+      releaseSlot();
+      throw e;
+    }
+  }
+  open(url, pool) {
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    return new Promise((resolve2, reject) => {
+      let connection;
+      let socket;
+      const onConnectError = (e) => reject(e);
+      if (url.protocol === "https:") {
+        socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+        socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
+      } else {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+      }
+      socket.setNoDelay(true);
+      socket.once("error", onConnectError);
+      const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
+      socket.once("connect", () => clearTimeout(timer));
+      socket.once("close", () => clearTimeout(timer));
+    });
+  }
+};
+function takeIdle(pool) {
+  for (let c = pool.idle.pop(); c; c = pool.idle.pop()) if (c.usable) return c;
+  return void 0;
+}
+var Connection = class {
+  constructor(socket, pool, idleTimeoutMs) {
+    this.socket = socket;
+    this.pool = pool;
+    this.idleTimeoutMs = idleTimeoutMs;
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => this.fail(failure("the server closed the connection", "UND_ERR_SOCKET")));
+    socket.on("end", () => this.endOfStream());
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (this.phase === "idle") this.socket.destroy();
+      else this.socket.destroy(failure(`no data for ${idleTimeoutMs / 1e3} s`, this.phase === "head" ? "UND_ERR_HEADERS_TIMEOUT" : "UND_ERR_BODY_TIMEOUT"));
+    });
+  }
+  socket;
+  pool;
+  idleTimeoutMs;
+  phase = "idle";
+  head = [];
+  headBytes = 0;
+  answered = false;
+  /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
+  closedBeforeAnswer = false;
+  framing = { kind: "none" };
+  keepAlive = false;
+  chunkLeft = 0;
+  chunkState = "size";
+  line = "";
+  /** Body pieces that came before pump() was called (copied: the read buffer is reused). */
+  early = [];
+  take;
+  onHead;
+  onHeadFailed;
+  onBodyDone;
+  bodyError;
+  bodyComplete = false;
+  releaseSlot = () => void 0;
+  get usable() {
+    return this.phase === "idle" && !this.socket.destroyed;
+  }
+  send(url, headers, releaseSlot) {
+    this.phase = "head";
+    this.releaseSlot = releaseSlot;
+    this.head = [];
+    this.headBytes = 0;
+    this.answered = false;
+    this.closedBeforeAnswer = false;
+    this.early = [];
+    this.take = void 0;
+    this.bodyError = void 0;
+    this.bodyComplete = false;
+    this.socket.setTimeout(this.idleTimeoutMs);
+    this.socket.ref();
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
+      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
+    }
+    return new Promise((resolve2, reject) => {
+      this.onHead = resolve2;
+      this.onHeadFailed = reject;
+      this.socket.resume();
+      this.socket.write(`${lines.join("\r\n")}\r
+\r
+`);
+    });
+  }
+  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  feed(buffer, length) {
+    let offset = 0;
+    if (this.phase === "head") {
+      this.answered = true;
+      offset = this.readHead(buffer, length);
+      if (offset < 0) return true;
+    }
+    if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
+    return true;
+  }
+  /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
+  readHead(buffer, length) {
+    const piece = Buffer.from(buffer.subarray(0, length));
+    this.head.push(piece);
+    this.headBytes += length;
+    const all = this.head.length === 1 ? piece : Buffer.concat(this.head);
+    const end = all.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (this.headBytes > MAX_HEAD) this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+      return -1;
+    }
+    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+    if (!response) return -1;
+    this.phase = "body";
+    this.socket.pause();
+    const bodyStart = end + 4 - (this.headBytes - length);
+    this.head = [];
+    const onHead = this.onHead;
+    this.onHead = this.onHeadFailed = void 0;
+    if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
+    onHead?.(response);
+    return bodyStart;
+  }
+  parseHead(text) {
+    const [statusLine = "", ...headerLines] = text.split("\r\n");
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
+    if (!status) {
+      this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
+      return void 0;
+    }
+    const headers = {};
+    for (const line of headerLines) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    const statusCode = Number(status[2]);
+    const connection = (first(headers.connection) ?? "").toLowerCase();
+    this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
+    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length = first(headers["content-length"]);
+    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    else if (encoding.includes("chunked")) {
+      this.framing = { kind: "chunked" };
+      this.chunkState = "size";
+      this.line = "";
+    } else if (length !== void 0 && /^\d+$/.test(length)) this.framing = { kind: "length", left: Number(length) };
+    else {
+      this.framing = { kind: "close" };
+      this.keepAlive = false;
+    }
+    const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
+    return { statusCode, headers, body };
+  }
+  readBody(buffer, start, end) {
+    const framing = this.framing;
+    if (framing.kind === "length") {
+      const n = Math.min(end - start, framing.left);
+      framing.left -= n;
+      this.deliver(buffer, start, start + n);
+      if (framing.left === 0) this.completeBody();
+    } else if (framing.kind === "close") this.deliver(buffer, start, end);
+    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+  }
+  readChunked(buffer, start, end) {
+    let i = start;
+    while (i < end && this.phase === "body" && !this.bodyComplete) {
+      if (this.chunkState === "data") {
+        const n = Math.min(end - i, this.chunkLeft);
+        this.deliver(buffer, i, i + n);
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) this.chunkState = "data-end";
+        continue;
+      }
+      const newline = buffer.indexOf(10, i);
+      const stop = newline < 0 || newline >= end ? end : newline + 1;
+      this.line += buffer.toString("latin1", i, stop);
+      i = stop;
+      if (!this.line.endsWith("\n")) {
+        if (this.line.length > 4096) this.socket.destroy(failure("a chunk-size line of more than 4 KiB", "UND_ERR_SOCKET"));
+        continue;
+      }
+      const line = this.line.trim();
+      this.line = "";
+      if (this.chunkState === "data-end") this.chunkState = "size";
+      else if (this.chunkState === "size") {
+        const size = Number.parseInt(line.split(";")[0] ?? "", 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.socket.destroy(failure(`a malformed chunk size ${JSON.stringify(line.slice(0, 40))}`, "UND_ERR_SOCKET"));
+          return;
+        }
+        if (size === 0) this.chunkState = "trailer";
+        else {
+          this.chunkLeft = size;
+          this.chunkState = "data";
+        }
+      } else if (line === "") this.completeBody();
+    }
+  }
+  deliver(buffer, start, end) {
+    if (start >= end || this.bodyError) return;
+    if (!this.take) {
+      this.early.push(Buffer.from(buffer.subarray(start, end)));
+      return;
+    }
+    let more;
+    try {
+      more = this.take(buffer.subarray(start, end));
+    } catch (e) {
+      this.stopBody(e);
+      return;
+    }
+    if (!more) this.stopBody();
+  }
+  /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
+  stopBody(error) {
+    this.take = void 0;
+    this.phase = "closed";
+    this.socket.destroy();
+    this.releaseSlot();
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    done?.(error);
+  }
+  completeBody() {
+    this.bodyComplete = true;
+    if (!this.take && this.onBodyDone === void 0) return;
+    this.finishBody();
+  }
+  finishBody() {
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    this.recycle();
+    done?.();
+  }
+  /** Back to the pool for the next request, or closed. */
+  recycle() {
+    if (this.keepAlive && !this.socket.destroyed) {
+      this.phase = "idle";
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+      this.socket.unref();
+      this.pool.idle.push(this);
+    } else {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  pump(take) {
+    return new Promise((resolve2, reject) => {
+      if (this.take || this.onBodyDone) {
+        reject(new Error("the body is already being read"));
+        return;
+      }
+      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.take = take;
+      for (const piece of this.early.splice(0)) {
+        this.deliver(piece, 0, piece.length);
+        if (!this.take) return;
+      }
+      if (this.bodyError) {
+        const done = this.onBodyDone;
+        this.onBodyDone = void 0;
+        this.take = void 0;
+        done?.(this.bodyError);
+      } else if (this.bodyComplete) this.finishBody();
+      else this.socket.resume();
+    });
+  }
+  discard() {
+    this.early = [];
+    this.take = void 0;
+    if (this.phase === "body" && this.bodyComplete) {
+      this.recycle();
+      return;
+    }
+    if (this.phase === "body") {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  endOfStream() {
+    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
+      this.keepAlive = false;
+      this.completeBody();
+    }
+  }
+  fail(error) {
+    const phase = this.phase;
+    if (phase === "closed") return;
+    this.phase = "closed";
+    this.removeFromIdle();
+    if (phase === "idle") return;
+    if (phase === "head") {
+      this.closedBeforeAnswer = !this.answered;
+      const reject = this.onHeadFailed;
+      this.onHead = this.onHeadFailed = void 0;
+      this.releaseSlotLater();
+      reject?.(error);
+      return;
+    }
+    if (this.bodyComplete) {
+      if (this.onBodyDone) this.finishBody();
+      return;
+    }
+    this.releaseSlot();
+    this.bodyError = error;
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    done?.(error);
+  }
+  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
+  releaseSlotLater() {
+    this.releaseSlot = () => void 0;
+  }
+  removeFromIdle() {
+    const i = this.pool.idle.indexOf(this);
+    if (i >= 0) this.pool.idle.splice(i, 1);
+  }
+};
+function first(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+function retryAfterMs(headers) {
+  const value = first(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+var RETRIED_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT"
+]);
+function isRetried(error) {
+  const code = error?.code;
+  return typeof code === "string" && RETRIED_CODES.has(code);
+}
+var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+
+// src/adapters/http/client.ts
 var DEFAULT_HTTP_OPTIONS = {
   // bench/files.sh: 16, 24 and 32 connections took 3.2, 3.1 and 3.0 s for Kubespray's
   // 1.1 GB set behind a 32 MiB/s-per-connection cap; 24 keeps most of it and stays polite.
@@ -26798,7 +27324,21 @@ var RETRIED_ERRORS = [
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
+  const dispatcher = createDispatcher(options);
+  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options));
+  return dispatcher;
+}
+function bulkFetcher(http) {
+  let fetcher = bulk.get(http);
+  if (!fetcher) bulk.set(http, fetcher = new DispatcherBytes(http));
+  return fetcher;
+}
+function proxyConfigured() {
+  return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
+}
+function createDispatcher(options) {
   const agent = new import_undici.EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
@@ -26824,7 +27364,7 @@ function isTransient(error) {
 }
 
 // src/pipeline/files.ts
-var import_node_fs2 = require("node:fs");
+var import_node_fs3 = require("node:fs");
 var import_promises3 = require("node:fs/promises");
 var import_node_crypto2 = require("node:crypto");
 var import_node_path2 = require("node:path");
@@ -26914,8 +27454,8 @@ var import_node_fs = require("node:fs");
 var import_promises = require("node:fs/promises");
 var import_node_path = require("node:path");
 var tempCounter = 0;
-function tempPathFor(target2, dir = (0, import_node_path.dirname)(target2)) {
-  return (0, import_node_path.join)(dir, `.${(0, import_node_path.basename)(target2)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
+function tempPathFor(target, dir = (0, import_node_path.dirname)(target)) {
+  return (0, import_node_path.join)(dir, `.${(0, import_node_path.basename)(target)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
 }
 var UnsafePathError = class extends Error {
   constructor(path, what) {
@@ -26925,9 +27465,9 @@ var UnsafePathError = class extends Error {
 };
 async function ensureDirUnder(root, rel) {
   const base = (0, import_node_path.resolve)(root);
-  const target2 = (0, import_node_path.resolve)(base, rel);
-  const path = (0, import_node_path.relative)(base, target2);
-  if (path.startsWith("..") || (0, import_node_path.isAbsolute)(path)) throw new UnsafePathError(target2, `outside ${base}`);
+  const target = (0, import_node_path.resolve)(base, rel);
+  const path = (0, import_node_path.relative)(base, target);
+  if (path.startsWith("..") || (0, import_node_path.isAbsolute)(path)) throw new UnsafePathError(target, `outside ${base}`);
   await (0, import_promises.mkdir)(base, { recursive: true });
   let current = base;
   for (const part of path.split(import_node_path.sep).filter(Boolean)) {
@@ -26942,7 +27482,7 @@ async function ensureDirUnder(root, rel) {
     } else if (info.isSymbolicLink()) throw new UnsafePathError(current, "a symbolic link");
     else if (!info.isDirectory()) throw new UnsafePathError(current, "not a directory");
   }
-  return target2;
+  return target;
 }
 var NOFOLLOW = import_node_fs.constants.O_NOFOLLOW ?? 0;
 function createExclusive(path, mode = 420) {
@@ -26951,8 +27491,8 @@ function createExclusive(path, mode = 420) {
 function openExisting(path) {
   return (0, import_promises.open)(path, import_node_fs.constants.O_RDWR | NOFOLLOW);
 }
-async function writeFileAtomic(target2, data, tempDir) {
-  const temp = tempPathFor(target2, tempDir);
+async function writeFileAtomic(target, data, tempDir) {
+  const temp = tempPathFor(target, tempDir);
   try {
     const file = await createExclusive(temp);
     try {
@@ -26960,7 +27500,7 @@ async function writeFileAtomic(target2, data, tempDir) {
     } finally {
       await file.close();
     }
-    await (0, import_promises.rename)(temp, target2);
+    await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
     throw e;
@@ -26974,103 +27514,7 @@ async function regularFile(path) {
 // src/adapters/http/fetch-file.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_crypto = require("node:crypto");
-
-// src/adapters/body-pump.ts
-var WRITE_BATCH = 1 << 20;
-function pumpBody(body, sink) {
-  return new Promise((resolve2, reject) => {
-    let writing = Promise.resolve();
-    let settled = false;
-    const write = () => writing = writing.then(() => sink.flush());
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.on("error", () => void 0);
-    };
-    const settle = (error) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      if (error === void 0) resolve2();
-      else {
-        body.destroy();
-        reject(error);
-      }
-    };
-    const finish = (error) => {
-      if (settled) return;
-      detach();
-      write().then(
-        () => settle(error),
-        (e) => settle(error ?? e)
-      );
-    };
-    function onData(chunk) {
-      let more;
-      try {
-        more = sink.push(chunk);
-      } catch (e) {
-        settle(e);
-        return;
-      }
-      if (!more) {
-        body.destroy();
-        finish();
-      } else if (sink.full()) {
-        body.pause();
-        write().then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e) => settle(e)
-        );
-      }
-    }
-    function onEnd() {
-      finish();
-    }
-    function onError(e) {
-      finish(e);
-    }
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-  });
-}
-var BatchedWrites = class {
-  constructor(file, what) {
-    this.file = file;
-    this.what = what;
-  }
-  file;
-  what;
-  pending = [];
-  pendingBytes = 0;
-  get gathered() {
-    return this.pendingBytes;
-  }
-  add(chunk) {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-  }
-  full() {
-    return this.pendingBytes >= WRITE_BATCH;
-  }
-  /** Writes what was gathered and returns the chunks written, in order. */
-  async write(position) {
-    if (!this.pendingBytes) return [];
-    const chunks = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.file.writev(chunks, position);
-    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
-    return chunks;
-  }
-};
-
-// src/adapters/http/fetch-file.ts
+var import_node_fs2 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -27167,7 +27611,8 @@ var MAX_BODY_ATTEMPTS = 4;
 function urlSource(http, url) {
   const { url: bare, username, password } = splitUserinfo(url);
   const auth = username !== void 0 ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ""}`).toString("base64")}` } : {};
-  return { id: redactUrl(url), get: (headers) => http.request({ ...target(bare), method: "GET", headers: { ...headers, ...auth } }) };
+  const bytes = bulkFetcher(http);
+  return { id: redactUrl(url), get: (headers) => bytes.get(bare, { ...headers, ...auth }) };
 }
 var RestartFromZero = class extends Error {
   constructor(message) {
@@ -27216,13 +27661,13 @@ var FileFetcher = class {
     try {
       const response = await source.get({ range: "bytes=0-" });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
-        response.body.resume();
+        response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
       if (response.statusCode === 206) {
         const range = contentRange(response);
         if (!range || range.start !== 0) {
-          response.body.resume();
+          response.body.discard();
           throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`);
         }
       }
@@ -27236,13 +27681,14 @@ var FileFetcher = class {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const first2 = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
-        const results = await Promise.allSettled([first, ...others]);
+        const results = await Promise.allSettled([first2, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
+          await settled(state);
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
-          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
+          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -27276,6 +27722,7 @@ var FileFetcher = class {
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
@@ -27295,19 +27742,20 @@ var FileFetcher = class {
         if (state.validator) headers["if-range"] = state.validator;
         const response = await source.get(headers);
         if (response.statusCode !== 206) {
-          response.body.resume();
+          response.body.discard();
           if (response.statusCode === 200) throw new RestartFromZero("the server no longer continues the partial file (it changed, or ignores Range)");
           if (response.statusCode === 416) throw new RestartFromZero(`the server refused range ${range} (416)`);
           throw new HttpStatusError(response.statusCode, source.id);
         }
         const answered = contentRange(response);
         if (!answered || answered.start !== from || state.size !== null && answered.total !== void 0 && answered.total !== state.size) {
-          response.body.resume();
+          response.body.discard();
           throw new RestartFromZero(
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        await settled(state);
         await writeFileAtomic(statePath, JSON.stringify(state));
         return;
       } catch (e) {
@@ -27317,35 +27765,26 @@ var FileFetcher = class {
       }
     }
   }
-  /** Writes a body at its segment's offset, counting bytes only after they are written. */
+  /**
+   * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
+   * once, while it is still in the CPU's cache (bytes count once written).
+   */
   async copyBody(body, file, segment, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
-    const batch = new BatchedWrites(file, "the partial file");
-    await pumpBody(body, {
-      push(chunk) {
-        const room = limit() - segment.done - batch.gathered;
-        if (chunk.length >= room) {
-          if (room > 0) batch.add(chunk.subarray(0, room));
-          return false;
-        }
-        batch.add(chunk);
-        return true;
-      },
-      full: () => batch.full(),
-      async flush() {
-        let position = segment.start + segment.done;
-        const written = await batch.write(position);
-        if (!written.length) return;
-        let bytes = 0;
-        for (const piece of written) {
-          segment.done += piece.length;
-          hasher.written(position, piece);
-          position += piece.length;
-          bytes += piece.length;
-        }
-        events.bytes(bytes);
-        await checkpoint?.();
+    await body.pump((chunk) => {
+      const room = limit() - segment.done;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      const position = segment.start + segment.done;
+      for (let written = 0; written < piece.length; ) {
+        const n = (0, import_node_fs2.writeSync)(file.fd, piece, written, piece.length - written, position + written);
+        if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
+        written += n;
       }
+      segment.done += piece.length;
+      hasher.written(position, piece);
+      events.bytes(piece.length);
+      checkpoint?.();
+      return segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
@@ -27353,16 +27792,18 @@ var FileFetcher = class {
   }
 };
 var lastPersisted = /* @__PURE__ */ new WeakMap();
+var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;
-async function persist(state, statePath) {
+function persist(state, statePath) {
   const now = Date.now();
   if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return;
   lastPersisted.set(state, now);
-  await writeFileAtomic(statePath, JSON.stringify(state));
+  const snapshot = JSON.stringify(state);
+  const previous = persisting.get(state) ?? Promise.resolve();
+  persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => void 0));
 }
-function target(url) {
-  const u = new URL(url);
-  return { origin: u.origin, path: `${u.pathname}${u.search}` };
+async function settled(state) {
+  await persisting.get(state);
 }
 function headerValue(value) {
   return Array.isArray(value) ? value[0] : value;
@@ -27477,7 +27918,7 @@ async function readState(outDir) {
 }
 async function hashFile(path, algorithms) {
   const hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
-  for await (const chunk of (0, import_node_fs2.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs3.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     for (const [, h] of hashes) h.update(chunk);
   }
   return new Map(hashes.map(([a, h]) => [a, h.digest("hex")]));
@@ -27627,12 +28068,12 @@ function formatTable(header, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs3 = require("node:fs");
+var import_node_fs4 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs3.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs4.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

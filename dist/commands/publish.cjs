@@ -13082,14 +13082,14 @@ var require_mock_utils = __commonJS({
             mockDispatch.call(this, opts, handler);
           } catch (error) {
             if (error.code === "UND_MOCK_ERR_MOCK_NOT_MATCHED") {
-              const netConnect = agent[kGetNetConnect]();
+              const netConnect2 = agent[kGetNetConnect]();
               const totalInterceptsCount = this[kDispatches][kTotalDispatchCount] || this[kDispatches].length;
               const pendingInterceptsCount = this[kDispatches].filter(({ consumed }) => !consumed).length;
               const interceptsMessage = `, ${pendingInterceptsCount} interceptor(s) remaining out of ${totalInterceptsCount} defined`;
-              if (netConnect === false) {
+              if (netConnect2 === false) {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)${interceptsMessage}`);
               }
-              if (checkNetConnect(netConnect, origin)) {
+              if (checkNetConnect(netConnect2, origin)) {
                 originalDispatch.call(this, opts, handler);
               } else {
                 throw new MockNotMatchedError(`${error.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)${interceptsMessage}`);
@@ -13103,11 +13103,11 @@ var require_mock_utils = __commonJS({
         }
       };
     }
-    function checkNetConnect(netConnect, origin) {
+    function checkNetConnect(netConnect2, origin) {
       const url = new URL(origin);
-      if (netConnect === true) {
+      if (netConnect2 === true) {
         return true;
-      } else if (Array.isArray(netConnect) && netConnect.some((matcher) => matchValue(matcher, url.host))) {
+      } else if (Array.isArray(netConnect2) && netConnect2.some((matcher) => matchValue(matcher, url.host))) {
         return true;
       }
       return false;
@@ -15112,7 +15112,7 @@ var require_dump = __commonJS({
 var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports2, module2) {
     "use strict";
-    var { isIP } = require("node:net");
+    var { isIP: isIP2 } = require("node:net");
     var { lookup } = require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
@@ -15518,7 +15518,7 @@ var require_dns = __commonJS({
       return (dispatch) => {
         return function dnsInterceptor(origDispatchOpts, handler) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
-          if (isIP(origin.hostname) !== 0) {
+          if (isIP2(origin.hostname) !== 0) {
             return dispatch(origDispatchOpts, handler);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first = this.#buffers[0];
-        if (first.length > n) {
-          this.#buffers[0] = first.subarray(n, first.length);
-          return first.subarray(0, n);
-        } else if (first.length === n) {
+        const first2 = this.#buffers[0];
+        if (first2.length > n) {
+          this.#buffers[0] = first2.subarray(n, first2.length);
+          return first2.subarray(0, n);
+        } else if (first2.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first = this.peekBufferedByte(0);
+        const first2 = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first === BOM[0]) {
+          if (first2 === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first === BOM[0] && second === BOM[1]) {
+          if (first2 === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26746,6 +26746,532 @@ function partKind(prefix, name) {
 
 // src/adapters/http/client.ts
 var import_undici = __toESM(require_undici(), 1);
+
+// src/adapters/http/bytes.ts
+function fromUndici(response) {
+  return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) };
+}
+function readableBody(body) {
+  return {
+    pump: (take) => new Promise((resolve2, reject) => {
+      const done = (error) => {
+        body.off("data", onData);
+        body.off("end", onEnd);
+        body.off("error", onError);
+        body.on("error", () => void 0);
+        if (error === void 0) resolve2();
+        else reject(error);
+      };
+      const onData = (chunk) => {
+        let more;
+        try {
+          more = take(chunk);
+        } catch (e) {
+          body.destroy();
+          done(e);
+          return;
+        }
+        if (!more) {
+          body.destroy();
+          done();
+        }
+      };
+      const onEnd = () => done();
+      const onError = (e) => done(e);
+      body.on("data", onData);
+      body.once("end", onEnd);
+      body.once("error", onError);
+    }),
+    discard: () => {
+      body.on("error", () => void 0);
+      body.destroy();
+    }
+  };
+}
+var DispatcherBytes = class {
+  constructor(http) {
+    this.http = http;
+  }
+  http;
+  async get(url, headers) {
+    const u2 = new URL(url);
+    return fromUndici(await this.http.request({ origin: u2.origin, path: `${u2.pathname}${u2.search}`, method: "GET", headers }));
+  }
+};
+
+// src/adapters/http/fast-http.ts
+var import_node_net = require("node:net");
+var import_node_tls = require("node:tls");
+var READ_BUFFER = 512 << 10;
+var MAX_HEAD = 64 << 10;
+var MAX_REDIRECTS = 10;
+var KEEP_ALIVE_MS = 4e3;
+var CONNECT_TIMEOUT_MS = 1e4;
+var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
+var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var failure = (message, code) => Object.assign(new Error(message), { code });
+var OriginPool = class {
+  constructor(cap) {
+    this.cap = cap;
+  }
+  cap;
+  idle = [];
+  active = 0;
+  waiting = [];
+  async acquire() {
+    if (this.active < this.cap) {
+      this.active++;
+      return;
+    }
+    await new Promise((resolve2) => this.waiting.push(resolve2));
+  }
+  /** A slot is given up: the next waiter takes it over. */
+  release() {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
+  }
+};
+var FastHttp = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  pools = /* @__PURE__ */ new Map();
+  /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
+  readBuffer = Buffer.allocUnsafe(READ_BUFFER);
+  async get(url, headers) {
+    let target = new URL(url);
+    let sent = { ...headers };
+    for (let redirects = 0, attempt = 0; ; ) {
+      let response;
+      try {
+        response = await this.once(target, sent);
+      } catch (e) {
+        if (!isRetried(e) || attempt >= this.options.retries) throw e;
+        await sleep(this.backoff(attempt++));
+        continue;
+      }
+      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+        response.body.discard();
+        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        continue;
+      }
+      const location = first(response.headers.location);
+      if (REDIRECTS.has(response.statusCode) && location) {
+        response.body.discard();
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        const next = new URL(location, target);
+        if (next.origin !== target.origin) {
+          sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));
+        }
+        target = next;
+        continue;
+      }
+      return response;
+    }
+  }
+  backoff(attempt) {
+    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  }
+  pool(origin) {
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, pool = new OriginPool(this.options.connectionsPerHost));
+    return pool;
+  }
+  /** One request on a kept-alive connection or a new one; a kept-alive one the server closed meanwhile is replaced once. */
+  async once(url, headers) {
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${url.protocol} urls are not supported`);
+    const pool = this.pool(url.origin);
+    await pool.acquire();
+    let slotHeld = true;
+    const releaseSlot = () => {
+      if (slotHeld) pool.release();
+      slotHeld = false;
+    };
+    try {
+      const reused = takeIdle(pool);
+      if (reused) {
+        try {
+          return await reused.send(url, headers, releaseSlot);
+        } catch (e) {
+          if (!reused.closedBeforeAnswer) throw e;
+        }
+      }
+      const fresh = await this.open(url, pool);
+      return await fresh.send(url, headers, releaseSlot);
+    } catch (e) {
+      releaseSlot();
+      throw e;
+    }
+  }
+  open(url, pool) {
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const host = url.hostname.replace(/^\[|\]$/g, "");
+    return new Promise((resolve2, reject) => {
+      let connection;
+      let socket;
+      const onConnectError = (e) => reject(e);
+      if (url.protocol === "https:") {
+        socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+        socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
+      } else {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          socket.off("error", onConnectError);
+          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+        });
+      }
+      socket.setNoDelay(true);
+      socket.once("error", onConnectError);
+      const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
+      socket.once("connect", () => clearTimeout(timer));
+      socket.once("close", () => clearTimeout(timer));
+    });
+  }
+};
+function takeIdle(pool) {
+  for (let c = pool.idle.pop(); c; c = pool.idle.pop()) if (c.usable) return c;
+  return void 0;
+}
+var Connection = class {
+  constructor(socket, pool, idleTimeoutMs) {
+    this.socket = socket;
+    this.pool = pool;
+    this.idleTimeoutMs = idleTimeoutMs;
+    socket.on("error", (e) => this.fail(e));
+    socket.on("close", () => this.fail(failure("the server closed the connection", "UND_ERR_SOCKET")));
+    socket.on("end", () => this.endOfStream());
+    socket.setTimeout(idleTimeoutMs, () => {
+      if (this.phase === "idle") this.socket.destroy();
+      else this.socket.destroy(failure(`no data for ${idleTimeoutMs / 1e3} s`, this.phase === "head" ? "UND_ERR_HEADERS_TIMEOUT" : "UND_ERR_BODY_TIMEOUT"));
+    });
+  }
+  socket;
+  pool;
+  idleTimeoutMs;
+  phase = "idle";
+  head = [];
+  headBytes = 0;
+  answered = false;
+  /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
+  closedBeforeAnswer = false;
+  framing = { kind: "none" };
+  keepAlive = false;
+  chunkLeft = 0;
+  chunkState = "size";
+  line = "";
+  /** Body pieces that came before pump() was called (copied: the read buffer is reused). */
+  early = [];
+  take;
+  onHead;
+  onHeadFailed;
+  onBodyDone;
+  bodyError;
+  bodyComplete = false;
+  releaseSlot = () => void 0;
+  get usable() {
+    return this.phase === "idle" && !this.socket.destroyed;
+  }
+  send(url, headers, releaseSlot) {
+    this.phase = "head";
+    this.releaseSlot = releaseSlot;
+    this.head = [];
+    this.headBytes = 0;
+    this.answered = false;
+    this.closedBeforeAnswer = false;
+    this.early = [];
+    this.take = void 0;
+    this.bodyError = void 0;
+    this.bodyComplete = false;
+    this.socket.setTimeout(this.idleTimeoutMs);
+    this.socket.ref();
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
+      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
+    }
+    return new Promise((resolve2, reject) => {
+      this.onHead = resolve2;
+      this.onHeadFailed = reject;
+      this.socket.resume();
+      this.socket.write(`${lines.join("\r\n")}\r
+\r
+`);
+    });
+  }
+  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  feed(buffer, length2) {
+    let offset = 0;
+    if (this.phase === "head") {
+      this.answered = true;
+      offset = this.readHead(buffer, length2);
+      if (offset < 0) return true;
+    }
+    if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
+    return true;
+  }
+  /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
+  readHead(buffer, length2) {
+    const piece = Buffer.from(buffer.subarray(0, length2));
+    this.head.push(piece);
+    this.headBytes += length2;
+    const all = this.head.length === 1 ? piece : Buffer.concat(this.head);
+    const end = all.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (this.headBytes > MAX_HEAD) this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+      return -1;
+    }
+    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+    if (!response) return -1;
+    this.phase = "body";
+    this.socket.pause();
+    const bodyStart = end + 4 - (this.headBytes - length2);
+    this.head = [];
+    const onHead = this.onHead;
+    this.onHead = this.onHeadFailed = void 0;
+    if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
+    onHead?.(response);
+    return bodyStart;
+  }
+  parseHead(text3) {
+    const [statusLine = "", ...headerLines] = text3.split("\r\n");
+    const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
+    if (!status) {
+      this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
+      return void 0;
+    }
+    const headers = {};
+    for (const line of headerLines) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      const had = headers[name];
+      headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    const statusCode = Number(status[2]);
+    const connection = (first(headers.connection) ?? "").toLowerCase();
+    this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
+    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length2 = first(headers["content-length"]);
+    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    else if (encoding.includes("chunked")) {
+      this.framing = { kind: "chunked" };
+      this.chunkState = "size";
+      this.line = "";
+    } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
+    else {
+      this.framing = { kind: "close" };
+      this.keepAlive = false;
+    }
+    const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
+    return { statusCode, headers, body };
+  }
+  readBody(buffer, start, end) {
+    const framing = this.framing;
+    if (framing.kind === "length") {
+      const n = Math.min(end - start, framing.left);
+      framing.left -= n;
+      this.deliver(buffer, start, start + n);
+      if (framing.left === 0) this.completeBody();
+    } else if (framing.kind === "close") this.deliver(buffer, start, end);
+    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+  }
+  readChunked(buffer, start, end) {
+    let i = start;
+    while (i < end && this.phase === "body" && !this.bodyComplete) {
+      if (this.chunkState === "data") {
+        const n = Math.min(end - i, this.chunkLeft);
+        this.deliver(buffer, i, i + n);
+        this.chunkLeft -= n;
+        i += n;
+        if (this.chunkLeft === 0) this.chunkState = "data-end";
+        continue;
+      }
+      const newline = buffer.indexOf(10, i);
+      const stop = newline < 0 || newline >= end ? end : newline + 1;
+      this.line += buffer.toString("latin1", i, stop);
+      i = stop;
+      if (!this.line.endsWith("\n")) {
+        if (this.line.length > 4096) this.socket.destroy(failure("a chunk-size line of more than 4 KiB", "UND_ERR_SOCKET"));
+        continue;
+      }
+      const line = this.line.trim();
+      this.line = "";
+      if (this.chunkState === "data-end") this.chunkState = "size";
+      else if (this.chunkState === "size") {
+        const size = Number.parseInt(line.split(";")[0] ?? "", 16);
+        if (!Number.isFinite(size) || size < 0) {
+          this.socket.destroy(failure(`a malformed chunk size ${JSON.stringify(line.slice(0, 40))}`, "UND_ERR_SOCKET"));
+          return;
+        }
+        if (size === 0) this.chunkState = "trailer";
+        else {
+          this.chunkLeft = size;
+          this.chunkState = "data";
+        }
+      } else if (line === "") this.completeBody();
+    }
+  }
+  deliver(buffer, start, end) {
+    if (start >= end || this.bodyError) return;
+    if (!this.take) {
+      this.early.push(Buffer.from(buffer.subarray(start, end)));
+      return;
+    }
+    let more;
+    try {
+      more = this.take(buffer.subarray(start, end));
+    } catch (e) {
+      this.stopBody(e);
+      return;
+    }
+    if (!more) this.stopBody();
+  }
+  /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
+  stopBody(error) {
+    this.take = void 0;
+    this.phase = "closed";
+    this.socket.destroy();
+    this.releaseSlot();
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    done?.(error);
+  }
+  completeBody() {
+    this.bodyComplete = true;
+    if (!this.take && this.onBodyDone === void 0) return;
+    this.finishBody();
+  }
+  finishBody() {
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    this.recycle();
+    done?.();
+  }
+  /** Back to the pool for the next request, or closed. */
+  recycle() {
+    if (this.keepAlive && !this.socket.destroyed) {
+      this.phase = "idle";
+      this.socket.setTimeout(KEEP_ALIVE_MS);
+      this.socket.unref();
+      this.pool.idle.push(this);
+    } else {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  pump(take) {
+    return new Promise((resolve2, reject) => {
+      if (this.take || this.onBodyDone) {
+        reject(new Error("the body is already being read"));
+        return;
+      }
+      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.take = take;
+      for (const piece of this.early.splice(0)) {
+        this.deliver(piece, 0, piece.length);
+        if (!this.take) return;
+      }
+      if (this.bodyError) {
+        const done = this.onBodyDone;
+        this.onBodyDone = void 0;
+        this.take = void 0;
+        done?.(this.bodyError);
+      } else if (this.bodyComplete) this.finishBody();
+      else this.socket.resume();
+    });
+  }
+  discard() {
+    this.early = [];
+    this.take = void 0;
+    if (this.phase === "body" && this.bodyComplete) {
+      this.recycle();
+      return;
+    }
+    if (this.phase === "body") {
+      this.phase = "closed";
+      this.socket.destroy();
+    }
+    this.releaseSlot();
+  }
+  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  endOfStream() {
+    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
+      this.keepAlive = false;
+      this.completeBody();
+    }
+  }
+  fail(error) {
+    const phase = this.phase;
+    if (phase === "closed") return;
+    this.phase = "closed";
+    this.removeFromIdle();
+    if (phase === "idle") return;
+    if (phase === "head") {
+      this.closedBeforeAnswer = !this.answered;
+      const reject = this.onHeadFailed;
+      this.onHead = this.onHeadFailed = void 0;
+      this.releaseSlotLater();
+      reject?.(error);
+      return;
+    }
+    if (this.bodyComplete) {
+      if (this.onBodyDone) this.finishBody();
+      return;
+    }
+    this.releaseSlot();
+    this.bodyError = error;
+    const done = this.onBodyDone;
+    this.onBodyDone = void 0;
+    this.take = void 0;
+    done?.(error);
+  }
+  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
+  releaseSlotLater() {
+    this.releaseSlot = () => void 0;
+  }
+  removeFromIdle() {
+    const i = this.pool.idle.indexOf(this);
+    if (i >= 0) this.pool.idle.splice(i, 1);
+  }
+};
+function first(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
+function retryAfterMs(headers) {
+  const value = first(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+var RETRIED_CODES = /* @__PURE__ */ new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT"
+]);
+function isRetried(error) {
+  const code = error?.code;
+  return typeof code === "string" && RETRIED_CODES.has(code);
+}
+var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+
+// src/adapters/http/client.ts
 var DEFAULT_HTTP_OPTIONS = {
   // bench/files.sh: 16, 24 and 32 connections took 3.2, 3.1 and 3.0 s for Kubespray's
   // 1.1 GB set behind a 32 MiB/s-per-connection cap; 24 keeps most of it and stays polite.
@@ -26770,7 +27296,16 @@ var RETRIED_ERRORS = [
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
+  const dispatcher = createDispatcher(options);
+  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options));
+  return dispatcher;
+}
+function proxyConfigured() {
+  return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
+}
+function createDispatcher(options) {
   const agent = new import_undici.EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
@@ -27012,7 +27547,7 @@ var GitHubReleases = class {
   source(asset) {
     return {
       id: `${this.repo}@${asset.name}`,
-      get: (headers) => this.client.request("GET", asset.url, { headers: { ...headers, accept: "application/octet-stream" } })
+      get: async (headers) => fromUndici(await this.client.request("GET", asset.url, { headers: { ...headers, accept: "application/octet-stream" } }))
     };
   }
   async text(asset) {
@@ -27356,101 +27891,6 @@ async function regularFile(path) {
   return info?.isFile() ? info : void 0;
 }
 
-// src/adapters/body-pump.ts
-var WRITE_BATCH = 1 << 20;
-function pumpBody(body, sink) {
-  return new Promise((resolve2, reject) => {
-    let writing = Promise.resolve();
-    let settled = false;
-    const write = () => writing = writing.then(() => sink.flush());
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.on("error", () => void 0);
-    };
-    const settle = (error) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      if (error === void 0) resolve2();
-      else {
-        body.destroy();
-        reject(error);
-      }
-    };
-    const finish = (error) => {
-      if (settled) return;
-      detach();
-      write().then(
-        () => settle(error),
-        (e) => settle(error ?? e)
-      );
-    };
-    function onData(chunk) {
-      let more;
-      try {
-        more = sink.push(chunk);
-      } catch (e) {
-        settle(e);
-        return;
-      }
-      if (!more) {
-        body.destroy();
-        finish();
-      } else if (sink.full()) {
-        body.pause();
-        write().then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e) => settle(e)
-        );
-      }
-    }
-    function onEnd() {
-      finish();
-    }
-    function onError(e) {
-      finish(e);
-    }
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-  });
-}
-var BatchedWrites = class {
-  constructor(file, what) {
-    this.file = file;
-    this.what = what;
-  }
-  file;
-  what;
-  pending = [];
-  pendingBytes = 0;
-  get gathered() {
-    return this.pendingBytes;
-  }
-  add(chunk) {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-  }
-  full() {
-    return this.pendingBytes >= WRITE_BATCH;
-  }
-  /** Writes what was gathered and returns the chunks written, in order. */
-  async write(position) {
-    if (!this.pendingBytes) return [];
-    const chunks = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.file.writev(chunks, position);
-    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
-    return chunks;
-  }
-};
-
 // src/adapters/oci-layout.ts
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
@@ -27534,42 +27974,7 @@ var OciLayout = class {
     if (await this.has(digest, bytes.length)) return;
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
-  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
-  async putStream(descriptor, body, what, onBytes) {
-    const target = this.blobPath(descriptor.digest);
-    const temp = tempPathFor(target, this.tempDir);
-    const hash = (0, import_node_crypto.createHash)("sha256");
-    let size = 0;
-    try {
-      const file = await createExclusive(temp);
-      try {
-        const batch = new BatchedWrites(file, what);
-        await pumpBody(body, {
-          push(chunk) {
-            size += chunk.length;
-            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
-            hash.update(chunk);
-            onBytes(chunk.length);
-            batch.add(chunk);
-            return true;
-          },
-          full: () => batch.full(),
-          flush: async () => void await batch.write()
-        });
-      } finally {
-        await file.close();
-      }
-      if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
-      const got = `sha256:${hash.digest("hex")}`;
-      if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-      await (0, import_promises2.rename)(temp, target);
-    } catch (e) {
-      body.destroy();
-      await (0, import_promises2.rm)(temp, { force: true });
-      throw e;
-    }
-  }
-  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
+  /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest) {
     return (0, import_node_path2.join)(this.tempDir, `${(0, import_node_path2.basename)(this.blobPath(digest))}.part`);
   }

@@ -163,103 +163,6 @@ var import_node_fs2 = require("node:fs");
 var import_promises2 = require("node:fs/promises");
 var import_node_os = require("node:os");
 var import_node_path2 = require("node:path");
-
-// src/adapters/body-pump.ts
-var WRITE_BATCH = 1 << 20;
-function pumpBody(body, sink) {
-  return new Promise((resolve2, reject) => {
-    let writing = Promise.resolve();
-    let settled = false;
-    const write = () => writing = writing.then(() => sink.flush());
-    const detach = () => {
-      body.off("data", onData);
-      body.off("end", onEnd);
-      body.off("error", onError);
-      body.on("error", () => void 0);
-    };
-    const settle = (error) => {
-      if (settled) return;
-      settled = true;
-      detach();
-      if (error === void 0) resolve2();
-      else {
-        body.destroy();
-        reject(error);
-      }
-    };
-    const finish = (error) => {
-      if (settled) return;
-      detach();
-      write().then(
-        () => settle(error),
-        (e) => settle(error ?? e)
-      );
-    };
-    function onData(chunk) {
-      let more;
-      try {
-        more = sink.push(chunk);
-      } catch (e) {
-        settle(e);
-        return;
-      }
-      if (!more) {
-        body.destroy();
-        finish();
-      } else if (sink.full()) {
-        body.pause();
-        write().then(
-          () => {
-            if (!settled) body.resume();
-          },
-          (e) => settle(e)
-        );
-      }
-    }
-    function onEnd() {
-      finish();
-    }
-    function onError(e) {
-      finish(e);
-    }
-    body.on("data", onData);
-    body.once("end", onEnd);
-    body.once("error", onError);
-  });
-}
-var BatchedWrites = class {
-  constructor(file, what) {
-    this.file = file;
-    this.what = what;
-  }
-  file;
-  what;
-  pending = [];
-  pendingBytes = 0;
-  get gathered() {
-    return this.pendingBytes;
-  }
-  add(chunk) {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-  }
-  full() {
-    return this.pendingBytes >= WRITE_BATCH;
-  }
-  /** Writes what was gathered and returns the chunks written, in order. */
-  async write(position) {
-    if (!this.pendingBytes) return [];
-    const chunks = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    const { bytesWritten } = await this.file.writev(chunks, position);
-    if (bytesWritten !== bytes) throw new Error(`${this.what}: wrote ${bytesWritten} of ${bytes} bytes (disk full?)`);
-    return chunks;
-  }
-};
-
-// src/adapters/oci-layout.ts
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
     super(`${what}: digest mismatch: expected ${expected}, got ${got}`);
@@ -342,42 +245,7 @@ var OciLayout = class {
     if (await this.has(digest, bytes.length)) return;
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir);
   }
-  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
-  async putStream(descriptor, body, what, onBytes) {
-    const target = this.blobPath(descriptor.digest);
-    const temp = tempPathFor(target, this.tempDir);
-    const hash = (0, import_node_crypto.createHash)("sha256");
-    let size = 0;
-    try {
-      const file = await createExclusive(temp);
-      try {
-        const batch = new BatchedWrites(file, what);
-        await pumpBody(body, {
-          push(chunk) {
-            size += chunk.length;
-            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`);
-            hash.update(chunk);
-            onBytes(chunk.length);
-            batch.add(chunk);
-            return true;
-          },
-          full: () => batch.full(),
-          flush: async () => void await batch.write()
-        });
-      } finally {
-        await file.close();
-      }
-      if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
-      const got = `sha256:${hash.digest("hex")}`;
-      if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-      await (0, import_promises2.rename)(temp, target);
-    } catch (e) {
-      body.destroy();
-      await (0, import_promises2.rm)(temp, { force: true });
-      throw e;
-    }
-  }
-  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
+  /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest) {
     return (0, import_node_path2.join)(this.tempDir, `${(0, import_node_path2.basename)(this.blobPath(digest))}.part`);
   }

@@ -14,11 +14,10 @@ import { readdir, readFile, rename, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { createExclusive, ensureDirUnder, regularFile, tempPathFor, writeFileAtomic } from './fs-atomic.js'
+import { createExclusive, ensureDirUnder, regularFile, writeFileAtomic } from './fs-atomic.js'
 import { InputError } from '../domain/errors.js'
 import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
 import { SOURCE_DIGEST } from '../domain/images/layout-index.js'
-import { BatchedWrites, pumpBody } from './body-pump.js'
 
 export class DigestMismatchError extends Error {
   constructor(what: string, expected: string, got: string) {
@@ -114,43 +113,7 @@ export class OciLayout {
     await writeFileAtomic(this.blobPath(digest), bytes, this.tempDir)
   }
 
-  /** Streams a blob to disk, hashing and counting as it goes; renamed into place only if it verifies. */
-  async putStream(descriptor: Pick<Descriptor, 'digest' | 'size'>, body: Readable, what: string, onBytes: (n: number) => void): Promise<void> {
-    const target = this.blobPath(descriptor.digest)
-    const temp = tempPathFor(target, this.tempDir)
-    const hash = createHash('sha256')
-    let size = 0
-    try {
-      const file = await createExclusive(temp)
-      try {
-        const batch = new BatchedWrites(file, what)
-        await pumpBody(body, {
-          push(chunk) {
-            size += chunk.length
-            if (size > descriptor.size) throw new Error(`${what}: more than the ${descriptor.size} bytes its descriptor gives`)
-            hash.update(chunk)
-            onBytes(chunk.length)
-            batch.add(chunk)
-            return true
-          },
-          full: () => batch.full(),
-          flush: async () => void (await batch.write())
-        })
-      } finally {
-        await file.close()
-      }
-      if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`)
-      const got = `sha256:${hash.digest('hex')}`
-      if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got)
-      await rename(temp, target)
-    } catch (e) {
-      body.destroy()
-      await rm(temp, { force: true })
-      throw e
-    }
-  }
-
-  /** Where a big blob is assembled from ranged segments before it verifies (outside blobs/). */
+  /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest: string): string {
     return join(this.tempDir, `${basename(this.blobPath(digest))}.part`)
   }

@@ -12,6 +12,7 @@ import { InputError } from '../domain/errors.js'
 import { partKind, type PartPlan } from '../domain/parts.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
+import { fromUndici } from '../adapters/http/bytes.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
 import { unpackPart } from '../adapters/bundle-parts.js'
 import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
@@ -147,7 +148,7 @@ export async function runFetchArtifact(request: ArtifactFetchRequest, github: Gi
   let downloaded = false
   if (!(await regularFile(zip))) {
     const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
-    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: (headers: Record<string, string>) => github.request('GET', `${base}/zip`, { headers }) }
+    const source = { id: `${request.repo} artifact ${request.artifactId}`, get: async (headers: Record<string, string>) => fromUndici(await github.request('GET', `${base}/zip`, { headers })) }
     const outcome = await fetcher.fetch(source, `${zip}.part`, ['sha256'], { size: () => undefined, bytes: (n) => progress.bytes(n) })
     const got = `sha256:${outcome.digests.get('sha256') ?? ''}`
     if (meta.digest && meta.digest !== got) {

@@ -254,8 +254,7 @@ export class ImagesJob {
       pending = (async () => {
         if (await this.layout.has(blob.digest, blob.size)) return 0
         const what = `${repo.client.host}/${repo.name}@${blob.digest}`
-        if (blob.size > this.segments.splitAbove) await this.fetchInSegments(repo, blob, what)
-        else await this.layout.putStream(blob, await repo.blob(blob.digest), what, (n) => this.progress.bytes(n))
+        await this.fetchToLayout(repo, blob, what)
         return blob.size
       })()
       this.blobs.set(blob.digest, pending)
@@ -268,10 +267,11 @@ export class ImagesJob {
   }
 
   /**
-   * A big layer on one capped connection is the whole run's tail: fetch it in Range segments
-   * on several connections (resumable across runs), hashed as it arrives, as `files` does.
+   * A blob through the same fetcher as `files`: hashed and written as it arrives, and a big
+   * layer (a whole run's tail on one capped connection) in Range segments on several
+   * connections, resumable across runs.
    */
-  private async fetchInSegments(repo: Repository, blob: Descriptor, what: string): Promise<void> {
+  private async fetchToLayout(repo: Repository, blob: Descriptor, what: string): Promise<void> {
     const part = this.layout.partPathFor(blob.digest)
     try {
       const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ['sha256'], {

@@ -9,6 +9,7 @@ import { createReadStream } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { GitHubClient, GitHubError } from './client.js'
 import type { ByteSource } from '../http/fetch-file.js'
+import { fromUndici } from '../http/bytes.js'
 
 export interface ReleaseAsset {
   id: number
@@ -109,7 +110,7 @@ export class GitHubReleases {
   source(asset: ReleaseAsset): ByteSource {
     return {
       id: `${this.repo}@${asset.name}`,
-      get: (headers) => this.client.request('GET', asset.url, { headers: { ...headers, accept: 'application/octet-stream' } })
+      get: async (headers) => fromUndici(await this.client.request('GET', asset.url, { headers: { ...headers, accept: 'application/octet-stream' } }))
     }
   }
 

@@ -6,6 +6,8 @@
  * through Node's TLS defaults.
  */
 import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici'
+import { DispatcherBytes, type ByteFetcher } from './bytes.js'
+import { FastHttp } from './fast-http.js'
 
 export interface HttpClientOptions {
   /** Concurrent connections to one host (origin). */
@@ -44,7 +46,31 @@ const RETRIED_ERRORS = [
   'UND_ERR_BODY_TIMEOUT'
 ]
 
+/** The bulk fetcher that goes with each dispatcher createHttpClient made. */
+const bulk = new WeakMap<Dispatcher, ByteFetcher>()
+
 export function createHttpClient(options: HttpClientOptions): Dispatcher {
+  const dispatcher = createDispatcher(options)
+  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options))
+  return dispatcher
+}
+
+/**
+ * Where bulk bodies (files, layers, assets) come from: our own HTTP/1.1 reader (fast-http.ts)
+ * with the dispatcher's connection cap, retries and timeout, or the dispatcher itself when a
+ * proxy is configured (or for a dispatcher made elsewhere, as tests do).
+ */
+export function bulkFetcher(http: Dispatcher): ByteFetcher {
+  let fetcher = bulk.get(http)
+  if (!fetcher) bulk.set(http, (fetcher = new DispatcherBytes(http)))
+  return fetcher
+}
+
+function proxyConfigured(): boolean {
+  return ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((name) => Boolean(process.env[name]))
+}
+
+function createDispatcher(options: HttpClientOptions): Dispatcher {
   const agent = new EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,

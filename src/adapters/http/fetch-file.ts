@@ -14,12 +14,13 @@
  */
 import { readFile, rm, type FileHandle } from 'node:fs/promises'
 import { createHash, type Hash } from 'node:crypto'
-import type { Readable } from 'node:stream'
+import { writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusive, openExisting, regularFile, writeFileAtomic } from '../fs-atomic.js'
 import { isTransient } from './client.js'
-import { BatchedWrites, pumpBody } from '../body-pump.js'
+import type { ByteBody, ByteResponse } from './bytes.js'
+import { bulkFetcher } from './client.js'
 
 export interface SegmentPolicy {
   /** Files smaller than this use one connection. */
@@ -180,7 +181,7 @@ const MAX_BODY_ATTEMPTS = 4
  */
 export interface ByteSource {
   id: string
-  get(headers: Record<string, string>): Promise<Dispatcher.ResponseData>
+  get(headers: Record<string, string>): Promise<ByteResponse>
 }
 
 /**
@@ -189,8 +190,9 @@ export interface ByteSource {
  */
 export function urlSource(http: Dispatcher, url: string): ByteSource {
   const { url: bare, username, password } = splitUserinfo(url)
-  const auth = username !== undefined ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}
-  return { id: redactUrl(url), get: (headers) => http.request({ ...target(bare), method: 'GET', headers: { ...headers, ...auth } }) }
+  const auth: Record<string, string> = username !== undefined ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}
+  const bytes = bulkFetcher(http)
+  return { id: redactUrl(url), get: (headers) => bytes.get(bare, { ...headers, ...auth }) }
 }
 
 /**
@@ -248,13 +250,13 @@ export class FileFetcher {
       // tell the total size in Content-Range.
       const response = await source.get({ range: 'bytes=0-' })
       if (response.statusCode !== 200 && response.statusCode !== 206) {
-        response.body.resume()
+        response.body.discard()
         throw new HttpStatusError(response.statusCode, url)
       }
       if (response.statusCode === 206) {
         const range = contentRange(response)
         if (!range || range.start !== 0) {
-          response.body.resume()
+          response.body.discard()
           throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`)
         }
       }
@@ -273,9 +275,11 @@ export class FileFetcher {
         const results = await Promise.allSettled([first, ...others])
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed) {
+          await settled(state)
           if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
-          if (segments.length === 1 && isTransient(failed.reason) && rangesWork) {
-            // One connection that broke mid-body: carry on from where it stopped.
+          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === 'fulfilled' || isTransient(r.reason))) {
+            // Connections that broke mid-body (the probe's among them, which has no retry loop
+            // of its own): carry on from where each segment stopped.
             return this.continueSegments(source, partPath, statePath, state, algorithms, events)
           }
           throw failed.reason
@@ -319,6 +323,7 @@ export class FileFetcher {
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)))
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed) {
+        await settled(state)
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
         throw failed.reason
       }
@@ -347,7 +352,7 @@ export class FileFetcher {
         if (state.validator) headers['if-range'] = state.validator
         const response = await source.get(headers)
         if (response.statusCode !== 206) {
-          response.body.resume()
+          response.body.discard()
           // 200 to a ranged request with If-Range: the file changed since the partial was
           // started; 200 without it, or 416: the server cannot continue it.
           if (response.statusCode === 200) throw new RestartFromZero('the server no longer continues the partial file (it changed, or ignores Range)')
@@ -356,12 +361,13 @@ export class FileFetcher {
         }
         const answered = contentRange(response)
         if (!answered || answered.start !== from || (state.size !== null && answered.total !== undefined && answered.total !== state.size)) {
-          response.body.resume()
+          response.body.discard()
           throw new RestartFromZero(
             `asked for ${range} of ${state.size ?? '?'} bytes, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`
           )
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
+        await settled(state)
         await writeFileAtomic(statePath, JSON.stringify(state))
         return
       } catch (e) {
@@ -372,37 +378,27 @@ export class FileFetcher {
     }
   }
 
-  /** Writes a body at its segment's offset, counting bytes only after they are written. */
-  private async copyBody(body: Readable, file: FileHandle, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => Promise<void>): Promise<void> {
-    // The end is read at each chunk: a split decided while this body runs moves it.
+  /**
+   * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
+   * once, while it is still in the CPU's cache (bytes count once written).
+   */
+  private async copyBody(body: ByteBody, file: FileHandle, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => void): Promise<void> {
+    // The end is read at each piece: the probe response of a split file carries the whole body.
     const limit = (): number => (segment.end === null ? Infinity : segment.end - segment.start)
-    const batch = new BatchedWrites(file, 'the partial file')
-    await pumpBody(body, {
-      push(chunk) {
-        const room = limit() - segment.done - batch.gathered
-        // The probe response of a split file carries the whole body: stop at the segment's end.
-        if (chunk.length >= room) {
-          if (room > 0) batch.add(chunk.subarray(0, room))
-          return false
-        }
-        batch.add(chunk)
-        return true
-      },
-      full: () => batch.full(),
-      async flush() {
-        let position = segment.start + segment.done
-        const written = await batch.write(position)
-        if (!written.length) return
-        let bytes = 0
-        for (const piece of written) {
-          segment.done += piece.length
-          hasher.written(position, piece)
-          position += piece.length
-          bytes += piece.length
-        }
-        events.bytes(bytes)
-        await checkpoint?.()
+    await body.pump((chunk) => {
+      const room = limit() - segment.done
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
+      const position = segment.start + segment.done
+      for (let written = 0; written < piece.length; ) {
+        const n = writeSync(file.fd, piece, written, piece.length - written, position + written)
+        if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`)
+        written += n
       }
+      segment.done += piece.length
+      hasher.written(position, piece)
+      events.bytes(piece.length)
+      checkpoint?.()
+      return segment.done < limit()
     })
     if (segment.end !== null && segment.done < limit()) {
       throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: 'UND_ERR_SOCKET' })
@@ -411,19 +407,26 @@ export class FileFetcher {
 }
 
 const lastPersisted = new WeakMap<PartState, number>()
+const persisting = new WeakMap<PartState, Promise<void>>()
 const PERSIST_EVERY_MS = 1000
 
-/** Saves segment progress at most once a second, so a killed run loses at most that much. */
-async function persist(state: PartState, statePath: string): Promise<void> {
+/**
+ * Saves segment progress at most once a second, so a killed run loses at most that much. It
+ * runs beside the download (writes are chained, each after the last); a failed save only
+ * costs resumability.
+ */
+function persist(state: PartState, statePath: string): void {
   const now = Date.now()
   if (now - (lastPersisted.get(state) ?? 0) < PERSIST_EVERY_MS) return
   lastPersisted.set(state, now)
-  await writeFileAtomic(statePath, JSON.stringify(state))
+  const snapshot = JSON.stringify(state)
+  const previous = persisting.get(state) ?? Promise.resolve()
+  persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => undefined))
 }
 
-function target(url: string): { origin: string; path: string } {
-  const u = new URL(url)
-  return { origin: u.origin, path: `${u.pathname}${u.search}` }
+/** Waits for saves in flight, so the final state written after them is the last word. */
+async function settled(state: PartState): Promise<void> {
+  await persisting.get(state)
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -431,7 +434,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 }
 
 /** `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`). */
-function contentRange(response: Dispatcher.ResponseData): { start: number; end: number; total: number | undefined } | undefined {
+function contentRange(response: ByteResponse): { start: number; end: number; total: number | undefined } | undefined {
   const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers['content-range']) ?? '')
   return match ? { start: Number(match[1]), end: Number(match[2]), total: match[3] === '*' ? undefined : Number(match[3]) } : undefined
 }
@@ -440,13 +443,13 @@ function contentRange(response: Dispatcher.ResponseData): { start: number; end: 
  * What If-Range may carry: a strong ETag, else Last-Modified. A weak ETag (W/"…") is never
  * sent, since a server must not honour If-Range with one and would resend the whole file.
  */
-function strongValidator(response: Dispatcher.ResponseData): string | null {
+function strongValidator(response: ByteResponse): string | null {
   const etag = headerValue(response.headers.etag)
   if (etag && !etag.startsWith('W/')) return etag
   return headerValue(response.headers['last-modified']) ?? null
 }
 
-function totalSize(response: Dispatcher.ResponseData): number | undefined {
+function totalSize(response: ByteResponse): number | undefined {
   if (response.statusCode === 206) return contentRange(response)?.total
 
   const length = headerValue(response.headers['content-length'])

@@ -10,6 +10,8 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { CredentialLookup } from './credentials.js'
+import type { ByteFetcher, ByteResponse } from '../http/bytes.js'
+import { bulkFetcher } from '../http/client.js'
 
 export class RegistryError extends Error {
   constructor(
@@ -62,6 +64,7 @@ export class RegistryClient {
   private readonly tokens = new Map<string, string>()
   private basicAuth: string | undefined
   private bearer: Challenge | undefined
+  private readonly bytes: ByteFetcher
 
   constructor(
     readonly host: string,
@@ -69,18 +72,41 @@ export class RegistryClient {
   ) {
     this.base = `${options.insecureHosts.has(host) ? 'http' : 'https'}://${host}`
     this.origin = new URL(this.base).origin
+    this.bytes = bulkFetcher(options.http)
   }
 
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
   async request(req: RegistryRequest): Promise<Dispatcher.ResponseData> {
     const first = await this.send(req, await this.authorization(req.scope, false))
     if (first.statusCode !== 401) return first
-    const challenge = parseChallenge(headerValue(first.headers['www-authenticate']) ?? '')
     await first.body.dump()
-    if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401)
-    this.learn(challenge)
+    const challenge = this.answer(first.headers)
     if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401)
     return this.send(req, await this.authorization(req.scope, true, challenge))
+  }
+
+  /**
+   * A bulk GET (a blob), through the bulk fetcher (http/client.ts), with the same auth as
+   * request(): credentials go to this registry's origin only, and a redirect to another
+   * origin (a CDN) drops them.
+   */
+  async getBytes(path: string, scope: string, headers: Record<string, string>): Promise<ByteResponse> {
+    const url = new URL(path, this.base)
+    const send = (authorization: string | undefined): Promise<ByteResponse> =>
+      this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers)
+    const first = await send(await this.authorization(scope, false))
+    if (first.statusCode !== 401) return first
+    first.body.discard()
+    const challenge = this.answer(first.headers)
+    return send(await this.authorization(scope, true, challenge))
+  }
+
+  /** Learns what a 401 asks for. */
+  private answer(headers: Record<string, string | string[] | undefined>): Challenge {
+    const challenge = parseChallenge(headerValue(headers['www-authenticate']) ?? '')
+    if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401)
+    this.learn(challenge)
+    return challenge
   }
 
   private learn(challenge: Challenge): void {

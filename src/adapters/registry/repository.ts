@@ -88,20 +88,11 @@ export class Repository {
     return { bytes, mediaType, digest }
   }
 
-  async blob(digest: string): Promise<Readable> {
-    const res = await this.client.request({ method: 'GET', path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope })
-    if (res.statusCode !== 200) {
-      await res.body.dump()
-      throw new RegistryError(`blob ${digest}: ${statusReason(res.statusCode)}`, res.statusCode)
-    }
-    return res.body
-  }
-
-  /** A blob as a byte source for ranged, resumable fetches of big layers (adapters/http/fetch-file). */
+  /** A blob as a byte source for the resumable fetcher (adapters/http/fetch-file). */
   blobSource(digest: string): ByteSource {
     return {
       id: `${this.client.host}/${this.name}@${digest}`,
-      get: (headers) => this.client.request({ method: 'GET', path: `/v2/${this.name}/blobs/${digest}`, scope: this.scope, headers })
+      get: (headers) => this.client.getBytes(`/v2/${this.name}/blobs/${digest}`, this.scope, headers)
     }
   }
 

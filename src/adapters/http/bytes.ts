@@ -1,0 +1,91 @@
+/**
+ * Bulk bodies (files, layers, release assets): a response whose body is handed over piece by
+ * piece to a consumer that takes each piece at once (hashes it, writes it). A piece is valid
+ * only during the call, which lets the fast reader (fast-http.ts) deliver straight from one
+ * reused read buffer, the way curl does.
+ */
+import type { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+
+export type Headers = Record<string, string | string[] | undefined>
+
+export interface ByteBody {
+  /**
+   * Hands every piece of the body to `take` as it arrives, until the body ends (resolves) or
+   * fails (rejects with the connection's error). `take` returns false to stop early: the rest
+   * is not read. A piece must not be kept after `take` returns.
+   */
+  pump(take: (piece: Buffer) => boolean): Promise<void>
+  /** Not reading this body: frees its connection. */
+  discard(): void
+}
+
+export interface ByteResponse {
+  statusCode: number
+  headers: Headers
+  body: ByteBody
+}
+
+/** GETs of bulk bodies: redirects followed, transient failures retried before the body starts. */
+export interface ByteFetcher {
+  get(url: string, headers: Record<string, string>): Promise<ByteResponse>
+}
+
+/** An undici response as a ByteResponse: its chunks are handed over as 'data' events deliver them. */
+export function fromUndici(response: Dispatcher.ResponseData): ByteResponse {
+  return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) }
+}
+
+export function readableBody(body: Readable): ByteBody {
+  return {
+    pump: (take) =>
+      new Promise((resolve, reject) => {
+        const done = (error?: unknown): void => {
+          body.off('data', onData)
+          body.off('end', onEnd)
+          body.off('error', onError)
+          // Errors after we are done (a destroyed body) must not go unhandled.
+          body.on('error', () => undefined)
+          if (error === undefined) resolve()
+          else reject(error)
+        }
+        const onData = (chunk: Buffer): void => {
+          let more: boolean
+          try {
+            more = take(chunk)
+          } catch (e) {
+            body.destroy()
+            done(e)
+            return
+          }
+          if (!more) {
+            body.destroy()
+            done()
+          }
+        }
+        const onEnd = (): void => done()
+        const onError = (e: unknown): void => done(e)
+        body.on('data', onData)
+        body.once('end', onEnd)
+        body.once('error', onError)
+      }),
+    discard: () => {
+      body.on('error', () => undefined)
+      body.destroy()
+    }
+  }
+}
+
+/** Bulk GETs through an undici dispatcher (its redirect and retry interceptors included). */
+export class DispatcherBytes implements ByteFetcher {
+  constructor(private readonly http: Dispatcher) {}
+
+  async get(url: string, headers: Record<string, string>): Promise<ByteResponse> {
+    const u = new URL(url)
+    return fromUndici(await this.http.request({ origin: u.origin, path: `${u.pathname}${u.search}`, method: 'GET', headers }))
+  }
+}
+
+export function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,173 @@
+/**
+ * Our HTTP/1.1 reader for bulk GETs (src/adapters/http/fast-http.ts), against a server of our
+ * own that frames bodies every way HTTP/1.1 allows and misbehaves in precise ways: chunked and
+ * close-delimited bodies, keep-alive reuse and a server that drops idle connections, redirects
+ * across origins (credentials dropped), 503 with Retry-After, a connection cut mid-body, and
+ * the per-origin connection cap.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { FastHttp } from '../src/adapters/http/fast-http.js'
+import type { ByteResponse } from '../src/adapters/http/bytes.js'
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
+const BODY = randomBytes(3 << 20)
+
+interface Seen {
+  path: string
+  authorization?: string
+  socket: Socket
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void
+
+async function startServer(handler: Handler): Promise<{ server: Server; base: string; seen: Seen[]; connections: () => number }> {
+  const seen: Seen[] = []
+  let connections = 0
+  const server = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization, socket: req.socket })
+    handler(req, res)
+  })
+  server.on('connection', () => connections++)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections }
+}
+
+/** Reads a whole body, checking that each piece is only used during its call (copied here). */
+async function readAll(response: ByteResponse): Promise<Buffer> {
+  const pieces: Buffer[] = []
+  await response.body.pump((piece) => {
+    pieces.push(Buffer.from(piece))
+    return true
+  })
+  return Buffer.concat(pieces)
+}
+
+const client = (connectionsPerHost = 4): FastHttp => new FastHttp({ connectionsPerHost, retries: 3, minRetryDelayMs: 10, idleTimeoutMs: 5000 })
+
+let main: Awaited<ReturnType<typeof startServer>>
+let other: Awaited<ReturnType<typeof startServer>>
+let flaky = 0
+
+beforeAll(async () => {
+  other = await startServer((req, res) => {
+    if (req.url === '/signed') return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
+    res.writeHead(404).end()
+  })
+  main = await startServer((req, res) => {
+    switch (req.url) {
+      case '/length':
+        return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
+      case '/chunked': {
+        res.writeHead(200, { 'transfer-encoding': 'chunked' })
+        // Chunks of awkward sizes, so chunk headers fall across reads.
+        for (let at = 0; at < BODY.length; at += 70_001) res.write(BODY.subarray(at, at + 70_001))
+        return void res.end()
+      }
+      case '/close': {
+        // No length, no chunking: the body ends when the server closes.
+        const socket = res.socket as Socket
+        socket.write(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n`)
+        socket.end(BODY)
+        return
+      }
+      case '/empty':
+        return void res.writeHead(200, { 'content-length': '0' }).end()
+      case '/elsewhere':
+        return void res.writeHead(302, { location: `${other.base}/signed` }).end()
+      case '/here':
+        return void res.writeHead(307, { location: '/length' }).end()
+      case '/flaky':
+        if (flaky++ < 2) return void res.writeHead(503, { 'retry-after': '0', 'content-length': '4' }).end('busy')
+        return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
+      case '/cut': {
+        const socket = res.socket as Socket
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${BODY.length}\r\n\r\n`)
+        socket.write(BODY.subarray(0, 100_000), () => socket.destroy())
+        return
+      }
+      case '/slow':
+        // Holds its connection until the test lets it go.
+        res.writeHead(200, { 'content-length': String(BODY.length) })
+        setTimeout(() => res.end(BODY), 300)
+        return
+      default:
+        res.writeHead(404, { 'content-length': '0' }).end()
+    }
+  })
+})
+
+afterAll(() => {
+  main.server.closeAllConnections()
+  other.server.closeAllConnections()
+  main.server.close()
+  other.server.close()
+})
+
+test('reads Content-Length, chunked and close-delimited bodies byte for byte', async () => {
+  const http = client()
+  for (const path of ['/length', '/chunked', '/close']) {
+    const response = await http.get(`${main.base}${path}`, {})
+    expect(response.statusCode).toBe(200)
+    expect(sha256(await readAll(response))).toBe(sha256(BODY))
+  }
+  const empty = await http.get(`${main.base}/empty`, {})
+  expect((await readAll(empty)).length).toBe(0)
+})
+
+test('keeps connections alive between requests, and replaces one the server dropped while idle', async () => {
+  const http = client(1)
+  const before = main.connections()
+  for (let i = 0; i < 3; i++) await readAll(await http.get(`${main.base}/length`, {}))
+  expect(main.connections() - before).toBe(1)
+  // The server drops the idle connection; the next request still succeeds, on a new one.
+  main.seen.at(-1)?.socket.destroy()
+  await new Promise((r) => setTimeout(r, 50))
+  expect(sha256(await readAll(await http.get(`${main.base}/length`, {})))).toBe(sha256(BODY))
+  expect(main.connections() - before).toBe(2)
+})
+
+test('follows redirects, and drops Authorization when one leaves the origin', async () => {
+  const http = client()
+  const auth = { authorization: 'Bearer secret-token' }
+  expect(sha256(await readAll(await http.get(`${main.base}/elsewhere`, auth)))).toBe(sha256(BODY))
+  expect(other.seen.at(-1)?.authorization).toBeUndefined()
+  expect(sha256(await readAll(await http.get(`${main.base}/here`, auth)))).toBe(sha256(BODY))
+  expect(main.seen.filter((s) => s.path === '/length').at(-1)?.authorization).toBe('Bearer secret-token')
+})
+
+test('retries 503 with Retry-After before handing over a body', async () => {
+  flaky = 0
+  const response = await client().get(`${main.base}/flaky`, {})
+  expect(response.statusCode).toBe(200)
+  expect(main.seen.filter((s) => s.path === '/flaky')).toHaveLength(3)
+  expect(sha256(await readAll(response))).toBe(sha256(BODY))
+})
+
+test('a connection cut mid-body fails the pump with a retryable code, after the bytes that did arrive', async () => {
+  const response = await client().get(`${main.base}/cut`, {})
+  let got = 0
+  const pumped = response.body.pump((piece) => {
+    got += piece.length
+    return true
+  })
+  await expect(pumped).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' })
+  expect(got).toBe(100_000)
+})
+
+test('a consumer that stops early frees the connection slot (a cap of one does not deadlock)', async () => {
+  const http = client(1)
+  const first = await http.get(`${main.base}/length`, {})
+  await first.body.pump(() => false)
+  const second = await http.get(`${main.base}/length`, {})
+  second.body.discard()
+  expect(sha256(await readAll(await http.get(`${main.base}/length`, {})))).toBe(sha256(BODY))
+})
+
+test('holds to the per-origin connection cap', async () => {
+  const http = client(2)
+  const before = main.connections()
+  await Promise.all(Array.from({ length: 5 }, async () => readAll(await http.get(`${main.base}/slow`, {}))))
+  expect(main.connections() - before).toBeLessThanOrEqual(2)
+})
