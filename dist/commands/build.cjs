@@ -26911,7 +26911,7 @@ var FastHttp = class {
       const location = first(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
-        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, target);
         if (next.origin !== target.origin) {
           sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));

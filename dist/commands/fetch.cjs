@@ -26734,6 +26734,36 @@ var DispatcherBytes = class {
 // src/adapters/http/fast-http.ts
 var import_node_net = require("node:net");
 var import_node_tls = require("node:tls");
+
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text3) {
+  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
+// src/adapters/http/fast-http.ts
 var READ_BUFFER = 512 << 10;
 var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
@@ -26792,7 +26822,7 @@ var FastHttp = class {
       const location = first(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
-        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, target);
         if (next.origin !== target.origin) {
           sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));
@@ -27260,34 +27290,6 @@ function createDispatcher(options) {
 function isTransient(error) {
   const code = error?.code;
   return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
-}
-
-// src/domain/redact.ts
-var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
-var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
-function redactUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, "//***@");
-  }
-  let changed = false;
-  if (parsed.username || parsed.password) {
-    parsed.username = "***";
-    parsed.password = "";
-    changed = true;
-  }
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(key)) {
-      parsed.searchParams.set(key, "***");
-      changed = true;
-    }
-  }
-  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
-}
-function redactText(text3) {
-  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }
 
 // src/adapters/github/client.ts

@@ -26758,6 +26758,32 @@ var DispatcherBytes = class {
 // src/adapters/http/fast-http.ts
 var import_node_net = require("node:net");
 var import_node_tls = require("node:tls");
+
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+
+// src/adapters/http/fast-http.ts
 var READ_BUFFER = 512 << 10;
 var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
@@ -26816,7 +26842,7 @@ var FastHttp = class {
       const location = first(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
-        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`);
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
         const next = new URL(location, target);
         if (next.origin !== target.origin) {
           sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== "authorization"));

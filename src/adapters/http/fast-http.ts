@@ -16,6 +16,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
+import { redactUrl } from '../../domain/redact.js'
 import type { ByteBody, ByteFetcher, ByteResponse, Headers } from './bytes.js'
 
 export interface FastHttpOptions {
@@ -87,7 +88,7 @@ export class FastHttp implements ByteFetcher {
       const location = first(response.headers.location)
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard()
-        if (++redirects > MAX_REDIRECTS) throw new Error(`${url}: more than ${MAX_REDIRECTS} redirects`)
+        if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`)
         const next = new URL(location, target)
         if (next.origin !== target.origin) {
           // Credentials are for the origin they were given for (a signed CDN url needs none).
