@@ -26763,6 +26763,28 @@ function redactText(text3) {
   return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }
 
+// src/adapters/http/transient.ts
+var RETRIED_ERRORS = [
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "ENETDOWN",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT"
+];
+function isTransient(error) {
+  const code = error?.code;
+  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+}
+
 // src/adapters/http/fast-http.ts
 var READ_BUFFER = 512 << 10;
 var MAX_HEAD = 64 << 10;
@@ -27212,24 +27234,9 @@ function retryAfterMs(headers) {
   const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
   return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
 }
-var RETRIED_CODES = /* @__PURE__ */ new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "ENETDOWN",
-  "ENETUNREACH",
-  "EHOSTDOWN",
-  "EHOSTUNREACH",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT"
-]);
 function isRetried(error) {
   const code = error?.code;
-  return typeof code === "string" && RETRIED_CODES.has(code);
+  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
 var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
 
@@ -27242,22 +27249,6 @@ var DEFAULT_HTTP_OPTIONS = {
   minRetryDelayMs: 500,
   idleTimeoutMs: 6e4
 };
-var RETRIED_ERRORS = [
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "ENETDOWN",
-  "ENETUNREACH",
-  "EHOSTDOWN",
-  "EHOSTUNREACH",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT"
-];
 var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
   const dispatcher = createDispatcher(options);
@@ -27286,10 +27277,6 @@ function createDispatcher(options) {
     }),
     import_undici.interceptors.redirect({ maxRedirections: 10 })
   );
-}
-function isTransient(error) {
-  const code = error?.code;
-  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
 }
 
 // src/adapters/github/client.ts

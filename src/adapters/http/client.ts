@@ -8,6 +8,9 @@
 import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici'
 import { DispatcherBytes, type ByteFetcher } from './bytes.js'
 import { FastHttp } from './fast-http.js'
+import { RETRIED_ERRORS } from './transient.js'
+
+export { isTransient } from './transient.js'
 
 export interface HttpClientOptions {
   /** Concurrent connections to one host (origin). */
@@ -29,22 +32,6 @@ export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = {
   idleTimeoutMs: 60_000
 }
 
-const RETRIED_ERRORS = [
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ENETDOWN',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EHOSTUNREACH',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT'
-]
 
 /** The bulk fetcher that goes with each dispatcher createHttpClient made. */
 const bulk = new WeakMap<Dispatcher, ByteFetcher>()
@@ -91,8 +78,3 @@ function createDispatcher(options: HttpClientOptions): Dispatcher {
   )
 }
 
-/** Whether an error is worth another attempt from our side (undici already retried it). */
-export function isTransient(error: unknown): boolean {
-  const code = (error as { code?: string })?.code
-  return typeof code === 'string' && (RETRIED_ERRORS.includes(code) || code === 'UND_ERR_ABORTED' || code === 'UND_ERR_REQ_RETRY')
-}

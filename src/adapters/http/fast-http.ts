@@ -18,6 +18,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { redactUrl } from '../../domain/redact.js'
 import type { ByteBody, ByteFetcher, ByteResponse, Headers } from './bytes.js'
+import { RETRIED_ERRORS } from './transient.js'
 
 export interface FastHttpOptions {
   connectionsPerHost: number
@@ -511,25 +512,10 @@ function retryAfterMs(headers: Headers): number | undefined {
   return Number.isFinite(seconds) ? Math.min(60_000, Math.max(0, seconds * 1000)) : undefined
 }
 
-const RETRIED_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'ENETDOWN',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EHOSTUNREACH',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT'
-])
-
+/** Failures before a body starts: connection errors and timeouts (a cut body is the fetcher's to resume). */
 function isRetried(error: unknown): boolean {
   const code = (error as { code?: string })?.code
-  return typeof code === 'string' && RETRIED_CODES.has(code)
+  return typeof code === 'string' && code !== 'UND_ERR_BODY_TIMEOUT' && RETRIED_ERRORS.includes(code)
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

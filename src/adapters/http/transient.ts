@@ -1,0 +1,26 @@
+/** Which failures are worth another attempt: the same list for undici's retry interceptor and our own reader. */
+export const RETRIED_ERRORS: string[] = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT'
+]
+
+/**
+ * Whether an error is worth another attempt from our side (the request itself was already
+ * retried by undici's interceptor or by fast-http.ts; this is about cut bodies and segments).
+ */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string })?.code
+  return typeof code === 'string' && (RETRIED_ERRORS.includes(code) || code === 'UND_ERR_ABORTED' || code === 'UND_ERR_REQ_RETRY')
+}
