@@ -18,9 +18,8 @@ import { writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusive, openExisting, regularFile, writeFileAtomic } from '../fs-atomic.js'
-import { isTransient } from './client.js'
 import type { ByteBody, ByteResponse } from './bytes.js'
-import { bulkFetcher } from './client.js'
+import { bulkFetcher, isTransient } from './client.js'
 
 export interface SegmentPolicy {
   /** Files smaller than this use one connection. */
