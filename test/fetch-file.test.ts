@@ -135,8 +135,14 @@ describe.each([
     writeFileSync(part, disk)
     const segments = [0, 1, 2, 3].map((i) => ({ start: i * seg, end: (i + 1) * seg, done: i === 0 ? seg / 2 : i === 1 ? seg : 0 }))
     writeFileSync(`${part}.json`, JSON.stringify({ url: `${base}/resume`, size: body.length, validator: '"r1"', segments }))
+    // The run was killed while saving its state again: that save's temp file is beside it.
+    const interruptedSave = join(work, '.resume.part.json.4242.7.tmp')
+    writeFileSync(interruptedSave, '{"url":')
     const got = await fetchTo('resume', '/resume')
     expect(got.sha256).toBe(sha256(body))
+    // Complete: no state left, and the interrupted save is gone too.
+    expect(existsSync(`${part}.json`)).toBe(false)
+    expect(existsSync(interruptedSave)).toBe(false)
     expect(rangesFor('/resume').sort()).toEqual(['bytes=102400-153599', 'bytes=153600-204799', 'bytes=25600-51199'])
     expect(seen.filter((s) => s.path === '/resume').every((s) => s.ifRange === '"r1"')).toBe(true)
   })

@@ -13958,7 +13958,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
     var { writeFile: writeFile2, readFile: readFile5, mkdir: mkdir3 } = require("node:fs/promises");
-    var { dirname: dirname5, resolve: resolve4 } = require("node:path");
+    var { dirname: dirname6, resolve: resolve4 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14189,7 +14189,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve4(path);
-        await mkdir3(dirname5(resolvedPath), { recursive: true });
+        await mkdir3(dirname6(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -30762,7 +30762,7 @@ var DirectorySourceStore = class {
 
 // src/pipeline/build.ts
 var import_promises8 = require("node:fs/promises");
-var import_node_path20 = require("node:path");
+var import_node_path21 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
 var import_node_fs17 = require("node:fs");
 
@@ -31813,10 +31813,11 @@ var GitHubRepository = class {
 var import_node_fs11 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
 var import_node_crypto4 = require("node:crypto");
-var import_node_path14 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // src/adapters/http/fetch-file.ts
 var import_promises5 = require("node:fs/promises");
+var import_node_path14 = require("node:path");
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs10 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
@@ -31938,9 +31939,10 @@ var FileFetcher = class {
   async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
     const resumed = await readPartState(statePath, source.id, partPath);
+    if (resumed !== "absent") await removeStaleSaves(statePath);
     try {
-      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
-      await discardPart(partPath);
+      if (typeof resumed === "object") return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+      if (resumed === "unusable") await discardPart(partPath);
       return await this.start(source, partPath, statePath, algorithms, events);
     } catch (e) {
       if (!(e instanceof RestartFromZero)) throw e;
@@ -31980,7 +31982,11 @@ var FileFetcher = class {
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
-      const file = await createExclusive(partPath);
+      const file = await createExclusive(partPath).catch(async (e) => {
+        if (e.code !== "EEXIST") throw e;
+        await discardPart(partPath);
+        return createExclusive(partPath);
+      });
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -31999,7 +32005,9 @@ var FileFetcher = class {
         }
         const size = segments.reduce((n, s3) => n + s3.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
-        return { size, digests: await hasher.finish() };
+        const digests = await hasher.finish();
+        if (segments.length > 1) await settled(state).then(() => (0, import_promises5.rm)(statePath, { force: true }));
+        return { size, digests };
       } finally {
         await file.close();
       }
@@ -32030,7 +32038,10 @@ var FileFetcher = class {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
-      return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests: await hasher.finish() };
+      const digests = await hasher.finish();
+      await settled(state);
+      await (0, import_promises5.rm)(statePath, { force: true });
+      return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests };
     } finally {
       await file.close();
     }
@@ -32130,14 +32141,21 @@ async function readPartState(statePath, url, partPath) {
   let state;
   try {
     state = JSON.parse(await (0, import_promises5.readFile)(statePath, "utf8"));
-  } catch {
-    return void 0;
+  } catch (e) {
+    return e.code === "ENOENT" ? "absent" : "unusable";
   }
   const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s3) => Number.isInteger(s3.start) && Number.isInteger(s3.done) && s3.done >= 0 && (s3.end === null || s3.start + s3.done <= s3.end));
-  if (!wellFormed) return void 0;
+  if (!wellFormed) return "unusable";
   const part = await regularFile(partPath);
   const needed = Math.max(0, ...state.segments.filter((s3) => s3.done > 0).map((s3) => s3.start + s3.done));
-  return part && part.size >= needed ? state : void 0;
+  return part && part.size >= needed ? state : "unusable";
+}
+async function removeStaleSaves(statePath) {
+  const prefix = `.${(0, import_node_path14.basename)(statePath)}.`;
+  const dir = (0, import_node_path14.dirname)(statePath);
+  for (const name of await (0, import_promises5.readdir)(dir).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await (0, import_promises5.rm)((0, import_node_path14.join)(dir, name), { force: true });
+  }
 }
 async function partBytes(statePath) {
   try {
@@ -32198,7 +32216,7 @@ var STATE_FILE = `${STATE_DIR}/files-state.json`;
 var PARTS_DIR = `${STATE_DIR}/parts/files`;
 async function readState(outDir) {
   try {
-    const state = JSON.parse(await (0, import_promises6.readFile)((0, import_node_path14.join)(outDir, STATE_FILE), "utf8"));
+    const state = JSON.parse(await (0, import_promises6.readFile)((0, import_node_path15.join)(outDir, STATE_FILE), "utf8"));
     return state.version === 1 && state.files ? state : { version: 1, files: {} };
   } catch {
     return { version: 1, files: {} };
@@ -32231,7 +32249,7 @@ var FilesJob = class {
     this.request = request;
     this.http = http;
     this.progress = progress;
-    this.filesDir = (0, import_node_path14.join)(request.outDir, "files");
+    this.filesDir = (0, import_node_path15.join)(request.outDir, "files");
   }
   request;
   http;
@@ -32261,22 +32279,22 @@ var FilesJob = class {
   async prune(listed) {
     const entries = await (0, import_promises6.readdir)(this.filesDir, { recursive: true, withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      const path = (0, import_node_path14.relative)(this.filesDir, (0, import_node_path14.join)(e.parentPath, e.name)).split(import_node_path14.sep).join("/");
+      const path = (0, import_node_path15.relative)(this.filesDir, (0, import_node_path15.join)(e.parentPath, e.name)).split(import_node_path15.sep).join("/");
       if (e.isDirectory() || path === "SHA256SUMS" || listed.has(path)) continue;
-      await (0, import_promises6.rm)((0, import_node_path14.join)(this.filesDir, path), { force: true });
+      await (0, import_promises6.rm)((0, import_node_path15.join)(this.filesDir, path), { force: true });
       delete this.state.files[path];
     }
-    await writeFileAtomic((0, import_node_path14.join)(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1));
+    await writeFileAtomic((0, import_node_path15.join)(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1));
   }
   async one(file, fetcher) {
     const started = Date.now();
-    const finalPath = (0, import_node_path14.join)(this.filesDir, file.path);
+    const finalPath = (0, import_node_path15.join)(this.filesDir, file.path);
     const base = { url: redactUrl(file.url), path: file.path };
     try {
       const kept = await this.alreadyThere(file, finalPath);
       if (kept) return { ...base, status: "skipped", verified: file.checksum !== null, size: kept.size, sha256: kept.sha256, ms: Date.now() - started };
-      await ensureDirUnder(this.request.outDir, (0, import_node_path14.dirname)((0, import_node_path14.join)("files", file.path)));
-      const partPath = (0, import_node_path14.join)(await ensureDirUnder(this.request.outDir, (0, import_node_path14.dirname)((0, import_node_path14.join)(PARTS_DIR, file.path))), `${file.path.split("/").pop()}.part`);
+      await ensureDirUnder(this.request.outDir, (0, import_node_path15.dirname)((0, import_node_path15.join)("files", file.path)));
+      const partPath = (0, import_node_path15.join)(await ensureDirUnder(this.request.outDir, (0, import_node_path15.dirname)((0, import_node_path15.join)(PARTS_DIR, file.path))), `${file.path.split("/").pop()}.part`);
       const algorithms = [.../* @__PURE__ */ new Set(["sha256", ...file.checksum ? [file.checksum.algorithm] : []])];
       const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== void 0 && this.progress.sizeKnown(total),
@@ -32289,7 +32307,6 @@ var FilesJob = class {
         throw new Error(mismatch);
       }
       await (0, import_promises6.rename)(partPath, finalPath);
-      await discardPart(partPath);
       const sha256 = digests.get("sha256") ?? "";
       await this.record(file, finalPath, sha256);
       return { ...base, status: "downloaded", verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started };
@@ -32328,17 +32345,17 @@ var FilesJob = class {
       mtimeMs: info.mtimeMs
     };
     const snapshot = JSON.stringify(this.state, null, 1);
-    this.stateWrite = this.stateWrite.catch(() => void 0).then(() => writeFileAtomic((0, import_node_path14.join)(this.request.outDir, STATE_FILE), snapshot));
+    this.stateWrite = this.stateWrite.catch(() => void 0).then(() => writeFileAtomic((0, import_node_path15.join)(this.request.outDir, STATE_FILE), snapshot));
     await this.stateWrite;
   }
   /** SHA256SUMS of every file we put under files/ that is still there. */
   async writeSums() {
     const entries = [];
     for (const [path, recorded] of Object.entries(this.state.files).sort(([a], [b2]) => a < b2 ? -1 : 1)) {
-      const info = await regularFile((0, import_node_path14.join)(this.filesDir, path));
+      const info = await regularFile((0, import_node_path15.join)(this.filesDir, path));
       if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 });
     }
-    const sumsPath = (0, import_node_path14.join)(await ensureDirUnder(this.request.outDir, "files"), "SHA256SUMS");
+    const sumsPath = (0, import_node_path15.join)(await ensureDirUnder(this.request.outDir, "files"), "SHA256SUMS");
     await writeFileAtomic(sumsPath, formatSha256Sums(entries));
     return sumsPath;
   }
@@ -32349,7 +32366,7 @@ function describeMismatch(expected, got) {
 }
 
 // src/pipeline/images.ts
-var import_node_path16 = require("node:path");
+var import_node_path17 = require("node:path");
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -32411,7 +32428,7 @@ var import_node_crypto5 = require("node:crypto");
 var import_node_fs12 = require("node:fs");
 var import_promises7 = require("node:fs/promises");
 var import_node_os3 = require("node:os");
-var import_node_path15 = require("node:path");
+var import_node_path16 = require("node:path");
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
     super(`${what}: digest mismatch: expected ${expected}, got ${got}`);
@@ -32423,9 +32440,9 @@ var READ_NOFOLLOW = import_node_fs12.constants.O_RDONLY | (import_node_fs12.cons
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
-    this.root = (0, import_node_path15.dirname)(dir);
-    this.tempDir = (0, import_node_path15.join)(this.root, ".kubespray-bundle", "tmp", (0, import_node_path15.basename)(dir));
-    this.lockPath = (0, import_node_path15.join)(this.root, ".kubespray-bundle", `${(0, import_node_path15.basename)(dir)}.lock`);
+    this.root = (0, import_node_path16.dirname)(dir);
+    this.tempDir = (0, import_node_path16.join)(this.root, ".kubespray-bundle", "tmp", (0, import_node_path16.basename)(dir));
+    this.lockPath = (0, import_node_path16.join)(this.root, ".kubespray-bundle", `${(0, import_node_path16.basename)(dir)}.lock`);
   }
   dir;
   /** The output directory the layout sits in (its parent). */
@@ -32433,9 +32450,9 @@ var OciLayout = class {
   tempDir;
   lockPath;
   async init() {
-    await ensureDirUnder(this.root, (0, import_node_path15.join)((0, import_node_path15.basename)(this.dir), "blobs", "sha256"));
-    await ensureDirUnder(this.root, (0, import_node_path15.join)(".kubespray-bundle", "tmp", (0, import_node_path15.basename)(this.dir)));
-    const marker = (0, import_node_path15.join)(this.dir, "oci-layout");
+    await ensureDirUnder(this.root, (0, import_node_path16.join)((0, import_node_path16.basename)(this.dir), "blobs", "sha256"));
+    await ensureDirUnder(this.root, (0, import_node_path16.join)(".kubespray-bundle", "tmp", (0, import_node_path16.basename)(this.dir)));
+    const marker = (0, import_node_path16.join)(this.dir, "oci-layout");
     if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
   }
   /**
@@ -32474,7 +32491,7 @@ var OciLayout = class {
   blobPath(digest) {
     const [algorithm, hex] = digest.split(":");
     if (algorithm !== "sha256" || !/^[a-f0-9]{64}$/.test(hex ?? "")) throw new Error(`unsupported digest '${digest}' (only sha256)`);
-    return (0, import_node_path15.join)(this.dir, "blobs", "sha256", hex);
+    return (0, import_node_path16.join)(this.dir, "blobs", "sha256", hex);
   }
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
@@ -32496,7 +32513,7 @@ var OciLayout = class {
   }
   /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest) {
-    return (0, import_node_path15.join)(this.tempDir, `${(0, import_node_path15.basename)(this.blobPath(digest))}.part`);
+    return (0, import_node_path16.join)(this.tempDir, `${(0, import_node_path16.basename)(this.blobPath(digest))}.part`);
   }
   /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
   async adoptPart(descriptor, partPath, size, sha256Hex, what) {
@@ -32507,15 +32524,15 @@ var OciLayout = class {
   }
   async readIndex() {
     try {
-      const index = JSON.parse(await (0, import_promises7.readFile)((0, import_node_path15.join)(this.dir, "index.json"), { encoding: "utf8", flag: READ_NOFOLLOW }));
+      const index = JSON.parse(await (0, import_promises7.readFile)((0, import_node_path16.join)(this.dir, "index.json"), { encoding: "utf8", flag: READ_NOFOLLOW }));
       return { schemaVersion: 2, mediaType: index.mediaType, manifests: Array.isArray(index.manifests) ? index.manifests : [] };
     } catch (e) {
       if (e.code === "ENOENT") return { schemaVersion: 2, manifests: [] };
-      throw new InputError(`${(0, import_node_path15.join)(this.dir, "index.json")}: not a readable OCI index (${e.message}); remove it to start the layout afresh`);
+      throw new InputError(`${(0, import_node_path16.join)(this.dir, "index.json")}: not a readable OCI index (${e.message}); remove it to start the layout afresh`);
     }
   }
   async writeIndex(index) {
-    await writeFileAtomic((0, import_node_path15.join)(this.dir, "index.json"), JSON.stringify(index), this.tempDir);
+    await writeFileAtomic((0, import_node_path16.join)(this.dir, "index.json"), JSON.stringify(index), this.tempDir);
   }
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
@@ -32546,17 +32563,17 @@ var OciLayout = class {
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries) {
     const keep = new Set([...await this.reachable(entries)].map((d) => d.slice("sha256:".length)));
-    const dir = (0, import_node_path15.join)(this.dir, "blobs", "sha256");
+    const dir = (0, import_node_path16.join)(this.dir, "blobs", "sha256");
     let blobs = 0;
     let bytes = 0;
     for (const name of await (0, import_promises7.readdir)(dir)) {
       if (keep.has(name)) continue;
-      const info = await regularFile((0, import_node_path15.join)(dir, name));
-      await (0, import_promises7.rm)((0, import_node_path15.join)(dir, name), { force: true, recursive: true });
+      const info = await regularFile((0, import_node_path16.join)(dir, name));
+      await (0, import_promises7.rm)((0, import_node_path16.join)(dir, name), { force: true, recursive: true });
       blobs++;
       bytes += info?.size ?? 0;
     }
-    for (const name of await (0, import_promises7.readdir)(this.tempDir).catch(() => [])) await (0, import_promises7.rm)((0, import_node_path15.join)(this.tempDir, name), { force: true, recursive: true });
+    for (const name of await (0, import_promises7.readdir)(this.tempDir).catch(() => [])) await (0, import_promises7.rm)((0, import_node_path16.join)(this.tempDir, name), { force: true, recursive: true });
     return { blobs, bytes };
   }
 };
@@ -32832,7 +32849,7 @@ var ImagesJob = class {
     this.request = request;
     this.registry = registry;
     this.progress = progress;
-    this.layout = new OciLayout((0, import_node_path16.join)(request.outDir, "images"));
+    this.layout = new OciLayout((0, import_node_path17.join)(request.outDir, "images"));
     this.segments = request.segments ?? IMAGE_SEGMENT_POLICY;
     this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments);
   }
@@ -32979,17 +32996,16 @@ var ImagesJob = class {
       if (!isTransient(e) || e instanceof DigestMismatchError) await discardPart(part);
       throw e;
     }
-    await discardPart(part);
   }
 };
 
 // src/pipeline/lists.ts
 var import_node_fs15 = require("node:fs");
-var import_node_path19 = require("node:path");
+var import_node_path20 = require("node:path");
 
 // src/adapters/kubespray-tree.ts
 var import_node_fs13 = require("node:fs");
-var import_node_path17 = require("node:path");
+var import_node_path18 = require("node:path");
 
 // src/domain/kubespray/templates.ts
 var KUBE_IMAGES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"];
@@ -33079,7 +33095,7 @@ function isDir(path) {
 function dirVarsFiles(dir) {
   return (0, import_node_fs13.readdirSync)(dir).sort().flatMap((name) => {
     if (name.startsWith(".")) return [];
-    const full = (0, import_node_path17.join)(dir, name);
+    const full = (0, import_node_path18.join)(dir, name);
     if (isDir(full)) return dirVarsFiles(full);
     const dot = name.lastIndexOf(".");
     const ext = dot > 0 ? name.slice(dot) : "";
@@ -33088,22 +33104,22 @@ function dirVarsFiles(dir) {
 }
 function findVarsFiles(dir, name = "main") {
   for (const ext of VARS_EXTENSIONS) {
-    const full = (0, import_node_path17.join)(dir, name + ext);
+    const full = (0, import_node_path18.join)(dir, name + ext);
     if (!(0, import_node_fs13.existsSync)(full)) continue;
     return isDir(full) ? dirVarsFiles(full) : [full];
   }
   return [];
 }
 function loadVarsFile(path, root) {
-  const origin = (0, import_node_path17.relative)(root, path) || path;
+  const origin = (0, import_node_path18.relative)(root, path) || path;
   return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs13.readFileSync)(path, "utf8"), origin), origin) };
 }
 function chooseDefaultsRole(root, playbook) {
   const named = playbook ? /role:\s*(kubespray[-_]defaults)/.exec(playbook)?.[1] : void 0;
   const candidates = named ? [named] : ["kubespray_defaults", "kubespray-defaults"];
   for (const role of candidates) {
-    const dir = (0, import_node_path17.join)(root, "roles", role);
-    if (findVarsFiles((0, import_node_path17.join)(dir, "defaults")).length || findVarsFiles((0, import_node_path17.join)(dir, "vars")).length) return role;
+    const dir = (0, import_node_path18.join)(root, "roles", role);
+    if (findVarsFiles((0, import_node_path18.join)(dir, "defaults")).length || findVarsFiles((0, import_node_path18.join)(dir, "vars")).length) return role;
   }
   throw new TreeError(
     `${root} is not a Kubespray tree: found no roles/${candidates.join(" or roles/")}/defaults/main*. Point --kubespray-dir at the root of a Kubespray checkout (the directory holding roles/).`
@@ -33114,18 +33130,18 @@ function readOptional(path) {
 }
 function readKubesprayTree(root) {
   if (!isDir(root)) throw new TreeError(`--kubespray-dir ${root}: no such directory`);
-  const script = readOptional((0, import_node_path17.join)(root, "contrib/offline/generate_list.sh"));
-  const playbook = readOptional((0, import_node_path17.join)(root, "contrib/offline/generate_list.yml"));
+  const script = readOptional((0, import_node_path18.join)(root, "contrib/offline/generate_list.sh"));
+  const playbook = readOptional((0, import_node_path18.join)(root, "contrib/offline/generate_list.yml"));
   const defaultsRole = chooseDefaultsRole(root, playbook);
   const fromScript = script ? readGenerateListScript(script) : {};
   const downloadRel = fromScript.downloadYml ?? `roles/${defaultsRole}/defaults/main/download.yml`;
-  const downloadPath = (0, import_node_path17.join)(root, downloadRel);
+  const downloadPath = (0, import_node_path18.join)(root, downloadRel);
   if (!(0, import_node_fs13.existsSync)(downloadPath)) {
     throw new TreeError(`${downloadRel} is missing from ${root}: generate_list.sh scrapes the list templates from it`);
   }
   const kubeImageLine = fromScript.kubeImageLine ?? (defaultsRole === "kubespray_defaults" ? KUBE_IMAGE_LINE_V_PREFIXED : KUBE_IMAGE_LINE_PLAIN);
-  const roles = [(0, import_node_path17.join)(root, "roles", defaultsRole), (0, import_node_path17.join)(root, "roles", "download")];
-  const load = (sub) => roles.flatMap((role) => findVarsFiles((0, import_node_path17.join)(role, sub)).map((f2) => loadVarsFile(f2, root)));
+  const roles = [(0, import_node_path18.join)(root, "roles", defaultsRole), (0, import_node_path18.join)(root, "roles", "download")];
+  const load = (sub) => roles.flatMap((role) => findVarsFiles((0, import_node_path18.join)(role, sub)).map((f2) => loadVarsFile(f2, root)));
   return {
     root,
     defaultsRole,
@@ -33139,7 +33155,7 @@ function readKubesprayTree(root) {
 
 // src/adapters/inventory-files.ts
 var import_node_fs14 = require("node:fs");
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 
 // src/domain/jinja/lexer.ts
 var TemplateSyntaxError = class extends Error {
@@ -33664,16 +33680,16 @@ var InventoryFileError = class extends Error {
 };
 function parseInventoryFile(inv, path) {
   const text3 = (0, import_node_fs14.readFileSync)(path, "utf8");
-  if (YAML_EXTS.includes((0, import_node_path18.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
+  if (YAML_EXTS.includes((0, import_node_path19.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
   else parseIniInventory(inv, text3, path);
 }
 function inventorySourceFiles(path) {
   if (!(0, import_node_fs14.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
   if (!(0, import_node_fs14.statSync)(path).isDirectory()) return [path];
-  return (0, import_node_fs14.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path18.join)(path, name)).filter((full) => (0, import_node_fs14.statSync)(full).isFile());
+  return (0, import_node_fs14.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path19.join)(path, name)).filter((full) => (0, import_node_fs14.statSync)(full).isFile());
 }
 function entityVars(baseDir, kind, name, root) {
-  const dir = (0, import_node_path18.join)(baseDir, kind);
+  const dir = (0, import_node_path19.join)(baseDir, kind);
   if (!(0, import_node_fs14.existsSync)(dir)) return [];
   return findVarsFiles(dir, name).map((file) => loadVarsFile(file, root));
 }
@@ -33682,7 +33698,7 @@ function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process
   const baseDirs = [];
   for (const path of paths) {
     for (const file of inventorySourceFiles(path)) parseInventoryFile(inv, file);
-    baseDirs.push((0, import_node_fs14.existsSync)(path) && (0, import_node_fs14.statSync)(path).isDirectory() ? path : (0, import_node_path18.dirname)(path));
+    baseDirs.push((0, import_node_fs14.existsSync)(path) && (0, import_node_fs14.statSync)(path).isDirectory() ? path : (0, import_node_path19.dirname)(path));
   }
   const groups = hostGroups(inv, host);
   const fileGroupLayer = (name) => ({
@@ -35481,7 +35497,7 @@ function magicVariables(tree, groupNames, groups) {
   };
 }
 function composeVariables(request, tree) {
-  const at2 = (p2) => (0, import_node_path19.isAbsolute)(p2) ? p2 : (0, import_node_path19.join)(request.cwd, p2);
+  const at2 = (p2) => (0, import_node_path20.isAbsolute)(p2) ? p2 : (0, import_node_path20.join)(request.cwd, p2);
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
   const archLayer = request.arch ? [{ origin: "--arch", vars: /* @__PURE__ */ new Map([["image_arch", request.arch]]) }] : [];
@@ -35501,7 +35517,7 @@ function composeVariables(request, tree) {
   ]);
 }
 async function runLists(request) {
-  const tree = readKubesprayTree((0, import_node_path19.resolve)(request.cwd, request.kubesprayDir));
+  const tree = readKubesprayTree((0, import_node_path20.resolve)(request.cwd, request.kubesprayDir));
   const variables = composeVariables(request, tree);
   const lists = generateLists({
     downloadYml: tree.downloadYml,
@@ -35510,13 +35526,13 @@ async function runLists(request) {
     variables,
     environment: request.environment
   });
-  const outDir = (0, import_node_path19.resolve)(request.cwd, request.outDir);
+  const outDir = (0, import_node_path20.resolve)(request.cwd, request.outDir);
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
-  await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.files), lists.filesList);
-  await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.images), lists.imagesList);
-  await writeFileAtomic((0, import_node_path19.join)(outDir, LIST_FILES.manifest), manifest);
+  await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.files), lists.filesList);
+  await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.images), lists.imagesList);
+  await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.manifest), manifest);
   return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
 }
 
@@ -35619,7 +35635,7 @@ async function runBuild(request, adapters) {
   const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))];
   const base = { outDir, resolved, source, lists, files, images, warnings, failures };
   if (failures.length) {
-    await Promise.all([(0, import_promises8.rm)((0, import_node_path20.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises8.rm)((0, import_node_path20.join)(outDir, BUNDLE_SUMS), { force: true })]);
+    await Promise.all([(0, import_promises8.rm)((0, import_node_path21.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises8.rm)((0, import_node_path21.join)(outDir, BUNDLE_SUMS), { force: true })]);
     return { ...base, manifest: void 0 };
   }
   const manifest = await adapters.phase("Bundle manifest", () => writeManifest(request, base, plan2));
@@ -35627,29 +35643,29 @@ async function runBuild(request, adapters) {
 }
 async function kubesprayTree(request, adapters) {
   const input = request.kubespray;
-  if ("dir" in input) return { resolved: void 0, source: void 0, tree: (0, import_node_path20.resolve)(request.cwd, input.dir) };
+  if ("dir" in input) return { resolved: void 0, source: void 0, tree: (0, import_node_path21.resolve)(request.cwd, input.dir) };
   if (!adapters.github) throw new Error("a GitHub client is needed to resolve a Kubespray version");
   const repo = new GitHubRepository(adapters.github, input.repository);
   const resolved = await resolveVersion(repo, input.spec, input.prerelease);
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources);
-  const inBundle = (0, import_node_path20.join)(request.outDir, tarballName(versionLabel(resolved)));
+  const inBundle = (0, import_node_path21.join)(request.outDir, tarballName(versionLabel(resolved)));
   const temp = tempPathFor(inBundle);
   await (0, import_promises8.copyFile)(source.tarball, temp);
   await (0, import_promises8.rename)(temp, inBundle);
   for (const name of await (0, import_promises8.readdir)(request.outDir)) {
-    if (/^kubespray-.*\.tar\.gz$/.test(name) && (0, import_node_path20.join)(request.outDir, name) !== inBundle) await (0, import_promises8.rm)((0, import_node_path20.join)(request.outDir, name), { force: true });
+    if (/^kubespray-.*\.tar\.gz$/.test(name) && (0, import_node_path21.join)(request.outDir, name) !== inBundle) await (0, import_promises8.rm)((0, import_node_path21.join)(request.outDir, name), { force: true });
   }
   return { resolved, source, tree: source.tree };
 }
 async function makeLists(request, tree) {
   const lists = /* @__PURE__ */ new Map();
-  await (0, import_promises8.rm)((0, import_node_path20.join)(request.outDir, "lists"), { recursive: true, force: true });
+  await (0, import_promises8.rm)((0, import_node_path21.join)(request.outDir, "lists"), { recursive: true, force: true });
   for (const arch of request.arches) {
     lists.set(
       arch,
       await runLists({
         kubesprayDir: tree,
-        outDir: (0, import_node_path20.join)(request.outDir, "lists", arch),
+        outDir: (0, import_node_path21.join)(request.outDir, "lists", arch),
         extraVars: request.extraVars,
         inventories: request.inventories,
         arch,
@@ -35704,7 +35720,7 @@ async function writeManifest(request, built, plan2) {
     arches: plan2.imageArches.get(r.reference) ?? []
   }));
   let blobBytes = 0;
-  const blobsDir = (0, import_node_path20.join)(outDir, "images", "blobs", "sha256");
+  const blobsDir = (0, import_node_path21.join)(outDir, "images", "blobs", "sha256");
   for (const entry of await (0, import_promises8.readdir)(blobsDir, { withFileTypes: true }).catch(() => [])) {
     if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
     known.set(`images/blobs/sha256/${entry.name}`, entry.name);
@@ -35738,22 +35754,22 @@ async function writeManifest(request, built, plan2) {
   const otherBytes = sums.filter((e) => !e.path.startsWith("images/blobs/") && !e.path.startsWith("files/")).reduce((n, e) => n + e.size, 0);
   const manifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) };
   const manifestText = encodeManifest(manifest);
-  await writeFileAtomic((0, import_node_path20.join)(outDir, BUNDLE_MANIFEST), manifestText);
+  await writeFileAtomic((0, import_node_path21.join)(outDir, BUNDLE_MANIFEST), manifestText);
   const all = [...sums.filter((e) => e.path !== BUNDLE_MANIFEST), { path: BUNDLE_MANIFEST, sha256: (0, import_node_crypto7.createHash)("sha256").update(manifestText).digest("hex"), size: 0 }];
-  await writeFileAtomic((0, import_node_path20.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
+  await writeFileAtomic((0, import_node_path21.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
   return manifest;
 }
 function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs17.readFileSync)((0, import_node_path20.isAbsolute)(path) ? path : (0, import_node_path20.join)(cwd, path), "utf8");
+  return (0, import_node_fs17.readFileSync)((0, import_node_path21.isAbsolute)(path) ? path : (0, import_node_path21.join)(cwd, path), "utf8");
 }
 async function sumsOfDirectory(outDir, known) {
   const entries = await (0, import_promises8.readdir)(outDir, { recursive: true, withFileTypes: true });
   const out = [];
   for (const e of entries) {
     if (!e.isFile()) continue;
-    const path = (0, import_node_path20.relative)(outDir, (0, import_node_path20.join)(e.parentPath, e.name)).split(import_node_path20.sep).join("/");
+    const path = (0, import_node_path21.relative)(outDir, (0, import_node_path21.join)(e.parentPath, e.name)).split(import_node_path21.sep).join("/");
     if (!isBundleContent(path)) continue;
-    const full = (0, import_node_path20.join)(outDir, path);
+    const full = (0, import_node_path21.join)(outDir, path);
     const { size } = await (0, import_promises8.stat)(full);
     out.push({ path, sha256: known.get(path) || (await sha256File(full)).sha256, size });
   }

@@ -13958,7 +13958,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
     var { writeFile: writeFile2, readFile: readFile4, mkdir: mkdir3 } = require("node:fs/promises");
-    var { dirname: dirname2, resolve: resolve2 } = require("node:path");
+    var { dirname: dirname3, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14189,7 +14189,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve2(path);
-        await mkdir3(dirname2(resolvedPath), { recursive: true });
+        await mkdir3(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -27483,7 +27483,7 @@ var GitHubReleases = class {
 
 // src/pipeline/fetch.ts
 var import_promises8 = require("node:fs/promises");
-var import_node_path14 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -27812,6 +27812,7 @@ async function regularFile(path) {
 
 // src/adapters/http/fetch-file.ts
 var import_promises2 = require("node:fs/promises");
+var import_node_path2 = require("node:path");
 var import_node_crypto = require("node:crypto");
 var import_node_fs3 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
@@ -27927,9 +27928,10 @@ var FileFetcher = class {
   async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
     const resumed = await readPartState(statePath, source.id, partPath);
+    if (resumed !== "absent") await removeStaleSaves(statePath);
     try {
-      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
-      await discardPart(partPath);
+      if (typeof resumed === "object") return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+      if (resumed === "unusable") await discardPart(partPath);
       return await this.start(source, partPath, statePath, algorithms, events);
     } catch (e) {
       if (!(e instanceof RestartFromZero)) throw e;
@@ -27969,7 +27971,11 @@ var FileFetcher = class {
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
-      const file = await createExclusive(partPath);
+      const file = await createExclusive(partPath).catch(async (e) => {
+        if (e.code !== "EEXIST") throw e;
+        await discardPart(partPath);
+        return createExclusive(partPath);
+      });
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -27988,7 +27994,9 @@ var FileFetcher = class {
         }
         const size = segments.reduce((n, s3) => n + s3.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
-        return { size, digests: await hasher.finish() };
+        const digests = await hasher.finish();
+        if (segments.length > 1) await settled(state).then(() => (0, import_promises2.rm)(statePath, { force: true }));
+        return { size, digests };
       } finally {
         await file.close();
       }
@@ -28019,7 +28027,10 @@ var FileFetcher = class {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
-      return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests: await hasher.finish() };
+      const digests = await hasher.finish();
+      await settled(state);
+      await (0, import_promises2.rm)(statePath, { force: true });
+      return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests };
     } finally {
       await file.close();
     }
@@ -28119,14 +28130,21 @@ async function readPartState(statePath, url, partPath) {
   let state;
   try {
     state = JSON.parse(await (0, import_promises2.readFile)(statePath, "utf8"));
-  } catch {
-    return void 0;
+  } catch (e) {
+    return e.code === "ENOENT" ? "absent" : "unusable";
   }
   const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s3) => Number.isInteger(s3.start) && Number.isInteger(s3.done) && s3.done >= 0 && (s3.end === null || s3.start + s3.done <= s3.end));
-  if (!wellFormed) return void 0;
+  if (!wellFormed) return "unusable";
   const part = await regularFile(partPath);
   const needed = Math.max(0, ...state.segments.filter((s3) => s3.done > 0).map((s3) => s3.start + s3.done));
-  return part && part.size >= needed ? state : void 0;
+  return part && part.size >= needed ? state : "unusable";
+}
+async function removeStaleSaves(statePath) {
+  const prefix = `.${(0, import_node_path2.basename)(statePath)}.`;
+  const dir = (0, import_node_path2.dirname)(statePath);
+  for (const name of await (0, import_promises2.readdir)(dir).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await (0, import_promises2.rm)((0, import_node_path2.join)(dir, name), { force: true });
+  }
 }
 async function partBytes(statePath) {
   try {
@@ -28170,7 +28188,7 @@ var PrioritySlots = class {
 
 // src/adapters/bundle-parts.ts
 var import_promises4 = require("node:fs/promises");
-var import_node_path12 = require("node:path");
+var import_node_path13 = require("node:path");
 
 // node_modules/tar/dist/esm/index.min.js
 var import_events = __toESM(require("events"), 1);
@@ -28178,7 +28196,7 @@ var import_fs = __toESM(require("fs"), 1);
 var import_node_events = require("node:events");
 var import_node_stream = __toESM(require("node:stream"), 1);
 var import_node_string_decoder = require("node:string_decoder");
-var import_node_path2 = __toESM(require("node:path"), 1);
+var import_node_path3 = __toESM(require("node:path"), 1);
 var import_node_fs4 = __toESM(require("node:fs"), 1);
 var import_path = require("path");
 var import_events2 = require("events");
@@ -28186,27 +28204,27 @@ var import_assert = __toESM(require("assert"), 1);
 var import_buffer = require("buffer");
 var Ps = __toESM(require("zlib"), 1);
 var import_zlib = __toESM(require("zlib"), 1);
-var import_node_path3 = require("node:path");
 var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
 var import_fs2 = __toESM(require("fs"), 1);
 var import_fs3 = __toESM(require("fs"), 1);
 var import_path2 = __toESM(require("path"), 1);
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
 var import_node_fs5 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
 var import_node_crypto2 = require("node:crypto");
 var import_node_fs6 = __toESM(require("node:fs"), 1);
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
 var import_node_fs7 = __toESM(require("node:fs"), 1);
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 var import_node_fs8 = __toESM(require("node:fs"), 1);
 var import_promises3 = __toESM(require("node:fs/promises"), 1);
-var import_node_path8 = __toESM(require("node:path"), 1);
-var import_node_path9 = require("node:path");
+var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path10 = require("node:path");
 var import_node_fs9 = __toESM(require("node:fs"), 1);
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 var zr = Object.defineProperty;
 var Ur = (s3, t) => {
   for (var e in t) zr(s3, e, { get: t[e], enumerable: true });
@@ -29100,12 +29118,12 @@ var F = class {
   }
 };
 var mn = (s3, t) => {
-  let i = s3, r = "", n, o = import_node_path3.posix.parse(s3).root || ".";
+  let i = s3, r = "", n, o = import_node_path4.posix.parse(s3).root || ".";
   if (Buffer.byteLength(i) < 100) n = [i, r, false];
   else {
-    r = import_node_path3.posix.dirname(i), i = import_node_path3.posix.basename(i);
+    r = import_node_path4.posix.dirname(i), i = import_node_path4.posix.basename(i);
     do
-      Buffer.byteLength(i) <= 100 && Buffer.byteLength(r) <= t ? n = [i, r, false] : Buffer.byteLength(i) > 100 && Buffer.byteLength(r) <= t ? n = [i.slice(0, 99), r, true] : (i = import_node_path3.posix.join(import_node_path3.posix.basename(r), i), r = import_node_path3.posix.dirname(r));
+      Buffer.byteLength(i) <= 100 && Buffer.byteLength(r) <= t ? n = [i, r, false] : Buffer.byteLength(i) > 100 && Buffer.byteLength(r) <= t ? n = [i.slice(0, 99), r, true] : (i = import_node_path4.posix.join(import_node_path4.posix.basename(r), i), r = import_node_path4.posix.dirname(r));
     while (r !== o && n === void 0);
     n || (n = [s3.slice(0, 99), "", true]);
   }
@@ -29151,7 +29169,7 @@ var ft = class s {
     if (t === "") return Buffer.allocUnsafe(0);
     let e = Buffer.byteLength(t), i = 512 * Math.ceil(1 + e / 512), r = Buffer.allocUnsafe(i);
     for (let n = 0; n < 512; n++) r[n] = 0;
-    new F({ path: ("PaxHeader/" + (0, import_node_path4.basename)(this.path ?? "")).slice(0, 99), mode: this.mode || 420, uid: this.uid, gid: this.gid, size: e, mtime: this.mtime, type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader", linkpath: "", uname: this.uname || "", gname: this.gname || "", devmaj: 0, devmin: 0, atime: this.atime, ctime: this.ctime }).encode(r), r.write(t, 512, e, "utf8");
+    new F({ path: ("PaxHeader/" + (0, import_node_path5.basename)(this.path ?? "")).slice(0, 99), mode: this.mode || 420, uid: this.uid, gid: this.gid, size: e, mtime: this.mtime, type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader", linkpath: "", uname: this.uname || "", gname: this.gname || "", devmaj: 0, devmin: 0, atime: this.atime, ctime: this.ctime }).encode(r), r.write(t, 512, e, "utf8");
     for (let n = e + 512; n < r.length; n++) r[n] = 0;
     return r;
   }
@@ -29614,7 +29632,7 @@ var Ct = K(Mn, Bn, (s3) => new rt(s3), (s3) => new rt(s3), (s3, t) => {
   t?.length && Qi(s3, t), s3.noResume || vn(s3);
 });
 var Ji = (s3, t, e) => (s3 &= 4095, e && (s3 = (s3 | 384) & -19), t && (s3 & 256 && (s3 |= 64), s3 & 32 && (s3 |= 8), s3 & 4 && (s3 |= 1)), s3);
-var { isAbsolute: zn, parse: qs } = import_node_path5.win32;
+var { isAbsolute: zn, parse: qs } = import_node_path6.win32;
 var ce = (s3) => {
   let t = "", e = qs(s3);
   for (; zn(s3) || e.root; ) {
@@ -30323,11 +30341,11 @@ var $n = (s3, t) => {
 };
 var fr = (s3, t) => {
   t.forEach((e) => {
-    e.charAt(0) === "@" ? Ct({ file: import_node_path2.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+    e.charAt(0) === "@" ? Ct({ file: import_node_path3.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   }), s3.end();
 };
 var dr = async (s3, t) => {
-  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path2.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => {
+  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path3.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => {
     s3.add(i);
   } }) : s3.add(e);
   s3.end();
@@ -30365,13 +30383,13 @@ var Ei = (s3, t, e, i) => {
   });
 };
 var io = (s3, t, e, i, r) => {
-  if (t.isDirectory()) Es(import_node_path7.default.resolve(s3, t.name), e, i, (n) => {
+  if (t.isDirectory()) Es(import_node_path8.default.resolve(s3, t.name), e, i, (n) => {
     if (n) return r(n);
-    let o = import_node_path7.default.resolve(s3, t.name);
+    let o = import_node_path8.default.resolve(s3, t.name);
     Ei(o, e, i, r);
   });
   else {
-    let n = import_node_path7.default.resolve(s3, t.name);
+    let n = import_node_path8.default.resolve(s3, t.name);
     Ei(n, e, i, r);
   }
 };
@@ -30392,7 +30410,7 @@ var Es = (s3, t, e, i) => {
   });
 };
 var so = (s3, t, e, i) => {
-  t.isDirectory() && ws(import_node_path7.default.resolve(s3, t.name), e, i), ps(import_node_path7.default.resolve(s3, t.name), e, i);
+  t.isDirectory() && ws(import_node_path8.default.resolve(s3, t.name), e, i), ps(import_node_path8.default.resolve(s3, t.name), e, i);
 };
 var ws = (s3, t, e) => {
   let i;
@@ -30442,12 +30460,12 @@ var gr = (s3, t, e) => {
   };
   if (s3 === d) return no(s3, y);
   if (l) return import_promises3.default.mkdir(s3, { mode: r, recursive: true }).then((E) => y(null, E ?? void 0), y);
-  let D = f(import_node_path8.default.relative(d, s3)).split("/");
+  let D = f(import_node_path9.default.relative(d, s3)).split("/");
   Ss(d, D, r, c, d, void 0, y);
 };
 var Ss = (s3, t, e, i, r, n, o) => {
   if (t.length === 0) return o(null, n);
-  let h = t.shift(), a = f(import_node_path8.default.resolve(s3 + "/" + h));
+  let h = t.shift(), a = f(import_node_path9.default.resolve(s3 + "/" + h));
   import_node_fs8.default.mkdir(a, e, br(a, t, e, i, r, n, o));
 };
 var br = (s3, t, e, i, r, n, o) => (h) => {
@@ -30481,9 +30499,9 @@ var _r = (s3, t) => {
   };
   if (s3 === c) return oo(c), d();
   if (a) return d(import_node_fs8.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
-  let T = f(import_node_path8.default.relative(c, s3)).split("/"), D;
+  let T = f(import_node_path9.default.relative(c, s3)).split("/"), D;
   for (let E = T.shift(), x = c; E && (x += "/" + E); E = T.shift()) {
-    x = f(import_node_path8.default.resolve(x));
+    x = f(import_node_path9.default.resolve(x));
     try {
       import_node_fs8.default.mkdirSync(x, i), D = D || x;
     } catch {
@@ -30512,14 +30530,14 @@ var ho = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
 var ao = ho === "win32";
 var lo = (s3) => s3.split("/").slice(0, -1).reduce((e, i) => {
   let r = e.at(-1);
-  return r !== void 0 && (i = (0, import_node_path9.join)(r, i)), e.push(i || "/"), e;
+  return r !== void 0 && (i = (0, import_node_path10.join)(r, i)), e.push(i || "/"), e;
 }, []);
 var yi = class {
   #t = /* @__PURE__ */ new Map();
   #i = /* @__PURE__ */ new Map();
   #s = /* @__PURE__ */ new Set();
   reserve(t, e) {
-    t = ao ? ["win32 parallelization disabled"] : t.map((r) => mt((0, import_node_path9.join)(Tr(r))));
+    t = ao ? ["win32 parallelization disabled"] : t.map((r) => mt((0, import_node_path10.join)(Tr(r))));
     let i = new Set(t.map((r) => lo(r)).reduce((r, n) => r.concat(n)));
     this.#i.set(e, { dirs: i, paths: t });
     for (let r of t) {
@@ -30659,7 +30677,7 @@ var Xt = class extends rt {
       if (t.preserveOwner) throw new TypeError("cannot preserve owner in archive and also set owner explicitly");
       this.uid = t.uid, this.gid = t.gid, this.setOwner = true;
     } else this.uid = void 0, this.gid = void 0, this.setOwner = false;
-    this.preserveOwner = t.preserveOwner === void 0 && typeof t.uid != "number" ? process.getuid?.() === 0 : !!t.preserveOwner, this.processUid = (this.preserveOwner || this.setOwner) && process.getuid ? process.getuid() : void 0, this.processGid = (this.preserveOwner || this.setOwner) && process.getgid ? process.getgid() : void 0, this.maxDepth = typeof t.maxDepth == "number" ? t.maxDepth : uo, this.forceChown = t.forceChown === true, this.win32 = !!t.win32 || Te, this.newer = !!t.newer, this.keep = !!t.keep, this.noMtime = !!t.noMtime, this.preservePaths = !!t.preservePaths, this.unlink = !!t.unlink, this.cwd = f(import_node_path6.default.resolve(t.cwd || process.cwd())), this.strip = Number(t.strip) || 0, this.processUmask = this.chmod ? typeof t.processUmask == "number" ? t.processUmask : Lr() : 0, this.umask = typeof t.umask == "number" ? t.umask : this.processUmask, this.dmode = t.dmode || 511 & ~this.umask, this.fmode = t.fmode || 438 & ~this.umask, this.on("entry", (e) => this[Dr](e));
+    this.preserveOwner = t.preserveOwner === void 0 && typeof t.uid != "number" ? process.getuid?.() === 0 : !!t.preserveOwner, this.processUid = (this.preserveOwner || this.setOwner) && process.getuid ? process.getuid() : void 0, this.processGid = (this.preserveOwner || this.setOwner) && process.getgid ? process.getgid() : void 0, this.maxDepth = typeof t.maxDepth == "number" ? t.maxDepth : uo, this.forceChown = t.forceChown === true, this.win32 = !!t.win32 || Te, this.newer = !!t.newer, this.keep = !!t.keep, this.noMtime = !!t.noMtime, this.preservePaths = !!t.preservePaths, this.unlink = !!t.unlink, this.cwd = f(import_node_path7.default.resolve(t.cwd || process.cwd())), this.strip = Number(t.strip) || 0, this.processUmask = this.chmod ? typeof t.processUmask == "number" ? t.processUmask : Lr() : 0, this.umask = typeof t.umask == "number" ? t.umask : this.processUmask, this.dmode = t.dmode || 511 & ~this.umask, this.fmode = t.fmode || 438 & ~this.umask, this.on("entry", (e) => this[Dr](e));
   }
   warn(t, e, i = {}) {
     return (t === "TAR_BAD_ARCHIVE" || t === "TAR_ABORT") && (i.recoverable = false), super.warn(t, e, i);
@@ -30673,7 +30691,7 @@ var Xt = class extends rt {
     let [n, o] = ce(i), h = o.replaceAll(/\\/g, "/").split("/");
     if (h.includes("..") || Te && /^[a-z]:\.\.$/i.test(h[0] ?? "")) {
       if (e === "path" || r === "Link") return this.warn("TAR_ENTRY_ERROR", `${e} contains '..'`, { entry: t, [e]: i }), false;
-      let a = import_node_path6.default.posix.dirname(t.path), l = import_node_path6.default.posix.normalize(import_node_path6.default.posix.join(a, h.join("/")));
+      let a = import_node_path7.default.posix.dirname(t.path), l = import_node_path7.default.posix.normalize(import_node_path7.default.posix.join(a, h.join("/")));
       if (l.startsWith("../") || l === "..") return this.warn("TAR_ENTRY_ERROR", `${e} escapes extraction directory`, { entry: t, [e]: i }), false;
     }
     return n && (t[e] = String(o), this.warn("TAR_ENTRY_INFO", `stripping ${n} from absolute ${e}`, { entry: t, [e]: i })), true;
@@ -30691,12 +30709,12 @@ var Xt = class extends rt {
     }
     if (isFinite(this.maxDepth) && i.length > this.maxDepth) return this.warn("TAR_ENTRY_ERROR", "path excessively deep", { entry: t, path: e, depth: i.length, maxDepth: this.maxDepth }), false;
     if (!this[Rs](t, "path") || !this[Rs](t, "linkpath")) return false;
-    if (t.absolute = import_node_path6.default.isAbsolute(t.path) ? f(import_node_path6.default.resolve(t.path)) : f(import_node_path6.default.resolve(this.cwd, t.path)), !this.preservePaths && typeof t.absolute == "string" && t.absolute.indexOf(this.cwd + "/") !== 0 && t.absolute !== this.cwd) return this.warn("TAR_ENTRY_ERROR", "path escaped extraction target", { entry: t, path: f(t.path), resolvedPath: t.absolute, cwd: this.cwd }), false;
+    if (t.absolute = import_node_path7.default.isAbsolute(t.path) ? f(import_node_path7.default.resolve(t.path)) : f(import_node_path7.default.resolve(this.cwd, t.path)), !this.preservePaths && typeof t.absolute == "string" && t.absolute.indexOf(this.cwd + "/") !== 0 && t.absolute !== this.cwd) return this.warn("TAR_ENTRY_ERROR", "path escaped extraction target", { entry: t, path: f(t.path), resolvedPath: t.absolute, cwd: this.cwd }), false;
     if (t.absolute === this.cwd && t.type !== "Directory" && t.type !== "GNUDumpDir") return false;
     if (this.win32) {
-      let { root: r } = import_node_path6.default.win32.parse(String(t.absolute));
+      let { root: r } = import_node_path7.default.win32.parse(String(t.absolute));
       t.absolute = r + ts(String(t.absolute).slice(r.length));
-      let { root: n } = import_node_path6.default.win32.parse(t.path);
+      let { root: n } = import_node_path7.default.win32.parse(t.path);
       t.path = n + ts(t.path.slice(n.length));
     }
     return true;
@@ -30784,13 +30802,13 @@ var Xt = class extends rt {
     t.unsupported = true, this.warn("TAR_ENTRY_UNSUPPORTED", `unsupported entry type: ${t.type}`, { entry: t }), t.resume();
   }
   [Ar](t, e) {
-    let i = f(import_node_path6.default.relative(this.cwd, import_node_path6.default.resolve(import_node_path6.default.dirname(String(t.absolute)), String(t.linkpath)))).split("/");
+    let i = f(import_node_path7.default.relative(this.cwd, import_node_path7.default.resolve(import_node_path7.default.dirname(String(t.absolute)), String(t.linkpath)))).split("/");
     this[Re](t, this.cwd, i, () => this[gi](t, String(t.linkpath), "symlink", e), (r) => {
       this[O](r, t), e();
     });
   }
   [Ir](t, e) {
-    let i = f(import_node_path6.default.resolve(this.cwd, String(t.linkpath))), r = f(String(t.linkpath)).split("/");
+    let i = f(import_node_path7.default.resolve(this.cwd, String(t.linkpath))), r = f(String(t.linkpath)).split("/");
     this[Re](t, this.cwd, r, () => this[gi](t, i, "link", e), (n) => {
       this[O](n, t), e();
     });
@@ -30798,10 +30816,10 @@ var Xt = class extends rt {
   [Re](t, e, i, r, n) {
     let o = i.shift();
     if (this.preservePaths || o === void 0) return r();
-    let h = import_node_path6.default.resolve(e, o);
+    let h = import_node_path7.default.resolve(e, o);
     import_node_fs6.default.lstat(h, (a, l) => {
       if (a) return r();
-      if (l?.isSymbolicLink()) return n(new St(h, import_node_path6.default.resolve(h, i.join("/"))));
+      if (l?.isSymbolicLink()) return n(new St(h, import_node_path7.default.resolve(h, i.join("/"))));
       this[Re](t, h, i, r, n);
     });
   }
@@ -30835,7 +30853,7 @@ var Xt = class extends rt {
       });
     }, n = () => {
       if (t.absolute !== this.cwd) {
-        let h = f(import_node_path6.default.dirname(String(t.absolute)));
+        let h = f(import_node_path7.default.dirname(String(t.absolute)));
         if (h !== this.cwd) return this[yt](h, this.dmode, (a) => {
           if (a) {
             this[O](a, t), i();
@@ -30910,7 +30928,7 @@ var xe = class extends Xt {
       this[Oe] = true;
     }
     if (t.absolute !== this.cwd) {
-      let n = f(import_node_path6.default.dirname(String(t.absolute)));
+      let n = f(import_node_path7.default.dirname(String(t.absolute)));
       if (n !== this.cwd) {
         let o = this[yt](n, this.dmode);
         if (o) return this[O](o, t);
@@ -31010,10 +31028,10 @@ var xe = class extends Xt {
     if (this.preservePaths || i.length === 0) return r();
     let o = e;
     for (let h of i) {
-      o = import_node_path6.default.resolve(o, h);
+      o = import_node_path7.default.resolve(o, h);
       let [a, l] = ye(() => import_node_fs6.default.lstatSync(o));
       if (a) return r();
-      if (l.isSymbolicLink()) return n(new St(o, import_node_path6.default.resolve(e, i.join("/"))));
+      if (l.isSymbolicLink()) return n(new St(o, import_node_path7.default.resolve(e, i.join("/"))));
     }
     r();
   }
@@ -31117,11 +31135,11 @@ var go = (s3, t) => {
 };
 var bo = (s3, t) => {
   t.forEach((e) => {
-    e.charAt(0) === "@" ? Ct({ file: import_node_path10.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+    e.charAt(0) === "@" ? Ct({ file: import_node_path11.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   }), s3.end();
 };
 var _o = async (s3, t) => {
-  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path10.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path11.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   s3.end();
 };
 var vt = K(yo, go, () => {
@@ -31149,7 +31167,7 @@ var DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 var MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
 
 // src/adapters/tar-safe.ts
-var import_node_path11 = require("node:path");
+var import_node_path12 = require("node:path");
 function unsafeEntry(path, type, linkpath, strip) {
   const parts = path.replaceAll("\\", "/").split("/");
   if (path.startsWith("/") || /^[a-zA-Z]:/.test(path)) return "an absolute path";
@@ -31157,7 +31175,7 @@ function unsafeEntry(path, type, linkpath, strip) {
   if ((type === "SymbolicLink" || type === "Link") && linkpath !== void 0) {
     if (linkpath.startsWith("/")) return `a link to the absolute path ${linkpath}`;
     const inside = parts.slice(strip).join("/");
-    const target = type === "Link" ? import_node_path11.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path11.posix.normalize(import_node_path11.posix.join(import_node_path11.posix.dirname(inside), linkpath));
+    const target = type === "Link" ? import_node_path12.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path12.posix.normalize(import_node_path12.posix.join(import_node_path12.posix.dirname(inside), linkpath));
     if (target === ".." || target.startsWith("../")) return `a link that leads out (${linkpath})`;
   }
   return void 0;
@@ -31194,8 +31212,8 @@ async function extractSafely(options) {
 // src/adapters/bundle-parts.ts
 async function unpackPart(kind, file, bundleDir) {
   if (kind === "images") {
-    await (0, import_promises4.mkdir)((0, import_node_path12.join)(bundleDir, "images", "blobs", "sha256"), { recursive: true });
-    await extractSafely({ file, cwd: (0, import_node_path12.join)(bundleDir, "images"), include: (path) => path.startsWith("blobs/sha256/") });
+    await (0, import_promises4.mkdir)((0, import_node_path13.join)(bundleDir, "images", "blobs", "sha256"), { recursive: true });
+    await extractSafely({ file, cwd: (0, import_node_path13.join)(bundleDir, "images"), include: (path) => path.startsWith("blobs/sha256/") });
   } else {
     await extractSafely({ file, cwd: bundleDir, include: kind === "files" ? (path) => path.startsWith("files/") : void 0 });
   }
@@ -31340,20 +31358,20 @@ var ASSET_SUMS = "SHA256SUMS";
 
 // src/pipeline/verify.ts
 var import_promises7 = require("node:fs/promises");
-var import_node_path13 = require("node:path");
+var import_node_path14 = require("node:path");
 function itemName(path) {
   if (path.startsWith("images/blobs/sha256/")) return `blob sha256:${path.slice("images/blobs/sha256/".length)}`;
   if (path.startsWith("files/") && path !== "files/SHA256SUMS") return `file ${path.slice("files/".length)}`;
   return path;
 }
 async function verifyDirectory(bundleDir, concurrency) {
-  const text3 = await (0, import_promises7.readFile)((0, import_node_path13.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  const text3 = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
   });
   const entries = parseSums(text3);
   let bytes = 0;
   const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
-    const got = await sha256File((0, import_node_path13.join)(bundleDir, e.path)).catch(() => void 0);
+    const got = await sha256File((0, import_node_path14.join)(bundleDir, e.path)).catch(() => void 0);
     if (!got) return `${itemName(e.path)}: missing`;
     bytes += got.size;
     if (got.sha256 !== e.sha256) return `${itemName(e.path)}: corrupt (sha256 ${got.sha256}, expected ${e.sha256})`;
@@ -31378,15 +31396,15 @@ async function runFetch(request, releases, progress) {
     return kind ? [{ asset: a, kind }] : [];
   }).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1));
   for (const { asset } of parts) if (!sums.has(asset.name)) throw new InputError(`asset ${asset.name} is not in the release's ${ASSET_SUMS}; it cannot be verified`);
-  const dir = await ensureDirUnder(request.outDir, (0, import_node_path14.join)(STATE_DIR, "fetch"));
-  const statePath = (0, import_node_path14.join)(dir, "state.json");
+  const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
+  const statePath = (0, import_node_path15.join)(dir, "state.json");
   const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
   const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
   progress.planned(parts.length, parts.reduce((n, p2) => n + p2.asset.size, 0));
   const outcomes = await runPool(parts, request.concurrency, async ({ asset }) => {
     const expected = sums.get(asset.name) ?? "";
     try {
-      const downloaded = await fetchAsset(fetcher, releases, asset, (0, import_node_path14.join)(dir, asset.name), expected, state.unpacked[asset.name] === expected, progress);
+      const downloaded = await fetchAsset(fetcher, releases, asset, (0, import_node_path15.join)(dir, asset.name), expected, state.unpacked[asset.name] === expected, progress);
       progress.fetched(asset.name, downloaded);
       return { name: asset.name, size: asset.size, downloaded };
     } catch (e) {
@@ -31405,10 +31423,10 @@ async function runFetch(request, releases, progress) {
 async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency) {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
     if (state.unpacked[part.name] === part.sha256) continue;
-    await unpackPart(part.kind, (0, import_node_path14.join)(dir, part.name), outDir);
+    await unpackPart(part.kind, (0, import_node_path15.join)(dir, part.name), outDir);
     state.unpacked[part.name] = part.sha256;
     await writeFileAtomic(statePath, JSON.stringify(state));
-    await (0, import_promises8.rm)((0, import_node_path14.join)(dir, part.name), { force: true });
+    await (0, import_promises8.rm)((0, import_node_path15.join)(dir, part.name), { force: true });
   }
   const { problems, checked } = await verifyDirectory(outDir, concurrency);
   return { mismatches: problems, files: checked };
@@ -31418,10 +31436,10 @@ async function runFetchArtifact(request, github, progress) {
   const meta = await github.jsonOrMissing(base);
   if (!meta) throw new InputError(`${request.repo} has no artifact ${request.artifactId} (or the token may not read it)`);
   if (meta.expired) throw new InputError(`artifact ${request.artifactId} (${meta.name}) of ${request.repo} has expired`);
-  const dir = await ensureDirUnder(request.outDir, (0, import_node_path14.join)(STATE_DIR, "fetch"));
-  const statePath = (0, import_node_path14.join)(dir, "state.json");
+  const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
+  const statePath = (0, import_node_path15.join)(dir, "state.json");
   const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
-  const zip = (0, import_node_path14.join)(dir, `artifact-${request.artifactId}.zip`);
+  const zip = (0, import_node_path15.join)(dir, `artifact-${request.artifactId}.zip`);
   progress.planned(1, meta.size_in_bytes);
   let downloaded = false;
   if (!await regularFile(zip)) {
@@ -31443,9 +31461,9 @@ async function runFetchArtifact(request, github, progress) {
   for (const e of entries) if (e.name.includes("/") || e.name.includes("\\") || e.name.startsWith(".")) throw new InputError(`${zip}: refusing entry '${e.name}' (parts are plain names)`);
   const sumsEntry = entries.find((e) => e.name === ASSET_SUMS);
   if (!sumsEntry) throw new InputError(`artifact ${request.artifactId} (${meta.name}) has no ${ASSET_SUMS}: not a bundle published by kubespray-bundle`);
-  await (0, import_promises8.rm)((0, import_node_path14.join)(dir, ASSET_SUMS), { force: true });
-  await extractZipEntry(zip, sumsEntry, (0, import_node_path14.join)(dir, ASSET_SUMS));
-  const sums = new Map(parseSums(await (0, import_promises8.readFile)((0, import_node_path14.join)(dir, ASSET_SUMS), "utf8")).map((e) => [e.path, e.sha256]));
+  await (0, import_promises8.rm)((0, import_node_path15.join)(dir, ASSET_SUMS), { force: true });
+  await extractZipEntry(zip, sumsEntry, (0, import_node_path15.join)(dir, ASSET_SUMS));
+  const sums = new Map(parseSums(await (0, import_promises8.readFile)((0, import_node_path15.join)(dir, ASSET_SUMS), "utf8")).map((e) => [e.path, e.sha256]));
   const prefix = choosePrefix(entries.map((e) => ({ name: e.name })), request.prefix, `artifact ${request.artifactId} (${meta.name})`);
   const parts = entries.flatMap((e) => {
     const kind = partKind(prefix, e.name);
@@ -31455,7 +31473,7 @@ async function runFetchArtifact(request, github, progress) {
     const expected = sums.get(entry.name);
     if (!expected) throw new InputError(`${entry.name} is not in the artifact's ${ASSET_SUMS}; it cannot be verified`);
     if (state.unpacked[entry.name] === expected) continue;
-    const target = (0, import_node_path14.join)(dir, entry.name);
+    const target = (0, import_node_path15.join)(dir, entry.name);
     await (0, import_promises8.rm)(target, { force: true });
     await extractZipEntry(zip, entry, target);
     const got = (await sha256File(target)).sha256;

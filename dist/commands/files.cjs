@@ -13958,7 +13958,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
     var { writeFile, readFile: readFile3, mkdir: mkdir2 } = require("node:fs/promises");
-    var { dirname: dirname3, resolve: resolve2 } = require("node:path");
+    var { dirname: dirname4, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14189,7 +14189,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve2(path);
-        await mkdir2(dirname3(resolvedPath), { recursive: true });
+        await mkdir2(dirname4(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -27356,7 +27356,7 @@ function createDispatcher(options) {
 var import_node_fs3 = require("node:fs");
 var import_promises3 = require("node:fs/promises");
 var import_node_crypto2 = require("node:crypto");
-var import_node_path2 = require("node:path");
+var import_node_path3 = require("node:path");
 
 // src/domain/files/checksum.ts
 var HEX_LENGTH = { sha256: 64, sha512: 128 };
@@ -27502,6 +27502,7 @@ async function regularFile(path) {
 
 // src/adapters/http/fetch-file.ts
 var import_promises2 = require("node:fs/promises");
+var import_node_path2 = require("node:path");
 var import_node_crypto = require("node:crypto");
 var import_node_fs2 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
@@ -27623,9 +27624,10 @@ var FileFetcher = class {
   async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
     const resumed = await readPartState(statePath, source.id, partPath);
+    if (resumed !== "absent") await removeStaleSaves(statePath);
     try {
-      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
-      await discardPart(partPath);
+      if (typeof resumed === "object") return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+      if (resumed === "unusable") await discardPart(partPath);
       return await this.start(source, partPath, statePath, algorithms, events);
     } catch (e) {
       if (!(e instanceof RestartFromZero)) throw e;
@@ -27665,7 +27667,11 @@ var FileFetcher = class {
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
-      const file = await createExclusive(partPath);
+      const file = await createExclusive(partPath).catch(async (e) => {
+        if (e.code !== "EEXIST") throw e;
+        await discardPart(partPath);
+        return createExclusive(partPath);
+      });
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -27684,7 +27690,9 @@ var FileFetcher = class {
         }
         const size = segments.reduce((n, s) => n + s.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
-        return { size, digests: await hasher.finish() };
+        const digests = await hasher.finish();
+        if (segments.length > 1) await settled(state).then(() => (0, import_promises2.rm)(statePath, { force: true }));
+        return { size, digests };
       } finally {
         await file.close();
       }
@@ -27715,7 +27723,10 @@ var FileFetcher = class {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
-      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() };
+      const digests = await hasher.finish();
+      await settled(state);
+      await (0, import_promises2.rm)(statePath, { force: true });
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests };
     } finally {
       await file.close();
     }
@@ -27815,14 +27826,21 @@ async function readPartState(statePath, url, partPath) {
   let state;
   try {
     state = JSON.parse(await (0, import_promises2.readFile)(statePath, "utf8"));
-  } catch {
-    return void 0;
+  } catch (e) {
+    return e.code === "ENOENT" ? "absent" : "unusable";
   }
   const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end));
-  if (!wellFormed) return void 0;
+  if (!wellFormed) return "unusable";
   const part = await regularFile(partPath);
   const needed = Math.max(0, ...state.segments.filter((s) => s.done > 0).map((s) => s.start + s.done));
-  return part && part.size >= needed ? state : void 0;
+  return part && part.size >= needed ? state : "unusable";
+}
+async function removeStaleSaves(statePath) {
+  const prefix = `.${(0, import_node_path2.basename)(statePath)}.`;
+  const dir = (0, import_node_path2.dirname)(statePath);
+  for (const name of await (0, import_promises2.readdir)(dir).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await (0, import_promises2.rm)((0, import_node_path2.join)(dir, name), { force: true });
+  }
 }
 async function partBytes(statePath) {
   try {
@@ -27899,7 +27917,7 @@ async function readFileListFile(path) {
 }
 async function readState(outDir) {
   try {
-    const state = JSON.parse(await (0, import_promises3.readFile)((0, import_node_path2.join)(outDir, STATE_FILE), "utf8"));
+    const state = JSON.parse(await (0, import_promises3.readFile)((0, import_node_path3.join)(outDir, STATE_FILE), "utf8"));
     return state.version === 1 && state.files ? state : { version: 1, files: {} };
   } catch {
     return { version: 1, files: {} };
@@ -27932,7 +27950,7 @@ var FilesJob = class {
     this.request = request;
     this.http = http;
     this.progress = progress;
-    this.filesDir = (0, import_node_path2.join)(request.outDir, "files");
+    this.filesDir = (0, import_node_path3.join)(request.outDir, "files");
   }
   request;
   http;
@@ -27962,22 +27980,22 @@ var FilesJob = class {
   async prune(listed) {
     const entries = await (0, import_promises3.readdir)(this.filesDir, { recursive: true, withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      const path = (0, import_node_path2.relative)(this.filesDir, (0, import_node_path2.join)(e.parentPath, e.name)).split(import_node_path2.sep).join("/");
+      const path = (0, import_node_path3.relative)(this.filesDir, (0, import_node_path3.join)(e.parentPath, e.name)).split(import_node_path3.sep).join("/");
       if (e.isDirectory() || path === "SHA256SUMS" || listed.has(path)) continue;
-      await (0, import_promises3.rm)((0, import_node_path2.join)(this.filesDir, path), { force: true });
+      await (0, import_promises3.rm)((0, import_node_path3.join)(this.filesDir, path), { force: true });
       delete this.state.files[path];
     }
-    await writeFileAtomic((0, import_node_path2.join)(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1));
+    await writeFileAtomic((0, import_node_path3.join)(this.request.outDir, STATE_FILE), JSON.stringify(this.state, null, 1));
   }
   async one(file, fetcher) {
     const started = Date.now();
-    const finalPath = (0, import_node_path2.join)(this.filesDir, file.path);
+    const finalPath = (0, import_node_path3.join)(this.filesDir, file.path);
     const base = { url: redactUrl(file.url), path: file.path };
     try {
       const kept = await this.alreadyThere(file, finalPath);
       if (kept) return { ...base, status: "skipped", verified: file.checksum !== null, size: kept.size, sha256: kept.sha256, ms: Date.now() - started };
-      await ensureDirUnder(this.request.outDir, (0, import_node_path2.dirname)((0, import_node_path2.join)("files", file.path)));
-      const partPath = (0, import_node_path2.join)(await ensureDirUnder(this.request.outDir, (0, import_node_path2.dirname)((0, import_node_path2.join)(PARTS_DIR, file.path))), `${file.path.split("/").pop()}.part`);
+      await ensureDirUnder(this.request.outDir, (0, import_node_path3.dirname)((0, import_node_path3.join)("files", file.path)));
+      const partPath = (0, import_node_path3.join)(await ensureDirUnder(this.request.outDir, (0, import_node_path3.dirname)((0, import_node_path3.join)(PARTS_DIR, file.path))), `${file.path.split("/").pop()}.part`);
       const algorithms = [.../* @__PURE__ */ new Set(["sha256", ...file.checksum ? [file.checksum.algorithm] : []])];
       const fetched = await fetcher.fetch(urlSource(this.http, file.fetchUrl), partPath, algorithms, {
         size: (total) => total !== void 0 && this.progress.sizeKnown(total),
@@ -27990,7 +28008,6 @@ var FilesJob = class {
         throw new Error(mismatch);
       }
       await (0, import_promises3.rename)(partPath, finalPath);
-      await discardPart(partPath);
       const sha256 = digests.get("sha256") ?? "";
       await this.record(file, finalPath, sha256);
       return { ...base, status: "downloaded", verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started };
@@ -28029,17 +28046,17 @@ var FilesJob = class {
       mtimeMs: info.mtimeMs
     };
     const snapshot = JSON.stringify(this.state, null, 1);
-    this.stateWrite = this.stateWrite.catch(() => void 0).then(() => writeFileAtomic((0, import_node_path2.join)(this.request.outDir, STATE_FILE), snapshot));
+    this.stateWrite = this.stateWrite.catch(() => void 0).then(() => writeFileAtomic((0, import_node_path3.join)(this.request.outDir, STATE_FILE), snapshot));
     await this.stateWrite;
   }
   /** SHA256SUMS of every file we put under files/ that is still there. */
   async writeSums() {
     const entries = [];
     for (const [path, recorded] of Object.entries(this.state.files).sort(([a], [b]) => a < b ? -1 : 1)) {
-      const info = await regularFile((0, import_node_path2.join)(this.filesDir, path));
+      const info = await regularFile((0, import_node_path3.join)(this.filesDir, path));
       if (info && info.size === recorded.size) entries.push({ path, sha256: recorded.sha256 });
     }
-    const sumsPath = (0, import_node_path2.join)(await ensureDirUnder(this.request.outDir, "files"), "SHA256SUMS");
+    const sumsPath = (0, import_node_path3.join)(await ensureDirUnder(this.request.outDir, "files"), "SHA256SUMS");
     await writeFileAtomic(sumsPath, formatSha256Sums(entries));
     return sumsPath;
   }

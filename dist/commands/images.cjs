@@ -13958,7 +13958,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
     var { writeFile, readFile: readFile4, mkdir: mkdir2 } = require("node:fs/promises");
-    var { dirname: dirname3, resolve: resolve2 } = require("node:path");
+    var { dirname: dirname4, resolve: resolve2 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -14189,7 +14189,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve2(path);
-        await mkdir2(dirname3(resolvedPath), { recursive: true });
+        await mkdir2(dirname4(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash, snapshot]) => ({
           hash,
           snapshot
@@ -27405,7 +27405,7 @@ function credentialsFromAuthFiles(paths = authFilePaths()) {
 
 // src/pipeline/images.ts
 var import_promises4 = require("node:fs/promises");
-var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -27683,6 +27683,7 @@ function processAlive(pid) {
 
 // src/adapters/http/fetch-file.ts
 var import_promises3 = require("node:fs/promises");
+var import_node_path4 = require("node:path");
 var import_node_crypto2 = require("node:crypto");
 var import_node_fs4 = require("node:fs");
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
@@ -27798,9 +27799,10 @@ var FileFetcher = class {
   async fetch(source, partPath, algorithms, events) {
     const statePath = `${partPath}.json`;
     const resumed = await readPartState(statePath, source.id, partPath);
+    if (resumed !== "absent") await removeStaleSaves(statePath);
     try {
-      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
-      await discardPart(partPath);
+      if (typeof resumed === "object") return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events);
+      if (resumed === "unusable") await discardPart(partPath);
       return await this.start(source, partPath, statePath, algorithms, events);
     } catch (e) {
       if (!(e instanceof RestartFromZero)) throw e;
@@ -27840,7 +27842,11 @@ var FileFetcher = class {
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
-      const file = await createExclusive(partPath);
+      const file = await createExclusive(partPath).catch(async (e) => {
+        if (e.code !== "EEXIST") throw e;
+        await discardPart(partPath);
+        return createExclusive(partPath);
+      });
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -27859,7 +27865,9 @@ var FileFetcher = class {
         }
         const size = segments.reduce((n, s) => n + s.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
-        return { size, digests: await hasher.finish() };
+        const digests = await hasher.finish();
+        if (segments.length > 1) await settled(state).then(() => (0, import_promises3.rm)(statePath, { force: true }));
+        return { size, digests };
       } finally {
         await file.close();
       }
@@ -27890,7 +27898,10 @@ var FileFetcher = class {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
         throw failed.reason;
       }
-      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() };
+      const digests = await hasher.finish();
+      await settled(state);
+      await (0, import_promises3.rm)(statePath, { force: true });
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests };
     } finally {
       await file.close();
     }
@@ -27990,14 +28001,21 @@ async function readPartState(statePath, url, partPath) {
   let state;
   try {
     state = JSON.parse(await (0, import_promises3.readFile)(statePath, "utf8"));
-  } catch {
-    return void 0;
+  } catch (e) {
+    return e.code === "ENOENT" ? "absent" : "unusable";
   }
   const wellFormed = state.url === url && Array.isArray(state.segments) && state.segments.length > 0 && state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end));
-  if (!wellFormed) return void 0;
+  if (!wellFormed) return "unusable";
   const part = await regularFile(partPath);
   const needed = Math.max(0, ...state.segments.filter((s) => s.done > 0).map((s) => s.start + s.done));
-  return part && part.size >= needed ? state : void 0;
+  return part && part.size >= needed ? state : "unusable";
+}
+async function removeStaleSaves(statePath) {
+  const prefix = `.${(0, import_node_path4.basename)(statePath)}.`;
+  const dir = (0, import_node_path4.dirname)(statePath);
+  for (const name of await (0, import_promises3.readdir)(dir).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith(".tmp")) await (0, import_promises3.rm)((0, import_node_path4.join)(dir, name), { force: true });
+  }
 }
 async function partBytes(statePath) {
   try {
@@ -28342,7 +28360,7 @@ var ImagesJob = class {
     this.request = request;
     this.registry = registry;
     this.progress = progress;
-    this.layout = new OciLayout((0, import_node_path4.join)(request.outDir, "images"));
+    this.layout = new OciLayout((0, import_node_path5.join)(request.outDir, "images"));
     this.segments = request.segments ?? IMAGE_SEGMENT_POLICY;
     this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments);
   }
@@ -28489,7 +28507,6 @@ var ImagesJob = class {
       if (!isTransient(e) || e instanceof DigestMismatchError) await discardPart(part);
       throw e;
     }
-    await discardPart(part);
   }
 };
 

@@ -204,8 +204,8 @@ export class FilesJob {
         await discardPart(partPath)
         throw new Error(mismatch)
       }
+      // The fetcher removed its segment state once the part was complete.
       await rename(partPath, finalPath)
-      await discardPart(partPath)
       const sha256 = digests.get('sha256') ?? ''
       await this.record(file, finalPath, sha256)
       return { ...base, status: 'downloaded', verified: file.checksum !== null, size: fetched.size, sha256, ms: Date.now() - started }

@@ -284,6 +284,5 @@ export class ImagesJob {
       if (!isTransient(e) || e instanceof DigestMismatchError) await discardPart(part)
       throw e
     }
-    await discardPart(part)
   }
 }

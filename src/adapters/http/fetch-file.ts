@@ -12,7 +12,8 @@
  * ready when the last byte lands. The caller compares them with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
-import { readFile, rm, type FileHandle } from 'node:fs/promises'
+import { readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { createHash, type Hash } from 'node:crypto'
 import { writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
@@ -218,9 +219,13 @@ export class FileFetcher {
   async fetch(source: ByteSource, partPath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
     const statePath = `${partPath}.json`
     const resumed = await readPartState(statePath, source.id, partPath)
+    // A run killed while saving its state leaves that save's temp file beside it.
+    if (resumed !== 'absent') await removeStaleSaves(statePath)
     try {
-      if (resumed) return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events)
-      await discardPart(partPath)
+      if (typeof resumed === 'object') return await this.continueSegments(source, partPath, statePath, resumed, algorithms, events)
+      // No state file at all (the usual case): a stray partial, if any, is found when the new
+      // one is created (see start), which spares two file-system round trips per file.
+      if (resumed === 'unusable') await discardPart(partPath)
       return await this.start(source, partPath, statePath, algorithms, events)
     } catch (e) {
       if (!(e instanceof RestartFromZero)) throw e
@@ -264,7 +269,12 @@ export class FileFetcher {
       const rangesWork = response.statusCode === 206 && total !== undefined
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
-      const file = await createExclusive(partPath)
+      const file = await createExclusive(partPath).catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EEXIST') throw e
+        // A partial left without a state (a run killed before its first save): start over.
+        await discardPart(partPath)
+        return createExclusive(partPath)
+      })
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const hasher = new PrefixHasher(file, segments, algorithms)
@@ -285,7 +295,9 @@ export class FileFetcher {
         }
         const size = segments.reduce((n, s) => n + s.done, 0)
         if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`)
-        return { size, digests: await hasher.finish() }
+        const digests = await hasher.finish()
+        if (segments.length > 1) await settled(state).then(() => rm(statePath, { force: true }))
+        return { size, digests }
       } finally {
         await file.close()
       }
@@ -326,7 +338,10 @@ export class FileFetcher {
         await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
         throw failed.reason
       }
-      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests: await hasher.finish() }
+      const digests = await hasher.finish()
+      await settled(state)
+      await rm(statePath, { force: true })
+      return { size: state.segments.reduce((n, s) => n + s.done, 0), digests }
     } finally {
       await file.close()
     }
@@ -458,23 +473,33 @@ function totalSize(response: ByteResponse): number | undefined {
 /**
  * The saved state of a partial file, when it can be continued: same source, well-formed
  * segments, and the partial file still there holding at least the bytes the state counts.
+ * 'absent' when there is no state file, 'unusable' when there is one that cannot be used.
  */
-async function readPartState(statePath: string, url: string, partPath: string): Promise<PartState | undefined> {
+async function readPartState(statePath: string, url: string, partPath: string): Promise<PartState | 'absent' | 'unusable'> {
   let state: PartState
   try {
     state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
-  } catch {
-    return undefined
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'unusable'
   }
   const wellFormed =
     state.url === url &&
     Array.isArray(state.segments) &&
     state.segments.length > 0 &&
     state.segments.every((s) => Number.isInteger(s.start) && Number.isInteger(s.done) && s.done >= 0 && (s.end === null || s.start + s.done <= s.end))
-  if (!wellFormed) return undefined
+  if (!wellFormed) return 'unusable'
   const part = await regularFile(partPath)
   const needed = Math.max(0, ...state.segments.filter((s) => s.done > 0).map((s) => s.start + s.done))
-  return part && part.size >= needed ? state : undefined
+  return part && part.size >= needed ? state : 'unusable'
+}
+
+/** Removes temp files of interrupted state saves (fs-atomic's `.<name>.<pid>.<n>.tmp`) beside a state file. */
+async function removeStaleSaves(statePath: string): Promise<void> {
+  const prefix = `.${basename(statePath)}.`
+  const dir = dirname(statePath)
+  for (const name of await readdir(dir).catch(() => [])) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dir, name), { force: true })
+  }
 }
 
 /** Bytes a saved state counts (0 without one): progress gives them back on a restart. */
