@@ -13957,7 +13957,7 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports2, module2) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile5, mkdir: mkdir3 } = require("node:fs/promises");
+    var { writeFile: writeFile2, readFile: readFile4, mkdir: mkdir3 } = require("node:fs/promises");
     var { dirname: dirname6, resolve: resolve4 } = require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors();
@@ -14159,7 +14159,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile5(resolve4(path), "utf8");
+          const data = await readFile4(resolve4(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -30660,8 +30660,11 @@ var NOFOLLOW = import_node_fs8.constants.O_NOFOLLOW ?? 0;
 function createExclusive(path, mode = 420) {
   return (0, import_promises2.open)(path, import_node_fs8.constants.O_RDWR | import_node_fs8.constants.O_CREAT | import_node_fs8.constants.O_EXCL | NOFOLLOW, mode);
 }
-function openExisting(path) {
-  return (0, import_promises2.open)(path, import_node_fs8.constants.O_RDWR | NOFOLLOW);
+function createExclusiveFd(path, mode = 420) {
+  return (0, import_node_fs8.openSync)(path, import_node_fs8.constants.O_RDWR | import_node_fs8.constants.O_CREAT | import_node_fs8.constants.O_EXCL | NOFOLLOW, mode);
+}
+function openExistingFd(path) {
+  return (0, import_node_fs8.openSync)(path, import_node_fs8.constants.O_RDWR | NOFOLLOW);
 }
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);
@@ -31762,13 +31765,13 @@ function parseKeyValueVars(text3) {
   }
   return vars;
 }
-function extraVarsLayer(arg, readFile5) {
+function extraVarsLayer(arg, readFile4) {
   const trimmed = arg.trim();
   if (trimmed.startsWith("@")) {
     const path = trimmed.slice(1);
     let text3;
     try {
-      text3 = readFile5(path);
+      text3 = readFile4(path);
     } catch (e) {
       throw new ExtraVarsError(`-e @${path}: cannot read the file (${e.code ?? e.message})`);
     }
@@ -31843,12 +31846,12 @@ var STATUS_TEXT = {
 };
 var HASH_STEP = 1 << 20;
 var PrefixHasher = class {
-  constructor(file, segments, algorithms) {
-    this.file = file;
+  constructor(fd, segments, algorithms) {
+    this.fd = fd;
     this.segments = segments;
     this.hashes = algorithms.map((a) => [a, (0, import_node_crypto3.createHash)(a)]);
   }
-  file;
+  fd;
   segments;
   hashed = 0;
   running;
@@ -31898,7 +31901,7 @@ var PrefixHasher = class {
   }
   async drain() {
     for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      const { bytesRead } = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed);
+      const bytesRead = (0, import_node_fs10.readSync)(this.fd, this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed);
       if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
       const piece = this.buffer.subarray(0, bytesRead);
       for (const [, h] of this.hashes) h.update(piece);
@@ -31982,11 +31985,7 @@ var FileFetcher = class {
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
-      const file = await createExclusive(partPath).catch(async (e) => {
-        if (e.code !== "EEXIST") throw e;
-        await discardPart(partPath);
-        return createExclusive(partPath);
-      });
+      const file = await createPart(partPath);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
@@ -32009,7 +32008,7 @@ var FileFetcher = class {
         if (segments.length > 1) await settled(state).then(() => (0, import_promises5.rm)(statePath, { force: true }));
         return { size, digests };
       } finally {
-        await file.close();
+        (0, import_node_fs10.closeSync)(file);
       }
     } finally {
       releaseOnce();
@@ -32026,7 +32025,7 @@ var FileFetcher = class {
   async continueSegments(source, partPath, statePath, state, algorithms, events) {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s3) => n + s3.done, 0));
-    const file = await openExisting(partPath);
+    const file = openExistingFd(partPath);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
       const hasher = new PrefixHasher(file, state.segments, algorithms);
@@ -32043,7 +32042,7 @@ var FileFetcher = class {
       await (0, import_promises5.rm)(statePath, { force: true });
       return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests };
     } finally {
-      await file.close();
+      (0, import_node_fs10.closeSync)(file);
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
@@ -32091,7 +32090,7 @@ var FileFetcher = class {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
-        const n = (0, import_node_fs10.writeSync)(file.fd, piece, written, piece.length - written, position + written);
+        const n = (0, import_node_fs10.writeSync)(file, piece, written, piece.length - written, position + written);
         if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
         written += n;
       }
@@ -32140,7 +32139,7 @@ function totalSize(response) {
 async function readPartState(statePath, url, partPath) {
   let state;
   try {
-    state = JSON.parse(await (0, import_promises5.readFile)(statePath, "utf8"));
+    state = JSON.parse((0, import_node_fs10.readFileSync)(statePath, "utf8"));
   } catch (e) {
     return e.code === "ENOENT" ? "absent" : "unusable";
   }
@@ -32149,6 +32148,15 @@ async function readPartState(statePath, url, partPath) {
   const part = await regularFile(partPath);
   const needed = Math.max(0, ...state.segments.filter((s3) => s3.done > 0).map((s3) => s3.start + s3.done));
   return part && part.size >= needed ? state : "unusable";
+}
+async function createPart(partPath) {
+  try {
+    return createExclusiveFd(partPath);
+  } catch (e) {
+    if (e.code !== "EEXIST") throw e;
+    await discardPart(partPath);
+    return createExclusiveFd(partPath);
+  }
 }
 async function removeStaleSaves(statePath) {
   const prefix = `.${(0, import_node_path14.basename)(statePath)}.`;
@@ -32159,7 +32167,7 @@ async function removeStaleSaves(statePath) {
 }
 async function partBytes(statePath) {
   try {
-    const state = JSON.parse(await (0, import_promises5.readFile)(statePath, "utf8"));
+    const state = JSON.parse((0, import_node_fs10.readFileSync)(statePath, "utf8"));
     return state.segments.reduce((n, s3) => n + s3.done, 0);
   } catch {
     return 0;
@@ -32495,7 +32503,8 @@ var OciLayout = class {
   }
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
-    return (await regularFile(this.blobPath(digest)))?.size === size;
+    const info = (0, import_node_fs12.lstatSync)(this.blobPath(digest), { throwIfNoEntry: false });
+    return info?.isFile() === true && info.size === size;
   }
   async readBlob(digest) {
     return (0, import_promises7.readFile)(this.blobPath(digest), { flag: READ_NOFOLLOW });
@@ -32520,7 +32529,7 @@ var OciLayout = class {
     const got = `sha256:${sha256Hex}`;
     if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
     if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-    await (0, import_promises7.rename)(partPath, this.blobPath(descriptor.digest));
+    (0, import_node_fs12.renameSync)(partPath, this.blobPath(descriptor.digest));
   }
   async readIndex() {
     try {

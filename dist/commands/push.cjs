@@ -27530,7 +27530,8 @@ var OciLayout = class {
   }
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
-    return (await regularFile(this.blobPath(digest)))?.size === size;
+    const info = (0, import_node_fs3.lstatSync)(this.blobPath(digest), { throwIfNoEntry: false });
+    return info?.isFile() === true && info.size === size;
   }
   async readBlob(digest) {
     return (0, import_promises2.readFile)(this.blobPath(digest), { flag: READ_NOFOLLOW });
@@ -27555,7 +27556,7 @@ var OciLayout = class {
     const got = `sha256:${sha256Hex}`;
     if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
     if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-    await (0, import_promises2.rename)(partPath, this.blobPath(descriptor.digest));
+    (0, import_node_fs3.renameSync)(partPath, this.blobPath(descriptor.digest));
   }
   async readIndex() {
     try {

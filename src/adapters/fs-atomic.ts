@@ -7,7 +7,7 @@
  *   - temp files are created with O_EXCL, so a link planted at a temp name is never followed;
  *   - rename() replaces a link at the final name instead of writing through it.
  */
-import { constants } from 'node:fs'
+import { constants, openSync } from 'node:fs'
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 
@@ -60,6 +60,19 @@ const NOFOLLOW = constants.O_NOFOLLOW ?? 0
 /** Creates a new file (read-write); fails rather than open anything already at `path`. */
 export function createExclusive(path: string, mode = 0o644): ReturnType<typeof open> {
   return open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+}
+
+/**
+ * createExclusive as a bare descriptor, synchronously: for the download path, where a new part
+ * per blob through the thread pool cost the main thread more (waking a worker) than the open.
+ */
+export function createExclusiveFd(path: string, mode = 0o644): number {
+  return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+}
+
+/** openExisting as a bare descriptor, synchronously (see createExclusiveFd). */
+export function openExistingFd(path: string): number {
+  return openSync(path, constants.O_RDWR | NOFOLLOW)
 }
 
 /** Opens an existing regular file read-write, never through a link. */

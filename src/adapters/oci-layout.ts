@@ -9,8 +9,8 @@
  * layout would pick them up; the lock of a writing run is DIR/.kubespray-bundle/<layout>.lock.
  */
 import { createHash } from 'node:crypto'
-import { constants, createReadStream } from 'node:fs'
-import { readdir, readFile, rename, rm } from 'node:fs/promises'
+import { constants, createReadStream, lstatSync, renameSync } from 'node:fs'
+import { readdir, readFile, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -93,7 +93,10 @@ export class OciLayout {
 
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest: string, size: number): Promise<boolean> {
-    return (await regularFile(this.blobPath(digest)))?.size === size
+    // Synchronous: asked once per blob on the download path, where a thread-pool round trip
+    // cost the main thread more than the lstat itself.
+    const info = lstatSync(this.blobPath(digest), { throwIfNoEntry: false })
+    return info?.isFile() === true && info.size === size
   }
 
   async readBlob(digest: string): Promise<Buffer> {
@@ -123,7 +126,7 @@ export class OciLayout {
     const got = `sha256:${sha256Hex}`
     if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`)
     if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got)
-    await rename(partPath, this.blobPath(descriptor.digest))
+    renameSync(partPath, this.blobPath(descriptor.digest))
   }
 
   async readIndex(): Promise<ImageIndex> {

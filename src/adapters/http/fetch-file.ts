@@ -12,13 +12,13 @@
  * ready when the last byte lands. The caller compares them with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
-import { readdir, readFile, rm, type FileHandle } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { createHash, type Hash } from 'node:crypto'
-import { writeSync } from 'node:fs'
+import { closeSync, readFileSync, readSync, writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
-import { createExclusive, openExisting, regularFile, writeFileAtomic } from '../fs-atomic.js'
+import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
 import type { ByteBody, ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient } from './client.js'
 
@@ -102,7 +102,7 @@ class PrefixHasher {
   private readonly hashes: ReadonlyArray<readonly [string, Hash]>
 
   constructor(
-    private readonly file: FileHandle,
+    private readonly fd: number,
     private readonly segments: readonly Segment[],
     algorithms: string[]
   ) {
@@ -156,7 +156,8 @@ class PrefixHasher {
 
   private async drain(): Promise<void> {
     for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      const { bytesRead } = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed)
+      // From the page cache, where these bytes were just written.
+      const bytesRead = readSync(this.fd, this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed)
       if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`)
       const piece = this.buffer.subarray(0, bytesRead)
       for (const [, h] of this.hashes) h.update(piece)
@@ -269,12 +270,7 @@ export class FileFetcher {
       const rangesWork = response.statusCode === 206 && total !== undefined
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
-      const file = await createExclusive(partPath).catch(async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EEXIST') throw e
-        // A partial left without a state (a run killed before its first save): start over.
-        await discardPart(partPath)
-        return createExclusive(partPath)
-      })
+      const file = await createPart(partPath)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const hasher = new PrefixHasher(file, segments, algorithms)
@@ -299,7 +295,7 @@ export class FileFetcher {
         if (segments.length > 1) await settled(state).then(() => rm(statePath, { force: true }))
         return { size, digests }
       } finally {
-        await file.close()
+        closeSync(file)
       }
     } finally {
       releaseOnce()
@@ -326,7 +322,7 @@ export class FileFetcher {
   ): Promise<FetchOutcome> {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
-    const file = await openExisting(partPath)
+    const file = openExistingFd(partPath)
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
       const hasher = new PrefixHasher(file, state.segments, algorithms)
@@ -343,14 +339,14 @@ export class FileFetcher {
       await rm(statePath, { force: true })
       return { size: state.segments.reduce((n, s) => n + s.done, 0), digests }
     } finally {
-      await file.close()
+      closeSync(file)
     }
   }
 
   /** One Range segment, retried from where it stopped when the connection breaks. */
   private async fetchSegment(
     source: ByteSource,
-    file: FileHandle,
+    file: number,
     segment: Segment,
     state: PartState,
     statePath: string,
@@ -396,7 +392,7 @@ export class FileFetcher {
    * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
    * once, while it is still in the CPU's cache (bytes count once written).
    */
-  private async copyBody(body: ByteBody, file: FileHandle, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => void): Promise<void> {
+  private async copyBody(body: ByteBody, file: number, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => void): Promise<void> {
     // The end is read at each piece: the probe response of a split file carries the whole body.
     const limit = (): number => (segment.end === null ? Infinity : segment.end - segment.start)
     await body.pump((chunk) => {
@@ -404,7 +400,7 @@ export class FileFetcher {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
       const position = segment.start + segment.done
       for (let written = 0; written < piece.length; ) {
-        const n = writeSync(file.fd, piece, written, piece.length - written, position + written)
+        const n = writeSync(file, piece, written, piece.length - written, position + written)
         if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`)
         written += n
       }
@@ -478,7 +474,7 @@ function totalSize(response: ByteResponse): number | undefined {
 async function readPartState(statePath: string, url: string, partPath: string): Promise<PartState | 'absent' | 'unusable'> {
   let state: PartState
   try {
-    state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
+    state = JSON.parse(readFileSync(statePath, 'utf8')) as PartState
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'absent' : 'unusable'
   }
@@ -493,6 +489,17 @@ async function readPartState(statePath: string, url: string, partPath: string): 
   return part && part.size >= needed ? state : 'unusable'
 }
 
+/** A new partial file (a descriptor); one left without a state (a run killed before its first save) is discarded first. */
+async function createPart(partPath: string): Promise<number> {
+  try {
+    return createExclusiveFd(partPath)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+    await discardPart(partPath)
+    return createExclusiveFd(partPath)
+  }
+}
+
 /** Removes temp files of interrupted state saves (fs-atomic's `.<name>.<pid>.<n>.tmp`) beside a state file. */
 async function removeStaleSaves(statePath: string): Promise<void> {
   const prefix = `.${basename(statePath)}.`
@@ -505,7 +512,7 @@ async function removeStaleSaves(statePath: string): Promise<void> {
 /** Bytes a saved state counts (0 without one): progress gives them back on a restart. */
 async function partBytes(statePath: string): Promise<number> {
   try {
-    const state = JSON.parse(await readFile(statePath, 'utf8')) as PartState
+    const state = JSON.parse(readFileSync(statePath, 'utf8')) as PartState
     return state.segments.reduce((n, s) => n + s.done, 0)
   } catch {
     return 0
