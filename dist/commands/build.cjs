@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first2 = this.#buffers[0];
-        if (first2.length > n) {
-          this.#buffers[0] = first2.subarray(n, first2.length);
-          return first2.subarray(0, n);
-        } else if (first2.length === n) {
+        const first = this.#buffers[0];
+        if (first.length > n) {
+          this.#buffers[0] = first.subarray(n, first.length);
+          return first.subarray(0, n);
+        } else if (first.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26849,6 +26849,9 @@ var DispatcherBytes = class {
     return fromUndici(await this.http.request({ origin: u2.origin, path: `${u2.pathname}${u2.search}`, method: "GET", headers }));
   }
 };
+function headerValue(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 // src/adapters/http/fast-http.ts
 var import_node_net = require("node:net");
@@ -26932,7 +26935,7 @@ var FastHttp = class {
         await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
         continue;
       }
-      const location = first(response.headers.location);
+      const location = headerValue(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
         if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
@@ -26989,12 +26992,14 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
@@ -27002,7 +27007,6 @@ var FastHttp = class {
       socket.setNoDelay(true);
       socket.once("error", onConnectError);
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
-      socket.once("connect", () => clearTimeout(timer));
       socket.once("close", () => clearTimeout(timer));
     });
   }
@@ -27051,6 +27055,11 @@ var Connection = class {
     return this.phase === "idle" && !this.socket.destroyed;
   }
   send(url, headers, releaseSlot) {
+    const lines2 = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return Promise.reject(new Error(`header ${name}: line breaks are not allowed`));
+      if (name.toLowerCase() !== "host") lines2.push(`${name}: ${value}`);
+    }
     this.phase = "head";
     this.releaseSlot = releaseSlot;
     this.head = [];
@@ -27063,11 +27072,6 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    const lines2 = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
-    for (const [name, value] of Object.entries(headers)) {
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
-      if (name.toLowerCase() !== "host") lines2.push(`${name}: ${value}`);
-    }
     return new Promise((resolve4, reject) => {
       this.onHead = resolve4;
       this.onHeadFailed = reject;
@@ -27077,7 +27081,7 @@ var Connection = class {
 `);
     });
   }
-  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
   feed(buffer, length2) {
     let offset = 0;
     if (this.phase === "head") {
@@ -27128,10 +27132,10 @@ var Connection = class {
       headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
     }
     const statusCode = Number(status[2]);
-    const connection = (first(headers.connection) ?? "").toLowerCase();
+    const connection = (headerValue(headers.connection) ?? "").toLowerCase();
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
-    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
-    const length2 = first(headers["content-length"]);
+    const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length2 = headerValue(headers["content-length"]);
     if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
@@ -27316,11 +27320,8 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
-function first(value) {
-  return Array.isArray(value) ? value[0] : value;
-}
 function retryAfterMs(headers) {
-  const value = first(headers["retry-after"]);
+  const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
   const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
   return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
@@ -31333,8 +31334,8 @@ var SimpleReader = class _SimpleReader {
     return value;
   }
   blockScalar(folded, chomping, indent) {
-    const first2 = this.pos + 1;
-    let end = first2;
+    const first = this.pos + 1;
+    let end = first;
     let contentIndent = -1;
     for (; end < this.raw.length; end++) {
       const raw = this.raw[end];
@@ -31354,7 +31355,7 @@ var SimpleReader = class _SimpleReader {
       if (folded && line.indent > contentIndent) outside();
     }
     if (contentIndent < 0) outside();
-    const body = this.raw.slice(first2, end).map((raw) => raw.slice(contentIndent));
+    const body = this.raw.slice(first, end).map((raw) => raw.slice(contentIndent));
     let trailingBlank = 0;
     while (body.length && body[body.length - 1] === "") {
       body.pop();
@@ -31990,9 +31991,9 @@ var FileFetcher = class {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first2 = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
-        const results = await Promise.allSettled([first2, ...others]);
+        const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           await settled(state);
@@ -32118,9 +32119,6 @@ function persist(state, statePath) {
 }
 async function settled(state) {
   await persisting.get(state);
-}
-function headerValue(value) {
-  return Array.isArray(value) ? value[0] : value;
 }
 function contentRange(response) {
   const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers["content-range"]) ?? "");
@@ -32631,10 +32629,10 @@ var RegistryClient = class {
   bytes;
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
   async request(req) {
-    const first2 = await this.send(req, await this.authorization(req.scope, false));
-    if (first2.statusCode !== 401) return first2;
-    await first2.body.dump();
-    const challenge = this.answer(first2.headers);
+    const first = await this.send(req, await this.authorization(req.scope, false));
+    if (first.statusCode !== 401) return first;
+    await first.body.dump();
+    const challenge = this.answer(first.headers);
     if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401);
     return this.send(req, await this.authorization(req.scope, true, challenge));
   }
@@ -32646,10 +32644,10 @@ var RegistryClient = class {
   async getBytes(path, scope, headers) {
     const url = new URL(path, this.base);
     const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
-    const first2 = await send(await this.authorization(scope, false));
-    if (first2.statusCode !== 401) return first2;
-    first2.body.discard();
-    const challenge = this.answer(first2.headers);
+    const first = await send(await this.authorization(scope, false));
+    if (first.statusCode !== 401) return first;
+    first.body.discard();
+    const challenge = this.answer(first.headers);
     return send(await this.authorization(scope, true, challenge));
   }
   /** Learns what a 401 asks for. */
@@ -33891,9 +33889,9 @@ var Parser = class {
   /** An expression, or a tuple when commas follow (`{{ a, b }}`). */
   parseTupleExpr(withCond) {
     const line = this.current.line;
-    const first2 = withCond ? this.parseExpression() : this.parseOr();
-    if (!this.isOp(",")) return first2;
-    const items = [first2];
+    const first = withCond ? this.parseExpression() : this.parseOr();
+    if (!this.isOp(",")) return first;
+    const items = [first];
     while (this.isOp(",")) {
       this.next();
       if (this.current.type === "variable_end" || this.current.type === "block_end") break;
@@ -33940,7 +33938,7 @@ var Parser = class {
   }
   parseCompare() {
     const line = this.current.line;
-    const first2 = this.parseMath1();
+    const first = this.parseMath1();
     const rest = [];
     for (; ; ) {
       if (this.current.type === "operator" && COMPARE_OPS.has(this.current.value)) {
@@ -33955,7 +33953,7 @@ var Parser = class {
         rest.push(["not in", this.parseMath1()]);
       } else break;
     }
-    return rest.length ? { kind: "compare", first: first2, rest, line } : first2;
+    return rest.length ? { kind: "compare", first, rest, line } : first;
   }
   parseMath1() {
     let left = this.parseConcat();
@@ -34027,12 +34025,12 @@ var Parser = class {
         this.next();
         return { kind: "tuple", items: [], line };
       }
-      const first2 = this.parseExpression();
+      const first = this.parseExpression();
       if (this.isOp(")")) {
         this.next();
-        return first2;
+        return first;
       }
-      const items = [first2];
+      const items = [first];
       while (this.isOp(",")) {
         this.next();
         if (this.isOp(")")) break;
@@ -35735,7 +35733,7 @@ async function writeManifest(request, built, plan2) {
     known.set(`images/blobs/sha256/${entry.name}`, entry.name);
   }
   if (built.source && built.resolved) known.set(tarballName(versionLabel(built.resolved)), built.source.sha256);
-  const first2 = [...built.lists.values()][0];
+  const first = [...built.lists.values()][0];
   const extraVars = {};
   for (const arg of request.extraVars) {
     Object.assign(extraVars, toJson(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
@@ -35751,7 +35749,7 @@ async function writeManifest(request, built, plan2) {
       commit: built.resolved?.commit ?? null,
       tarball: built.source && built.resolved ? { path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size } : null
     },
-    kubeVersion: first2?.kubeVersion ?? "",
+    kubeVersion: first?.kubeVersion ?? "",
     arches: [...request.arches],
     layout: request.layout,
     extraVars,

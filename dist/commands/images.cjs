@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first2 = this.#buffers[0];
-        if (first2.length > n) {
-          this.#buffers[0] = first2.subarray(n, first2.length);
-          return first2.subarray(0, n);
-        } else if (first2.length === n) {
+        const first = this.#buffers[0];
+        if (first.length > n) {
+          this.#buffers[0] = first.subarray(n, first.length);
+          return first.subarray(0, n);
+        } else if (first.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26754,6 +26754,9 @@ var DispatcherBytes = class {
     return fromUndici(await this.http.request({ origin: u.origin, path: `${u.pathname}${u.search}`, method: "GET", headers }));
   }
 };
+function headerValue(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 // src/adapters/http/fast-http.ts
 var import_node_net = require("node:net");
@@ -26861,7 +26864,7 @@ var FastHttp = class {
         await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
         continue;
       }
-      const location = first(response.headers.location);
+      const location = headerValue(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
         if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
@@ -26918,12 +26921,14 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
@@ -26931,7 +26936,6 @@ var FastHttp = class {
       socket.setNoDelay(true);
       socket.once("error", onConnectError);
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
-      socket.once("connect", () => clearTimeout(timer));
       socket.once("close", () => clearTimeout(timer));
     });
   }
@@ -26980,6 +26984,11 @@ var Connection = class {
     return this.phase === "idle" && !this.socket.destroyed;
   }
   send(url, headers, releaseSlot) {
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return Promise.reject(new Error(`header ${name}: line breaks are not allowed`));
+      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
+    }
     this.phase = "head";
     this.releaseSlot = releaseSlot;
     this.head = [];
@@ -26992,11 +27001,6 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
-    for (const [name, value] of Object.entries(headers)) {
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
-      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
-    }
     return new Promise((resolve2, reject) => {
       this.onHead = resolve2;
       this.onHeadFailed = reject;
@@ -27006,7 +27010,7 @@ var Connection = class {
 `);
     });
   }
-  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
   feed(buffer, length) {
     let offset = 0;
     if (this.phase === "head") {
@@ -27057,10 +27061,10 @@ var Connection = class {
       headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
     }
     const statusCode = Number(status[2]);
-    const connection = (first(headers.connection) ?? "").toLowerCase();
+    const connection = (headerValue(headers.connection) ?? "").toLowerCase();
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
-    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
-    const length = first(headers["content-length"]);
+    const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length = headerValue(headers["content-length"]);
     if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
@@ -27245,11 +27249,8 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
-function first(value) {
-  return Array.isArray(value) ? value[0] : value;
-}
 function retryAfterMs(headers) {
-  const value = first(headers["retry-after"]);
+  const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
   const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
   return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
@@ -27851,9 +27852,9 @@ var FileFetcher = class {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first2 = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
-        const results = await Promise.allSettled([first2, ...others]);
+        const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           await settled(state);
@@ -27980,9 +27981,6 @@ function persist(state, statePath) {
 async function settled(state) {
   await persisting.get(state);
 }
-function headerValue(value) {
-  return Array.isArray(value) ? value[0] : value;
-}
 function contentRange(response) {
   const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers["content-range"]) ?? "");
   return match ? { start: Number(match[1]), end: Number(match[2]), total: match[3] === "*" ? void 0 : Number(match[3]) } : void 0;
@@ -28102,10 +28100,10 @@ var RegistryClient = class {
   bytes;
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
   async request(req) {
-    const first2 = await this.send(req, await this.authorization(req.scope, false));
-    if (first2.statusCode !== 401) return first2;
-    await first2.body.dump();
-    const challenge = this.answer(first2.headers);
+    const first = await this.send(req, await this.authorization(req.scope, false));
+    if (first.statusCode !== 401) return first;
+    await first.body.dump();
+    const challenge = this.answer(first.headers);
     if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401);
     return this.send(req, await this.authorization(req.scope, true, challenge));
   }
@@ -28117,10 +28115,10 @@ var RegistryClient = class {
   async getBytes(path, scope, headers) {
     const url = new URL(path, this.base);
     const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
-    const first2 = await send(await this.authorization(scope, false));
-    if (first2.statusCode !== 401) return first2;
-    first2.body.discard();
-    const challenge = this.answer(first2.headers);
+    const first = await send(await this.authorization(scope, false));
+    if (first.statusCode !== 401) return first;
+    first.body.discard();
+    const challenge = this.answer(first.headers);
     return send(await this.authorization(scope, true, challenge));
   }
   /** Learns what a 401 asks for. */

@@ -6122,20 +6122,20 @@ var require_formdata_parser = __commonJS({
       );
       let value;
       if (isExtended) {
-        const headerValue2 = collectASequenceOfBytes(
+        const headerValue3 = collectASequenceOfBytes(
           (char) => char !== 32 && char !== 13 && char !== 10 && char !== 59,
           // not space, CRLF, or ;
           input,
           position
         );
-        if (headerValue2[0] !== 117 && headerValue2[0] !== 85 || // u or U
-        headerValue2[1] !== 116 && headerValue2[1] !== 84 || // t or T
-        headerValue2[2] !== 102 && headerValue2[2] !== 70 || // f or F
-        headerValue2[3] !== 45 || // -
-        headerValue2[4] !== 56) {
+        if (headerValue3[0] !== 117 && headerValue3[0] !== 85 || // u or U
+        headerValue3[1] !== 116 && headerValue3[1] !== 84 || // t or T
+        headerValue3[2] !== 102 && headerValue3[2] !== 70 || // f or F
+        headerValue3[3] !== 45 || // -
+        headerValue3[4] !== 56) {
           throw parsingError("unknown encoding, expected utf-8''");
         }
-        value = decodeURIComponent(decoder.decode(headerValue2.subarray(7)));
+        value = decodeURIComponent(decoder.decode(headerValue3.subarray(7)));
       } else if (input[position.position] === 34) {
         position.position++;
         const quotedValue = collectASequenceOfBytes(
@@ -6224,23 +6224,23 @@ var require_formdata_parser = __commonJS({
             break;
           }
           case "content-type": {
-            let headerValue2 = collectASequenceOfBytes(
+            let headerValue3 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
-            contentType = isomorphicDecode(headerValue2);
+            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
+            contentType = isomorphicDecode(headerValue3);
             break;
           }
           case "content-transfer-encoding": {
-            let headerValue2 = collectASequenceOfBytes(
+            let headerValue3 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
-            encoding = isomorphicDecode(headerValue2);
+            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
+            encoding = isomorphicDecode(headerValue3);
             break;
           }
           default: {
@@ -12814,8 +12814,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue2]) => {
-          return [headerName.toLocaleLowerCase(), headerValue2];
+        Object.entries(headers).map(([headerName, headerValue3]) => {
+          return [headerName.toLocaleLowerCase(), headerValue3];
         })
       );
     }
@@ -12855,8 +12855,8 @@ var require_mock_utils = __commonJS({
         return false;
       }
       for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch2.headers)) {
-        const headerValue2 = getHeaderByName(headers, matchHeaderName);
-        if (!matchValue(matchHeaderValue, headerValue2)) {
+        const headerValue3 = getHeaderByName(headers, matchHeaderName);
+        if (!matchValue(matchHeaderValue, headerValue3)) {
           return false;
         }
       }
@@ -15989,8 +15989,8 @@ var require_cache = __commonJS({
         if (!isValidHTTPToken(trimmedHeader)) {
           return void 0;
         }
-        const headerValue2 = headers[trimmedHeader];
-        output[trimmedHeader] = Array.isArray(headerValue2) ? headerValue2.slice() : headerValue2 ?? null;
+        const headerValue3 = headers[trimmedHeader];
+        output[trimmedHeader] = Array.isArray(headerValue3) ? headerValue3.slice() : headerValue3 ?? null;
       }
       return output;
     }
@@ -16670,11 +16670,11 @@ var require_cache_handler = __commonJS({
         }
       }
     }
-    function deleteLocationTargets(store, cacheKey, headerValue2) {
-      if (headerValue2 === void 0) {
+    function deleteLocationTargets(store, cacheKey, headerValue3) {
+      if (headerValue3 === void 0) {
         return;
       }
-      const values = Array.isArray(headerValue2) ? headerValue2 : [headerValue2];
+      const values = Array.isArray(headerValue3) ? headerValue3 : [headerValue3];
       for (let i = 0; i < values.length; i++) {
         const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
@@ -24634,11 +24634,11 @@ var require_receiver = __commonJS({
           return emptyBuffer;
         }
         this.#byteOffset -= n;
-        const first2 = this.#buffers[0];
-        if (first2.length > n) {
-          this.#buffers[0] = first2.subarray(n, first2.length);
-          return first2.subarray(0, n);
-        } else if (first2.length === n) {
+        const first = this.#buffers[0];
+        if (first.length > n) {
+          this.#buffers[0] = first.subarray(n, first.length);
+          return first.subarray(0, n);
+        } else if (first.length === n) {
           return this.#buffers.shift();
         } else {
           let offset = 0;
@@ -26123,24 +26123,24 @@ ${value}`;
         this.dropConsumedChunks();
       }
       handleBOM() {
-        const first2 = this.peekBufferedByte(0);
+        const first = this.peekBufferedByte(0);
         const second = this.peekBufferedByte(1);
         const third = this.peekBufferedByte(2);
         if (second === void 0) {
-          if (first2 === BOM[0]) {
+          if (first === BOM[0]) {
             return true;
           }
           this.checkBOM = false;
           return true;
         }
         if (third === void 0) {
-          if (first2 === BOM[0] && second === BOM[1]) {
+          if (first === BOM[0] && second === BOM[1]) {
             return true;
           }
           this.checkBOM = false;
           return false;
         }
-        if (first2 === BOM[0] && second === BOM[1] && third === BOM[2]) {
+        if (first === BOM[0] && second === BOM[1] && third === BOM[2]) {
           this.discardLeadingBytes(3);
         }
         this.checkBOM = false;
@@ -26731,6 +26731,9 @@ var DispatcherBytes = class {
     return fromUndici(await this.http.request({ origin: u.origin, path: `${u.pathname}${u.search}`, method: "GET", headers }));
   }
 };
+function headerValue(value) {
+  return Array.isArray(value) ? value[0] : value;
+}
 
 // src/adapters/http/fast-http.ts
 var import_node_net = require("node:net");
@@ -26834,7 +26837,7 @@ var FastHttp = class {
         await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
         continue;
       }
-      const location = first(response.headers.location);
+      const location = headerValue(response.headers.location);
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard();
         if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`);
@@ -26891,12 +26894,14 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+          clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
@@ -26904,7 +26909,6 @@ var FastHttp = class {
       socket.setNoDelay(true);
       socket.once("error", onConnectError);
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
-      socket.once("connect", () => clearTimeout(timer));
       socket.once("close", () => clearTimeout(timer));
     });
   }
@@ -26953,6 +26957,11 @@ var Connection = class {
     return this.phase === "idle" && !this.socket.destroyed;
   }
   send(url, headers, releaseSlot) {
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return Promise.reject(new Error(`header ${name}: line breaks are not allowed`));
+      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
+    }
     this.phase = "head";
     this.releaseSlot = releaseSlot;
     this.head = [];
@@ -26965,11 +26974,6 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
-    for (const [name, value] of Object.entries(headers)) {
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`);
-      if (name.toLowerCase() !== "host") lines.push(`${name}: ${value}`);
-    }
     return new Promise((resolve2, reject) => {
       this.onHead = resolve2;
       this.onHeadFailed = reject;
@@ -26979,7 +26983,7 @@ var Connection = class {
 `);
     });
   }
-  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
   feed(buffer, length) {
     let offset = 0;
     if (this.phase === "head") {
@@ -27030,10 +27034,10 @@ var Connection = class {
       headers[name] = had === void 0 ? value : Array.isArray(had) ? [...had, value] : [had, value];
     }
     const statusCode = Number(status[2]);
-    const connection = (first(headers.connection) ?? "").toLowerCase();
+    const connection = (headerValue(headers.connection) ?? "").toLowerCase();
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
-    const encoding = (first(headers["transfer-encoding"]) ?? "").toLowerCase();
-    const length = first(headers["content-length"]);
+    const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
+    const length = headerValue(headers["content-length"]);
     if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
@@ -27218,11 +27222,8 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
-function first(value) {
-  return Array.isArray(value) ? value[0] : value;
-}
 function retryAfterMs(headers) {
-  const value = first(headers["retry-after"]);
+  const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
   const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
   return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
@@ -27658,10 +27659,10 @@ var RegistryClient = class {
   bytes;
   /** Sends a request, answering an auth challenge once; the caller reads or discards the body. */
   async request(req) {
-    const first2 = await this.send(req, await this.authorization(req.scope, false));
-    if (first2.statusCode !== 401) return first2;
-    await first2.body.dump();
-    const challenge = this.answer(first2.headers);
+    const first = await this.send(req, await this.authorization(req.scope, false));
+    if (first.statusCode !== 401) return first;
+    await first.body.dump();
+    const challenge = this.answer(first.headers);
     if (req.replayable === false && req.body) throw new RegistryError(`${this.host} asked for credentials in the middle of an upload`, 401);
     return this.send(req, await this.authorization(req.scope, true, challenge));
   }
@@ -27673,15 +27674,15 @@ var RegistryClient = class {
   async getBytes(path, scope, headers) {
     const url = new URL(path, this.base);
     const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
-    const first2 = await send(await this.authorization(scope, false));
-    if (first2.statusCode !== 401) return first2;
-    first2.body.discard();
-    const challenge = this.answer(first2.headers);
+    const first = await send(await this.authorization(scope, false));
+    if (first.statusCode !== 401) return first;
+    first.body.discard();
+    const challenge = this.answer(first.headers);
     return send(await this.authorization(scope, true, challenge));
   }
   /** Learns what a 401 asks for. */
   answer(headers) {
-    const challenge = parseChallenge(headerValue(headers["www-authenticate"]) ?? "");
+    const challenge = parseChallenge(headerValue2(headers["www-authenticate"]) ?? "");
     if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401);
     this.learn(challenge);
     return challenge;
@@ -27743,7 +27744,7 @@ var RegistryClient = class {
 function mergeScopes(a, b) {
   return [...new Set([...a.split(" "), ...b.split(" ")].filter(Boolean))].join(" ");
 }
-function headerValue(value) {
+function headerValue2(value) {
   return Array.isArray(value) ? value[0] : value;
 }
 
@@ -27792,8 +27793,8 @@ var Repository = class {
       await res.body.dump();
       throw new RegistryError(`manifest ${reference}: ${statusReason(res.statusCode)}`, res.statusCode);
     }
-    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue(res.headers["content-length"]) ?? 0), `manifest ${reference}`);
-    const declared = headerValue(res.headers["content-type"])?.split(";")[0].trim() ?? "";
+    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue2(res.headers["content-length"]) ?? 0), `manifest ${reference}`);
+    const declared = headerValue2(res.headers["content-type"])?.split(";")[0].trim() ?? "";
     let mediaType = declared;
     try {
       mediaType = JSON.parse(bytes.toString("utf8")).mediaType ?? declared;
@@ -27807,7 +27808,7 @@ var Repository = class {
     if (reference.includes(":") && reference !== digest) {
       throw new RegistryError(`manifest ${reference}: digest mismatch: the registry served bytes that hash to ${digest}`);
     }
-    const said = headerValue(res.headers["docker-content-digest"]);
+    const said = headerValue2(res.headers["docker-content-digest"]);
     if (said?.startsWith("sha256:") && said !== digest) {
       throw new RegistryError(`manifest ${reference}: the registry says digest ${said}, the bytes hash to ${digest}`);
     }
@@ -27842,7 +27843,7 @@ var Repository = class {
   async uploadBlob(digest, size, open2) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
-    const location = headerValue(start.headers.location);
+    const location = headerValue2(start.headers.location);
     if (start.statusCode !== 202 || !location) {
       throw new RegistryError(`starting an upload to ${this.client.host}/${this.name}: ${statusReason(start.statusCode)}`, start.statusCode);
     }
@@ -27871,7 +27872,7 @@ var Repository = class {
     if (res.statusCode !== 201) {
       throw new RegistryError(`manifest ${reference}: pushing the manifest: ${statusReason(res.statusCode)} ${text.slice(0, 300)}`, res.statusCode);
     }
-    const said = headerValue(res.headers["docker-content-digest"]);
+    const said = headerValue2(res.headers["docker-content-digest"]);
     const digest = sha256Digest(bytes);
     if (said && said !== digest) throw new RegistryError(`manifest ${reference}: the registry stored digest ${said}, ours is ${digest}`);
   }

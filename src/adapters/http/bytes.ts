@@ -36,7 +36,8 @@ export function fromUndici(response: Dispatcher.ResponseData): ByteResponse {
   return { statusCode: response.statusCode, headers: response.headers, body: readableBody(response.body) }
 }
 
-export function readableBody(body: Readable): ByteBody {
+/** A Readable body handed over chunk by chunk ('data' events, no promise per chunk). */
+function readableBody(body: Readable): ByteBody {
   return {
     pump: (take) =>
       new Promise((resolve, reject) => {
@@ -86,6 +87,7 @@ export class DispatcherBytes implements ByteFetcher {
   }
 }
 
+/** The first value of a header that may come more than once. */
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }

@@ -17,7 +17,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { redactUrl } from '../../domain/redact.js'
-import type { ByteBody, ByteFetcher, ByteResponse, Headers } from './bytes.js'
+import { headerValue, type ByteBody, type ByteFetcher, type ByteResponse, type Headers } from './bytes.js'
 import { RETRIED_ERRORS } from './transient.js'
 
 export interface FastHttpOptions {
@@ -86,7 +86,7 @@ export class FastHttp implements ByteFetcher {
         await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++))
         continue
       }
-      const location = first(response.headers.location)
+      const location = headerValue(response.headers.location)
       if (REDIRECTS.has(response.statusCode) && location) {
         response.body.discard()
         if (++redirects > MAX_REDIRECTS) throw new Error(`${redactUrl(url)}: more than ${MAX_REDIRECTS} redirects`)
@@ -148,20 +148,22 @@ export class FastHttp implements ByteFetcher {
       const onConnectError = (e: Error): void => reject(e)
       if (url.protocol === 'https:') {
         socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] }, () => {
+          clearTimeout(timer)
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
         })
         socket.on('data', (chunk: Buffer) => connection?.feed(chunk, chunk.length))
       } else {
         socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => connection?.feed(buffer as Buffer, n) ?? false } }, () => {
+          clearTimeout(timer)
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
         })
       }
       socket.setNoDelay(true)
       socket.once('error', onConnectError)
+      // Until the connection is up, the TLS handshake included (the callbacks above clear it).
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1000} s`, 'UND_ERR_CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS)
-      socket.once('connect', () => clearTimeout(timer))
       socket.once('close', () => clearTimeout(timer))
     })
   }
@@ -216,6 +218,11 @@ class Connection {
   }
 
   send(url: URL, headers: Record<string, string>, releaseSlot: () => void): Promise<ByteResponse> {
+    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`]
+    for (const [name, value] of Object.entries(headers)) {
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) return Promise.reject(new Error(`header ${name}: line breaks are not allowed`))
+      if (name.toLowerCase() !== 'host') lines.push(`${name}: ${value}`)
+    }
     this.phase = 'head'
     this.releaseSlot = releaseSlot
     this.head = []
@@ -228,11 +235,6 @@ class Connection {
     this.bodyComplete = false
     this.socket.setTimeout(this.idleTimeoutMs)
     this.socket.ref()
-    const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`]
-    for (const [name, value] of Object.entries(headers)) {
-      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new Error(`header ${name}: line breaks are not allowed`)
-      if (name.toLowerCase() !== 'host') lines.push(`${name}: ${value}`)
-    }
     return new Promise((resolve, reject) => {
       this.onHead = resolve
       this.onHeadFailed = reject
@@ -241,7 +243,7 @@ class Connection {
     })
   }
 
-  /** Bytes from the socket; returning false is not used (reads go on until paused). */
+  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
   feed(buffer: Buffer, length: number): boolean {
     let offset = 0
     if (this.phase === 'head') {
@@ -295,10 +297,10 @@ class Connection {
       headers[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value]
     }
     const statusCode = Number(status[2])
-    const connection = (first(headers.connection) ?? '').toLowerCase()
+    const connection = (headerValue(headers.connection) ?? '').toLowerCase()
     this.keepAlive = status[1] === '1' ? connection !== 'close' : connection === 'keep-alive'
-    const encoding = (first(headers['transfer-encoding']) ?? '').toLowerCase()
-    const length = first(headers['content-length'])
+    const encoding = (headerValue(headers['transfer-encoding']) ?? '').toLowerCase()
+    const length = headerValue(headers['content-length'])
     if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode < 200)) this.framing = { kind: 'none' }
     else if (encoding.includes('chunked')) {
       this.framing = { kind: 'chunked' }
@@ -500,13 +502,9 @@ class Connection {
   }
 }
 
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
 /** Retry-After in seconds or as a date, capped at a minute. */
 function retryAfterMs(headers: Headers): number | undefined {
-  const value = first(headers['retry-after'])
+  const value = headerValue(headers['retry-after'])
   if (!value) return undefined
   const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000
   return Number.isFinite(seconds) ? Math.min(60_000, Math.max(0, seconds * 1000)) : undefined

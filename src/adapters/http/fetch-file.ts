@@ -19,7 +19,7 @@ import { closeSync, readFileSync, readSync, writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
-import type { ByteBody, ByteResponse } from './bytes.js'
+import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient } from './client.js'
 
 export interface SegmentPolicy {
@@ -437,10 +437,6 @@ function persist(state: PartState, statePath: string): void {
 /** Waits for saves in flight, so the final state written after them is the last word. */
 async function settled(state: PartState): Promise<void> {
   await persisting.get(state)
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }
 
 /** `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`). */
