@@ -11,7 +11,7 @@ import { join, relative } from 'node:path'
 import type { Dirent } from 'node:fs'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/registry.js'
-import { startWorld, type World } from './helpers/world.js'
+import { startWorld, type StoredRelease, type World } from './helpers/world.js'
 
 const TOKEN = 'ghp_publishtoken0123456789'
 const REPO = 'example/bundles'
@@ -172,5 +172,18 @@ describe('publish and fetch', () => {
     const token = await cli(['publish', '--bundle', bundle, '--repo', REPO, '--tag', 'x'], { GITHUB_TOKEN: '' })
     expect(token.status).toBe(2)
     expect(token.stderr).toContain('GITHUB_TOKEN is required to publish')
+  })
+
+  it("a release that would pass GitHub's 1,000 assets fails before any upload, naming the count", async () => {
+    // Another tool's 998 assets already in the release: ours (3 parts at least, plus
+    // SHA256SUMS) cannot fit.
+    const crowded: StoredRelease = { id: 990_001, tag_name: 'crowded', draft: false, assets: [] }
+    for (let i = 0; i < 998; i++) crowded.assets.push({ id: 990_100 + i, name: `other-${i}.bin`, size: 1, state: 'uploaded', digest: '', path: '' })
+    world.github.releases.get(REPO)?.push(crowded)
+    const r = await cli(['publish', '--bundle', bundle, '--repo', REPO, '--tag', 'crowded'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/release crowded would have 10\d\d assets; GitHub allows 1000 per release \(raise --part-size, or publish to another tag\)/)
+    expect(assetsOf('crowded')).toHaveLength(998)
+    expect(assetsOf('crowded').every((a) => a.name.startsWith('other-'))).toBe(true)
   })
 })

@@ -27353,6 +27353,7 @@ var GitHubError = class extends Error {
   }
   status;
 };
+var MAX_PAGES = 100;
 var header = (res, name) => {
   const v2 = res.headers[name];
   return Array.isArray(v2) ? v2[0] : v2;
@@ -27438,7 +27439,8 @@ var GitHubClient = class {
   async paginate(path) {
     const items = [];
     let next = `${path}${path.includes("?") ? "&" : "?"}per_page=100`;
-    for (let page = 0; next && page < 100; page++) {
+    for (let page = 0; next; page++) {
+      if (page === MAX_PAGES) throw new GitHubError(`GET ${path}: more than ${MAX_PAGES} pages of results`);
       const res = await this.request("GET", next);
       if (res.statusCode !== 200) throw await this.failure(res, `GET ${path}`);
       items.push(...await res.body.json());

@@ -341,8 +341,9 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const page = <T>(req: IncomingMessage, res: ServerResponse, items: T[]): void => {
     const url = new URL(req.url ?? '/', apiUrl)
     const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 30), 100)
-    // Small pages on purpose: the client must follow Link headers.
-    const size = Math.min(perPage, 2)
+    // Small pages on purpose for short lists: the client must follow Link headers. Long lists
+    // (a release crowded with assets) come in the page size asked for, as GitHub's do.
+    const size = items.length > 50 ? perPage : Math.min(perPage, 2)
     const n = Number(url.searchParams.get('page') ?? 1)
     const headers: Record<string, string> = {}
     if (n * size < items.length) {

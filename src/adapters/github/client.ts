@@ -29,6 +29,9 @@ export interface GitHubClientOptions {
   maxRateLimitWaitMs?: number
 }
 
+/** 10,000 items at 100 a page: far more than a repository's tags or releases, or a release's assets (at most 1,000). */
+const MAX_PAGES = 100
+
 const header = (res: Dispatcher.ResponseData, name: string): string | undefined => {
   const v = res.headers[name]
   return Array.isArray(v) ? v[0] : v
@@ -123,7 +126,9 @@ export class GitHubClient {
   async paginate<T>(path: string): Promise<T[]> {
     const items: T[] = []
     let next: string | undefined = `${path}${path.includes('?') ? '&' : '?'}per_page=100`
-    for (let page = 0; next && page < 100; page++) {
+    for (let page = 0; next; page++) {
+      // A list cut short would be taken for the whole (an asset count, a tag search): fail instead.
+      if (page === MAX_PAGES) throw new GitHubError(`GET ${path}: more than ${MAX_PAGES} pages of results`)
       const res = await this.request('GET', next)
       if (res.statusCode !== 200) throw await this.failure(res, `GET ${path}`)
       items.push(...((await res.body.json()) as T[]))
