@@ -1,6 +1,6 @@
 /** dist/ is what users run: it must be exactly what `npm run build` makes from src/. */
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import type { Dirent } from 'node:fs'
@@ -60,6 +60,21 @@ describe('dist/', () => {
       writeFileSync(join(cacheDir, entries[0]), 'not a code cache')
       expect(runLists(env, tmp, 'corrupt')).toBe(golden())
       expect(readFileSync(join(cacheDir, entries[0])).length).toBeGreaterThan(1000)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+
+  it('writes the code cache only after a successful run (a failing run compiles a fraction of the code)', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'kb-cc-'))
+    try {
+      const env = { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: join(tmp, 'xdg'), NODE_DISABLE_COMPILE_CACHE: '' }
+      const failing = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), 'lists', '--kubespray-dir', join(tmp, 'no-such-tree'), '--out', join(tmp, 'out')], { env, encoding: 'utf8' })
+      expect(failing.status).toBe(1)
+      const cacheDir = join(tmp, 'xdg/kubespray-bundle/v8')
+      expect(existsSync(cacheDir) ? readdirSync(cacheDir) : []).toEqual([])
+      expect(runLists(env, tmp, 'ok')).toBe(golden())
+      expect(readdirSync(cacheDir)).toEqual([expect.stringMatching(/^lists-.*\.bin$/)])
     } finally {
       rmSync(tmp, { recursive: true, force: true })
     }
