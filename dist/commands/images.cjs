@@ -26927,7 +26927,7 @@ var FastHttp = class {
         });
         socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
@@ -27010,16 +27010,15 @@ var Connection = class {
 `);
     });
   }
-  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
+  /** Bytes from the socket (pausing is done with socket.pause()). */
   feed(buffer, length) {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
       offset = this.readHead(buffer, length);
-      if (offset < 0) return true;
+      if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
-    return true;
   }
   /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
   readHead(buffer, length) {
@@ -27141,12 +27140,16 @@ var Connection = class {
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {
-    this.take = void 0;
     this.phase = "closed";
     this.socket.destroy();
     this.releaseSlot();
+    this.settleBody(error);
+  }
+  /** Tells the pump how the body ended, once. */
+  settleBody(error) {
     const done = this.onBodyDone;
     this.onBodyDone = void 0;
+    this.take = void 0;
     done?.(error);
   }
   completeBody() {
@@ -27155,11 +27158,9 @@ var Connection = class {
     this.finishBody();
   }
   finishBody() {
-    const done = this.onBodyDone;
-    this.onBodyDone = void 0;
     this.take = void 0;
     this.recycle();
-    done?.();
+    this.settleBody();
   }
   /** Back to the pool for the next request, or closed. */
   recycle() {
@@ -27186,12 +27187,8 @@ var Connection = class {
         this.deliver(piece, 0, piece.length);
         if (!this.take) return;
       }
-      if (this.bodyError) {
-        const done = this.onBodyDone;
-        this.onBodyDone = void 0;
-        this.take = void 0;
-        done?.(this.bodyError);
-      } else if (this.bodyComplete) this.finishBody();
+      if (this.bodyError) this.settleBody(this.bodyError);
+      else if (this.bodyComplete) this.finishBody();
       else this.socket.resume();
     });
   }
@@ -27225,7 +27222,7 @@ var Connection = class {
       this.closedBeforeAnswer = !this.answered;
       const reject = this.onHeadFailed;
       this.onHead = this.onHeadFailed = void 0;
-      this.releaseSlotLater();
+      this.releaseSlot = () => void 0;
       reject?.(error);
       return;
     }
@@ -27235,14 +27232,7 @@ var Connection = class {
     }
     this.releaseSlot();
     this.bodyError = error;
-    const done = this.onBodyDone;
-    this.onBodyDone = void 0;
-    this.take = void 0;
-    done?.(error);
-  }
-  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
-  releaseSlotLater() {
-    this.releaseSlot = () => void 0;
+    this.settleBody(error);
   }
   removeFromIdle() {
     const i = this.pool.idle.indexOf(this);
@@ -27857,8 +27847,7 @@ var FileFetcher = class {
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
-          await settled(state);
-          if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
+          if (rangesWork) await saveState(state, statePath).catch(() => void 0);
           if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
@@ -27867,7 +27856,7 @@ var FileFetcher = class {
         const size = segments.reduce((n, s) => n + s.done, 0);
         if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
         const digests = await hasher.finish();
-        if (segments.length > 1) await settled(state).then(() => (0, import_promises3.rm)(statePath, { force: true }));
+        if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
       } finally {
         (0, import_node_fs4.closeSync)(file);
@@ -27895,13 +27884,11 @@ var FileFetcher = class {
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
-        await settled(state);
-        await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => void 0);
+        await saveState(state, statePath).catch(() => void 0);
         throw failed.reason;
       }
       const digests = await hasher.finish();
-      await settled(state);
-      await (0, import_promises3.rm)(statePath, { force: true });
+      await removeState(state, statePath);
       return { size: state.segments.reduce((n, s) => n + s.done, 0), digests };
     } finally {
       (0, import_node_fs4.closeSync)(file);
@@ -27931,8 +27918,7 @@ var FileFetcher = class {
           );
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
-        await settled(state);
-        await writeFileAtomic(statePath, JSON.stringify(state));
+        await saveState(state, statePath);
         return;
       } catch (e) {
         if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
@@ -27978,8 +27964,13 @@ function persist(state, statePath) {
   const previous = persisting.get(state) ?? Promise.resolve();
   persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => void 0));
 }
-async function settled(state) {
+async function saveState(state, statePath) {
   await persisting.get(state);
+  await writeFileAtomic(statePath, JSON.stringify(state));
+}
+async function removeState(state, statePath) {
+  await persisting.get(state);
+  await (0, import_promises3.rm)(statePath, { force: true });
 }
 function contentRange(response) {
   const match = /^\s*bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(headerValue(response.headers["content-range"]) ?? "");

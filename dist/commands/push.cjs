@@ -26900,7 +26900,7 @@ var FastHttp = class {
         });
         socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => connection?.feed(buffer, n) ?? false } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
@@ -26983,16 +26983,15 @@ var Connection = class {
 `);
     });
   }
-  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
+  /** Bytes from the socket (pausing is done with socket.pause()). */
   feed(buffer, length) {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
       offset = this.readHead(buffer, length);
-      if (offset < 0) return true;
+      if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
-    return true;
   }
   /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
   readHead(buffer, length) {
@@ -27114,12 +27113,16 @@ var Connection = class {
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {
-    this.take = void 0;
     this.phase = "closed";
     this.socket.destroy();
     this.releaseSlot();
+    this.settleBody(error);
+  }
+  /** Tells the pump how the body ended, once. */
+  settleBody(error) {
     const done = this.onBodyDone;
     this.onBodyDone = void 0;
+    this.take = void 0;
     done?.(error);
   }
   completeBody() {
@@ -27128,11 +27131,9 @@ var Connection = class {
     this.finishBody();
   }
   finishBody() {
-    const done = this.onBodyDone;
-    this.onBodyDone = void 0;
     this.take = void 0;
     this.recycle();
-    done?.();
+    this.settleBody();
   }
   /** Back to the pool for the next request, or closed. */
   recycle() {
@@ -27159,12 +27160,8 @@ var Connection = class {
         this.deliver(piece, 0, piece.length);
         if (!this.take) return;
       }
-      if (this.bodyError) {
-        const done = this.onBodyDone;
-        this.onBodyDone = void 0;
-        this.take = void 0;
-        done?.(this.bodyError);
-      } else if (this.bodyComplete) this.finishBody();
+      if (this.bodyError) this.settleBody(this.bodyError);
+      else if (this.bodyComplete) this.finishBody();
       else this.socket.resume();
     });
   }
@@ -27198,7 +27195,7 @@ var Connection = class {
       this.closedBeforeAnswer = !this.answered;
       const reject = this.onHeadFailed;
       this.onHead = this.onHeadFailed = void 0;
-      this.releaseSlotLater();
+      this.releaseSlot = () => void 0;
       reject?.(error);
       return;
     }
@@ -27208,14 +27205,7 @@ var Connection = class {
     }
     this.releaseSlot();
     this.bodyError = error;
-    const done = this.onBodyDone;
-    this.onBodyDone = void 0;
-    this.take = void 0;
-    done?.(error);
-  }
-  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
-  releaseSlotLater() {
-    this.releaseSlot = () => void 0;
+    this.settleBody(error);
   }
   removeFromIdle() {
     const i = this.pool.idle.indexOf(this);

@@ -1,9 +1,10 @@
 /**
- * One undici dispatcher for every download: a connection cap per host, HTTP(S)_PROXY and
- * NO_PROXY, redirects (GitHub release urls answer 302 to another host), and retries with
- * exponential backoff on 5xx/429/resets/timeouts that honour Retry-After and resume a cut
- * body with a Range request. All of it is undici's own; NODE_EXTRA_CA_CERTS reaches it
- * through Node's TLS defaults.
+ * The HTTP clients of a run. One undici dispatcher for APIs, manifests and token services: a
+ * connection cap per host, HTTP(S)_PROXY and NO_PROXY, redirects (GitHub release urls answer
+ * 302 to another host), and retries with exponential backoff on 5xx/429/resets/timeouts that
+ * honour Retry-After. Beside it, the bulk fetcher for files and layers (bulkFetcher): our own
+ * reader (fast-http.ts) with the same cap, retries and timeout, or the dispatcher itself when a
+ * proxy is set. NODE_EXTRA_CA_CERTS reaches both through Node's TLS defaults.
  */
 import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici'
 import { DispatcherBytes, type ByteFetcher } from './bytes.js'

@@ -154,7 +154,7 @@ export class FastHttp implements ByteFetcher {
         })
         socket.on('data', (chunk: Buffer) => connection?.feed(chunk, chunk.length))
       } else {
-        socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => connection?.feed(buffer as Buffer, n) ?? false } }, () => {
+        socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => (connection?.feed(buffer as Buffer, n), true) } }, () => {
           clearTimeout(timer)
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
@@ -243,16 +243,15 @@ class Connection {
     })
   }
 
-  /** Bytes from the socket (true: reading goes on; pausing is done with socket.pause()). */
-  feed(buffer: Buffer, length: number): boolean {
+  /** Bytes from the socket (pausing is done with socket.pause()). */
+  feed(buffer: Buffer, length: number): void {
     let offset = 0
     if (this.phase === 'head') {
       this.answered = true
       offset = this.readHead(buffer, length)
-      if (offset < 0) return true
+      if (offset < 0) return
     }
     if (this.phase === 'body' && offset < length) this.readBody(buffer, offset, length)
-    return true
   }
 
   /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
@@ -381,12 +380,17 @@ class Connection {
 
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   private stopBody(error?: Error): void {
-    this.take = undefined
     this.phase = 'closed'
     this.socket.destroy()
     this.releaseSlot()
+    this.settleBody(error)
+  }
+
+  /** Tells the pump how the body ended, once. */
+  private settleBody(error?: Error): void {
     const done = this.onBodyDone
     this.onBodyDone = undefined
+    this.take = undefined
     done?.(error)
   }
 
@@ -397,11 +401,9 @@ class Connection {
   }
 
   private finishBody(): void {
-    const done = this.onBodyDone
-    this.onBodyDone = undefined
     this.take = undefined
     this.recycle()
-    done?.()
+    this.settleBody()
   }
 
   /** Back to the pool for the next request, or closed. */
@@ -431,12 +433,8 @@ class Connection {
         this.deliver(piece, 0, piece.length)
         if (!this.take) return
       }
-      if (this.bodyError) {
-        const done = this.onBodyDone
-        this.onBodyDone = undefined
-        this.take = undefined
-        done?.(this.bodyError)
-      } else if (this.bodyComplete) this.finishBody()
+      if (this.bodyError) this.settleBody(this.bodyError)
+      else if (this.bodyComplete) this.finishBody()
       else this.socket.resume()
     })
   }
@@ -473,7 +471,8 @@ class Connection {
       this.closedBeforeAnswer = !this.answered
       const reject = this.onHeadFailed
       this.onHead = this.onHeadFailed = undefined
-      this.releaseSlotLater()
+      // The caller may retry on a new connection under the same slot; it releases the slot itself.
+      this.releaseSlot = () => undefined
       reject?.(error)
       return
     }
@@ -485,15 +484,7 @@ class Connection {
     }
     this.releaseSlot()
     this.bodyError = error
-    const done = this.onBodyDone
-    this.onBodyDone = undefined
-    this.take = undefined
-    done?.(error)
-  }
-
-  /** A failed head is retried by the caller, who releases the slot on its own failure path. */
-  private releaseSlotLater(): void {
-    this.releaseSlot = () => undefined
+    this.settleBody(error)
   }
 
   private removeFromIdle(): void {

@@ -280,8 +280,7 @@ export class FileFetcher {
         const results = await Promise.allSettled([first, ...others])
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed) {
-          await settled(state)
-          if (rangesWork) await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
+          if (rangesWork) await saveState(state, statePath).catch(() => undefined)
           if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === 'fulfilled' || isTransient(r.reason))) {
             // Connections that broke mid-body (the probe's among them, which has no retry loop
             // of its own): carry on from where each segment stopped.
@@ -292,7 +291,7 @@ export class FileFetcher {
         const size = segments.reduce((n, s) => n + s.done, 0)
         if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`)
         const digests = await hasher.finish()
-        if (segments.length > 1) await settled(state).then(() => rm(statePath, { force: true }))
+        if (segments.length > 1) await removeState(state, statePath)
         return { size, digests }
       } finally {
         closeSync(file)
@@ -330,13 +329,11 @@ export class FileFetcher {
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)))
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed) {
-        await settled(state)
-        await writeFileAtomic(statePath, JSON.stringify(state)).catch(() => undefined)
+        await saveState(state, statePath).catch(() => undefined)
         throw failed.reason
       }
       const digests = await hasher.finish()
-      await settled(state)
-      await rm(statePath, { force: true })
+      await removeState(state, statePath)
       return { size: state.segments.reduce((n, s) => n + s.done, 0), digests }
     } finally {
       closeSync(file)
@@ -377,8 +374,7 @@ export class FileFetcher {
           )
         }
         await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
-        await settled(state)
-        await writeFileAtomic(statePath, JSON.stringify(state))
+        await saveState(state, statePath)
         return
       } catch (e) {
         if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e
@@ -434,9 +430,16 @@ function persist(state: PartState, statePath: string): void {
   persisting.set(state, previous.then(() => writeFileAtomic(statePath, snapshot)).catch(() => undefined))
 }
 
-/** Waits for saves in flight, so the final state written after them is the last word. */
-async function settled(state: PartState): Promise<void> {
+/** Saves the state now, after the saves in flight, so this one is the last word. */
+async function saveState(state: PartState, statePath: string): Promise<void> {
   await persisting.get(state)
+  await writeFileAtomic(statePath, JSON.stringify(state))
+}
+
+/** The part is complete: its state goes, after any save still in flight. */
+async function removeState(state: PartState, statePath: string): Promise<void> {
+  await persisting.get(state)
+  await rm(statePath, { force: true })
 }
 
 /** `Content-Range: bytes START-END/TOTAL` (TOTAL may be `*`). */
