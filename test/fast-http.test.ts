@@ -87,6 +87,24 @@ beforeAll(async () => {
         socket.write(BODY.subarray(0, 100_000), () => socket.destroy())
         return
       }
+      case '/dribble': {
+        // The head in pieces, its blank line split across two writes, the body's start with its end.
+        const socket = res.socket as Socket
+        socket.setNoDelay(true)
+        const head = `HTTP/1.1 200 OK\r\nx-pad: ${'p'.repeat(3000)}\r\ncontent-length: ${BODY.length}\r\n\r\n`
+        const pieces = [head.slice(0, 7), head.slice(7, -3), head.slice(-3, -1), head.slice(-1) + BODY.subarray(0, 10).toString('latin1')]
+        const next = (): void => {
+          const piece = pieces.shift()
+          if (piece !== undefined) socket.write(Buffer.from(piece, 'latin1'), () => setTimeout(next, 20))
+          else socket.write(BODY.subarray(10))
+        }
+        return next()
+      }
+      case '/huge-head': {
+        const socket = res.socket as Socket
+        socket.write(`HTTP/1.1 200 OK\r\n${'x-filler: yes\r\n'.repeat(6000)}content-length: 4\r\n\r\nbody`)
+        return
+      }
       case '/slow':
         // Holds its connection until the test lets it go.
         res.writeHead(200, { 'content-length': String(BODY.length) })
@@ -114,6 +132,17 @@ test('reads Content-Length, chunked and close-delimited bodies byte for byte', a
   }
   const empty = await http.get(`${main.base}/empty`, {})
   expect((await readAll(empty)).length).toBe(0)
+})
+
+test('reads a head that arrives in pieces, its blank line split across reads', async () => {
+  const response = await client().get(`${main.base}/dribble`, {})
+  expect(response.statusCode).toBe(200)
+  expect(response.headers['x-pad']).toBe('p'.repeat(3000))
+  expect(sha256(await readAll(response))).toBe(sha256(BODY))
+})
+
+test('refuses a response head longer than 64 KiB', async () => {
+  await expect(client().get(`${main.base}/huge-head`, {})).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_OVERFLOW' })
 })
 
 test('keeps connections alive between requests, and replaces one the server dropped while idle', async () => {

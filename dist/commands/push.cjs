@@ -26993,22 +26993,29 @@ var Connection = class {
     }
     if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
   }
-  /** Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on. */
+  /**
+   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
+   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   */
   readHead(buffer, length) {
-    const piece = Buffer.from(buffer.subarray(0, length));
-    this.head.push(piece);
-    this.headBytes += length;
-    const all = this.head.length === 1 ? piece : Buffer.concat(this.head);
-    const end = all.indexOf("\r\n\r\n");
+    const carried = this.headBytes;
+    const window = buffer.subarray(0, Math.min(length, MAX_HEAD + 4 - carried));
+    const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
+    const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
     if (end < 0) {
-      if (this.headBytes > MAX_HEAD) this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+      if (carried + window.length > MAX_HEAD) {
+        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+        return -1;
+      }
+      this.head.push(Buffer.from(window));
+      this.headBytes += window.length;
       return -1;
     }
     const response = this.parseHead(all.subarray(0, end).toString("latin1"));
     if (!response) return -1;
     this.phase = "body";
     this.socket.pause();
-    const bodyStart = end + 4 - (this.headBytes - length);
+    const bodyStart = end + 4 - carried;
     this.head = [];
     const onHead = this.onHead;
     this.onHead = this.onHeadFailed = void 0;

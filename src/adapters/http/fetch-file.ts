@@ -92,13 +92,23 @@ export interface FetchOutcome {
 
 const HASH_STEP = 1 << 20
 
+/**
+ * Where every PrefixHasher reads back from disk. One for the process: a drain reads and hashes
+ * synchronously, so no two use it at once, and a 4 MiB buffer per file would count as external
+ * memory that V8 answers with a full collection every few dozen files.
+ */
+let readBackBuffer: Buffer | undefined
+function sharedReadBackBuffer(): Buffer {
+  readBackBuffer ??= Buffer.allocUnsafe(4 * HASH_STEP)
+  return readBackBuffer
+}
+
 /** Hashes the gap-free prefix of a partial file while its segments fill it. */
 class PrefixHasher {
   private hashed = 0
   private running: Promise<void> | undefined
   private again = false
   private failure: unknown
-  private readonly buffer = Buffer.allocUnsafe(4 * HASH_STEP)
   private readonly hashes: ReadonlyArray<readonly [string, Hash]>
 
   constructor(
@@ -154,12 +164,14 @@ class PrefixHasher {
       })
   }
 
+  // Async for its callers' sake, but nothing in it awaits: the shared buffer stays ours throughout.
   private async drain(): Promise<void> {
+    const buffer = sharedReadBackBuffer()
     for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
       // From the page cache, where these bytes were just written.
-      const bytesRead = readSync(this.fd, this.buffer, 0, Math.min(this.buffer.length, end - this.hashed), this.hashed)
+      const bytesRead = readSync(this.fd, buffer, 0, Math.min(buffer.length, end - this.hashed), this.hashed)
       if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`)
-      const piece = this.buffer.subarray(0, bytesRead)
+      const piece = buffer.subarray(0, bytesRead)
       for (const [, h] of this.hashes) h.update(piece)
       this.hashed += bytesRead
     }
