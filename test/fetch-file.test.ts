@@ -14,6 +14,7 @@ import { Agent, type Dispatcher } from 'undici'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../src/adapters/http/fetch-file.js'
 import { PrioritySlots } from '../src/adapters/http/slots.js'
+import { inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
@@ -32,6 +33,7 @@ const files = new Map<string, Served>()
 const seen: Array<{ path: string; range?: string; ifRange?: string; authorization?: string }> = []
 let work: string
 let http: Dispatcher
+let hashing: Hashing
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   const path = req.url ?? '/'
@@ -66,7 +68,7 @@ afterAll(() => {
 const SMALL_SEGMENTS: SegmentPolicy = { splitAbove: 64 << 10, minSegment: 32 << 10, maxSegments: 4 }
 
 function fetcher(policy = SMALL_SEGMENTS): FileFetcher {
-  return new FileFetcher(new PrioritySlots(8), policy)
+  return new FileFetcher(new PrioritySlots(8), policy, hashing)
 }
 
 const events = (): { bytes: number; size: number | undefined; size_(t: number | undefined): void } => ({
@@ -90,18 +92,23 @@ async function fetchTo(name: string, path: string, policy?: SegmentPolicy): Prom
 const rangesFor = (path: string): string[] => seen.filter((s) => s.path === path).map((s) => s.range ?? '')
 
 // Both ways bulk bodies arrive: our own HTTP/1.1 reader (what createHttpClient gives when no
-// proxy is configured) and an undici dispatcher (with a proxy).
+// proxy is configured) and an undici dispatcher (with a proxy); both ways bytes are hashed: on
+// a second thread (a machine with a core to spare) and on the main thread.
+const ourReader = (): Dispatcher => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })
 describe.each([
-  ['our HTTP/1.1 reader', () => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })],
-  ['undici', () => new Agent()]
-])('FileFetcher over %s', (_name, makeClient) => {
+  ['our HTTP/1.1 reader, hashing on a second thread', ourReader, () => new OffThreadHashing()],
+  ['our HTTP/1.1 reader, hashing on the main thread', ourReader, () => inlineHashing],
+  ['undici, hashing on a second thread', () => new Agent(), () => new OffThreadHashing()]
+])('FileFetcher over %s', (_name, makeClient, makeHashing) => {
   beforeAll(() => {
     http = makeClient()
+    hashing = makeHashing()
     work = mkdtempSync(join(tmpdir(), 'kb-fetch-'))
     seen.length = 0
   })
   afterAll(async () => {
     await http.close()
+    if (hashing instanceof OffThreadHashing) await hashing.close()
     rmSync(work, { recursive: true, force: true })
   })
 

@@ -30767,7 +30767,7 @@ var DirectorySourceStore = class {
 var import_promises8 = require("node:fs/promises");
 var import_node_path21 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -31813,7 +31813,7 @@ var GitHubRepository = class {
 };
 
 // src/pipeline/files.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
 var import_node_crypto4 = require("node:crypto");
 var import_node_path15 = require("node:path");
@@ -31821,8 +31821,255 @@ var import_node_path15 = require("node:path");
 // src/adapters/http/fetch-file.ts
 var import_promises5 = require("node:fs/promises");
 var import_node_path14 = require("node:path");
+var import_node_fs11 = require("node:fs");
+
+// src/adapters/hashing.ts
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs10 = require("node:fs");
+var import_node_os3 = require("node:os");
+var import_node_worker_threads = require("node:worker_threads");
+var READ_BACK = 4 << 20;
+var readBackBuffer;
+function sharedReadBackBuffer() {
+  readBackBuffer ??= Buffer.allocUnsafe(READ_BACK);
+  return readBackBuffer;
+}
+var inlineHashing = {
+  open(path, fd, algorithms) {
+    const hashes = algorithms.map((a) => [a, (0, import_node_crypto3.createHash)(a)]);
+    return {
+      update(piece) {
+        for (const [, h] of hashes) h.update(piece);
+      },
+      fromDisk(from, to2) {
+        const buffer = sharedReadBackBuffer();
+        for (let at2 = from; at2 < to2; ) {
+          const n = (0, import_node_fs10.readSync)(fd, buffer, 0, Math.min(buffer.length, to2 - at2), at2);
+          if (n === 0) throw new Error(`${path} ends at ${at2} bytes, its segments say ${to2}`);
+          for (const [, h] of hashes) h.update(buffer.subarray(0, n));
+          at2 += n;
+        }
+      },
+      digest: () => Promise.resolve(new Map(hashes.map(([a, h]) => [a, h.digest("hex")]))),
+      abandon: () => void 0
+    };
+  }
+};
+var RING_BYTES = 8 << 20;
+var HEADER = 16;
+var MAX_PAYLOAD = 1 << 20;
+var WRITE = 0;
+var READ = 1;
+var FAILED = 2;
+var Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 };
+var STALL_LIMIT_MS = 6e4;
+var OffThreadHashing = class {
+  ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+  control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  header = new Int32Array(HEADER / 4);
+  headerBytes = new Uint8Array(this.header.buffer);
+  thread;
+  waiting = /* @__PURE__ */ new Map();
+  written = 0;
+  nextId = 1;
+  broken;
+  /** Started with the first file: a run with nothing to download starts no thread. */
+  ensureThread() {
+    if (this.thread) return this.thread;
+    const worker = new import_node_worker_threads.Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } });
+    worker.on("message", (reply) => this.settle(reply));
+    worker.on("error", (e) => this.fail(new Error(`the hashing thread failed: ${e.message}`)));
+    worker.on("exit", (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
+    worker.unref();
+    return this.thread = worker;
+  }
+  open(path, fd, algorithms) {
+    if (this.broken) return inlineHashing.open(path, fd, algorithms);
+    const id = this.nextId++;
+    try {
+      this.ensureThread();
+      this.send(Kind.open, id, new TextEncoder().encode(JSON.stringify({ path, algorithms })));
+    } catch {
+      return inlineHashing.open(path, fd, algorithms);
+    }
+    let finished = false;
+    const span = new Float64Array(2);
+    return {
+      update: (piece) => {
+        for (let at2 = 0; at2 < piece.length; at2 += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at2, at2 + MAX_PAYLOAD));
+      },
+      fromDisk: (from, to2) => {
+        span[0] = from;
+        span[1] = to2;
+        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer));
+      },
+      digest: () => {
+        finished = true;
+        return new Promise((resolve4, reject) => {
+          if (this.broken) return reject(this.broken);
+          this.waiting.set(id, { resolve: resolve4, reject });
+          this.ensureThread().ref();
+          this.send(Kind.finish, id);
+        });
+      },
+      abandon: () => {
+        if (finished || this.broken) return;
+        finished = true;
+        this.send(Kind.abandon, id);
+      }
+    };
+  }
+  /** Copies a record into the ring, waiting for room (the hashing thread frees it as it goes). */
+  send(kind, id, payload) {
+    const length2 = payload?.length ?? 0;
+    const size = HEADER + (length2 + 7 & ~7);
+    this.waitForRoom(size);
+    this.header[0] = kind;
+    this.header[1] = id;
+    this.header[2] = length2;
+    this.copyIn(this.written, this.headerBytes);
+    if (payload) this.copyIn(this.written + HEADER, payload);
+    this.written = this.written + size | 0;
+    Atomics.store(this.control, WRITE, this.written);
+    Atomics.notify(this.control, WRITE);
+  }
+  waitForRoom(size) {
+    let stalledSince;
+    for (; ; ) {
+      if (this.broken) throw this.broken;
+      if (Atomics.load(this.control, FAILED)) throw this.fail(new Error("the hashing thread failed"));
+      const read = Atomics.load(this.control, READ);
+      if (RING_BYTES - (this.written - read | 0) >= size) return;
+      if (Atomics.wait(this.control, READ, read, 1e3) === "timed-out") {
+        stalledSince ??= Date.now();
+        if (Date.now() - stalledSince > STALL_LIMIT_MS) throw this.fail(new Error(`the hashing thread made no progress for ${STALL_LIMIT_MS / 1e3} s`));
+      } else stalledSince = void 0;
+    }
+  }
+  copyIn(position, bytes) {
+    const at2 = position & RING_BYTES - 1;
+    const first = Math.min(bytes.length, RING_BYTES - at2);
+    this.ring.set(bytes.subarray(0, first), at2);
+    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0);
+  }
+  settle(reply) {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.thread?.unref();
+    if ("error" in reply) waiter.reject(new Error(reply.error));
+    else waiter.resolve(new Map(reply.digests));
+  }
+  fail(error) {
+    this.broken ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(this.broken);
+    this.waiting.clear();
+    return this.broken;
+  }
+  /** Stops the thread (tests; a process that exits stops it anyway). */
+  async close() {
+    this.fail(new Error("hashing was closed"));
+    await this.thread?.terminate();
+  }
+};
+function hashingThread() {
+  const { workerData, parentPort } = require("node:worker_threads");
+  const { createHash: createHash7 } = require("node:crypto");
+  const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
+  const RING = 8 << 20;
+  const ring = new Uint8Array(workerData.ring);
+  const control = new Int32Array(workerData.control);
+  const header2 = new Int32Array(4);
+  const headerBytes = new Uint8Array(header2.buffer);
+  const span = new Float64Array(2);
+  const spanBytes = new Uint8Array(span.buffer);
+  const readBack = Buffer.allocUnsafe(4 << 20);
+  const files = /* @__PURE__ */ new Map();
+  const copyOut = (position, into, length2 = into.length) => {
+    const at2 = position & RING - 1;
+    const first = Math.min(length2, RING - at2);
+    into.set(ring.subarray(at2, at2 + first), 0);
+    if (first < length2) into.set(ring.subarray(0, length2 - first), first);
+  };
+  const hashRing = (file, position, length2) => {
+    const at2 = position & RING - 1;
+    const first = Math.min(length2, RING - at2);
+    for (const [, h] of file.hashes) {
+      h.update(ring.subarray(at2, at2 + first));
+      if (first < length2) h.update(ring.subarray(0, length2 - first));
+    }
+  };
+  const hashFromDisk = (file, from, to2) => {
+    file.fd ??= openSync2(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    for (let at2 = from; at2 < to2; ) {
+      const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to2 - at2), at2);
+      if (n === 0) throw new Error(`${file.path} ends at ${at2} bytes, its segments say ${to2}`);
+      for (const [, h] of file.hashes) h.update(readBack.subarray(0, n));
+      at2 += n;
+    }
+  };
+  const close = (id, file) => {
+    if (file.fd !== void 0) closeSync2(file.fd);
+    files.delete(id);
+  };
+  const take = (position) => {
+    copyOut(position, headerBytes);
+    const [kind, id, length2] = header2;
+    const payload = position + 16;
+    const file = files.get(id);
+    if (kind === 1) {
+      const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash7(a)]) });
+    } else if (file && !file.error) {
+      try {
+        if (kind === 2) hashRing(file, payload, length2);
+        else if (kind === 3) {
+          copyOut(payload, spanBytes);
+          hashFromDisk(file, span[0], span[1]);
+        }
+      } catch (e) {
+        file.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (file && kind === 4) {
+      parentPort?.postMessage(file.error ? { id, error: file.error } : { id, digests: file.hashes.map(([a, h]) => [a, h.digest("hex")]) });
+      close(id, file);
+    } else if (file && kind === 5) close(id, file);
+    return position + 16 + (length2 + 7 & ~7) | 0;
+  };
+  let read = 0;
+  try {
+    for (; ; ) {
+      const written = Atomics.load(control, 0);
+      if (written === read) {
+        Atomics.wait(control, 0, read);
+        continue;
+      }
+      while (read !== written) {
+        read = take(read);
+        Atomics.store(control, 1, read);
+        Atomics.notify(control, 1);
+      }
+    }
+  } catch (e) {
+    Atomics.store(control, 2, 1);
+    Atomics.notify(control, 1);
+    throw e;
+  }
+}
+var shared;
+function defaultHashing() {
+  if (shared) return shared;
+  if ((0, import_node_os3.availableParallelism)() < 2) return shared = inlineHashing;
+  try {
+    shared = new OffThreadHashing();
+  } catch {
+    shared = inlineHashing;
+  }
+  return shared;
+}
+
+// src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -31845,24 +32092,15 @@ var STATUS_TEXT = {
   504: "Gateway Timeout"
 };
 var HASH_STEP = 1 << 20;
-var readBackBuffer;
-function sharedReadBackBuffer() {
-  readBackBuffer ??= Buffer.allocUnsafe(4 * HASH_STEP);
-  return readBackBuffer;
-}
 var PrefixHasher = class {
-  constructor(fd, segments, algorithms) {
-    this.fd = fd;
+  constructor(sink, segments) {
+    this.sink = sink;
     this.segments = segments;
-    this.hashes = algorithms.map((a) => [a, (0, import_node_crypto3.createHash)(a)]);
   }
-  fd;
+  sink;
   segments;
+  /** Bytes handed to the sink, all from byte 0 without a gap. */
   hashed = 0;
-  running;
-  again = false;
-  failure;
-  hashes;
   /** The end of the bytes written without a gap from byte 0. */
   prefixEnd() {
     let end = 0;
@@ -31873,52 +32111,29 @@ var PrefixHasher = class {
     }
     return end;
   }
-  /**
-   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
-   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
-   * disk once the gap before them fills.
-   */
+  /** Bytes were just written at `position` (and counted in their segment). */
   written(position, piece) {
-    if (!this.running && position === this.hashed) {
-      for (const [, h] of this.hashes) h.update(piece);
+    if (position === this.hashed) {
+      this.sink.update(piece);
       this.hashed += piece.length;
       return;
     }
     this.advance();
   }
-  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
-  advance() {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.prefixEnd() - this.hashed < HASH_STEP) return;
-    this.running = this.drain().catch((e) => {
-      this.failure = e;
-    }).finally(() => {
-      this.running = void 0;
-      if (this.again) {
-        this.again = false;
-        this.advance();
-      }
-    });
+  /** Hands over from disk what became contiguous, `step` bytes or more at a time. */
+  advance(step = HASH_STEP) {
+    const end = this.prefixEnd();
+    if (end - this.hashed < step) return;
+    this.sink.fromDisk(this.hashed, end);
+    this.hashed = end;
   }
-  // Async for its callers' sake, but nothing in it awaits: the shared buffer stays ours throughout.
-  async drain() {
-    const buffer = sharedReadBackBuffer();
-    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      const bytesRead = (0, import_node_fs10.readSync)(this.fd, buffer, 0, Math.min(buffer.length, end - this.hashed), this.hashed);
-      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
-      const piece = buffer.subarray(0, bytesRead);
-      for (const [, h] of this.hashes) h.update(piece);
-      this.hashed += bytesRead;
-    }
+  finish() {
+    this.advance(1);
+    return this.sink.digest();
   }
-  async finish() {
-    while (this.running) await this.running;
-    if (this.failure) throw this.failure;
-    await this.drain();
-    return new Map(this.hashes.map(([a, h]) => [a, h.digest("hex")]));
+  /** No digest is wanted after all (a no-op once finish was called). */
+  abandon() {
+    this.sink.abandon();
   }
 };
 var MAX_BODY_ATTEMPTS = 4;
@@ -31935,12 +32150,14 @@ var RestartFromZero = class extends Error {
   }
 };
 var FileFetcher = class {
-  constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
+  constructor(slots, policy = DEFAULT_SEGMENT_POLICY, hashing = defaultHashing()) {
     this.slots = slots;
     this.policy = policy;
+    this.hashing = hashing;
   }
   slots;
   policy;
+  hashing;
   /**
    * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
    * downloads (a resumed file's earlier bytes included).
@@ -31992,9 +32209,9 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
-        const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
@@ -32013,7 +32230,8 @@ var FileFetcher = class {
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
       } finally {
-        (0, import_node_fs10.closeSync)(file);
+        hasher.abandon();
+        (0, import_node_fs11.closeSync)(file);
       }
     } finally {
       releaseOnce();
@@ -32031,9 +32249,9 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s3) => n + s3.done, 0));
     const file = openExistingFd(partPath);
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
-      const hasher = new PrefixHasher(file, state.segments, algorithms);
       hasher.advance();
       const results = await Promise.allSettled(state.segments.map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
@@ -32045,7 +32263,8 @@ var FileFetcher = class {
       await removeState(state, statePath);
       return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests };
     } finally {
-      (0, import_node_fs10.closeSync)(file);
+      hasher.abandon();
+      (0, import_node_fs11.closeSync)(file);
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
@@ -32092,7 +32311,7 @@ var FileFetcher = class {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
-        const n = (0, import_node_fs10.writeSync)(file, piece, written, piece.length - written, position + written);
+        const n = (0, import_node_fs11.writeSync)(file, piece, written, piece.length - written, position + written);
         if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
         written += n;
       }
@@ -32143,7 +32362,7 @@ function totalSize(response) {
 async function readPartState(statePath, url, partPath) {
   let state;
   try {
-    state = JSON.parse((0, import_node_fs10.readFileSync)(statePath, "utf8"));
+    state = JSON.parse((0, import_node_fs11.readFileSync)(statePath, "utf8"));
   } catch (e) {
     return e.code === "ENOENT" ? "absent" : "unusable";
   }
@@ -32171,7 +32390,7 @@ async function removeStaleSaves(statePath) {
 }
 async function partBytes(statePath) {
   try {
-    const state = JSON.parse((0, import_node_fs10.readFileSync)(statePath, "utf8"));
+    const state = JSON.parse((0, import_node_fs11.readFileSync)(statePath, "utf8"));
     return state.segments.reduce((n, s3) => n + s3.done, 0);
   } catch {
     return 0;
@@ -32236,7 +32455,7 @@ async function readState(outDir) {
 }
 async function hashFile(path, algorithms) {
   const hashes = algorithms.map((a) => [a, (0, import_node_crypto4.createHash)(a)]);
-  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs12.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     for (const [, h] of hashes) h.update(chunk);
   }
   return new Map(hashes.map(([a, h]) => [a, h.digest("hex")]));
@@ -32437,9 +32656,9 @@ function indexForList(lines2, existing, saved) {
 
 // src/adapters/oci-layout.ts
 var import_node_crypto5 = require("node:crypto");
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_promises7 = require("node:fs/promises");
-var import_node_os3 = require("node:os");
+var import_node_os4 = require("node:os");
 var import_node_path16 = require("node:path");
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
@@ -32448,7 +32667,7 @@ var DigestMismatchError = class extends Error {
   }
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto5.createHash)("sha256").update(data).digest("hex")}`;
-var READ_NOFOLLOW = import_node_fs12.constants.O_RDONLY | (import_node_fs12.constants.O_NOFOLLOW ?? 0);
+var READ_NOFOLLOW = import_node_fs13.constants.O_RDONLY | (import_node_fs13.constants.O_NOFOLLOW ?? 0);
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -32473,7 +32692,7 @@ var OciLayout = class {
    * (on this host) is taken over.
    */
   async lock() {
-    const mine = JSON.stringify({ pid: process.pid, host: (0, import_node_os3.hostname)(), started: (/* @__PURE__ */ new Date()).toISOString() });
+    const mine = JSON.stringify({ pid: process.pid, host: (0, import_node_os4.hostname)(), started: (/* @__PURE__ */ new Date()).toISOString() });
     for (let attempt = 0; ; attempt++) {
       try {
         const file = await createExclusive(this.lockPath);
@@ -32483,7 +32702,7 @@ var OciLayout = class {
       } catch (e) {
         if (e.code !== "EEXIST" || attempt > 0) throw e;
         const holder = await this.lockHolder();
-        if (holder && (holder.host !== (0, import_node_os3.hostname)() || processAlive(holder.pid))) {
+        if (holder && (holder.host !== (0, import_node_os4.hostname)() || processAlive(holder.pid))) {
           throw new InputError(
             `${this.dir} is being written by another kubespray-bundle run (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it to finish, or remove ${this.lockPath} if that run is gone`
           );
@@ -32507,7 +32726,7 @@ var OciLayout = class {
   }
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
-    const info = (0, import_node_fs12.lstatSync)(this.blobPath(digest), { throwIfNoEntry: false });
+    const info = (0, import_node_fs13.lstatSync)(this.blobPath(digest), { throwIfNoEntry: false });
     return info?.isFile() === true && info.size === size;
   }
   async readBlob(digest) {
@@ -32515,7 +32734,7 @@ var OciLayout = class {
   }
   /** Callers check has() first, which refuses a link at the blob's path. */
   openBlob(digest) {
-    return (0, import_node_fs12.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
+    return (0, import_node_fs13.createReadStream)(this.blobPath(digest), { highWaterMark: 1 << 20 });
   }
   /** Stores a small blob (a manifest) held in memory, after checking its digest. */
   async putBytes(digest, bytes, what) {
@@ -32533,7 +32752,7 @@ var OciLayout = class {
     const got = `sha256:${sha256Hex}`;
     if (size !== descriptor.size) throw new Error(`${what}: got ${size} bytes, its descriptor gives ${descriptor.size}`);
     if (got !== descriptor.digest) throw new DigestMismatchError(what, descriptor.digest, got);
-    (0, import_node_fs12.renameSync)(partPath, this.blobPath(descriptor.digest));
+    (0, import_node_fs13.renameSync)(partPath, this.blobPath(descriptor.digest));
   }
   async readIndex() {
     try {
@@ -33013,11 +33232,11 @@ var ImagesJob = class {
 };
 
 // src/pipeline/lists.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 var import_node_path20 = require("node:path");
 
 // src/adapters/kubespray-tree.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 var import_node_path18 = require("node:path");
 
 // src/domain/kubespray/templates.ts
@@ -33103,10 +33322,10 @@ var TreeError = class extends Error {
 };
 var VARS_EXTENSIONS = ["", ".yml", ".yaml", ".json"];
 function isDir(path) {
-  return (0, import_node_fs13.existsSync)(path) && (0, import_node_fs13.statSync)(path).isDirectory();
+  return (0, import_node_fs14.existsSync)(path) && (0, import_node_fs14.statSync)(path).isDirectory();
 }
 function dirVarsFiles(dir) {
-  return (0, import_node_fs13.readdirSync)(dir).sort().flatMap((name) => {
+  return (0, import_node_fs14.readdirSync)(dir).sort().flatMap((name) => {
     if (name.startsWith(".")) return [];
     const full = (0, import_node_path18.join)(dir, name);
     if (isDir(full)) return dirVarsFiles(full);
@@ -33118,14 +33337,14 @@ function dirVarsFiles(dir) {
 function findVarsFiles(dir, name = "main") {
   for (const ext of VARS_EXTENSIONS) {
     const full = (0, import_node_path18.join)(dir, name + ext);
-    if (!(0, import_node_fs13.existsSync)(full)) continue;
+    if (!(0, import_node_fs14.existsSync)(full)) continue;
     return isDir(full) ? dirVarsFiles(full) : [full];
   }
   return [];
 }
 function loadVarsFile(path, root) {
   const origin = (0, import_node_path18.relative)(root, path) || path;
-  return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs13.readFileSync)(path, "utf8"), origin), origin) };
+  return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs14.readFileSync)(path, "utf8"), origin), origin) };
 }
 function chooseDefaultsRole(root, playbook) {
   const named = playbook ? /role:\s*(kubespray[-_]defaults)/.exec(playbook)?.[1] : void 0;
@@ -33139,7 +33358,7 @@ function chooseDefaultsRole(root, playbook) {
   );
 }
 function readOptional(path) {
-  return (0, import_node_fs13.existsSync)(path) ? (0, import_node_fs13.readFileSync)(path, "utf8") : void 0;
+  return (0, import_node_fs14.existsSync)(path) ? (0, import_node_fs14.readFileSync)(path, "utf8") : void 0;
 }
 function readKubesprayTree(root) {
   if (!isDir(root)) throw new TreeError(`--kubespray-dir ${root}: no such directory`);
@@ -33149,7 +33368,7 @@ function readKubesprayTree(root) {
   const fromScript = script ? readGenerateListScript(script) : {};
   const downloadRel = fromScript.downloadYml ?? `roles/${defaultsRole}/defaults/main/download.yml`;
   const downloadPath = (0, import_node_path18.join)(root, downloadRel);
-  if (!(0, import_node_fs13.existsSync)(downloadPath)) {
+  if (!(0, import_node_fs14.existsSync)(downloadPath)) {
     throw new TreeError(`${downloadRel} is missing from ${root}: generate_list.sh scrapes the list templates from it`);
   }
   const kubeImageLine = fromScript.kubeImageLine ?? (defaultsRole === "kubespray_defaults" ? KUBE_IMAGE_LINE_V_PREFIXED : KUBE_IMAGE_LINE_PLAIN);
@@ -33158,7 +33377,7 @@ function readKubesprayTree(root) {
   return {
     root,
     defaultsRole,
-    downloadYml: { text: (0, import_node_fs13.readFileSync)(downloadPath, "utf8"), path: downloadRel },
+    downloadYml: { text: (0, import_node_fs14.readFileSync)(downloadPath, "utf8"), path: downloadRel },
     kubeImageLine,
     kubeImages: fromScript.kubeImages?.length ? fromScript.kubeImages : KUBE_IMAGES,
     roleDefaults: load("defaults"),
@@ -33167,7 +33386,7 @@ function readKubesprayTree(root) {
 }
 
 // src/adapters/inventory-files.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var import_node_path19 = require("node:path");
 
 // src/domain/jinja/lexer.ts
@@ -33692,18 +33911,18 @@ var InventoryFileError = class extends Error {
   }
 };
 function parseInventoryFile(inv, path) {
-  const text3 = (0, import_node_fs14.readFileSync)(path, "utf8");
+  const text3 = (0, import_node_fs15.readFileSync)(path, "utf8");
   if (YAML_EXTS.includes((0, import_node_path19.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
   else parseIniInventory(inv, text3, path);
 }
 function inventorySourceFiles(path) {
-  if (!(0, import_node_fs14.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
-  if (!(0, import_node_fs14.statSync)(path).isDirectory()) return [path];
-  return (0, import_node_fs14.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path19.join)(path, name)).filter((full) => (0, import_node_fs14.statSync)(full).isFile());
+  if (!(0, import_node_fs15.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
+  if (!(0, import_node_fs15.statSync)(path).isDirectory()) return [path];
+  return (0, import_node_fs15.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path19.join)(path, name)).filter((full) => (0, import_node_fs15.statSync)(full).isFile());
 }
 function entityVars(baseDir, kind, name, root) {
   const dir = (0, import_node_path19.join)(baseDir, kind);
-  if (!(0, import_node_fs14.existsSync)(dir)) return [];
+  if (!(0, import_node_fs15.existsSync)(dir)) return [];
   return findVarsFiles(dir, name).map((file) => loadVarsFile(file, root));
 }
 function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process.cwd()) {
@@ -33711,7 +33930,7 @@ function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process
   const baseDirs = [];
   for (const path of paths) {
     for (const file of inventorySourceFiles(path)) parseInventoryFile(inv, file);
-    baseDirs.push((0, import_node_fs14.existsSync)(path) && (0, import_node_fs14.statSync)(path).isDirectory() ? path : (0, import_node_path19.dirname)(path));
+    baseDirs.push((0, import_node_fs15.existsSync)(path) && (0, import_node_fs15.statSync)(path).isDirectory() ? path : (0, import_node_path19.dirname)(path));
   }
   const groups = hostGroups(inv, host);
   const fileGroupLayer = (name) => ({
@@ -35514,7 +35733,7 @@ function composeVariables(request, tree) {
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
   const archLayer = request.arch ? [{ origin: "--arch", vars: /* @__PURE__ */ new Map([["image_arch", request.arch]]) }] : [];
-  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p2) => (0, import_node_fs15.readFileSync)(at2(p2), "utf8")));
+  const extra = request.extraVars.map((arg) => extraVarsLayer(arg, (p2) => (0, import_node_fs16.readFileSync)(at2(p2), "utf8")));
   const groups = new Map(
     [...inventory.inventory.groups.values()].map((g2) => [g2.name, [...g2.hosts]])
   );
@@ -35587,12 +35806,12 @@ async function notFound(repo, spec, tags) {
 }
 
 // src/pipeline/bundle-dir.ts
-var import_node_fs16 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 var import_node_crypto6 = require("node:crypto");
 async function sha256File(path) {
   const hash = (0, import_node_crypto6.createHash)("sha256");
   let size = 0;
-  for await (const chunk of (0, import_node_fs16.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs17.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -35773,7 +35992,7 @@ async function writeManifest(request, built, plan2) {
   return manifest;
 }
 function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs17.readFileSync)((0, import_node_path21.isAbsolute)(path) ? path : (0, import_node_path21.join)(cwd, path), "utf8");
+  return (0, import_node_fs18.readFileSync)((0, import_node_path21.isAbsolute)(path) ? path : (0, import_node_path21.join)(cwd, path), "utf8");
 }
 async function sumsOfDirectory(outDir, known) {
   const entries = await (0, import_promises8.readdir)(outDir, { recursive: true, withFileTypes: true });
@@ -35801,12 +36020,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs18 = require("node:fs");
+var import_node_fs19 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs18.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs19.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -27816,8 +27816,255 @@ async function regularFile(path) {
 // src/adapters/http/fetch-file.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_path2 = require("node:path");
+var import_node_fs4 = require("node:fs");
+
+// src/adapters/hashing.ts
 var import_node_crypto = require("node:crypto");
 var import_node_fs3 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_worker_threads = require("node:worker_threads");
+var READ_BACK = 4 << 20;
+var readBackBuffer;
+function sharedReadBackBuffer() {
+  readBackBuffer ??= Buffer.allocUnsafe(READ_BACK);
+  return readBackBuffer;
+}
+var inlineHashing = {
+  open(path, fd, algorithms) {
+    const hashes = algorithms.map((a) => [a, (0, import_node_crypto.createHash)(a)]);
+    return {
+      update(piece) {
+        for (const [, h] of hashes) h.update(piece);
+      },
+      fromDisk(from, to2) {
+        const buffer = sharedReadBackBuffer();
+        for (let at2 = from; at2 < to2; ) {
+          const n = (0, import_node_fs3.readSync)(fd, buffer, 0, Math.min(buffer.length, to2 - at2), at2);
+          if (n === 0) throw new Error(`${path} ends at ${at2} bytes, its segments say ${to2}`);
+          for (const [, h] of hashes) h.update(buffer.subarray(0, n));
+          at2 += n;
+        }
+      },
+      digest: () => Promise.resolve(new Map(hashes.map(([a, h]) => [a, h.digest("hex")]))),
+      abandon: () => void 0
+    };
+  }
+};
+var RING_BYTES = 8 << 20;
+var HEADER = 16;
+var MAX_PAYLOAD = 1 << 20;
+var WRITE = 0;
+var READ = 1;
+var FAILED = 2;
+var Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 };
+var STALL_LIMIT_MS = 6e4;
+var OffThreadHashing = class {
+  ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+  control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  header = new Int32Array(HEADER / 4);
+  headerBytes = new Uint8Array(this.header.buffer);
+  thread;
+  waiting = /* @__PURE__ */ new Map();
+  written = 0;
+  nextId = 1;
+  broken;
+  /** Started with the first file: a run with nothing to download starts no thread. */
+  ensureThread() {
+    if (this.thread) return this.thread;
+    const worker = new import_node_worker_threads.Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } });
+    worker.on("message", (reply) => this.settle(reply));
+    worker.on("error", (e) => this.fail(new Error(`the hashing thread failed: ${e.message}`)));
+    worker.on("exit", (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
+    worker.unref();
+    return this.thread = worker;
+  }
+  open(path, fd, algorithms) {
+    if (this.broken) return inlineHashing.open(path, fd, algorithms);
+    const id = this.nextId++;
+    try {
+      this.ensureThread();
+      this.send(Kind.open, id, new TextEncoder().encode(JSON.stringify({ path, algorithms })));
+    } catch {
+      return inlineHashing.open(path, fd, algorithms);
+    }
+    let finished = false;
+    const span = new Float64Array(2);
+    return {
+      update: (piece) => {
+        for (let at2 = 0; at2 < piece.length; at2 += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at2, at2 + MAX_PAYLOAD));
+      },
+      fromDisk: (from, to2) => {
+        span[0] = from;
+        span[1] = to2;
+        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer));
+      },
+      digest: () => {
+        finished = true;
+        return new Promise((resolve2, reject) => {
+          if (this.broken) return reject(this.broken);
+          this.waiting.set(id, { resolve: resolve2, reject });
+          this.ensureThread().ref();
+          this.send(Kind.finish, id);
+        });
+      },
+      abandon: () => {
+        if (finished || this.broken) return;
+        finished = true;
+        this.send(Kind.abandon, id);
+      }
+    };
+  }
+  /** Copies a record into the ring, waiting for room (the hashing thread frees it as it goes). */
+  send(kind, id, payload) {
+    const length2 = payload?.length ?? 0;
+    const size = HEADER + (length2 + 7 & ~7);
+    this.waitForRoom(size);
+    this.header[0] = kind;
+    this.header[1] = id;
+    this.header[2] = length2;
+    this.copyIn(this.written, this.headerBytes);
+    if (payload) this.copyIn(this.written + HEADER, payload);
+    this.written = this.written + size | 0;
+    Atomics.store(this.control, WRITE, this.written);
+    Atomics.notify(this.control, WRITE);
+  }
+  waitForRoom(size) {
+    let stalledSince;
+    for (; ; ) {
+      if (this.broken) throw this.broken;
+      if (Atomics.load(this.control, FAILED)) throw this.fail(new Error("the hashing thread failed"));
+      const read = Atomics.load(this.control, READ);
+      if (RING_BYTES - (this.written - read | 0) >= size) return;
+      if (Atomics.wait(this.control, READ, read, 1e3) === "timed-out") {
+        stalledSince ??= Date.now();
+        if (Date.now() - stalledSince > STALL_LIMIT_MS) throw this.fail(new Error(`the hashing thread made no progress for ${STALL_LIMIT_MS / 1e3} s`));
+      } else stalledSince = void 0;
+    }
+  }
+  copyIn(position, bytes) {
+    const at2 = position & RING_BYTES - 1;
+    const first = Math.min(bytes.length, RING_BYTES - at2);
+    this.ring.set(bytes.subarray(0, first), at2);
+    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0);
+  }
+  settle(reply) {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.thread?.unref();
+    if ("error" in reply) waiter.reject(new Error(reply.error));
+    else waiter.resolve(new Map(reply.digests));
+  }
+  fail(error) {
+    this.broken ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(this.broken);
+    this.waiting.clear();
+    return this.broken;
+  }
+  /** Stops the thread (tests; a process that exits stops it anyway). */
+  async close() {
+    this.fail(new Error("hashing was closed"));
+    await this.thread?.terminate();
+  }
+};
+function hashingThread() {
+  const { workerData, parentPort } = require("node:worker_threads");
+  const { createHash: createHash3 } = require("node:crypto");
+  const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
+  const RING = 8 << 20;
+  const ring = new Uint8Array(workerData.ring);
+  const control = new Int32Array(workerData.control);
+  const header2 = new Int32Array(4);
+  const headerBytes = new Uint8Array(header2.buffer);
+  const span = new Float64Array(2);
+  const spanBytes = new Uint8Array(span.buffer);
+  const readBack = Buffer.allocUnsafe(4 << 20);
+  const files = /* @__PURE__ */ new Map();
+  const copyOut = (position, into, length2 = into.length) => {
+    const at2 = position & RING - 1;
+    const first = Math.min(length2, RING - at2);
+    into.set(ring.subarray(at2, at2 + first), 0);
+    if (first < length2) into.set(ring.subarray(0, length2 - first), first);
+  };
+  const hashRing = (file, position, length2) => {
+    const at2 = position & RING - 1;
+    const first = Math.min(length2, RING - at2);
+    for (const [, h] of file.hashes) {
+      h.update(ring.subarray(at2, at2 + first));
+      if (first < length2) h.update(ring.subarray(0, length2 - first));
+    }
+  };
+  const hashFromDisk = (file, from, to2) => {
+    file.fd ??= openSync2(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    for (let at2 = from; at2 < to2; ) {
+      const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to2 - at2), at2);
+      if (n === 0) throw new Error(`${file.path} ends at ${at2} bytes, its segments say ${to2}`);
+      for (const [, h] of file.hashes) h.update(readBack.subarray(0, n));
+      at2 += n;
+    }
+  };
+  const close = (id, file) => {
+    if (file.fd !== void 0) closeSync2(file.fd);
+    files.delete(id);
+  };
+  const take = (position) => {
+    copyOut(position, headerBytes);
+    const [kind, id, length2] = header2;
+    const payload = position + 16;
+    const file = files.get(id);
+    if (kind === 1) {
+      const open3 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open3.path, hashes: open3.algorithms.map((a) => [a, createHash3(a)]) });
+    } else if (file && !file.error) {
+      try {
+        if (kind === 2) hashRing(file, payload, length2);
+        else if (kind === 3) {
+          copyOut(payload, spanBytes);
+          hashFromDisk(file, span[0], span[1]);
+        }
+      } catch (e) {
+        file.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (file && kind === 4) {
+      parentPort?.postMessage(file.error ? { id, error: file.error } : { id, digests: file.hashes.map(([a, h]) => [a, h.digest("hex")]) });
+      close(id, file);
+    } else if (file && kind === 5) close(id, file);
+    return position + 16 + (length2 + 7 & ~7) | 0;
+  };
+  let read = 0;
+  try {
+    for (; ; ) {
+      const written = Atomics.load(control, 0);
+      if (written === read) {
+        Atomics.wait(control, 0, read);
+        continue;
+      }
+      while (read !== written) {
+        read = take(read);
+        Atomics.store(control, 1, read);
+        Atomics.notify(control, 1);
+      }
+    }
+  } catch (e) {
+    Atomics.store(control, 2, 1);
+    Atomics.notify(control, 1);
+    throw e;
+  }
+}
+var shared;
+function defaultHashing() {
+  if (shared) return shared;
+  if ((0, import_node_os.availableParallelism)() < 2) return shared = inlineHashing;
+  try {
+    shared = new OffThreadHashing();
+  } catch {
+    shared = inlineHashing;
+  }
+  return shared;
+}
+
+// src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -27840,24 +28087,15 @@ var STATUS_TEXT = {
   504: "Gateway Timeout"
 };
 var HASH_STEP = 1 << 20;
-var readBackBuffer;
-function sharedReadBackBuffer() {
-  readBackBuffer ??= Buffer.allocUnsafe(4 * HASH_STEP);
-  return readBackBuffer;
-}
 var PrefixHasher = class {
-  constructor(fd, segments, algorithms) {
-    this.fd = fd;
+  constructor(sink, segments) {
+    this.sink = sink;
     this.segments = segments;
-    this.hashes = algorithms.map((a) => [a, (0, import_node_crypto.createHash)(a)]);
   }
-  fd;
+  sink;
   segments;
+  /** Bytes handed to the sink, all from byte 0 without a gap. */
   hashed = 0;
-  running;
-  again = false;
-  failure;
-  hashes;
   /** The end of the bytes written without a gap from byte 0. */
   prefixEnd() {
     let end = 0;
@@ -27868,52 +28106,29 @@ var PrefixHasher = class {
     }
     return end;
   }
-  /**
-   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
-   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
-   * disk once the gap before them fills.
-   */
+  /** Bytes were just written at `position` (and counted in their segment). */
   written(position, piece) {
-    if (!this.running && position === this.hashed) {
-      for (const [, h] of this.hashes) h.update(piece);
+    if (position === this.hashed) {
+      this.sink.update(piece);
       this.hashed += piece.length;
       return;
     }
     this.advance();
   }
-  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
-  advance() {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.prefixEnd() - this.hashed < HASH_STEP) return;
-    this.running = this.drain().catch((e) => {
-      this.failure = e;
-    }).finally(() => {
-      this.running = void 0;
-      if (this.again) {
-        this.again = false;
-        this.advance();
-      }
-    });
+  /** Hands over from disk what became contiguous, `step` bytes or more at a time. */
+  advance(step = HASH_STEP) {
+    const end = this.prefixEnd();
+    if (end - this.hashed < step) return;
+    this.sink.fromDisk(this.hashed, end);
+    this.hashed = end;
   }
-  // Async for its callers' sake, but nothing in it awaits: the shared buffer stays ours throughout.
-  async drain() {
-    const buffer = sharedReadBackBuffer();
-    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      const bytesRead = (0, import_node_fs3.readSync)(this.fd, buffer, 0, Math.min(buffer.length, end - this.hashed), this.hashed);
-      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
-      const piece = buffer.subarray(0, bytesRead);
-      for (const [, h] of this.hashes) h.update(piece);
-      this.hashed += bytesRead;
-    }
+  finish() {
+    this.advance(1);
+    return this.sink.digest();
   }
-  async finish() {
-    while (this.running) await this.running;
-    if (this.failure) throw this.failure;
-    await this.drain();
-    return new Map(this.hashes.map(([a, h]) => [a, h.digest("hex")]));
+  /** No digest is wanted after all (a no-op once finish was called). */
+  abandon() {
+    this.sink.abandon();
   }
 };
 var MAX_BODY_ATTEMPTS = 4;
@@ -27924,12 +28139,14 @@ var RestartFromZero = class extends Error {
   }
 };
 var FileFetcher = class {
-  constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
+  constructor(slots, policy = DEFAULT_SEGMENT_POLICY, hashing = defaultHashing()) {
     this.slots = slots;
     this.policy = policy;
+    this.hashing = hashing;
   }
   slots;
   policy;
+  hashing;
   /**
    * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
    * downloads (a resumed file's earlier bytes included).
@@ -27981,9 +28198,9 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
-        const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
@@ -28002,7 +28219,8 @@ var FileFetcher = class {
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
       } finally {
-        (0, import_node_fs3.closeSync)(file);
+        hasher.abandon();
+        (0, import_node_fs4.closeSync)(file);
       }
     } finally {
       releaseOnce();
@@ -28020,9 +28238,9 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s3) => n + s3.done, 0));
     const file = openExistingFd(partPath);
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
-      const hasher = new PrefixHasher(file, state.segments, algorithms);
       hasher.advance();
       const results = await Promise.allSettled(state.segments.map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
@@ -28034,7 +28252,8 @@ var FileFetcher = class {
       await removeState(state, statePath);
       return { size: state.segments.reduce((n, s3) => n + s3.done, 0), digests };
     } finally {
-      (0, import_node_fs3.closeSync)(file);
+      hasher.abandon();
+      (0, import_node_fs4.closeSync)(file);
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
@@ -28081,7 +28300,7 @@ var FileFetcher = class {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
-        const n = (0, import_node_fs3.writeSync)(file, piece, written, piece.length - written, position + written);
+        const n = (0, import_node_fs4.writeSync)(file, piece, written, piece.length - written, position + written);
         if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
         written += n;
       }
@@ -28132,7 +28351,7 @@ function totalSize(response) {
 async function readPartState(statePath, url, partPath) {
   let state;
   try {
-    state = JSON.parse((0, import_node_fs3.readFileSync)(statePath, "utf8"));
+    state = JSON.parse((0, import_node_fs4.readFileSync)(statePath, "utf8"));
   } catch (e) {
     return e.code === "ENOENT" ? "absent" : "unusable";
   }
@@ -28160,7 +28379,7 @@ async function removeStaleSaves(statePath) {
 }
 async function partBytes(statePath) {
   try {
-    const state = JSON.parse((0, import_node_fs3.readFileSync)(statePath, "utf8"));
+    const state = JSON.parse((0, import_node_fs4.readFileSync)(statePath, "utf8"));
     return state.segments.reduce((n, s3) => n + s3.done, 0);
   } catch {
     return 0;
@@ -28209,7 +28428,7 @@ var import_node_events = require("node:events");
 var import_node_stream = __toESM(require("node:stream"), 1);
 var import_node_string_decoder = require("node:string_decoder");
 var import_node_path3 = __toESM(require("node:path"), 1);
-var import_node_fs4 = __toESM(require("node:fs"), 1);
+var import_node_fs5 = __toESM(require("node:fs"), 1);
 var import_path = require("path");
 var import_events2 = require("events");
 var import_assert = __toESM(require("assert"), 1);
@@ -28223,19 +28442,19 @@ var import_fs3 = __toESM(require("fs"), 1);
 var import_path2 = __toESM(require("path"), 1);
 var import_node_path6 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
-var import_node_fs5 = __toESM(require("node:fs"), 1);
+var import_node_fs6 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
 var import_node_crypto2 = require("node:crypto");
-var import_node_fs6 = __toESM(require("node:fs"), 1);
+var import_node_fs7 = __toESM(require("node:fs"), 1);
 var import_node_path7 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
-var import_node_fs7 = __toESM(require("node:fs"), 1);
-var import_node_path8 = __toESM(require("node:path"), 1);
 var import_node_fs8 = __toESM(require("node:fs"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_fs9 = __toESM(require("node:fs"), 1);
 var import_promises3 = __toESM(require("node:fs/promises"), 1);
 var import_node_path9 = __toESM(require("node:path"), 1);
 var import_node_path10 = require("node:path");
-var import_node_fs9 = __toESM(require("node:fs"), 1);
+var import_node_fs10 = __toESM(require("node:fs"), 1);
 var import_node_path11 = __toESM(require("node:path"), 1);
 var zr = Object.defineProperty;
 var Ur = (s3, t) => {
@@ -29607,15 +29826,15 @@ var Qi = (s3, t) => {
 var Mn = (s3) => {
   let t = new rt(s3), e = s3.file, i;
   try {
-    i = import_node_fs4.default.openSync(e, "r");
-    let r = import_node_fs4.default.fstatSync(i), n = s3.maxReadSize || 16 * 1024 * 1024;
+    i = import_node_fs5.default.openSync(e, "r");
+    let r = import_node_fs5.default.fstatSync(i), n = s3.maxReadSize || 16 * 1024 * 1024;
     if (r.size < n) {
-      let o = Buffer.allocUnsafe(r.size), h = import_node_fs4.default.readSync(i, o, 0, r.size, 0);
+      let o = Buffer.allocUnsafe(r.size), h = import_node_fs5.default.readSync(i, o, 0, r.size, 0);
       t.end(h === o.byteLength ? o : o.subarray(0, h));
     } else {
       let o = 0, h = Buffer.allocUnsafe(n);
       for (; o < r.size; ) {
-        let a = import_node_fs4.default.readSync(i, h, 0, n, o);
+        let a = import_node_fs5.default.readSync(i, h, 0, n, o);
         if (a === 0) break;
         o += a, t.write(h.subarray(0, a));
       }
@@ -29623,7 +29842,7 @@ var Mn = (s3) => {
     }
   } finally {
     if (typeof i == "number") try {
-      import_node_fs4.default.closeSync(i);
+      import_node_fs5.default.closeSync(i);
     } catch {
     }
   }
@@ -29631,7 +29850,7 @@ var Mn = (s3) => {
 var Bn = (s3, t) => {
   let e = new rt(s3), i = s3.maxReadSize || 16 * 1024 * 1024, r = s3.file;
   return new Promise((o, h) => {
-    e.on("error", h), e.on("end", o), import_node_fs4.default.stat(r, (a, l) => {
+    e.on("error", h), e.on("end", o), import_node_fs5.default.stat(r, (a, l) => {
       if (a) h(a);
       else {
         let c = new _t(r, { readSize: i, size: l.size });
@@ -30384,13 +30603,13 @@ var mr = !Er && typeof ur == "number" ? ur | Sr | wr | yr : null;
 var ms = mr !== null ? () => mr : jn ? (s3) => s3 < to ? eo : "w" : () => "w";
 var ps = (s3, t, e) => {
   try {
-    return import_node_fs7.default.lchownSync(s3, t, e);
+    return import_node_fs8.default.lchownSync(s3, t, e);
   } catch (i) {
     if (i?.code !== "ENOENT") throw i;
   }
 };
 var Ei = (s3, t, e, i) => {
-  import_node_fs7.default.lchown(s3, t, e, (r) => {
+  import_node_fs8.default.lchown(s3, t, e, (r) => {
     i(r && r?.code !== "ENOENT" ? r : null);
   });
 };
@@ -30406,7 +30625,7 @@ var io = (s3, t, e, i, r) => {
   }
 };
 var Es = (s3, t, e, i) => {
-  import_node_fs7.default.readdir(s3, { withFileTypes: true }, (r, n) => {
+  import_node_fs8.default.readdir(s3, { withFileTypes: true }, (r, n) => {
     if (r) {
       if (r.code === "ENOENT") return i();
       if (r.code !== "ENOTDIR" && r.code !== "ENOTSUP") return i(r);
@@ -30427,7 +30646,7 @@ var so = (s3, t, e, i) => {
 var ws = (s3, t, e) => {
   let i;
   try {
-    i = import_node_fs7.default.readdirSync(s3, { withFileTypes: true });
+    i = import_node_fs8.default.readdirSync(s3, { withFileTypes: true });
   } catch (r) {
     let n = r;
     if (n?.code === "ENOENT") return;
@@ -30461,14 +30680,14 @@ var St = class extends Error {
   }
 };
 var no = (s3, t) => {
-  import_node_fs8.default.stat(s3, (e, i) => {
+  import_node_fs9.default.stat(s3, (e, i) => {
     (e || !i.isDirectory()) && (e = new Se(s3, e?.code || "ENOTDIR")), t(e);
   });
 };
 var gr = (s3, t, e) => {
   s3 = f(s3);
   let i = t.umask ?? 18, r = t.mode | 448, n = (r & i) !== 0, o = t.uid, h = t.gid, a = typeof o == "number" && typeof h == "number" && (o !== t.processUid || h !== t.processGid), l = t.preserve, c = t.unlink, d = f(t.cwd), y = (E, x) => {
-    E ? e(E) : x && a ? Es(x, o, h, (Le) => y(Le)) : n ? import_node_fs8.default.chmod(s3, r, e) : e();
+    E ? e(E) : x && a ? Es(x, o, h, (Le) => y(Le)) : n ? import_node_fs9.default.chmod(s3, r, e) : e();
   };
   if (s3 === d) return no(s3, y);
   if (l) return import_promises3.default.mkdir(s3, { mode: r, recursive: true }).then((E) => y(null, E ?? void 0), y);
@@ -30478,15 +30697,15 @@ var gr = (s3, t, e) => {
 var Ss = (s3, t, e, i, r, n, o) => {
   if (t.length === 0) return o(null, n);
   let h = t.shift(), a = f(import_node_path9.default.resolve(s3 + "/" + h));
-  import_node_fs8.default.mkdir(a, e, br(a, t, e, i, r, n, o));
+  import_node_fs9.default.mkdir(a, e, br(a, t, e, i, r, n, o));
 };
 var br = (s3, t, e, i, r, n, o) => (h) => {
-  h ? import_node_fs8.default.lstat(s3, (a, l) => {
+  h ? import_node_fs9.default.lstat(s3, (a, l) => {
     if (a) a.path = a.path && f(a.path), o(a);
     else if (l.isDirectory()) Ss(s3, t, e, i, r, n, o);
-    else if (i) import_node_fs8.default.unlink(s3, (c) => {
+    else if (i) import_node_fs9.default.unlink(s3, (c) => {
       if (c) return o(c);
-      import_node_fs8.default.mkdir(s3, e, br(s3, t, e, i, r, n, o));
+      import_node_fs9.default.mkdir(s3, e, br(s3, t, e, i, r, n, o));
     });
     else {
       if (l.isSymbolicLink()) return o(new St(s3, s3 + "/" + t.join("/")));
@@ -30497,7 +30716,7 @@ var br = (s3, t, e, i, r, n, o) => (h) => {
 var oo = (s3) => {
   let t = false, e;
   try {
-    t = import_node_fs8.default.statSync(s3).isDirectory();
+    t = import_node_fs9.default.statSync(s3).isDirectory();
   } catch (i) {
     e = i?.code;
   } finally {
@@ -30507,20 +30726,20 @@ var oo = (s3) => {
 var _r = (s3, t) => {
   s3 = f(s3);
   let e = t.umask ?? 18, i = t.mode | 448, r = (i & e) !== 0, n = t.uid, o = t.gid, h = typeof n == "number" && typeof o == "number" && (n !== t.processUid || o !== t.processGid), a = t.preserve, l = t.unlink, c = f(t.cwd), d = (E) => {
-    E && h && ws(E, n, o), r && import_node_fs8.default.chmodSync(s3, i);
+    E && h && ws(E, n, o), r && import_node_fs9.default.chmodSync(s3, i);
   };
   if (s3 === c) return oo(c), d();
-  if (a) return d(import_node_fs8.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
+  if (a) return d(import_node_fs9.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
   let T = f(import_node_path9.default.relative(c, s3)).split("/"), D;
   for (let E = T.shift(), x = c; E && (x += "/" + E); E = T.shift()) {
     x = f(import_node_path9.default.resolve(x));
     try {
-      import_node_fs8.default.mkdirSync(x, i), D = D || x;
+      import_node_fs9.default.mkdirSync(x, i), D = D || x;
     } catch {
-      let Le = import_node_fs8.default.lstatSync(x);
+      let Le = import_node_fs9.default.lstatSync(x);
       if (Le.isDirectory()) continue;
       if (l) {
-        import_node_fs8.default.unlinkSync(x), import_node_fs8.default.mkdirSync(x, i), D = D || x;
+        import_node_fs9.default.unlinkSync(x), import_node_fs9.default.mkdirSync(x, i), D = D || x;
         continue;
       } else if (Le.isSymbolicLink()) return new St(x, x + "/" + T.join("/"));
     }
@@ -30639,17 +30858,17 @@ var fo = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
 var Te = fo === "win32";
 var uo = 1024;
 var mo = (s3, t) => {
-  if (!Te) return import_node_fs6.default.unlink(s3, t);
+  if (!Te) return import_node_fs7.default.unlink(s3, t);
   let e = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
-  import_node_fs6.default.rename(s3, e, (i) => {
+  import_node_fs7.default.rename(s3, e, (i) => {
     if (i) return t(i);
-    import_node_fs6.default.unlink(e, t);
+    import_node_fs7.default.unlink(e, t);
   });
 };
 var po = (s3) => {
-  if (!Te) return import_node_fs6.default.unlinkSync(s3);
+  if (!Te) return import_node_fs7.default.unlinkSync(s3);
   let t = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
-  import_node_fs6.default.renameSync(s3, t), import_node_fs6.default.unlinkSync(t);
+  import_node_fs7.default.renameSync(s3, t), import_node_fs7.default.unlinkSync(t);
 };
 var vr = (s3, t, e) => s3 !== void 0 && s3 === s3 >>> 0 ? s3 : t !== void 0 && t === t >>> 0 ? t : e;
 var Xt = class extends rt {
@@ -30765,16 +30984,16 @@ var Xt = class extends rt {
   [Ts](t, e) {
     let i = typeof t.mode == "number" ? t.mode & 4095 : this.fmode, r = new et(String(t.absolute), { flags: ms(t.size), mode: i, autoClose: false });
     r.on("error", (a) => {
-      r.fd && import_node_fs6.default.close(r.fd, () => {
+      r.fd && import_node_fs7.default.close(r.fd, () => {
       }), r.write = () => true, this[O](a, t), e();
     });
     let n = 1, o = (a) => {
       if (a) {
-        r.fd && import_node_fs6.default.close(r.fd, () => {
+        r.fd && import_node_fs7.default.close(r.fd, () => {
         }), this[O](a, t), e();
         return;
       }
-      --n === 0 && r.fd !== void 0 && import_node_fs6.default.close(r.fd, (l) => {
+      --n === 0 && r.fd !== void 0 && import_node_fs7.default.close(r.fd, (l) => {
         l ? this[O](l, t) : this[$t](), e();
       });
     };
@@ -30783,12 +31002,12 @@ var Xt = class extends rt {
       if (typeof l == "number" && t.mtime && !this.noMtime) {
         n++;
         let c = t.atime || /* @__PURE__ */ new Date(), d = t.mtime;
-        import_node_fs6.default.futimes(l, c, d, (y) => y ? import_node_fs6.default.utimes(a, c, d, (T) => o(T && y)) : o());
+        import_node_fs7.default.futimes(l, c, d, (y) => y ? import_node_fs7.default.utimes(a, c, d, (T) => o(T && y)) : o());
       }
       if (typeof l == "number" && this[ge](t)) {
         n++;
         let c = this[be](t), d = this[_e](t);
-        typeof c == "number" && typeof d == "number" && import_node_fs6.default.fchown(l, c, d, (y) => y ? import_node_fs6.default.chown(a, c, d, (T) => o(T && y)) : o());
+        typeof c == "number" && typeof d == "number" && import_node_fs7.default.fchown(l, c, d, (y) => y ? import_node_fs7.default.chown(a, c, d, (T) => o(T && y)) : o());
       }
       o();
     });
@@ -30807,7 +31026,7 @@ var Xt = class extends rt {
       let n = 1, o = () => {
         --n === 0 && (e(), this[$t](), t.resume());
       };
-      t.mtime && !this.noMtime && (n++, import_node_fs6.default.utimes(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime, o)), this[ge](t) && (n++, import_node_fs6.default.chown(String(t.absolute), Number(this[be](t)), Number(this[_e](t)), o)), o();
+      t.mtime && !this.noMtime && (n++, import_node_fs7.default.utimes(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime, o)), this[ge](t) && (n++, import_node_fs7.default.chown(String(t.absolute), Number(this[be](t)), Number(this[_e](t)), o)), o();
     });
   }
   [Cr](t) {
@@ -30829,7 +31048,7 @@ var Xt = class extends rt {
     let o = i.shift();
     if (this.preservePaths || o === void 0) return r();
     let h = import_node_path7.default.resolve(e, o);
-    import_node_fs6.default.lstat(h, (a, l) => {
+    import_node_fs7.default.lstat(h, (a, l) => {
       if (a) return r();
       if (l?.isSymbolicLink()) return n(new St(h, import_node_path7.default.resolve(h, i.join("/"))));
       this[Re](t, h, i, r, n);
@@ -30876,7 +31095,7 @@ var Xt = class extends rt {
       }
       o();
     }, o = () => {
-      import_node_fs6.default.lstat(String(t.absolute), (h, a) => {
+      import_node_fs7.default.lstat(String(t.absolute), (h, a) => {
         if (a && (this.keep || this.newer && a.mtime > (t.mtime ?? a.mtime))) {
           this[Ls](t), i();
           return;
@@ -30885,9 +31104,9 @@ var Xt = class extends rt {
         if (a.isDirectory()) {
           if (t.type === "Directory") {
             let l = this.chmod && t.mode && (a.mode & 4095) !== t.mode, c = (d) => this[P](d ?? null, t, i);
-            return l ? import_node_fs6.default.chmod(String(t.absolute), Number(t.mode), c) : c();
+            return l ? import_node_fs7.default.chmod(String(t.absolute), Number(t.mode), c) : c();
           }
-          if (t.absolute !== this.cwd) return import_node_fs6.default.rmdir(String(t.absolute), (l) => this[P](l ?? null, t, i));
+          if (t.absolute !== this.cwd) return import_node_fs7.default.rmdir(String(t.absolute), (l) => this[P](l ?? null, t, i));
         }
         if (t.absolute === this.cwd) return this[P](null, t, i);
         mo(String(t.absolute), (l) => this[P](l ?? null, t, i));
@@ -30915,7 +31134,7 @@ var Xt = class extends rt {
     }
   }
   [gi](t, e, i, r) {
-    import_node_fs6.default[i](e, String(t.absolute), (n) => {
+    import_node_fs7.default[i](e, String(t.absolute), (n) => {
       n ? this[O](n, t) : (this[$t](), t.resume()), r();
     });
   }
@@ -30946,17 +31165,17 @@ var xe = class extends Xt {
         if (o) return this[O](o, t);
       }
     }
-    let [e, i] = ye(() => import_node_fs6.default.lstatSync(String(t.absolute)));
+    let [e, i] = ye(() => import_node_fs7.default.lstatSync(String(t.absolute)));
     if (i && (this.keep || this.newer && i.mtime > (t.mtime ?? i.mtime))) return this[Ls](t);
     if (e || this[Os](t, i)) return this[P](null, t);
     if (i.isDirectory()) {
       if (t.type === "Directory") {
         let o = this.chmod && t.mode && (i.mode & 4095) !== t.mode, [h] = o ? ye(() => {
-          import_node_fs6.default.chmodSync(String(t.absolute), Number(t.mode));
+          import_node_fs7.default.chmodSync(String(t.absolute), Number(t.mode));
         }) : [];
         return this[P](h, t);
       }
-      let [n] = ye(() => import_node_fs6.default.rmdirSync(String(t.absolute)));
+      let [n] = ye(() => import_node_fs7.default.rmdirSync(String(t.absolute)));
       this[P](n, t);
     }
     let [r] = t.absolute === this.cwd ? [] : ye(() => po(String(t.absolute)));
@@ -30966,21 +31185,21 @@ var xe = class extends Xt {
     let i = typeof t.mode == "number" ? t.mode & 4095 : this.fmode, r = (h) => {
       let a;
       try {
-        import_node_fs6.default.closeSync(n);
+        import_node_fs7.default.closeSync(n);
       } catch (l) {
         a = l;
       }
       (h || a) && this[O](h || a, t), e();
     }, n;
     try {
-      n = import_node_fs6.default.openSync(String(t.absolute), ms(t.size), i);
+      n = import_node_fs7.default.openSync(String(t.absolute), ms(t.size), i);
     } catch (h) {
       return r(h);
     }
     let o = this.transform && this.transform(t) || t;
     o !== t && (o.on("error", (h) => this[O](h, t)), t.pipe(o)), o.on("data", (h) => {
       try {
-        import_node_fs6.default.writeSync(n, h, 0, h.length);
+        import_node_fs7.default.writeSync(n, h, 0, h.length);
       } catch (a) {
         r(a);
       }
@@ -30989,10 +31208,10 @@ var xe = class extends Xt {
       if (t.mtime && !this.noMtime) {
         let a = t.atime || /* @__PURE__ */ new Date(), l = t.mtime;
         try {
-          import_node_fs6.default.futimesSync(n, a, l);
+          import_node_fs7.default.futimesSync(n, a, l);
         } catch (c) {
           try {
-            import_node_fs6.default.utimesSync(String(t.absolute), a, l);
+            import_node_fs7.default.utimesSync(String(t.absolute), a, l);
           } catch {
             h = c;
           }
@@ -31001,10 +31220,10 @@ var xe = class extends Xt {
       if (this[ge](t)) {
         let a = this[be](t), l = this[_e](t);
         try {
-          import_node_fs6.default.fchownSync(n, Number(a), Number(l));
+          import_node_fs7.default.fchownSync(n, Number(a), Number(l));
         } catch (c) {
           try {
-            import_node_fs6.default.chownSync(String(t.absolute), Number(a), Number(l));
+            import_node_fs7.default.chownSync(String(t.absolute), Number(a), Number(l));
           } catch {
             h = h || c;
           }
@@ -31020,11 +31239,11 @@ var xe = class extends Xt {
       return;
     }
     if (t.mtime && !this.noMtime) try {
-      import_node_fs6.default.utimesSync(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime);
+      import_node_fs7.default.utimesSync(String(t.absolute), t.atime || /* @__PURE__ */ new Date(), t.mtime);
     } catch {
     }
     if (this[ge](t)) try {
-      import_node_fs6.default.chownSync(String(t.absolute), Number(this[be](t)), Number(this[_e](t)));
+      import_node_fs7.default.chownSync(String(t.absolute), Number(this[be](t)), Number(this[_e](t)));
     } catch {
     }
     e(), t.resume();
@@ -31041,7 +31260,7 @@ var xe = class extends Xt {
     let o = e;
     for (let h of i) {
       o = import_node_path7.default.resolve(o, h);
-      let [a, l] = ye(() => import_node_fs6.default.lstatSync(o));
+      let [a, l] = ye(() => import_node_fs7.default.lstatSync(o));
       if (a) return r();
       if (l.isSymbolicLink()) return n(new St(o, import_node_path7.default.resolve(e, i.join("/"))));
     }
@@ -31050,20 +31269,20 @@ var xe = class extends Xt {
   [gi](t, e, i, r) {
     let n = `${i}Sync`;
     try {
-      import_node_fs6.default[n](e, String(t.absolute)), r(), t.resume();
+      import_node_fs7.default[n](e, String(t.absolute)), r(), t.resume();
     } catch (o) {
       return this[O](o, t);
     }
   }
 };
 var Eo = (s3) => {
-  let t = new xe(s3), e = s3.file, i = import_node_fs5.default.statSync(e), r = s3.maxReadSize || 16 * 1024 * 1024;
+  let t = new xe(s3), e = s3.file, i = import_node_fs6.default.statSync(e), r = s3.maxReadSize || 16 * 1024 * 1024;
   new Be(e, { readSize: r, size: i.size }).pipe(t);
 };
 var wo = (s3, t) => {
   let e = new Xt(s3), i = s3.maxReadSize || 16 * 1024 * 1024, r = s3.file;
   return new Promise((o, h) => {
-    e.on("error", h), e.on("close", o), import_node_fs5.default.stat(r, (a, l) => {
+    e.on("error", h), e.on("close", o), import_node_fs6.default.stat(r, (a, l) => {
       if (a) h(a);
       else {
         let c = new _t(r, { readSize: i, size: l.size });
@@ -31079,15 +31298,15 @@ var yo = (s3, t) => {
   let e = new kt(s3), i = true, r, n;
   try {
     try {
-      r = import_node_fs9.default.openSync(s3.file, "r+");
+      r = import_node_fs10.default.openSync(s3.file, "r+");
     } catch (a) {
-      if (a?.code === "ENOENT") r = import_node_fs9.default.openSync(s3.file, "w+");
+      if (a?.code === "ENOENT") r = import_node_fs10.default.openSync(s3.file, "w+");
       else throw a;
     }
-    let o = import_node_fs9.default.fstatSync(r), h = Buffer.alloc(512);
+    let o = import_node_fs10.default.fstatSync(r), h = Buffer.alloc(512);
     t: for (n = 0; n < o.size; n += 512) {
       for (let c = 0, d = 0; c < 512; c += d) {
-        if (d = import_node_fs9.default.readSync(r, h, c, h.length - c, n + c), n === 0 && h[0] === 31 && h[1] === 139) throw new Error("cannot append to compressed archives");
+        if (d = import_node_fs10.default.readSync(r, h, c, h.length - c, n + c), n === 0 && h[0] === 31 && h[1] === 139) throw new Error("cannot append to compressed archives");
         if (!d) break t;
       }
       let a = new F(h);
@@ -31099,7 +31318,7 @@ var yo = (s3, t) => {
     i = false, Ro(s3, e, n, r, t);
   } finally {
     if (i) try {
-      import_node_fs9.default.closeSync(r);
+      import_node_fs10.default.closeSync(r);
     } catch {
     }
   }
@@ -31112,29 +31331,29 @@ var go = (s3, t) => {
   t = Array.from(t);
   let e = new wt(s3), i = (n, o, h) => {
     let a = (T, D) => {
-      T ? import_node_fs9.default.close(n, (E) => h(T)) : h(null, D);
+      T ? import_node_fs10.default.close(n, (E) => h(T)) : h(null, D);
     }, l = 0;
     if (o === 0) return a(null, 0);
     let c = 0, d = Buffer.alloc(512), y = (T, D) => {
       if (T || D === void 0) return a(T);
-      if (c += D, c < 512 && D) return import_node_fs9.default.read(n, d, c, d.length - c, l + c, y);
+      if (c += D, c < 512 && D) return import_node_fs10.default.read(n, d, c, d.length - c, l + c, y);
       if (l === 0 && d[0] === 31 && d[1] === 139) return a(new Error("cannot append to compressed archives"));
       if (c < 512) return a(null, l);
       let E = new F(d);
       if (!E.cksumValid) return a(null, l);
       let x = 512 * Math.ceil((E.size ?? 0) / 512);
       if (l + x + 512 > o || (l += x + 512, l >= o)) return a(null, l);
-      s3.mtimeCache && E.mtime && s3.mtimeCache.set(String(E.path), E.mtime), c = 0, import_node_fs9.default.read(n, d, 0, 512, l, y);
+      s3.mtimeCache && E.mtime && s3.mtimeCache.set(String(E.path), E.mtime), c = 0, import_node_fs10.default.read(n, d, 0, 512, l, y);
     };
-    import_node_fs9.default.read(n, d, 0, 512, l, y);
+    import_node_fs10.default.read(n, d, 0, 512, l, y);
   };
   return new Promise((n, o) => {
     e.on("error", o);
     let h = "r+", a = (l, c) => {
-      if (l && l.code === "ENOENT" && h === "r+") return h = "w+", import_node_fs9.default.open(s3.file, h, a);
+      if (l && l.code === "ENOENT" && h === "r+") return h = "w+", import_node_fs10.default.open(s3.file, h, a);
       if (l || !c) return o(l);
-      import_node_fs9.default.fstat(c, (d, y) => {
-        if (d) return import_node_fs9.default.close(c, () => o(d));
+      import_node_fs10.default.fstat(c, (d, y) => {
+        if (d) return import_node_fs10.default.close(c, () => o(d));
         i(c, y.size, (T, D) => {
           if (T) return o(T);
           let E = new et(s3.file, { fd: c, start: D });
@@ -31142,7 +31361,7 @@ var go = (s3, t) => {
         });
       });
     };
-    import_node_fs9.default.open(s3.file, h, a);
+    import_node_fs10.default.open(s3.file, h, a);
   });
 };
 var bo = (s3, t) => {
@@ -31232,7 +31451,7 @@ async function unpackPart(kind, file, bundleDir) {
 }
 
 // src/adapters/zip-read.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_promises5 = require("node:fs/promises");
 var import_promises6 = require("node:stream/promises");
 var import_node_zlib = require("node:zlib");
@@ -31309,14 +31528,14 @@ async function extractZipEntry(path, entry, target) {
   } finally {
     await file.close();
   }
-  const out = (0, import_node_fs10.createWriteStream)(target, { flags: "wx" });
+  const out = (0, import_node_fs11.createWriteStream)(target, { flags: "wx" });
   let written = 0;
   if (!entry.compressedSize) {
     await new Promise((resolve2, reject) => out.on("error", reject).end(resolve2));
     if (entry.size) throw new InputError(`${path}: ${entry.name} has no bytes but should unpack to ${entry.size}`);
     return;
   }
-  const source = (0, import_node_fs10.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  const source = (0, import_node_fs11.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
   const count = async function* (chunks) {
     for await (const c of chunks) {
       written += c.length;
@@ -31329,8 +31548,8 @@ async function extractZipEntry(path, entry, target) {
 }
 
 // src/adapters/oci-layout.ts
-var import_node_fs11 = require("node:fs");
-var READ_NOFOLLOW = import_node_fs11.constants.O_RDONLY | (import_node_fs11.constants.O_NOFOLLOW ?? 0);
+var import_node_fs12 = require("node:fs");
+var READ_NOFOLLOW = import_node_fs12.constants.O_RDONLY | (import_node_fs12.constants.O_NOFOLLOW ?? 0);
 
 // src/pipeline/pool.ts
 async function runPool(items, concurrency, work) {
@@ -31347,7 +31566,7 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/bundle-dir.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_node_crypto3 = require("node:crypto");
 function parseSums(text3) {
   return text3.split("\n").flatMap((l) => {
@@ -31358,7 +31577,7 @@ function parseSums(text3) {
 async function sha256File(path) {
   const hash = (0, import_node_crypto3.createHash)("sha256");
   let size = 0;
-  for await (const chunk of (0, import_node_fs12.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of (0, import_node_fs13.createReadStream)(path, { highWaterMark: 1 << 20 })) {
     hash.update(chunk);
     size += chunk.length;
   }
@@ -31534,12 +31753,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs13.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs14.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

@@ -27686,8 +27686,255 @@ function processAlive(pid) {
 // src/adapters/http/fetch-file.ts
 var import_promises3 = require("node:fs/promises");
 var import_node_path4 = require("node:path");
+var import_node_fs5 = require("node:fs");
+
+// src/adapters/hashing.ts
 var import_node_crypto2 = require("node:crypto");
 var import_node_fs4 = require("node:fs");
+var import_node_os3 = require("node:os");
+var import_node_worker_threads = require("node:worker_threads");
+var READ_BACK = 4 << 20;
+var readBackBuffer;
+function sharedReadBackBuffer() {
+  readBackBuffer ??= Buffer.allocUnsafe(READ_BACK);
+  return readBackBuffer;
+}
+var inlineHashing = {
+  open(path, fd, algorithms) {
+    const hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
+    return {
+      update(piece) {
+        for (const [, h] of hashes) h.update(piece);
+      },
+      fromDisk(from, to) {
+        const buffer = sharedReadBackBuffer();
+        for (let at = from; at < to; ) {
+          const n = (0, import_node_fs4.readSync)(fd, buffer, 0, Math.min(buffer.length, to - at), at);
+          if (n === 0) throw new Error(`${path} ends at ${at} bytes, its segments say ${to}`);
+          for (const [, h] of hashes) h.update(buffer.subarray(0, n));
+          at += n;
+        }
+      },
+      digest: () => Promise.resolve(new Map(hashes.map(([a, h]) => [a, h.digest("hex")]))),
+      abandon: () => void 0
+    };
+  }
+};
+var RING_BYTES = 8 << 20;
+var HEADER = 16;
+var MAX_PAYLOAD = 1 << 20;
+var WRITE = 0;
+var READ = 1;
+var FAILED = 2;
+var Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 };
+var STALL_LIMIT_MS = 6e4;
+var OffThreadHashing = class {
+  ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
+  control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  header = new Int32Array(HEADER / 4);
+  headerBytes = new Uint8Array(this.header.buffer);
+  thread;
+  waiting = /* @__PURE__ */ new Map();
+  written = 0;
+  nextId = 1;
+  broken;
+  /** Started with the first file: a run with nothing to download starts no thread. */
+  ensureThread() {
+    if (this.thread) return this.thread;
+    const worker = new import_node_worker_threads.Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } });
+    worker.on("message", (reply) => this.settle(reply));
+    worker.on("error", (e) => this.fail(new Error(`the hashing thread failed: ${e.message}`)));
+    worker.on("exit", (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
+    worker.unref();
+    return this.thread = worker;
+  }
+  open(path, fd, algorithms) {
+    if (this.broken) return inlineHashing.open(path, fd, algorithms);
+    const id = this.nextId++;
+    try {
+      this.ensureThread();
+      this.send(Kind.open, id, new TextEncoder().encode(JSON.stringify({ path, algorithms })));
+    } catch {
+      return inlineHashing.open(path, fd, algorithms);
+    }
+    let finished = false;
+    const span = new Float64Array(2);
+    return {
+      update: (piece) => {
+        for (let at = 0; at < piece.length; at += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at, at + MAX_PAYLOAD));
+      },
+      fromDisk: (from, to) => {
+        span[0] = from;
+        span[1] = to;
+        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer));
+      },
+      digest: () => {
+        finished = true;
+        return new Promise((resolve2, reject) => {
+          if (this.broken) return reject(this.broken);
+          this.waiting.set(id, { resolve: resolve2, reject });
+          this.ensureThread().ref();
+          this.send(Kind.finish, id);
+        });
+      },
+      abandon: () => {
+        if (finished || this.broken) return;
+        finished = true;
+        this.send(Kind.abandon, id);
+      }
+    };
+  }
+  /** Copies a record into the ring, waiting for room (the hashing thread frees it as it goes). */
+  send(kind, id, payload) {
+    const length = payload?.length ?? 0;
+    const size = HEADER + (length + 7 & ~7);
+    this.waitForRoom(size);
+    this.header[0] = kind;
+    this.header[1] = id;
+    this.header[2] = length;
+    this.copyIn(this.written, this.headerBytes);
+    if (payload) this.copyIn(this.written + HEADER, payload);
+    this.written = this.written + size | 0;
+    Atomics.store(this.control, WRITE, this.written);
+    Atomics.notify(this.control, WRITE);
+  }
+  waitForRoom(size) {
+    let stalledSince;
+    for (; ; ) {
+      if (this.broken) throw this.broken;
+      if (Atomics.load(this.control, FAILED)) throw this.fail(new Error("the hashing thread failed"));
+      const read = Atomics.load(this.control, READ);
+      if (RING_BYTES - (this.written - read | 0) >= size) return;
+      if (Atomics.wait(this.control, READ, read, 1e3) === "timed-out") {
+        stalledSince ??= Date.now();
+        if (Date.now() - stalledSince > STALL_LIMIT_MS) throw this.fail(new Error(`the hashing thread made no progress for ${STALL_LIMIT_MS / 1e3} s`));
+      } else stalledSince = void 0;
+    }
+  }
+  copyIn(position, bytes) {
+    const at = position & RING_BYTES - 1;
+    const first = Math.min(bytes.length, RING_BYTES - at);
+    this.ring.set(bytes.subarray(0, first), at);
+    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0);
+  }
+  settle(reply) {
+    const waiter = this.waiting.get(reply.id);
+    if (!waiter) return;
+    this.waiting.delete(reply.id);
+    if (this.waiting.size === 0) this.thread?.unref();
+    if ("error" in reply) waiter.reject(new Error(reply.error));
+    else waiter.resolve(new Map(reply.digests));
+  }
+  fail(error) {
+    this.broken ??= error;
+    for (const waiter of this.waiting.values()) waiter.reject(this.broken);
+    this.waiting.clear();
+    return this.broken;
+  }
+  /** Stops the thread (tests; a process that exits stops it anyway). */
+  async close() {
+    this.fail(new Error("hashing was closed"));
+    await this.thread?.terminate();
+  }
+};
+function hashingThread() {
+  const { workerData, parentPort } = require("node:worker_threads");
+  const { createHash: createHash3 } = require("node:crypto");
+  const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
+  const RING = 8 << 20;
+  const ring = new Uint8Array(workerData.ring);
+  const control = new Int32Array(workerData.control);
+  const header = new Int32Array(4);
+  const headerBytes = new Uint8Array(header.buffer);
+  const span = new Float64Array(2);
+  const spanBytes = new Uint8Array(span.buffer);
+  const readBack = Buffer.allocUnsafe(4 << 20);
+  const files = /* @__PURE__ */ new Map();
+  const copyOut = (position, into, length = into.length) => {
+    const at = position & RING - 1;
+    const first = Math.min(length, RING - at);
+    into.set(ring.subarray(at, at + first), 0);
+    if (first < length) into.set(ring.subarray(0, length - first), first);
+  };
+  const hashRing = (file, position, length) => {
+    const at = position & RING - 1;
+    const first = Math.min(length, RING - at);
+    for (const [, h] of file.hashes) {
+      h.update(ring.subarray(at, at + first));
+      if (first < length) h.update(ring.subarray(0, length - first));
+    }
+  };
+  const hashFromDisk = (file, from, to) => {
+    file.fd ??= openSync2(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    for (let at = from; at < to; ) {
+      const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to - at), at);
+      if (n === 0) throw new Error(`${file.path} ends at ${at} bytes, its segments say ${to}`);
+      for (const [, h] of file.hashes) h.update(readBack.subarray(0, n));
+      at += n;
+    }
+  };
+  const close = (id, file) => {
+    if (file.fd !== void 0) closeSync2(file.fd);
+    files.delete(id);
+  };
+  const take = (position) => {
+    copyOut(position, headerBytes);
+    const [kind, id, length] = header;
+    const payload = position + 16;
+    const file = files.get(id);
+    if (kind === 1) {
+      const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
+    } else if (file && !file.error) {
+      try {
+        if (kind === 2) hashRing(file, payload, length);
+        else if (kind === 3) {
+          copyOut(payload, spanBytes);
+          hashFromDisk(file, span[0], span[1]);
+        }
+      } catch (e) {
+        file.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (file && kind === 4) {
+      parentPort?.postMessage(file.error ? { id, error: file.error } : { id, digests: file.hashes.map(([a, h]) => [a, h.digest("hex")]) });
+      close(id, file);
+    } else if (file && kind === 5) close(id, file);
+    return position + 16 + (length + 7 & ~7) | 0;
+  };
+  let read = 0;
+  try {
+    for (; ; ) {
+      const written = Atomics.load(control, 0);
+      if (written === read) {
+        Atomics.wait(control, 0, read);
+        continue;
+      }
+      while (read !== written) {
+        read = take(read);
+        Atomics.store(control, 1, read);
+        Atomics.notify(control, 1);
+      }
+    }
+  } catch (e) {
+    Atomics.store(control, 2, 1);
+    Atomics.notify(control, 1);
+    throw e;
+  }
+}
+var shared;
+function defaultHashing() {
+  if (shared) return shared;
+  if ((0, import_node_os3.availableParallelism)() < 2) return shared = inlineHashing;
+  try {
+    shared = new OffThreadHashing();
+  } catch {
+    shared = inlineHashing;
+  }
+  return shared;
+}
+
+// src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HttpStatusError = class extends Error {
   constructor(status, url) {
@@ -27710,24 +27957,15 @@ var STATUS_TEXT = {
   504: "Gateway Timeout"
 };
 var HASH_STEP = 1 << 20;
-var readBackBuffer;
-function sharedReadBackBuffer() {
-  readBackBuffer ??= Buffer.allocUnsafe(4 * HASH_STEP);
-  return readBackBuffer;
-}
 var PrefixHasher = class {
-  constructor(fd, segments, algorithms) {
-    this.fd = fd;
+  constructor(sink, segments) {
+    this.sink = sink;
     this.segments = segments;
-    this.hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
   }
-  fd;
+  sink;
   segments;
+  /** Bytes handed to the sink, all from byte 0 without a gap. */
   hashed = 0;
-  running;
-  again = false;
-  failure;
-  hashes;
   /** The end of the bytes written without a gap from byte 0. */
   prefixEnd() {
     let end = 0;
@@ -27738,52 +27976,29 @@ var PrefixHasher = class {
     }
     return end;
   }
-  /**
-   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
-   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
-   * disk once the gap before them fills.
-   */
+  /** Bytes were just written at `position` (and counted in their segment). */
   written(position, piece) {
-    if (!this.running && position === this.hashed) {
-      for (const [, h] of this.hashes) h.update(piece);
+    if (position === this.hashed) {
+      this.sink.update(piece);
       this.hashed += piece.length;
       return;
     }
     this.advance();
   }
-  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
-  advance() {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.prefixEnd() - this.hashed < HASH_STEP) return;
-    this.running = this.drain().catch((e) => {
-      this.failure = e;
-    }).finally(() => {
-      this.running = void 0;
-      if (this.again) {
-        this.again = false;
-        this.advance();
-      }
-    });
+  /** Hands over from disk what became contiguous, `step` bytes or more at a time. */
+  advance(step = HASH_STEP) {
+    const end = this.prefixEnd();
+    if (end - this.hashed < step) return;
+    this.sink.fromDisk(this.hashed, end);
+    this.hashed = end;
   }
-  // Async for its callers' sake, but nothing in it awaits: the shared buffer stays ours throughout.
-  async drain() {
-    const buffer = sharedReadBackBuffer();
-    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      const bytesRead = (0, import_node_fs4.readSync)(this.fd, buffer, 0, Math.min(buffer.length, end - this.hashed), this.hashed);
-      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`);
-      const piece = buffer.subarray(0, bytesRead);
-      for (const [, h] of this.hashes) h.update(piece);
-      this.hashed += bytesRead;
-    }
+  finish() {
+    this.advance(1);
+    return this.sink.digest();
   }
-  async finish() {
-    while (this.running) await this.running;
-    if (this.failure) throw this.failure;
-    await this.drain();
-    return new Map(this.hashes.map(([a, h]) => [a, h.digest("hex")]));
+  /** No digest is wanted after all (a no-op once finish was called). */
+  abandon() {
+    this.sink.abandon();
   }
 };
 var MAX_BODY_ATTEMPTS = 4;
@@ -27794,12 +28009,14 @@ var RestartFromZero = class extends Error {
   }
 };
 var FileFetcher = class {
-  constructor(slots, policy = DEFAULT_SEGMENT_POLICY) {
+  constructor(slots, policy = DEFAULT_SEGMENT_POLICY, hashing = defaultHashing()) {
     this.slots = slots;
     this.policy = policy;
+    this.hashing = hashing;
   }
   slots;
   policy;
+  hashing;
   /**
    * Downloads `url` into `partPath` and returns its `algorithms` digests, hashed while it
    * downloads (a resumed file's earlier bytes included).
@@ -27851,9 +28068,9 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
-        const hasher = new PrefixHasher(file, segments, algorithms);
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
@@ -27872,7 +28089,8 @@ var FileFetcher = class {
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
       } finally {
-        (0, import_node_fs4.closeSync)(file);
+        hasher.abandon();
+        (0, import_node_fs5.closeSync)(file);
       }
     } finally {
       releaseOnce();
@@ -27890,9 +28108,9 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
     const file = openExistingFd(partPath);
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
-      const hasher = new PrefixHasher(file, state.segments, algorithms);
       hasher.advance();
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)));
       const failed = results.find((r) => r.status === "rejected");
@@ -27904,7 +28122,8 @@ var FileFetcher = class {
       await removeState(state, statePath);
       return { size: state.segments.reduce((n, s) => n + s.done, 0), digests };
     } finally {
-      (0, import_node_fs4.closeSync)(file);
+      hasher.abandon();
+      (0, import_node_fs5.closeSync)(file);
     }
   }
   /** One Range segment, retried from where it stopped when the connection breaks. */
@@ -27951,7 +28170,7 @@ var FileFetcher = class {
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
-        const n = (0, import_node_fs4.writeSync)(file, piece, written, piece.length - written, position + written);
+        const n = (0, import_node_fs5.writeSync)(file, piece, written, piece.length - written, position + written);
         if (n === 0) throw new Error(`wrote 0 bytes to the partial file at ${position + written} (disk full?)`);
         written += n;
       }
@@ -28002,7 +28221,7 @@ function totalSize(response) {
 async function readPartState(statePath, url, partPath) {
   let state;
   try {
-    state = JSON.parse((0, import_node_fs4.readFileSync)(statePath, "utf8"));
+    state = JSON.parse((0, import_node_fs5.readFileSync)(statePath, "utf8"));
   } catch (e) {
     return e.code === "ENOENT" ? "absent" : "unusable";
   }
@@ -28030,7 +28249,7 @@ async function removeStaleSaves(statePath) {
 }
 async function partBytes(statePath) {
   try {
-    const state = JSON.parse((0, import_node_fs4.readFileSync)(statePath, "utf8"));
+    const state = JSON.parse((0, import_node_fs5.readFileSync)(statePath, "utf8"));
     return state.segments.reduce((n, s) => n + s.done, 0);
   } catch {
     return 0;
@@ -28529,12 +28748,12 @@ function formatTable(header, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs5.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs6.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);

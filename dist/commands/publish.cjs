@@ -31282,6 +31282,11 @@ function lazyRequire(name) {
 var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 
+// src/adapters/hashing.ts
+var READ_BACK = 4 << 20;
+var RING_BYTES = 8 << 20;
+var MAX_PAYLOAD = 1 << 20;
+
 // src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
 var HASH_STEP = 1 << 20;

@@ -6,19 +6,20 @@
  * says it stopped. The state is written only after the bytes it counts, so it never claims
  * data that is not there.
  *
- * Hashing follows the download: a PrefixHasher hashes bytes that continue the gap-free prefix
- * from memory as they are written (all of a file on one connection, segment 0 of a split one),
- * and reads back from disk the later segments as the gaps before them fill, so the digests are
- * ready when the last byte lands. The caller compares them with the expected
+ * Hashing follows the download: a PrefixHasher hands bytes that continue the gap-free prefix
+ * to the hasher from memory as they are written (all of a file on one connection, segment 0 of
+ * a split one), and later segments from disk as the gaps before them fill, so the digests are
+ * ready when the last byte lands. The hashing itself runs on a second thread where there is a
+ * core for it (adapters/hashing.ts). The caller compares them with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
 import { readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { createHash, type Hash } from 'node:crypto'
-import { closeSync, readFileSync, readSync, writeSync } from 'node:fs'
+import { closeSync, readFileSync, writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
+import { defaultHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient } from './client.js'
 
@@ -90,34 +91,22 @@ export interface FetchOutcome {
   digests: Map<string, string>
 }
 
+/** Bytes written beyond the hashed prefix are read back at least this much at a time. */
 const HASH_STEP = 1 << 20
 
 /**
- * Where every PrefixHasher reads back from disk. One for the process: a drain reads and hashes
- * synchronously, so no two use it at once, and a 4 MiB buffer per file would count as external
- * memory that V8 answers with a full collection every few dozen files.
+ * Hands a partial file's bytes to its digest sink in file order while its segments fill it:
+ * bytes that continue the hashed prefix as they are written (all of a file on one connection,
+ * segment 0 of a split one), later segments from disk once the gaps before them fill.
  */
-let readBackBuffer: Buffer | undefined
-function sharedReadBackBuffer(): Buffer {
-  readBackBuffer ??= Buffer.allocUnsafe(4 * HASH_STEP)
-  return readBackBuffer
-}
-
-/** Hashes the gap-free prefix of a partial file while its segments fill it. */
 class PrefixHasher {
+  /** Bytes handed to the sink, all from byte 0 without a gap. */
   private hashed = 0
-  private running: Promise<void> | undefined
-  private again = false
-  private failure: unknown
-  private readonly hashes: ReadonlyArray<readonly [string, Hash]>
 
   constructor(
-    private readonly fd: number,
-    private readonly segments: readonly Segment[],
-    algorithms: string[]
-  ) {
-    this.hashes = algorithms.map((a) => [a, createHash(a)] as const)
-  }
+    private readonly sink: DigestSink,
+    private readonly segments: readonly Segment[]
+  ) {}
 
   /** The end of the bytes written without a gap from byte 0. */
   private prefixEnd(): number {
@@ -130,58 +119,32 @@ class PrefixHasher {
     return end
   }
 
-  /**
-   * Bytes were just written at `position`. When they continue the hashed prefix (always, for a
-   * file on one connection) they are hashed from memory; otherwise the prefix catches up from
-   * disk once the gap before them fills.
-   */
+  /** Bytes were just written at `position` (and counted in their segment). */
   written(position: number, piece: Uint8Array): void {
-    if (!this.running && position === this.hashed) {
-      for (const [, h] of this.hashes) h.update(piece)
+    if (position === this.hashed) {
+      this.sink.update(piece)
       this.hashed += piece.length
       return
     }
     this.advance()
   }
 
-  /** Hashes from disk what became contiguous, a megabyte or more at a time. */
-  advance(): void {
-    if (this.running) {
-      this.again = true
-      return
-    }
-    if (this.prefixEnd() - this.hashed < HASH_STEP) return
-    this.running = this.drain()
-      .catch((e: unknown) => {
-        this.failure = e
-      })
-      .finally(() => {
-        this.running = undefined
-        if (this.again) {
-          this.again = false
-          this.advance()
-        }
-      })
+  /** Hands over from disk what became contiguous, `step` bytes or more at a time. */
+  advance(step = HASH_STEP): void {
+    const end = this.prefixEnd()
+    if (end - this.hashed < step) return
+    this.sink.fromDisk(this.hashed, end)
+    this.hashed = end
   }
 
-  // Async for its callers' sake, but nothing in it awaits: the shared buffer stays ours throughout.
-  private async drain(): Promise<void> {
-    const buffer = sharedReadBackBuffer()
-    for (let end = this.prefixEnd(); this.hashed < end; end = this.prefixEnd()) {
-      // From the page cache, where these bytes were just written.
-      const bytesRead = readSync(this.fd, buffer, 0, Math.min(buffer.length, end - this.hashed), this.hashed)
-      if (bytesRead === 0) throw new Error(`the partial file ends at ${this.hashed} bytes, its segments say ${end}`)
-      const piece = buffer.subarray(0, bytesRead)
-      for (const [, h] of this.hashes) h.update(piece)
-      this.hashed += bytesRead
-    }
+  finish(): Promise<Map<string, string>> {
+    this.advance(1)
+    return this.sink.digest()
   }
 
-  async finish(): Promise<Map<string, string>> {
-    while (this.running) await this.running
-    if (this.failure) throw this.failure
-    await this.drain()
-    return new Map(this.hashes.map(([a, h]) => [a, h.digest('hex')]))
+  /** No digest is wanted after all (a no-op once finish was called). */
+  abandon(): void {
+    this.sink.abandon()
   }
 }
 
@@ -222,7 +185,8 @@ class RestartFromZero extends Error {
 export class FileFetcher {
   constructor(
     private readonly slots: ConnectionSlots,
-    private readonly policy: SegmentPolicy = DEFAULT_SEGMENT_POLICY
+    private readonly policy: SegmentPolicy = DEFAULT_SEGMENT_POLICY,
+    private readonly hashing: Hashing = defaultHashing()
   ) {}
 
   /**
@@ -283,9 +247,9 @@ export class FileFetcher {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
-        const hasher = new PrefixHasher(file, segments, algorithms)
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
         const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce)
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events))
@@ -306,6 +270,7 @@ export class FileFetcher {
         if (segments.length > 1) await removeState(state, statePath)
         return { size, digests }
       } finally {
+        hasher.abandon()
         closeSync(file)
       }
     } finally {
@@ -334,9 +299,9 @@ export class FileFetcher {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
     const file = openExistingFd(partPath)
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments)
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
-      const hasher = new PrefixHasher(file, state.segments, algorithms)
       hasher.advance()
       const results = await Promise.allSettled(state.segments.map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events)))
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -348,6 +313,7 @@ export class FileFetcher {
       await removeState(state, statePath)
       return { size: state.segments.reduce((n, s) => n + s.done, 0), digests }
     } finally {
+      hasher.abandon()
       closeSync(file)
     }
   }

@@ -1,0 +1,331 @@
+/**
+ * Where a download's bytes are hashed. sha256 costs about 0.7 s of CPU per GB, as much as the
+ * socket reads and file writes of the same bytes together, and all three used to share the main
+ * thread: with a core free, hashing on a second thread lets the main thread only move bytes
+ * (docs/decisions.md §10).
+ *
+ * Each file gets a DigestSink. Bytes that continue the hashed prefix are handed over as they are
+ * written (`update`); bytes written earlier at a later offset (a Range segment) are hashed from
+ * the partial file once the gap before them fills (`fromDisk`). Calls are taken in order, so the
+ * digest is that of the bytes in file order.
+ *
+ * - InlineHashing hashes on the calling thread: one core, or a thread that cannot start.
+ * - OffThreadHashing copies each piece into a ring in shared memory (about 0.1 s per GB) and a
+ *   worker thread hashes from there, reading segments back from the partial file itself. When
+ *   the ring is full the main thread waits, which holds back the sockets as a slow disk would.
+ */
+import { createHash } from 'node:crypto'
+import { readSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+
+export interface DigestSink {
+  /** Bytes that continue the hashed prefix; `piece` may be reused once this returns. */
+  update(piece: Uint8Array): void
+  /** Bytes [from, to) of the partial file, already written there, hashed from disk. */
+  fromDisk(from: number, to: number): void
+  /** Hex digest per algorithm, once every byte handed over is hashed. */
+  digest(): Promise<Map<string, string>>
+  /** The download failed: nothing more comes, no digest is wanted. */
+  abandon(): void
+}
+
+export interface Hashing {
+  /** A sink for the partial file at `path`, open for reading at `fd` in this thread. */
+  open(path: string, fd: number, algorithms: string[]): DigestSink
+}
+
+/** How much is read back from disk at a time. */
+const READ_BACK = 4 << 20
+
+let readBackBuffer: Buffer | undefined
+/**
+ * One read-back buffer for the thread: reads and hashes run synchronously, so no two files use
+ * it at once, and a buffer per file would count as external memory that V8 answers with a full
+ * collection every few dozen files.
+ */
+function sharedReadBackBuffer(): Buffer {
+  readBackBuffer ??= Buffer.allocUnsafe(READ_BACK)
+  return readBackBuffer
+}
+
+export const inlineHashing: Hashing = {
+  open(path, fd, algorithms) {
+    const hashes = algorithms.map((a) => [a, createHash(a)] as const)
+    return {
+      update(piece) {
+        for (const [, h] of hashes) h.update(piece)
+      },
+      fromDisk(from, to) {
+        const buffer = sharedReadBackBuffer()
+        for (let at = from; at < to; ) {
+          // From the page cache, where these bytes were just written.
+          const n = readSync(fd, buffer, 0, Math.min(buffer.length, to - at), at)
+          if (n === 0) throw new Error(`${path} ends at ${at} bytes, its segments say ${to}`)
+          for (const [, h] of hashes) h.update(buffer.subarray(0, n))
+          at += n
+        }
+      },
+      digest: () => Promise.resolve(new Map(hashes.map(([a, h]) => [a, h.digest('hex')]))),
+      abandon: () => undefined
+    }
+  }
+}
+
+// ---- the ring: records [kind, file id, payload length, 0] (4 × int32) + payload, 8-aligned ----
+
+const RING_BYTES = 8 << 20
+const HEADER = 16
+/** Larger pieces go as several records, so one never needs the whole ring. */
+const MAX_PAYLOAD = 1 << 20
+/** Indexes into the control words. Positions are byte counts that wrap at 2^32. */
+const WRITE = 0
+const READ = 1
+const FAILED = 2
+
+/** Record kinds (the hashing thread below spells them as numbers). */
+const Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 } as const
+type Kind = (typeof Kind)[keyof typeof Kind]
+
+type Reply = { id: number; digests: [string, string][] } | { id: number; error: string }
+
+/** A full ring that has not moved for this long means the hashing thread is stuck. */
+const STALL_LIMIT_MS = 60_000
+
+export class OffThreadHashing implements Hashing {
+  private readonly ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES))
+  private readonly control = new Int32Array(new SharedArrayBuffer(3 * 4))
+  private readonly header = new Int32Array(HEADER / 4)
+  private readonly headerBytes = new Uint8Array(this.header.buffer)
+  private thread: Worker | undefined
+  private readonly waiting = new Map<number, { resolve(d: Map<string, string>): void; reject(e: Error): void }>()
+  private written = 0
+  private nextId = 1
+  private broken: Error | undefined
+
+  /** Started with the first file: a run with nothing to download starts no thread. */
+  private ensureThread(): Worker {
+    if (this.thread) return this.thread
+    const worker = new Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } })
+    worker.on('message', (reply: Reply) => this.settle(reply))
+    worker.on('error', (e: Error) => this.fail(new Error(`the hashing thread failed: ${e.message}`)))
+    worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)))
+    // Idle, the thread does not keep the process alive; it does while a digest is awaited. After
+    // the listeners: adding a 'message' listener refs the thread again.
+    worker.unref()
+    return (this.thread = worker)
+  }
+
+  open(path: string, fd: number, algorithms: string[]): DigestSink {
+    // Files in flight when the thread failed fail with it; later ones are hashed here.
+    if (this.broken) return inlineHashing.open(path, fd, algorithms)
+    const id = this.nextId++
+    try {
+      this.ensureThread()
+      this.send(Kind.open, id, new TextEncoder().encode(JSON.stringify({ path, algorithms })))
+    } catch {
+      return inlineHashing.open(path, fd, algorithms)
+    }
+    let finished = false
+    const span = new Float64Array(2)
+    return {
+      update: (piece) => {
+        for (let at = 0; at < piece.length; at += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at, at + MAX_PAYLOAD))
+      },
+      fromDisk: (from, to) => {
+        span[0] = from
+        span[1] = to
+        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer))
+      },
+      digest: () => {
+        finished = true
+        return new Promise<Map<string, string>>((resolve, reject) => {
+          if (this.broken) return reject(this.broken)
+          this.waiting.set(id, { resolve, reject })
+          this.ensureThread().ref()
+          this.send(Kind.finish, id)
+        })
+      },
+      abandon: () => {
+        if (finished || this.broken) return
+        finished = true
+        this.send(Kind.abandon, id)
+      }
+    }
+  }
+
+  /** Copies a record into the ring, waiting for room (the hashing thread frees it as it goes). */
+  private send(kind: Kind, id: number, payload?: Uint8Array): void {
+    const length = payload?.length ?? 0
+    const size = HEADER + ((length + 7) & ~7)
+    this.waitForRoom(size)
+    this.header[0] = kind
+    this.header[1] = id
+    this.header[2] = length
+    this.copyIn(this.written, this.headerBytes)
+    if (payload) this.copyIn(this.written + HEADER, payload)
+    this.written = (this.written + size) | 0
+    Atomics.store(this.control, WRITE, this.written)
+    Atomics.notify(this.control, WRITE)
+  }
+
+  private waitForRoom(size: number): void {
+    let stalledSince: number | undefined
+    for (;;) {
+      if (this.broken) throw this.broken
+      if (Atomics.load(this.control, FAILED)) throw this.fail(new Error('the hashing thread failed'))
+      const read = Atomics.load(this.control, READ)
+      if (RING_BYTES - ((this.written - read) | 0) >= size) return
+      if (Atomics.wait(this.control, READ, read, 1000) === 'timed-out') {
+        stalledSince ??= Date.now()
+        if (Date.now() - stalledSince > STALL_LIMIT_MS) throw this.fail(new Error(`the hashing thread made no progress for ${STALL_LIMIT_MS / 1000} s`))
+      } else stalledSince = undefined
+    }
+  }
+
+  private copyIn(position: number, bytes: Uint8Array): void {
+    const at = position & (RING_BYTES - 1)
+    const first = Math.min(bytes.length, RING_BYTES - at)
+    this.ring.set(bytes.subarray(0, first), at)
+    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0)
+  }
+
+  private settle(reply: Reply): void {
+    const waiter = this.waiting.get(reply.id)
+    if (!waiter) return
+    this.waiting.delete(reply.id)
+    if (this.waiting.size === 0) this.thread?.unref()
+    if ('error' in reply) waiter.reject(new Error(reply.error))
+    else waiter.resolve(new Map(reply.digests))
+  }
+
+  private fail(error: Error): Error {
+    this.broken ??= error
+    for (const waiter of this.waiting.values()) waiter.reject(this.broken)
+    this.waiting.clear()
+    return this.broken
+  }
+
+  /** Stops the thread (tests; a process that exits stops it anyway). */
+  async close(): Promise<void> {
+    this.fail(new Error('hashing was closed'))
+    await this.thread?.terminate()
+  }
+}
+
+/**
+ * The hashing thread, run from its source text (so the bundles need no second file): it must
+ * not refer to anything outside itself. It waits on the ring's write position, takes records in
+ * order and frees each one's room as soon as it is hashed.
+ */
+function hashingThread(): void {
+  const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads')
+  const { createHash } = require('node:crypto') as typeof import('node:crypto')
+  const { openSync, readSync, closeSync, constants } = require('node:fs') as typeof import('node:fs')
+  const RING = 8 << 20
+  const ring = new Uint8Array(workerData.ring as SharedArrayBuffer)
+  const control = new Int32Array(workerData.control as SharedArrayBuffer)
+  const header = new Int32Array(4)
+  const headerBytes = new Uint8Array(header.buffer)
+  const span = new Float64Array(2)
+  const spanBytes = new Uint8Array(span.buffer)
+  const readBack = Buffer.allocUnsafe(4 << 20)
+  interface File {
+    path: string
+    hashes: [string, import('node:crypto').Hash][]
+    fd?: number
+    error?: string
+  }
+  const files = new Map<number, File>()
+
+  /** Copies ring bytes out (header, span, open payload), across the wrap. */
+  const copyOut = (position: number, into: Uint8Array, length = into.length): void => {
+    const at = position & (RING - 1)
+    const first = Math.min(length, RING - at)
+    into.set(ring.subarray(at, at + first), 0)
+    if (first < length) into.set(ring.subarray(0, length - first), first)
+  }
+  const hashRing = (file: File, position: number, length: number): void => {
+    const at = position & (RING - 1)
+    const first = Math.min(length, RING - at)
+    for (const [, h] of file.hashes) {
+      h.update(ring.subarray(at, at + first))
+      if (first < length) h.update(ring.subarray(0, length - first))
+    }
+  }
+  const hashFromDisk = (file: File, from: number, to: number): void => {
+    file.fd ??= openSync(file.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
+    for (let at = from; at < to; ) {
+      const n = readSync(file.fd, readBack, 0, Math.min(readBack.length, to - at), at)
+      if (n === 0) throw new Error(`${file.path} ends at ${at} bytes, its segments say ${to}`)
+      for (const [, h] of file.hashes) h.update(readBack.subarray(0, n))
+      at += n
+    }
+  }
+  const close = (id: number, file: File): void => {
+    if (file.fd !== undefined) closeSync(file.fd)
+    files.delete(id)
+  }
+  const take = (position: number): number => {
+    copyOut(position, headerBytes)
+    const [kind, id, length] = header
+    const payload = position + 16
+    const file = files.get(id)
+    if (kind === 1) {
+      const open = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[(payload + i) & (RING - 1)]))) as { path: string; algorithms: string[] }
+      files.set(id, { path: open.path, hashes: open.algorithms.map((a) => [a, createHash(a)]) })
+    } else if (file && !file.error) {
+      try {
+        if (kind === 2) hashRing(file, payload, length)
+        else if (kind === 3) {
+          copyOut(payload, spanBytes)
+          hashFromDisk(file, span[0], span[1])
+        }
+      } catch (e) {
+        file.error = e instanceof Error ? e.message : String(e)
+      }
+    }
+    if (file && kind === 4) {
+      parentPort?.postMessage(file.error ? { id, error: file.error } : { id, digests: file.hashes.map(([a, h]) => [a, h.digest('hex')]) })
+      close(id, file)
+    } else if (file && kind === 5) close(id, file)
+    return (position + 16 + ((length + 7) & ~7)) | 0
+  }
+
+  let read = 0
+  try {
+    for (;;) {
+      const written = Atomics.load(control, 0)
+      if (written === read) {
+        Atomics.wait(control, 0, read)
+        continue
+      }
+      while (read !== written) {
+        read = take(read)
+        Atomics.store(control, 1, read)
+        Atomics.notify(control, 1)
+      }
+    }
+  } catch (e) {
+    Atomics.store(control, 2, 1)
+    Atomics.notify(control, 1)
+    throw e
+  }
+}
+
+let shared: Hashing | undefined
+
+/**
+ * The process's hashing: a second thread when there is a second core to run it, else this
+ * thread. One thread for every download: hashing one stream is faster than the network here.
+ */
+export function defaultHashing(): Hashing {
+  if (shared) return shared
+  if (availableParallelism() < 2) return (shared = inlineHashing)
+  try {
+    shared = new OffThreadHashing()
+  } catch {
+    shared = inlineHashing
+  }
+  return shared
+}

@@ -1,0 +1,112 @@
+/**
+ * Where downloads are hashed (src/adapters/hashing.ts): on the calling thread, or on a second
+ * thread fed through a ring in shared memory. Both must give exactly the digests of the bytes in
+ * file order, whatever the piece sizes, however many files are open at once, and however often
+ * the ring wraps or fills.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
+
+const ALGORITHMS = ['sha256', 'sha512']
+const digestsOf = (data: Buffer): Map<string, string> => new Map(ALGORITHMS.map((a) => [a, createHash(a).update(data).digest('hex')]))
+const openFds = (): number => readdirSync('/proc/self/fd').length
+
+let work: string
+let offThread: OffThreadHashing
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'kb-hashing-'))
+  offThread = new OffThreadHashing()
+})
+
+afterAll(async () => {
+  await offThread.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe.each([
+  ['on the main thread', (): Hashing => inlineHashing],
+  ['on a second thread', (): Hashing => offThread]
+])('hashing %s', (_name, hashing) => {
+  it('digests several files at once, pieces of every size and spans read back from disk, in file order', async () => {
+    // 5 files of 7 MiB: 35 MiB through an 8 MiB ring, pieces up to 3 MiB (sent in parts).
+    const files = Array.from({ length: 5 }, (_, i) => {
+      const data = randomBytes(7 << 20)
+      const path = join(work, `interleaved-${i}`)
+      writeFileSync(path, data)
+      const fd = openSync(path, 'r')
+      return { data, fd, sink: hashing().open(path, fd, ALGORITHMS), at: 0 }
+    })
+    let round = 0
+    while (files.some((f) => f.at < f.data.length)) {
+      for (const f of files) {
+        if (f.at >= f.data.length) continue
+        const size = Math.min(f.data.length - f.at, 1 + ((round * 7919 + f.fd * 104729) % (3 << 20)))
+        // Every third piece as a span of the file on disk, as a later Range segment would be.
+        if (round % 3 === 2) f.sink.fromDisk(f.at, f.at + size)
+        else f.sink.update(f.data.subarray(f.at, f.at + size))
+        f.at += size
+      }
+      round++
+    }
+    const digests = await Promise.all(files.map((f) => f.sink.digest()))
+    files.forEach((f, i) => expect(digests[i]).toEqual(digestsOf(f.data)))
+    for (const f of files) closeSync(f.fd)
+  })
+
+  it('hands each piece over before update returns: the caller may overwrite it at once', async () => {
+    const data = randomBytes(5 << 20)
+    const path = join(work, 'reused')
+    writeFileSync(path, data)
+    const fd = openSync(path, 'r')
+    const sink = hashing().open(path, fd, ALGORITHMS)
+    const buffer = Buffer.alloc(512 << 10)
+    for (let at = 0; at < data.length; at += buffer.length) {
+      data.copy(buffer, 0, at, at + buffer.length)
+      sink.update(buffer.subarray(0, Math.min(buffer.length, data.length - at)))
+      buffer.fill(0xee)
+    }
+    expect(await sink.digest()).toEqual(digestsOf(data))
+    closeSync(fd)
+  })
+
+  it('a span past the end of the file fails the digest, naming the file', async () => {
+    const path = join(work, 'short')
+    writeFileSync(path, randomBytes(1000))
+    const fd = openSync(path, 'r')
+    const sink = hashing().open(path, fd, ALGORITHMS)
+    // On the main thread the read fails at once; on the second thread, at the digest.
+    let failure: unknown
+    try {
+      sink.fromDisk(0, 5000)
+      await sink.digest()
+    } catch (e) {
+      failure = e
+    }
+    expect(String(failure)).toContain(`${path} ends at 1000 bytes, its segments say 5000`)
+    closeSync(fd)
+  })
+
+  it('an abandoned file leaves nothing open, and the next files still hash right', async () => {
+    const path = join(work, 'abandoned')
+    const data = randomBytes(3 << 20)
+    writeFileSync(path, data)
+    const fd = openSync(path, 'r')
+    const before = openFds()
+    for (let i = 0; i < 20; i++) {
+      const sink = hashing().open(path, fd, ALGORITHMS)
+      sink.update(data.subarray(0, 1 << 20))
+      sink.fromDisk(1 << 20, 2 << 20)
+      sink.abandon()
+    }
+    const sink = hashing().open(path, fd, ALGORITHMS)
+    sink.fromDisk(0, data.length)
+    expect(await sink.digest()).toEqual(digestsOf(data))
+    // The second thread opened the file itself for each span; every one of those is closed.
+    expect(openFds()).toBe(before)
+    closeSync(fd)
+  })
+})
