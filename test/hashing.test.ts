@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
+import { hashThreadWanted, inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
 
 const ALGORITHMS = ['sha256', 'sha512']
 const digestsOf = (data: Buffer): Map<string, string> => new Map(ALGORITHMS.map((a) => [a, createHash(a).update(data).digest('hex')]))
@@ -32,7 +32,7 @@ describe.each([
   ['on a second thread', (): Hashing => offThread]
 ])('hashing %s', (_name, hashing) => {
   it('digests several files at once, pieces of every size and spans read back from disk, in file order', async () => {
-    // 5 files of 7 MiB: 35 MiB through an 8 MiB ring, pieces up to 3 MiB (sent in parts).
+    // 5 files of 7 MiB: 35 MiB through a 2 MiB ring, pieces up to 3 MiB (sent in parts).
     const files = Array.from({ length: 5 }, (_, i) => {
       const data = randomBytes(7 << 20)
       const path = join(work, `interleaved-${i}`)
@@ -109,4 +109,11 @@ describe.each([
     expect(openFds()).toBe(before)
     closeSync(fd)
   })
+})
+
+test('the second thread is for machines with a second core, unless KUBESPRAY_BUNDLE_HASH_THREAD says otherwise', () => {
+  expect([1, 2, 3, 8].map((cores) => hashThreadWanted(undefined, cores))).toEqual([false, true, true, true])
+  expect(hashThreadWanted('1', 1)).toBe(true)
+  expect(hashThreadWanted('0', 8)).toBe(false)
+  expect(() => hashThreadWanted('yes', 8)).toThrow('KUBESPRAY_BUNDLE_HASH_THREAD is "yes": set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset')
 })

@@ -31855,9 +31855,9 @@ var inlineHashing = {
     };
   }
 };
-var RING_BYTES = 8 << 20;
+var RING_BYTES = 2 << 20;
 var HEADER = 16;
-var MAX_PAYLOAD = 1 << 20;
+var MAX_PAYLOAD = 256 << 10;
 var WRITE = 0;
 var READ = 1;
 var FAILED = 2;
@@ -31976,8 +31976,8 @@ function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
   const { createHash: createHash7 } = require("node:crypto");
   const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
-  const RING = 8 << 20;
   const ring = new Uint8Array(workerData.ring);
+  const RING = ring.length;
   const control = new Int32Array(workerData.control);
   const header2 = new Int32Array(4);
   const headerBytes = new Uint8Array(header2.buffer);
@@ -32059,14 +32059,13 @@ function hashingThread() {
 }
 var shared;
 function defaultHashing() {
-  if (shared) return shared;
-  if ((0, import_node_os3.availableParallelism)() < 2) return shared = inlineHashing;
-  try {
-    shared = new OffThreadHashing();
-  } catch {
-    shared = inlineHashing;
-  }
+  shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, (0, import_node_os3.availableParallelism)()) ? new OffThreadHashing() : inlineHashing;
   return shared;
+}
+function hashThreadWanted(forced, cores) {
+  if (forced === void 0 || forced === "") return cores >= 2;
+  if (forced === "1" || forced === "0") return forced === "1";
+  throw new Error(`KUBESPRAY_BUNDLE_HASH_THREAD is ${JSON.stringify(forced)}: set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset`);
 }
 
 // src/adapters/http/fetch-file.ts

@@ -9,7 +9,7 @@
  * the partial file once the gap before them fills (`fromDisk`). Calls are taken in order, so the
  * digest is that of the bytes in file order.
  *
- * - InlineHashing hashes on the calling thread: one core, or a thread that cannot start.
+ * - inlineHashing hashes on the calling thread: one core, or a thread that cannot start.
  * - OffThreadHashing copies each piece into a ring in shared memory (about 0.1 s per GB) and a
  *   worker thread hashes from there, reading segments back from the partial file itself. When
  *   the ring is full the main thread waits, which holds back the sockets as a slow disk would.
@@ -74,10 +74,12 @@ export const inlineHashing: Hashing = {
 
 // ---- the ring: records [kind, file id, payload length, 0] (4 × int32) + payload, 8-aligned ----
 
-const RING_BYTES = 8 << 20
+// Small enough to stay in cache between the two threads: 8 MiB cost 0.35 s more CPU per
+// 1.5 GB than 2 MiB, and 1 MiB or less made the main thread wait for room (docs/decisions.md §10).
+const RING_BYTES = 2 << 20
 const HEADER = 16
 /** Larger pieces go as several records, so one never needs the whole ring. */
-const MAX_PAYLOAD = 1 << 20
+const MAX_PAYLOAD = 256 << 10
 /** Indexes into the control words. Positions are byte counts that wrap at 2^32. */
 const WRITE = 0
 const READ = 1
@@ -222,8 +224,8 @@ function hashingThread(): void {
   const { workerData, parentPort } = require('node:worker_threads') as typeof import('node:worker_threads')
   const { createHash } = require('node:crypto') as typeof import('node:crypto')
   const { openSync, readSync, closeSync, constants } = require('node:fs') as typeof import('node:fs')
-  const RING = 8 << 20
   const ring = new Uint8Array(workerData.ring as SharedArrayBuffer)
+  const RING = ring.length
   const control = new Int32Array(workerData.control as SharedArrayBuffer)
   const header = new Int32Array(4)
   const headerBytes = new Uint8Array(header.buffer)
@@ -316,16 +318,20 @@ function hashingThread(): void {
 let shared: Hashing | undefined
 
 /**
- * The process's hashing: a second thread when there is a second core to run it, else this
- * thread. One thread for every download: hashing one stream is faster than the network here.
+ * The process's hashing: on a second thread when there is a second core, else on this thread.
+ * The thread costs CPU of its own (the copy, bytes crossing between cores): measured on two
+ * cores, `files` from an uncapped local nginx took 2.3 s instead of 2.7 s (the main thread was
+ * the limit, a core idled) for the same CPU, and `images` took as long for 0.2 s more CPU, where
+ * a co-located registry and nginx kept both cores busy (docs/decisions.md §10). KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 overrides
+ * the choice (measurements, odd machines).
  */
 export function defaultHashing(): Hashing {
-  if (shared) return shared
-  if (availableParallelism() < 2) return (shared = inlineHashing)
-  try {
-    shared = new OffThreadHashing()
-  } catch {
-    shared = inlineHashing
-  }
+  shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, availableParallelism()) ? new OffThreadHashing() : inlineHashing
   return shared
+}
+
+export function hashThreadWanted(forced: string | undefined, cores: number): boolean {
+  if (forced === undefined || forced === '') return cores >= 2
+  if (forced === '1' || forced === '0') return forced === '1'
+  throw new Error(`KUBESPRAY_BUNDLE_HASH_THREAD is ${JSON.stringify(forced)}: set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset`)
 }
