@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { cpSync, mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { CONFORMANCE_DIR, REPO_ROOT } from './conformance.js'
+import { tempDir } from './temp.js'
 
 export interface CliResult {
   status: number | null
@@ -18,7 +18,7 @@ export function runCli(args: string[], cwd: string): CliResult {
 
 /** A scratch copy of a release's role files, for tests that edit or add files. */
 export function scratchTree(release = 'v2.30.0'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kb-tree-'))
+  const dir = tempDir('kb-tree-')
   cpSync(join(CONFORMANCE_DIR, release, 'inputs'), dir, { recursive: true })
   return dir
 }

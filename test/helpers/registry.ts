@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHash, createSign, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { freePort } from './nginx.js'
+import { tempDir } from './temp.js'
 
 export const REGISTRY_BIN = ['/usr/bin/docker-registry'].find((p) => existsSync(p))
 
@@ -251,8 +252,4 @@ export async function pushFixture(host: string, repository: string, tag: string,
   else await putManifest(tag, image.manifest, image.mediaType)
 }
 
-export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  mkdirSync(dir, { recursive: true })
-  return dir
-}
+export { tempDir }

@@ -74,7 +74,7 @@ export async function startWorld(): Promise<World> {
     const [repo, tag] = name.split(':')
     await pushFixture(registry.host, repo, tag, image)
   }
-  const treeDir = mkdtempSync(join(tmpdir(), 'kb-tree-'))
+  const treeDir = tempDir('kb-tree-')
   writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd)
   const github = await startGitHubStandIn()
   await github.addRepository('kubernetes-sigs/kubespray', treeDir, ['v2.29.0', 'v2.29.1', 'v2.30.0', 'v2.30.1-rc.1'])
