@@ -27891,7 +27891,7 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
-      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
+      const hasher = new PrefixHasher(this.hashingFor(segments).open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
@@ -27919,6 +27919,15 @@ var FileFetcher = class {
       releaseOnce();
     }
   }
+  /**
+   * A file on one connection is hashed here, from the piece the kernel just filled. A split one
+   * goes to the hashing thread (where there is one): most of its bytes are read back from disk
+   * anyway, work the main thread need not do, while the copy into the thread's ring for
+   * in-order bytes costs more than hashing them here (docs/decisions.md §10).
+   */
+  hashingFor(segments) {
+    return segments.length > 1 ? this.hashing : inlineHashing;
+  }
   /** Equal segments, each at least minSegment, at most maxSegments of them. */
   plan(total) {
     const count = total <= this.policy.splitAbove ? 1 : Math.max(1, Math.min(this.policy.maxSegments, Math.floor(total / this.policy.minSegment)));
@@ -27931,7 +27940,7 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
     const file = openExistingFd(partPath);
-    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
+    const hasher = new PrefixHasher(this.hashingFor(state.segments).open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
       hasher.advance();

@@ -19,7 +19,7 @@ import { closeSync, readFileSync, writeSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
-import { defaultHashing, type DigestSink, type Hashing } from '../hashing.js'
+import { defaultHashing, inlineHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient } from './client.js'
 
@@ -247,7 +247,7 @@ export class FileFetcher {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
-      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments)
+      const hasher = new PrefixHasher(this.hashingFor(segments).open(partPath, file, algorithms), segments)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
@@ -278,6 +278,16 @@ export class FileFetcher {
     }
   }
 
+  /**
+   * A file on one connection is hashed here, from the piece the kernel just filled. A split one
+   * goes to the hashing thread (where there is one): most of its bytes are read back from disk
+   * anyway, work the main thread need not do, while the copy into the thread's ring for
+   * in-order bytes costs more than hashing them here (docs/decisions.md §10).
+   */
+  private hashingFor(segments: readonly Segment[]): Hashing {
+    return segments.length > 1 ? this.hashing : inlineHashing
+  }
+
   /** Equal segments, each at least minSegment, at most maxSegments of them. */
   private plan(total: number): Segment[] {
     const count =
@@ -299,7 +309,7 @@ export class FileFetcher {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
     const file = openExistingFd(partPath)
-    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments)
+    const hasher = new PrefixHasher(this.hashingFor(state.segments).open(partPath, file, algorithms), state.segments)
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
       hasher.advance()
