@@ -31915,7 +31915,10 @@ var OffThreadHashing = class {
       abandon: () => {
         if (finished || this.broken) return;
         finished = true;
-        this.send(Kind.abandon, id);
+        try {
+          this.send(Kind.abandon, id);
+        } catch {
+        }
       }
     };
   }

@@ -27598,7 +27598,10 @@ var OffThreadHashing = class {
       abandon: () => {
         if (finished || this.broken) return;
         finished = true;
-        this.send(Kind.abandon, id);
+        try {
+          this.send(Kind.abandon, id);
+        } catch {
+        }
       }
     };
   }

@@ -9,9 +9,10 @@
  * the partial file once the gap before them fills (`fromDisk`). Calls are taken in order, so the
  * digest is that of the bytes in file order.
  *
- * - inlineHashing hashes on the calling thread: one core, or a thread that cannot start.
- * - OffThreadHashing copies each piece into a ring in shared memory (about 0.1 s per GB) and a
- *   worker thread hashes from there, reading segments back from the partial file itself. When
+ * - inlineHashing hashes on the calling thread: files on one connection, one core, or a thread
+ *   that cannot start.
+ * - OffThreadHashing copies each in-order piece into a ring in shared memory and a worker
+ *   thread hashes from there, reading later segments back from the partial file itself. When
  *   the ring is full the main thread waits, which holds back the sockets as a slow disk would.
  */
 import { createHash } from 'node:crypto'
@@ -151,7 +152,12 @@ export class OffThreadHashing implements Hashing {
       abandon: () => {
         if (finished || this.broken) return
         finished = true
-        this.send(Kind.abandon, id)
+        // Called on the way out of a failed download: the failure to report is that one.
+        try {
+          this.send(Kind.abandon, id)
+        } catch {
+          // the thread is gone, and the file with it
+        }
       }
     }
   }
@@ -318,12 +324,12 @@ function hashingThread(): void {
 let shared: Hashing | undefined
 
 /**
- * The process's hashing: on a second thread when there is a second core, else on this thread.
- * The thread costs CPU of its own (the copy, bytes crossing between cores): measured on two
- * cores, `files` from an uncapped local nginx took 2.3 s instead of 2.7 s (the main thread was
- * the limit, a core idled) for the same CPU, and `images` took as long for 0.2 s more CPU, where
- * a co-located registry and nginx kept both cores busy (docs/decisions.md §10). KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 overrides
- * the choice (measurements, odd machines).
+ * The hashing thread where there is a second core, else this thread. FileFetcher sends it only
+ * split files, whose later segments are read back from disk: on two cores, with a co-located
+ * registry and nginx, sending every file cost 0.6 s more CPU per 1.5 GB of `images` (the ring
+ * copy, bytes crossing between cores) for no gain in wall time, while split files alone took
+ * `files` from 1.56x to 1.34x curl's wall time and `images` lost nothing (docs/decisions.md §10).
+ * KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 overrides the choice (measurements, odd machines).
  */
 export function defaultHashing(): Hashing {
   shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, availableParallelism()) ? new OffThreadHashing() : inlineHashing

@@ -9,8 +9,8 @@
  * Hashing follows the download: a PrefixHasher hands bytes that continue the gap-free prefix
  * to the hasher from memory as they are written (all of a file on one connection, segment 0 of
  * a split one), and later segments from disk as the gaps before them fill, so the digests are
- * ready when the last byte lands. The hashing itself runs on a second thread where there is a
- * core for it (adapters/hashing.ts). The caller compares them with the expected
+ * ready when the last byte lands. A split file is hashed on a second thread where there is a
+ * second core (adapters/hashing.ts). The caller compares the digests with the expected
  * checksum and renames the partial file into place (pipeline/files.ts).
  */
 import { readdir, rm } from 'node:fs/promises'
