@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { REPO_ROOT } from './helpers/conformance.js'
 import { spawnCli } from './helpers/cli.js'
 import { freePort } from './helpers/nginx.js'
-import { tempDir } from './helpers/registry.js'
+import { tempDir } from './helpers/temp.js'
 import { startActionsServices, type ActionsServices } from './helpers/actions-services.js'
 import { ETCD_VERSIONS, KUBE_VERSION, startWorld, type World } from './helpers/world.js'
 

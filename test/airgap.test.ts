@@ -8,7 +8,8 @@ import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { freePort } from './helpers/nginx.js'
-import { blobOf, startRegistry, tempDir } from './helpers/registry.js'
+import { blobOf, startRegistry } from './helpers/registry.js'
+import { tempDir } from './helpers/temp.js'
 import { startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 

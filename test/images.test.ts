@@ -21,7 +21,6 @@ import {
   pushFixture,
   startRegistry,
   startTokenServer,
-  tempDir,
   type Blob,
   type BuiltImage,
   type BuiltIndex,
@@ -29,6 +28,7 @@ import {
   type TestPki,
   type TokenServer
 } from './helpers/registry.js'
+import { tempDir } from './helpers/temp.js'
 
 const USER = { user: 'kb-user', password: `pw-${randomBytes(6).toString('hex')}` }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path'
 import { runCli } from './helpers/cli.js'
 import { CONFORMANCE_DIR } from './helpers/conformance.js'
-import { tempDir } from './helpers/registry.js'
+import { tempDir } from './helpers/temp.js'
 import { relativePathFor, type Layout } from '../src/domain/files/layout.js'
 import { parseReference } from '../src/domain/images/reference.js'
 

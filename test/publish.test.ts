@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { join, relative } from 'node:path'
 import type { Dirent } from 'node:fs'
 import { spawnCli, type CliResult } from './helpers/cli.js'
-import { tempDir } from './helpers/registry.js'
+import { tempDir } from './helpers/temp.js'
 import { startWorld, type StoredRelease, type World } from './helpers/world.js'
 
 const TOKEN = 'ghp_publishtoken0123456789'

@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { freePort } from './nginx.js'
-import { tempDir } from './temp.js'
 
 export const REGISTRY_BIN = ['/usr/bin/docker-registry'].find((p) => existsSync(p))
 
@@ -252,4 +251,3 @@ export async function pushFixture(host: string, repository: string, tag: string,
   else await putManifest(tag, image.manifest, image.mediaType)
 }
 
-export { tempDir }

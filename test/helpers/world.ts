@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { c as createTar } from 'tar'
 import { startNginx, type Nginx } from './nginx.js'
-import { makeImage, makeIndex, makeLayer, pushFixture, startRegistry, tempDir, type BuiltImage, type BuiltIndex, type Registry } from './registry.js'
+import { makeImage, makeIndex, makeLayer, pushFixture, startRegistry, type BuiltImage, type BuiltIndex, type Registry } from './registry.js'
+import { tempDir } from './temp.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
