@@ -6122,20 +6122,20 @@ var require_formdata_parser = __commonJS({
       );
       let value;
       if (isExtended) {
-        const headerValue3 = collectASequenceOfBytes(
+        const headerValue2 = collectASequenceOfBytes(
           (char) => char !== 32 && char !== 13 && char !== 10 && char !== 59,
           // not space, CRLF, or ;
           input,
           position
         );
-        if (headerValue3[0] !== 117 && headerValue3[0] !== 85 || // u or U
-        headerValue3[1] !== 116 && headerValue3[1] !== 84 || // t or T
-        headerValue3[2] !== 102 && headerValue3[2] !== 70 || // f or F
-        headerValue3[3] !== 45 || // -
-        headerValue3[4] !== 56) {
+        if (headerValue2[0] !== 117 && headerValue2[0] !== 85 || // u or U
+        headerValue2[1] !== 116 && headerValue2[1] !== 84 || // t or T
+        headerValue2[2] !== 102 && headerValue2[2] !== 70 || // f or F
+        headerValue2[3] !== 45 || // -
+        headerValue2[4] !== 56) {
           throw parsingError("unknown encoding, expected utf-8''");
         }
-        value = decodeURIComponent(decoder.decode(headerValue3.subarray(7)));
+        value = decodeURIComponent(decoder.decode(headerValue2.subarray(7)));
       } else if (input[position.position] === 34) {
         position.position++;
         const quotedValue = collectASequenceOfBytes(
@@ -6224,23 +6224,23 @@ var require_formdata_parser = __commonJS({
             break;
           }
           case "content-type": {
-            let headerValue3 = collectASequenceOfBytes(
+            let headerValue2 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
-            contentType = isomorphicDecode(headerValue3);
+            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
+            contentType = isomorphicDecode(headerValue2);
             break;
           }
           case "content-transfer-encoding": {
-            let headerValue3 = collectASequenceOfBytes(
+            let headerValue2 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
-            encoding = isomorphicDecode(headerValue3);
+            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
+            encoding = isomorphicDecode(headerValue2);
             break;
           }
           default: {
@@ -12814,8 +12814,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue3]) => {
-          return [headerName.toLocaleLowerCase(), headerValue3];
+        Object.entries(headers).map(([headerName, headerValue2]) => {
+          return [headerName.toLocaleLowerCase(), headerValue2];
         })
       );
     }
@@ -12855,8 +12855,8 @@ var require_mock_utils = __commonJS({
         return false;
       }
       for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch2.headers)) {
-        const headerValue3 = getHeaderByName(headers, matchHeaderName);
-        if (!matchValue(matchHeaderValue, headerValue3)) {
+        const headerValue2 = getHeaderByName(headers, matchHeaderName);
+        if (!matchValue(matchHeaderValue, headerValue2)) {
           return false;
         }
       }
@@ -15989,8 +15989,8 @@ var require_cache = __commonJS({
         if (!isValidHTTPToken(trimmedHeader)) {
           return void 0;
         }
-        const headerValue3 = headers[trimmedHeader];
-        output[trimmedHeader] = Array.isArray(headerValue3) ? headerValue3.slice() : headerValue3 ?? null;
+        const headerValue2 = headers[trimmedHeader];
+        output[trimmedHeader] = Array.isArray(headerValue2) ? headerValue2.slice() : headerValue2 ?? null;
       }
       return output;
     }
@@ -16670,11 +16670,11 @@ var require_cache_handler = __commonJS({
         }
       }
     }
-    function deleteLocationTargets(store, cacheKey, headerValue3) {
-      if (headerValue3 === void 0) {
+    function deleteLocationTargets(store, cacheKey, headerValue2) {
+      if (headerValue2 === void 0) {
         return;
       }
-      const values = Array.isArray(headerValue3) ? headerValue3 : [headerValue3];
+      const values = Array.isArray(headerValue2) ? headerValue2 : [headerValue2];
       for (let i = 0; i < values.length; i++) {
         const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
@@ -27857,8 +27857,10 @@ async function ensureDirUnder(root, rel) {
   return target;
 }
 var NOFOLLOW = import_node_fs2.constants.O_NOFOLLOW ?? 0;
+var CREATE_EXCLUSIVE = import_node_fs2.constants.O_RDWR | import_node_fs2.constants.O_CREAT | import_node_fs2.constants.O_EXCL | NOFOLLOW;
+var OPEN_EXISTING = import_node_fs2.constants.O_RDWR | NOFOLLOW;
 function createExclusive(path, mode = 420) {
-  return (0, import_promises.open)(path, import_node_fs2.constants.O_RDWR | import_node_fs2.constants.O_CREAT | import_node_fs2.constants.O_EXCL | NOFOLLOW, mode);
+  return (0, import_promises.open)(path, CREATE_EXCLUSIVE, mode);
 }
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);

@@ -6122,20 +6122,20 @@ var require_formdata_parser = __commonJS({
       );
       let value;
       if (isExtended) {
-        const headerValue3 = collectASequenceOfBytes(
+        const headerValue2 = collectASequenceOfBytes(
           (char) => char !== 32 && char !== 13 && char !== 10 && char !== 59,
           // not space, CRLF, or ;
           input,
           position
         );
-        if (headerValue3[0] !== 117 && headerValue3[0] !== 85 || // u or U
-        headerValue3[1] !== 116 && headerValue3[1] !== 84 || // t or T
-        headerValue3[2] !== 102 && headerValue3[2] !== 70 || // f or F
-        headerValue3[3] !== 45 || // -
-        headerValue3[4] !== 56) {
+        if (headerValue2[0] !== 117 && headerValue2[0] !== 85 || // u or U
+        headerValue2[1] !== 116 && headerValue2[1] !== 84 || // t or T
+        headerValue2[2] !== 102 && headerValue2[2] !== 70 || // f or F
+        headerValue2[3] !== 45 || // -
+        headerValue2[4] !== 56) {
           throw parsingError("unknown encoding, expected utf-8''");
         }
-        value = decodeURIComponent(decoder.decode(headerValue3.subarray(7)));
+        value = decodeURIComponent(decoder.decode(headerValue2.subarray(7)));
       } else if (input[position.position] === 34) {
         position.position++;
         const quotedValue = collectASequenceOfBytes(
@@ -6224,23 +6224,23 @@ var require_formdata_parser = __commonJS({
             break;
           }
           case "content-type": {
-            let headerValue3 = collectASequenceOfBytes(
+            let headerValue2 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
-            contentType = isomorphicDecode(headerValue3);
+            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
+            contentType = isomorphicDecode(headerValue2);
             break;
           }
           case "content-transfer-encoding": {
-            let headerValue3 = collectASequenceOfBytes(
+            let headerValue2 = collectASequenceOfBytes(
               (char) => char !== 10 && char !== 13,
               input,
               position
             );
-            headerValue3 = removeChars(headerValue3, false, true, (char) => char === 9 || char === 32);
-            encoding = isomorphicDecode(headerValue3);
+            headerValue2 = removeChars(headerValue2, false, true, (char) => char === 9 || char === 32);
+            encoding = isomorphicDecode(headerValue2);
             break;
           }
           default: {
@@ -12814,8 +12814,8 @@ var require_mock_utils = __commonJS({
     }
     function lowerCaseEntries(headers) {
       return Object.fromEntries(
-        Object.entries(headers).map(([headerName, headerValue3]) => {
-          return [headerName.toLocaleLowerCase(), headerValue3];
+        Object.entries(headers).map(([headerName, headerValue2]) => {
+          return [headerName.toLocaleLowerCase(), headerValue2];
         })
       );
     }
@@ -12855,8 +12855,8 @@ var require_mock_utils = __commonJS({
         return false;
       }
       for (const [matchHeaderName, matchHeaderValue] of Object.entries(mockDispatch2.headers)) {
-        const headerValue3 = getHeaderByName(headers, matchHeaderName);
-        if (!matchValue(matchHeaderValue, headerValue3)) {
+        const headerValue2 = getHeaderByName(headers, matchHeaderName);
+        if (!matchValue(matchHeaderValue, headerValue2)) {
           return false;
         }
       }
@@ -15989,8 +15989,8 @@ var require_cache = __commonJS({
         if (!isValidHTTPToken(trimmedHeader)) {
           return void 0;
         }
-        const headerValue3 = headers[trimmedHeader];
-        output[trimmedHeader] = Array.isArray(headerValue3) ? headerValue3.slice() : headerValue3 ?? null;
+        const headerValue2 = headers[trimmedHeader];
+        output[trimmedHeader] = Array.isArray(headerValue2) ? headerValue2.slice() : headerValue2 ?? null;
       }
       return output;
     }
@@ -16670,11 +16670,11 @@ var require_cache_handler = __commonJS({
         }
       }
     }
-    function deleteLocationTargets(store, cacheKey, headerValue3) {
-      if (headerValue3 === void 0) {
+    function deleteLocationTargets(store, cacheKey, headerValue2) {
+      if (headerValue2 === void 0) {
         return;
       }
-      const values = Array.isArray(headerValue3) ? headerValue3 : [headerValue3];
+      const values = Array.isArray(headerValue2) ? headerValue2 : [headerValue2];
       for (let i = 0; i < values.length; i++) {
         const path = getSameOriginPath(cacheKey, values[i]);
         if (path !== void 0) {
@@ -27438,8 +27438,10 @@ async function ensureDirUnder(root, rel) {
   return target;
 }
 var NOFOLLOW = import_node_fs2.constants.O_NOFOLLOW ?? 0;
+var CREATE_EXCLUSIVE = import_node_fs2.constants.O_RDWR | import_node_fs2.constants.O_CREAT | import_node_fs2.constants.O_EXCL | NOFOLLOW;
+var OPEN_EXISTING = import_node_fs2.constants.O_RDWR | NOFOLLOW;
 function createExclusive(path, mode = 420) {
-  return (0, import_promises.open)(path, import_node_fs2.constants.O_RDWR | import_node_fs2.constants.O_CREAT | import_node_fs2.constants.O_EXCL | NOFOLLOW, mode);
+  return (0, import_promises.open)(path, CREATE_EXCLUSIVE, mode);
 }
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);
@@ -27679,7 +27681,7 @@ var RegistryClient = class {
   }
   /** Learns what a 401 asks for. */
   answer(headers) {
-    const challenge = parseChallenge(headerValue2(headers["www-authenticate"]) ?? "");
+    const challenge = parseChallenge(headerValue(headers["www-authenticate"]) ?? "");
     if (!challenge) throw new RegistryError(`${this.host} answered 401 without an auth challenge`, 401);
     this.learn(challenge);
     return challenge;
@@ -27741,9 +27743,6 @@ var RegistryClient = class {
 function mergeScopes(a, b) {
   return [...new Set([...a.split(" "), ...b.split(" ")].filter(Boolean))].join(" ");
 }
-function headerValue2(value) {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 // src/adapters/registry/repository.ts
 var MAX_MANIFEST_BYTES = 4 << 20;
@@ -27790,8 +27789,8 @@ var Repository = class {
       await res.body.dump();
       throw new RegistryError(`manifest ${reference}: ${statusReason(res.statusCode)}`, res.statusCode);
     }
-    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue2(res.headers["content-length"]) ?? 0), `manifest ${reference}`);
-    const declared = headerValue2(res.headers["content-type"])?.split(";")[0].trim() ?? "";
+    const bytes = await readCapped(res.body, MAX_MANIFEST_BYTES, Number(headerValue(res.headers["content-length"]) ?? 0), `manifest ${reference}`);
+    const declared = headerValue(res.headers["content-type"])?.split(";")[0].trim() ?? "";
     let mediaType = declared;
     try {
       mediaType = JSON.parse(bytes.toString("utf8")).mediaType ?? declared;
@@ -27805,7 +27804,7 @@ var Repository = class {
     if (reference.includes(":") && reference !== digest) {
       throw new RegistryError(`manifest ${reference}: digest mismatch: the registry served bytes that hash to ${digest}`);
     }
-    const said = headerValue2(res.headers["docker-content-digest"]);
+    const said = headerValue(res.headers["docker-content-digest"]);
     if (said?.startsWith("sha256:") && said !== digest) {
       throw new RegistryError(`manifest ${reference}: the registry says digest ${said}, the bytes hash to ${digest}`);
     }
@@ -27840,7 +27839,7 @@ var Repository = class {
   async uploadBlob(digest, size, open2) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
-    const location = headerValue2(start.headers.location);
+    const location = headerValue(start.headers.location);
     if (start.statusCode !== 202 || !location) {
       throw new RegistryError(`starting an upload to ${this.client.host}/${this.name}: ${statusReason(start.statusCode)}`, start.statusCode);
     }
@@ -27869,7 +27868,7 @@ var Repository = class {
     if (res.statusCode !== 201) {
       throw new RegistryError(`manifest ${reference}: pushing the manifest: ${statusReason(res.statusCode)} ${text.slice(0, 300)}`, res.statusCode);
     }
-    const said = headerValue2(res.headers["docker-content-digest"]);
+    const said = headerValue(res.headers["docker-content-digest"]);
     const digest = sha256Digest(bytes);
     if (said && said !== digest) throw new RegistryError(`manifest ${reference}: the registry stored digest ${said}, ours is ${digest}`);
   }

@@ -134,8 +134,10 @@ async function ensureDirUnder(root, rel) {
   return target;
 }
 var NOFOLLOW = import_node_fs.constants.O_NOFOLLOW ?? 0;
+var CREATE_EXCLUSIVE = import_node_fs.constants.O_RDWR | import_node_fs.constants.O_CREAT | import_node_fs.constants.O_EXCL | NOFOLLOW;
+var OPEN_EXISTING = import_node_fs.constants.O_RDWR | NOFOLLOW;
 function createExclusive(path, mode = 420) {
-  return (0, import_promises.open)(path, import_node_fs.constants.O_RDWR | import_node_fs.constants.O_CREAT | import_node_fs.constants.O_EXCL | NOFOLLOW, mode);
+  return (0, import_promises.open)(path, CREATE_EXCLUSIVE, mode);
 }
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);

@@ -56,10 +56,13 @@ export async function ensureDirUnder(root: string, rel: string): Promise<string>
 }
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0
+/** A new file, never through a link at its path; an existing one, likewise. */
+const CREATE_EXCLUSIVE = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW
+const OPEN_EXISTING = constants.O_RDWR | NOFOLLOW
 
 /** Creates a new file (read-write); fails rather than open anything already at `path`. */
 export function createExclusive(path: string, mode = 0o644): ReturnType<typeof open> {
-  return open(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+  return open(path, CREATE_EXCLUSIVE, mode)
 }
 
 /**
@@ -67,17 +70,17 @@ export function createExclusive(path: string, mode = 0o644): ReturnType<typeof o
  * per blob through the thread pool cost the main thread more (waking a worker) than the open.
  */
 export function createExclusiveFd(path: string, mode = 0o644): number {
-  return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, mode)
+  return openSync(path, CREATE_EXCLUSIVE, mode)
 }
 
 /** openExisting as a bare descriptor, synchronously (see createExclusiveFd). */
 export function openExistingFd(path: string): number {
-  return openSync(path, constants.O_RDWR | NOFOLLOW)
+  return openSync(path, OPEN_EXISTING)
 }
 
 /** Opens an existing regular file read-write, never through a link. */
 export function openExisting(path: string): ReturnType<typeof open> {
-  return open(path, constants.O_RDWR | NOFOLLOW)
+  return open(path, OPEN_EXISTING)
 }
 
 /**

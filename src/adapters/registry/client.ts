@@ -10,7 +10,7 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { CredentialLookup } from './credentials.js'
-import type { ByteFetcher, ByteResponse } from '../http/bytes.js'
+import { headerValue, type ByteFetcher, type ByteResponse } from '../http/bytes.js'
 import { bulkFetcher } from '../http/client.js'
 
 export class RegistryError extends Error {
@@ -177,8 +177,4 @@ export class RegistryClient {
 
 function mergeScopes(a: string, b: string): string {
   return [...new Set([...a.split(' '), ...b.split(' ')].filter(Boolean))].join(' ')
-}
-
-export function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { MANIFEST_ACCEPT, DOCKER_SCHEMA1 } from '../../domain/images/media-types.js'
 import { sha256Digest } from '../oci-layout.js'
-import { headerValue, RegistryClient, RegistryError } from './client.js'
+import { headerValue } from '../http/bytes.js'
+import { RegistryClient, RegistryError } from './client.js'
 import type { ByteSource } from '../http/fetch-file.js'
 
 const MAX_MANIFEST_BYTES = 4 << 20
