@@ -70,7 +70,7 @@ seed_source() {
 }
 seed_sums() { (cd "$1" && find . -type f ! -name SHA256SUMS -print0 | xargs -0 sha256sum > SHA256SUMS); }
 run_seed() {
-  local out=$work/seed; rm -rf "$out"; mkdir -p "$out/files"
+  local out=$work/seed; mkdir -p "$out/files"
   seed_source "$out"
   (cd "$out/files" && wget -q -x -i "$out/src/contrib/offline/temp/files.list")
   while read -r ref; do
@@ -79,7 +79,7 @@ run_seed() {
   seed_sums "$out"
 }
 run_parallel() {
-  local out=$work/parallel; rm -rf "$out"; mkdir -p "$out/files" "$out/images"
+  local out=$work/parallel; mkdir -p "$out/files" "$out/images"
   seed_source "$out"
   aria2c -q -j 8 -x 4 -s 4 -d "$out/files" -i "$out/src/contrib/offline/temp/files.list" --allow-overwrite=true --auto-file-renaming=false &
   local aria=$!
@@ -90,7 +90,6 @@ run_parallel() {
   seed_sums "$out"
 }
 run_ours() {
-  rm -rf "$work/ours" "$work/xdg"
   XDG_CACHE_HOME=$work/xdg GITHUB_API_URL=$api node dist/cli.js build --kubespray v2.30.0 --out "$work/ours" --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
@@ -105,10 +104,10 @@ check_ours() {
 
 s=(); p=(); o=(); w=()
 for i in $(seq "$runs"); do
-  sync; o+=("$(time_ms run_ours)"); check_ours
+  o+=("$(cleared_time_ms "$work/ours $work/xdg" run_ours)"); check_ours
   sync; w+=("$(time_ms run_ours_again)"); check_ours
-  sync; p+=("$(time_ms run_parallel)")
-  sync; s+=("$(time_ms run_seed)")
+  p+=("$(cleared_time_ms "$work/parallel" run_parallel)")
+  s+=("$(cleared_time_ms "$work/seed" run_seed)")
   echo "run $i: ours ${o[-1]} ms (re-run ${w[-1]} ms), parallel script ${p[-1]} ms, seed script ${s[-1]} ms" >&2
 done
 ms=$(printf '%s\n' "${s[@]}" | median); mp=$(printf '%s\n' "${p[@]}" | median); mo=$(printf '%s\n' "${o[@]}" | median); mw=$(printf '%s\n' "${w[@]}" | median)

@@ -44,12 +44,11 @@ rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f "%M %U %S" -a -o "$work/rs
 # Machine-wide CPU use while ours runs (registry, nginx and us share the cores).
 cpu_busy() { awk '/^cpu / { print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat; }
 run_ours() {
-  rm -rf "$work/ours"
   "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" ${OURS_ARGS:-} >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 run_skopeo() {
-  rm -rf "$work/skopeo"; mkdir -p "$work/skopeo"
+  mkdir -p "$work/skopeo"
   while read -r ref; do
     skopeo copy -q --src-tls-verify=false --override-arch amd64 --override-os linux "docker://$ref" "oci:$work/skopeo/images:$ref" >/dev/null
   done < "$work/images.list"
@@ -66,10 +65,10 @@ check_ours() {
 if [ "${CAPPED:-1}" != 0 ]; then
 o=(); s=(); r=()
 for i in $(seq "$runs"); do
-  sync; read -r b0 i0 < <(cpu_busy); o+=("$(time_ms run_ours)"); read -r b1 i1 < <(cpu_busy); check_ours
+  rm -rf "$work/ours"; sync; read -r b0 i0 < <(cpu_busy); o+=("$(time_ms run_ours)"); read -r b1 i1 < <(cpu_busy); check_ours
   echo "$(( 100 * (b1 - b0) / (b1 - b0 + i1 - i0) ))" >> "$work/busy"
   sync; r+=("$(time_ms run_raw)")
-  sync; s+=("$(time_ms run_skopeo)")
+  s+=("$(cleared_time_ms "$work/skopeo" run_skopeo)")
   echo "run $i: ours ${o[-1]} ms, raw curl ${r[-1]} ms, skopeo ${s[-1]} ms" >&2
 done
 mo=$(printf '%s\n' "${o[@]}" | median); ms=$(printf '%s\n' "${s[@]}" | median); mr=$(printf '%s\n' "${r[@]}" | median)
@@ -84,10 +83,9 @@ fi
 
 # ---- uncapped door: CPU per GB against the floor of a verified download ----
 run_ours_open() {
-  rm -rf "$work/ours"
   cpu_of ours node dist/cli.js images --list "$work/open.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$open_door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 sed "s#^#http://127.0.0.1:$open_door/v2/#" "$work/blobs.list" > "$work/open-urls.list"
 check_ours_open() { check_ours "$work/open.list"; }
-measure_uncapped "kubespray-bundle images" "$work/open-urls.list" check_ours_open
+measure_uncapped "kubespray-bundle images" "$work/open-urls.list" check_ours_open "$work/ours"

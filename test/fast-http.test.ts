@@ -185,6 +185,25 @@ test('a connection cut mid-body fails the pump with a retryable code, after the 
   expect(got).toBe(100_000)
 })
 
+test('a consumer that has all it wants at the very end of a body keeps the connection for the next request', async () => {
+  // The fetcher's consumer answers "no more" with the last byte of its segment, which for a
+  // whole file is the end of the body: that is no reason to close a good connection.
+  const http = client(1)
+  const before = main.connections()
+  for (let i = 0; i < 3; i++) {
+    const response = await http.get(`${main.base}/length`, {})
+    let got = 0
+    await response.body.pump((piece) => (got += piece.length) < BODY.length)
+    expect(got).toBe(BODY.length)
+  }
+  expect(main.connections() - before).toBe(1)
+  // Stopping before the end is a real stop: that connection is closed, the next is new.
+  const short = await http.get(`${main.base}/length`, {})
+  await short.body.pump(() => false)
+  expect(sha256(await readAll(await http.get(`${main.base}/length`, {})))).toBe(sha256(BODY))
+  expect(main.connections() - before).toBe(2)
+})
+
 test('a consumer that stops early frees the connection slot (a cap of one does not deadlock)', async () => {
   const http = client(1)
   const first = await http.get(`${main.base}/length`, {})

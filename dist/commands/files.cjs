@@ -27191,7 +27191,10 @@ var Connection = class {
       this.stopBody(e);
       return;
     }
-    if (!more) this.stopBody();
+    if (!more && !this.endsWithThisPiece()) this.stopBody();
+  }
+  endsWithThisPiece() {
+    return this.framing.kind === "length" && this.framing.left === 0;
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {
@@ -27871,7 +27874,7 @@ var FileFetcher = class {
   }
   async start(source, partPath, statePath, algorithms, events) {
     const url = source.id;
-    const release = await this.slots.acquire("file");
+    const release = await this.slots.acquire("file", source.size);
     let released = false;
     const releaseOnce = () => {
       if (!released) release();
@@ -28099,25 +28102,33 @@ async function discardPart(partPath) {
 // src/adapters/http/slots.ts
 var PrioritySlots = class {
   free;
-  waiting = { segment: [], file: [] };
+  segments = [];
+  /** By size, largest first; equal sizes in arrival order. */
+  files = [];
   constructor(capacity) {
     this.free = capacity;
   }
-  acquire(priority) {
+  acquire(priority, size) {
     return new Promise((resolve2) => {
       const grant = () => resolve2(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
-      } else this.waiting[priority].push(grant);
+      } else if (priority === "segment") this.segments.push(grant);
+      else this.enqueueFile({ grant, size: size ?? -1 });
     });
+  }
+  enqueueFile(waiter) {
+    let at = this.files.length;
+    while (at > 0 && this.files[at - 1].size < waiter.size) at--;
+    this.files.splice(at, 0, waiter);
   }
   releaser() {
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      const next = this.waiting.segment.shift() ?? this.waiting.file.shift();
+      const next = this.segments.shift() ?? this.files.shift()?.grant;
       if (next) next();
       else this.free++;
     };

@@ -27143,7 +27143,10 @@ var Connection = class {
       this.stopBody(e);
       return;
     }
-    if (!more) this.stopBody();
+    if (!more && !this.endsWithThisPiece()) this.stopBody();
+  }
+  endsWithThisPiece() {
+    return this.framing.kind === "length" && this.framing.left === 0;
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {
@@ -28047,7 +28050,7 @@ var FileFetcher = class {
   }
   async start(source, partPath, statePath, algorithms, events) {
     const url = source.id;
-    const release = await this.slots.acquire("file");
+    const release = await this.slots.acquire("file", source.size);
     let released = false;
     const releaseOnce = () => {
       if (!released) release();
@@ -28275,25 +28278,33 @@ async function discardPart(partPath) {
 // src/adapters/http/slots.ts
 var PrioritySlots = class {
   free;
-  waiting = { segment: [], file: [] };
+  segments = [];
+  /** By size, largest first; equal sizes in arrival order. */
+  files = [];
   constructor(capacity) {
     this.free = capacity;
   }
-  acquire(priority) {
+  acquire(priority, size) {
     return new Promise((resolve2) => {
       const grant = () => resolve2(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
-      } else this.waiting[priority].push(grant);
+      } else if (priority === "segment") this.segments.push(grant);
+      else this.enqueueFile({ grant, size: size ?? -1 });
     });
+  }
+  enqueueFile(waiter) {
+    let at = this.files.length;
+    while (at > 0 && this.files[at - 1].size < waiter.size) at--;
+    this.files.splice(at, 0, waiter);
   }
   releaser() {
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      const next = this.waiting.segment.shift() ?? this.waiting.file.shift();
+      const next = this.segments.shift() ?? this.files.shift()?.grant;
       if (next) next();
       else this.free++;
     };
@@ -28489,9 +28500,10 @@ var Repository = class {
     return { bytes, mediaType, digest };
   }
   /** A blob as a byte source for the resumable fetcher (adapters/http/fetch-file). */
-  blobSource(digest) {
+  blobSource(digest, size) {
     return {
       id: `${this.client.host}/${this.name}@${digest}`,
+      size,
       get: (headers) => this.client.getBytes(`/v2/${this.name}/blobs/${digest}`, this.scope, headers)
     };
   }
@@ -28738,7 +28750,7 @@ var ImagesJob = class {
   async fetchToLayout(repo, blob, what) {
     const part = this.layout.partPathFor(blob.digest);
     try {
-      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ["sha256"], {
+      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest, blob.size), part, ["sha256"], {
         size: () => void 0,
         bytes: (n) => this.progress.bytes(n)
       });

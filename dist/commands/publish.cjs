@@ -27187,7 +27187,10 @@ var Connection = class {
       this.stopBody(e);
       return;
     }
-    if (!more) this.stopBody();
+    if (!more && !this.endsWithThisPiece()) this.stopBody();
+  }
+  endsWithThisPiece() {
+    return this.framing.kind === "length" && this.framing.left === 0;
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {

@@ -27116,7 +27116,10 @@ var Connection = class {
       this.stopBody(e);
       return;
     }
-    if (!more) this.stopBody();
+    if (!more && !this.endsWithThisPiece()) this.stopBody();
+  }
+  endsWithThisPiece() {
+    return this.framing.kind === "length" && this.framing.left === 0;
   }
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */
   stopBody(error) {
@@ -27811,9 +27814,10 @@ var Repository = class {
     return { bytes, mediaType, digest };
   }
   /** A blob as a byte source for the resumable fetcher (adapters/http/fetch-file). */
-  blobSource(digest) {
+  blobSource(digest, size) {
     return {
       id: `${this.client.host}/${this.name}@${digest}`,
+      size,
       get: (headers) => this.client.getBytes(`/v2/${this.name}/blobs/${digest}`, this.scope, headers)
     };
   }

@@ -274,7 +274,7 @@ export class ImagesJob {
   private async fetchToLayout(repo: Repository, blob: Descriptor, what: string): Promise<void> {
     const part = this.layout.partPathFor(blob.digest)
     try {
-      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest), part, ['sha256'], {
+      const fetched = await this.fetcher.fetch(repo.blobSource(blob.digest, blob.size), part, ['sha256'], {
         size: () => undefined,
         bytes: (n) => this.progress.bytes(n)
       })

@@ -384,7 +384,14 @@ class Connection {
       this.stopBody(e as Error)
       return
     }
-    if (!more) this.stopBody()
+    // A consumer that has all it wants at the very end of a length-delimited body has not cut
+    // the body short: the connection goes back to the pool (completeBody follows) instead of
+    // being closed, which would cost a new connection (and a TLS handshake) per file.
+    if (!more && !this.endsWithThisPiece()) this.stopBody()
+  }
+
+  private endsWithThisPiece(): boolean {
+    return this.framing.kind === 'length' && this.framing.left === 0
   }
 
   /** The consumer stopped (or threw) mid-body: the connection cannot be reused. */

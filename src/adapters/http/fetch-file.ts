@@ -43,8 +43,11 @@ export interface FetchEvents {
 
 /** Connections are a shared budget: every request holds a slot while it runs. */
 export interface ConnectionSlots {
-  /** Segments of a file already started go first, so big files do not become the tail. */
-  acquire(priority: 'segment' | 'file'): Promise<() => void>
+  /**
+   * Segments of a file already started go first, so big files do not become the tail; `size`
+   * (a new file's, when known) lets the pool start the largest first.
+   */
+  acquire(priority: 'segment' | 'file', size?: number): Promise<() => void>
 }
 
 export class HttpStatusError extends Error {
@@ -157,6 +160,8 @@ const MAX_BODY_ATTEMPTS = 4
  */
 export interface ByteSource {
   id: string
+  /** The size the caller expects, when it knows it (a blob's descriptor does). */
+  size?: number
   get(headers: Record<string, string>): Promise<ByteResponse>
 }
 
@@ -220,7 +225,7 @@ export class FileFetcher {
 
   private async start(source: ByteSource, partPath: string, statePath: string, algorithms: string[], events: FetchEvents): Promise<FetchOutcome> {
     const url = source.id
-    const release = await this.slots.acquire('file')
+    const release = await this.slots.acquire('file', source.size)
     let released = false
     const releaseOnce = (): void => {
       if (!released) release()

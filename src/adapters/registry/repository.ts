@@ -90,9 +90,10 @@ export class Repository {
   }
 
   /** A blob as a byte source for the resumable fetcher (adapters/http/fetch-file). */
-  blobSource(digest: string): ByteSource {
+  blobSource(digest: string, size?: number): ByteSource {
     return {
       id: `${this.client.host}/${this.name}@${digest}`,
+      size,
       get: (headers) => this.client.getBytes(`/v2/${this.name}/blobs/${digest}`, this.scope, headers)
     }
   }
