@@ -27978,7 +27978,7 @@ var OffThreadHashing = class {
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
   const { createHash: createHash3 } = require("node:crypto");
-  const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
+  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync3, constants: constants3 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
   const control = new Int32Array(workerData.control);
@@ -28003,7 +28003,7 @@ function hashingThread() {
     }
   };
   const hashFromDisk = (file, from, to2) => {
-    file.fd ??= openSync2(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    file.fd ??= openSync3(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
     for (let at2 = from; at2 < to2; ) {
       const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to2 - at2), at2);
       if (n === 0) throw new Error(`${file.path} ends at ${at2} bytes, its segments say ${to2}`);
@@ -28012,7 +28012,7 @@ function hashingThread() {
     }
   };
   const close = (id, file) => {
-    if (file.fd !== void 0) closeSync2(file.fd);
+    if (file.fd !== void 0) closeSync3(file.fd);
     files.delete(id);
   };
   const take = (position) => {

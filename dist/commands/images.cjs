@@ -27638,16 +27638,18 @@ var OciLayout = class {
   }
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
-   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST). The manifests
+   * are read synchronously: a hundred small reads, one after another, each through the thread
+   * pool took ~0.1 s at the end of every `images` run, with nothing else left to do.
    */
-  async reachable(entries) {
+  reachable(entries) {
     const seen = /* @__PURE__ */ new Set();
-    const visit = async (d) => {
+    const visit = (d) => {
       if (seen.has(d.digest)) return;
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
-      if (source) await visit({ digest: source, mediaType: "" });
-      const bytes = await this.readBlob(d.digest).catch(() => void 0);
+      if (source) visit({ digest: source, mediaType: "" });
+      const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
       try {
@@ -27656,15 +27658,30 @@ var OciLayout = class {
         return;
       }
       const mediaType = d.mediaType || parsed.mediaType || "";
-      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child);
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) visit(child);
       else for (const blob of [parsed.config, ...parsed.layers ?? []]) if (blob?.digest) seen.add(blob.digest);
     };
-    for (const entry of entries) await visit(entry);
+    for (const entry of entries) visit(entry);
     return seen;
+  }
+  readBlobIfThere(digest) {
+    let fd;
+    try {
+      fd = (0, import_node_fs3.openSync)(this.blobPath(digest), READ_NOFOLLOW);
+    } catch {
+      return void 0;
+    }
+    try {
+      return (0, import_node_fs3.readFileSync)(fd);
+    } catch {
+      return void 0;
+    } finally {
+      (0, import_node_fs3.closeSync)(fd);
+    }
   }
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries) {
-    const keep = new Set([...await this.reachable(entries)].map((d) => d.slice("sha256:".length)));
+    const keep = new Set([...this.reachable(entries)].map((d) => d.slice("sha256:".length)));
     const dir = (0, import_node_path3.join)(this.dir, "blobs", "sha256");
     let blobs = 0;
     let bytes = 0;
@@ -27848,7 +27865,7 @@ var OffThreadHashing = class {
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
   const { createHash: createHash3 } = require("node:crypto");
-  const { openSync: openSync2, readSync: readSync2, closeSync: closeSync2, constants: constants3 } = require("node:fs");
+  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync3, constants: constants3 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
   const control = new Int32Array(workerData.control);
@@ -27873,7 +27890,7 @@ function hashingThread() {
     }
   };
   const hashFromDisk = (file, from, to) => {
-    file.fd ??= openSync2(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    file.fd ??= openSync3(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
     for (let at = from; at < to; ) {
       const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to - at), at);
       if (n === 0) throw new Error(`${file.path} ends at ${at} bytes, its segments say ${to}`);
@@ -27882,7 +27899,7 @@ function hashingThread() {
     }
   };
   const close = (id, file) => {
-    if (file.fd !== void 0) closeSync2(file.fd);
+    if (file.fd !== void 0) closeSync3(file.fd);
     files.delete(id);
   };
   const take = (position) => {
@@ -28605,6 +28622,24 @@ async function readImagesListFile(path) {
   if (!refs.length) throw new InputError(`--list ${path}: no image references in it`);
   return refs;
 }
+function coalesced(write) {
+  let running;
+  let again = false;
+  const loop = async () => {
+    do {
+      again = false;
+      await write().catch(() => void 0);
+    } while (again);
+    running = void 0;
+  };
+  return {
+    request: () => {
+      if (running) again = true;
+      else running = loop();
+    },
+    settled: () => running ?? Promise.resolve()
+  };
+}
 var parseJson = (bytes) => JSON.parse(bytes.toString("utf8"));
 var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
 var ImagesJob = class {
@@ -28645,8 +28680,8 @@ var ImagesJob = class {
     const lines = refs.map((r) => r.original);
     const existing = (await this.layout.readIndex()).manifests;
     const saved = /* @__PURE__ */ new Map();
-    let indexWrite = Promise.resolve();
     const writeIndex = () => this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: indexForList(lines, existing, saved) });
+    const indexWrites = coalesced(writeIndex);
     this.progress.planned(refs.length);
     const results = await runPool(refs, this.request.concurrency, async (ref) => {
       const started = Date.now();
@@ -28655,7 +28690,7 @@ var ImagesJob = class {
       try {
         const { entry, platforms } = await this.saveImage(ref, counter);
         saved.set(ref.original, entry);
-        indexWrite = indexWrite.catch(() => void 0).then(writeIndex);
+        indexWrites.request();
         result = { reference: ref.original, status: "saved", digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, size: counter.size, ms: Date.now() - started };
       } catch (e) {
         result = { reference: ref.original, status: "failed", error: e.message, fetched: counter.fetched, ms: Date.now() - started };
@@ -28663,7 +28698,7 @@ var ImagesJob = class {
       this.progress.finished(result);
       return result;
     });
-    await indexWrite.catch(() => void 0);
+    await indexWrites.settled();
     await writeIndex();
     const complete = results.every((r) => r.status === "saved");
     const removed = complete && !this.request.keepUnreferenced ? await this.layout.collectGarbage((await this.layout.readIndex()).manifests) : { blobs: 0, bytes: 0 };

@@ -27994,16 +27994,18 @@ var OciLayout = class {
   }
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
-   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST). The manifests
+   * are read synchronously: a hundred small reads, one after another, each through the thread
+   * pool took ~0.1 s at the end of every `images` run, with nothing else left to do.
    */
-  async reachable(entries) {
+  reachable(entries) {
     const seen = /* @__PURE__ */ new Set();
-    const visit = async (d) => {
+    const visit = (d) => {
       if (seen.has(d.digest)) return;
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
-      if (source) await visit({ digest: source, mediaType: "" });
-      const bytes = await this.readBlob(d.digest).catch(() => void 0);
+      if (source) visit({ digest: source, mediaType: "" });
+      const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
       try {
@@ -28012,15 +28014,30 @@ var OciLayout = class {
         return;
       }
       const mediaType = d.mediaType || parsed.mediaType || "";
-      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child);
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) visit(child);
       else for (const blob of [parsed.config, ...parsed.layers ?? []]) if (blob?.digest) seen.add(blob.digest);
     };
-    for (const entry of entries) await visit(entry);
+    for (const entry of entries) visit(entry);
     return seen;
+  }
+  readBlobIfThere(digest) {
+    let fd;
+    try {
+      fd = (0, import_node_fs3.openSync)(this.blobPath(digest), READ_NOFOLLOW);
+    } catch {
+      return void 0;
+    }
+    try {
+      return (0, import_node_fs3.readFileSync)(fd);
+    } catch {
+      return void 0;
+    } finally {
+      (0, import_node_fs3.closeSync)(fd);
+    }
   }
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries) {
-    const keep = new Set([...await this.reachable(entries)].map((d) => d.slice("sha256:".length)));
+    const keep = new Set([...this.reachable(entries)].map((d) => d.slice("sha256:".length)));
     const dir = (0, import_node_path2.join)(this.dir, "blobs", "sha256");
     let blobs = 0;
     let bytes = 0;
@@ -31123,7 +31140,7 @@ async function packBundle(bundleDir, partSize, progress) {
   const sizeOf = async (path) => (await (0, import_promises7.stat)((0, import_node_path14.join)(bundleDir, path))).size;
   const images = [];
   for (const entry of index) {
-    const digests = [...await layout.reachable([entry])];
+    const digests = [...layout.reachable([entry])];
     const blobs = [];
     for (const digest of digests) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;

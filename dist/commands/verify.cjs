@@ -235,16 +235,18 @@ var OciLayout = class {
   }
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
-   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST). The manifests
+   * are read synchronously: a hundred small reads, one after another, each through the thread
+   * pool took ~0.1 s at the end of every `images` run, with nothing else left to do.
    */
-  async reachable(entries) {
+  reachable(entries) {
     const seen = /* @__PURE__ */ new Set();
-    const visit = async (d) => {
+    const visit = (d) => {
       if (seen.has(d.digest)) return;
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
-      if (source) await visit({ digest: source, mediaType: "" });
-      const bytes = await this.readBlob(d.digest).catch(() => void 0);
+      if (source) visit({ digest: source, mediaType: "" });
+      const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
       try {
@@ -253,15 +255,30 @@ var OciLayout = class {
         return;
       }
       const mediaType = d.mediaType || parsed.mediaType || "";
-      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child);
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) visit(child);
       else for (const blob of [parsed.config, ...parsed.layers ?? []]) if (blob?.digest) seen.add(blob.digest);
     };
-    for (const entry of entries) await visit(entry);
+    for (const entry of entries) visit(entry);
     return seen;
+  }
+  readBlobIfThere(digest) {
+    let fd;
+    try {
+      fd = (0, import_node_fs2.openSync)(this.blobPath(digest), READ_NOFOLLOW);
+    } catch {
+      return void 0;
+    }
+    try {
+      return (0, import_node_fs2.readFileSync)(fd);
+    } catch {
+      return void 0;
+    } finally {
+      (0, import_node_fs2.closeSync)(fd);
+    }
   }
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries) {
-    const keep = new Set([...await this.reachable(entries)].map((d) => d.slice("sha256:".length)));
+    const keep = new Set([...this.reachable(entries)].map((d) => d.slice("sha256:".length)));
     const dir = (0, import_node_path2.join)(this.dir, "blobs", "sha256");
     let blobs = 0;
     let bytes = 0;
@@ -366,7 +383,7 @@ async function runVerify(bundleDir, concurrency) {
   const layout = new OciLayout((0, import_node_path4.join)(bundleDir, "images"));
   const index = (await layout.readIndex()).manifests;
   for (const entry of index) {
-    for (const digest of await layout.reachable([entry])) {
+    for (const digest of layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
       if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`);
     }

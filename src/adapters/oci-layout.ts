@@ -9,7 +9,7 @@
  * layout would pick them up; the lock of a writing run is DIR/.kubespray-bundle/<layout>.lock.
  */
 import { createHash } from 'node:crypto'
-import { constants, createReadStream, lstatSync, renameSync } from 'node:fs'
+import { closeSync, constants, createReadStream, lstatSync, openSync, readFileSync, renameSync } from 'node:fs'
 import { readdir, readFile, rm } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -145,16 +145,18 @@ export class OciLayout {
 
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
-   * the registry's original bytes an entry was converted from (SOURCE_DIGEST).
+   * the registry's original bytes an entry was converted from (SOURCE_DIGEST). The manifests
+   * are read synchronously: a hundred small reads, one after another, each through the thread
+   * pool took ~0.1 s at the end of every `images` run, with nothing else left to do.
    */
-  async reachable(entries: readonly Descriptor[]): Promise<Set<string>> {
+  reachable(entries: readonly Descriptor[]): Set<string> {
     const seen = new Set<string>()
-    const visit = async (d: Pick<Descriptor, 'digest' | 'mediaType' | 'annotations'>): Promise<void> => {
+    const visit = (d: Pick<Descriptor, 'digest' | 'mediaType' | 'annotations'>): void => {
       if (seen.has(d.digest)) return
       seen.add(d.digest)
       const source = d.annotations?.[SOURCE_DIGEST]
-      if (source) await visit({ digest: source, mediaType: '' })
-      const bytes = await this.readBlob(d.digest).catch(() => undefined)
+      if (source) visit({ digest: source, mediaType: '' })
+      const bytes = this.readBlobIfThere(d.digest)
       if (!bytes) return
       let parsed: Partial<ImageIndex & ImageManifest>
       try {
@@ -163,16 +165,32 @@ export class OciLayout {
         return
       }
       const mediaType = d.mediaType || parsed.mediaType || ''
-      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) await visit(child)
+      if (isIndex(mediaType) || Array.isArray(parsed.manifests)) for (const child of parsed.manifests ?? []) visit(child)
       else for (const blob of [parsed.config, ...(parsed.layers ?? [])]) if (blob?.digest) seen.add(blob.digest)
     }
-    for (const entry of entries) await visit(entry)
+    for (const entry of entries) visit(entry)
     return seen
+  }
+
+  private readBlobIfThere(digest: string): Buffer | undefined {
+    let fd: number
+    try {
+      fd = openSync(this.blobPath(digest), READ_NOFOLLOW)
+    } catch {
+      return undefined
+    }
+    try {
+      return readFileSync(fd)
+    } catch {
+      return undefined
+    } finally {
+      closeSync(fd)
+    }
   }
 
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries: readonly Descriptor[]): Promise<{ blobs: number; bytes: number }> {
-    const keep = new Set([...(await this.reachable(entries))].map((d) => d.slice('sha256:'.length)))
+    const keep = new Set([...this.reachable(entries)].map((d) => d.slice('sha256:'.length)))
     const dir = join(this.dir, 'blobs', 'sha256')
     let blobs = 0
     let bytes = 0

@@ -99,6 +99,31 @@ export async function readImagesListFile(path: string): Promise<ImageReference[]
   return refs
 }
 
+/**
+ * A best-effort write of something rewritten whole (index.json), asked for often: a request
+ * while a write runs makes one more write after it, however many requests came. One write per
+ * image, each after the last, queued up ~50 writes behind the images that finish together at
+ * the end of a run.
+ */
+export function coalesced(write: () => Promise<void>): { request(): void; settled(): Promise<void> } {
+  let running: Promise<void> | undefined
+  let again = false
+  const loop = async (): Promise<void> => {
+    do {
+      again = false
+      await write().catch(() => undefined)
+    } while (again)
+    running = undefined
+  }
+  return {
+    request: () => {
+      if (running) again = true
+      else running = loop()
+    },
+    settled: () => running ?? Promise.resolve()
+  }
+}
+
 const parseJson = <T>(bytes: Buffer): T => JSON.parse(bytes.toString('utf8')) as T
 
 /**
@@ -158,9 +183,9 @@ export class ImagesJob {
     const existing = (await this.layout.readIndex()).manifests
     const saved = new Map<string, Descriptor>()
     // index.json grows as images finish, so a killed run keeps what it completed. These writes
-    // are best-effort (chained, each after the last, whatever became of it); the final one is not.
-    let indexWrite: Promise<void> = Promise.resolve()
+    // are best-effort; the final one is not.
     const writeIndex = (): Promise<void> => this.layout.writeIndex({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: indexForList(lines, existing, saved) })
+    const indexWrites = coalesced(writeIndex)
     this.progress.planned(refs.length)
     const results = await runPool(refs, this.request.concurrency, async (ref) => {
       const started = Date.now()
@@ -169,7 +194,7 @@ export class ImagesJob {
       try {
         const { entry, platforms } = await this.saveImage(ref, counter)
         saved.set(ref.original, entry)
-        indexWrite = indexWrite.catch(() => undefined).then(writeIndex)
+        indexWrites.request()
         result = { reference: ref.original, status: 'saved', digest: entry.annotations?.[SOURCE_DIGEST] ?? entry.digest, platforms, fetched: counter.fetched, size: counter.size, ms: Date.now() - started }
       } catch (e) {
         result = { reference: ref.original, status: 'failed', error: (e as Error).message, fetched: counter.fetched, ms: Date.now() - started }
@@ -177,7 +202,7 @@ export class ImagesJob {
       this.progress.finished(result)
       return result
     })
-    await indexWrite.catch(() => undefined)
+    await indexWrites.settled()
     await writeIndex()
     const complete = results.every((r) => r.status === 'saved')
     const removed =

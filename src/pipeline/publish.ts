@@ -74,7 +74,7 @@ export async function packBundle(
   const sizeOf = async (path: string): Promise<number> => (await stat(join(bundleDir, path))).size
   const images: ImageForParts[] = []
   for (const entry of index) {
-    const digests = [...(await layout.reachable([entry]))]
+    const digests = [...layout.reachable([entry])]
     const blobs = []
     for (const digest of digests) {
       const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`

@@ -52,7 +52,7 @@ export async function registryCatalog(layout: OciLayout): Promise<Map<string, Re
     repos.set(ref.repository, repo)
     const top = entry.annotations?.[SOURCE_DIGEST] ?? entry.digest
     if (ref.tag) repo.tags.set(ref.tag, top)
-    for (const digest of await layout.reachable([entry])) {
+    for (const digest of layout.reachable([entry])) {
       repo.blobs.add(digest)
       // Manifests are small JSON: layers are never read here.
       const size = (await regularFile(layout.blobPath(digest)))?.size ?? Infinity

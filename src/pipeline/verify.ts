@@ -58,7 +58,7 @@ export async function runVerify(bundleDir: string, concurrency: number): Promise
   const layout = new OciLayout(join(bundleDir, 'images'))
   const index = (await layout.readIndex()).manifests
   for (const entry of index) {
-    for (const digest of await layout.reachable([entry])) {
+    for (const digest of layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`
       if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`)
     }
