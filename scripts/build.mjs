@@ -22,20 +22,22 @@ const bundledCommandLoader = {
 
 // CommonJS throughout: Node starts a CommonJS entry a little quicker than an ES module, and
 // dist/package.json says so (the repository itself is "type": "module").
-const cjs = {
+// vendorDir: dist/vendor as seen from the bundle's own directory (lazy-require.ts resolves it
+// against the bundle's URL): './vendor' from dist/, '../vendor' from dist/commands/.
+const cjsIn = (vendorDir) => ({
   format: 'cjs',
   // Sources are ESM; in these CommonJS bundles import.meta.url is the file's own URL.
   banner: { js: "const __kbFileUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: {
     'import.meta.url': '__kbFileUrl',
-    __KB_VENDOR_DIR__: JSON.stringify('../vendor'),
+    __KB_VENDOR_DIR__: JSON.stringify(vendorDir),
     __KB_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version)
   }
-}
+})
 mkdirSync(outdir, { recursive: true })
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n')
 
-await build({ ...common, ...cjs, entryPoints: { cli: 'src/cli/main.ts' }, outdir, plugins: [bundledCommandLoader] })
+await build({ ...common, ...cjsIn('./vendor'), entryPoints: { cli: 'src/cli/main.ts' }, outdir, plugins: [bundledCommandLoader] })
 
 const commands = readdirSync('src/cli/commands').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3))
 await build({
@@ -43,13 +45,13 @@ await build({
   entryPoints: Object.fromEntries(commands.map((name) => [name, `src/cli/commands/${name}.ts`])),
   outdir: `${outdir}/commands`,
   outExtension: { '.js': '.cjs' },
-  ...cjs
+  ...cjsIn('../vendor')
 })
 
 // The action (action.yml: runs.using node24, main dist/index.js): one CommonJS file with
 // @actions/* inside. The define above turns the Azure SDK's createRequire(import.meta.url)
 // into this file's own URL, which esbuild's ESM-to-CommonJS conversion would leave undefined.
-await build({ ...common, ...cjs, entryPoints: { index: 'src/action/index.ts' }, outdir })
+await build({ ...common, ...cjsIn('./vendor'), entryPoints: { index: 'src/action/index.ts' }, outdir })
 
 // The fallback YAML parsers, each a CommonJS file that lazy-require.ts can require() on demand.
 for (const name of ['yaml', 'js-yaml']) {
