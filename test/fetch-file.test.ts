@@ -10,8 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Agent, type Dispatcher } from 'undici'
-import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
+import { Agent } from 'undici'
+import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from '../src/adapters/http/client.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../src/adapters/http/fetch-file.js'
 import { PrioritySlots } from '../src/adapters/http/slots.js'
 import { inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
@@ -32,7 +32,7 @@ let base: string
 const files = new Map<string, Served>()
 const seen: Array<{ path: string; range?: string; ifRange?: string; authorization?: string }> = []
 let work: string
-let http: Dispatcher
+let http: HttpClient
 let hashing: Hashing
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -94,7 +94,7 @@ const rangesFor = (path: string): string[] => seen.filter((s) => s.path === path
 // Both ways bulk bodies arrive: our own HTTP/1.1 reader (what createHttpClient gives when no
 // proxy is configured) and an undici dispatcher (with a proxy); both ways bytes are hashed: on
 // a second thread (a machine with a core to spare) and on the main thread.
-const ourReader = (): Dispatcher => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })
+const ourReader = (): HttpClient => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })
 describe.each([
   ['our HTTP/1.1 reader, hashing on a second thread', ourReader, () => new OffThreadHashing()],
   ['our HTTP/1.1 reader, hashing on the main thread', ourReader, () => inlineHashing],

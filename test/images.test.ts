@@ -329,16 +329,21 @@ describe('images: one shared OCI layout, straight from the registry', () => {
     expect(r.status).toBe(0)
   })
 
-  it('Bearer tokens from the HTTPS realm the registry names, with credentials', async () => {
+  it('Bearer tokens from the HTTPS realm the registry names, with credentials; a pull never loads undici', async () => {
     const list = listOf('token.list', token.host, ['multi/app:1.0', 'single/docker:4'])
+    // undici, once loaded, installs its global dispatcher: the probe reports it at exit.
+    const probe = join(work, 'undici-probe.cjs')
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('undici loaded: ' + (globalThis[Symbol.for('undici.globalDispatcher.1')] ? 'yes' : 'no') + '\\n'))\n")
     const r = await cliEnv(['images', '--list', list, '--out', join(work, 'token'), '--insecure-registry', token.host], {
       REGISTRY_AUTH_FILE: authFile,
-      NODE_EXTRA_CA_CERTS: pki.caCert
+      NODE_EXTRA_CA_CERTS: pki.caCert,
+      NODE_OPTIONS: `--require ${probe}`
     })
     expect(r.stderr).not.toContain('failed')
     expect(r.status).toBe(0)
     expect(tokenServer.issued()).toBeGreaterThan(0)
     for (const secret of secretForms()) expect(r.stdout + r.stderr).not.toContain(secret)
+    expect(r.stderr).toContain('undici loaded: no')
   })
 
   it('Basic credentials never go to a plain-HTTP token realm on another host: withheld, and the refusal says so', async () => {

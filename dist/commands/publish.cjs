@@ -2607,9 +2607,9 @@ var require_dispatcher = __commonJS({
         throw new Error("not implemented");
       }
       compose(...args) {
-        const interceptors2 = Array.isArray(args[0]) ? args[0] : args;
+        const interceptors = Array.isArray(args[0]) ? args[0] : args;
         let dispatch = this.dispatch.bind(this);
-        for (const interceptor of interceptors2) {
+        for (const interceptor of interceptors) {
           if (interceptor == null) {
             continue;
           }
@@ -10931,7 +10931,7 @@ var require_env_http_proxy_agent = __commonJS({
       "http:": 80,
       "https:": 443
     };
-    var EnvHttpProxyAgent2 = class extends DispatcherBase {
+    var EnvHttpProxyAgent = class extends DispatcherBase {
       #noProxyValue = null;
       #noProxyEntries = null;
       #opts = null;
@@ -11038,7 +11038,7 @@ var require_env_http_proxy_agent = __commonJS({
         return process.env.no_proxy ?? process.env.NO_PROXY ?? "";
       }
     };
-    module2.exports = EnvHttpProxyAgent2;
+    module2.exports = EnvHttpProxyAgent;
   }
 });
 
@@ -26485,7 +26485,7 @@ var require_undici = __commonJS({
     var Agent = require_agent();
     var ProxyAgent = require_proxy_agent();
     var Socks5ProxyAgent = require_socks5_proxy_agent();
-    var EnvHttpProxyAgent2 = require_env_http_proxy_agent();
+    var EnvHttpProxyAgent = require_env_http_proxy_agent();
     var RetryAgent = require_retry_agent();
     var H2CClient = require_h2c_client();
     var errors = require_errors();
@@ -26512,7 +26512,7 @@ var require_undici = __commonJS({
     module2.exports.Agent = Agent;
     module2.exports.ProxyAgent = ProxyAgent;
     module2.exports.Socks5ProxyAgent = Socks5ProxyAgent;
-    module2.exports.EnvHttpProxyAgent = EnvHttpProxyAgent2;
+    module2.exports.EnvHttpProxyAgent = EnvHttpProxyAgent;
     module2.exports.RetryAgent = RetryAgent;
     module2.exports.H2CClient = H2CClient;
     module2.exports.RetryHandler = RetryHandler;
@@ -26743,9 +26743,6 @@ function partKind(prefix, name) {
   const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(files|images)-\\d{2,}\\.tar$`).exec(name);
   return m2 ? m2[1] : void 0;
 }
-
-// src/adapters/http/client.ts
-var import_undici = __toESM(require_undici(), 1);
 
 // src/adapters/http/bytes.ts
 function fromUndici(response) {
@@ -27316,21 +27313,38 @@ var DEFAULT_HTTP_OPTIONS = {
 };
 var bulk = /* @__PURE__ */ new WeakMap();
 function createHttpClient(options) {
-  const dispatcher = createDispatcher(options);
-  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options));
-  return dispatcher;
+  const http = new LazyHttpClient(async () => createDispatcher(await Promise.resolve().then(() => __toESM(require_undici(), 1)), options));
+  bulk.set(http, proxyConfigured() ? new DispatcherBytes(http) : new FastHttp(options));
+  return http;
 }
+var LazyHttpClient = class {
+  constructor(make) {
+    this.make = make;
+  }
+  make;
+  made;
+  async request(options) {
+    return (await this.client()).request(options);
+  }
+  /** Closes the client if one was made; one never made has nothing to close. */
+  async close() {
+    if (this.made) await (await this.made).close();
+  }
+  client() {
+    return this.made ??= this.make();
+  }
+};
 function proxyConfigured() {
   return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
 }
-function createDispatcher(options) {
-  const agent = new import_undici.EnvHttpProxyAgent({
+function createDispatcher({ EnvHttpProxyAgent, interceptors }, options) {
+  const agent = new EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
     bodyTimeout: options.idleTimeoutMs
   });
   return agent.compose(
-    import_undici.interceptors.retry({
+    interceptors.retry({
       maxRetries: options.retries,
       minTimeout: options.minRetryDelayMs,
       maxTimeout: 3e4,
@@ -27340,7 +27354,7 @@ function createDispatcher(options) {
       statusCodes: [429, 500, 502, 503, 504],
       errorCodes: RETRIED_ERRORS
     }),
-    import_undici.interceptors.redirect({ maxRedirections: 10 })
+    interceptors.redirect({ maxRedirections: 10 })
   );
 }
 
@@ -31316,6 +31330,9 @@ var HASH_STEP = 1 << 20;
 // src/pipeline/files.ts
 var STATE_FILE = `${STATE_DIR}/files-state.json`;
 var PARTS_DIR = `${STATE_DIR}/parts/files`;
+
+// src/adapters/registry/client.ts
+var MAX_TOKEN_BYTES = 1 << 20;
 
 // src/adapters/registry/repository.ts
 var MAX_MANIFEST_BYTES = 4 << 20;

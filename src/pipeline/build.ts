@@ -11,7 +11,6 @@ import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import type { Dispatcher } from 'undici'
 import {
   BUNDLE_MANIFEST,
   BUNDLE_SCHEMA,
@@ -37,6 +36,7 @@ import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { ensureDirUnder, tempPathFor, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { GitHubRepository } from '../adapters/github/repository.js'
 import type { GitHubClient } from '../adapters/github/client.js'
+import type { HttpClient } from '../adapters/http/client.js'
 import { obtainSource, type KubespraySource, type SourceStore } from '../adapters/kubespray-source.js'
 import type { CredentialLookup } from '../adapters/registry/credentials.js'
 import { FilesJob, type FilesOutcome, type FilesProgress } from './files.js'
@@ -68,7 +68,7 @@ export interface BuildRequest {
 }
 
 export interface BuildAdapters {
-  http: Dispatcher
+  http: HttpClient
   /** Needed when the Kubespray version is a spec (not a local tree). */
   github?: GitHubClient
   sources: SourceStore

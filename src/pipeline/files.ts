@@ -7,7 +7,6 @@ import { createReadStream } from 'node:fs'
 import { readdir, readFile, rename, rm } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { dirname, join, relative, sep } from 'node:path'
-import type { Dispatcher } from 'undici'
 import { formatChecksum, formatSha256Sums, type Checksum } from '../domain/files/checksum.js'
 import { relativePathFor, type Layout } from '../domain/files/layout.js'
 import { parseFileList, type FileList, type FileRequest } from '../domain/files/list.js'
@@ -18,6 +17,7 @@ import { redactText, redactUrl } from '../domain/redact.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../adapters/http/fetch-file.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
+import type { HttpClient } from '../adapters/http/client.js'
 import { runPool } from './pool.js'
 
 export interface FilesRequest {
@@ -146,7 +146,7 @@ export class FilesJob {
 
   constructor(
     private readonly request: FilesRequest,
-    private readonly http: Dispatcher,
+    private readonly http: HttpClient,
     private readonly progress: FilesProgress
   ) {
     this.filesDir = join(request.outDir, 'files')

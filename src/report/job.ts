@@ -2,7 +2,7 @@
  * What the long commands (files, images, push) share: counting progress for the progress
  * line, closing the HTTP client however the job ends, and one error listing every failure.
  */
-import type { Dispatcher } from 'undici'
+import type { HttpClient } from '../adapters/http/client.js'
 import { formatBytes, ProgressLine } from './progress.js'
 
 interface Outcome {
@@ -59,7 +59,7 @@ export class JobProgress<R extends Outcome> {
 }
 
 /** Runs a job; the progress line stops and the HTTP client closes whatever happens. */
-export async function runJob<T>(progress: { line: ProgressLine }, http: Dispatcher, job: () => Promise<T>): Promise<T> {
+export async function runJob<T>(progress: { line: ProgressLine }, http: HttpClient, job: () => Promise<T>): Promise<T> {
   try {
     return await job()
   } finally {

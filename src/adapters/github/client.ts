@@ -7,6 +7,7 @@
  */
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
+import type { HttpClient } from '../http/client.js'
 import { redactText } from '../../domain/redact.js'
 
 export class GitHubError extends Error {
@@ -20,7 +21,7 @@ export class GitHubError extends Error {
 }
 
 export interface GitHubClientOptions {
-  http: Dispatcher
+  http: HttpClient
   /** e.g. https://api.github.com or https://ghe.example.com/api/v3 */
   apiUrl: string
   token?: string

@@ -6,6 +6,7 @@
  */
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
+import type { HttpClient } from './client.js'
 
 export type Headers = Record<string, string | string[] | undefined>
 
@@ -29,6 +30,30 @@ export interface ByteResponse {
 /** GETs of bulk bodies: redirects followed, transient failures retried before the body starts. */
 export interface ByteFetcher {
   get(url: string, headers: Record<string, string>): Promise<ByteResponse>
+}
+
+/**
+ * A small body (a manifest, a token) read whole, refused beyond `cap` bytes whether or not a
+ * length was announced: a chunked body is counted as it arrives, never kept past the cap.
+ * `refuse` makes the error from the size (a number announced, or "more than N").
+ */
+export async function readSmallBody(response: ByteResponse, cap: number, refuse: (size: string) => Error): Promise<Buffer> {
+  const announced = Number(headerValue(response.headers['content-length']) ?? 0)
+  if (announced > cap) {
+    response.body.discard()
+    throw refuse(String(announced))
+  }
+  const pieces: Buffer[] = []
+  let size = 0
+  await response.body.pump((piece) => {
+    size += piece.length
+    if (size > cap) return false
+    // Copied: a piece is only valid during the call.
+    pieces.push(Buffer.from(piece))
+    return true
+  })
+  if (size > cap) throw refuse(`more than ${cap}`)
+  return Buffer.concat(pieces, size)
 }
 
 /** An undici response as a ByteResponse: its chunks are handed over as 'data' events deliver them. */
@@ -79,7 +104,7 @@ function readableBody(body: Readable): ByteBody {
 
 /** Bulk GETs through an undici dispatcher (its redirect and retry interceptors included). */
 export class DispatcherBytes implements ByteFetcher {
-  constructor(private readonly http: Dispatcher) {}
+  constructor(private readonly http: HttpClient) {}
 
   async get(url: string, headers: Record<string, string>): Promise<ByteResponse> {
     const u = new URL(url)

@@ -1,17 +1,24 @@
 /**
- * The HTTP clients of a run. One undici dispatcher for APIs, manifests and token services: a
- * connection cap per host, HTTP(S)_PROXY and NO_PROXY, redirects (GitHub release urls answer
- * 302 to another host), and retries with exponential backoff on 5xx/429/resets/timeouts that
- * honour Retry-After. Beside it, the bulk fetcher for files and layers (bulkFetcher): our own
- * reader (fast-http.ts) with the same cap, retries and timeout, or the dispatcher itself when a
- * proxy is set. NODE_EXTRA_CA_CERTS reaches both through Node's TLS defaults.
+ * The HTTP clients of a run. One undici dispatcher for APIs and uploads: a connection cap per
+ * host, HTTP(S)_PROXY and NO_PROXY, redirects (GitHub release urls answer 302 to another
+ * host), and retries with exponential backoff on 5xx/429/resets/timeouts that honour
+ * Retry-After. Beside it, the bulk fetcher for files, layers, manifests and registry tokens
+ * (bulkFetcher): our own reader (fast-http.ts) with the same cap, retries and timeout, or the
+ * dispatcher itself when a proxy is set. NODE_EXTRA_CA_CERTS reaches both through Node's TLS
+ * defaults.
  */
-import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { DispatcherBytes, type ByteFetcher } from './bytes.js'
 import { FastHttp } from './fast-http.js'
 import { RETRIED_ERRORS } from './transient.js'
 
 export { isTransient } from './transient.js'
+
+/** What this code base asks of an HTTP client: requests, and closing. undici's Dispatcher is one. */
+export interface HttpClient {
+  request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData>
+  close(): Promise<void>
+}
 
 export interface HttpClientOptions {
   /** Concurrent connections to one host (origin). */
@@ -34,21 +41,46 @@ export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = {
 }
 
 
-/** The bulk fetcher that goes with each dispatcher createHttpClient made. */
-const bulk = new WeakMap<Dispatcher, ByteFetcher>()
+/** The bulk fetcher that goes with each client createHttpClient made. */
+const bulk = new WeakMap<HttpClient, ByteFetcher>()
 
-export function createHttpClient(options: HttpClientOptions): Dispatcher {
-  const dispatcher = createDispatcher(options)
-  bulk.set(dispatcher, proxyConfigured() ? new DispatcherBytes(dispatcher) : new FastHttp(options))
-  return dispatcher
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const http = new LazyHttpClient(async () => createDispatcher(await import('undici'), options))
+  bulk.set(http, proxyConfigured() ? new DispatcherBytes(http) : new FastHttp(options))
+  return http
 }
 
 /**
- * Where bulk bodies (files, layers, assets) come from: our own HTTP/1.1 reader (fast-http.ts)
- * with the dispatcher's connection cap, retries and timeout, or the dispatcher itself when a
- * proxy is configured (or for a dispatcher made elsewhere, as tests do).
+ * An HTTP client made on its first request. Loading undici costs a cold start ~25 ms (its
+ * module, the builtins it pulls in, its WebAssembly parser on the first response), and
+ * `images` and `files` without a proxy never need it: bulk bodies, manifests and tokens go
+ * through our own reader.
  */
-export function bulkFetcher(http: Dispatcher): ByteFetcher {
+export class LazyHttpClient implements HttpClient {
+  private made: Promise<HttpClient> | undefined
+
+  constructor(private readonly make: () => Promise<HttpClient>) {}
+
+  async request(options: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
+    return (await this.client()).request(options)
+  }
+
+  /** Closes the client if one was made; one never made has nothing to close. */
+  async close(): Promise<void> {
+    if (this.made) await (await this.made).close()
+  }
+
+  private client(): Promise<HttpClient> {
+    return (this.made ??= this.make())
+  }
+}
+
+/**
+ * Where bulk bodies (files, layers, manifests, assets) come from: our own HTTP/1.1 reader
+ * (fast-http.ts) with the client's connection cap, retries and timeout, or the client itself
+ * when a proxy is configured (or for a client made elsewhere, as tests do).
+ */
+export function bulkFetcher(http: HttpClient): ByteFetcher {
   let fetcher = bulk.get(http)
   if (!fetcher) bulk.set(http, (fetcher = new DispatcherBytes(http)))
   return fetcher
@@ -58,7 +90,7 @@ function proxyConfigured(): boolean {
   return ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((name) => Boolean(process.env[name]))
 }
 
-function createDispatcher(options: HttpClientOptions): Dispatcher {
+function createDispatcher({ EnvHttpProxyAgent, interceptors }: typeof import('undici'), options: HttpClientOptions): HttpClient {
   const agent = new EnvHttpProxyAgent({
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,

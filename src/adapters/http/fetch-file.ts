@@ -16,12 +16,11 @@
 import { readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { closeSync, readFileSync, writeSync } from 'node:fs'
-import type { Dispatcher } from 'undici'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
 import { defaultHashing, inlineHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
-import { bulkFetcher, isTransient } from './client.js'
+import { bulkFetcher, isTransient, type HttpClient } from './client.js'
 
 export interface SegmentPolicy {
   /** Files smaller than this use one connection. */
@@ -169,7 +168,7 @@ export interface ByteSource {
  * A url's bytes. Userinfo in it (a mirror behind a login) becomes Basic auth to that origin
  * only: undici's redirect handler drops Authorization when a redirect leaves the origin.
  */
-export function urlSource(http: Dispatcher, url: string): ByteSource {
+export function urlSource(http: HttpClient, url: string): ByteSource {
   const { url: bare, username, password } = splitUserinfo(url)
   const auth: Record<string, string> = username !== undefined ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}
   const bytes = bulkFetcher(http)

@@ -1,7 +1,8 @@
 /**
- * A client of the OCI distribution API for one registry host, on the shared undici
- * dispatcher (retries on 429/5xx/resets, redirects that drop Authorization when they leave the
- * host, HTTP(S)_PROXY). It handles the auth challenges registries send:
+ * A client of the OCI distribution API for one registry host. Its GETs (manifests, blobs,
+ * tokens) go through the bulk fetcher, HEADs and uploads through the shared HTTP client; both
+ * retry 429/5xx/resets, follow redirects (dropping Authorization when they leave the host) and
+ * honour HTTP(S)_PROXY. It handles the auth challenges registries send:
  *   - Bearer: a token from the realm the 401 names, anonymous or with the user's credentials,
  *     cached per scope and fetched again when the registry refuses it (expired);
  *   - Basic: the user's credentials.
@@ -10,8 +11,11 @@
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { CredentialLookup } from './credentials.js'
-import { headerValue, type ByteFetcher, type ByteResponse } from '../http/bytes.js'
-import { bulkFetcher } from '../http/client.js'
+import { headerValue, readSmallBody, type ByteFetcher, type ByteResponse } from '../http/bytes.js'
+import { bulkFetcher, type HttpClient } from '../http/client.js'
+
+/** A token response is a few kilobytes; anything past this is not one. */
+const MAX_TOKEN_BYTES = 1 << 20
 
 export class RegistryError extends Error {
   constructor(
@@ -24,7 +28,7 @@ export class RegistryError extends Error {
 }
 
 export interface RegistryClientOptions {
-  http: Dispatcher
+  http: HttpClient
   credentials: CredentialLookup
   /** Hosts spoken to over plain HTTP. */
   insecureHosts: ReadonlySet<string>
@@ -149,9 +153,10 @@ export class RegistryClient {
     const withheld = credentials && !trusted
     const headers: Record<string, string> = {}
     if (credentials && trusted) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
-    const res = await this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers })
+    // Through the bulk fetcher, like manifests and blobs (a pull needs no other client).
+    const res = await this.bytes.get(url.toString(), headers)
     if (res.statusCode !== 200) {
-      await res.body.dump()
+      res.body.discard()
       const who = withheld
         ? `anonymous access (your credentials were withheld: the realm ${url.origin} is plain HTTP on another host)`
         : credentials
@@ -159,8 +164,14 @@ export class RegistryClient {
           : 'anonymous access'
       throw new RegistryError(`${this.host}: the token service ${url.origin} refused ${who} (HTTP ${res.statusCode})`, res.statusCode)
     }
-    const json = (await res.body.json()) as { token?: string; access_token?: string }
-    const token = json.token ?? json.access_token
+    const body = await readSmallBody(res, MAX_TOKEN_BYTES, (size) => new RegistryError(`${this.host}: the token service ${url.origin} answered ${size} bytes (the limit is ${MAX_TOKEN_BYTES})`))
+    let json: { token?: unknown; access_token?: unknown }
+    try {
+      json = JSON.parse(body.toString('utf8')) as { token?: unknown; access_token?: unknown }
+    } catch {
+      throw new RegistryError(`${this.host}: the token service ${url.origin} answered something that is not JSON`)
+    }
+    const token = typeof json.token === 'string' && json.token ? json.token : typeof json.access_token === 'string' ? json.access_token : undefined
     if (!token) throw new RegistryError(`${this.host}: the token service ${url.origin} returned no token`)
     return token
   }
