@@ -10,7 +10,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { startNginx, type Nginx } from './helpers/nginx.js'
-import { createServer } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   blobOf,
@@ -344,6 +344,43 @@ describe('images: one shared OCI layout, straight from the registry', () => {
     expect(tokenServer.issued()).toBeGreaterThan(0)
     for (const secret of secretForms()) expect(r.stdout + r.stderr).not.toContain(secret)
     expect(r.stderr).toContain('undici loaded: no')
+  })
+
+  it('with HTTP_PROXY set, manifests and blobs go through the proxy, plain-HTTP ones as absolute-URI requests (no CONNECT)', async () => {
+    // A forward proxy of our own: it relays absolute-URI requests and remembers their paths. It
+    // has no CONNECT: a tunnel asked of it fails (undici used to retry that without end).
+    const proxied: string[] = []
+    const proxy = createServer((req, res) => {
+      const target = new URL(req.url ?? '')
+      proxied.push(target.pathname)
+      const upstream = httpRequest({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      })
+      upstream.on('error', () => res.writeHead(502).end())
+      req.pipe(upstream)
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    try {
+      const list = listOf('proxied.list', plain.host, ['multi/app:1.0', 'single/docker:4'])
+      const run = spawnCli(['images', '--list', list, '--out', join(work, 'proxied'), '--insecure-registry', plain.host], work, {
+        HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        NO_PROXY: ''
+      })
+      // A run that loops on the proxy must fail this test, not outlive it.
+      const guard = setTimeout(() => run.child.kill('SIGKILL'), 30_000)
+      const r = await run.done.finally(() => clearTimeout(guard))
+      expect(r.stderr).not.toContain('failed')
+      expect(r.status).toBe(0)
+      // Two tags and the amd64 child of the index; every blob of both images.
+      expect(proxied.filter((p) => p.includes('/manifests/')).length).toBeGreaterThanOrEqual(3)
+      const blobDigests = new Set(proxied.filter((p) => p.includes('/blobs/')).map((p) => p.split('/blobs/')[1]))
+      expect(blobDigests.size).toBeGreaterThanOrEqual(4)
+      skopeo('inspect', `oci:${join(work, 'proxied/images')}:${plain.host}/single/docker:4`)
+    } finally {
+      proxy.closeAllConnections()
+      proxy.close()
+    }
   })
 
   it('Basic credentials never go to a plain-HTTP token realm on another host: withheld, and the refusal says so', async () => {

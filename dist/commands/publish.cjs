@@ -27339,6 +27339,10 @@ function proxyConfigured() {
 }
 function createDispatcher({ EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
+    // Plain-HTTP urls go to an HTTP proxy as absolute-URI requests, the way curl sends them: a
+    // CONNECT tunnel to port 80 is what proxies commonly refuse (Squid's default), and undici
+    // reconnects without end when a proxy closes on a CONNECT. HTTPS is tunnelled as always.
+    proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
     bodyTimeout: options.idleTimeoutMs
