@@ -12,8 +12,8 @@ function queue(slots: PrioritySlots, order: string[], who: string, priority: 'se
   })
 }
 
-test('segments of started files first, then new files largest first, then files of unknown size in their order', async () => {
-  const slots = new PrioritySlots(1)
+test('segments of started files first, then files above the threshold largest first, then the rest in their order', async () => {
+  const slots = new PrioritySlots(1, 15)
   const hold = await slots.acquire('file')
   const order: string[] = []
   const all = [
@@ -24,12 +24,23 @@ test('segments of started files first, then new files largest first, then files 
     queue(slots, order, 'segment', 'segment'),
     queue(slots, order, 'unknown b', 'file'),
     queue(slots, order, '20 B second', 'file', 20),
+    queue(slots, order, '15 B', 'file', 15),
     queue(slots, order, '0 B', 'file', 0)
   ]
   expect(order).toEqual([])
   hold()
   await Promise.all(all)
-  expect(order).toEqual(['segment', '30 B', '20 B first', '20 B second', '10 B', '0 B', 'unknown a', 'unknown b'])
+  expect(order).toEqual(['segment', '30 B', '20 B first', '20 B second', '10 B', 'unknown a', 'unknown b', '15 B', '0 B'])
+})
+
+test('without a threshold, new files keep their order', async () => {
+  const slots = new PrioritySlots(1)
+  const hold = await slots.acquire('file')
+  const order: string[] = []
+  const all = [queue(slots, order, 'small', 'file', 1), queue(slots, order, 'huge', 'file', 1 << 30), queue(slots, order, 'unknown', 'file')]
+  hold()
+  await Promise.all(all)
+  expect(order).toEqual(['small', 'huge', 'unknown'])
 })
 
 test('never grants more slots than it has, and a release twice frees one slot', async () => {

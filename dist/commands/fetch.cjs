@@ -28425,13 +28425,16 @@ async function discardPart(partPath) {
 
 // src/adapters/http/slots.ts
 var PrioritySlots = class {
-  free;
-  segments = [];
-  /** By size, largest first; equal sizes in arrival order. */
-  files = [];
-  constructor(capacity) {
+  constructor(capacity, firstAbove = Infinity) {
+    this.firstAbove = firstAbove;
     this.free = capacity;
   }
+  firstAbove;
+  free;
+  segments = [];
+  /** Files above firstAbove, largest first (equal sizes in arrival order). */
+  big = [];
+  files = [];
   acquire(priority, size) {
     return new Promise((resolve2) => {
       const grant = () => resolve2(this.releaser());
@@ -28439,20 +28442,21 @@ var PrioritySlots = class {
         this.free--;
         grant();
       } else if (priority === "segment") this.segments.push(grant);
-      else this.enqueueFile({ grant, size: size ?? -1 });
+      else if (size !== void 0 && size > this.firstAbove) this.enqueueBig({ grant, size });
+      else this.files.push(grant);
     });
   }
-  enqueueFile(waiter) {
-    let at2 = this.files.length;
-    while (at2 > 0 && this.files[at2 - 1].size < waiter.size) at2--;
-    this.files.splice(at2, 0, waiter);
+  enqueueBig(waiter) {
+    let at2 = this.big.length;
+    while (at2 > 0 && this.big[at2 - 1].size < waiter.size) at2--;
+    this.big.splice(at2, 0, waiter);
   }
   releaser() {
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      const next = this.segments.shift() ?? this.files.shift()?.grant;
+      const next = this.segments.shift() ?? this.big.shift()?.grant ?? this.files.shift();
       if (next) next();
       else this.free++;
     };

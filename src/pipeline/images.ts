@@ -157,7 +157,8 @@ export class ImagesJob {
   ) {
     this.layout = new OciLayout(join(request.outDir, 'images'))
     this.segments = request.segments ?? IMAGE_SEGMENT_POLICY
-    this.fetcher = new FileFetcher(new PrioritySlots(request.connections), this.segments)
+    // Layers big enough to be split start first, largest first; the rest in the order images need them.
+    this.fetcher = new FileFetcher(new PrioritySlots(request.connections, this.segments.splitAbove), this.segments)
   }
 
   private client(registry: string): RegistryClient {

@@ -44,7 +44,7 @@ export interface FetchEvents {
 export interface ConnectionSlots {
   /**
    * Segments of a file already started go first, so big files do not become the tail; `size`
-   * (a new file's, when known) lets the pool start the largest first.
+   * (a new file's, when known) lets the pool start big files first.
    */
   acquire(priority: 'segment' | 'file', size?: number): Promise<() => void>
 }

@@ -6,18 +6,22 @@ interface Waiter {
 }
 
 /**
- * A pool of connection slots where segments of started files go before new files, and among
- * new files the largest known go first: a big file that starts last is the whole run's tail,
- * while small ones fill the gaps at the end. Files of unknown size keep their order, after
- * every known one.
+ * A pool of connection slots where segments of started files go before new files. Among new
+ * files, those known to be bigger than `firstAbove` go first, largest first: a big file that
+ * starts last is the whole run's tail. The others keep their order, so a run's items (images)
+ * complete as it goes rather than all at its end.
  */
 export class PrioritySlots implements ConnectionSlots {
   private free: number
   private readonly segments: Array<() => void> = []
-  /** By size, largest first; equal sizes in arrival order. */
-  private readonly files: Waiter[] = []
+  /** Files above firstAbove, largest first (equal sizes in arrival order). */
+  private readonly big: Waiter[] = []
+  private readonly files: Array<() => void> = []
 
-  constructor(capacity: number) {
+  constructor(
+    capacity: number,
+    private readonly firstAbove = Infinity
+  ) {
     this.free = capacity
   }
 
@@ -28,14 +32,15 @@ export class PrioritySlots implements ConnectionSlots {
         this.free--
         grant()
       } else if (priority === 'segment') this.segments.push(grant)
-      else this.enqueueFile({ grant, size: size ?? -1 })
+      else if (size !== undefined && size > this.firstAbove) this.enqueueBig({ grant, size })
+      else this.files.push(grant)
     })
   }
 
-  private enqueueFile(waiter: Waiter): void {
-    let at = this.files.length
-    while (at > 0 && (this.files[at - 1] as Waiter).size < waiter.size) at--
-    this.files.splice(at, 0, waiter)
+  private enqueueBig(waiter: Waiter): void {
+    let at = this.big.length
+    while (at > 0 && (this.big[at - 1] as Waiter).size < waiter.size) at--
+    this.big.splice(at, 0, waiter)
   }
 
   private releaser(): () => void {
@@ -43,7 +48,7 @@ export class PrioritySlots implements ConnectionSlots {
     return () => {
       if (done) return
       done = true
-      const next = this.segments.shift() ?? this.files.shift()?.grant
+      const next = this.segments.shift() ?? this.big.shift()?.grant ?? this.files.shift()
       if (next) next()
       else this.free++
     }
