@@ -15,8 +15,14 @@ time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) 
 # cleared_time_ms "DIR..." COMMAND…: removes a previous run's output (the DIRs, space-separated),
 # flushes writes, then times COMMAND alone. Deleting 1.5 GB takes ~0.5 s here, which is no tool's
 # work: inside the timing it would add the same to every tool and flatter every ratio toward 1.
-cleared_time_ms() { local dirs=$1; shift; # shellcheck disable=SC2086
-  rm -rf $dirs; sync; time_ms "$@"; }
+cleared_time_ms() {
+  local dirs=$1
+  shift
+  # shellcheck disable=SC2086 # space-separated on purpose
+  rm -rf $dirs
+  sync
+  time_ms "$@"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
