@@ -1,5 +1,5 @@
 /**
- * Where a download's bytes are hashed. sha256 costs about 0.7 s of CPU per GB, as much as the
+ * Where a download's bytes are hashed. sha256 costs 0.6-0.7 s of CPU per GB, as much as the
  * socket reads and file writes of the same bytes together, and all three used to share the main
  * thread: with a core free, hashing on a second thread lets the main thread only move bytes
  * (docs/decisions.md §10).
@@ -327,8 +327,9 @@ let shared: Hashing | undefined
  * The hashing thread where there is a second core, else this thread. FileFetcher sends it only
  * split files, whose later segments are read back from disk: on two cores, with a co-located
  * registry and nginx, sending every file cost 0.6 s more CPU per 1.5 GB of `images` (the ring
- * copy, bytes crossing between cores) for no gain in wall time, while split files alone took
- * `files` from 1.56x to 1.34x curl's wall time and `images` lost nothing (docs/decisions.md §10).
+ * copy, bytes crossing between cores) for no gain in wall time. Split files alone, paired
+ * against none: `files` 1.79 -> 1.70 s, where nginx leaves a core spare; `images` 2.21 -> 2.25 s,
+ * where the co-located registry takes it, as a remote one would not (docs/decisions.md §10).
  * KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 overrides the choice (measurements, odd machines).
  */
 export function defaultHashing(): Hashing {
