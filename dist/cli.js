@@ -155,6 +155,7 @@ var COMMANDS = {
   images: "save the images of a list into one OCI layout, straight from the registries",
   push: "push every image of a saved layout into a registry, digests unchanged",
   publish: "publish a bundle as GitHub release assets, each below 2 GiB and usable alone",
+  merge: "write a release's bundle.json and SHA256SUMS over the bundles its jobs published",
   fetch: "download a published bundle, verify it and rebuild the bundle directory",
   verify: "check every file and blob of a bundle against its SHA256SUMS and bundle.json",
   serve: "serve a bundle's files over HTTP and its images as a read-only registry",

@@ -168,6 +168,7 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(r.stdout).not.toContain('::error::')
     expect(r.status).toBe(0)
     expect(r.outputs['release-url']).toBe('https://github.example/example/bundles/releases/tag/kubespray-v2.30.0')
+    expect(r.outputs['release-tag']).toBe('kubespray-v2.30.0')
     const names = JSON.parse(r.outputs.assets) as string[]
     expect(names).toContain('SHA256SUMS')
     const release = world.github.releases.get('example/bundles')?.find((x) => x.tag_name === 'kubespray-v2.30.0')

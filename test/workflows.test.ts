@@ -35,4 +35,19 @@ describe('action.yml and workflows', () => {
     expect(steps).toHaveLength(1)
     for (const key of Object.keys(steps[0].with ?? {})) expect(INPUT_NAMES).toContain(key)
   })
+
+  it('split arches: the jobs publish at once, then merge runs the CLI on the tag the action reports', () => {
+    type Job = { needs?: string; if?: string; strategy?: { 'max-parallel'?: number }; outputs?: Record<string, string>; steps?: Array<{ id?: string; uses?: string; run?: string; env?: Record<string, string> }> }
+    const workflow = load(readFileSync(join(dir, 'bundle.yml'), 'utf8')) as { jobs: Record<string, Job> }
+    const action = load(readFileSync(join(REPO_ROOT, 'action.yml'), 'utf8')) as { outputs: Record<string, unknown> }
+    const { bundle, merge } = workflow.jobs
+    expect(bundle.strategy?.['max-parallel']).toBeUndefined()
+    expect(bundle.outputs?.['release-tag']).toBe('${{ steps.build.outputs.release-tag }}')
+    expect(Object.keys(action.outputs)).toContain('release-tag')
+    expect(merge.needs).toBe('bundle')
+    expect(merge.if).toBe("inputs.split-arches && inputs.publish == 'release'")
+    const run = merge.steps?.find((s) => s.run)
+    expect(run?.run).toBe('node kubespray-bundle/dist/cli.js merge --repo "$GITHUB_REPOSITORY" --tag "$TAG"')
+    expect(run?.env?.TAG).toBe('${{ needs.bundle.outputs.release-tag }}')
+  })
 })

@@ -27433,13 +27433,20 @@ var GitHubReleases = class {
   byTag(tag) {
     return this.client.jsonOrMissing(`repos/${this.repo}/releases/tags/${encodeURIComponent(tag)}`);
   }
-  async create(tag, name, body) {
+  /**
+   * Creates the release, or finds it when another publisher created it first (jobs of a matrix
+   * publish into one release at once: GitHub answers 422 for a tag that has a release).
+   */
+  async createOrFind(tag, name, body) {
     const res = await this.client.request("POST", `repos/${this.repo}/releases`, {
       body: JSON.stringify({ tag_name: tag, name, body, draft: false, prerelease: false }),
       headers: { "content-type": "application/json" }
     });
-    if (res.statusCode !== 201) throw await this.client.failure(res, `POST repos/${this.repo}/releases`);
-    return await res.body.json();
+    if (res.statusCode === 201) return { release: await res.body.json(), created: true };
+    const failure2 = await this.client.failure(res, `POST repos/${this.repo}/releases`);
+    const existing = res.statusCode === 422 ? await this.byTag(tag) : void 0;
+    if (existing) return { release: existing, created: false };
+    throw failure2;
   }
   async update(release, fields) {
     const res = await this.client.request("PATCH", `repos/${this.repo}/releases/${release.id}`, { body: JSON.stringify(fields), headers: { "content-type": "application/json" } });

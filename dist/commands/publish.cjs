@@ -27498,13 +27498,20 @@ var GitHubReleases = class {
   byTag(tag) {
     return this.client.jsonOrMissing(`repos/${this.repo}/releases/tags/${encodeURIComponent(tag)}`);
   }
-  async create(tag, name, body) {
+  /**
+   * Creates the release, or finds it when another publisher created it first (jobs of a matrix
+   * publish into one release at once: GitHub answers 422 for a tag that has a release).
+   */
+  async createOrFind(tag, name, body) {
     const res = await this.client.request("POST", `repos/${this.repo}/releases`, {
       body: JSON.stringify({ tag_name: tag, name, body, draft: false, prerelease: false }),
       headers: { "content-type": "application/json" }
     });
-    if (res.statusCode !== 201) throw await this.client.failure(res, `POST repos/${this.repo}/releases`);
-    return await res.body.json();
+    if (res.statusCode === 201) return { release: await res.body.json(), created: true };
+    const failure2 = await this.client.failure(res, `POST repos/${this.repo}/releases`);
+    const existing = res.statusCode === 422 ? await this.byTag(tag) : void 0;
+    if (existing) return { release: existing, created: false };
+    throw failure2;
   }
   async update(release, fields) {
     const res = await this.client.request("PATCH", `repos/${this.repo}/releases/${release.id}`, { body: JSON.stringify(fields), headers: { "content-type": "application/json" } });
@@ -27834,6 +27841,9 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+
+// src/domain/release-manifest.ts
+var RELEASE_MANIFEST = "bundle.json";
 
 // src/adapters/oci-layout.ts
 var import_node_crypto = require("node:crypto");
@@ -31144,7 +31154,8 @@ function parseSums(text3) {
 var ASSET_SUMS = "SHA256SUMS";
 function assetPrefix(manifest) {
   const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
-  return `kubespray-${label}-${manifest.arches.join("_")}`.replace(/[^\w.-]/g, "_");
+  const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
+  return `kubespray-${label}${kube}-${manifest.arches.join("_")}`.replace(/[^\w.-]/g, "_");
 }
 async function packBundle(bundleDir, partSize, progress) {
   const manifest = await readBundleManifest(bundleDir);
@@ -31190,11 +31201,17 @@ async function packBundle(bundleDir, partSize, progress) {
 async function runPublish(request, releases, progress) {
   const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress);
   let release = await releases.byTag(request.tag);
-  const created = !release;
+  let created = false;
   if (!release) {
-    release = await releases.create(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix));
+    ;
+    ({ release, created } = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix)));
   }
-  const existing = await releases.assets(release);
+  let existing = await releases.assets(release);
+  const merged = existing.find((a) => a.name === RELEASE_MANIFEST);
+  if (merged) {
+    await releases.deleteAsset(merged);
+    existing = existing.filter((a) => a !== merged);
+  }
   const ours = new Set(parts.map((p2) => p2.name));
   const others = existing.filter((a) => !ours.has(a.name) && a.name !== ASSET_SUMS && partKind(prefix, a.name) === void 0);
   if (others.length + parts.length + 1 > MAX_ASSETS) {
@@ -31210,14 +31227,30 @@ async function runPublish(request, releases, progress) {
     progress?.uploaded(published);
     return published;
   });
-  const keep = new Set(others.map((a) => a.name));
-  const carried = byName.has(ASSET_SUMS) ? parseSums(await releases.text(byName.get(ASSET_SUMS))).filter((e) => keep.has(e.path)) : [];
-  const sumsPath = (0, import_node_path14.join)(request.bundleDir, STATE_DIR, "publish", ASSET_SUMS);
-  const sumsText = formatSha256Sums([...carried, ...parts.map((p2) => ({ path: p2.name, sha256: p2.sha256 }))]);
-  await (0, import_promises7.writeFile)(sumsPath, sumsText);
-  const sums = await placeAsset(releases, release, byName.get(ASSET_SUMS), { name: ASSET_SUMS, path: sumsPath, size: Buffer.byteLength(sumsText), sha256: sha256Of(sumsText) });
+  const sums = await updateReleaseSums(releases, release, (0, import_node_path14.join)(request.bundleDir, STATE_DIR, "publish"), (lines, present) => [
+    ...lines.filter((e) => present.has(e.path) && !ours.has(e.path) && partKind(prefix, e.path) === void 0),
+    ...parts.map((p2) => ({ path: p2.name, sha256: p2.sha256 }))
+  ]);
   if (release.draft) release = await releases.update(release, { draft: false });
   return { releaseUrl: release.html_url, created, assets: [...assets, { ...sums, images: [] }], deleted: stale.map((a) => a.name) };
+}
+var SUMS_ATTEMPTS = 8;
+async function updateReleaseSums(releases, release, dir, next) {
+  await (0, import_promises7.mkdir)(dir, { recursive: true });
+  const path = (0, import_node_path14.join)(dir, ASSET_SUMS);
+  for (let attempt = 1; ; attempt++) {
+    const assets = await releases.assets(release);
+    const current = assets.find((a) => a.name === ASSET_SUMS);
+    const lines = current ? parseSums(await releases.text(current)) : [];
+    const text3 = formatSha256Sums(next(lines, new Set(assets.map((a) => a.name).filter((n) => n !== ASSET_SUMS))));
+    await (0, import_promises7.writeFile)(path, text3);
+    try {
+      return await placeAsset(releases, release, current, { name: ASSET_SUMS, path, size: Buffer.byteLength(text3), sha256: sha256Of(text3) });
+    } catch (e) {
+      if (!(e instanceof GitHubError && e.status === 422) || attempt >= SUMS_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+    }
+  }
 }
 async function placeAsset(releases, release, existing, part) {
   const base = { name: part.name, size: part.size, sha256: part.sha256 };

@@ -146,6 +146,7 @@ async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise
       uploaded: (a) => core.info(`${a.action} ${a.name}`)
     })
     core.setOutput('release-url', published.releaseUrl)
+    core.setOutput('release-tag', tag)
     core.setOutput('assets', JSON.stringify(published.assets.map((a) => a.name)))
     return { kind: 'release', url: published.releaseUrl, assets: published.assets }
   } finally {

@@ -12,10 +12,12 @@ import { BUNDLE_SUMS, STATE_DIR, type BundleManifest } from '../domain/bundle.js
 import { InputError } from '../domain/errors.js'
 import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
+import { RELEASE_MANIFEST } from '../domain/release-manifest.js'
 import { partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { writePart, type WrittenPart } from '../adapters/bundle-parts.js'
 import { GitHubReleases, MAX_ASSETS, type Release, type ReleaseAsset } from '../adapters/github/releases.js'
+import { GitHubError } from '../adapters/github/client.js'
 import { runPool } from './pool.js'
 import { parseSums, readBundleManifest } from './bundle-dir.js'
 
@@ -51,10 +53,15 @@ export interface PublishProgress {
   uploaded(asset: PublishedAsset): void
 }
 
-/** The asset name prefix of a bundle: its Kubespray version and arches. */
+/**
+ * The asset name prefix of a bundle: its Kubespray version and arches, and its Kubernetes
+ * version when the variables chose one, so the jobs of a matrix by Kubernetes version publish
+ * into one release side by side instead of over each other.
+ */
 export function assetPrefix(manifest: BundleManifest): string {
   const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? 'local'
-  return `kubespray-${label}-${manifest.arches.join('_')}`.replace(/[^\w.-]/g, '_')
+  const kube = Object.hasOwn(manifest.extraVars ?? {}, 'kube_version') ? `-k8s-${manifest.kubeVersion}` : ''
+  return `kubespray-${label}${kube}-${manifest.arches.join('_')}`.replace(/[^\w.-]/g, '_')
 }
 
 /** Cuts the bundle into parts under DIR/.kubespray-bundle/publish (not published itself). */
@@ -107,11 +114,17 @@ export async function packBundle(
 export async function runPublish(request: PublishRequest, releases: GitHubReleases, progress?: PublishProgress): Promise<PublishResult> {
   const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress)
   let release = await releases.byTag(request.tag)
-  const created = !release
+  let created = false
   if (!release) {
-    release = await releases.create(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix))
+    ;({ release, created } = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix)))
   }
-  const existing = await releases.assets(release)
+  let existing = await releases.assets(release)
+  // The release's merged manifest describes its bundles as they were: `merge` writes it again.
+  const merged = existing.find((a) => a.name === RELEASE_MANIFEST)
+  if (merged) {
+    await releases.deleteAsset(merged)
+    existing = existing.filter((a) => a !== merged)
+  }
   const ours = new Set(parts.map((p) => p.name))
   const others = existing.filter((a) => !ours.has(a.name) && a.name !== ASSET_SUMS && partKind(prefix, a.name) === undefined)
   if (others.length + parts.length + 1 > MAX_ASSETS) {
@@ -128,13 +141,12 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
     progress?.uploaded(published)
     return published
   })
-  // SHA256SUMS lists every other asset: ours, and lines it already had for other bundles' assets still there.
-  const keep = new Set(others.map((a) => a.name))
-  const carried = byName.has(ASSET_SUMS) ? parseSums(await releases.text(byName.get(ASSET_SUMS) as ReleaseAsset)).filter((e) => keep.has(e.path)) : []
-  const sumsPath = join(request.bundleDir, STATE_DIR, 'publish', ASSET_SUMS)
-  const sumsText = formatSha256Sums([...carried, ...parts.map((p) => ({ path: p.name, sha256: p.sha256 }))])
-  await writeFile(sumsPath, sumsText)
-  const sums = await placeAsset(releases, release, byName.get(ASSET_SUMS), { name: ASSET_SUMS, path: sumsPath, size: Buffer.byteLength(sumsText), sha256: sha256Of(sumsText) })
+  // SHA256SUMS lists every other asset: ours, and the lines it has for other bundles' assets
+  // still there (jobs of a matrix publish their bundles into one release side by side).
+  const sums = await updateReleaseSums(releases, release, join(request.bundleDir, STATE_DIR, 'publish'), (lines, present) => [
+    ...lines.filter((e) => present.has(e.path) && !ours.has(e.path) && partKind(prefix, e.path) === undefined),
+    ...parts.map((p) => ({ path: p.name, sha256: p.sha256 }))
+  ])
   if (release.draft) release = await releases.update(release, { draft: false })
   return { releaseUrl: release.html_url, created, assets: [...assets, { ...sums, images: [] }], deleted: stale.map((a) => a.name) }
 }
@@ -146,7 +158,41 @@ export async function writePartSums(bundleDir: string, parts: readonly WrittenPa
   return path
 }
 
-async function placeAsset(releases: GitHubReleases, release: Release, existing: ReleaseAsset | undefined, part: WrittenPart): Promise<Omit<PublishedAsset, 'images'>> {
+/** How often a SHA256SUMS write starts over because another publisher wrote one meanwhile. */
+const SUMS_ATTEMPTS = 8
+
+/**
+ * Rewrites the release's SHA256SUMS from its current lines (`next` gets them and the names of
+ * the assets there now). Publishers of one release may run at once, so this is a compare and
+ * swap: the asset read is deleted by its id (if another publisher replaced it meanwhile, that
+ * delete finds nothing), and an upload that meets a SHA256SUMS already there (GitHub answers
+ * 422) starts over from that one, so no publisher's lines are lost.
+ */
+export async function updateReleaseSums(
+  releases: GitHubReleases,
+  release: Release,
+  dir: string,
+  next: (lines: Array<{ path: string; sha256: string }>, present: ReadonlySet<string>) => Array<{ path: string; sha256: string }>
+): Promise<Omit<PublishedAsset, 'images'>> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, ASSET_SUMS)
+  for (let attempt = 1; ; attempt++) {
+    const assets = await releases.assets(release)
+    const current = assets.find((a) => a.name === ASSET_SUMS)
+    const lines = current ? parseSums(await releases.text(current)) : []
+    const text = formatSha256Sums(next(lines, new Set(assets.map((a) => a.name).filter((n) => n !== ASSET_SUMS))))
+    await writeFile(path, text)
+    try {
+      return await placeAsset(releases, release, current, { name: ASSET_SUMS, path, size: Buffer.byteLength(text), sha256: sha256Of(text) })
+    } catch (e) {
+      if (!(e instanceof GitHubError && e.status === 422) || attempt >= SUMS_ATTEMPTS) throw e
+      // Another publisher's SHA256SUMS went up between our read and our upload: read it again.
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200))
+    }
+  }
+}
+
+export async function placeAsset(releases: GitHubReleases, release: Release, existing: ReleaseAsset | undefined, part: WrittenPart): Promise<Omit<PublishedAsset, 'images'>> {
   const base = { name: part.name, size: part.size, sha256: part.sha256 }
   if (existing && existing.state === 'uploaded' && existing.size === part.size && existing.digest === `sha256:${part.sha256}`) return { ...base, action: 'unchanged' }
   if (existing) await releases.deleteAsset(existing)

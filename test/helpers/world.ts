@@ -304,6 +304,11 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     }
     if (req.method === 'POST' && rest === '') {
       const input = JSON.parse(body) as { tag_name: string; draft?: boolean }
+      // As GitHub: one release per tag (another publisher got there first).
+      if (list.some((x) => x.tag_name === input.tag_name)) {
+        json(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }] })
+        return true
+      }
       const r: StoredRelease = { id: nextId++, tag_name: input.tag_name, draft: Boolean(input.draft), assets: [] }
       list.push(r)
       json(res, 201, releaseJson(fullName, r))

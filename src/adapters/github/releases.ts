@@ -44,13 +44,20 @@ export class GitHubReleases {
     return this.client.jsonOrMissing<Release>(`repos/${this.repo}/releases/tags/${encodeURIComponent(tag)}`)
   }
 
-  async create(tag: string, name: string, body: string): Promise<Release> {
+  /**
+   * Creates the release, or finds it when another publisher created it first (jobs of a matrix
+   * publish into one release at once: GitHub answers 422 for a tag that has a release).
+   */
+  async createOrFind(tag: string, name: string, body: string): Promise<{ release: Release; created: boolean }> {
     const res = await this.client.request('POST', `repos/${this.repo}/releases`, {
       body: JSON.stringify({ tag_name: tag, name, body, draft: false, prerelease: false }),
       headers: { 'content-type': 'application/json' }
     })
-    if (res.statusCode !== 201) throw await this.client.failure(res, `POST repos/${this.repo}/releases`)
-    return (await res.body.json()) as Release
+    if (res.statusCode === 201) return { release: (await res.body.json()) as Release, created: true }
+    const failure = await this.client.failure(res, `POST repos/${this.repo}/releases`)
+    const existing = res.statusCode === 422 ? await this.byTag(tag) : undefined
+    if (existing) return { release: existing, created: false }
+    throw failure
   }
 
   async update(release: Release, fields: { draft?: boolean; body?: string }): Promise<Release> {

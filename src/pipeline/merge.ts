@@ -1,0 +1,113 @@
+/**
+ * `merge`: the last step of a release built by several jobs. Each job publishes its own bundle
+ * (`<prefix>-bundle.tar` and its parts) into one release, side by side; once all are done, this
+ * writes what describes them together: the release's `bundle.json` (domain/release-manifest.ts),
+ * read from each bundle's own manifest inside its `-bundle.tar` (downloaded and checked first),
+ * and a SHA256SUMS of every other asset taken from the sha256 GitHub computed of each upload.
+ * Re-running it changes nothing when nothing changed.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { InputError } from '../domain/errors.js'
+import { partKind, partName } from '../domain/parts.js'
+import { encodeReleaseManifest, mergeBundles, RELEASE_MANIFEST, type PublishedBundle, type ReleaseManifest } from '../domain/release-manifest.js'
+import { BUNDLE_MANIFEST, type BundleManifest } from '../domain/bundle.js'
+import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
+import { PrioritySlots } from '../adapters/http/slots.js'
+import { extractSafely } from '../adapters/tar-safe.js'
+import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
+import { TOOL_VERSION } from '../version.js'
+import { readBundleManifest, parseSums } from './bundle-dir.js'
+import { ASSET_SUMS, assetPrefix, placeAsset, updateReleaseSums, type PublishedAsset } from './publish.js'
+
+export interface MergeRequest {
+  tag: string
+  /** Scratch space for the bundle parts read (removed by the caller). */
+  workDir: string
+  connections: number
+}
+
+export interface MergeResult {
+  releaseUrl: string
+  manifest: ReleaseManifest
+  /** What happened to bundle.json and SHA256SUMS. */
+  written: Array<Omit<PublishedAsset, 'images'>>
+  /** Assets of other tools that neither GitHub's digest nor SHA256SUMS could vouch for (left out of it). */
+  unlisted: string[]
+}
+
+export async function runMerge(request: MergeRequest, releases: GitHubReleases): Promise<MergeResult> {
+  const where = `${releases.repo} release ${request.tag}`
+  const release = await releases.byTag(request.tag)
+  if (!release) throw new InputError(`${releases.repo} has no release ${request.tag} (publish a bundle into it first)`)
+  const assets = await releases.assets(release)
+  const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : [])).sort()
+  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset): publish one into it first`)
+
+  const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
+  const listed = new Map(sumsAsset ? parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]) : [])
+  /** GitHub's own sha256 of the upload, else the line SHA256SUMS has for it. */
+  const knownSha256 = (a: ReleaseAsset): string | undefined => githubSha256(a) ?? listed.get(a.name)
+
+  const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
+  const published: PublishedBundle[] = []
+  for (const prefix of prefixes) {
+    const entries = assets.flatMap((a) => {
+      const kind = partKind(prefix, a.name)
+      if (!kind) return []
+      const sha256 = knownSha256(a)
+      if (!sha256) throw new InputError(`${where}: asset ${a.name} has no sha256 from GitHub and no line in ${ASSET_SUMS}; publish its bundle again`)
+      return [{ name: a.name, kind, size: a.size, sha256 }]
+    })
+    const bundleTar = assets.find((a) => a.name === partName(prefix, 'bundle')) as ReleaseAsset
+    const manifest = await readPublishedManifest(releases, fetcher, bundleTar, knownSha256(bundleTar) ?? '', join(request.workDir, prefix))
+    if (assetPrefix(manifest) !== prefix) {
+      throw new InputError(`${where}: ${bundleTar.name} holds the bundle ${assetPrefix(manifest)}, not ${prefix} (an asset renamed by hand?); publish it again`)
+    }
+    published.push({ prefix, manifest, assets: entries })
+  }
+
+  const manifest = mergeBundles(request.tag, { name: 'kubespray-bundle', version: TOOL_VERSION }, published)
+  const text = encodeReleaseManifest(manifest)
+  const manifestPath = join(request.workDir, RELEASE_MANIFEST)
+  await writeFile(manifestPath, text)
+  const manifestSha256 = createHash('sha256').update(text).digest('hex')
+  const current = assets.find((a) => a.name === RELEASE_MANIFEST)
+  const wroteManifest = await placeAsset(releases, release, current, { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text), sha256: manifestSha256 })
+
+  const known = new Map(assets.flatMap((a) => (a.name === ASSET_SUMS ? [] : [[a.name, knownSha256(a)] as const])))
+  known.set(RELEASE_MANIFEST, manifestSha256)
+  const unlisted = new Set<string>()
+  const wroteSums = await updateReleaseSums(releases, release, request.workDir, (lines, present) => {
+    const now = new Map(lines.map((e) => [e.path, e.sha256]))
+    return [...present].flatMap((name) => {
+      // An asset that went up after our listing (a late publisher) keeps the line it wrote.
+      const sha256 = known.get(name) ?? now.get(name)
+      if (!sha256) unlisted.add(name)
+      return sha256 ? [{ path: name, sha256 }] : []
+    })
+  })
+  return { releaseUrl: release.html_url, manifest, written: [wroteManifest, wroteSums], unlisted: [...unlisted].sort() }
+}
+
+/** "sha256:<hex>" as GitHub reports a finished upload, as hex. */
+function githubSha256(asset: ReleaseAsset): string | undefined {
+  if (asset.state !== 'uploaded') return undefined
+  return /^sha256:([0-9a-f]{64})$/.exec(asset.digest ?? '')?.[1]
+}
+
+/** Downloads a `-bundle.tar`, checks its sha256 and reads the bundle.json inside. */
+async function readPublishedManifest(releases: GitHubReleases, fetcher: FileFetcher, asset: ReleaseAsset, sha256: string, dir: string): Promise<BundleManifest> {
+  await rm(dir, { recursive: true, force: true })
+  await mkdir(dir, { recursive: true })
+  const part = join(dir, `${asset.name}.part`)
+  const outcome = await fetcher.fetch(releases.source(asset), part, ['sha256'], { size: () => undefined, bytes: () => undefined })
+  const got = outcome.digests.get('sha256')
+  if (got !== sha256) throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`)
+  const tarPath = join(dir, asset.name)
+  await rename(part, tarPath)
+  const extracted = await extractSafely({ file: tarPath, cwd: dir, include: (path) => path === BUNDLE_MANIFEST })
+  if (!extracted) throw new InputError(`asset ${asset.name} has no ${BUNDLE_MANIFEST}: not a bundle part written by kubespray-bundle publish`)
+  return readBundleManifest(dir)
+}
