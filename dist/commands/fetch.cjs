@@ -31768,7 +31768,7 @@ async function runFetchArtifact(request, github, progress) {
   return { prefix, assets: parts.map(({ entry }) => ({ name: entry.name, size: entry.size, downloaded })), ...result };
 }
 function choosePrefix(assets, wanted, where) {
-  const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []);
+  const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []).sort();
   if (wanted) {
     if (!prefixes.includes(wanted)) throw new InputError(`${where} has no bundle ${wanted} (it has: ${prefixes.join(", ") || "none"})`);
     return wanted;

@@ -189,7 +189,7 @@ export async function runFetchArtifact(request: ArtifactFetchRequest, github: Gi
 }
 
 function choosePrefix(assets: ReadonlyArray<{ name: string }>, wanted: string | undefined, where: string): string {
-  const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : []))
+  const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : [])).sort()
   if (wanted) {
     if (!prefixes.includes(wanted)) throw new InputError(`${where} has no bundle ${wanted} (it has: ${prefixes.join(', ') || 'none'})`)
     return wanted

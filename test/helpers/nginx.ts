@@ -70,7 +70,7 @@ ${process.getuid?.() === 0 ? 'user root;' : ''}
 events { worker_connections 1024; }
 http {
   # The combined format, plus whether an Authorization header arrived (tests check it never leaks).
-  log_format withauth '$remote_addr - - [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" auth="$http_authorization"';
+  log_format withauth '$remote_addr - - [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" auth="$http_authorization" done=$msec took=$request_time';
   access_log ${prefix}/logs/access.log withauth;
   client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
