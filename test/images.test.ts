@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { startNginx, type Nginx } from './helpers/nginx.js'
 import { createServer, request as httpRequest } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect as netConnect, type AddressInfo } from 'node:net'
 import {
   blobOf,
   makeImage,
@@ -377,6 +377,53 @@ describe('images: one shared OCI layout, straight from the registry', () => {
       const blobDigests = new Set(proxied.filter((p) => p.includes('/blobs/')).map((p) => p.split('/blobs/')[1]))
       expect(blobDigests.size).toBeGreaterThanOrEqual(4)
       skopeo('inspect', `oci:${join(work, 'proxied/images')}:${plain.host}/single/docker:4`)
+    } finally {
+      proxy.closeAllConnections()
+      proxy.close()
+    }
+  })
+
+  it('with HTTPS_PROXY set, a TLS registry is reached through a CONNECT tunnel; a proxy that closes on CONNECT fails the run at once, saying so', async () => {
+    // A forward proxy of our own that tunnels CONNECT, or, refusing, closes the connection
+    // without a word (undici used to reconnect to such a proxy without end, at a full core).
+    let refuse = false
+    const tunnels: string[] = []
+    const proxy = createServer((_req, res) => res.writeHead(405).end())
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '')
+      if (refuse) return void client.destroy()
+      const [host, port] = (req.url ?? '').split(':')
+      const upstream = netConnect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(client).on('error', () => undefined)
+        client.pipe(upstream).on('error', () => undefined)
+      })
+      upstream.on('error', () => client.destroy())
+      client.on('error', () => upstream.destroy())
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    const env = { HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, NO_PROXY: '', NODE_EXTRA_CA_CERTS: pki.caCert }
+    const list = listOf('tunnelled.list', tls.host, ['docker/tool:2.0'])
+    const runGuarded = async (out: string): Promise<CliResult> => {
+      const run = spawnCli(['images', '--list', list, '--out', join(work, out)], work, env)
+      // A run that loops on the proxy must fail this test, not outlive it.
+      const guard = setTimeout(() => run.child.kill('SIGKILL'), 30_000)
+      return run.done.finally(() => clearTimeout(guard))
+    }
+    try {
+      const ok = await runGuarded('tunnelled')
+      expect(ok.stderr).not.toContain('failed')
+      expect(ok.status).toBe(0)
+      expect(tunnels.length).toBeGreaterThan(0)
+      expect(tunnels.every((t) => t === tls.host)).toBe(true)
+      refuse = true
+      tunnels.length = 0
+      const refused = await runGuarded('refused')
+      expect(refused.status).toBe(1)
+      expect(refused.stderr).toContain(`closed the connection when asked to tunnel to ${tls.host} (CONNECT): it refuses the tunnel; check HTTPS_PROXY and NO_PROXY`)
+      // Asked, refused, given up: not thousands of reconnects.
+      expect(tunnels.length).toBeLessThan(10)
     } finally {
       proxy.closeAllConnections()
       proxy.close()

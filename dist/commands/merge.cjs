@@ -27276,8 +27276,28 @@ var LazyHttpClient = class {
 function proxyConfigured() {
   return ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy"].some((name) => Boolean(process.env[name]));
 }
-function createDispatcher({ EnvHttpProxyAgent, interceptors }, options) {
+var PROXY_REFUSED_TUNNEL = "KB_PROXY_REFUSED_TUNNEL";
+function proxyClientFactory(Client) {
+  return (origin, options) => {
+    const client = new Client(origin, options);
+    const connect = client.connect.bind(client);
+    const connectOrRefuse = (o, callback) => {
+      if (callback !== void 0) return connect(o, callback);
+      return connect(o).catch((e) => {
+        if (e?.code !== "UND_ERR_SOCKET") throw e;
+        throw Object.assign(
+          new Error(`the proxy ${origin.host} closed the connection when asked to tunnel to ${o.path ?? "?"} (CONNECT): it refuses the tunnel; check HTTPS_PROXY and NO_PROXY`),
+          { code: PROXY_REFUSED_TUNNEL, cause: e }
+        );
+      });
+    };
+    Object.defineProperty(client, "connect", { value: connectOrRefuse });
+    return client;
+  };
+}
+function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
+    clientFactory: proxyClientFactory(Client),
     // Plain-HTTP urls go to an HTTP proxy as absolute-URI requests, the way curl sends them: a
     // CONNECT tunnel to port 80 is what proxies commonly refuse (Squid's default), and undici
     // reconnects without end when a proxy closes on a CONNECT. HTTPS is tunnelled as always.

@@ -90,8 +90,38 @@ function proxyConfigured(): boolean {
   return ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'].some((name) => Boolean(process.env[name]))
 }
 
-function createDispatcher({ EnvHttpProxyAgent, interceptors }: typeof import('undici'), options: HttpClientOptions): HttpClient {
+/** What a proxy that closes the connection on CONNECT fails a request with (never retried). */
+export const PROXY_REFUSED_TUNNEL = 'KB_PROXY_REFUSED_TUNNEL'
+
+/**
+ * The client that talks to the proxy itself. undici takes a proxy that closes the connection
+ * when asked to CONNECT (no answer at all) for a socket error to reconnect from at once, and
+ * does so without end: ~5,000 connections a second and a full core, the request never settled
+ * (undici 7.30, client.js onError). Such a proxy refuses the tunnel; the request fails saying so.
+ */
+function proxyClientFactory(Client: typeof import('undici').Client): (origin: URL, options: object) => Dispatcher {
+  return (origin, options) => {
+    const client = new Client(origin, options)
+    const connect = client.connect.bind(client) as (o: Dispatcher.ConnectOptions, callback?: unknown) => unknown
+    const connectOrRefuse = (o: Dispatcher.ConnectOptions, callback?: unknown): unknown => {
+      // ProxyAgent asks for the promise form; anything else goes through untouched.
+      if (callback !== undefined) return connect(o, callback)
+      return (connect(o) as Promise<Dispatcher.ConnectData>).catch((e: unknown) => {
+        if ((e as { code?: string })?.code !== 'UND_ERR_SOCKET') throw e
+        throw Object.assign(
+          new Error(`the proxy ${origin.host} closed the connection when asked to tunnel to ${o.path ?? '?'} (CONNECT): it refuses the tunnel; check HTTPS_PROXY and NO_PROXY`),
+          { code: PROXY_REFUSED_TUNNEL, cause: e }
+        )
+      })
+    }
+    Object.defineProperty(client, 'connect', { value: connectOrRefuse })
+    return client
+  }
+}
+
+function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof import('undici'), options: HttpClientOptions): HttpClient {
   const agent = new EnvHttpProxyAgent({
+    clientFactory: proxyClientFactory(Client),
     // Plain-HTTP urls go to an HTTP proxy as absolute-URI requests, the way curl sends them: a
     // CONNECT tunnel to port 80 is what proxies commonly refuse (Squid's default), and undici
     // reconnects without end when a proxy closes on a CONNECT. HTTPS is tunnelled as always.
