@@ -4,10 +4,8 @@
  * bundle.json and a SHA256SUMS of every asset. Against the GitHub stand-in's release endpoints.
  */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import type { Dirent } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
 import { GitHubClient } from '../src/adapters/github/client.js'
 import { GitHubReleases } from '../src/adapters/github/releases.js'
@@ -16,6 +14,7 @@ import type { BundleManifest } from '../src/domain/bundle.js'
 import type { ReleaseManifest } from '../src/domain/release-manifest.js'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
+import { bundleTree } from './helpers/tree.js'
 import { startWorld, type World } from './helpers/world.js'
 
 const TOKEN = 'ghp_mergetoken0123456789abcdef'
@@ -47,7 +46,6 @@ const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResul
 const releaseOf = (tag: string) => world.github.releases.get(REPO)?.filter((r) => r.tag_name === tag) ?? []
 const assetsOf = (tag: string) => releaseOf(tag)[0]?.assets ?? []
 const manifestOf = (dir: string): BundleManifest => JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest
-const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
 
 /** Every asset into one directory, then `sha256sum -c SHA256SUMS` there: what a user would run. */
 function checkReleaseSums(tag: string): string[] {
@@ -58,17 +56,6 @@ function checkReleaseSums(tag: string): string[] {
   const listed = readFileSync(join(dl, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => l.slice(66))
   rmSync(dl, { recursive: true })
   return listed.sort()
-}
-
-function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((e) => e.isFile())
-      .map((e) => relative(dir, join(e.parentPath, e.name)))
-      .filter((p) => !p.startsWith('.kubespray-bundle'))
-      .sort()
-      .map((p) => [p, sha256(join(dir, p))])
-  )
 }
 
 describe('a release built by several jobs', () => {
@@ -154,7 +141,7 @@ describe('a release built by several jobs', () => {
     const r = await cli(['fetch', '--repo', REPO, '--tag', TAG, '--out', out, '--asset-prefix', 'kubespray-v2.30.0-arm64'])
     expect(r.stderr).not.toContain('error')
     expect(r.status).toBe(0)
-    expect(tree(out)).toEqual(tree(bundles.arm64))
+    expect(bundleTree(out)).toEqual(bundleTree(bundles.arm64))
   })
 
   it('a SHA256SUMS written while another publisher writes one keeps both publishers\' lines', async () => {

@@ -5,12 +5,11 @@
  * manual curl + sha256sum -c + tar -xf path.
  */
 import { execFileSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import type { Dirent } from 'node:fs'
+import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
+import { bundleTree } from './helpers/tree.js'
 import { startWorld, type StoredRelease, type World } from './helpers/world.js'
 
 const TOKEN = 'ghp_publishtoken0123456789'
@@ -31,18 +30,6 @@ afterAll(async () => {
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
   spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: join(work, 'xdg'), ...env }).done
-
-/** path → sha256 of every file under dir, the tool's state left out. */
-function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(
-    (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((e) => e.isFile())
-      .map((e) => relative(dir, join(e.parentPath, e.name)))
-      .filter((p) => !p.startsWith('.kubespray-bundle'))
-      .sort()
-      .map((p) => [p, createHash('sha256').update(readFileSync(join(dir, p))).digest('hex')])
-  )
-}
 
 const assetsOf = (tag: string) => world.github.releases.get(REPO)?.find((r) => r.tag_name === tag)?.assets ?? []
 
@@ -74,7 +61,7 @@ describe('publish and fetch', () => {
     expect(f.stderr).not.toContain('error')
     expect(f.status).toBe(0)
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('')
-    expect(tree(out)).toEqual(tree(bundle))
+    expect(bundleTree(out)).toEqual(bundleTree(bundle))
     // Downloads followed the API's redirect to storage.
     expect(world.github.storageRequests.length).toBeGreaterThanOrEqual(assets.length - 1)
   })
@@ -118,7 +105,7 @@ describe('publish and fetch', () => {
     const asked = world.github.storageRequests.slice(before).map((q) => q.path).filter((p) => p !== `/asset/${sumsId}`)
     const missingId = assetsOf('kubespray-v2.30.0').find((a) => a.name === missing)?.id
     expect(asked).toEqual([`/asset/${missingId}`])
-    expect(tree(out)).toEqual(tree(bundle))
+    expect(bundleTree(out)).toEqual(bundleTree(bundle))
   })
 
   it('the manual path: curl every asset, sha256sum -c, tar -xf, and the bundle verifies', () => {
