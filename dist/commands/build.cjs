@@ -27652,6 +27652,25 @@ var GitHubClient = class {
   }
 };
 
+// src/version.ts
+var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
+
+// src/cli/usage-error.ts
+var UsageError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
+
+// src/cli/github-env.ts
+function githubFromEnv(http, writeFor) {
+  const token = process.env.GITHUB_TOKEN || void 0;
+  if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
+  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+}
+
 // src/adapters/kubespray-source.ts
 var import_promises4 = require("node:fs/promises");
 var import_node_os2 = require("node:os");
@@ -36117,10 +36136,6 @@ async function sumsOfDirectory(outDir, known) {
   return out;
 }
 
-// src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
-var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
-
 // src/report/table.ts
 function formatTable(header2, rows) {
   const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -36233,14 +36248,6 @@ var JobProgress = class {
     const failed = this.failed ? `, ${this.failed} failed` : "";
     const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : "";
     return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
-  }
-};
-
-// src/cli/usage-error.ts
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
   }
 };
 
@@ -36368,7 +36375,7 @@ async function run(args) {
   try {
     result = await runBuild(request, {
       http,
-      github: new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token: process.env.GITHUB_TOKEN || void 0, userAgent: USER_AGENT }),
+      github: githubFromEnv(http),
       sources: new DirectorySourceStore(),
       credentials: credentialsFromAuthFiles(),
       filesProgress: files,

@@ -27440,6 +27440,25 @@ var GitHubClient = class {
   }
 };
 
+// src/version.ts
+var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
+
+// src/cli/usage-error.ts
+var UsageError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
+
+// src/cli/github-env.ts
+function githubFromEnv(http, writeFor) {
+  const token = process.env.GITHUB_TOKEN || void 0;
+  if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
+  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+}
+
 // src/adapters/github/releases.ts
 var import_node_fs = require("node:fs");
 var UPLOAD_ATTEMPTS = 4;
@@ -31814,10 +31833,6 @@ async function fetchAsset(fetcher, releases, asset, path, sha256, unpacked, prog
 }
 var sha256File2 = async (path) => (await sha256File(path)).sha256;
 
-// src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
-var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
-
 // src/report/table.ts
 function formatTable(header2, rows) {
   const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -31886,14 +31901,6 @@ var ProgressLine = class {
     this.timer = void 0;
     this.draw();
     if (this.tty) writeErr("\n");
-  }
-};
-
-// src/cli/usage-error.ts
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
   }
 };
 
@@ -32661,7 +32668,7 @@ async function run(args) {
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`);
   if (!values.out) throw new UsageError("--out DIR is required");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
-  const github = new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token: process.env.GITHUB_TOKEN || void 0, userAgent: USER_AGENT });
+  const github = githubFromEnv(http);
   const releases = new GitHubReleases(github, parseRepository(values.repo));
   let total = 0;
   let planned = 0;

@@ -27443,6 +27443,25 @@ var GitHubClient = class {
   }
 };
 
+// src/version.ts
+var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
+
+// src/cli/usage-error.ts
+var UsageError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
+
+// src/cli/github-env.ts
+function githubFromEnv(http, writeFor) {
+  const token = process.env.GITHUB_TOKEN || void 0;
+  if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
+  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+}
+
 // src/adapters/github/releases.ts
 var import_node_fs = require("node:fs");
 var UPLOAD_ATTEMPTS = 4;
@@ -31536,10 +31555,6 @@ async function extractSafely(options) {
   return extracted;
 }
 
-// src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
-var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
-
 // src/pipeline/bundle-dir.ts
 var import_promises4 = require("node:fs/promises");
 var import_node_path13 = require("node:path");
@@ -31719,14 +31734,6 @@ function formatBytes(n) {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
-
-// src/cli/usage-error.ts
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
 
 // src/cli/args.ts
 var import_node_util = require("node:util");
@@ -32478,10 +32485,8 @@ async function run(args) {
   if (!values) return;
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
   if (!values.tag) throw new UsageError("--tag TAG is required");
-  const token = process.env.GITHUB_TOKEN;
-  if (!token) throw new UsageError("GITHUB_TOKEN is required to merge (a token that may write the repository's contents)");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
-  const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT }), parseRepository(values.repo));
+  const releases = new GitHubReleases(githubFromEnv(http, "merge"), parseRepository(values.repo));
   const workDir = await (0, import_promises7.mkdtemp)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "kubespray-bundle-merge-"));
   try {
     const result = await runMerge({ tag: values.tag, workDir, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }, releases);

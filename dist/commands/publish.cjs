@@ -27504,6 +27504,25 @@ var GitHubClient = class {
   }
 };
 
+// src/version.ts
+var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
+
+// src/cli/usage-error.ts
+var UsageError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
+
+// src/cli/github-env.ts
+function githubFromEnv(http, writeFor) {
+  const token = process.env.GITHUB_TOKEN || void 0;
+  if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
+  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+}
+
 // src/adapters/github/releases.ts
 var import_node_fs = require("node:fs");
 var MAX_ASSETS = 1e3;
@@ -31295,10 +31314,6 @@ function releaseNotes(manifest, prefix) {
   ].join("\n");
 }
 
-// src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
-var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
-
 // src/report/table.ts
 function formatTable(header2, rows) {
   const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -31333,14 +31348,6 @@ function formatBytes(n) {
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
-
-// src/cli/usage-error.ts
-var UsageError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "UsageError";
-  }
-};
 
 // src/cli/args.ts
 var import_node_util = require("node:util");
@@ -32124,10 +32131,8 @@ async function run(args) {
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
   if (!values.tag) throw new UsageError("--tag TAG is required");
-  const token = process.env.GITHUB_TOKEN;
-  if (!token) throw new UsageError("GITHUB_TOKEN is required to publish (a token that may write the repository's contents)");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
-  const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT }), parseRepository(values.repo));
+  const releases = new GitHubReleases(githubFromEnv(http, "publish"), parseRepository(values.repo));
   try {
     const result = await runPublish(
       { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize("part-size", values["part-size"], DEFAULT_PART_SIZE), concurrency: positiveInt("concurrency", values.concurrency, 4) },

@@ -4,12 +4,12 @@ import { parseMirror, type Mirror } from '../../domain/files/mirror.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
-import { GitHubClient } from '../../adapters/github/client.js'
+import { githubFromEnv } from '../github-env.js'
 import { DirectorySourceStore } from '../../adapters/kubespray-source.js'
 import { runBuild, type BuildResult } from '../../pipeline/build.js'
 import type { FileResult } from '../../pipeline/files.js'
 import type { ImageResult } from '../../pipeline/images.js'
-import { TOOL_VERSION, USER_AGENT } from '../../version.js'
+import { TOOL_VERSION } from '../../version.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes, ProgressLine } from '../../report/progress.js'
 import { JobProgress } from '../../report/job.js'
@@ -129,7 +129,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     result = await runBuild(request, {
       http,
-      github: new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT }),
+      github: githubFromEnv(http),
       sources: new DirectorySourceStore(),
       credentials: credentialsFromAuthFiles(),
       filesProgress: files,

@@ -1,9 +1,8 @@
 /** `fetch`: a published bundle → the bundle directory, verified. */
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
-import { GitHubClient } from '../../adapters/github/client.js'
+import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
 import { runFetch, runFetchArtifact } from '../../pipeline/fetch.js'
-import { USER_AGENT } from '../../version.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes, ProgressLine } from '../../report/progress.js'
 import { writeOut } from '../../report/output.js'
@@ -42,7 +41,7 @@ export async function run(args: string[]): Promise<void> {
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`)
   if (!values.out) throw new UsageError('--out DIR is required')
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
-  const github = new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token: process.env.GITHUB_TOKEN || undefined, userAgent: USER_AGENT })
+  const github = githubFromEnv(http)
   const releases = new GitHubReleases(github, parseRepository(values.repo))
   let total = 0
   let planned = 0

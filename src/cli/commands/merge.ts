@@ -3,10 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
-import { GitHubClient } from '../../adapters/github/client.js'
+import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
 import { runMerge } from '../../pipeline/merge.js'
-import { USER_AGENT } from '../../version.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeErr, writeOut } from '../../report/output.js'
@@ -36,10 +35,8 @@ export async function run(args: string[]): Promise<void> {
   if (!values) return
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
   if (!values.tag) throw new UsageError('--tag TAG is required')
-  const token = process.env.GITHUB_TOKEN
-  if (!token) throw new UsageError("GITHUB_TOKEN is required to merge (a token that may write the repository's contents)")
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
-  const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token, userAgent: USER_AGENT }), parseRepository(values.repo))
+  const releases = new GitHubReleases(githubFromEnv(http, 'merge'), parseRepository(values.repo))
   const workDir = await mkdtemp(join(tmpdir(), 'kubespray-bundle-merge-'))
   try {
     const result = await runMerge({ tag: values.tag, workDir, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }, releases)

@@ -1,10 +1,9 @@
 /** `publish`: a bundle directory → GitHub release assets, each below the part size, each usable alone. */
 import { DEFAULT_PART_SIZE } from '../../domain/parts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
-import { GitHubClient } from '../../adapters/github/client.js'
+import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
 import { runPublish } from '../../pipeline/publish.js'
-import { USER_AGENT } from '../../version.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeErr, writeOut } from '../../report/output.js'
@@ -53,10 +52,8 @@ export async function run(args: string[]): Promise<void> {
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
   if (!values.tag) throw new UsageError('--tag TAG is required')
-  const token = process.env.GITHUB_TOKEN
-  if (!token) throw new UsageError('GITHUB_TOKEN is required to publish (a token that may write the repository\'s contents)')
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
-  const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com', token, userAgent: USER_AGENT }), parseRepository(values.repo))
+  const releases = new GitHubReleases(githubFromEnv(http, 'publish'), parseRepository(values.repo))
   try {
     const result = await runPublish(
       { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize('part-size', values['part-size'], DEFAULT_PART_SIZE), concurrency: positiveInt('concurrency', values.concurrency, 4) },
