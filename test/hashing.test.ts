@@ -1,8 +1,8 @@
 /**
  * Where downloads are hashed (src/adapters/hashing.ts): on the calling thread, or on a second
- * thread fed through a ring in shared memory. Both must give exactly the digests of the bytes in
- * file order, whatever the piece sizes, however many files are open at once, and however often
- * the ring wraps or fills.
+ * thread that reads spans back from the file, fed through a ring of records in shared memory.
+ * Both must give exactly the digests of the bytes in file order, whatever the piece sizes,
+ * however many files are open at once, and however often the ring wraps or fills.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
@@ -40,7 +40,7 @@ describe.each([
   ['on a second thread', (): Hashing => offThread]
 ])('hashing %s', (_name, hashing) => {
   it('digests several files at once, pieces of every size and spans read back from disk, in file order', async () => {
-    // 5 files of 7 MiB: 35 MiB through a 2 MiB ring, pieces up to 3 MiB (sent in parts).
+    // 5 files of 7 MiB, pieces up to 3 MiB, files interleaved.
     const files = Array.from({ length: 5 }, (_, i) => {
       const data = randomBytes(7 << 20)
       const path = join(work, `interleaved-${i}`)
@@ -53,8 +53,9 @@ describe.each([
       for (const f of files) {
         if (f.at >= f.data.length) continue
         const size = Math.min(f.data.length - f.at, 1 + ((round * 7919 + f.fd * 104729) % (3 << 20)))
-        // Every third piece as a span of the file on disk, as a later Range segment would be.
-        if (round % 3 === 2) f.sink.fromDisk(f.at, f.at + size)
+        // Every third piece (every piece, for a sink that reads everything back) as a span of
+        // the file on disk, as a later Range segment would be.
+        if (round % 3 === 2 || !f.sink.update) f.sink.fromDisk(f.at, f.at + size)
         else f.sink.update(f.data.subarray(f.at, f.at + size))
         f.at += size
       }
@@ -63,22 +64,6 @@ describe.each([
     const digests = await Promise.all(files.map((f) => f.sink.digest()))
     files.forEach((f, i) => expect(digests[i]).toEqual(digestsOf(f.data)))
     for (const f of files) closeSync(f.fd)
-  })
-
-  it('hands each piece over before update returns: the caller may overwrite it at once', async () => {
-    const data = randomBytes(5 << 20)
-    const path = join(work, 'reused')
-    writeFileSync(path, data)
-    const fd = openSync(path, 'r')
-    const sink = hashing().open(path, fd, ALGORITHMS)
-    const buffer = Buffer.alloc(512 << 10)
-    for (let at = 0; at < data.length; at += buffer.length) {
-      data.copy(buffer, 0, at, at + buffer.length)
-      sink.update(buffer.subarray(0, Math.min(buffer.length, data.length - at)))
-      buffer.fill(0xee)
-    }
-    expect(await sink.digest()).toEqual(digestsOf(data))
-    closeSync(fd)
   })
 
   it('a span past the end of the file fails the digest, naming the file', async () => {
@@ -105,7 +90,7 @@ describe.each([
     const fd = openSync(path, 'r')
     for (let i = 0; i < 20; i++) {
       const sink = hashing().open(path, fd, ALGORITHMS)
-      sink.update(data.subarray(0, 1 << 20))
+      sink.fromDisk(0, 1 << 20)
       sink.fromDisk(1 << 20, 2 << 20)
       sink.abandon()
     }
@@ -117,6 +102,45 @@ describe.each([
     expect(openOn(path)).toBe(1)
     closeSync(fd)
   })
+})
+
+test('on the main thread, each piece is hashed before update returns: the caller may overwrite it at once', async () => {
+  const data = randomBytes(5 << 20)
+  const path = join(work, 'reused')
+  writeFileSync(path, data)
+  const fd = openSync(path, 'r')
+  const sink = inlineHashing.open(path, fd, ALGORITHMS)
+  const buffer = Buffer.alloc(512 << 10)
+  for (let at = 0; at < data.length; at += buffer.length) {
+    data.copy(buffer, 0, at, at + buffer.length)
+    sink.update?.(buffer.subarray(0, Math.min(buffer.length, data.length - at)))
+    buffer.fill(0xee)
+  }
+  expect(await sink.digest()).toEqual(digestsOf(data))
+  closeSync(fd)
+})
+
+test('the second thread takes no bytes from memory: the main thread neither hashes nor copies them', () => {
+  const path = join(work, 'no-update')
+  writeFileSync(path, 'x')
+  const fd = openSync(path, 'r')
+  const sink = offThread.open(path, fd, ALGORITHMS)
+  expect(sink.update).toBeUndefined()
+  sink.abandon()
+  closeSync(fd)
+})
+
+test('the ring wraps and fills many times over: 20,000 spans of one file, and the digest is right', async () => {
+  // A span's record is 32 bytes, so 20,000 of them pass through the 64 KiB ring ten times, the
+  // main thread waiting for room whenever the thread falls behind.
+  const data = randomBytes(20_000 * 512)
+  const path = join(work, 'many-spans')
+  writeFileSync(path, data)
+  const fd = openSync(path, 'r')
+  const sink = offThread.open(path, fd, ALGORITHMS)
+  for (let at = 0; at < data.length; at += 512) sink.fromDisk(at, at + 512)
+  expect(await sink.digest()).toEqual(digestsOf(data))
+  closeSync(fd)
 })
 
 test('the second thread is for machines with a second core, unless KUBESPRAY_BUNDLE_HASH_THREAD says otherwise', () => {

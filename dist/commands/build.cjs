@@ -31934,13 +31934,12 @@ var inlineHashing = {
     };
   }
 };
-var RING_BYTES = 2 << 20;
+var RING_BYTES = 64 << 10;
 var HEADER = 16;
-var MAX_PAYLOAD = 256 << 10;
 var WRITE = 0;
 var READ = 1;
 var FAILED = 2;
-var Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 };
+var Kind = { open: 1, fromDisk: 3, finish: 4, abandon: 5 };
 var STALL_LIMIT_MS = 6e4;
 var OffThreadHashing = class {
   ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
@@ -31974,9 +31973,6 @@ var OffThreadHashing = class {
     let finished = false;
     const span = new Float64Array(2);
     return {
-      update: (piece) => {
-        for (let at2 = 0; at2 < piece.length; at2 += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at2, at2 + MAX_PAYLOAD));
-      },
       fromDisk: (from, to2) => {
         span[0] = from;
         span[1] = to2;
@@ -32073,14 +32069,6 @@ function hashingThread() {
     into.set(ring.subarray(at2, at2 + first), 0);
     if (first < length2) into.set(ring.subarray(0, length2 - first), first);
   };
-  const hashRing = (file, position, length2) => {
-    const at2 = position & RING - 1;
-    const first = Math.min(length2, RING - at2);
-    for (const [, h] of file.hashes) {
-      h.update(ring.subarray(at2, at2 + first));
-      if (first < length2) h.update(ring.subarray(0, length2 - first));
-    }
-  };
   const hashFromDisk = (file, from, to2) => {
     file.fd ??= openSync3(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
     for (let at2 = from; at2 < to2; ) {
@@ -32104,8 +32092,7 @@ function hashingThread() {
       files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash7(a)]) });
     } else if (file && !file.error) {
       try {
-        if (kind === 2) hashRing(file, payload, length2);
-        else if (kind === 3) {
+        if (kind === 3) {
           copyOut(payload, spanBytes);
           hashFromDisk(file, span[0], span[1]);
         }
@@ -32194,7 +32181,7 @@ var PrefixHasher = class {
   }
   /** Bytes were just written at `position` (and counted in their segment). */
   written(position, piece) {
-    if (position === this.hashed) {
+    if (position === this.hashed && this.sink.update) {
       this.sink.update(piece);
       this.hashed += piece.length;
       return;
@@ -32290,7 +32277,7 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
-      const hasher = new PrefixHasher(this.hashingFor(segments).open(partPath, file, algorithms), segments);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
@@ -32318,15 +32305,6 @@ var FileFetcher = class {
       releaseOnce();
     }
   }
-  /**
-   * A file on one connection is hashed here, from the piece the kernel just filled. A split one
-   * goes to the hashing thread (where there is one): most of its bytes are read back from disk
-   * anyway, work the main thread need not do, while the copy into the thread's ring for
-   * in-order bytes costs more than hashing them here (docs/decisions.md §10).
-   */
-  hashingFor(segments) {
-    return segments.length > 1 ? this.hashing : inlineHashing;
-  }
   /** Equal segments, each at least minSegment, at most maxSegments of them. */
   plan(total) {
     const count = total <= this.policy.splitAbove ? 1 : Math.max(1, Math.min(this.policy.maxSegments, Math.floor(total / this.policy.minSegment)));
@@ -32339,7 +32317,7 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s3) => n + s3.done, 0));
     const file = openExistingFd(partPath);
-    const hasher = new PrefixHasher(this.hashingFor(state.segments).open(partPath, file, algorithms), state.segments);
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
       hasher.advance();

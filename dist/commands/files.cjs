@@ -27581,13 +27581,12 @@ var inlineHashing = {
     };
   }
 };
-var RING_BYTES = 2 << 20;
+var RING_BYTES = 64 << 10;
 var HEADER = 16;
-var MAX_PAYLOAD = 256 << 10;
 var WRITE = 0;
 var READ = 1;
 var FAILED = 2;
-var Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 };
+var Kind = { open: 1, fromDisk: 3, finish: 4, abandon: 5 };
 var STALL_LIMIT_MS = 6e4;
 var OffThreadHashing = class {
   ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
@@ -27621,9 +27620,6 @@ var OffThreadHashing = class {
     let finished = false;
     const span = new Float64Array(2);
     return {
-      update: (piece) => {
-        for (let at = 0; at < piece.length; at += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at, at + MAX_PAYLOAD));
-      },
       fromDisk: (from, to) => {
         span[0] = from;
         span[1] = to;
@@ -27720,14 +27716,6 @@ function hashingThread() {
     into.set(ring.subarray(at, at + first), 0);
     if (first < length) into.set(ring.subarray(0, length - first), first);
   };
-  const hashRing = (file, position, length) => {
-    const at = position & RING - 1;
-    const first = Math.min(length, RING - at);
-    for (const [, h] of file.hashes) {
-      h.update(ring.subarray(at, at + first));
-      if (first < length) h.update(ring.subarray(0, length - first));
-    }
-  };
   const hashFromDisk = (file, from, to) => {
     file.fd ??= openSync2(file.path, constants2.O_RDONLY | (constants2.O_NOFOLLOW ?? 0));
     for (let at = from; at < to; ) {
@@ -27751,8 +27739,7 @@ function hashingThread() {
       files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
     } else if (file && !file.error) {
       try {
-        if (kind === 2) hashRing(file, payload, length);
-        else if (kind === 3) {
+        if (kind === 3) {
           copyOut(payload, spanBytes);
           hashFromDisk(file, span[0], span[1]);
         }
@@ -27841,7 +27828,7 @@ var PrefixHasher = class {
   }
   /** Bytes were just written at `position` (and counted in their segment). */
   written(position, piece) {
-    if (position === this.hashed) {
+    if (position === this.hashed && this.sink.update) {
       this.sink.update(piece);
       this.hashed += piece.length;
       return;
@@ -27937,7 +27924,7 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
-      const hasher = new PrefixHasher(this.hashingFor(segments).open(partPath, file, algorithms), segments);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
@@ -27965,15 +27952,6 @@ var FileFetcher = class {
       releaseOnce();
     }
   }
-  /**
-   * A file on one connection is hashed here, from the piece the kernel just filled. A split one
-   * goes to the hashing thread (where there is one): most of its bytes are read back from disk
-   * anyway, work the main thread need not do, while the copy into the thread's ring for
-   * in-order bytes costs more than hashing them here (docs/decisions.md §10).
-   */
-  hashingFor(segments) {
-    return segments.length > 1 ? this.hashing : inlineHashing;
-  }
   /** Equal segments, each at least minSegment, at most maxSegments of them. */
   plan(total) {
     const count = total <= this.policy.splitAbove ? 1 : Math.max(1, Math.min(this.policy.maxSegments, Math.floor(total / this.policy.minSegment)));
@@ -27986,7 +27964,7 @@ var FileFetcher = class {
     events.size(state.size ?? void 0);
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0));
     const file = openExistingFd(partPath);
-    const hasher = new PrefixHasher(this.hashingFor(state.segments).open(partPath, file, algorithms), state.segments);
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments);
     try {
       await writeFileAtomic(statePath, JSON.stringify(state));
       hasher.advance();

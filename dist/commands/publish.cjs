@@ -31384,8 +31384,7 @@ var jsYamlLibrary = lazyRequire("js-yaml");
 
 // src/adapters/hashing.ts
 var READ_BACK = 4 << 20;
-var RING_BYTES = 2 << 20;
-var MAX_PAYLOAD = 256 << 10;
+var RING_BYTES = 64 << 10;
 
 // src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };

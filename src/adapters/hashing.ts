@@ -4,16 +4,15 @@
  * thread: with a core free, hashing on a second thread lets the main thread only move bytes
  * (docs/decisions.md §10).
  *
- * Each file gets a DigestSink. Bytes that continue the hashed prefix are handed over as they are
- * written (`update`); bytes written earlier at a later offset (a Range segment) are hashed from
- * the partial file once the gap before them fills (`fromDisk`). Calls are taken in order, so the
- * digest is that of the bytes in file order.
+ * Each file gets a DigestSink. Spans of the partial file that continue the hashed prefix are
+ * handed over once written (`fromDisk`); where the hashing is on this thread, bytes in order may
+ * also be handed over from memory as they are written (`update`), while still in the CPU's
+ * cache. Calls are taken in order, so the digest is that of the bytes in file order.
  *
- * - inlineHashing hashes on the calling thread: files on one connection, one core, or a thread
- *   that cannot start.
- * - OffThreadHashing copies each in-order piece into a ring in shared memory and a worker
- *   thread hashes from there, reading later segments back from the partial file itself. When
- *   the ring is full the main thread waits, which holds back the sockets as a slow disk would.
+ * - inlineHashing hashes on the calling thread: one core, or a thread that cannot start.
+ * - OffThreadHashing hands spans to a worker thread through a ring of small records in shared
+ *   memory; the thread reads each span back from the partial file (the page cache, where the
+ *   bytes were just written) and hashes it. The main thread neither hashes nor copies a byte.
  */
 import { createHash } from 'node:crypto'
 import { readSync } from 'node:fs'
@@ -21,8 +20,11 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 
 export interface DigestSink {
-  /** Bytes that continue the hashed prefix; `piece` may be reused once this returns. */
-  update(piece: Uint8Array): void
+  /**
+   * Bytes that continue the hashed prefix; `piece` may be reused once this returns. Absent
+   * where every byte is read back from the partial file instead (the second thread).
+   */
+  update?(piece: Uint8Array): void
   /** Bytes [from, to) of the partial file, already written there, hashed from disk. */
   fromDisk(from: number, to: number): void
   /** Hex digest per algorithm, once every byte handed over is hashed. */
@@ -75,19 +77,20 @@ export const inlineHashing: Hashing = {
 
 // ---- the ring: records [kind, file id, payload length, 0] (4 × int32) + payload, 8-aligned ----
 
-// Small enough to stay in cache between the two threads: 8 MiB cost 0.35 s more CPU per
-// 1.5 GB than 2 MiB, and 1 MiB or less made the main thread wait for room (docs/decisions.md §10).
-const RING_BYTES = 2 << 20
+/**
+ * Records are small (a span is 32 bytes, a file's opening its path), so 64 KiB holds ~2,000 of
+ * them: a thread that far behind (a span is 1 MiB or more) makes the main thread wait for room,
+ * which holds back the sockets as a slow disk would.
+ */
+const RING_BYTES = 64 << 10
 const HEADER = 16
-/** Larger pieces go as several records, so one never needs the whole ring. */
-const MAX_PAYLOAD = 256 << 10
 /** Indexes into the control words. Positions are byte counts that wrap at 2^32. */
 const WRITE = 0
 const READ = 1
 const FAILED = 2
 
 /** Record kinds (the hashing thread below spells them as numbers). */
-const Kind = { open: 1, data: 2, fromDisk: 3, finish: 4, abandon: 5 } as const
+const Kind = { open: 1, fromDisk: 3, finish: 4, abandon: 5 } as const
 type Kind = (typeof Kind)[keyof typeof Kind]
 
 type Reply = { id: number; digests: [string, string][] } | { id: number; error: string }
@@ -132,9 +135,6 @@ export class OffThreadHashing implements Hashing {
     let finished = false
     const span = new Float64Array(2)
     return {
-      update: (piece) => {
-        for (let at = 0; at < piece.length; at += MAX_PAYLOAD) this.send(Kind.data, id, piece.subarray(at, at + MAX_PAYLOAD))
-      },
       fromDisk: (from, to) => {
         span[0] = from
         span[1] = to
@@ -253,14 +253,6 @@ function hashingThread(): void {
     into.set(ring.subarray(at, at + first), 0)
     if (first < length) into.set(ring.subarray(0, length - first), first)
   }
-  const hashRing = (file: File, position: number, length: number): void => {
-    const at = position & (RING - 1)
-    const first = Math.min(length, RING - at)
-    for (const [, h] of file.hashes) {
-      h.update(ring.subarray(at, at + first))
-      if (first < length) h.update(ring.subarray(0, length - first))
-    }
-  }
   const hashFromDisk = (file: File, from: number, to: number): void => {
     file.fd ??= openSync(file.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0))
     for (let at = from; at < to; ) {
@@ -284,8 +276,7 @@ function hashingThread(): void {
       files.set(id, { path: open.path, hashes: open.algorithms.map((a) => [a, createHash(a)]) })
     } else if (file && !file.error) {
       try {
-        if (kind === 2) hashRing(file, payload, length)
-        else if (kind === 3) {
+        if (kind === 3) {
           copyOut(payload, spanBytes)
           hashFromDisk(file, span[0], span[1])
         }
@@ -324,13 +315,14 @@ function hashingThread(): void {
 let shared: Hashing | undefined
 
 /**
- * The hashing thread where there is a second core, else this thread. FileFetcher sends it only
- * split files, whose later segments are read back from disk: on two cores, with a co-located
- * registry and nginx, sending every file cost 0.6 s more CPU per 1.5 GB of `images` (the ring
- * copy, bytes crossing between cores) for no gain in wall time. Split files alone, paired
- * against none: `files` 1.79 -> 1.70 s, where nginx leaves a core spare; `images` 2.21 -> 2.25 s,
- * where the co-located registry takes it, as a remote one would not (docs/decisions.md §10).
- * KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 overrides the choice (measurements, odd machines).
+ * The hashing thread where there is a second core, else this thread. Every download goes to
+ * the thread, read back from the page cache. Paired against the previous rule (files on one
+ * connection hashed in place, split ones on the thread; 8 rounds, uncapped, 2 cores): `files`
+ * 1.66 -> 1.41 s where nginx's sendfile leaves a core spare, `images` 2.64 -> 2.59 s where a
+ * co-located registry takes it, for 0.2 s more CPU (the read back). Feeding in-order bytes
+ * through a 2 MiB ring of data instead, as a first version did, cost the main thread the copy,
+ * more than hashing them in place (docs/decisions.md §10). KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0
+ * overrides the choice (measurements, odd machines).
  */
 export function defaultHashing(): Hashing {
   shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, availableParallelism()) ? new OffThreadHashing() : inlineHashing

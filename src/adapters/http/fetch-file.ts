@@ -6,19 +6,20 @@
  * says it stopped. The state is written only after the bytes it counts, so it never claims
  * data that is not there.
  *
- * Hashing follows the download: a PrefixHasher hands bytes that continue the gap-free prefix
- * to the hasher from memory as they are written (all of a file on one connection, segment 0 of
- * a split one), and later segments from disk as the gaps before them fill, so the digests are
- * ready when the last byte lands. A split file is hashed on a second thread where there is a
- * second core (adapters/hashing.ts). The caller compares the digests with the expected
- * checksum and renames the partial file into place (pipeline/files.ts).
+ * Hashing follows the download: a PrefixHasher hands the hasher each stretch of the partial
+ * file that continues the gap-free prefix once it is written, so the digests are ready when the
+ * last byte lands. Where there is a second core, a second thread reads those stretches back
+ * from the page cache and hashes them, and the main thread only moves bytes; on one core, bytes
+ * in order are hashed from memory as they are written (adapters/hashing.ts). The caller
+ * compares the digests with the expected checksum and renames the partial file into place
+ * (pipeline/files.ts).
  */
 import { readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { closeSync, readFileSync, writeSync } from 'node:fs'
 import { redactUrl, splitUserinfo } from '../../domain/redact.js'
 import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from '../fs-atomic.js'
-import { defaultHashing, inlineHashing, type DigestSink, type Hashing } from '../hashing.js'
+import { defaultHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient, type HttpClient } from './client.js'
 
@@ -93,13 +94,13 @@ export interface FetchOutcome {
   digests: Map<string, string>
 }
 
-/** Bytes written beyond the hashed prefix are read back at least this much at a time. */
+/** Spans of the partial file are handed over (to be read back) at least this much at a time. */
 const HASH_STEP = 1 << 20
 
 /**
  * Hands a partial file's bytes to its digest sink in file order while its segments fill it:
- * bytes that continue the hashed prefix as they are written (all of a file on one connection,
- * segment 0 of a split one), later segments from disk once the gaps before them fill.
+ * spans of the file once they continue the hashed prefix, or, to a sink that hashes from memory,
+ * bytes that continue it as they are written.
  */
 class PrefixHasher {
   /** Bytes handed to the sink, all from byte 0 without a gap. */
@@ -123,7 +124,7 @@ class PrefixHasher {
 
   /** Bytes were just written at `position` (and counted in their segment). */
   written(position: number, piece: Uint8Array): void {
-    if (position === this.hashed) {
+    if (position === this.hashed && this.sink.update) {
       this.sink.update(piece)
       this.hashed += piece.length
       return
@@ -251,7 +252,7 @@ export class FileFetcher {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
-      const hasher = new PrefixHasher(this.hashingFor(segments).open(partPath, file, algorithms), segments)
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
@@ -282,16 +283,6 @@ export class FileFetcher {
     }
   }
 
-  /**
-   * A file on one connection is hashed here, from the piece the kernel just filled. A split one
-   * goes to the hashing thread (where there is one): most of its bytes are read back from disk
-   * anyway, work the main thread need not do, while the copy into the thread's ring for
-   * in-order bytes costs more than hashing them here (docs/decisions.md §10).
-   */
-  private hashingFor(segments: readonly Segment[]): Hashing {
-    return segments.length > 1 ? this.hashing : inlineHashing
-  }
-
   /** Equal segments, each at least minSegment, at most maxSegments of them. */
   private plan(total: number): Segment[] {
     const count =
@@ -313,7 +304,7 @@ export class FileFetcher {
     events.size(state.size ?? undefined)
     events.bytes(state.segments.reduce((n, s) => n + s.done, 0))
     const file = openExistingFd(partPath)
-    const hasher = new PrefixHasher(this.hashingFor(state.segments).open(partPath, file, algorithms), state.segments)
+    const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), state.segments)
     try {
       await writeFileAtomic(statePath, JSON.stringify(state))
       hasher.advance()
