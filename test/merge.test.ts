@@ -111,6 +111,10 @@ describe('a release built by several jobs', () => {
       expect(x.arches).toEqual(['amd64', 'arm64'])
       for (const arch of ['amd64', 'arm64']) expect(x.platforms.some((p) => p.startsWith(`linux/${arch}`))).toBe(true)
     }
+    // The release notes (the first publisher's described its bundle alone) name both.
+    const notes = (releaseOf(TAG)[0] as { body?: string }).body ?? ''
+    expect(notes).toContain('Offline bundles of Kubespray, 2 in this release')
+    for (const b of merged.bundles) expect(notes).toContain(`| \`${b.prefix}\` | v2.30.0 (`)
     expect(merged.totals.bundles).toBe(2)
     expect(merged.totals.assets).toBe(assetsOf(TAG).filter((x) => x.name.endsWith('.tar')).length)
     expect(checkReleaseSums(TAG)).toEqual(assetsOf(TAG).map((x) => x.name).filter((n) => n !== 'SHA256SUMS').sort())

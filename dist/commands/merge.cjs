@@ -31658,7 +31658,30 @@ async function runMerge(request, releases) {
       return sha256 ? [{ path: name, sha256 }] : [];
     });
   });
+  await releases.update(release, { body: releaseNotes(manifest) });
   return { releaseUrl: release.html_url, manifest, written: [wroteManifest, wroteSums], unlisted: [...unlisted].sort() };
+}
+function releaseNotes(m2) {
+  const first = m2.bundles[0]?.prefix ?? "PREFIX";
+  return [
+    `Offline bundles of Kubespray, ${m2.totals.bundles} in this release (\`bundle.json\` lists the files and images each holds):`,
+    "",
+    "| bundle | Kubespray | kube_version | arches | files | images |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...m2.bundles.map(
+      (b2) => `| \`${b2.prefix}\` | ${b2.kubespray.tag ?? b2.kubespray.spec} (${b2.kubespray.commit?.slice(0, 12) ?? "local tree"}) | ${b2.kubeVersion} | ${b2.arches.join(" + ")} | ${b2.totals.files} | ${b2.totals.images} |`
+    ),
+    "",
+    "Download one bundle's assets (its prefix) and SHA256SUMS, then:",
+    "```sh",
+    `P=${first}`,
+    "sha256sum -c --ignore-missing SHA256SUMS",
+    'mkdir -p bundle/images && for p in "$P"-images-*.tar; do tar -xf "$p" -C bundle/images; done',
+    'for p in "$P"-files-*.tar "$P"-bundle.tar; do tar -xf "$p" -C bundle; done',
+    "(cd bundle && sha256sum -c SHA256SUMS)",
+    "```",
+    `or \`node dist/cli.js fetch --repo OWNER/NAME --tag ${m2.tag} --asset-prefix ${first} --out bundle\`.`
+  ].join("\n");
 }
 function githubSha256(asset) {
   if (asset.state !== "uploaded") return void 0;

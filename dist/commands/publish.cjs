@@ -31242,8 +31242,9 @@ async function runPublish(request, releases, progress) {
   let release = await releases.byTag(request.tag);
   let created = false;
   if (!release) {
-    ;
-    ({ release, created } = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix)));
+    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix));
+    release = made.release;
+    created = made.created;
   }
   let existing = await releases.assets(release);
   const merged = existing.find((a) => a.name === RELEASE_MANIFEST);

@@ -88,7 +88,33 @@ export async function runMerge(request: MergeRequest, releases: GitHubReleases):
       return sha256 ? [{ path: name, sha256 }] : []
     })
   })
+  // The notes the first publisher wrote describe its bundle alone.
+  await releases.update(release, { body: releaseNotes(manifest) })
   return { releaseUrl: release.html_url, manifest, written: [wroteManifest, wroteSums], unlisted: [...unlisted].sort() }
+}
+
+/** The release's notes: every bundle in it, and how to take one. */
+function releaseNotes(m: ReleaseManifest): string {
+  const first = m.bundles[0]?.prefix ?? 'PREFIX'
+  return [
+    `Offline bundles of Kubespray, ${m.totals.bundles} in this release (\`bundle.json\` lists the files and images each holds):`,
+    '',
+    '| bundle | Kubespray | kube_version | arches | files | images |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...m.bundles.map(
+      (b) => `| \`${b.prefix}\` | ${b.kubespray.tag ?? b.kubespray.spec} (${b.kubespray.commit?.slice(0, 12) ?? 'local tree'}) | ${b.kubeVersion} | ${b.arches.join(' + ')} | ${b.totals.files} | ${b.totals.images} |`
+    ),
+    '',
+    "Download one bundle's assets (its prefix) and SHA256SUMS, then:",
+    '```sh',
+    `P=${first}`,
+    'sha256sum -c --ignore-missing SHA256SUMS',
+    'mkdir -p bundle/images && for p in "$P"-images-*.tar; do tar -xf "$p" -C bundle/images; done',
+    'for p in "$P"-files-*.tar "$P"-bundle.tar; do tar -xf "$p" -C bundle; done',
+    '(cd bundle && sha256sum -c SHA256SUMS)',
+    '```',
+    `or \`node dist/cli.js fetch --repo OWNER/NAME --tag ${m.tag} --asset-prefix ${first} --out bundle\`.`
+  ].join('\n')
 }
 
 /** "sha256:<hex>" as GitHub reports a finished upload, as hex. */

@@ -116,7 +116,9 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
   let release = await releases.byTag(request.tag)
   let created = false
   if (!release) {
-    ;({ release, created } = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix)))
+    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix))
+    release = made.release
+    created = made.created
   }
   let existing = await releases.assets(release)
   // The release's merged manifest describes its bundles as they were: `merge` writes it again.
