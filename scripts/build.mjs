@@ -3,9 +3,9 @@
 // `lists` run (docs/decisions.md §4):
 //   dist/cli.js             the entry: argument dispatch and error handling only
 //   dist/commands/NAME.cjs  one bundle per command, loaded with a V8 code cache
-//   dist/vendor/NAME.cjs    the fallback YAML parsers, loaded only when a file needs them
+//   dist/vendor/NAME.cjs    the fallback YAML parsers and undici, loaded only when needed
 import { build } from 'esbuild'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 
 // `node scripts/build.mjs OUTDIR` builds elsewhere: the dist freshness test compares the two.
@@ -34,6 +34,8 @@ const cjsIn = (vendorDir) => ({
     __KB_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version)
   }
 })
+// Bundles and legal notices a source change no longer produces must not linger.
+for (const dir of ['commands', 'vendor']) rmSync(`${outdir}/${dir}`, { recursive: true, force: true })
 mkdirSync(outdir, { recursive: true })
 writeFileSync(`${outdir}/package.json`, '{ "type": "commonjs" }\n')
 
@@ -53,8 +55,9 @@ await build({
 // into this file's own URL, which esbuild's ESM-to-CommonJS conversion would leave undefined.
 await build({ ...common, ...cjsIn('./vendor'), entryPoints: { index: 'src/action/index.ts' }, outdir })
 
-// The fallback YAML parsers, each a CommonJS file that lazy-require.ts can require() on demand.
-for (const name of ['yaml', 'js-yaml']) {
+// The fallback YAML parsers and undici, each a CommonJS file that lazy-require.ts can require()
+// on demand.
+for (const name of ['yaml', 'js-yaml', 'undici']) {
   await build({
     ...common,
     stdin: { contents: `module.exports = require(${JSON.stringify(name)})`, resolveDir: process.cwd(), loader: 'js' },
