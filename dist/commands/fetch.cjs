@@ -1181,6 +1181,10 @@ var DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2;
 function partName(prefix, kind, index) {
   return kind === "bundle" ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, "0")}.tar`;
 }
+function bundlePrefixes(names) {
+  const suffix = partName("", "bundle");
+  return [...names].flatMap((n) => n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : []).sort();
+}
 function partKind(prefix, name) {
   if (name === partName(prefix, "bundle")) return "bundle";
   const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(files|images)-\\d{2,}\\.tar$`).exec(name);
@@ -5157,7 +5161,7 @@ async function runFetchArtifact(request, github, progress) {
   return { prefix, assets: parts.map(({ entry }) => ({ name: entry.name, size: entry.size, downloaded })), ...result };
 }
 function choosePrefix(assets, wanted, where) {
-  const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []).sort();
+  const prefixes = bundlePrefixes(assets.map((a) => a.name));
   if (wanted) {
     if (!prefixes.includes(wanted)) throw new InputError(`${where} has no bundle ${wanted} (it has: ${prefixes.join(", ") || "none"})`);
     return wanted;

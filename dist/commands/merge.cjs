@@ -925,7 +925,6 @@ var GitHubReleases = class {
 
 // src/pipeline/merge.ts
 var import_promises6 = require("node:fs/promises");
-var import_node_crypto4 = require("node:crypto");
 var import_node_path15 = require("node:path");
 
 // src/domain/errors.ts
@@ -940,6 +939,10 @@ var InputError = class extends Error {
 var DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2;
 function partName(prefix, kind, index) {
   return kind === "bundle" ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, "0")}.tar`;
+}
+function bundlePrefixes(names) {
+  const suffix = partName("", "bundle");
+  return [...names].flatMap((n) => n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : []).sort();
 }
 function partKind(prefix, name) {
   if (name === partName(prefix, "bundle")) return "bundle";
@@ -1441,7 +1444,7 @@ var OffThreadHashing = class {
 };
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
-  const { createHash: createHash4 } = require("node:crypto");
+  const { createHash: createHash3 } = require("node:crypto");
   const { openSync: openSync3, readSync: readSync2, closeSync: closeSync3, constants: constants3 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
@@ -1478,7 +1481,7 @@ function hashingThread() {
     const file = files.get(id);
     if (kind === 1) {
       const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash4(a)]) });
+      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -4990,7 +4993,7 @@ async function runMerge(request, releases) {
   const release = await releases.byTag(request.tag);
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag} (publish a bundle into it first)`);
   const assets = await releases.assets(release);
-  const prefixes = assets.flatMap((a) => a.name.endsWith("-bundle.tar") ? [a.name.slice(0, -"-bundle.tar".length)] : []).sort();
+  const prefixes = bundlePrefixes(assets.map((a) => a.name));
   if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset): publish one into it first`);
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
   const listed = new Map(sumsAsset ? parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]) : []);
@@ -5016,7 +5019,7 @@ async function runMerge(request, releases) {
   const text3 = encodeReleaseManifest(manifest);
   const manifestPath = (0, import_node_path15.join)(request.workDir, RELEASE_MANIFEST);
   await (0, import_promises6.writeFile)(manifestPath, text3);
-  const manifestSha256 = (0, import_node_crypto4.createHash)("sha256").update(text3).digest("hex");
+  const manifestSha256 = sha256Of(text3);
   const current = assets.find((a) => a.name === RELEASE_MANIFEST);
   const wroteManifest = await placeAsset(releases, release, current, { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text3), sha256: manifestSha256 });
   const known = new Map(assets.flatMap((a) => a.name === ASSET_SUMS ? [] : [[a.name, knownSha256(a)]]));

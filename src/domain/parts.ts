@@ -100,6 +100,12 @@ function uniqueBlobs(blobs: ImageForParts['blobs']): ImageForParts['blobs'] {
 
 const byPath = (a: SizedPath, b: SizedPath): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 
+/** The bundles among a release's asset names: the prefix of each `<prefix>-bundle.tar`, sorted. */
+export function bundlePrefixes(names: Iterable<string>): string[] {
+  const suffix = partName('', 'bundle')
+  return [...names].flatMap((n) => (n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : [])).sort()
+}
+
 /** Which kind of part an asset name is, or undefined for an asset that is no part of ours. */
 export function partKind(prefix: string, name: string): PartPlan['kind'] | undefined {
   if (name === partName(prefix, 'bundle')) return 'bundle'

@@ -9,7 +9,7 @@ import { readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { STATE_DIR } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
-import { partKind, type PartPlan } from '../domain/parts.js'
+import { bundlePrefixes, partKind, type PartPlan } from '../domain/parts.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
 import { fromUndici } from '../adapters/http/bytes.js'
@@ -189,7 +189,7 @@ export async function runFetchArtifact(request: ArtifactFetchRequest, github: Gi
 }
 
 function choosePrefix(assets: ReadonlyArray<{ name: string }>, wanted: string | undefined, where: string): string {
-  const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : [])).sort()
+  const prefixes = bundlePrefixes(assets.map((a) => a.name))
   if (wanted) {
     if (!prefixes.includes(wanted)) throw new InputError(`${where} has no bundle ${wanted} (it has: ${prefixes.join(', ') || 'none'})`)
     return wanted

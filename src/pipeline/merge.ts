@@ -7,10 +7,9 @@
  * Re-running it changes nothing when nothing changed.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { InputError } from '../domain/errors.js'
-import { partKind, partName } from '../domain/parts.js'
+import { bundlePrefixes, partKind, partName } from '../domain/parts.js'
 import { encodeReleaseManifest, mergeBundles, RELEASE_MANIFEST, type PublishedBundle, type ReleaseManifest } from '../domain/release-manifest.js'
 import { BUNDLE_MANIFEST, type BundleManifest } from '../domain/bundle.js'
 import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
@@ -19,7 +18,7 @@ import { extractSafely } from '../adapters/tar-safe.js'
 import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
 import { TOOL_VERSION } from '../version.js'
 import { readBundleManifest, parseSums } from './bundle-dir.js'
-import { ASSET_SUMS, assetPrefix, placeAsset, updateReleaseSums, type PublishedAsset } from './publish.js'
+import { ASSET_SUMS, assetPrefix, placeAsset, sha256Of, updateReleaseSums, type PublishedAsset } from './publish.js'
 
 export interface MergeRequest {
   tag: string
@@ -42,7 +41,7 @@ export async function runMerge(request: MergeRequest, releases: GitHubReleases):
   const release = await releases.byTag(request.tag)
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag} (publish a bundle into it first)`)
   const assets = await releases.assets(release)
-  const prefixes = assets.flatMap((a) => (a.name.endsWith('-bundle.tar') ? [a.name.slice(0, -'-bundle.tar'.length)] : [])).sort()
+  const prefixes = bundlePrefixes(assets.map((a) => a.name))
   if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset): publish one into it first`)
 
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
@@ -72,7 +71,7 @@ export async function runMerge(request: MergeRequest, releases: GitHubReleases):
   const text = encodeReleaseManifest(manifest)
   const manifestPath = join(request.workDir, RELEASE_MANIFEST)
   await writeFile(manifestPath, text)
-  const manifestSha256 = createHash('sha256').update(text).digest('hex')
+  const manifestSha256 = sha256Of(text)
   const current = assets.find((a) => a.name === RELEASE_MANIFEST)
   const wroteManifest = await placeAsset(releases, release, current, { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text), sha256: manifestSha256 })
 

@@ -202,7 +202,7 @@ export async function placeAsset(releases: GitHubReleases, release: Release, exi
   return { ...base, action: existing ? 'replaced' : 'uploaded' }
 }
 
-const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex')
+export const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 function releaseNotes(manifest: BundleManifest, prefix: string): string {
   return [

@@ -98,7 +98,7 @@ function proxyConfigured(): boolean {
 }
 
 /** What a proxy that closes the connection on CONNECT fails a request with (never retried). */
-export const PROXY_REFUSED_TUNNEL = 'KB_PROXY_REFUSED_TUNNEL'
+const PROXY_REFUSED_TUNNEL = 'KB_PROXY_REFUSED_TUNNEL'
 
 /**
  * The client that talks to the proxy itself. undici takes a proxy that closes the connection
