@@ -5173,17 +5173,19 @@ function choosePrefix(assets, wanted, where) {
 async function fetchAsset(fetcher, releases, asset, path, sha256, unpacked, progress) {
   if (unpacked) return false;
   if (await regularFile(path) && await sha256File2(path) === sha256) return false;
+  await downloadVerified(fetcher, releases, asset, path, sha256, `the release's ${ASSET_SUMS} says ${sha256}`, (n) => progress.bytes(n));
+  return true;
+}
+async function downloadVerified(fetcher, releases, asset, path, sha256, recorded, bytes = () => void 0) {
   const part = `${path}.part`;
-  const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes: (n) => progress.bytes(n) });
+  const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes });
   const got = outcome.digests.get("sha256");
   if (got !== sha256) {
-    await (0, import_promises8.rm)(part, { force: true });
-    await (0, import_promises8.rm)(`${part}.json`, { force: true });
-    throw new InputError(`asset ${asset.name}: sha256 ${got}, the release's ${ASSET_SUMS} says ${sha256}`);
+    await discardPart(part);
+    throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, ${recorded}`);
   }
   await (0, import_promises8.rename)(part, path);
   await (0, import_promises8.rm)(`${part}.json`, { force: true });
-  return true;
 }
 var sha256File2 = async (path) => (await sha256File(path)).sha256;
 

@@ -35,7 +35,7 @@ __export(merge_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(merge_exports);
-var import_promises7 = require("node:fs/promises");
+var import_promises8 = require("node:fs/promises");
 var import_node_os2 = require("node:os");
 var import_node_path16 = require("node:path");
 
@@ -924,7 +924,7 @@ var GitHubReleases = class {
 };
 
 // src/pipeline/merge.ts
-var import_promises6 = require("node:fs/promises");
+var import_promises7 = require("node:fs/promises");
 var import_node_path15 = require("node:path");
 
 // src/domain/errors.ts
@@ -4931,6 +4931,16 @@ function parseSums(text3) {
   });
 }
 
+// src/pipeline/fetch.ts
+var import_promises6 = require("node:fs/promises");
+
+// src/domain/images/media-types.ts
+var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+var OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+var DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+var DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
+var MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
+
 // src/pipeline/publish.ts
 var import_node_crypto3 = require("node:crypto");
 var import_promises5 = require("node:fs/promises");
@@ -4941,13 +4951,6 @@ function formatSha256Sums(entries) {
   return [...entries].sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0).map((e) => `${e.sha256}  ${e.path}
 `).join("");
 }
-
-// src/domain/images/media-types.ts
-var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-var OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
-var DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
-var DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-var MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
 
 // src/adapters/oci-layout.ts
 var import_node_fs11 = require("node:fs");
@@ -4987,6 +4990,19 @@ async function placeAsset(releases, release, existing, part) {
 }
 var sha256Of = (text3) => (0, import_node_crypto3.createHash)("sha256").update(text3).digest("hex");
 
+// src/pipeline/fetch.ts
+async function downloadVerified(fetcher, releases, asset, path, sha256, recorded, bytes = () => void 0) {
+  const part = `${path}.part`;
+  const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes });
+  const got = outcome.digests.get("sha256");
+  if (got !== sha256) {
+    await discardPart(part);
+    throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, ${recorded}`);
+  }
+  await (0, import_promises6.rename)(part, path);
+  await (0, import_promises6.rm)(`${part}.json`, { force: true });
+}
+
 // src/pipeline/merge.ts
 async function runMerge(request, releases) {
   const where = `${releases.repo} release ${request.tag}`;
@@ -5018,7 +5034,7 @@ async function runMerge(request, releases) {
   const manifest = mergeBundles(request.tag, { name: "kubespray-bundle", version: TOOL_VERSION }, published);
   const text3 = encodeReleaseManifest(manifest);
   const manifestPath = (0, import_node_path15.join)(request.workDir, RELEASE_MANIFEST);
-  await (0, import_promises6.writeFile)(manifestPath, text3);
+  await (0, import_promises7.writeFile)(manifestPath, text3);
   const manifestSha256 = sha256Of(text3);
   const current = assets.find((a) => a.name === RELEASE_MANIFEST);
   const wroteManifest = await placeAsset(releases, release, current, { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text3), sha256: manifestSha256 });
@@ -5063,14 +5079,10 @@ function githubSha256(asset) {
   return /^sha256:([0-9a-f]{64})$/.exec(asset.digest ?? "")?.[1];
 }
 async function readPublishedManifest(releases, fetcher, asset, sha256, dir) {
-  await (0, import_promises6.rm)(dir, { recursive: true, force: true });
-  await (0, import_promises6.mkdir)(dir, { recursive: true });
-  const part = (0, import_node_path15.join)(dir, `${asset.name}.part`);
-  const outcome = await fetcher.fetch(releases.source(asset), part, ["sha256"], { size: () => void 0, bytes: () => void 0 });
-  const got = outcome.digests.get("sha256");
-  if (got !== sha256) throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`);
+  await (0, import_promises7.rm)(dir, { recursive: true, force: true });
+  await (0, import_promises7.mkdir)(dir, { recursive: true });
   const tarPath = (0, import_node_path15.join)(dir, asset.name);
-  await (0, import_promises6.rename)(part, tarPath);
+  await downloadVerified(fetcher, releases, asset, tarPath, sha256, `the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`);
   const extracted = await extractSafely({ file: tarPath, cwd: dir, include: (path) => path === BUNDLE_MANIFEST });
   if (!extracted) throw new InputError(`asset ${asset.name} has no ${BUNDLE_MANIFEST}: not a bundle part written by kubespray-bundle publish`);
   return readBundleManifest(dir);
@@ -5852,7 +5864,7 @@ async function run(args) {
   if (!values.tag) throw new UsageError("--tag TAG is required");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
   const releases = new GitHubReleases(githubFromEnv(http, "merge"), parseRepository(values.repo));
-  const workDir = await (0, import_promises7.mkdtemp)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "kubespray-bundle-merge-"));
+  const workDir = await (0, import_promises8.mkdtemp)((0, import_node_path16.join)((0, import_node_os2.tmpdir)(), "kubespray-bundle-merge-"));
   try {
     const result = await runMerge({ tag: values.tag, workDir, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }, releases);
     const m2 = result.manifest;
@@ -5869,7 +5881,7 @@ async function run(args) {
     writeOut(`merged ${m2.totals.bundles} bundle${m2.totals.bundles === 1 ? "" : "s"} (${m2.arches.join(", ")}; ${m2.totals.files} files, ${m2.totals.images} images): ${result.releaseUrl}
 `);
   } finally {
-    await (0, import_promises7.rm)(workDir, { recursive: true, force: true });
+    await (0, import_promises8.rm)(workDir, { recursive: true, force: true });
     await http.close();
   }
 }

@@ -11,7 +11,7 @@ import { STATE_DIR } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { bundlePrefixes, partKind, type PartPlan } from '../domain/parts.js'
 import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
-import { FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
+import { discardPart, FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
 import { fromUndici } from '../adapters/http/bytes.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
 import { unpackPart } from '../adapters/bundle-parts.js'
@@ -211,17 +211,32 @@ async function fetchAsset(
 ): Promise<boolean> {
   if (unpacked) return false
   if ((await regularFile(path)) && (await sha256File(path)) === sha256) return false
+  await downloadVerified(fetcher, releases, asset, path, sha256, `the release's ${ASSET_SUMS} says ${sha256}`, (n) => progress.bytes(n))
+  return true
+}
+
+/**
+ * Downloads an asset to `path` (resuming a partial one) and puts it there only if it hashes to
+ * `sha256`; `recorded` says where that value came from, for the error when it does not.
+ */
+export async function downloadVerified(
+  fetcher: FileFetcher,
+  releases: GitHubReleases,
+  asset: ReleaseAsset,
+  path: string,
+  sha256: string,
+  recorded: string,
+  bytes: (count: number) => void = () => undefined
+): Promise<void> {
   const part = `${path}.part`
-  const outcome = await fetcher.fetch(releases.source(asset), part, ['sha256'], { size: () => undefined, bytes: (n) => progress.bytes(n) })
+  const outcome = await fetcher.fetch(releases.source(asset), part, ['sha256'], { size: () => undefined, bytes })
   const got = outcome.digests.get('sha256')
   if (got !== sha256) {
-    await rm(part, { force: true })
-    await rm(`${part}.json`, { force: true })
-    throw new InputError(`asset ${asset.name}: sha256 ${got}, the release's ${ASSET_SUMS} says ${sha256}`)
+    await discardPart(part)
+    throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, ${recorded}`)
   }
   await rename(part, path)
   await rm(`${part}.json`, { force: true })
-  return true
 }
 
 const sha256File = async (path: string): Promise<string> => (await hashFile(path)).sha256

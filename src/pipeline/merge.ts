@@ -6,7 +6,7 @@
  * and a SHA256SUMS of every other asset taken from the sha256 GitHub computed of each upload.
  * Re-running it changes nothing when nothing changed.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InputError } from '../domain/errors.js'
 import { bundlePrefixes, partKind, partName } from '../domain/parts.js'
@@ -18,6 +18,7 @@ import { extractSafely } from '../adapters/tar-safe.js'
 import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
 import { TOOL_VERSION } from '../version.js'
 import { readBundleManifest, parseSums } from './bundle-dir.js'
+import { downloadVerified } from './fetch.js'
 import { ASSET_SUMS, assetPrefix, placeAsset, sha256Of, updateReleaseSums, type PublishedAsset } from './publish.js'
 
 export interface MergeRequest {
@@ -126,12 +127,8 @@ function githubSha256(asset: ReleaseAsset): string | undefined {
 async function readPublishedManifest(releases: GitHubReleases, fetcher: FileFetcher, asset: ReleaseAsset, sha256: string, dir: string): Promise<BundleManifest> {
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
-  const part = join(dir, `${asset.name}.part`)
-  const outcome = await fetcher.fetch(releases.source(asset), part, ['sha256'], { size: () => undefined, bytes: () => undefined })
-  const got = outcome.digests.get('sha256')
-  if (got !== sha256) throw new InputError(`asset ${asset.name}: its bytes hash to sha256 ${got}, the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`)
   const tarPath = join(dir, asset.name)
-  await rename(part, tarPath)
+  await downloadVerified(fetcher, releases, asset, tarPath, sha256, `the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`)
   const extracted = await extractSafely({ file: tarPath, cwd: dir, include: (path) => path === BUNDLE_MANIFEST })
   if (!extracted) throw new InputError(`asset ${asset.name} has no ${BUNDLE_MANIFEST}: not a bundle part written by kubespray-bundle publish`)
   return readBundleManifest(dir)
