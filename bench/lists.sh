@@ -14,10 +14,11 @@ need_tools ansible-playbook:ansible-core
 [ -f dist/cli.js ] || npm run -s build
 
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+runtime_line
 tree=$work/tree
 cp -r "$conf/inputs/." "$tree/"
 prepare_ansible_tree "$tree"
-ours_lists() { node dist/cli.js lists --kubespray-dir "$tree" --out "$work/ours" >/dev/null; }
+ours_lists() { "$ours_node" dist/cli.js lists --kubespray-dir "$tree" --out "$work/ours" >/dev/null; }
 
 ansible_lists "$tree"; ours_lists
 for l in files images; do
