@@ -3,13 +3,17 @@
  * own that frames bodies every way HTTP/1.1 allows and misbehaves in precise ways: chunked and
  * close-delimited bodies, keep-alive reuse and a server that drops idle connections, redirects
  * across origins (credentials dropped), 503 with Retry-After, a connection cut mid-body, and
- * the per-origin connection cap.
+ * the per-origin connection cap. The same server over TLS checks the bodies there too, where
+ * records of 16 KiB are gathered before they are handed on.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { FastHttp } from '../src/adapters/http/fast-http.js'
 import type { ByteResponse } from '../src/adapters/http/bytes.js'
+import { makePki, type TestPki } from './helpers/registry.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 const BODY = randomBytes(3 << 20)
@@ -22,16 +26,17 @@ interface Seen {
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
 
-async function startServer(handler: Handler): Promise<{ server: Server; base: string; seen: Seen[]; connections: () => number }> {
+async function startServer(handler: Handler, tls?: TestPki): Promise<{ server: Server; base: string; seen: Seen[]; connections: () => number }> {
   const seen: Seen[] = []
   let connections = 0
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     seen.push({ path: req.url ?? '', authorization: req.headers.authorization, socket: req.socket })
     handler(req, res)
-  })
-  server.on('connection', () => connections++)
+  }
+  const server: Server = tls ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, listener) : createServer(listener)
+  server.on(tls ? 'secureConnection' : 'connection', () => connections++)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections }
+  return { server, base: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, connections: () => connections }
 }
 
 /** Reads a whole body, checking that each piece is only used during its call (copied here). */
@@ -48,6 +53,8 @@ const client = (connectionsPerHost = 4): FastHttp => new FastHttp({ connectionsP
 
 let main: Awaited<ReturnType<typeof startServer>>
 let other: Awaited<ReturnType<typeof startServer>>
+let secure: Awaited<ReturnType<typeof startServer>>
+let pki: TestPki
 let flaky = 0
 
 beforeAll(async () => {
@@ -55,72 +62,78 @@ beforeAll(async () => {
     if (req.url === '/signed') return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
     res.writeHead(404).end()
   })
-  main = await startServer((req, res) => {
-    switch (req.url) {
-      case '/length':
-        return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
-      case '/chunked': {
-        res.writeHead(200, { 'transfer-encoding': 'chunked' })
-        // Chunks of awkward sizes, so chunk headers fall across reads.
-        for (let at = 0; at < BODY.length; at += 70_001) res.write(BODY.subarray(at, at + 70_001))
-        return void res.end()
-      }
-      case '/close': {
-        // No length, no chunking: the body ends when the server closes.
-        const socket = res.socket as Socket
-        socket.write(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n`)
-        socket.end(BODY)
-        return
-      }
-      case '/empty':
-        return void res.writeHead(200, { 'content-length': '0' }).end()
-      case '/elsewhere':
-        return void res.writeHead(302, { location: `${other.base}/signed` }).end()
-      case '/here':
-        return void res.writeHead(307, { location: '/length' }).end()
-      case '/flaky':
-        if (flaky++ < 2) return void res.writeHead(503, { 'retry-after': '0', 'content-length': '4' }).end('busy')
-        return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
-      case '/cut': {
-        const socket = res.socket as Socket
-        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${BODY.length}\r\n\r\n`)
-        socket.write(BODY.subarray(0, 100_000), () => socket.destroy())
-        return
-      }
-      case '/dribble': {
-        // The head in pieces, its blank line split across two writes, the body's start with its end.
-        const socket = res.socket as Socket
-        socket.setNoDelay(true)
-        const head = `HTTP/1.1 200 OK\r\nx-pad: ${'p'.repeat(3000)}\r\ncontent-length: ${BODY.length}\r\n\r\n`
-        const pieces = [head.slice(0, 7), head.slice(7, -3), head.slice(-3, -1), head.slice(-1) + BODY.subarray(0, 10).toString('latin1')]
-        const next = (): void => {
-          const piece = pieces.shift()
-          if (piece !== undefined) socket.write(Buffer.from(piece, 'latin1'), () => setTimeout(next, 20))
-          else socket.write(BODY.subarray(10))
-        }
-        return next()
-      }
-      case '/huge-head': {
-        const socket = res.socket as Socket
-        socket.write(`HTTP/1.1 200 OK\r\n${'x-filler: yes\r\n'.repeat(6000)}content-length: 4\r\n\r\nbody`)
-        return
-      }
-      case '/slow':
-        // Holds its connection until the test lets it go.
-        res.writeHead(200, { 'content-length': String(BODY.length) })
-        setTimeout(() => res.end(BODY), 300)
-        return
-      default:
-        res.writeHead(404, { 'content-length': '0' }).end()
-    }
-  })
+  main = await startServer(misbehaving)
+  pki = makePki()
+  secure = await startServer(misbehaving, pki)
 })
 
+/** Every way of framing a body, and the ways of misbehaving the tests ask for, by path. */
+function misbehaving(req: IncomingMessage, res: ServerResponse): void {
+  switch (req.url) {
+    case '/length':
+      return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
+    case '/chunked': {
+      res.writeHead(200, { 'transfer-encoding': 'chunked' })
+      // Chunks of awkward sizes, so chunk headers fall across reads.
+      for (let at = 0; at < BODY.length; at += 70_001) res.write(BODY.subarray(at, at + 70_001))
+      return void res.end()
+    }
+    case '/close': {
+      // No length, no chunking: the body ends when the server closes.
+      const socket = res.socket as Socket
+      socket.write(`HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n`)
+      socket.end(BODY)
+      return
+    }
+    case '/empty':
+      return void res.writeHead(200, { 'content-length': '0' }).end()
+    case '/elsewhere':
+      return void res.writeHead(302, { location: `${other.base}/signed` }).end()
+    case '/here':
+      return void res.writeHead(307, { location: '/length' }).end()
+    case '/flaky':
+      if (flaky++ < 2) return void res.writeHead(503, { 'retry-after': '0', 'content-length': '4' }).end('busy')
+      return void res.writeHead(200, { 'content-length': String(BODY.length) }).end(BODY)
+    case '/cut': {
+      const socket = res.socket as Socket
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${BODY.length}\r\n\r\n`)
+      socket.write(BODY.subarray(0, 100_000), () => socket.destroy())
+      return
+    }
+    case '/dribble': {
+      // The head in pieces, its blank line split across two writes, the body's start with its end.
+      const socket = res.socket as Socket
+      socket.setNoDelay(true)
+      const head = `HTTP/1.1 200 OK\r\nx-pad: ${'p'.repeat(3000)}\r\ncontent-length: ${BODY.length}\r\n\r\n`
+      const pieces = [head.slice(0, 7), head.slice(7, -3), head.slice(-3, -1), head.slice(-1) + BODY.subarray(0, 10).toString('latin1')]
+      const next = (): void => {
+        const piece = pieces.shift()
+        if (piece !== undefined) socket.write(Buffer.from(piece, 'latin1'), () => setTimeout(next, 20))
+        else socket.write(BODY.subarray(10))
+      }
+      return next()
+    }
+    case '/huge-head': {
+      const socket = res.socket as Socket
+      socket.write(`HTTP/1.1 200 OK\r\n${'x-filler: yes\r\n'.repeat(6000)}content-length: 4\r\n\r\nbody`)
+      return
+    }
+    case '/slow':
+      // Holds its connection until the test lets it go.
+      res.writeHead(200, { 'content-length': String(BODY.length) })
+      setTimeout(() => res.end(BODY), 300)
+      return
+    default:
+      res.writeHead(404, { 'content-length': '0' }).end()
+  }
+}
+
 afterAll(() => {
-  main.server.closeAllConnections()
-  other.server.closeAllConnections()
-  main.server.close()
-  other.server.close()
+  for (const { server } of [main, other, secure]) {
+    server.closeAllConnections()
+    server.close()
+  }
+  rmSync(pki.dir, { recursive: true, force: true })
 })
 
 test('reads Content-Length, chunked and close-delimited bodies byte for byte', async () => {
@@ -218,4 +231,60 @@ test('holds to the per-origin connection cap', async () => {
   const before = main.connections()
   await Promise.all(Array.from({ length: 5 }, async () => readAll(await http.get(`${main.base}/slow`, {}))))
   expect(main.connections() - before).toBeLessThanOrEqual(2)
+})
+
+describe('over TLS', () => {
+  const tlsClient = (connectionsPerHost = 4): FastHttp =>
+    new FastHttp({ connectionsPerHost, retries: 3, minRetryDelayMs: 10, idleTimeoutMs: 5000, ca: [readFileSync(pki.caCert)] })
+
+  test('reads every framing byte for byte, and a head that arrives in pieces', async () => {
+    const http = tlsClient()
+    for (const path of ['/length', '/chunked', '/close']) {
+      const response = await http.get(`${secure.base}${path}`, {})
+      expect(response.statusCode).toBe(200)
+      expect(sha256(await readAll(response))).toBe(sha256(BODY))
+    }
+    expect((await readAll(await http.get(`${secure.base}/empty`, {}))).length).toBe(0)
+    // On a connection of its own: the server never ends that response for a next request.
+    const dribbled = await tlsClient().get(`${secure.base}/dribble`, {})
+    expect(dribbled.headers['x-pad']).toBe('p'.repeat(3000))
+    expect(sha256(await readAll(dribbled))).toBe(sha256(BODY))
+  })
+
+  test('hands records on gathered, not one 16 KiB record at a time', async () => {
+    // Each piece costs the consumer a write of the partial file: 3 MiB as TLS records would be
+    // 192 pieces or more.
+    let pieces = 0
+    let bytes = 0
+    await (await tlsClient().get(`${secure.base}/length`, {})).body.pump((piece) => {
+      pieces++
+      bytes += piece.length
+      return true
+    })
+    expect(bytes).toBe(BODY.length)
+    expect(bytes / pieces).toBeGreaterThan(32 << 10)
+  })
+
+  test('keeps a connection alive across requests', async () => {
+    const http = tlsClient(1)
+    const before = secure.connections()
+    for (let i = 0; i < 3; i++) expect(sha256(await readAll(await http.get(`${secure.base}/length`, {})))).toBe(sha256(BODY))
+    expect(secure.connections() - before).toBe(1)
+  })
+
+  test('a connection cut mid-body fails the pump after the bytes that did arrive', async () => {
+    const response = await tlsClient().get(`${secure.base}/cut`, {})
+    let got = 0
+    const pumped = response.body.pump((piece) => {
+      got += piece.length
+      return true
+    })
+    await expect(pumped).rejects.toMatchObject({ code: 'UND_ERR_SOCKET' })
+    expect(got).toBe(100_000)
+  })
+
+  test('refuses a server its trust does not cover', async () => {
+    const untrusting = new FastHttp({ connectionsPerHost: 1, retries: 0, minRetryDelayMs: 10, idleTimeoutMs: 5000 })
+    await expect(untrusting.get(`${secure.base}/length`, {})).rejects.toThrow(/certificate/i)
+  })
 })

@@ -315,12 +315,15 @@ var FastHttp = class {
       let socket;
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
-        socket = (0, import_node_tls.connect)({ host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"] }, () => {
+        const gathered = new Gather((buffer, length) => connection?.feed(buffer, length));
+        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
+        socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
-        socket.on("data", (chunk) => connection?.feed(chunk, chunk.length));
+        socket.on("end", () => gathered.flush());
+        socket.on("close", () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
@@ -333,6 +336,47 @@ var FastHttp = class {
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1e3} s`, "UND_ERR_CONNECT_TIMEOUT")), CONNECT_TIMEOUT_MS);
       socket.once("close", () => clearTimeout(timer));
     });
+  }
+};
+var RECORD_ROOM = 32 << 10;
+var Gather = class {
+  constructor(feed) {
+    this.feed = feed;
+  }
+  feed;
+  buffer = Buffer.allocUnsafe(READ_BUFFER);
+  /** Bytes [start, end) have come and are not fed on yet; the next record lands at `end`. */
+  start = 0;
+  end = 0;
+  scheduled = false;
+  onread = {
+    buffer: () => this.nextRegion(),
+    callback: (n) => {
+      this.end += n;
+      if (this.buffer.length - this.end < RECORD_ROOM) this.flush();
+      else this.flushLater();
+      return true;
+    }
+  };
+  /** Where the next record goes: after the last one, or from the start once all is fed on. */
+  nextRegion() {
+    if (this.start === this.end && this.buffer.length - this.end < RECORD_ROOM) this.start = this.end = 0;
+    return this.buffer.subarray(this.end);
+  }
+  flushLater() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+  /** Feeds on what came; those bytes are free again once the feed returns. */
+  flush() {
+    if (this.start === this.end) return;
+    const piece = this.buffer.subarray(this.start, this.end);
+    this.start = this.end;
+    this.feed(piece, piece.length);
   }
 };
 function takeIdle(pool) {

@@ -25,6 +25,8 @@ export interface FastHttpOptions {
   retries: number
   minRetryDelayMs: number
   idleTimeoutMs: number
+  /** Certificates to trust instead of Node's (tests; a run trusts NODE_EXTRA_CA_CERTS). */
+  ca?: Array<string | Buffer>
 }
 
 const READ_BUFFER = 512 << 10
@@ -147,12 +149,17 @@ export class FastHttp implements ByteFetcher {
       let socket: Socket
       const onConnectError = (e: Error): void => reject(e)
       if (url.protocol === 'https:') {
-        socket = tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] }, () => {
+        const gathered = new Gather((buffer, length) => connection?.feed(buffer, length))
+        // tls.connect takes net's `onread` (Node's docs; @types/node lacks it).
+        const tlsOptions = { host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ca: this.options.ca, onread: gathered.onread }
+        socket = tlsConnect(tlsOptions, () => {
           clearTimeout(timer)
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
         })
-        socket.on('data', (chunk: Buffer) => connection?.feed(chunk, chunk.length))
+        // Before the connection's own listeners (added once connected): its last bytes first.
+        socket.on('end', () => gathered.flush())
+        socket.on('close', () => gathered.flush())
       } else {
         socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => (connection?.feed(buffer as Buffer, n), true) } }, () => {
           clearTimeout(timer)
@@ -166,6 +173,58 @@ export class FastHttp implements ByteFetcher {
       const timer = setTimeout(() => socket.destroy(failure(`connecting to ${url.host} took more than ${CONNECT_TIMEOUT_MS / 1000} s`, 'UND_ERR_CONNECT_TIMEOUT')), CONNECT_TIMEOUT_MS)
       socket.once('close', () => clearTimeout(timer))
     })
+  }
+}
+
+/** Room Gather keeps for the next TLS record (16 KiB of plaintext at most). */
+const RECORD_ROOM = 32 << 10
+
+/**
+ * TLS hands over one record, at most 16 KiB, per read: fed on one by one, a 1.5 GB download is
+ * ~90,000 writes of the partial file, each record in a buffer of its own and through the
+ * stream machinery. Node's TLS copies each record into the buffer `onread` names, so Gather
+ * names the free end of one buffer per connection: the records of a turn of the event loop land
+ * one after another and are fed on together, once the turn ends or the buffer is nearly full.
+ */
+class Gather {
+  private readonly buffer = Buffer.allocUnsafe(READ_BUFFER)
+  /** Bytes [start, end) have come and are not fed on yet; the next record lands at `end`. */
+  private start = 0
+  private end = 0
+  private scheduled = false
+  readonly onread = {
+    buffer: (): Buffer => this.nextRegion(),
+    callback: (n: number): boolean => {
+      this.end += n
+      if (this.buffer.length - this.end < RECORD_ROOM) this.flush()
+      else this.flushLater()
+      return true
+    }
+  }
+
+  constructor(private readonly feed: (buffer: Buffer, length: number) => void) {}
+
+  /** Where the next record goes: after the last one, or from the start once all is fed on. */
+  private nextRegion(): Buffer {
+    if (this.start === this.end && this.buffer.length - this.end < RECORD_ROOM) this.start = this.end = 0
+    return this.buffer.subarray(this.end)
+  }
+
+  private flushLater(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      this.flush()
+    })
+  }
+
+  /** Feeds on what came; those bytes are free again once the feed returns. */
+  flush(): void {
+    if (this.start === this.end) return
+    const piece = this.buffer.subarray(this.start, this.end)
+    this.start = this.end
+    this.feed(piece, piece.length)
   }
 }
 
