@@ -10,7 +10,8 @@
 #
 # Then the same through an uncapped door (a registry mirror on the LAN), where our own CPU is
 # the limit: ours against the floor of a verified download of the same bytes, curl -Z to disk
-# plus sha256sum, in CPU seconds per GB (user + sys) and in wall time against raw curl.
+# plus sha256sum, in CPU seconds per GB (user + sys) and in wall time against raw curl. Last,
+# that door over TLS (CDNs and registries speak HTTPS): ours against curl, wall and CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -18,13 +19,20 @@ runs=${RUNS:-3}
 cap=${CAP:-30m}
 
 source bench/lib.sh
-need_tools nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl
+need_tools nginx:nginx docker-registry:docker-registry skopeo:skopeo curl:curl openssl:openssl
 [ -f dist/cli.js ] || npm run -s build
 
 bench_setup images
-reg=$(free_port); door=$(free_port); open_door=$(free_port)
+reg=$(free_port); door=$(free_port); open_door=$(free_port); tls_door=$(free_port)
 start_registry "$reg"
+# The uncapped door once more over TLS, as CDNs and registries speak it: a throwaway certificate.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 start_nginx "
+  server {
+    listen 127.0.0.1:$tls_door ssl;
+    ssl_certificate $work/tls.crt; ssl_certificate_key $work/tls.key;
+    location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; }
+  }
   server {
     listen 127.0.0.1:$door;
     location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; limit_rate $cap; }
@@ -33,7 +41,7 @@ start_nginx "
     listen 127.0.0.1:$open_door;
     location / { proxy_pass http://127.0.0.1:$reg; proxy_http_version 1.1; proxy_max_temp_file_size 0; }
   }"
-wait_port "$reg"; wait_port "$door"; wait_port "$open_door"
+wait_port "$reg"; wait_port "$door"; wait_port "$open_door"; wait_port "$tls_door"
 
 echo "generating the image set..." >&2
 summary=$(node bench/images-fixture.mjs "127.0.0.1:$reg" "127.0.0.1:$door" "$work")
@@ -89,3 +97,24 @@ run_ours_open() {
 sed "s#^#http://127.0.0.1:$open_door/v2/#" "$work/blobs.list" > "$work/open-urls.list"
 check_ours_open() { check_ours "$work/open.list"; }
 measure_uncapped "kubespray-bundle images" "$work/open-urls.list" check_ours_open "$work/ours"
+
+# ---- the uncapped door over TLS: ours against curl, both trusting the door's certificate ----
+sed "s#^127.0.0.1:$door/#127.0.0.1:$tls_door/#" "$work/images.list" > "$work/tls.list"
+sed "s#^#https://127.0.0.1:$tls_door/v2/#" "$work/blobs.list" > "$work/tls-urls.list"
+curl_config "$work/tls-urls.list" "$work/floor" "$work/tls.cfg"
+run_ours_tls() {
+  cpu_of ours env NODE_EXTRA_CA_CERTS="$work/tls.crt" "$ours_node" dist/cli.js images --list "$work/tls.list" --out "$work/ours" --platform linux/amd64 >/dev/null 2>"$work/ours.err" ||
+    { cat "$work/ours.err" >&2; exit 1; }
+}
+run_curl_tls() { mkdir -p "$work/floor"; cpu_of curl bash -c "curl -s -Z --parallel-max 8 --cacert '$work/tls.crt' -K '$work/tls.cfg' 2>/dev/null || true"; }
+to=(); tc=(); co=(); cc=()
+for i in $(seq "$runs"); do
+  to+=("$(cleared_time_ms "$work/ours" run_ours_tls)"); tc+=("$(cpu_seconds ours)"); check_ours "$work/tls.list"
+  co+=("$(cleared_time_ms "$work/floor" run_curl_tls)"); cc+=("$(cpu_seconds curl)")
+  echo "TLS run $i: ours ${to[-1]} ms (${tc[-1]} s CPU), curl to disk ${co[-1]} ms (${cc[-1]} s CPU)" >&2
+done
+mto=$(printf '%s\n' "${to[@]}" | median); mtc=$(printf '%s\n' "${tc[@]}" | median); mco=$(printf '%s\n' "${co[@]}" | median); mcc=$(printf '%s\n' "${cc[@]}" | median)
+echo "uncapped over TLS, medians of $runs:"
+printf '%-44s %8s ms   %5.1f s CPU   runs: %s\n' "kubespray-bundle images" "$mto" "$mtc" "${to[*]}"
+printf '%-44s %8s ms   %5.1f s CPU   runs: %s\n' "raw: curl -Z --parallel-max 8 to disk" "$mco" "$mcc" "${co[*]}"
+awk -v o="$mto" -v c="$mco" 'BEGIN { printf "uncapped over TLS: wall %.2fx raw curl to disk\n", o / c }'

@@ -11,8 +11,9 @@
  * chunked or close-delimited bodies, redirects (Authorization dropped when the origin
  * changes, as undici does), retries with backoff on connection failures, 429 and 5xx
  * (Retry-After honoured), and an idle timeout. Plain http reads into the reused buffer; https
- * goes through Node's TLS (the system CAs and NODE_EXTRA_CA_CERTS). With a proxy configured
- * (HTTP(S)_PROXY), bulk GETs use the undici dispatcher instead (http/client.ts).
+ * goes through Node's TLS (the system CAs and NODE_EXTRA_CA_CERTS), its records gathered into
+ * one buffer per connection (Gather). With a proxy configured (HTTP(S)_PROXY), bulk GETs use the
+ * undici dispatcher instead (http/client.ts).
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
@@ -185,6 +186,8 @@ const RECORD_ROOM = 32 << 10
  * stream machinery. Node's TLS copies each record into the buffer `onread` names, so Gather
  * names the free end of one buffer per connection: the records of a turn of the event loop land
  * one after another and are fed on together, once the turn ends or the buffer is nearly full.
+ * Over an uncapped TLS door (bench/images.sh): 3.26 -> 2.82 s, 1.64x -> 1.42x curl, CPU 3.45 ->
+ * 2.84 s.
  */
 class Gather {
   private readonly buffer = Buffer.allocUnsafe(READ_BUFFER)
