@@ -372,8 +372,7 @@ var FastHttp = class {
           socket.off("error", onConnectError);
           resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
-        socket.on("end", () => gathered.flush());
-        socket.on("close", () => gathered.flush());
+        for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);

@@ -158,9 +158,9 @@ export class FastHttp implements ByteFetcher {
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
         })
-        // Before the connection's own listeners (added once connected): its last bytes first.
-        socket.on('end', () => gathered.flush())
-        socket.on('close', () => gathered.flush())
+        // Before the connection's own listeners (added once connected): the bytes that came
+        // before an end, a reset or a close count, as they do over plain http.
+        for (const event of ['end', 'error', 'close']) socket.on(event, () => gathered.flush())
       } else {
         socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => (connection?.feed(buffer as Buffer, n), true) } }, () => {
           clearTimeout(timer)
