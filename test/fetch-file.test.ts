@@ -14,7 +14,7 @@ import { Agent } from 'undici'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from '../src/adapters/http/client.js'
 import { discardPart, FileFetcher, urlSource, type SegmentPolicy } from '../src/adapters/http/fetch-file.js'
 import { PrioritySlots } from '../src/adapters/http/slots.js'
-import { inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
+import { BalancedHashing, inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
 
@@ -95,20 +95,27 @@ const rangesFor = (path: string): string[] => seen.filter((s) => s.path === path
 // proxy is configured) and an undici dispatcher (with a proxy); both ways bytes are hashed: on
 // a second thread (a machine with a core to spare) and on the main thread.
 const ourReader = (): HttpClient => createHttpClient({ ...DEFAULT_HTTP_OPTIONS, minRetryDelayMs: 10 })
+// And balanced on a machine whose every core is busy: files on one connection alternate between
+// the main thread and the second thread, split ones go to the thread.
+let thread: OffThreadHashing | undefined
+const onThread = (): Hashing => (thread = new OffThreadHashing())
+const busyMachine = { saturated: () => true }
 describe.each([
-  ['our HTTP/1.1 reader, hashing on a second thread', ourReader, () => new OffThreadHashing()],
+  ['our HTTP/1.1 reader, hashing on a second thread', ourReader, onThread],
   ['our HTTP/1.1 reader, hashing on the main thread', ourReader, () => inlineHashing],
-  ['undici, hashing on a second thread', () => new Agent(), () => new OffThreadHashing()]
+  ['our HTTP/1.1 reader, hashing balanced on a busy machine', ourReader, () => new BalancedHashing(onThread(), busyMachine)],
+  ['undici, hashing on a second thread', () => new Agent(), onThread]
 ])('FileFetcher over %s', (_name, makeClient, makeHashing) => {
   beforeAll(() => {
     http = makeClient()
+    thread = undefined
     hashing = makeHashing()
     work = mkdtempSync(join(tmpdir(), 'kb-fetch-'))
     seen.length = 0
   })
   afterAll(async () => {
     await http.close()
-    if (hashing instanceof OffThreadHashing) await hashing.close()
+    await thread?.close()
     rmSync(work, { recursive: true, force: true })
   })
 
@@ -218,4 +225,26 @@ describe.each([
     expect(seen.filter((s) => s.path === '/private').map((s) => s.authorization)).toEqual([`Basic ${Buffer.from('mirror-user:s3cret').toString('base64')}`])
     await discardPart(part)
   })
+})
+
+test('tells the hashing which files arrive in order: a file on one connection does, a split one does not', async () => {
+  http = ourReader()
+  work = mkdtempSync(join(tmpdir(), 'kb-fetch-'))
+  const inOrder: boolean[] = []
+  hashing = {
+    open: (path, fd, algorithms, arrivesInOrder = false) => {
+      inOrder.push(arrivesInOrder)
+      return inlineHashing.open(path, fd, algorithms)
+    }
+  }
+  try {
+    files.set('/one-connection', { body: randomBytes(10_000) })
+    files.set('/split-in-four', { body: randomBytes(200 << 10), etag: '"v1"' })
+    await fetchTo('one-connection', '/one-connection')
+    await fetchTo('split-in-four', '/split-in-four')
+    expect(inOrder).toEqual([true, false])
+  } finally {
+    await http.close()
+    rmSync(work, { recursive: true, force: true })
+  }
 })

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { hashThreadWanted, inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
+import { BalancedHashing, CpuIdleSampler, hashingMode, inlineHashing, OffThreadHashing, type Hashing } from '../src/adapters/hashing.js'
 
 const ALGORITHMS = ['sha256', 'sha512']
 const digestsOf = (data: Buffer): Map<string, string> => new Map(ALGORITHMS.map((a) => [a, createHash(a).update(data).digest('hex')]))
@@ -143,9 +143,102 @@ test('the ring wraps and fills many times over: 20,000 spans of one file, and th
   closeSync(fd)
 })
 
-test('the second thread is for machines with a second core, unless KUBESPRAY_BUNDLE_HASH_THREAD says otherwise', () => {
-  expect([1, 2, 3, 8].map((cores) => hashThreadWanted(undefined, cores))).toEqual([false, true, true, true])
-  expect(hashThreadWanted('1', 1)).toBe(true)
-  expect(hashThreadWanted('0', 8)).toBe(false)
-  expect(() => hashThreadWanted('yes', 8)).toThrow('KUBESPRAY_BUNDLE_HASH_THREAD is "yes": set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset')
+test('a second core balances hashing by the machine\'s load, unless KUBESPRAY_BUNDLE_HASH_THREAD says otherwise', () => {
+  expect([1, 2, 3, 8].map((cores) => hashingMode(undefined, cores))).toEqual(['main', 'balanced', 'balanced', 'balanced'])
+  expect(hashingMode('', 2)).toBe('balanced')
+  expect(hashingMode('1', 1)).toBe('thread')
+  expect(hashingMode('0', 8)).toBe('main')
+  expect(() => hashingMode('yes', 8)).toThrow('KUBESPRAY_BUNDLE_HASH_THREAD is "yes": set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset')
+})
+
+describe('BalancedHashing', () => {
+  const file = (name: string, data: Buffer): { path: string; fd: number } => {
+    const path = join(work, name)
+    writeFileSync(path, data)
+    return { path, fd: openSync(path, 'r') }
+  }
+  /** Where each opened file went: 'main' sinks take bytes from memory, the thread's do not. */
+  const placesOf = (hashing: Hashing, inOrder: boolean[]): string[] =>
+    inOrder.map((o, i) => {
+      const { path, fd } = file(`placed-${i}`, Buffer.from('x'))
+      const sink = hashing.open(path, fd, ALGORITHMS, o)
+      sink.abandon()
+      closeSync(fd)
+      return sink.update ? 'main' : 'thread'
+    })
+
+  it('sends every file to the thread while some core idles', () => {
+    const balanced = new BalancedHashing(offThread, { saturated: () => false })
+    expect(placesOf(balanced, [true, true, true, false])).toEqual(['thread', 'thread', 'thread', 'thread'])
+  })
+
+  it('on a busy machine, hashes every other in-order file in place; split or resumed files go to the thread', () => {
+    const balanced = new BalancedHashing(offThread, { saturated: () => true })
+    expect(placesOf(balanced, [true, true, false, true, true, false])).toEqual(['main', 'thread', 'thread', 'main', 'thread', 'thread'])
+  })
+
+  it('gives the digests of the bytes, wherever each file went', async () => {
+    let busy = true
+    const balanced = new BalancedHashing(offThread, { saturated: () => busy })
+    // Four files opened while the machine is busy, two after it calms down.
+    const files = Array.from({ length: 6 }, (_, i) => {
+      const data = randomBytes((1 << 20) + i * 4099)
+      const { path, fd } = file(`balanced-${i}`, data)
+      busy = i < 4
+      return { data, fd, sink: balanced.open(path, fd, ALGORITHMS, true) }
+    })
+    for (const f of files) {
+      // In-order pieces as written, from memory where the sink takes them, else read back.
+      for (let at = 0; at < f.data.length; at += 300_000) {
+        const end = Math.min(f.data.length, at + 300_000)
+        if (f.sink.update) f.sink.update(f.data.subarray(at, end))
+        else f.sink.fromDisk(at, end)
+      }
+    }
+    expect(files.map((f) => (f.sink.update ? 'main' : 'thread'))).toEqual(['main', 'thread', 'main', 'thread', 'thread', 'thread'])
+    const digests = await Promise.all(files.map((f) => f.sink.digest()))
+    files.forEach((f, i) => expect(digests[i]).toEqual(digestsOf(f.data)))
+    for (const f of files) closeSync(f.fd)
+  })
+})
+
+describe('CpuIdleSampler', () => {
+  /** Two cores whose idle and busy ms the test moves on, and a clock it sets. */
+  const machine = () => {
+    const state = { now: 0, idle: 0, busy: 0 }
+    const times = () => [0, 1].map(() => ({ idle: state.idle / 2, user: state.busy / 2, nice: 0, sys: 0, irq: 0 }))
+    return { state, sampler: new CpuIdleSampler(times, () => state.now) }
+  }
+
+  it('says saturated once a full window passes with idle below a tenth of the cores\' time', () => {
+    const { state, sampler } = machine()
+    // 200 core-ms in 100 ms, 10 of them idle: 5 %.
+    Object.assign(state, { now: 100, idle: 10, busy: 190 })
+    expect(sampler.saturated()).toBe(true)
+    // Next window: 60 of 200 idle.
+    Object.assign(state, { now: 200, idle: 70, busy: 330 })
+    expect(sampler.saturated()).toBe(false)
+  })
+
+  it('keeps the last full window\'s verdict until the next window ends', () => {
+    const { state, sampler } = machine()
+    // Before a first window has passed: not saturated, whatever the counters say.
+    Object.assign(state, { now: 50, idle: 0, busy: 100 })
+    expect(sampler.saturated()).toBe(false)
+    Object.assign(state, { now: 120, idle: 0, busy: 240 })
+    expect(sampler.saturated()).toBe(true)
+    // 60 ms later, all of it idle: the window is not over, the verdict holds.
+    Object.assign(state, { now: 180, idle: 120, busy: 240 })
+    expect(sampler.saturated()).toBe(true)
+    Object.assign(state, { now: 230, idle: 200, busy: 260 })
+    expect(sampler.saturated()).toBe(false)
+  })
+
+  it('a machine that reports no cores is never saturated', () => {
+    const sampler = new CpuIdleSampler(() => [], (() => {
+      let now = 0
+      return () => (now += 1000)
+    })())
+    expect([sampler.saturated(), sampler.saturated()]).toEqual([false, false])
+  })
 })

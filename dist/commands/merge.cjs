@@ -1561,14 +1561,67 @@ function hashingThread() {
     throw e;
   }
 }
+var CpuIdleSampler = class {
+  constructor(times = () => (0, import_node_os.cpus)().map((c) => c.times), now = () => performance.now(), windowMs = 100, idleBelow = 0.1) {
+    this.times = times;
+    this.now = now;
+    this.windowMs = windowMs;
+    this.idleBelow = idleBelow;
+    this.since = this.sample();
+  }
+  times;
+  now;
+  windowMs;
+  idleBelow;
+  since;
+  verdict = false;
+  saturated() {
+    const at2 = this.now();
+    if (!this.since || at2 - this.since.at < this.windowMs) return this.verdict;
+    const next = this.sample();
+    const total = next.total - this.since.total;
+    this.verdict = total > 0 && (next.idle - this.since.idle) / total < this.idleBelow;
+    this.since = next;
+    return this.verdict;
+  }
+  sample() {
+    let idle = 0;
+    let total = 0;
+    for (const t of this.times()) {
+      idle += t.idle;
+      total += t.idle + t.user + t.nice + t.sys + t.irq;
+    }
+    return { at: this.now(), idle, total };
+  }
+};
+var BalancedHashing = class {
+  constructor(thread, load = new CpuIdleSampler()) {
+    this.thread = thread;
+    this.load = load;
+  }
+  thread;
+  load;
+  inPlaceLast = false;
+  open(path, fd, algorithms, inOrder = false) {
+    if (inOrder && this.load.saturated()) {
+      this.inPlaceLast = !this.inPlaceLast;
+      if (this.inPlaceLast) return inlineHashing.open(path, fd, algorithms);
+    }
+    return this.thread.open(path, fd, algorithms);
+  }
+};
 var shared;
 function defaultHashing() {
-  shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, (0, import_node_os.availableParallelism)()) ? new OffThreadHashing() : inlineHashing;
+  if (!shared) {
+    const mode = hashingMode(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, (0, import_node_os.availableParallelism)());
+    shared = mode === "main" ? inlineHashing : mode === "thread" ? new OffThreadHashing() : new BalancedHashing(new OffThreadHashing());
+  }
   return shared;
 }
-function hashThreadWanted(forced, cores) {
-  if (forced === void 0 || forced === "") return cores >= 2;
-  if (forced === "1" || forced === "0") return forced === "1";
+function hashingMode(forced, cores) {
+  if (forced === void 0 || forced === "") return cores >= 2 ? "balanced" : "main";
+  if (forced === "1") return "thread";
+  if (forced === "0") return "main";
   throw new Error(`KUBESPRAY_BUNDLE_HASH_THREAD is ${JSON.stringify(forced)}: set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset`);
 }
 
@@ -1706,7 +1759,7 @@ var FileFetcher = class {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
-      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments);
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments);
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, cpus } from 'node:os'
 import { Worker } from 'node:worker_threads'
 
 export interface DigestSink {
@@ -34,8 +34,12 @@ export interface DigestSink {
 }
 
 export interface Hashing {
-  /** A sink for the partial file at `path`, open for reading at `fd` in this thread. */
-  open(path: string, fd: number, algorithms: string[]): DigestSink
+  /**
+   * A sink for the partial file at `path`, open for reading at `fd` in this thread.
+   * `inOrder`: the file's bytes will arrive from byte 0 on, over one connection, so they can be
+   * hashed as they are written; false for a split or resumed file, much of which is read back.
+   */
+  open(path: string, fd: number, algorithms: string[], inOrder?: boolean): DigestSink
 }
 
 /** How much is read back from disk at a time. */
@@ -312,25 +316,106 @@ function hashingThread(): void {
   }
 }
 
+/** Whether every core of the machine has been busy lately. */
+export interface MachineLoad {
+  saturated(): boolean
+}
+
+/** Per-core CPU times in ms, as os.cpus() gives them. */
+type CpuTimes = () => { idle: number; user: number; nice: number; sys: number; irq: number }[]
+
+/**
+ * Idle time across every core, from os.cpus(), over windows of at least `windowMs`; the verdict
+ * of the last full window holds until the next one ends. Saturated: idle below `idleBelow` of
+ * the window's core time. Before a first window has passed it answers "not saturated", the
+ * choice that was every file's before this sampler existed.
+ */
+export class CpuIdleSampler implements MachineLoad {
+  private since: { at: number; idle: number; total: number } | undefined
+  private verdict = false
+
+  constructor(
+    private readonly times: CpuTimes = () => cpus().map((c) => c.times),
+    private readonly now: () => number = () => performance.now(),
+    private readonly windowMs = 100,
+    private readonly idleBelow = 0.1
+  ) {
+    this.since = this.sample()
+  }
+
+  saturated(): boolean {
+    const at = this.now()
+    if (!this.since || at - this.since.at < this.windowMs) return this.verdict
+    const next = this.sample()
+    const total = next.total - this.since.total
+    // No cores reported (a sandbox without /proc/stat): never saturated, as before.
+    this.verdict = total > 0 && (next.idle - this.since.idle) / total < this.idleBelow
+    this.since = next
+    return this.verdict
+  }
+
+  private sample(): { at: number; idle: number; total: number } {
+    let idle = 0
+    let total = 0
+    for (const t of this.times()) {
+      idle += t.idle
+      total += t.idle + t.user + t.nice + t.sys + t.irq
+    }
+    return { at: this.now(), idle, total }
+  }
+}
+
+/**
+ * The second thread where some core idles, and every other in-order file hashed in place where
+ * none does. Reading bytes back on the thread costs CPU of its own (~0.13 s per GB here), worth
+ * paying only with cycles nobody else wants: with the registry and its door busy on the same two
+ * cores, every cycle is someone's, and a file hashed as it is written, still in the main
+ * thread's cache, costs the hash alone. Not every file: all of them in place made the main
+ * thread the run's limit (1.48x curl against 1.45x, docs/decisions.md §10). Split and resumed
+ * files always go to the thread, which reads most of them back either way.
+ */
+export class BalancedHashing implements Hashing {
+  private inPlaceLast = false
+
+  constructor(
+    private readonly thread: Hashing,
+    private readonly load: MachineLoad = new CpuIdleSampler()
+  ) {}
+
+  open(path: string, fd: number, algorithms: string[], inOrder = false): DigestSink {
+    if (inOrder && this.load.saturated()) {
+      this.inPlaceLast = !this.inPlaceLast
+      if (this.inPlaceLast) return inlineHashing.open(path, fd, algorithms)
+    }
+    return this.thread.open(path, fd, algorithms)
+  }
+}
+
 let shared: Hashing | undefined
 
 /**
- * The hashing thread where there is a second core, else this thread. Every download goes to
- * the thread, read back from the page cache. Paired against the previous rule (files on one
- * connection hashed in place, split ones on the thread; 8 rounds, uncapped, 2 cores): `files`
- * 1.66 -> 1.41 s where nginx's sendfile leaves a core spare, `images` 2.64 -> 2.59 s where a
- * co-located registry takes it, for 0.2 s more CPU (the read back). Feeding in-order bytes
- * through a 2 MiB ring of data instead, as a first version did, cost the main thread the copy,
- * more than hashing them in place (docs/decisions.md §10). KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0
- * overrides the choice (measurements, odd machines).
+ * Where there is a second core, the hashing thread, balanced with the main thread by the
+ * machine's load (BalancedHashing); else this thread. Reading back on the thread, against the
+ * previous rule (files on one connection hashed in place, split ones on the thread; 8 rounds,
+ * uncapped, 2 cores): `files` 1.66 -> 1.41 s where nginx's sendfile leaves a core spare. Feeding
+ * in-order bytes through a 2 MiB ring of data instead, as a first version did, cost the main
+ * thread the copy, more than hashing them in place (docs/decisions.md §10).
+ * KUBESPRAY_BUNDLE_HASH_THREAD=1 or 0 puts every file on the thread or on the main thread
+ * (measurements, odd machines).
  */
 export function defaultHashing(): Hashing {
-  shared ??= hashThreadWanted(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, availableParallelism()) ? new OffThreadHashing() : inlineHashing
+  if (!shared) {
+    const mode = hashingMode(process.env.KUBESPRAY_BUNDLE_HASH_THREAD, availableParallelism())
+    shared = mode === 'main' ? inlineHashing : mode === 'thread' ? new OffThreadHashing() : new BalancedHashing(new OffThreadHashing())
+  }
   return shared
 }
 
-export function hashThreadWanted(forced: string | undefined, cores: number): boolean {
-  if (forced === undefined || forced === '') return cores >= 2
-  if (forced === '1' || forced === '0') return forced === '1'
+export type HashingMode = 'main' | 'thread' | 'balanced'
+
+export function hashingMode(forced: string | undefined, cores: number): HashingMode {
+  if (forced === undefined || forced === '') return cores >= 2 ? 'balanced' : 'main'
+  if (forced === '1') return 'thread'
+  if (forced === '0') return 'main'
   throw new Error(`KUBESPRAY_BUNDLE_HASH_THREAD is ${JSON.stringify(forced)}: set it to 1 (hash on a second thread), 0 (on the main thread) or leave it unset`)
 }

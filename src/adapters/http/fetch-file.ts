@@ -252,7 +252,7 @@ export class FileFetcher {
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
-      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms), segments)
+      const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments)
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
