@@ -79,10 +79,11 @@ const events = (): { bytes: number; size: number | undefined; size_(t: number | 
   }
 })
 
-async function fetchTo(name: string, path: string, policy?: SegmentPolicy): Promise<{ size: number; sha256: string; counted: number }> {
+async function fetchTo(name: string, path: string, policy?: SegmentPolicy, knownSize?: number): Promise<{ size: number; sha256: string; counted: number }> {
   const ev = events()
   const part = join(work, `${name}.part`)
-  const outcome = await fetcher(policy).fetch(urlSource(http, `${base}${path}`), part, ['sha256', 'sha512'], {
+  const source = { ...urlSource(http, `${base}${path}`), size: knownSize }
+  const outcome = await fetcher(policy).fetch(source, part, ['sha256', 'sha512'], {
     size: (t) => ev.size_(t),
     bytes: (n) => (ev.bytes += n)
   })
@@ -127,6 +128,32 @@ describe.each([
     expect(readFileSync(join(work, 'split.part'))).toEqual(body)
     // The probe (bytes=0-) plus 4 segments of 50 KiB (its first one served by the probe itself).
     expect(rangesFor('/split')).toEqual(['bytes=0-', 'bytes=51200-102399', 'bytes=102400-153599', 'bytes=153600-204799'])
+  })
+
+  it('with the size known beforehand (a blob descriptor), the first request asks for exactly the first segment', async () => {
+    const body = randomBytes(200 << 10)
+    files.set('/known', { body, etag: '"k"' })
+    const got = await fetchTo('known', '/known', undefined, body.length)
+    expect(got).toEqual({ size: body.length, sha256: sha256(body), counted: body.length })
+    expect(readFileSync(join(work, 'known.part'))).toEqual(body)
+    // Nothing past the first segment is asked for twice.
+    expect(rangesFor('/known')).toEqual(['bytes=0-51199', 'bytes=51200-102399', 'bytes=102400-153599', 'bytes=153600-204799'])
+  })
+
+  it('a file of another size than the one known beforehand fails by name, once asked for its first segment', async () => {
+    files.set('/grown', { body: randomBytes(200 << 10), etag: '"g"' })
+    await expect(fetchTo('grown', '/grown', undefined, 150 << 10)).rejects.toThrow(
+      `${base}/grown: asked for bytes=0-38399, the server answered Content-Range bytes 0-38399/204800 (153600 bytes were expected)`
+    )
+    expect(rangesFor('/grown')).toEqual(['bytes=0-38399'])
+  })
+
+  it('with the size known beforehand, a server that ignores Range sends the whole file on one connection', async () => {
+    const body = randomBytes(200 << 10)
+    files.set('/known-no-range', { body, ignoreRange: true })
+    const got = await fetchTo('known-no-range', '/known-no-range', undefined, body.length)
+    expect(got).toEqual({ size: body.length, sha256: sha256(body), counted: body.length })
+    expect(rangesFor('/known-no-range')).toEqual(['bytes=0-51199'])
   })
 
   it('keeps a small file on one connection', async () => {

@@ -1710,22 +1710,26 @@ var FileFetcher = class {
       released = true;
     };
     try {
-      const response = await source.get({ range: "bytes=0-" });
+      const planned = source.size === void 0 ? void 0 : this.plan(source.size);
+      const asked = planned && planned.length > 1 ? `bytes=0-${(planned[0].end ?? 0) - 1}` : "bytes=0-";
+      const response = await source.get({ range: asked });
       if (response.statusCode !== 200 && response.statusCode !== 206) {
         response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
       if (response.statusCode === 206) {
         const range = contentRange(response);
-        if (!range || range.start !== 0) {
+        const wrongTotal = asked !== "bytes=0-" && range?.total !== source.size;
+        if (!range || range.start !== 0 || wrongTotal) {
           response.body.discard();
-          throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`);
+          const expected = wrongTotal ? ` (${source.size} bytes were expected)` : "";
+          throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}${expected}`);
         }
       }
       const total = totalSize(response);
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
-      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
+      const segments = rangesWork ? planned && total === source.size ? planned : this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
       const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments);

@@ -233,23 +233,31 @@ export class FileFetcher {
     }
     try {
       // "bytes=0-" asks for everything but makes a range-capable server say so (206) and
-      // tell the total size in Content-Range.
-      const response = await source.get({ range: 'bytes=0-' })
+      // tell the total size in Content-Range. A size known beforehand (a blob's descriptor)
+      // plans the split first, and the first request asks for exactly the first segment: its
+      // response ends where the segment does, so nothing is sent past it only to be thrown
+      // away (~7 MB a split layer from nginx here), and the connection is kept.
+      const planned = source.size === undefined ? undefined : this.plan(source.size)
+      const asked = planned && planned.length > 1 ? `bytes=0-${(planned[0].end ?? 0) - 1}` : 'bytes=0-'
+      const response = await source.get({ range: asked })
       if (response.statusCode !== 200 && response.statusCode !== 206) {
         response.body.discard()
         throw new HttpStatusError(response.statusCode, url)
       }
       if (response.statusCode === 206) {
         const range = contentRange(response)
-        if (!range || range.start !== 0) {
+        // Asked for part of the file, the total must be the one the split was planned for.
+        const wrongTotal = asked !== 'bytes=0-' && range?.total !== source.size
+        if (!range || range.start !== 0 || wrongTotal) {
           response.body.discard()
-          throw new Error(`${url}: asked for bytes=0-, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`)
+          const expected = wrongTotal ? ` (${source.size} bytes were expected)` : ''
+          throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}${expected}`)
         }
       }
       const total = totalSize(response)
       events.size(total)
       const rangesWork = response.statusCode === 206 && total !== undefined
-      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
+      const segments = rangesWork ? (planned && total === source.size ? planned : this.plan(total)) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
       const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments)
