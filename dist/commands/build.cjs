@@ -5546,7 +5546,7 @@ var CpuIdleSampler = class {
   verdict = false;
   saturated() {
     const at2 = this.now();
-    if (!this.since || at2 - this.since.at < this.windowMs) return this.verdict;
+    if (at2 - this.since.at < this.windowMs) return this.verdict;
     const next = this.sample();
     const total = next.total - this.since.total;
     this.verdict = total > 0 && (next.idle - this.since.idle) / total < this.idleBelow;

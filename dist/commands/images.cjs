@@ -1410,7 +1410,7 @@ var CpuIdleSampler = class {
   verdict = false;
   saturated() {
     const at = this.now();
-    if (!this.since || at - this.since.at < this.windowMs) return this.verdict;
+    if (at - this.since.at < this.windowMs) return this.verdict;
     const next = this.sample();
     const total = next.total - this.since.total;
     this.verdict = total > 0 && (next.idle - this.since.idle) / total < this.idleBelow;

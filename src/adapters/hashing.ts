@@ -330,8 +330,14 @@ type CpuTimes = () => { idle: number; user: number; nice: number; sys: number; i
  * the window's core time. Before a first window has passed it answers "not saturated", the
  * choice that was every file's before this sampler existed.
  */
+interface CpuSample {
+  at: number
+  idle: number
+  total: number
+}
+
 export class CpuIdleSampler implements MachineLoad {
-  private since: { at: number; idle: number; total: number } | undefined
+  private since: CpuSample
   private verdict = false
 
   constructor(
@@ -345,7 +351,7 @@ export class CpuIdleSampler implements MachineLoad {
 
   saturated(): boolean {
     const at = this.now()
-    if (!this.since || at - this.since.at < this.windowMs) return this.verdict
+    if (at - this.since.at < this.windowMs) return this.verdict
     const next = this.sample()
     const total = next.total - this.since.total
     // No cores reported (a sandbox without /proc/stat): never saturated, as before.
@@ -354,7 +360,7 @@ export class CpuIdleSampler implements MachineLoad {
     return this.verdict
   }
 
-  private sample(): { at: number; idle: number; total: number } {
+  private sample(): CpuSample {
     let idle = 0
     let total = 0
     for (const t of this.times()) {
