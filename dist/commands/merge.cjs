@@ -1760,7 +1760,7 @@ var FileFetcher = class {
       const total = totalSize(response);
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
-      const segments = rangesWork ? planned && total === source.size ? planned : this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
+      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
       const state = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments };
       const file = await createPart(partPath);
       const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments);

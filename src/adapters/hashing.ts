@@ -324,18 +324,18 @@ export interface MachineLoad {
 /** Per-core CPU times in ms, as os.cpus() gives them. */
 type CpuTimes = () => { idle: number; user: number; nice: number; sys: number; irq: number }[]
 
-/**
- * Idle time across every core, from os.cpus(), over windows of at least `windowMs`; the verdict
- * of the last full window holds until the next one ends. Saturated: idle below `idleBelow` of
- * the window's core time. Before a first window has passed it answers "not saturated", the
- * choice that was every file's before this sampler existed.
- */
 interface CpuSample {
   at: number
   idle: number
   total: number
 }
 
+/**
+ * Idle time across every core, from os.cpus(), over windows of at least `windowMs`; the verdict
+ * of the last full window holds until the next one ends. Saturated: idle below `idleBelow` of
+ * the window's core time. Before a first window has passed it answers "not saturated", the
+ * choice that was every file's before this sampler existed.
+ */
 export class CpuIdleSampler implements MachineLoad {
   private since: CpuSample
   private verdict = false

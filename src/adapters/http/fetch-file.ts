@@ -257,7 +257,8 @@ export class FileFetcher {
       const total = totalSize(response)
       events.size(total)
       const rangesWork = response.statusCode === 206 && total !== undefined
-      const segments = rangesWork ? (planned && total === source.size ? planned : this.plan(total)) : [{ start: 0, end: total ?? null, done: 0 }]
+      // A partial answer's total was checked above, so this plans the segments asked for.
+      const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }]
       const state: PartState = { url, size: total ?? null, validator: rangesWork ? strongValidator(response) : null, segments }
       const file = await createPart(partPath)
       const hasher = new PrefixHasher(this.hashing.open(partPath, file, algorithms, segments.length === 1), segments)
