@@ -1175,7 +1175,7 @@ var import_node_crypto2 = require("node:crypto");
 var import_node_fs4 = require("node:fs");
 var import_node_os3 = require("node:os");
 var import_node_worker_threads = require("node:worker_threads");
-var READ_BACK = 4 << 20;
+var READ_BACK = 1 << 20;
 var readBackBuffer;
 function sharedReadBackBuffer() {
   readBackBuffer ??= Buffer.allocUnsafe(READ_BACK);
@@ -1222,7 +1222,7 @@ var OffThreadHashing = class {
   /** Started with the first file: a run with nothing to download starts no thread. */
   ensureThread() {
     if (this.thread) return this.thread;
-    const worker = new import_node_worker_threads.Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } });
+    const worker = new import_node_worker_threads.Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer, readBack: READ_BACK } });
     worker.on("message", (reply) => this.settle(reply));
     worker.on("error", (e) => this.fail(new Error(`the hashing thread failed: ${e.message}`)));
     worker.on("exit", (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)));
@@ -1329,7 +1329,7 @@ function hashingThread() {
   const headerBytes = new Uint8Array(header.buffer);
   const span = new Float64Array(2);
   const spanBytes = new Uint8Array(span.buffer);
-  const readBack = Buffer.allocUnsafe(4 << 20);
+  const readBack = Buffer.allocUnsafe(workerData.readBack);
   const files = /* @__PURE__ */ new Map();
   const copyOut = (position, into, length = into.length) => {
     const at = position & RING - 1;

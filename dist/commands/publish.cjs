@@ -4788,7 +4788,7 @@ var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 
 // src/adapters/hashing.ts
-var READ_BACK = 4 << 20;
+var READ_BACK = 1 << 20;
 var RING_BYTES = 64 << 10;
 
 // src/adapters/http/fetch-file.ts

@@ -42,8 +42,12 @@ export interface Hashing {
   open(path: string, fd: number, algorithms: string[], inOrder?: boolean): DigestSink
 }
 
-/** How much is read back from disk at a time. */
-const READ_BACK = 4 << 20
+/**
+ * How much is read back from disk at a time: small enough that the copy stays in the core's L2
+ * cache (2 MiB here) for the hash to read. 1 MiB against the 4 MiB it was, paired on a busy
+ * machine, three sessions of 8 rounds: `images` uncapped -2 %, -2 %, -7 % (CPU -0.04 to -0.2 s).
+ */
+const READ_BACK = 1 << 20
 
 let readBackBuffer: Buffer | undefined
 /**
@@ -116,7 +120,7 @@ export class OffThreadHashing implements Hashing {
   /** Started with the first file: a run with nothing to download starts no thread. */
   private ensureThread(): Worker {
     if (this.thread) return this.thread
-    const worker = new Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer } })
+    const worker = new Worker(`(${hashingThread.toString()})()`, { eval: true, workerData: { ring: this.ring.buffer, control: this.control.buffer, readBack: READ_BACK } })
     worker.on('message', (reply: Reply) => this.settle(reply))
     worker.on('error', (e: Error) => this.fail(new Error(`the hashing thread failed: ${e.message}`)))
     worker.on('exit', (code) => this.fail(new Error(`the hashing thread exited (code ${code})`)))
@@ -241,7 +245,7 @@ function hashingThread(): void {
   const headerBytes = new Uint8Array(header.buffer)
   const span = new Float64Array(2)
   const spanBytes = new Uint8Array(span.buffer)
-  const readBack = Buffer.allocUnsafe(4 << 20)
+  const readBack = Buffer.allocUnsafe(workerData.readBack as number)
   interface File {
     path: string
     hashes: [string, import('node:crypto').Hash][]
