@@ -9,10 +9,13 @@
  * also be handed over from memory as they are written (`update`), while still in the CPU's
  * cache. Calls are taken in order, so the digest is that of the bytes in file order.
  *
- * - inlineHashing hashes on the calling thread: one core, or a thread that cannot start.
+ * - inlineHashing hashes on the calling thread: one core, a thread that cannot start, or a file
+ *   BalancedHashing keeps in place.
  * - OffThreadHashing hands spans to a worker thread through a ring of small records in shared
  *   memory; the thread reads each span back from the partial file (the page cache, where the
  *   bytes were just written) and hashes it. The main thread neither hashes nor copies a byte.
+ * - BalancedHashing (the default with two cores or more) chooses per file between the two by
+ *   the machine's load: the read-back is worth its CPU only where a core idles.
  */
 import { createHash } from 'node:crypto'
 import { readSync } from 'node:fs'
