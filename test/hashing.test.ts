@@ -132,7 +132,17 @@ test('the second thread takes no bytes from memory: the main thread neither hash
 
 test('the ring wraps and fills many times over: 20,000 spans of one file, and the digest is right', async () => {
   // A span's record is 32 bytes, so 20,000 of them pass through the 64 KiB ring ten times, the
-  // main thread waiting for room whenever the thread falls behind.
+  // main thread waiting for room whenever the thread falls behind. The thread is asleep when
+  // they start (it sleeps once it has caught up), and 20,000 × 512 bytes of spans fill the ring
+  // long before they add up to a wake: the main thread must wake it to get room.
+  const warmUp = join(work, 'warm-up')
+  writeFileSync(warmUp, 'x')
+  const warmUpFd = openSync(warmUp, 'r')
+  const first = offThread.open(warmUp, warmUpFd, ALGORITHMS)
+  first.fromDisk(0, 1)
+  await first.digest()
+  closeSync(warmUpFd)
+  await new Promise((resolve) => setTimeout(resolve, 50))
   const data = randomBytes(20_000 * 512)
   const path = join(work, 'many-spans')
   writeFileSync(path, data)

@@ -1281,18 +1281,35 @@ function createExclusiveFd(path, mode = 420) {
 function openExistingFd(path) {
   return (0, import_node_fs2.openSync)(path, OPEN_EXISTING);
 }
+var SYNC_WRITE_LIMIT = 256 << 10;
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  if (bytes.length <= SYNC_WRITE_LIMIT) return writeSmallFileAtomic(target, temp, bytes);
   try {
     const file = await createExclusive(temp);
     try {
-      await file.writeFile(data);
+      await file.writeFile(bytes);
     } finally {
       await file.close();
     }
     await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
+    throw e;
+  }
+}
+function writeSmallFileAtomic(target, temp, bytes) {
+  try {
+    const fd = createExclusiveFd(temp);
+    try {
+      for (let written = 0; written < bytes.length; ) written += (0, import_node_fs2.writeSync)(fd, bytes, written, bytes.length - written);
+    } finally {
+      (0, import_node_fs2.closeSync)(fd);
+    }
+    (0, import_node_fs2.renameSync)(temp, target);
+  } catch (e) {
+    (0, import_node_fs2.rmSync)(temp, { force: true });
     throw e;
   }
 }
@@ -1343,16 +1360,21 @@ var HEADER = 16;
 var WRITE = 0;
 var READ = 1;
 var FAILED = 2;
+var THREAD_ASLEEP = 3;
+var WAITING_FOR_ROOM = 4;
+var WAKE_AFTER_BYTES = 4 << 20;
 var Kind = { open: 1, fromDisk: 3, finish: 4, abandon: 5 };
 var STALL_LIMIT_MS = 6e4;
 var OffThreadHashing = class {
   ring = new Uint8Array(new SharedArrayBuffer(RING_BYTES));
-  control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  control = new Int32Array(new SharedArrayBuffer(5 * 4));
   header = new Int32Array(HEADER / 4);
   headerBytes = new Uint8Array(this.header.buffer);
   thread;
   waiting = /* @__PURE__ */ new Map();
   written = 0;
+  /** Bytes of spans sent since the thread was last woken. */
+  unwoken = 0;
   nextId = 1;
   broken;
   /** Started with the first file: a run with nothing to download starts no thread. */
@@ -1380,7 +1402,8 @@ var OffThreadHashing = class {
       fromDisk: (from, to2) => {
         span[0] = from;
         span[1] = to2;
-        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer));
+        this.unwoken += to2 - from;
+        this.send(Kind.fromDisk, id, new Uint8Array(span.buffer), this.unwoken >= WAKE_AFTER_BYTES);
       },
       digest: () => {
         finished = true;
@@ -1388,21 +1411,24 @@ var OffThreadHashing = class {
           if (this.broken) return reject(this.broken);
           this.waiting.set(id, { resolve: resolve2, reject });
           this.ensureThread().ref();
-          this.send(Kind.finish, id);
+          this.send(Kind.finish, id, void 0, true);
         });
       },
       abandon: () => {
         if (finished || this.broken) return;
         finished = true;
         try {
-          this.send(Kind.abandon, id);
+          this.send(Kind.abandon, id, void 0, true);
         } catch {
         }
       }
     };
   }
-  /** Copies a record into the ring, waiting for room (the hashing thread frees it as it goes). */
-  send(kind, id, payload) {
+  /**
+   * Copies a record into the ring, waiting for room (the hashing thread frees it as it goes).
+   * `wake`: a sleeping thread must take it now; other records wait for the next wake.
+   */
+  send(kind, id, payload, wake = false) {
     const length2 = payload?.length ?? 0;
     const size = HEADER + (length2 + 7 & ~7);
     this.waitForRoom(size);
@@ -1413,7 +1439,12 @@ var OffThreadHashing = class {
     if (payload) this.copyIn(this.written + HEADER, payload);
     this.written = this.written + size | 0;
     Atomics.store(this.control, WRITE, this.written);
-    Atomics.notify(this.control, WRITE);
+    if (wake) this.wakeThread();
+  }
+  /** Only a sleeping thread is notified: a busy one finds the record when it looks. */
+  wakeThread() {
+    this.unwoken = 0;
+    if (Atomics.load(this.control, THREAD_ASLEEP)) Atomics.notify(this.control, WRITE);
   }
   waitForRoom(size) {
     let stalledSince;
@@ -1422,7 +1453,11 @@ var OffThreadHashing = class {
       if (Atomics.load(this.control, FAILED)) throw this.fail(new Error("the hashing thread failed"));
       const read = Atomics.load(this.control, READ);
       if (RING_BYTES - (this.written - read | 0) >= size) return;
-      if (Atomics.wait(this.control, READ, read, 1e3) === "timed-out") {
+      this.wakeThread();
+      Atomics.store(this.control, WAITING_FOR_ROOM, 1);
+      const outcome = Atomics.wait(this.control, READ, read, 1e3);
+      Atomics.store(this.control, WAITING_FOR_ROOM, 0);
+      if (outcome === "timed-out") {
         stalledSince ??= Date.now();
         if (Date.now() - stalledSince > STALL_LIMIT_MS) throw this.fail(new Error(`the hashing thread made no progress for ${STALL_LIMIT_MS / 1e3} s`));
       } else stalledSince = void 0;
@@ -1457,7 +1492,7 @@ var OffThreadHashing = class {
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
   const { createHash: createHash3 } = require("node:crypto");
-  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync3, constants: constants3 } = require("node:fs");
+  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync4, constants: constants3 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
   const control = new Int32Array(workerData.control);
@@ -1483,7 +1518,7 @@ function hashingThread() {
     }
   };
   const close = (id, file) => {
-    if (file.fd !== void 0) closeSync3(file.fd);
+    if (file.fd !== void 0) closeSync4(file.fd);
     files.delete(id);
   };
   const take = (position) => {
@@ -1515,13 +1550,15 @@ function hashingThread() {
     for (; ; ) {
       const written = Atomics.load(control, 0);
       if (written === read) {
+        Atomics.store(control, 3, 1);
         Atomics.wait(control, 0, read);
+        Atomics.store(control, 3, 0);
         continue;
       }
       while (read !== written) {
         read = take(read);
         Atomics.store(control, 1, read);
-        Atomics.notify(control, 1);
+        if (Atomics.load(control, 4)) Atomics.notify(control, 1);
       }
     }
   } catch (e) {

@@ -1620,18 +1620,38 @@ var OPEN_EXISTING = import_node_fs3.constants.O_RDWR | NOFOLLOW;
 function createExclusive(path, mode = 420) {
   return (0, import_promises.open)(path, CREATE_EXCLUSIVE, mode);
 }
+function createExclusiveFd(path, mode = 420) {
+  return (0, import_node_fs3.openSync)(path, CREATE_EXCLUSIVE, mode);
+}
+var SYNC_WRITE_LIMIT = 256 << 10;
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  if (bytes.length <= SYNC_WRITE_LIMIT) return writeSmallFileAtomic(target, temp, bytes);
   try {
     const file = await createExclusive(temp);
     try {
-      await file.writeFile(data);
+      await file.writeFile(bytes);
     } finally {
       await file.close();
     }
     await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
+    throw e;
+  }
+}
+function writeSmallFileAtomic(target, temp, bytes) {
+  try {
+    const fd = createExclusiveFd(temp);
+    try {
+      for (let written = 0; written < bytes.length; ) written += (0, import_node_fs3.writeSync)(fd, bytes, written, bytes.length - written);
+    } finally {
+      (0, import_node_fs3.closeSync)(fd);
+    }
+    (0, import_node_fs3.renameSync)(temp, target);
+  } catch (e) {
+    (0, import_node_fs3.rmSync)(temp, { force: true });
     throw e;
   }
 }

@@ -1347,18 +1347,38 @@ var OPEN_EXISTING = import_node_fs2.constants.O_RDWR | NOFOLLOW;
 function createExclusive(path, mode = 420) {
   return (0, import_promises.open)(path, CREATE_EXCLUSIVE, mode);
 }
+function createExclusiveFd(path, mode = 420) {
+  return (0, import_node_fs2.openSync)(path, CREATE_EXCLUSIVE, mode);
+}
+var SYNC_WRITE_LIMIT = 256 << 10;
 async function writeFileAtomic(target, data, tempDir) {
   const temp = tempPathFor(target, tempDir);
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
+  if (bytes.length <= SYNC_WRITE_LIMIT) return writeSmallFileAtomic(target, temp, bytes);
   try {
     const file = await createExclusive(temp);
     try {
-      await file.writeFile(data);
+      await file.writeFile(bytes);
     } finally {
       await file.close();
     }
     await (0, import_promises.rename)(temp, target);
   } catch (e) {
     await (0, import_promises.rm)(temp, { force: true });
+    throw e;
+  }
+}
+function writeSmallFileAtomic(target, temp, bytes) {
+  try {
+    const fd = createExclusiveFd(temp);
+    try {
+      for (let written = 0; written < bytes.length; ) written += (0, import_node_fs2.writeSync)(fd, bytes, written, bytes.length - written);
+    } finally {
+      (0, import_node_fs2.closeSync)(fd);
+    }
+    (0, import_node_fs2.renameSync)(temp, target);
+  } catch (e) {
+    (0, import_node_fs2.rmSync)(temp, { force: true });
     throw e;
   }
 }
@@ -4790,6 +4810,7 @@ var jsYamlLibrary = lazyRequire("js-yaml");
 // src/adapters/hashing.ts
 var READ_BACK = 1 << 20;
 var RING_BYTES = 64 << 10;
+var WAKE_AFTER_BYTES = 4 << 20;
 
 // src/adapters/http/fetch-file.ts
 var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };

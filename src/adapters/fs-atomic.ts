@@ -7,7 +7,7 @@
  *   - temp files are created with O_EXCL, so a link planted at a temp name is never followed;
  *   - rename() replaces a link at the final name instead of writing through it.
  */
-import { constants, openSync } from 'node:fs'
+import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 
@@ -84,21 +84,45 @@ export function openExisting(path: string): ReturnType<typeof open> {
 }
 
 /**
+ * Up to this size a write is done on the calling thread: each async step (open, write, close,
+ * rename) is a round trip through libuv's thread pool, a worker woken and the loop woken back,
+ * which costs the main thread more than the syscall. A pull writes a manifest per image this way.
+ */
+const SYNC_WRITE_LIMIT = 256 << 10
+
+/**
  * Writes `target` through a temp file and a rename. The directory must exist (ensureDirUnder);
  * `tempDir` (same file system) keeps temp files out of directories others read, e.g. blobs/.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array, tempDir?: string): Promise<void> {
   const temp = tempPathFor(target, tempDir)
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data
+  if (bytes.length <= SYNC_WRITE_LIMIT) return writeSmallFileAtomic(target, temp, bytes)
   try {
     const file = await createExclusive(temp)
     try {
-      await file.writeFile(data)
+      await file.writeFile(bytes)
     } finally {
       await file.close()
     }
     await rename(temp, target)
   } catch (e) {
     await rm(temp, { force: true })
+    throw e
+  }
+}
+
+function writeSmallFileAtomic(target: string, temp: string, bytes: Uint8Array): void {
+  try {
+    const fd = createExclusiveFd(temp)
+    try {
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written)
+    } finally {
+      closeSync(fd)
+    }
+    renameSync(temp, target)
+  } catch (e) {
+    rmSync(temp, { force: true })
     throw e
   }
 }
