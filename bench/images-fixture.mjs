@@ -4,7 +4,8 @@
 // Layers are real gzip streams (stored blocks: random data does not compress anyway).
 // Usage: node bench/images-fixture.mjs PUSH_HOST LIST_HOST OUT_DIR [KUBE_VERSION] (push straight to
 // the registry; the lists name LIST_HOST, the capped door). Writes OUT_DIR/images.list and
-// OUT_DIR/blobs.list (every unique amd64 object path, for curl). With KUBE_VERSION the last four
+// OUT_DIR/blobs.list (for curl, the path of every object a pull of the amd64 images stores: the
+// indexes the tags name, the amd64 manifests, their configs and layers, each once). With KUBE_VERSION the last four
 // are k8s/kube-{apiserver,controller-manager,scheduler,proxy}:v<KUBE_VERSION>, as Kubespray's
 // generate_list.sh appends them.
 import { createHash, randomBytes } from 'node:crypto'
@@ -89,6 +90,7 @@ for (let i = 0; i < 48; i++) {
       ]
     }))
     await putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json')
+    unique.set(sha(index), `${repo}/manifests/${sha(index)}`)
   }
   lines.push(`${listHost}/${repo}:${tag}`)
   process.stderr.write(`\rpushed ${i + 1}/48`)

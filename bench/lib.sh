@@ -136,9 +136,13 @@ cpu_of() { /usr/bin/time -f "%U %S" -o "$work/cpu.$1" "${@:2}"; }
 cpu_seconds() { tail -1 "$work/cpu.$1" | awk '{ print $1 + $2 }'; }
 
 # curl_config URLS_FILE OUT_DIR|/dev/null CONFIG: one url and output pair per line of URLS_FILE.
+# The Accept header names every manifest type: a registry serves a manifest only in a type the
+# client accepts, and answers an OCI manifest asked for without one with 404 MANIFEST_UNKNOWN, so
+# without it curl fetched an error page in place of a third of the manifests. File servers ignore it.
+MANIFEST_ACCEPT='application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
 curl_config() {
   local n=0 url
-  : > "$3"
+  printf 'header = "Accept: %s"\n' "$MANIFEST_ACCEPT" > "$3"
   while read -r url; do
     n=$((n + 1))
     if [ "$2" = /dev/null ]; then printf 'url = "%s"\noutput = "/dev/null"\n' "$url"; else printf 'url = "%s"\noutput = "%s/%s"\n' "$url" "$2" "$n"; fi >> "$3"
