@@ -5607,12 +5607,8 @@ var BalancedHashing = class {
   }
   thread;
   load;
-  inPlaceLast = false;
   open(path, fd, algorithms, inOrder = false) {
-    if (inOrder && this.load.saturated()) {
-      this.inPlaceLast = !this.inPlaceLast;
-      if (this.inPlaceLast) return inlineHashing.open(path, fd, algorithms);
-    }
+    if (inOrder && this.load.saturated()) return inlineHashing.open(path, fd, algorithms);
     return this.thread.open(path, fd, algorithms);
   }
 };

@@ -410,27 +410,24 @@ export class CpuIdleSampler implements MachineLoad {
 }
 
 /**
- * The second thread where some core idles, and every other in-order file hashed in place where
- * none does. Reading bytes back on the thread costs CPU of its own (~0.13 s per GB here), worth
+ * The second thread where some core idles; where none does, every in-order file is hashed in
+ * place. Reading bytes back on the thread costs CPU of its own (~0.13 s per GB here), worth
  * paying only with cycles nobody else wants: with the registry and its door busy on the same two
  * cores, every cycle is someone's, and a file hashed as it is written, still in the main
- * thread's cache, costs the hash alone. Not every file: all of them in place made the main
- * thread the run's limit (1.48x curl against 1.45x, docs/decisions.md §10). Split and resumed
- * files always go to the thread, which reads most of them back either way.
+ * thread's cache, costs the hash alone. Split and resumed files always go to the thread, which
+ * reads most of them back either way, and keeps the main thread from becoming the run's limit:
+ * hashing those in place too measured 1.48x curl against 1.45x. Every other in-order file in
+ * place, as a first version did, used 0.07-0.14 s more CPU a run for the same wall time
+ * (docs/decisions.md §10).
  */
 export class BalancedHashing implements Hashing {
-  private inPlaceLast = false
-
   constructor(
     private readonly thread: Hashing,
     private readonly load: MachineLoad = new CpuIdleSampler()
   ) {}
 
   open(path: string, fd: number, algorithms: string[], inOrder = false): DigestSink {
-    if (inOrder && this.load.saturated()) {
-      this.inPlaceLast = !this.inPlaceLast
-      if (this.inPlaceLast) return inlineHashing.open(path, fd, algorithms)
-    }
+    if (inOrder && this.load.saturated()) return inlineHashing.open(path, fd, algorithms)
     return this.thread.open(path, fd, algorithms)
   }
 }
