@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `kubespray-bundle images` vs `skopeo copy` of each image in turn into one OCI layout
-# (what a script would do without a daemon), and vs the raw limit: every unique blob fetched once
-# with `curl -Z --parallel-max 8`. Same run, medians of RUNS (default 3).
+# (what a script would do without a daemon), and vs the raw limit: every registry object the pull
+# stores (layers, configs, manifests, the indexes the tags name) fetched once with
+# `curl -Z --parallel-max 8`. Same run, medians of RUNS (default 3).
 #
 # The set is generated (bench/images-fixture.mjs): 48 images shaped like Kubespray's default
 # images.list, two thirds multi-arch, four shared base layers, ~1.5 GB of unique amd64 blobs, in
@@ -82,7 +83,7 @@ done
 mo=$(printf '%s\n' "${o[@]}" | median); ms=$(printf '%s\n' "${s[@]}" | median); mr=$(printf '%s\n' "${r[@]}" | median)
 echo "images: $summary; docker-registry behind nginx capped at $cap per connection; $runs runs each"
 printf '%-42s %8s ms   runs: %s\n' "skopeo copy, one image after another" "$ms" "${s[*]}"
-printf '%-42s %8s ms   runs: %s\n' "raw: unique blobs, curl -Z --parallel-max 8" "$mr" "${r[*]}"
+printf '%-42s %8s ms   runs: %s\n' "raw: unique objects, curl -Z --parallel-max 8" "$mr" "${r[*]}"
 printf '%-42s %8s ms   runs: %s\n' "kubespray-bundle images (median)" "$mo" "${o[*]}"
 [ -f "$work/rss" ] && echo "kubespray-bundle images peak RSS: $(sort -n "$work/rss" | tail -1 | cut -d' ' -f1) KiB (max over runs); its CPU (user+sys) per run: $(awk '{ printf "%.1f s ", $2 + $3 }' "$work/rss")"
 echo "machine CPU busy while ours ran ($(nproc) cores): $(tr '\n' ' ' < "$work/busy")%"
