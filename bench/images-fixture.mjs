@@ -5,9 +5,9 @@
 // Usage: node bench/images-fixture.mjs PUSH_HOST LIST_HOST OUT_DIR [KUBE_VERSION] (push straight to
 // the registry; the lists name LIST_HOST, the capped door). Writes OUT_DIR/images.list and
 // OUT_DIR/blobs.list (for curl, the path of every object a pull of the amd64 images stores: the
-// indexes the tags name, the amd64 manifests, their configs and layers, each once). With KUBE_VERSION the last four
-// are k8s/kube-{apiserver,controller-manager,scheduler,proxy}:v<KUBE_VERSION>, as Kubespray's
-// generate_list.sh appends them.
+// indexes the tags name, the amd64 manifests, their configs and layers, each once). With
+// KUBE_VERSION the last four are k8s/kube-{apiserver,controller-manager,scheduler,proxy}:v<KUBE_VERSION>,
+// as Kubespray's generate_list.sh appends them.
 import { createHash, randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
