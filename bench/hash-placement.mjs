@@ -84,15 +84,23 @@ function waitWhile(words, index, value) {
 }
 
 function runSecondThread({ mode, pieces, slots, handoff }) {
-  if (mode === 'writer') {
-    for (let slot = 0; ; slot = (slot + 1) % SLOTS) {
-      waitWhile(slots, slot * 4 + FULL, 0)
-      const len = slots[slot * 4 + LEN]
-      writeSync(slots[slot * 4 + FD], Buffer.from(pieces, slot * PIECE, len), 0, len, slots[slot * 4 + POS])
-      Atomics.store(slots, slot * 4 + FULL, 0)
-      Atomics.notify(slots, slot * 4 + FULL)
-    }
+  if (mode === 'writer') writeFromSlots(pieces, slots)
+  else readBackAndHash(handoff)
+}
+
+/** Writes each full slot where its record says, then frees it. Runs until terminated. */
+function writeFromSlots(pieces, slots) {
+  for (let slot = 0; ; slot = (slot + 1) % SLOTS) {
+    waitWhile(slots, slot * 4 + FULL, 0)
+    const len = slots[slot * 4 + LEN]
+    writeSync(slots[slot * 4 + FD], Buffer.from(pieces, slot * PIECE, len), 0, len, slots[slot * 4 + POS])
+    Atomics.store(slots, slot * 4 + FULL, 0)
+    Atomics.notify(slots, slot * 4 + FULL)
   }
+}
+
+/** Reads each handed-over file back and hashes it, then hands it back. Runs until terminated. */
+function readBackAndHash(handoff) {
   const back = Buffer.allocUnsafe(1 << 20) // as OffThreadHashing: fits the core's L2
   for (;;) {
     waitWhile(handoff, 2, 0)

@@ -10,10 +10,9 @@
  * file that continues the gap-free prefix once it is written, so the digests are ready when the
  * last byte lands. Where there is a second core, a second thread reads those stretches back
  * from the page cache and hashes them, and the main thread only moves bytes; on one core, or for
- * some files on one connection while every core is busy, bytes in order are hashed from memory
- * as they are written (adapters/hashing.ts). The caller
- * compares the digests with the expected checksum and renames the partial file into place
- * (pipeline/files.ts).
+ * files on one connection while every core is busy, bytes in order are hashed from memory as
+ * they are written (adapters/hashing.ts). The caller compares the digests with the expected
+ * checksum and renames the partial file into place (pipeline/files.ts).
  */
 import { readdir, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
