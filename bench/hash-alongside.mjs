@@ -1,7 +1,7 @@
 // The hash a verified download cannot skip, at its cheapest: sha256 of BYTES bytes from one hot
 // 512 KiB buffer (no I/O, no cache misses), in a process of its own. measure_uncapped (lib.sh)
 // runs it beside curl -Z to disk, so the cores curl shares with the servers also pay the hash:
-// the wall time no verifying client can beat on this machine (docs/decisions.md §10, ninth pass).
+// the wall time of a verifying client as lean as curl (docs/decisions.md §10, ninth pass).
 // Usage: node bench/hash-alongside.mjs BYTES
 import { createHash, randomFillSync } from 'node:crypto'
 

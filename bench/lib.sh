@@ -156,8 +156,8 @@ curl_config() {
 # written, none verified) and, stricter, against curl to /dev/null. Beside them, the simplest
 # verified download Node can do (bench/node-download.mjs: undici, sha256, megabyte writes) shows
 # what Node's own I/O costs here, apart from our pipeline, and curl to disk with the hash's CPU
-# alongside (bench/hash-alongside.mjs) what any verifying client's wall time could be at best on
-# cores the servers share: raw curl pays no hash. CHECK verifies each of our runs;
+# alongside (bench/hash-alongside.mjs) what a verifying client as lean as curl could do on cores
+# the servers share: raw curl pays no hash. CHECK verifies each of our runs;
 # OUT is where ours writes (cleared before each run, outside the timing). Medians of $runs.
 measure_uncapped() {
   local what=$1 urls=$2 check=$3 out=$4 i v
@@ -169,7 +169,7 @@ measure_uncapped() {
   run_raw_open() { curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null || true; }
   run_node_floor() { cpu_of node node bench/node-download.mjs "$urls" "$work/node-floor"; }
   # curl to disk with the hash's CPU alongside (bench/hash-alongside.mjs, as many bytes as curl
-  # wrote): how fast any verifying client could be on cores it shares with the servers.
+  # wrote): how fast a verifying client as lean as curl could be on cores the servers share.
   run_curl_hashed() {
     "$ours_node" bench/hash-alongside.mjs "$1" & local hasher=$!
     mkdir -p "$work/floor"; curl -s -Z --parallel-max 8 -K "$work/floor.cfg" 2>/dev/null || true
@@ -177,7 +177,7 @@ measure_uncapped() {
   }
   local oo=() co=() so=() ro=() no=() oc=() fc=() nc=() ho=() bytes=0
   # Ours, curl to disk and curl with the hash alongside take turns to go first: on this VM the
-  # later of back-to-back runs is often 150-200 ms faster (docs/decisions.md §10). Round 1 starts
+  # later of back-to-back runs can be 150-200 ms faster (docs/decisions.md §10). Round 1 starts
   # with curl to disk, to learn how many bytes the hash is to cover. Both curls write the same
   # files, which sha256sum then reads.
   local -a order
