@@ -164,7 +164,8 @@ measure_uncapped() {
   curl_config "$urls" "$work/floor" "$work/floor.cfg"
   curl_config "$urls" /dev/null "$work/raw.cfg"
   # Whatever arrives counts, failed requests included, as for raw curl.
-  run_curl_disk() { mkdir -p "$work/floor"; cpu_of curl bash -c "curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null || true"; }
+  local curl_to_floor="mkdir -p '$work/floor'; curl -s -Z --parallel-max 8 -K '$work/floor.cfg' 2>/dev/null || true"
+  run_curl_disk() { cpu_of curl bash -c "$curl_to_floor"; }
   run_sha256sum() { cpu_of sha bash -c "sha256sum '$work'/floor/* >/dev/null"; }
   run_raw_open() { curl -s -Z --parallel-max 8 -K "$work/raw.cfg" 2>/dev/null || true; }
   run_node_floor() { cpu_of node node bench/node-download.mjs "$urls" "$work/node-floor"; }
@@ -172,7 +173,7 @@ measure_uncapped() {
   # wrote): how fast a verifying client as lean as curl could be on cores the servers share.
   run_curl_hashed() {
     "$ours_node" bench/hash-alongside.mjs "$1" & local hasher=$!
-    mkdir -p "$work/floor"; curl -s -Z --parallel-max 8 -K "$work/floor.cfg" 2>/dev/null || true
+    bash -c "$curl_to_floor"
     wait "$hasher"
   }
   local oo=() co=() so=() ro=() no=() oc=() fc=() nc=() ho=() bytes=0
