@@ -12,9 +12,9 @@
 # Then the same through an uncapped door (a registry mirror on the LAN), where our own CPU is
 # the limit: ours against the floor of a verified download of the same bytes, curl -Z to disk
 # plus sha256sum, in CPU seconds per GB (user + sys), and in wall time against raw curl and
-# against curl with the hash's CPU alongside (what a verifying client as lean as curl could do on
-# cores it shares with the servers). Last, that door over TLS (CDNs and registries speak HTTPS): ours
-# against curl, wall and CPU.
+# against curl with the hash's CPU alongside (what a verifying client as lean as curl could do
+# on cores it shares with the servers). Last, that door over TLS (CDNs and registries speak
+# HTTPS): ours against curl, wall and CPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}

@@ -32,6 +32,12 @@ cleared_time_ms() {
   time_ms "$@"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# median_ratio A B: the median of A[i] / B[i] over the rounds (two array names).
+median_ratio() {
+  local -n num=$1 den=$2
+  local i
+  for i in "${!num[@]}"; do awk -v n="${num[$i]}" -v d="${den[$i]}" 'BEGIN { print n / d }'; done | median
+}
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return; sleep 0.1; done; echo "nothing listens on $1" >&2; exit 1; }
@@ -213,8 +219,7 @@ measure_uncapped() {
   # Each round runs ours and curl a few seconds apart, so the ratio within a round is what a
   # drifting VM moves least: its median is printed beside the ratio of the medians.
   local paired hashed
-  paired=$(for i in "${!oo[@]}"; do awk -v o="${oo[$i]}" -v c="${co[$i]}" 'BEGIN { print o / c }'; done | median)
-  hashed=$(for i in "${!ho[@]}"; do awk -v h="${ho[$i]}" -v c="${co[$i]}" 'BEGIN { print h / c }'; done | median)
+  paired=$(median_ratio oo co); hashed=$(median_ratio ho co)
   awk -v oc="$moc" -v fc="$mfc" -v o="$moo" -v c="$mco" -v r="$mro" -v n="$mno" -v p="$paired" -v h="$mho" -v hp="$hashed" 'BEGIN {
     printf "uncapped: CPU per GB %.2fx the floor (goal <= 1.5x); wall %.2fx raw curl to disk (goal <= 1.4x; round by round, median %.2fx), %.2fx curl to /dev/null; plain Node is %.2fx curl to disk, ours %.2fx plain Node\n", oc / fc, o / c, p, o / r, n / c, o / n
     printf "uncapped: curl to disk with the hash alongside is %.2fx raw curl to disk (round by round %.2fx): the wall floor of a verified download here; ours %.2fx that\n", h / c, hp, o / h }'
