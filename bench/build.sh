@@ -90,11 +90,11 @@ run_parallel() {
   seed_sums "$out"
 }
 run_ours() {
-  XDG_CACHE_HOME=$work/xdg GITHUB_API_URL=$api "$ours_node" dist/cli.js build --kubespray v2.30.0 --out "$work/ours" --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
+  XDG_CACHE_HOME=$work/xdg GITHUB_API_URL=$api KUBESPRAY_API_URL=$api "$ours_node" dist/cli.js build --kubespray v2.30.0 --out "$work/ours" --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 run_ours_again() {
-  XDG_CACHE_HOME=$work/xdg GITHUB_API_URL=$api "$ours_node" dist/cli.js build --kubespray v2.30.0 --out "$work/ours" --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
+  XDG_CACHE_HOME=$work/xdg GITHUB_API_URL=$api KUBESPRAY_API_URL=$api "$ours_node" dist/cli.js build --kubespray v2.30.0 --out "$work/ours" --insecure-registry "127.0.0.1:$door" >/dev/null 2>"$work/ours.err" ||
     { cat "$work/ours.err" >&2; exit 1; }
 }
 check_ours() {

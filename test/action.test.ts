@@ -11,7 +11,7 @@ import { spawnCli } from './helpers/cli.js'
 import { freePort } from './helpers/nginx.js'
 import { tempDir } from './helpers/temp.js'
 import { startActionsServices, type ActionsServices } from './helpers/actions-services.js'
-import { ETCD_VERSIONS, KUBE_VERSION, startWorld, type World } from './helpers/world.js'
+import { ETCD_VERSIONS, KUBE_VERSION, startGitHubStandIn, startWorld, type World } from './helpers/world.js'
 
 const TOKEN = `ghs_${'y'.repeat(24)}`
 
@@ -45,7 +45,8 @@ async function runAction(name: string, inputs: Record<string, string>, env: Reco
   for (const d of ['workspace', 'temp', 'tools']) mkdirSync(join(dir, d), { recursive: true })
   const files = { output: join(dir, 'output'), state: join(dir, 'state'), summary: join(dir, 'summary.md') }
   for (const f of Object.values(files)) writeFileSync(f, '')
-  const inputEnv = Object.fromEntries(Object.entries({ 'github-token': TOKEN, 'insecure-registries': world.registryHost, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
+  // Kubespray is resolved at the world's stand-in, which is also the workflow's API unless a test says otherwise.
+  const inputEnv = Object.fromEntries(Object.entries({ 'github-token': TOKEN, 'kubespray-api-url': world.github.apiUrl, 'insecure-registries': world.registryHost, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]))
   const child = spawn(node, [join(REPO_ROOT, 'dist/index.js')], {
     cwd: workspace,
     env: {
@@ -199,6 +200,33 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(readFileSync(join(out, 'bundle.json'), 'utf8')).toBe(readFileSync(join(r.outputs['bundle-dir'], 'bundle.json'), 'utf8'))
   })
 
+  it('on GHES: Kubespray resolved at kubespray-api-url with kubespray-token only (masked), the release published on GHES with github-token', async () => {
+    const ghes = await startGitHubStandIn()
+    try {
+      const kubesprayToken = `github_pat_${'k'.repeat(24)}`
+      const from = world.github.requests.length
+      const r = await runAction('ghes', { 'kubespray-version': '2.30', 'kubespray-token': kubesprayToken, publish: 'release', cache: 'false' }, { GITHUB_API_URL: ghes.apiUrl })
+      expect(r.stdout).not.toContain('::error::')
+      expect(r.status).toBe(0)
+      const atDotcom = world.github.requests.slice(from).filter((q) => q.origin === 'api')
+      expect(atDotcom.length).toBeGreaterThan(0)
+      expect(new Set(atDotcom.map((q) => q.authorization))).toEqual(new Set([`Bearer ${kubesprayToken}`]))
+      expect(ghes.requests.length).toBeGreaterThan(0)
+      expect(new Set(ghes.requests.map((q) => q.authorization))).toEqual(new Set([`Bearer ${TOKEN}`]))
+      expect(ghes.releases.get('example/bundles')?.map((x) => x.tag_name)).toEqual(['kubespray-v2.30.0'])
+      expect(r.stdout).toContain(`::add-mask::${kubesprayToken}`)
+      expect(r.stdout.replace(`::add-mask::${kubesprayToken}`, '') + JSON.stringify(r.outputs) + r.summary).not.toContain(kubesprayToken)
+      // Without kubespray-token: anonymous at github.com, never the GHES token.
+      const anonymousFrom = world.github.requests.length
+      const anonymous = await runAction('ghes-anonymous', { 'kubespray-version': '2.30', cache: 'false' }, { GITHUB_API_URL: ghes.apiUrl })
+      expect(anonymous.status).toBe(0)
+      expect(world.github.requests.slice(anonymousFrom).length).toBeGreaterThan(0)
+      expect(world.github.requests.slice(anonymousFrom).filter((q) => q.authorization)).toEqual([])
+    } finally {
+      await ghes.stop()
+    }
+  }, 120_000)
+
   it('a bad input fails the step naming the input', async () => {
     const r = await runAction('bad', { arch: 's390x' })
     expect(r.status).toBe(1)
@@ -206,5 +234,8 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     const v = await runAction('bad-vars', { vars: '- a list\n- not a mapping\n' })
     expect(v.status).toBe(1)
     expect(v.stdout).toContain('::error::input vars: expected a YAML mapping')
+    const u = await runAction('bad-api-url', { 'kubespray-api-url': 'github.com/api' })
+    expect(u.status).toBe(1)
+    expect(u.stdout).toContain("::error::input kubespray-api-url: 'github.com/api' is not an http(s) url")
   })
 })

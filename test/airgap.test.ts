@@ -33,7 +33,7 @@ afterAll(async () => {
 })
 
 function cli(args: string[]): Promise<CliResult> {
-  return spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, XDG_CACHE_HOME: join(work, 'xdg') }).done
+  return spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, KUBESPRAY_API_URL: world.github.apiUrl, XDG_CACHE_HOME: join(work, 'xdg') }).done
 }
 
 function copyOf(name: string): string {

@@ -81,6 +81,7 @@ describe('build against a local world', () => {
   const build = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
     spawnCli(['build', ...args, '--insecure-registry', world.registryHost], work, {
       GITHUB_API_URL: world.github.apiUrl,
+      KUBESPRAY_API_URL: world.github.apiUrl,
       GITHUB_TOKEN: TOKEN,
       XDG_CACHE_HOME: cache,
       ...env

@@ -41,7 +41,7 @@ afterAll(async () => {
 })
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
-  spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: join(work, 'xdg'), ...env }).done
+  spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, KUBESPRAY_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: join(work, 'xdg'), ...env }).done
 
 const releaseOf = (tag: string) => world.github.releases.get(REPO)?.filter((r) => r.tag_name === tag) ?? []
 const assetsOf = (tag: string) => releaseOf(tag)[0]?.assets ?? []

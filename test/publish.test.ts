@@ -29,7 +29,7 @@ afterAll(async () => {
 })
 
 const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
-  spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: join(work, 'xdg'), ...env }).done
+  spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, KUBESPRAY_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN, XDG_CACHE_HOME: join(work, 'xdg'), ...env }).done
 
 const assetsOf = (tag: string) => world.github.releases.get(REPO)?.find((r) => r.tag_name === tag)?.assets ?? []
 

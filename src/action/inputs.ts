@@ -9,11 +9,20 @@ import { LAYOUTS, type Layout } from '../domain/files/layout.js'
 import { parseMirror, type Mirror } from '../domain/files/mirror.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { loadYaml } from '../domain/yaml11.js'
+import { GITHUB_COM_API_URL, kubesprayTokenFor, parseApiUrl } from '../domain/api-url.js'
+import { redactUrl } from '../domain/redact.js'
 import { DEFAULT_PART_SIZE } from '../domain/parts.js'
 
 export interface ActionInputs {
   kubesprayVersion: string
   kubesprayRepository: string
+  /** The GitHub API Kubespray is resolved at (github.com's, even on GHES). */
+  kubesprayApiUrl: string
+  /**
+   * The token sent there: kubespray-token, else github-token only when that API is the
+   * workflow's own (GITHUB_API_URL), else none. Never a GHES token to github.com.
+   */
+  kubesprayToken: string | undefined
   prerelease: boolean
   arches: ImageArch[]
   /** A YAML mapping given inline (the `vars` input), or undefined. */
@@ -33,6 +42,7 @@ export interface ActionInputs {
   cache: boolean
   githubToken: string | undefined
   workspace: string
+  /** GITHUB_API_URL: where github-token is valid and where releases are published. */
   apiUrl: string
   publish: 'none' | 'release' | 'artifact'
   /** Empty: derived from the resolved Kubespray version (kubespray-v2.31.1). */
@@ -51,6 +61,8 @@ export interface InputReader {
 export const INPUT_NAMES = [
   'kubespray-version',
   'kubespray-repository',
+  'kubespray-api-url',
+  'kubespray-token',
   'prerelease',
   'arch',
   'vars',
@@ -114,10 +126,15 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
   if (retentionText && !/^\d+$/.test(retentionText)) throw new InputError(`input retention-days: '${retentionText}' is not a whole number of days`)
   const releaseTag = get('release-tag')
   if (releaseTag && !/^[\w.+/-]+$/.test(releaseTag)) throw new InputError(`input release-tag: '${releaseTag}' is not a valid tag name`)
+  const apiUrl = env.GITHUB_API_URL || GITHUB_COM_API_URL
+  const githubToken = get('github-token') || undefined
+  const kubesprayApiUrl = checkApiUrl(get('kubespray-api-url') || GITHUB_COM_API_URL)
   if (publish === 'release' && !env.GITHUB_REPOSITORY) throw new InputError('input publish: release needs GITHUB_REPOSITORY (the runner sets it)')
   return {
     kubesprayVersion: get('kubespray-version') || 'latest',
     kubesprayRepository: checkRepository(get('kubespray-repository') || 'kubernetes-sigs/kubespray'),
+    kubesprayApiUrl,
+    kubesprayToken: kubesprayTokenFor({ kubesprayApiUrl, workflowApiUrl: apiUrl, workflowToken: githubToken, kubesprayToken: get('kubespray-token') || undefined }),
     prerelease: bool('prerelease', false),
     arches: [...new Set(arches)] as ImageArch[],
     vars,
@@ -132,9 +149,9 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
     mirrors,
     concurrency: Number(concurrencyText),
     cache: bool('cache', true),
-    githubToken: get('github-token') || undefined,
+    githubToken,
     workspace,
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    apiUrl,
     publish,
     releaseTag,
     partSize,
@@ -155,6 +172,11 @@ function parsePartSize(text: string): number {
 function checkRepository(repo: string): string {
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new InputError(`input kubespray-repository: '${repo}' is not OWNER/NAME`)
   return repo
+}
+
+function checkApiUrl(url: string): string {
+  if (!parseApiUrl(url)) throw new InputError(`input kubespray-api-url: '${redactUrl(url)}' is not an http(s) url of a GitHub API (such as ${GITHUB_COM_API_URL})`)
+  return url
 }
 
 function checkVarsMapping(text: string): void {

@@ -37,7 +37,7 @@ export interface CacheOutcome {
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs(core, process.env)
-    if (inputs.githubToken) core.setSecret(inputs.githubToken)
+    for (const secret of new Set([inputs.githubToken, inputs.kubesprayToken])) if (secret) core.setSecret(secret)
     const started = Date.now()
     const { result, cache } = await buildWithCache(inputs, new ActionsBundleCache(core))
     setOutputs(result, cache)
@@ -84,7 +84,7 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
       },
       {
         http,
-        github: new GitHubClient({ http, apiUrl: inputs.apiUrl, token: inputs.githubToken, userAgent: USER_AGENT }),
+        github: new GitHubClient({ http, apiUrl: inputs.kubesprayApiUrl, token: inputs.kubesprayToken, userAgent: USER_AGENT, settings: { url: 'input kubespray-api-url', token: 'the kubespray-token input' } }),
         sources: new ToolCacheSourceStore(),
         credentials: credentialsFromAuthFiles(),
         filesProgress: files,

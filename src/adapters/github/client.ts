@@ -28,6 +28,11 @@ export interface GitHubClientOptions {
   userAgent: string
   /** Longest wait for a rate limit to reset before failing (default 60 s). */
   maxRateLimitWaitMs?: number
+  /**
+   * What the user set the url and token with, for errors (default GITHUB_API_URL, GITHUB_TOKEN
+   * or github-token): Kubespray's API is set apart from the workflow's on GHES.
+   */
+  settings?: { url: string; token: string }
 }
 
 /** 10,000 items at 100 a page: far more than a repository's tags or releases, or a release's assets (at most 1,000). */
@@ -74,7 +79,7 @@ export class GitHubClient {
           body: init.body
         })
       } catch (e) {
-        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${(e as Error).message}`)
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (${this.options.settings?.url ?? 'GITHUB_API_URL'}) did not answer ${method} ${url.pathname}: ${(e as Error).message}`)
       }
       // A streamed body cannot be sent twice: the caller retries those (releases.upload).
       const replayable = !(init.body && typeof (init.body as Readable).pipe === 'function')
@@ -86,7 +91,7 @@ export class GitHubClient {
         const when = reset ? new Date(Number(reset) * 1000).toISOString() : `in ${Math.ceil(wait / 1000)} s`
         throw new GitHubError(
           `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` +
-            (this.options.token ? '' : '; a token (GITHUB_TOKEN, or the github-token input) raises the limit'),
+            (this.options.token ? '' : `; a token (${this.options.settings?.token ?? 'GITHUB_TOKEN, or the github-token input'}) raises the limit`),
           res.statusCode
         )
       }

@@ -4,7 +4,9 @@ import { parseMirror, type Mirror } from '../../domain/files/mirror.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
-import { githubFromEnv } from '../github-env.js'
+import { kubesprayGithubFromEnv } from '../github-env.js'
+import { GITHUB_COM_API_URL, parseApiUrl } from '../../domain/api-url.js'
+import { redactUrl } from '../../domain/redact.js'
 import { DirectorySourceStore } from '../../adapters/kubespray-source.js'
 import { runBuild, type BuildResult } from '../../pipeline/build.js'
 import type { FileResult } from '../../pipeline/files.js'
@@ -31,6 +33,8 @@ Options:
                                 a branch or a commit
   --kubespray-dir DIR           a local Kubespray tree instead of a version from GitHub
   --kubespray-repository O/N    the repository (default kubernetes-sigs/kubespray; forks work)
+  --kubespray-api-url URL       the GitHub API that repository is on (default KUBESPRAY_API_URL,
+                                else https://api.github.com, even on GHES)
   --prerelease                  let 'latest' be a pre-release
   --out DIR                     the bundle directory
   --arch LIST                   amd64, arm64 or amd64,arm64 (default amd64)
@@ -43,7 +47,9 @@ Options:
   --connections N               connections per host (default 24)
   --no-files, --no-images       leave files or images out
   -h, --help                    show this help
-Environment: GITHUB_TOKEN (optional; raises the API rate limit), GITHUB_API_URL (GHES),
+Environment: KUBESPRAY_API_URL (the default of --kubespray-api-url), KUBESPRAY_TOKEN (a token
+for that API; optional, raises its rate limit), GITHUB_TOKEN (used there only when that API is
+GITHUB_API_URL, the workflow's own: a GHES token never goes to github.com),
 HTTPS_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS, REGISTRY_AUTH_FILE.
 `
 
@@ -73,6 +79,13 @@ export function parseRepository(value: string | undefined): string {
   return repo
 }
 
+/** The flag, else KUBESPRAY_API_URL, else github.com's API (never GITHUB_API_URL: Kubespray is not on GHES). */
+export function parseKubesprayApiUrl(flag: string | undefined, env: string | undefined): string {
+  const [name, value] = flag !== undefined ? ['--kubespray-api-url', flag] : env ? ['KUBESPRAY_API_URL', env] : ['', GITHUB_COM_API_URL]
+  if (!parseApiUrl(value)) throw new UsageError(`${name} ${redactUrl(value)}: expected an http(s) url of a GitHub API, such as ${GITHUB_COM_API_URL} or https://HOST/api/v3`)
+  return value
+}
+
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
@@ -80,6 +93,7 @@ export async function run(args: string[]): Promise<void> {
       kubespray: { type: 'string' },
       'kubespray-dir': { type: 'string' },
       'kubespray-repository': { type: 'string' },
+      'kubespray-api-url': { type: 'string' },
       prerelease: { type: 'boolean' },
       out: { type: 'string' },
       arch: { type: 'string' },
@@ -98,6 +112,7 @@ export async function run(args: string[]): Promise<void> {
   if (!values) return
   if (!values.out) throw new UsageError('--out DIR is required')
   if (!values.kubespray === !values['kubespray-dir']) throw new UsageError('give either --kubespray SPEC or --kubespray-dir DIR')
+  const kubesprayApiUrl = parseKubesprayApiUrl(values['kubespray-api-url'], process.env.KUBESPRAY_API_URL)
   const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
   const request = {
     kubespray: values['kubespray-dir']
@@ -129,7 +144,7 @@ export async function run(args: string[]): Promise<void> {
   try {
     result = await runBuild(request, {
       http,
-      github: githubFromEnv(http),
+      github: kubesprayGithubFromEnv(http, kubesprayApiUrl),
       sources: new DirectorySourceStore(),
       credentials: credentialsFromAuthFiles(),
       filesProgress: files,
