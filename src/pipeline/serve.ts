@@ -5,12 +5,15 @@
  *     <repository path without its registry host>:<tag> (quay.io/calico/node:v3.30.5 →
  *     HOST:PORT/calico/node:v3.30.5), under the digest its upstream registry gave it (the
  *     original index or list where every platform was kept), children by digest, blobs with Range.
- * Every request is logged; it runs until stopped.
+ * Only regular files under DIR/files and DIR/images/blobs are served, never through a symbolic
+ * link (404). Every request is logged, an aborted one as such; it runs until stopped.
  */
-import { createReadStream } from 'node:fs'
+import { constants } from 'node:fs'
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join, normalize, sep } from 'node:path'
+import { join, normalize, relative, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { InputError } from '../domain/errors.js'
 import { REF_NAME, SOURCE_DIGEST } from '../domain/images/layout-index.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../domain/images/media-types.js'
@@ -84,14 +87,17 @@ export async function startServing(request: ServeRequest, log: RequestLog): Prom
   const catalog = await registryCatalog(layout)
   const logged = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now()
-    res.on('finish', () => log(`${req.method} ${req.url} ${res.statusCode} ${res.getHeader('content-length') ?? '-'} ${Date.now() - started} ms`))
+    res.on('close', () => {
+      const outcome = res.writableFinished ? (res.getHeader('content-length') ?? '-') : 'aborted'
+      log(`${req.method} ${req.url} ${res.statusCode} ${outcome} ${Date.now() - started} ms`)
+    })
     handler(req, res).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500).end(e.message)
       else res.destroy()
     })
   }
   const files = createServer(logged((req, res) => serveFile(filesRoot, req, res)))
-  const registry = createServer(logged((req, res) => serveRegistry(layout, catalog, req, res)))
+  const registry = createServer(logged((req, res) => serveRegistry(layout, join(request.bundleDir, 'images', 'blobs'), catalog, req, res)))
   await Promise.all([listen(files, request.host, request.filesPort), listen(registry, request.host, request.registryPort)])
   const hostPart = request.host.includes(':') ? `[${request.host}]` : request.host
   return {
@@ -111,10 +117,47 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   })
 }
 
-/** A file (or blob) with Content-Length, HEAD, and one byte range. */
-async function sendFile(path: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
-  const info = await regularFile(path)
-  if (!info) return void res.writeHead(404).end()
+// O_NONBLOCK: a FIFO put in place of a file must not hold a thread of libuv's pool in open() forever.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0)
+
+/**
+ * The regular file at `path`, opened, if it really is under `root`: no symbolic link below root
+ * (a bundle holds regular files only), so a link such as files/evil -> /etc serves nothing. The
+ * path is checked after it is opened, and the file opened must be the one checked, so swapping a
+ * directory for a link in between serves nothing either.
+ */
+async function openUnder(root: string, path: string): Promise<{ handle: FileHandle; size: number } | undefined> {
+  const handle = await open(path, OPEN_FLAGS).catch(() => undefined)
+  if (!handle) return undefined
+  try {
+    const opened = await handle.stat()
+    if (opened.isFile() && (await isUnderWithoutLinks(root, path, opened))) return { handle, size: opened.size }
+  } catch {
+    // Gone or unreadable in between: not found, like any other path.
+  }
+  await handle.close()
+  return undefined
+}
+
+async function isUnderWithoutLinks(root: string, path: string, opened: { dev: number; ino: number }): Promise<boolean> {
+  const [realRoot, real] = await Promise.all([realpath(root), realpath(path)])
+  if (real !== join(realRoot, relative(root, path))) return false
+  const checked = await stat(real)
+  return checked.dev === opened.dev && checked.ino === opened.ino
+}
+
+/** A file (or blob) under root with Content-Length, HEAD, and one byte range. */
+async function sendFile(root: string, path: string, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
+  const file = await openUnder(root, path)
+  if (!file) return void res.writeHead(404).end()
+  try {
+    await sendOpened(file.handle, file, req, res, headers)
+  } finally {
+    await file.handle.close()
+  }
+}
+
+async function sendOpened(handle: FileHandle, info: { size: number }, req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): Promise<void> {
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''))
   let start = 0
   let end = info.size - 1
@@ -130,7 +173,10 @@ async function sendFile(path: string, req: IncomingMessage, res: ServerResponse,
   }
   res.writeHead(status, { ...headers, 'accept-ranges': 'bytes', 'content-length': String(info.size ? end - start + 1 : 0) })
   if (req.method === 'HEAD' || info.size === 0) return void res.end()
-  createReadStream(path, { start, end, highWaterMark: 1 << 20 }).pipe(res)
+  // pipeline, not pipe: it settles when the client hangs up, so sendFile closes the file; pipe left
+  // it open (one descriptor and a buffer per aborted download). The rejection that follows an abort
+  // goes to the request's handler, which only destroys the response once headers are sent.
+  await pipeline(handle.createReadStream({ start, end, highWaterMark: 1 << 20, autoClose: false }), res)
 }
 
 async function serveFile(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -143,10 +189,10 @@ async function serveFile(root: string, req: IncomingMessage, res: ServerResponse
   }
   const full = normalize(join(root, path))
   if (!full.startsWith(root + sep) || path.split('/').includes('..')) return void res.writeHead(404).end()
-  await sendFile(full, req, res, { 'content-type': 'application/octet-stream' })
+  await sendFile(root, full, req, res, { 'content-type': 'application/octet-stream' })
 }
 
-async function serveRegistry(layout: OciLayout, catalog: Map<string, Repo>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveRegistry(layout: OciLayout, blobsRoot: string, catalog: Map<string, Repo>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const apiHeaders = { 'docker-distribution-api-version': 'registry/2.0' }
   const error = (status: number, code: string, message: string): void =>
     void res.writeHead(status, { ...apiHeaders, 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code, message }] }))
@@ -169,5 +215,5 @@ async function serveRegistry(layout: OciLayout, catalog: Map<string, Repo>, req:
     return void res.end(req.method === 'HEAD' ? undefined : bytes)
   }
   if (!repo.blobs.has(reference)) return error(404, 'BLOB_UNKNOWN', `${name}@${reference}`)
-  await sendFile(layout.blobPath(reference), req, res, { ...apiHeaders, 'content-type': 'application/octet-stream', 'docker-content-digest': reference, etag: `"${reference}"` })
+  await sendFile(blobsRoot, layout.blobPath(reference), req, res, { ...apiHeaders, 'content-type': 'application/octet-stream', 'docker-content-digest': reference, etag: `"${reference}"` })
 }

@@ -1,11 +1,14 @@
 /**
  * `verify`: a bundle directory against its own SHA256SUMS and bundle.json, every byte hashed in
  * parallel (sizes and times are never trusted). Each problem names its item: a file by its path
- * under files/, a blob by its digest, anything else by its path in the bundle.
+ * under files/, a blob by its digest, anything else by its path in the bundle. A bundle holds
+ * regular files only: a symbolic link, FIFO, socket or device anywhere in it is named too, by its
+ * path in the bundle, and never read through.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import type { Dirent, Stats } from 'node:fs'
+import { lstat, readdir, readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { BUNDLE_SUMS, isBundleContent } from '../domain/bundle.js'
+import { BUNDLE_SUMS, STATE_DIR, isBundleContent } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { OciLayout } from '../adapters/oci-layout.js'
@@ -26,14 +29,47 @@ export function itemName(path: string): string {
   return path
 }
 
-/** Every file SHA256SUMS lists, hashed; what is missing or differs, named. */
+const REGULAR_ONLY = 'a bundle holds regular files only'
+
+/** What a non-regular entry is, in words. */
+function kindOf(entry: Dirent | Stats): string {
+  if (entry.isSymbolicLink()) return 'a symbolic link'
+  if (entry.isFIFO()) return 'a FIFO (named pipe)'
+  if (entry.isSocket()) return 'a socket'
+  if (entry.isBlockDevice()) return 'a block device'
+  if (entry.isCharacterDevice()) return 'a character device'
+  return 'of an unknown kind'
+}
+
+function notRegularProblem(path: string, entry: Dirent | Stats): string {
+  return `${path}: ${kindOf(entry)}, not a regular file (${REGULAR_ONLY})`
+}
+
+/**
+ * Why a path SHA256SUMS lists cannot be hashed as a regular file of the bundle, or undefined if it
+ * can. Checked without following links: hashing through one would vouch for bytes outside the
+ * bundle, and opening a FIFO would wait forever.
+ */
+async function unhashable(bundleDir: string, realDir: string, path: string): Promise<string | undefined> {
+  if (path.startsWith('/') || path.split('/').some((s) => s === '..' || s === '.' || s === '')) return `${path}: in ${BUNDLE_SUMS} but not a path inside the bundle`
+  const info = await lstat(join(bundleDir, path)).catch(() => undefined)
+  if (!info) return `${itemName(path)}: missing`
+  if (!info.isFile()) return notRegularProblem(path, info)
+  if ((await realpath(join(bundleDir, path))) !== join(realDir, path)) return `${path}: reached through a symbolic link (${REGULAR_ONLY})`
+  return undefined
+}
+
+/** Every file SHA256SUMS lists, hashed; what is missing, not a regular file or differs, named. */
 export async function verifyDirectory(bundleDir: string, concurrency: number): Promise<VerifyResult & { sums: Map<string, string> }> {
   const text = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`)
   })
   const entries = parseSums(text)
+  const realDir = await realpath(bundleDir)
   let bytes = 0
   const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const refused = await unhashable(bundleDir, realDir, e.path)
+    if (refused) return refused
     const got = await sha256File(join(bundleDir, e.path)).catch(() => undefined)
     if (!got) return `${itemName(e.path)}: missing`
     bytes += got.size
@@ -65,11 +101,13 @@ export async function runVerify(bundleDir: string, concurrency: number): Promise
   }
   const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]))
   for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`)
-  // Nothing in the bundle that SHA256SUMS does not vouch for.
+  // Nothing in the bundle that SHA256SUMS does not vouch for, and nothing but directories and
+  // regular files (the walk does not follow links, so a link to a directory is named, not entered).
   for (const e of await readdir(bundleDir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue
     const path = relative(bundleDir, join(e.parentPath, e.name)).split(sep).join('/')
-    if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`)
+    if (e.isDirectory() || path === STATE_DIR || path.startsWith(`${STATE_DIR}/`)) continue
+    if (!e.isFile()) problems.push(notRegularProblem(path, e))
+    else if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`)
   }
   return { checked, bytes, problems: [...new Set(problems)] }
 }

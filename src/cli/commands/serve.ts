@@ -13,7 +13,8 @@ Logs every request to stderr; runs until stopped (Ctrl-C, SIGTERM).
 
 Options:
   --bundle DIR          the bundle directory
-  --host H              address to listen on (default 0.0.0.0)
+  --host H              address to listen on (default 127.0.0.1, this machine only;
+                        --host 0.0.0.0 serves other machines too)
   --files-port N        the files server's port (default 8080)
   --registry-port N     the registry's port (default 35000)
   -h, --help            show this help
@@ -34,7 +35,7 @@ export async function run(args: string[]): Promise<void> {
   if (!values) return
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
   const serving = await startServing(
-    { bundleDir: values.bundle, host: values.host ?? '0.0.0.0', filesPort: port('files-port', values['files-port'], 8080), registryPort: port('registry-port', values['registry-port'], 35000) },
+    { bundleDir: values.bundle, host: values.host ?? '127.0.0.1', filesPort: port('files-port', values['files-port'], 8080), registryPort: port('registry-port', values['registry-port'], 35000) },
     (line) => writeErr(`${new Date().toISOString()} ${line}\n`)
   )
   writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)\n`)
