@@ -36,6 +36,8 @@ const MAX_REDIRECTS = 10
 /** How long a kept-alive connection waits for its next request (servers close theirs at 5 s and more). */
 const KEEP_ALIVE_MS = 4000
 const CONNECT_TIMEOUT_MS = 10_000
+/** Informational (1xx) heads before a final one: more is a server that never answers. */
+const MAX_INTERIM = 10
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const RETRIED_STATUS = new Set([429, 500, 502, 503, 504])
 
@@ -236,14 +238,22 @@ function takeIdle(pool: OriginPool): Connection | undefined {
   return undefined
 }
 
-type Framing = { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' } | { kind: 'none' }
+/**
+ * A close-delimited body's `left` counts down from the length a 206's Content-Range announces
+ * (Infinity when none does): the close alone cannot tell a whole body from a cut one.
+ */
+type Framing = { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close'; expected: number; left: number } | { kind: 'none' }
 
 /** One socket, one request at a time: parses the response head, then delivers the body. */
 class Connection {
   private phase: 'idle' | 'head' | 'body' | 'closed' = 'idle'
   private head: Buffer[] = []
   private headBytes = 0
+  /** Informational (1xx) heads skipped since the request. */
+  private interim = 0
   private answered = false
+  /** What the current request asked for, to name it in errors. */
+  private target: URL | undefined
   /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
   closedBeforeAnswer = false
   private framing: Framing = { kind: 'none' }
@@ -289,6 +299,8 @@ class Connection {
     this.releaseSlot = releaseSlot
     this.head = []
     this.headBytes = 0
+    this.interim = 0
+    this.target = url
     this.answered = false
     this.closedBeforeAnswer = false
     this.early = []
@@ -310,39 +322,71 @@ class Connection {
     let offset = 0
     if (this.phase === 'head') {
       this.answered = true
-      offset = this.readHead(buffer, length)
+      offset = this.readHead(buffer, 0, length)
       if (offset < 0) return
     }
     if (this.phase === 'body' && offset < length) this.readBody(buffer, offset, length)
   }
 
   /**
-   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
-   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
+   * goes on. Only head bytes are copied: the body that came in the same read is delivered from
+   * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
+   * head follows them on the same connection.
    */
-  private readHead(buffer: Buffer, length: number): number {
-    const carried = this.headBytes
-    // A head ends within MAX_HEAD bytes, so the search never scans a body.
-    const window = buffer.subarray(0, Math.min(length, MAX_HEAD + 4 - carried))
-    const all = carried === 0 ? window : Buffer.concat([...this.head, window])
-    // The terminator may straddle two reads, so the search starts up to 3 bytes back.
-    const end = all.indexOf('\r\n\r\n', Math.max(0, carried - 3))
-    if (end < 0) {
-      if (carried + window.length > MAX_HEAD) {
-        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, 'UND_ERR_HEADERS_OVERFLOW'))
+  private readHead(buffer: Buffer, start: number, length: number): number {
+    for (;;) {
+      const carried = this.headBytes
+      // A head ends within MAX_HEAD bytes, so the search never scans a body.
+      const window = buffer.subarray(start, Math.min(length, start + MAX_HEAD + 4 - carried))
+      const all = carried === 0 ? window : Buffer.concat([...this.head, window])
+      // The terminator may straddle two reads, so the search starts up to 3 bytes back.
+      const end = all.indexOf('\r\n\r\n', Math.max(0, carried - 3))
+      if (end < 0) {
+        if (carried + window.length > MAX_HEAD) {
+          this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, 'UND_ERR_HEADERS_OVERFLOW'))
+          return -1
+        }
+        this.head.push(Buffer.from(window))
+        this.headBytes += window.length
         return -1
       }
-      this.head.push(Buffer.from(window))
-      this.headBytes += window.length
-      return -1
+      const headEnd = start + end + 4 - carried
+      this.head = []
+      this.headBytes = 0
+      const text = all.toString('latin1', 0, end)
+      const interim = interimStatus(text)
+      if (interim !== 0) {
+        if (!this.skipInterim(interim)) return -1
+        start = headEnd
+        if (start === length) return -1
+        continue
+      }
+      return this.startBody(text, headEnd)
     }
-    const response = this.parseHead(all.subarray(0, end).toString('latin1'))
+  }
+
+  /** Whether an informational head can be passed over; fails the request when it cannot. */
+  private skipInterim(status: number): boolean {
+    const url = this.named()
+    if (status === 101) {
+      this.socket.destroy(failure(`${url}: the server answered 101 Switching Protocols to a plain GET, which asked for no upgrade`, 'KB_HTTP_PROTOCOL'))
+      return false
+    }
+    if (++this.interim > MAX_INTERIM) {
+      this.socket.destroy(failure(`${url}: more than ${MAX_INTERIM} informational (1xx) responses and no final one`, 'KB_HTTP_PROTOCOL'))
+      return false
+    }
+    return true
+  }
+
+  /** The final head is in: hands the response over; returns where its body starts, or -1. */
+  private startBody(head: string, bodyStart: number): number {
+    const response = this.parseHead(head)
     if (!response) return -1
     this.phase = 'body'
     // Hold the body until someone pumps it (the caller may first open a file).
     this.socket.pause()
-    const bodyStart = end + 4 - carried
-    this.head = []
     const onHead = this.onHead
     this.onHead = this.onHeadFailed = undefined
     if (this.framing.kind === 'none' || (this.framing.kind === 'length' && this.framing.left === 0)) this.completeBody()
@@ -371,14 +415,15 @@ class Connection {
     this.keepAlive = status[1] === '1' ? connection !== 'close' : connection === 'keep-alive'
     const encoding = (headerValue(headers['transfer-encoding']) ?? '').toLowerCase()
     const length = headerValue(headers['content-length'])
-    if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode < 200)) this.framing = { kind: 'none' }
+    if (statusCode === 204 || statusCode === 304) this.framing = { kind: 'none' }
     else if (encoding.includes('chunked')) {
       this.framing = { kind: 'chunked' }
       this.chunkState = 'size'
       this.line = ''
     } else if (length !== undefined && /^\d+$/.test(length)) this.framing = { kind: 'length', left: Number(length) }
     else {
-      this.framing = { kind: 'close' }
+      const expected = statusCode === 206 ? rangeLength(headers) : Infinity
+      this.framing = { kind: 'close', expected, left: expected }
       this.keepAlive = false
     }
     const body: ByteBody = { pump: (take) => this.pump(take), discard: () => this.discard() }
@@ -392,8 +437,11 @@ class Connection {
       framing.left -= n
       this.deliver(buffer, start, start + n)
       if (framing.left === 0) this.completeBody()
-    } else if (framing.kind === 'close') this.deliver(buffer, start, end)
-    else if (framing.kind === 'chunked') this.readChunked(buffer, start, end)
+    } else if (framing.kind === 'close') {
+      framing.left -= end - start
+      if (framing.left < 0) this.socket.destroy(failure(`${this.named()}: the server sent more than the ${framing.expected} bytes its Content-Range announced`, 'KB_HTTP_PROTOCOL'))
+      else this.deliver(buffer, start, end)
+    } else if (framing.kind === 'chunked') this.readChunked(buffer, start, end)
   }
 
   private readChunked(buffer: Buffer, start: number, end: number): void {
@@ -531,12 +579,27 @@ class Connection {
     this.releaseSlot()
   }
 
-  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  /**
+   * The server ended its side: a close-delimited body is complete unless a Content-Range told a
+   * length it falls short of (anything else is cut short). A size known only to the caller (a
+   * blob's descriptor) is the caller's to hold the body to (fetch-file.ts); with no size known
+   * anywhere, a cut close-delimited body passes here and the checksum verified downstream fails it.
+   */
   private endOfStream(): void {
-    if (this.phase === 'body' && this.framing.kind === 'close' && !this.bodyComplete) {
-      this.keepAlive = false
-      this.completeBody()
+    const framing = this.framing
+    if (this.phase !== 'body' || framing.kind !== 'close' || this.bodyComplete) return
+    if (framing.left > 0 && framing.left !== Infinity) {
+      const got = framing.expected - framing.left
+      this.socket.destroy(failure(`${this.named()}: the server closed the connection after ${got} of the ${framing.expected} bytes its Content-Range announced`, 'UND_ERR_SOCKET'))
+      return
     }
+    this.keepAlive = false
+    this.completeBody()
+  }
+
+  /** The current request's url, for messages (secrets redacted). */
+  private named(): string {
+    return redactUrl(this.target?.href ?? '')
   }
 
   private fail(error: Error): void {
@@ -569,6 +632,18 @@ class Connection {
     const i = this.pool.idle.indexOf(this)
     if (i >= 0) this.pool.idle.splice(i, 1)
   }
+}
+
+/** The status of an informational (1xx) head, or 0 for a final one. */
+function interimStatus(head: string): number {
+  const status = /^HTTP\/1\.[01] (1\d\d)/.exec(head)
+  return status ? Number(status[1]) : 0
+}
+
+/** The body length a 206's `Content-Range: bytes START-END/TOTAL` announces (Infinity when it has none). */
+function rangeLength(headers: Headers): number {
+  const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers['content-range']) ?? '')
+  return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity
 }
 
 /** Retry-After in seconds or as a date, capped at a minute. */

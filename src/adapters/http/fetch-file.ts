@@ -244,8 +244,8 @@ export class FileFetcher {
         response.body.discard()
         throw new HttpStatusError(response.statusCode, url)
       }
+      const range = response.statusCode === 206 ? contentRange(response) : undefined
       if (response.statusCode === 206) {
-        const range = contentRange(response)
         // Asked for part of the file, the total must be the one the split was planned for.
         const wrongTotal = asked !== 'bytes=0-' && range?.total !== source.size
         if (!range || range.start !== 0 || wrongTotal) {
@@ -254,7 +254,9 @@ export class FileFetcher {
           throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}${expected}`)
         }
       }
-      const total = totalSize(response)
+      // A body that tells no size (close-delimited, or `Content-Range: …/*`) is held to the one
+      // known beforehand: a close alone cannot tell a whole body from a cut one.
+      const total = totalSize(response) ?? source.size
       events.size(total)
       const rangesWork = response.statusCode === 206 && total !== undefined
       // A partial answer's total was checked above, so this plans the segments asked for.
@@ -265,7 +267,8 @@ export class FileFetcher {
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state))
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : undefined
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce)
+        const bodyLength = range ? range.end - range.start + 1 : total
+        const first = this.copyBody(url, response.body, file, segments[0], endsWith(segments[0], 0, bodyLength), hasher, events, checkpoint).finally(releaseOnce)
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events))
         const results = await Promise.allSettled([first, ...others])
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -279,7 +282,7 @@ export class FileFetcher {
           throw failed.reason
         }
         const size = segments.reduce((n, s) => n + s.done, 0)
-        if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`)
+        if (total !== undefined && size !== total) throw new Error(`${url}: got ${size} bytes, ${total} were expected`)
         const digests = await hasher.finish()
         if (segments.length > 1) await removeState(state, statePath)
         return { size, digests }
@@ -365,7 +368,8 @@ export class FileFetcher {
             `asked for ${range} of ${state.size ?? '?'} bytes, the server answered Content-Range ${headerValue(response.headers['content-range']) ?? '(none)'}`
           )
         }
-        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath))
+        const bodyEnds = endsWith(segment, from, answered.end - answered.start + 1)
+        await this.copyBody(source.id, response.body, file, segment, bodyEnds, hasher, events, () => persist(state, statePath))
         await saveState(state, statePath)
         return
       } catch (e) {
@@ -378,13 +382,25 @@ export class FileFetcher {
 
   /**
    * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
-   * once, while it is still in the CPU's cache (bytes count once written).
+   * once, while it is still in the CPU's cache (bytes count once written). A body that is to end
+   * where the segment does (`bodyEnds`) is read to its very end, so one that runs longer fails
+   * instead of being cut to size; one that ends short fails as a cut connection, to be resumed.
    */
-  private async copyBody(body: ByteBody, file: number, segment: Segment, hasher: PrefixHasher, events: FetchEvents, checkpoint?: () => void): Promise<void> {
+  private async copyBody(
+    url: string,
+    body: ByteBody,
+    file: number,
+    segment: Segment,
+    bodyEnds: boolean,
+    hasher: PrefixHasher,
+    events: FetchEvents,
+    checkpoint?: () => void
+  ): Promise<void> {
     // The end is read at each piece: the probe response of a split file carries the whole body.
     const limit = (): number => (segment.end === null ? Infinity : segment.end - segment.start)
     await body.pump((chunk) => {
       const room = limit() - segment.done
+      if (bodyEnds && chunk.length > room) throw new Error(`${url}: the server sent more than the ${segmentBytes(segment)} expected`)
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk
       const position = segment.start + segment.done
       for (let written = 0; written < piece.length; ) {
@@ -396,12 +412,23 @@ export class FileFetcher {
       hasher.written(position, piece)
       events.bytes(piece.length)
       checkpoint?.()
-      return segment.done < limit()
+      return bodyEnds || segment.done < limit()
     })
     if (segment.end !== null && segment.done < limit()) {
-      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: 'UND_ERR_SOCKET' })
+      throw Object.assign(new Error(`${url}: the connection closed after ${segment.done} of the ${segmentBytes(segment)} expected`), { code: 'UND_ERR_SOCKET' })
     }
   }
+}
+
+/** Whether a body of `length` bytes starting at `from` ends exactly where the segment does. */
+function endsWith(segment: Segment, from: number, length: number | undefined): boolean {
+  return length !== undefined && segment.end !== null && from + length === segment.end
+}
+
+/** A segment's bytes for messages: "N bytes" for a whole file, "N bytes from byte S" for a part. */
+function segmentBytes(segment: Segment): string {
+  const size = `${(segment.end ?? 0) - segment.start} bytes`
+  return segment.start === 0 ? size : `${size} from byte ${segment.start}`
 }
 
 const lastPersisted = new WeakMap<PartState, number>()
