@@ -80,7 +80,10 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
         connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost,
         files: inputs.files,
         images: inputs.images,
-        toolVersion: TOOL_VERSION
+        toolVersion: TOOL_VERSION,
+        // A restored cache is someone else's word: every file and blob in it is hashed before it is kept.
+        trustExisting: false,
+        outDirName: `input output-dir (${inputs.outputDirInput})`
       },
       {
         http,
@@ -101,6 +104,7 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
         }
       }
     )
+    for (const path of result.discarded) core.warning(`${path} from the restored cache did not match its checksum: deleted and downloaded again`)
     // Saved only when the content changed (an exact hit is already there) and nothing is missing.
     if (keys && cache.hit !== 'true' && result.manifest) {
       const key = keys.key

@@ -29,6 +29,7 @@ export class DigestMismatchError extends Error {
 export const sha256Digest = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`
 
 const READ_NOFOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)
+const OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}'
 
 export class OciLayout {
   /** The output directory the layout sits in (its parent). */
@@ -45,8 +46,10 @@ export class OciLayout {
   async init(): Promise<void> {
     await ensureDirUnder(this.root, join(basename(this.dir), 'blobs', 'sha256'))
     await ensureDirUnder(this.root, join('.kubespray-bundle', 'tmp', basename(this.dir)))
+    // Rewritten unless it holds exactly our marker: a restored cache's copy is not believed.
     const marker = join(this.dir, 'oci-layout')
-    if (!(await regularFile(marker))) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir)
+    const current = (await regularFile(marker)) ? await readFile(marker, { encoding: 'utf8', flag: READ_NOFOLLOW }).catch(() => '') : ''
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir)
   }
 
   /**

@@ -52,8 +52,13 @@ export interface BundleManifest {
   kubeVersion: string
   arches: string[]
   layout: string
-  /** The `-e` variables the lists were made with, merged in order (what the far side must ask for too). */
+  /**
+   * The `-e` variables the lists were made with, merged in order (what the far side must ask
+   * for too), secrets redacted (domain/secrets.ts).
+   */
   extraVars: Record<string, unknown>
+  /** The variables (dotted paths) whose values were redacted: the far side supplies them itself. */
+  redacted?: string[]
   files: BundleFile[]
   images: BundleImage[]
   totals: { files: number; fileBytes: number; images: number; imageBytes: number; bytes: number }
@@ -80,6 +85,23 @@ export function totals(files: readonly BundleFile[], images: readonly BundleImag
 
 export function encodeManifest(manifest: BundleManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`
+}
+
+/** The Kubespray source tarball's name pattern at the top of a bundle. */
+export const TARBALL_PATTERN = /^kubespray-[\w.-]+\.tar\.gz$/
+
+/**
+ * A bundle directory is a closed set of paths: these top-level entries and nothing else, so
+ * that nothing a user (or a checkout) left in the output directory is ever listed or published.
+ */
+export function isOwnTopLevelEntry(name: string): boolean {
+  return [BUNDLE_MANIFEST, BUNDLE_SUMS, 'lists', 'files', 'images', STATE_DIR].includes(name) || TARBALL_PATTERN.test(name)
+}
+
+/** A temp file our atomic writes leave behind when killed (fs-atomic's tempPathFor): `.NAME.PID.N.tmp`. */
+export function isOwnTempEntry(name: string): boolean {
+  const m = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/.exec(name)
+  return m !== null && isOwnTopLevelEntry(m[1])
 }
 
 /** Whether a path under DIR belongs in SHA256SUMS (and in what is published). */

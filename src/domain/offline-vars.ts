@@ -28,6 +28,24 @@ export function urlRoots(defaults: ReadonlyArray<[string, unknown]>): Array<Root
 }
 
 /**
+ * Where the original-host layout keeps the files under a url root, relative to files_repo: the
+ * host (and port) and path of the value the bundle was built with (`-e dl_k8s_io_url=
+ * https://mirror.corp/dl` → mirror.corp/dl), never its userinfo; the default's host when that
+ * value is not a literal http(s) url (a template is left to the closed loop to judge).
+ */
+export function rootPathOf(effective: unknown, defaultHost: string): string {
+  if (typeof effective !== 'string' || /\{[{%]/.test(effective)) return defaultHost
+  let url: URL
+  try {
+    url = new URL(effective)
+  } catch {
+    return defaultHost
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return defaultHost
+  return `${url.host}${decodeURIComponent(url.pathname).replace(/\/+$/, '')}`
+}
+
+/**
  * *_image_repo defaults with a literal registry value: a host (quay_image_repo: quay.io) or a
  * host and a path (…: quay.io/metallb/controller). Each becomes the registry plus the same path,
  * since push and serve keep the repository path and drop only the host.

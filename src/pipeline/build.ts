@@ -7,16 +7,19 @@
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { readdir, rename, rm, stat } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { createReadStream, readFileSync } from 'node:fs'
 import {
   BUNDLE_MANIFEST,
   BUNDLE_SCHEMA,
   BUNDLE_SUMS,
   encodeManifest,
-  isBundleContent,
+  isOwnTempEntry,
+  isOwnTopLevelEntry,
+  STATE_DIR,
+  TARBALL_PATTERN,
   tarballName,
   toJson,
   totals,
@@ -33,7 +36,10 @@ import { parseReference, type ImageReference } from '../domain/images/reference.
 import { versionLabel, type ResolvedVersion } from '../domain/version-spec.js'
 import { InputError } from '../domain/errors.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
+import { redactJson, redactPublishedText } from '../domain/secrets.js'
 import { ensureDirUnder, tempPathFor, writeFileAtomic } from '../adapters/fs-atomic.js'
+import { writeHashed } from '../adapters/hash-to-file.js'
+import { OciLayout } from '../adapters/oci-layout.js'
 import { GitHubRepository } from '../adapters/github/repository.js'
 import type { GitHubClient } from '../adapters/github/client.js'
 import type { HttpClient } from '../adapters/http/client.js'
@@ -41,9 +47,10 @@ import { obtainSource, type KubespraySource, type SourceStore } from '../adapter
 import type { CredentialLookup } from '../adapters/registry/credentials.js'
 import { FilesJob, type FilesOutcome, type FilesProgress } from './files.js'
 import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
-import { runLists, type ListsResult } from './lists.js'
+import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
+import { runPool } from './pool.js'
 
 export type KubesprayInput = { spec: string; repository: string; prerelease?: boolean } | { dir: string }
 
@@ -65,6 +72,15 @@ export interface BuildRequest {
   files: boolean
   images: boolean
   toolVersion: string
+  /**
+   * Whether files and blobs already in outDir may be kept on the word of the tool's own state
+   * (a local re-run of this machine's CLI). False when anything may have been put there by
+   * someone else (the action, after a cache restore): every file and blob found is hashed
+   * before it is kept, and a mismatch is deleted and downloaded again.
+   */
+  trustExisting: boolean
+  /** How the user named the output directory, for errors (`--out`, `input output-dir`). */
+  outDirName?: string
 }
 
 export interface BuildAdapters {
@@ -99,6 +115,8 @@ export interface BuildResult {
   /** Written only when every file and image is there and verified. */
   manifest: BundleManifest | undefined
   warnings: string[]
+  /** Restored files and blobs whose bytes did not match (deleted, then downloaded again). */
+  discarded: string[]
   /** Every failure, named: empty for a complete bundle. */
   failures: string[]
 }
@@ -106,8 +124,10 @@ export interface BuildResult {
 export async function runBuild(request: BuildRequest, adapters: BuildAdapters): Promise<BuildResult> {
   const outDir = request.outDir
   await ensureDirUnder(outDir, '.')
+  await refuseForeignEntries(outDir, request.outDirName ?? outDir)
+  const vars = publishedVars(request)
   const { resolved, source, tree } = await adapters.phase('Kubespray source', () => kubesprayTree(request, adapters))
-  const lists = await adapters.phase('Lists', () => makeLists(request, tree))
+  const lists = await adapters.phase('Lists', () => makeLists(request, tree, vars.secrets))
   const plan = unionOfLists(lists)
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -115,6 +135,10 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
     files: request.files ? plan.files.map((f) => ({ url: f.url, checksum: f.checksum ? `${f.checksum.algorithm}:${f.checksum.hex}` : null })) : [],
     images: request.images ? plan.images.map((i) => i.original) : []
   })
+  // What this build does not make leaves the bundle (a restored cache, an earlier full build).
+  if (!request.files) await rm(join(outDir, 'files'), { recursive: true, force: true })
+  if (!request.images) await rm(join(outDir, 'images'), { recursive: true, force: true })
+  const discarded = request.trustExisting || !request.images ? [] : await adapters.phase('Hash restored blobs', () => discardBadBlobs(outDir))
   const [files, images] = await adapters.phase('Download files and images', () =>
     Promise.all([
       request.files && plan.files.length
@@ -126,7 +150,8 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
               mirrors: request.mirrors,
               concurrency: Math.max(1, Math.ceil(request.concurrency / 2)),
               connections: request.connections,
-              prune: true
+              prune: true,
+              trustState: request.trustExisting
             },
             adapters.http,
             adapters.filesProgress
@@ -152,14 +177,71 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
     ...(images?.results ?? []).filter((r) => r.status === 'failed').map((r) => `${r.reference}: ${r.error}`)
   ]
   const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))]
-  const base = { outDir, resolved, source, lists, files, images, warnings, failures }
+  discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`))
+  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, failures }
   if (failures.length) {
     // An incomplete bundle must not look finished: no manifest, no sums.
     await Promise.all([rm(join(outDir, BUNDLE_MANIFEST), { force: true }), rm(join(outDir, BUNDLE_SUMS), { force: true })])
     return { ...base, manifest: undefined }
   }
-  const manifest = await adapters.phase('Bundle manifest', () => writeManifest(request, base, plan))
+  const manifest = await adapters.phase('Bundle manifest', () => writeManifest(request, base, plan, vars))
   return { ...base, manifest }
+}
+
+/**
+ * Build writes only its own paths, and refuses (before any download) an output directory that
+ * holds anything else: a `.git` with a checkout's token, a `.env`, a workspace. Temp files our
+ * own killed writes left at the top are removed.
+ */
+async function refuseForeignEntries(outDir: string, name: string): Promise<void> {
+  const entries = await readdir(outDir)
+  const foreign = entries.filter((e) => !isOwnTopLevelEntry(e) && !isOwnTempEntry(e)).sort()
+  if (foreign.length) {
+    const shown = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '')
+    throw new InputError(
+      `${name} holds ${shown}, which ${foreign.length > 1 ? 'are' : 'is'} not part of a bundle: a bundle directory holds only bundle.json, SHA256SUMS, ` +
+        `lists/, files/, images/, kubespray-*.tar.gz and ${STATE_DIR}/, and everything in it may be published. ` +
+        'Choose a new or empty directory (e.g. a subdirectory of the workspace)'
+    )
+  }
+  for (const e of entries) if (isOwnTempEntry(e)) await rm(join(outDir, e), { force: true })
+}
+
+interface PublishedVars {
+  /** The merged `-e` variables, secrets redacted: what bundle.json records. */
+  vars: Record<string, unknown>
+  redacted: string[]
+  /** Secret values, replaced wherever they would appear in the bundle's lists. */
+  secrets: string[]
+}
+
+/** -e variables as bundle.json records them: merged in order, secrets redacted (domain/secrets.ts). */
+function publishedVars(request: BuildRequest): PublishedVars {
+  const merged: Record<string, unknown> = {}
+  for (const arg of request.extraVars) {
+    Object.assign(merged, toJson(extraVarsLayer(arg, (p) => readFileSyncAt(request.cwd, p)).vars) as Record<string, unknown>)
+  }
+  const { value, redacted, secrets } = redactJson(merged)
+  return { vars: value as Record<string, unknown>, redacted, secrets }
+}
+
+/**
+ * Hashes every blob a restored cache put in the layout and deletes each whose bytes are not
+ * its name (the images job then fetches it again). Returns what it deleted, named.
+ */
+async function discardBadBlobs(outDir: string): Promise<string[]> {
+  const layout = new OciLayout(join(outDir, 'images'))
+  const dir = join(layout.dir, 'blobs', 'sha256')
+  const names = await readdir(dir).catch(() => [] as string[])
+  const bad = await runPool(names, 4, async (name) => {
+    const path = join(dir, name)
+    const info = await stat(path).catch(() => undefined)
+    const ok = info?.isFile() && /^[0-9a-f]{64}$/.test(name) && (await sha256File(path).catch(() => undefined))?.sha256 === name
+    if (ok) return undefined
+    await rm(path, { recursive: true, force: true })
+    return `images/blobs/sha256/${name}`
+  })
+  return bad.filter((b): b is string => b !== undefined)
 }
 
 async function kubesprayTree(
@@ -172,19 +254,24 @@ async function kubesprayTree(
   const repo = new GitHubRepository(adapters.github, input.repository)
   const resolved = await resolveVersion(repo, input.spec, input.prerelease)
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources)
-  // The bundle carries the tarball as GitHub served it.
+  // The bundle carries the tarball as GitHub served it, hashed as it is copied (the store's
+  // recorded hash is checked, not believed).
   const inBundle = join(request.outDir, tarballName(versionLabel(resolved)))
-  const temp = tempPathFor(inBundle)
-  await copyFile(source.tarball, temp)
+  const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, join(STATE_DIR, 'tmp')))
+  const copied = await writeHashed(createReadStream(source.tarball, { highWaterMark: 1 << 20 }), temp)
+  if (copied.sha256 !== source.sha256 || copied.size !== source.size) {
+    await rm(temp, { force: true })
+    throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`)
+  }
   await rename(temp, inBundle)
   // A bundle built earlier for another version leaves its tarball behind: one version per bundle.
   for (const name of await readdir(request.outDir)) {
-    if (/^kubespray-.*\.tar\.gz$/.test(name) && join(request.outDir, name) !== inBundle) await rm(join(request.outDir, name), { force: true })
+    if (TARBALL_PATTERN.test(name) && join(request.outDir, name) !== inBundle) await rm(join(request.outDir, name), { force: true })
   }
-  return { resolved, source, tree: source.tree }
+  return { resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
 }
 
-async function makeLists(request: BuildRequest, tree: string): Promise<Map<ImageArch, ListsResult>> {
+async function makeLists(request: BuildRequest, tree: string, secrets: readonly string[]): Promise<Map<ImageArch, ListsResult>> {
   const lists = new Map<ImageArch, ListsResult>()
   // Arches built before but not now leave the bundle.
   await rm(join(request.outDir, 'lists'), { recursive: true, force: true })
@@ -198,7 +285,9 @@ async function makeLists(request: BuildRequest, tree: string): Promise<Map<Image
         inventories: request.inventories,
         arch,
         hostMachine: request.hostMachine,
-        cwd: request.cwd
+        cwd: request.cwd,
+        // The bundle's lists are published: no url userinfo, no secret value.
+        redact: (text) => redactPublishedText(text, secrets)
       })
     )
   }
@@ -236,17 +325,14 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>): Plan {
 
 type Gathered = Omit<BuildResult, 'manifest'>
 
-async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan): Promise<BundleManifest> {
+async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan, vars: PublishedVars): Promise<BundleManifest> {
   const outDir = request.outDir
-  const known = new Map<string, string>()
   // Results come in the order of the plan (the results' urls are redacted, the plan's are not).
   const bundleFiles: BundleFile[] = (built.files?.results ?? []).map((r, i) => {
-    const path = `files/${r.path}`
-    known.set(path, r.sha256 ?? '')
     const planned = plan.files[i]
     return {
       url: r.url,
-      path,
+      path: `files/${r.path}`,
       size: r.size ?? 0,
       sha256: r.sha256 ?? '',
       checksum: planned.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
@@ -260,19 +346,7 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan)
     size: r.size ?? 0,
     arches: plan.imageArches.get(r.reference) ?? []
   }))
-  // Blob names are their sha256 (each verified as it was written).
-  let blobBytes = 0
-  const blobsDir = join(outDir, 'images', 'blobs', 'sha256')
-  for (const entry of await readdir(blobsDir, { withFileTypes: true }).catch(() => [])) {
-    if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) continue
-    known.set(`images/blobs/sha256/${entry.name}`, entry.name)
-  }
-  if (built.source && built.resolved) known.set(tarballName(versionLabel(built.resolved)), built.source.sha256)
   const first = [...built.lists.values()][0]
-  const extraVars: Record<string, unknown> = {}
-  for (const arg of request.extraVars) {
-    Object.assign(extraVars, toJson(extraVarsLayer(arg, (p) => readFileSyncAt(request.cwd, p)).vars) as Record<string, unknown>)
-  }
   const input = request.kubespray
   const manifestWithoutTotals: Omit<BundleManifest, 'totals'> = {
     schema: BUNDLE_SCHEMA,
@@ -290,17 +364,18 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan)
     kubeVersion: first?.kubeVersion ?? '',
     arches: [...request.arches],
     layout: request.layout,
-    extraVars,
+    extraVars: vars.vars,
+    ...(vars.redacted.length ? { redacted: vars.redacted } : {}),
     files: bundleFiles,
     images: bundleImages
   }
-  const sums = await sumsOfDirectory(outDir, known)
-  for (const e of sums) if (e.path.startsWith('images/blobs/')) blobBytes += e.size
+  const sums = await sumsOfOwnPaths(outDir, built)
+  const blobBytes = sums.filter((e) => e.path.startsWith('images/blobs/')).reduce((n, e) => n + e.size, 0)
   const otherBytes = sums.filter((e) => !e.path.startsWith('images/blobs/') && !e.path.startsWith('files/')).reduce((n, e) => n + e.size, 0)
   const manifest: BundleManifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) }
   const manifestText = encodeManifest(manifest)
   await writeFileAtomic(join(outDir, BUNDLE_MANIFEST), manifestText)
-  const all = [...sums.filter((e) => e.path !== BUNDLE_MANIFEST), { path: BUNDLE_MANIFEST, sha256: createHash('sha256').update(manifestText).digest('hex'), size: 0 }]
+  const all = [...sums, { path: BUNDLE_MANIFEST, sha256: createHash('sha256').update(manifestText).digest('hex'), size: 0 }]
   await writeFileAtomic(join(outDir, BUNDLE_SUMS), formatSha256Sums(all))
   return manifest
 }
@@ -310,21 +385,39 @@ function readFileSyncAt(cwd: string, path: string): string {
   return readFileSync(isAbsolute(path) ? path : join(cwd, path), 'utf8')
 }
 
+type Sum = { path: string; sha256: string; size: number }
+
 /**
- * Every file of the bundle directory (the tool's state left out) with its sha256: known hashes
- * are taken as they were computed while streaming; anything else is hashed now.
+ * SHA256SUMS of the bundle's own paths only, never of whatever lies in the directory: the
+ * tarball, each arch's lists, every file of the files job, the layout's marker and index and
+ * every blob its images reach. Each hash comes from bytes read by this run: files and the
+ * tarball as they streamed (or, after a cache restore, as they were re-read), blobs by their
+ * verified names (written only once their bytes hashed to it, or re-hashed after a restore),
+ * the small metadata files here.
  */
-async function sumsOfDirectory(outDir: string, known: ReadonlyMap<string, string>): Promise<Array<{ path: string; sha256: string; size: number }>> {
-  const entries = await readdir(outDir, { recursive: true, withFileTypes: true })
-  const out: Array<{ path: string; sha256: string; size: number }> = []
-  for (const e of entries) {
-    if (!e.isFile()) continue
-    const path = relative(outDir, join(e.parentPath, e.name)).split(sep).join('/')
-    if (!isBundleContent(path)) continue
-    const full = join(outDir, path)
-    const { size } = await stat(full)
-    out.push({ path, sha256: known.get(path) || (await sha256File(full)).sha256, size })
+async function sumsOfOwnPaths(outDir: string, built: Gathered): Promise<Sum[]> {
+  const out: Sum[] = []
+  const hashNow = async (path: string): Promise<void> => {
+    const { sha256, size } = await sha256File(join(outDir, path))
+    out.push({ path, sha256, size })
+  }
+  if (built.source && built.resolved) out.push({ path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size })
+  for (const arch of built.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`lists/${arch}/${name}`)
+  if (built.files) {
+    for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? '', size: r.size ?? 0 })
+    await hashNow('files/SHA256SUMS')
+  }
+  if (built.images) {
+    await hashNow('images/oci-layout')
+    await hashNow('images/index.json')
+    const layout = new OciLayout(join(outDir, 'images'))
+    for (const digest of layout.reachable((await layout.readIndex()).manifests)) {
+      const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`
+      const info = await stat(join(outDir, path)).catch(() => {
+        throw new Error(`${path}: an image of the layout needs it, but it is not there`)
+      })
+      out.push({ path, sha256: digest.slice('sha256:'.length), size: info.size })
+    }
   }
   return out
 }
-

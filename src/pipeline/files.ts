@@ -33,6 +33,13 @@ export interface FilesRequest {
   /** After a run where every file verified, remove files under files/ the list no longer has. */
   prune?: boolean
   segments?: SegmentPolicy
+  /**
+   * Whether a file already in place may be kept on the word of the state file (same size and
+   * mtime as recorded). False after a cache restore: the state came with the cache, so every
+   * file found is hashed against its checksum before it is kept (default true: a local re-run
+   * trusts the state it wrote itself).
+   */
+  trustState?: boolean
 }
 
 export type FileStatus = 'downloaded' | 'skipped' | 'failed'
@@ -56,6 +63,8 @@ export interface FilesOutcome {
   /** The list had no checksums (a plain files.list). */
   unverifiedList: boolean
   sumsPath: string
+  /** Files found in place whose bytes did not match their checksum: deleted and downloaded again. */
+  discarded: string[]
 }
 
 export interface FilesProgress {
@@ -141,6 +150,7 @@ function plan(files: FileRequest[], layout: Layout, mirrors: Mirror[]): Planned[
 
 export class FilesJob {
   private state: FilesState = { version: 1, files: {} }
+  private readonly discarded: string[] = []
   private stateWrite: Promise<void> = Promise.resolve()
   private readonly filesDir: string
 
@@ -155,7 +165,8 @@ export class FilesJob {
   async run(): Promise<FilesOutcome> {
     const list = this.request.list
     const planned = plan(list.files, this.request.layout, this.request.mirrors)
-    this.state = await readState(this.request.outDir)
+    // An untrusted state is not read at all: every hash in it would be someone else's word.
+    this.state = this.request.trustState === false ? { version: 1, files: {} } : await readState(this.request.outDir)
     this.progress.planned(planned.length)
 
     const slots = new PrioritySlots(this.request.connections)
@@ -169,7 +180,7 @@ export class FilesJob {
     await this.stateWrite
     if (this.request.prune && results.every((r) => r.status !== 'failed')) await this.prune(new Set(planned.map((p) => p.path)))
     const sumsPath = await this.writeSums()
-    return { results, unverifiedList: list.unverified, sumsPath }
+    return { results, unverifiedList: list.unverified, sumsPath, discarded: [...this.discarded] }
   }
 
   /** Files of earlier lists (a cache restored from another version) leave the bundle. */
@@ -230,7 +241,12 @@ export class FilesJob {
     }
     if (!file.checksum) return undefined
     const digests = await hashFile(finalPath, [...new Set(['sha256', file.checksum.algorithm])])
-    if (digests.get(file.checksum.algorithm) !== file.checksum.hex) return undefined
+    if (digests.get(file.checksum.algorithm) !== file.checksum.hex) {
+      // Bytes that are not what Kubespray expects (a poisoned or stale cache): gone before the download.
+      await rm(finalPath, { force: true })
+      this.discarded.push(file.path)
+      return undefined
+    }
     const sha256 = digests.get('sha256') ?? ''
     await this.record(file, finalPath, sha256)
     return { size: info.size, sha256 }

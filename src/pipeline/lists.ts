@@ -26,6 +26,8 @@ export interface ListsRequest {
   /** Where relative `-e @file` and `-i` paths are read from. */
   cwd: string
   environment?: Readonly<Record<string, string | undefined>>
+  /** Applied to each list's text before it is written (a bundle's lists are published: no secrets). */
+  redact?: (text: string) => string
 }
 
 export interface ListsResult {
@@ -93,8 +95,9 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
   const outDir = resolve(request.cwd, request.outDir)
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}\n`
   await ensureDirUnder(outDir, '.')
-  await writeFileAtomic(join(outDir, LIST_FILES.files), lists.filesList)
-  await writeFileAtomic(join(outDir, LIST_FILES.images), lists.imagesList)
-  await writeFileAtomic(join(outDir, LIST_FILES.manifest), manifest)
+  const written = request.redact ?? ((text: string) => text)
+  await writeFileAtomic(join(outDir, LIST_FILES.files), written(lists.filesList))
+  await writeFileAtomic(join(outDir, LIST_FILES.images), written(lists.imagesList))
+  await writeFileAtomic(join(outDir, LIST_FILES.manifest), written(manifest))
   return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads }
 }

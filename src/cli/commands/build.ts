@@ -131,7 +131,10 @@ export async function run(args: string[]): Promise<void> {
     connections,
     files: !values['no-files'],
     images: !values['no-images'],
-    toolVersion: TOOL_VERSION
+    toolVersion: TOOL_VERSION,
+    // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
+    trustExisting: true,
+    outDirName: `--out ${values.out}`
   }
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
   let files: JobProgress<FileResult> | undefined
@@ -160,6 +163,7 @@ export async function run(args: string[]): Promise<void> {
   }
   writeOut(summary(result, (Date.now() - started) / 1000))
   for (const warning of result.warnings) writeErr(`warning: ${warning}\n`)
+  for (const path of result.discarded) writeErr(`warning: ${path} did not match its checksum: deleted and downloaded again\n`)
   if (result.failures.length) {
     throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
   }
