@@ -41,24 +41,45 @@ export function parseSemver(tag: string): SemVer | undefined {
   return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4] ?? '' } : undefined
 }
 
-/** Semver order; a pre-release sorts before its release; pre-release parts compare numerically where they can. */
+/**
+ * SemVer 2.0.0 precedence (§11): major, minor, patch numerically; a pre-release sorts before
+ * its release; pre-releases compare identifier by identifier, and the longer list wins when
+ * one is a prefix of the other.
+ */
 export function compareSemver(a: SemVer, b: SemVer): number {
-  const core = a.major - b.major || a.minor - b.minor || a.patch - b.patch
+  const core = Math.sign(a.major - b.major || a.minor - b.minor || a.patch - b.patch)
   if (core) return core
   if (a.pre === b.pre) return 0
   if (!a.pre) return 1
   if (!b.pre) return -1
   const pa = a.pre.split('.')
   const pb = b.pre.split('.')
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    if (pa[i] === undefined) return -1
-    if (pb[i] === undefined) return 1
-    const na = /^\d+$/.test(pa[i]) ? Number(pa[i]) : NaN
-    const nb = /^\d+$/.test(pb[i]) ? Number(pb[i]) : NaN
-    const c = !isNaN(na) && !isNaN(nb) ? na - nb : pa[i].localeCompare(pb[i])
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const c = comparePrereleaseIdentifier(pa[i], pb[i])
     if (c) return c
   }
-  return 0
+  return Math.sign(pa.length - pb.length)
+}
+
+const NUMERIC_IDENTIFIER = /^\d+$/
+
+/**
+ * §11.4: digits-only identifiers by value (as digit strings, so no size limit), others in
+ * ASCII order (not the locale's: 'RC' < 'rc'), and a numeric one below an alphanumeric one.
+ */
+function comparePrereleaseIdentifier(x: string, y: string): number {
+  const numericX = NUMERIC_IDENTIFIER.test(x)
+  const numericY = NUMERIC_IDENTIFIER.test(y)
+  if (numericX && numericY) return compareDigitStrings(x, y)
+  if (numericX !== numericY) return numericX ? -1 : 1
+  return x < y ? -1 : x > y ? 1 : 0
+}
+
+function compareDigitStrings(x: string, y: string): number {
+  const a = x.replace(/^0+(?=\d)/, '')
+  const b = y.replace(/^0+(?=\d)/, '')
+  if (a.length !== b.length) return Math.sign(a.length - b.length)
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 export interface Release {

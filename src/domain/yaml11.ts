@@ -4,12 +4,13 @@
  * kept whatever the keys, integer keys staying integers, merge keys, duplicate keys
  * overriding. Three readers, fastest first: a line-based reader of the plain subset that
  * Kubespray's files use (yaml/simple.ts, which declines anything else), js-yaml, and the
- * `yaml` package's AST as the exact path for what js-yaml cannot order as PyYAML does.
+ * `yaml` package's AST as the exact path for what js-yaml cannot order as PyYAML does, and
+ * for aliases, which only it counts against a budget.
  * The libraries run in the failsafe schema (every scalar a string) and we resolve plain
  * scalars ourselves (yaml/scalars.ts), so no library's idea of YAML types leaks in.
  */
 import type JsYaml from 'js-yaml'
-import type { Document, LineCounter, Node } from 'yaml'
+import type { LineCounter, Node } from 'yaml'
 import { lazyRequire } from './lazy-require.js'
 import { PyFloat, type PyDict, type PyKey, type Value } from './python/values.js'
 import { BOOL_FALSE, BOOL_TRUE, FLOAT, INT, NULL, constructFloat, constructInt, resolvePlainScalar, resolveTagged } from './yaml/scalars.js'
@@ -32,13 +33,61 @@ export class YamlError extends Error {
   }
 }
 
+/**
+ * Aliases let a few lines stand for an exponential tree ("billion laughs"). The exact reader
+ * builds it shared, as PyYAML does, but templating and JSON output walk it as a tree; so the
+ * aliases of one file may stand for at most this many nodes in all, counted as if expanded.
+ * An inventory that merges a few defaults into each of a thousand hosts stays far below it.
+ */
+export const MAX_ALIAS_EXPANSION = 1_000_000
+
+/** A string weighs a node per this many characters, so aliases to one long text are bounded too. */
+const CHARACTERS_PER_NODE = 100
+
+const aliasesTooLarge = (): string =>
+  `the aliases in this file stand for more than ${MAX_ALIAS_EXPANSION.toLocaleString('en-US')} nodes when expanded ` +
+  '(a "billion laughs" file?): write the repeated values out, or alias fewer and smaller collections'
+
+const recursiveAlias = (alias: string): string =>
+  `alias *${alias} refers to a collection that contains it: a variable cannot hold a recursive structure, remove the alias`
+
+/** Tallies the nodes that one file's aliases stand for. */
+class AliasBudget {
+  /** Expanded sizes of the collections aliased so far: each is sized once, so tallying is linear. */
+  private readonly sizes = new Map<object, number>()
+  private expanded = 0
+
+  /** Counts one alias standing for `value`; false once the file's aliases cross the limit. */
+  add(value: Value): boolean {
+    this.expanded += this.expandedSize(value)
+    return this.expanded <= MAX_ALIAS_EXPANSION
+  }
+
+  /** Nodes in `value` as a tree. A recursive alias is refused before its value exists, so there is no cycle here. */
+  private expandedSize(value: Value): number {
+    if (typeof value === 'string') return 1 + Math.floor(value.length / CHARACTERS_PER_NODE)
+    if (!Array.isArray(value) && !(value instanceof Map)) return 1
+    const known = this.sizes.get(value)
+    if (known !== undefined) return known
+    let size = 1
+    for (const child of value instanceof Map ? value.values() : value) size += this.expandedSize(child)
+    this.sizes.set(value, size)
+    return size
+  }
+}
+
 class Converter {
   private readonly seen = new Map<Node, Value>()
+  /** Anchors met so far in document order: what an alias names is the last one before it. */
+  private readonly anchors = new Map<string, Node>()
+  /** Collections being converted: an alias to one of them would make a cycle. */
+  private readonly open = new Set<Node>()
 
   constructor(
-    private readonly doc: Document,
     private readonly file: string,
-    private readonly lines: LineCounter
+    private readonly lines: LineCounter,
+    /** One per file: its documents share the limit. */
+    private readonly budget: AliasBudget
   ) {}
 
   private fail(node: Node | null | undefined, reason: string): never {
@@ -47,13 +96,19 @@ class Converter {
   }
 
   convert(node: unknown): Value {
-    const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary()
+    const { isAlias, isScalar } = yamlLibrary()
     if (node === null || node === undefined) return null
     if (isAlias(node)) {
-      const target = node.resolve(this.doc)
+      // Not node.resolve(doc): that walks the whole document for every alias.
+      const target = this.anchors.get(node.source)
       if (!target) this.fail(node, `unknown alias *${node.source}`)
-      return this.convert(target)
+      if (this.open.has(target)) this.fail(node, recursiveAlias(node.source))
+      const value = this.convert(target)
+      if (!this.budget.add(value)) this.fail(node, aliasesTooLarge())
+      return value
     }
+    const anchor = (node as Node).anchor
+    if (anchor) this.anchors.set(anchor, node as Node)
     if (isScalar(node)) {
       const source = String(node.value)
       if (node.tag) return resolveTagged(node.tag, source)
@@ -61,6 +116,14 @@ class Converter {
     }
     const cached = this.seen.get(node as Node)
     if (cached !== undefined) return cached
+    this.open.add(node as Node)
+    const value = this.convertCollection(node)
+    this.open.delete(node as Node)
+    return value
+  }
+
+  private convertCollection(node: unknown): Value {
+    const { isMap, isPair, isScalar, isSeq } = yamlLibrary()
     if (isSeq(node)) {
       const list: Value[] = []
       this.seen.set(node, list)
@@ -106,13 +169,14 @@ function loadYamlDocumentsExact(text: string, file: string): Value[] {
   const lines = new LineCounter()
   const docs = parseAllDocuments(text, { schema: 'failsafe', lineCounter: lines, uniqueKeys: false, strict: false })
   const list = Array.isArray(docs) ? docs : []
+  const budget = new AliasBudget()
   return list.map((doc) => {
     const error = doc.errors[0]
     if (error) {
       const pos = error.linePos?.[0] ?? { line: 0, col: 0 }
       throw new YamlError(file, pos.line, pos.col, error.message.split('\n')[0])
     }
-    return new Converter(doc, file, lines).convert(doc.contents)
+    return new Converter(file, lines, budget).convert(doc.contents)
   })
 }
 
@@ -128,6 +192,10 @@ export function loadYamlDocuments(text: string, file: string): Value[] {
 export function loadYamlDocumentsFull(text: string, file: string): Value[] {
   // Merge keys order differently in js-yaml than in PyYAML: take the exact path for them.
   if (/(^|[\s{,])<<\s*:/m.test(text)) return loadYamlDocumentsExact(text, file)
+  // Aliases go there too: only the exact path counts them against the budget and knows their
+  // lines. An alias cannot be written without a '*', so js-yaml never meets one (unboxing its
+  // shared objects as a tree is what made a 1 KB billion-laughs file take 40 s and 4 GB).
+  if (text.includes('*')) return loadYamlDocumentsExact(text, file)
   const fast = loadWithJsYaml(text, file)
   return fast ?? loadYamlDocumentsExact(text, file)
 }

@@ -12,6 +12,7 @@ import {
   dictGet,
   failIfUndefined,
   iterate,
+  ownEntry,
   pyEquals,
   pyStr,
   typeName,
@@ -120,15 +121,15 @@ function bind<T>(name: string, self: T, fn: (self: T, args: Value[]) => Value): 
 export function attribute(obj: Value, name: string): Value {
   if (obj instanceof Undefined) return obj
   if (obj instanceof Map) {
-    const method = DICT_METHODS[name]
+    const method = ownEntry(DICT_METHODS, name)
     if (method) return bind(name, obj, method)
     const found = dictGet(obj, name)
     if (found !== undefined) return found
   } else if (typeof obj === 'string') {
-    const method = STRING_METHODS[name]
+    const method = ownEntry(STRING_METHODS, name)
     if (method) return bind(name, obj, method)
   } else if (Array.isArray(obj)) {
-    const method = LIST_METHODS[name]
+    const method = ownEntry(LIST_METHODS, name)
     if (method) return bind(name, obj, method)
   }
   const what = obj === null ? 'None' : `'${typeName(failIfUndefined(obj))} object'`

@@ -12,6 +12,7 @@ import {
   failIfUndefined,
   iterate,
   numericValue,
+  ownEntry,
   pyCompare,
   pyEquals,
   pyStr,
@@ -82,7 +83,7 @@ function toFloat(v: Value, fallback: Value = new PyFloat(0)): Value {
 
 function runTest(env: Environment, name: Value, item: Value, args: Value[]): boolean {
   if (typeof name !== 'string') throw new TemplateError('test name must be a string')
-  const test = env.tests[name.split('.').pop() as string]
+  const test = ownEntry(env.tests, name.split('.').pop() as string)
   if (!test) throw new TemplateError(`no test named '${name}'`)
   return test(item, args, new Map(), env)
 }
@@ -294,7 +295,7 @@ export const FILTERS: Record<string, FilterFn> = {
       })
     }
     const [name, ...rest] = args
-    const filter = env.filters[text(name)]
+    const filter = ownEntry(env.filters, text(name))
     if (!filter) throw new TemplateError(`no filter named '${text(name)}'`)
     return items.map((item) => filter(item, rest, new Map(), env))
   },
@@ -356,7 +357,7 @@ export const FILTERS: Record<string, FilterFn> = {
     return refs.map((r) => {
       const g = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r)
       if (!g) throw new PyError('AnsibleFilterError', `Unknown argument '${r}'`)
-      return (/^\d+$/.test(g[1]) ? m[Number(g[1])] : m.groups?.[g[1]]) ?? null
+      return (/^\d+$/.test(g[1]) ? m[Number(g[1])] : m.groups && ownEntry(m.groups, g[1])) ?? null
     })
   },
   regex_findall: (value, args, kwargs) => {

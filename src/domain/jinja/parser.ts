@@ -1,7 +1,7 @@
 /** Recursive-descent parser following Jinja2's own grammar and operator precedence. */
 import type { Expr, Stmt } from './ast.js'
 import { TemplateSyntaxError, type Token, tokenize, type LexOptions } from './lexer.js'
-import { PyFloat } from '../python/values.js'
+import { PyFloat, ownEntry } from '../python/values.js'
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>='])
 const CONSTANT_NAMES: Record<string, boolean | null> = {
@@ -291,7 +291,8 @@ class Parser {
     const line = token.line
     if (token.type === 'name') {
       this.next()
-      if (token.value in CONSTANT_NAMES) return { kind: 'const', value: CONSTANT_NAMES[token.value], line }
+      const constant = ownEntry(CONSTANT_NAMES, token.value)
+      if (constant !== undefined) return { kind: 'const', value: constant, line }
       return { kind: 'name', name: token.value, line }
     }
     if (token.type === 'string') {

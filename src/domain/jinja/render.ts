@@ -18,6 +18,7 @@ import {
   isNumber,
   iterate,
   numericValue,
+  ownEntry,
   pyCompare,
   pyContains,
   pyEquals,
@@ -142,12 +143,12 @@ class Interpreter {
         return callee.call(this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes))
       }
       case 'filter': {
-        const filter = this.env.filters[expr.name]
+        const filter = ownEntry(this.env.filters, expr.name)
         if (!filter) throw new TemplateError(`no filter named '${expr.name}'`)
         return filter(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env)
       }
       case 'test': {
-        const test = this.env.tests[expr.name]
+        const test = ownEntry(this.env.tests, expr.name)
         if (!test) throw new TemplateError(`no test named '${expr.name}'`)
         const result = test(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env)
         return expr.negated ? !result : result

@@ -4,7 +4,7 @@
  * "True"/"False"), which is how a list printed into a string becomes a list again.
  */
 import { pythonUnescape } from '../jinja/lexer.js'
-import { PyFloat, PyTuple, type PyDict, type PyKey, type Value } from './values.js'
+import { PyFloat, PyTuple, ownEntry, type PyDict, type PyKey, type Value } from './values.js'
 
 class LiteralSyntaxError extends Error {}
 
@@ -82,8 +82,9 @@ class LiteralParser {
     }
     if (t.kind === 'num') return parseNumber(t.text)
     if (t.kind === 'name') {
-      if (!(t.text in NAMES)) throw new LiteralSyntaxError(`malformed node: ${t.text}`)
-      return NAMES[t.text]
+      const named = ownEntry(NAMES, t.text)
+      if (named === undefined) throw new LiteralSyntaxError(`malformed node: ${t.text}`)
+      return named
     }
     switch (t.text) {
       case '-':

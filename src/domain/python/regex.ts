@@ -1,5 +1,5 @@
 /** Python `re` patterns and replacement strings, translated to JavaScript's RegExp. */
-import { PyError } from './values.js'
+import { PyError, ownEntry } from './values.js'
 
 export interface PyRegexFlags {
   ignorecase?: boolean
@@ -44,8 +44,8 @@ export function pyReplacement(template: string): (match: string, ...rest: unknow
         if (n > groupCount) throw new PyError('re.error', `invalid group reference ${n}`)
         return (rest[n - 1] as string | undefined) ?? ''
       }
-      if (!(ref in named)) throw new PyError('IndexError', `unknown group name '${ref}'`)
-      return named[ref] ?? ''
+      if (!Object.hasOwn(named, ref)) throw new PyError('IndexError', `unknown group name '${ref}'`)
+      return ownEntry(named, ref) ?? ''
     }
     return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref?: string, num?: string, esc?: string) => {
       if (gref !== undefined) return group(gref)

@@ -259,6 +259,15 @@ export function pyCompare(a: Value, b: Value, op: string): number {
   )
 }
 
+/**
+ * `table[name]` when `name` is the table's own entry. Templates name methods, filters, tests
+ * and constants by user-written text; a plain lookup would hand them Object.prototype's
+ * members (`constructor`, `toString`, `__proto__`) as if they were Python's.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(table, name) ? table[name] : undefined
+}
+
 /** Dict lookup with Python key equality (1 == 1.0 == True; tuples by value). */
 export function dictGet(d: PyDict, key: Value): Value | undefined {
   if (typeof key === 'string' || key === null) return d.get(key)
