@@ -9,13 +9,15 @@ import { join } from 'node:path'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
 import { GitHubClient } from '../src/adapters/github/client.js'
 import { GitHubReleases } from '../src/adapters/github/releases.js'
-import { assetPrefix, updateReleaseSums } from '../src/pipeline/publish.js'
+import { updateReleaseSums } from '../src/pipeline/publish.js'
+import { parseSums } from '../src/pipeline/bundle-dir.js'
+import { assetPrefix } from '../src/domain/parts.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 import type { ReleaseManifest } from '../src/domain/release-manifest.js'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
 import { bundleTree } from './helpers/tree.js'
-import { startWorld, type World } from './helpers/world.js'
+import { ETCD_VERSIONS, startWorld, type World } from './helpers/world.js'
 
 const TOKEN = 'ghp_mergetoken0123456789abcdef'
 const REPO = 'example/split'
@@ -32,6 +34,7 @@ beforeAll(async () => {
     bundles[arch] = join(work, arch)
     const r = await cli(['build', '--kubespray', '2.30', '--arch', arch, '--out', bundles[arch], '--insecure-registry', world.registryHost])
     if (r.status !== 0) throw new Error(r.stderr)
+    prefixes[arch] = prefixOf(bundles[arch], new RegExp(`^kubespray-v2\\.30\\.0-${arch}-[0-9a-f]{8}$`))
   }
 }, 120_000)
 
@@ -46,6 +49,14 @@ const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResul
 const releaseOf = (tag: string) => world.github.releases.get(REPO)?.filter((r) => r.tag_name === tag) ?? []
 const assetsOf = (tag: string) => releaseOf(tag)[0]?.assets ?? []
 const manifestOf = (dir: string): BundleManifest => JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as BundleManifest
+const sumsOf = (dir: string) => parseSums(readFileSync(join(dir, 'SHA256SUMS'), 'utf8'))
+/** The asset prefix of a built bundle, checked against the documented shape. */
+function prefixOf(dir: string, shape: RegExp): string {
+  const prefix = assetPrefix(manifestOf(dir), sumsOf(dir))
+  expect(prefix).toMatch(shape)
+  return prefix
+}
+const prefixes: Record<string, string> = {}
 
 /** Every asset into one directory, then `sha256sum -c SHA256SUMS` there: what a user would run. */
 function checkReleaseSums(tag: string): string[] {
@@ -66,8 +77,7 @@ describe('a release built by several jobs', () => {
     expect([a.status, b.status]).toEqual([0, 0])
     expect(releaseOf(TAG)).toHaveLength(1)
     const names = assetsOf(TAG).map((x) => x.name)
-    expect(names).toContain('kubespray-v2.30.0-amd64-bundle.tar')
-    expect(names).toContain('kubespray-v2.30.0-arm64-bundle.tar')
+    for (const arch of ['amd64', 'arm64']) expect(names.filter((n) => n.startsWith(`${prefixes[arch]}-bundle-`))).toHaveLength(1)
     expect(checkReleaseSums(TAG)).toEqual(names.filter((n) => n !== 'SHA256SUMS').sort())
   })
 
@@ -84,8 +94,8 @@ describe('a release built by several jobs', () => {
     expect(merged.tag).toBe(TAG)
     expect(merged.arches).toEqual(['amd64', 'arm64'])
     expect(merged.bundles.map((x) => [x.prefix, x.arches])).toEqual([
-      ['kubespray-v2.30.0-amd64', ['amd64']],
-      ['kubespray-v2.30.0-arm64', ['arm64']]
+      [prefixes.amd64, ['amd64']],
+      [prefixes.arm64, ['arm64']]
     ])
     // Each bundle's assets are exactly its parts in the release, with GitHub's digests.
     for (const b of merged.bundles) {
@@ -96,7 +106,7 @@ describe('a release built by several jobs', () => {
     // Every file and image of each bundle is in the merged lists, naming that bundle.
     for (const arch of ['amd64', 'arm64']) {
       const own = manifestOf(bundles[arch])
-      const prefix = `kubespray-v2.30.0-${arch}`
+      const prefix = prefixes[arch]
       for (const f of own.files) expect(merged.files.find((x) => x.path === f.path && x.sha256 === f.sha256)?.bundles).toContain(prefix)
       for (const i of own.images) {
         const found = merged.images.find((x) => x.line === i.line)
@@ -140,9 +150,9 @@ describe('a release built by several jobs', () => {
   it('fetch takes either bundle of the release by its prefix, identical to what was built', async () => {
     const none = await cli(['fetch', '--repo', REPO, '--tag', TAG, '--out', join(work, 'f-none')])
     expect(none.status).toBe(1)
-    expect(none.stderr).toContain('holds several bundles; choose one with --asset-prefix: kubespray-v2.30.0-amd64, kubespray-v2.30.0-arm64')
+    expect(none.stderr).toContain(`holds several bundles; choose one with --asset-prefix: ${prefixes.amd64}, ${prefixes.arm64}`)
     const out = join(work, 'f-arm64')
-    const r = await cli(['fetch', '--repo', REPO, '--tag', TAG, '--out', out, '--asset-prefix', 'kubespray-v2.30.0-arm64'])
+    const r = await cli(['fetch', '--repo', REPO, '--tag', TAG, '--out', out, '--asset-prefix', prefixes.arm64])
     expect(r.stderr).not.toContain('error')
     expect(r.status).toBe(0)
     expect(bundleTree(out)).toEqual(bundleTree(bundles.arm64))
@@ -161,11 +171,12 @@ describe('a release built by several jobs', () => {
         writeFileSync(join(dir, name), name)
         await releases.upload(release, name, join(dir, name), name.length)
       }
-      // The other publisher's SHA256SUMS goes up between our read and our upload.
+      // The other publisher's SHA256SUMS goes up between our read and our upload (ours goes up
+      // under a temporary name, to be renamed SHA256SUMS).
       let raced = false
       const racing = Object.create(releases) as GitHubReleases
       racing.upload = async (r, name, path, size) => {
-        if (name === 'SHA256SUMS' && !raced) {
+        if (name.startsWith('SHA256SUMS.') && !raced) {
           raced = true
           const text = `${theirs.sha256}  ${theirs.path}\n`
           writeFileSync(join(dir, 'their-sums'), text)
@@ -179,16 +190,27 @@ describe('a release built by several jobs', () => {
       const sums = assetsOf('race').filter((x) => x.name === 'SHA256SUMS')
       expect(sums).toHaveLength(1)
       expect(readFileSync(sums[0].path, 'utf8')).toBe(`${ours.sha256}  ours.tar\n${theirs.sha256}  theirs.tar\n`)
+      expect(assetsOf('race').map((x) => x.name).sort()).toEqual(['SHA256SUMS', 'ours.tar', 'theirs.tar'])
     } finally {
       await http.close()
     }
   })
 
-  it('bundles of one Kubespray and arch for other Kubernetes versions get asset names of their own', () => {
+  it('bundles of one Kubespray and arch for other Kubernetes versions, variables or layouts get asset names of their own', () => {
     const own = manifestOf(bundles.amd64)
-    expect(assetPrefix(own)).toBe('kubespray-v2.30.0-amd64')
-    const pinned = { ...own, kubeVersion: 'v1.31.4', extraVars: { ...own.extraVars, kube_version: 'v1.31.4' } }
-    expect(assetPrefix(pinned)).toBe('kubespray-v2.30.0-k8s-v1.31.4-amd64')
+    const sums = sumsOf(bundles.amd64)
+    const hash = prefixes.amd64.slice(-8)
+    // A rebuild of one configuration keeps its name: the hash is not of the bundle's bytes.
+    expect(assetPrefix(own, sums.filter((e) => e.path.startsWith('lists/')))).toBe(prefixes.amd64)
+    const pinned = assetPrefix({ ...own, kubeVersion: 'v1.31.4', extraVars: { ...own.extraVars, kube_version: 'v1.31.4' } }, sums)
+    expect(pinned).toMatch(/^kubespray-v2\.30\.0-k8s-v1\.31\.4-amd64-[0-9a-f]{8}$/)
+    expect(pinned.slice(-8)).not.toBe(hash)
+    const vars = assetPrefix({ ...own, extraVars: { ...own.extraVars, etcd_version: 'v3.5.17' } }, sums)
+    expect(vars).toMatch(/^kubespray-v2\.30\.0-amd64-[0-9a-f]{8}$/)
+    expect(vars).not.toBe(prefixes.amd64)
+    const list = sums.find((e) => e.path.startsWith('lists/'))
+    expect(assetPrefix(own, sums.map((e) => (e === list ? { ...e, sha256: 'f'.repeat(64) } : e)))).not.toBe(prefixes.amd64)
+    expect(assetPrefix({ ...own, layout: 'kubespray-offline' }, sums)).toMatch(/^kubespray-v2\.30\.0-amd64-kubespray-offline-[0-9a-f]{8}$/)
   })
 
   it('names bad input: no release, a release without bundles, a part whose bytes do not match its digest', async () => {
@@ -197,14 +219,15 @@ describe('a release built by several jobs', () => {
     expect(missing.stderr).toContain('example/split has no release nope (publish a bundle into it first)')
     const empty = await cli(['merge', '--repo', REPO, '--tag', 'race'])
     expect(empty.status).toBe(1)
-    expect(empty.stderr).toContain('example/split release race holds no bundle (no *-bundle.tar asset): publish one into it first')
-    const tar = assetsOf(TAG).find((x) => x.name === 'kubespray-v2.30.0-amd64-bundle.tar')
+    expect(empty.stderr).toContain('example/split release race holds no bundle (no *-bundle-*.tar asset): publish one into it first')
+    const tar = assetsOf(TAG).find((x) => x.name.startsWith(`${prefixes.amd64}-bundle-`))
     const saved = readFileSync(tar?.path ?? '')
     writeFileSync(tar?.path ?? '', Buffer.concat([saved.subarray(0, saved.length - 1), Buffer.from([saved[saved.length - 1] ^ 1])]))
     try {
       const bad = await cli(['merge', '--repo', REPO, '--tag', TAG])
       expect(bad.status).toBe(1)
-      expect(bad.stderr).toMatch(/asset kubespray-v2\.30\.0-amd64-bundle\.tar: its bytes hash to sha256 [0-9a-f]{64}, the release records [0-9a-f]{64}/)
+      expect(bad.stderr).toContain(`asset ${tar?.name}: its bytes hash to sha256 `)
+      expect(bad.stderr).toMatch(/its bytes hash to sha256 [0-9a-f]{64}, the release records [0-9a-f]{64}/)
     } finally {
       writeFileSync(tar?.path ?? '', saved)
     }
@@ -212,4 +235,51 @@ describe('a release built by several jobs', () => {
     expect(token.status).toBe(2)
     expect(token.stderr).toContain('GITHUB_TOKEN is required to merge')
   })
+})
+
+describe('two configurations of one Kubespray version and arch in one release', () => {
+  const tag = 'two-configs'
+  let other: string
+
+  beforeAll(async () => {
+    other = join(work, 'amd64-etcd')
+    const r = await cli(['build', '--kubespray', '2.30', '--arch', 'amd64', '-e', `etcd_version=${ETCD_VERSIONS[1]}`, '--out', other, '--insecure-registry', world.registryHost])
+    if (r.status !== 0) throw new Error(r.stderr)
+  }, 60_000)
+
+  it('coexist: the second publish deletes none of the first\'s parts, fetch --asset-prefix takes each alone, merge takes both', async () => {
+    const prefix = prefixOf(other, /^kubespray-v2\.30\.0-amd64-[0-9a-f]{8}$/)
+    expect(prefix).not.toBe(prefixes.amd64)
+    const budget = String(3500 * 1024)
+    const first = await cli(['publish', '--bundle', bundles.amd64, '--repo', REPO, '--tag', tag, '--part-size', budget])
+    expect(first.status).toBe(0)
+    const firsts = assetsOf(tag).filter((x) => x.name !== 'SHA256SUMS').map((x) => `${x.id}:${x.name}`)
+    const second = await cli(['publish', '--bundle', other, '--repo', REPO, '--tag', tag, '--part-size', budget])
+    expect(second.stderr).not.toContain('error')
+    expect(second.status).toBe(0)
+    expect(second.stdout).not.toContain('deleted:')
+    const now = assetsOf(tag).map((x) => `${x.id}:${x.name}`)
+    for (const a of firsts) expect(now).toContain(a)
+    expect(assetsOf(tag).some((x) => x.name.startsWith(`${prefix}-bundle-`))).toBe(true)
+    expect(checkReleaseSums(tag)).toEqual(assetsOf(tag).map((x) => x.name).filter((n) => n !== 'SHA256SUMS').sort())
+
+    for (const [p, source] of [[prefixes.amd64, bundles.amd64], [prefix, other]]) {
+      const out = join(work, `two-${p}`)
+      const f = await cli(['fetch', '--repo', REPO, '--tag', tag, '--out', out, '--asset-prefix', p])
+      expect(f.stderr).not.toContain('error')
+      expect(f.status).toBe(0)
+      expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('')
+      expect(bundleTree(out)).toEqual(bundleTree(source))
+    }
+    // The two differ where their variables do.
+    expect(Object.keys(bundleTree(other)).filter((f) => f.includes(`etcd-${ETCD_VERSIONS[1]}`)).length).toBeGreaterThan(0)
+    expect(Object.keys(bundleTree(bundles.amd64)).filter((f) => f.includes(`etcd-${ETCD_VERSIONS[1]}`))).toEqual([])
+
+    const m = await cli(['merge', '--repo', REPO, '--tag', tag])
+    expect(m.stderr).toBe('')
+    expect(m.status).toBe(0)
+    const merged = JSON.parse(readFileSync(assetsOf(tag).find((x) => x.name === 'bundle.json')?.path ?? '', 'utf8')) as ReleaseManifest
+    expect(merged.bundles.map((b) => b.prefix)).toEqual([prefixes.amd64, prefix].sort())
+    expect(checkReleaseSums(tag)).toEqual(assetsOf(tag).map((x) => x.name).filter((n) => n !== 'SHA256SUMS').sort())
+  }, 120_000)
 })

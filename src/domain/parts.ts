@@ -1,17 +1,21 @@
 /**
  * A bundle directory cut into release assets by content, each below a size budget (GitHub
  * refuses assets of 2 GiB and more), each usable alone:
- *   <prefix>-bundle.tar      bundle.json, SHA256SUMS, lists/, the Kubespray tarball,
- *                            files/SHA256SUMS, images/index.json and images/oci-layout: what
- *                            rebuilds the directory byte for byte around the other parts
- *   <prefix>-files-NN.tar    files/… as they lie in the bundle (tar -xf in DIR)
- *   <prefix>-images-NN.tar   an OCI archive: oci-layout, an index.json of its images, and every
- *                            blob they need (skopeo copy oci-archive:, ctr import, docker load)
+ *   <prefix>-bundle-<sha8>.tar     bundle.json, SHA256SUMS, lists/, the Kubespray tarball,
+ *                                  files/SHA256SUMS, images/index.json and images/oci-layout:
+ *                                  what rebuilds the directory byte for byte around the others
+ *   <prefix>-files-NN-<sha8>.tar   files/… as they lie in the bundle (tar -xf in DIR)
+ *   <prefix>-images-NN-<sha8>.tar  an OCI archive: oci-layout, an index.json of its images, and
+ *                                  every blob they need (skopeo copy oci-archive:, ctr import)
+ * <sha8> is the start of the part's own sha256: a part whose bytes change gets a new name, so a
+ * publish never has to take the old one away before the new one is in place.
  * Blobs shared by images in different parts travel in each (that is what "alone" costs); images
  * are taken in list order and a part is closed when the next image's new blobs do not fit, so
  * images sharing a base layer mostly share a part. Pure: sizes in, a plan out.
  */
+import { createHash } from 'node:crypto'
 import { InputError } from './errors.js'
+import type { BundleManifest } from './bundle.js'
 
 /** GitHub's limit is 2 GiB per asset; stay a little below it. */
 export const DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2
@@ -43,8 +47,54 @@ export const tarEntrySize = (size: number): number => 1024 + Math.ceil(size / 51
 /** The two zero blocks that end a tar. */
 const TAR_END = 1024
 
+/** The name a part is packed under, before its bytes (and so its asset name) are known. */
 export function partName(prefix: string, kind: PartPlan['kind'], index?: number): string {
   return kind === 'bundle' ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, '0')}.tar`
+}
+
+/** A packed part's asset name: its packed name with the first 8 hex digits of its sha256. */
+export function contentName(packedName: string, sha256: string): string {
+  return packedName.replace(/\.tar$/, `-${sha256.slice(0, 8)}.tar`)
+}
+
+/** The layout a bundle has unless asked otherwise: left out of its asset names. */
+const DEFAULT_LAYOUT = 'original-host'
+
+/**
+ * The asset name prefix of a bundle: `kubespray-<version>[-k8s-<kube_version>]-<arches>
+ * [-<layout>]-<config8>`, where config8 hashes what the bundle was built from (configHash).
+ * Bundles of one Kubespray version built with other variables, inventory or layout get other
+ * prefixes, so they live in one release side by side (a job matrix publishes them at once),
+ * each fetched alone by its prefix. The rule for a prefix already in the release: the same
+ * prefix is the same configuration, so a publish replaces that bundle (a newer build of it,
+ * other upstream bytes included); it never touches another prefix's assets.
+ */
+export function assetPrefix(manifest: BundleManifest, sums: ReadonlyArray<{ path: string; sha256: string }>): string {
+  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? 'local'
+  const kube = Object.hasOwn(manifest.extraVars ?? {}, 'kube_version') ? `-k8s-${manifest.kubeVersion}` : ''
+  const layout = manifest.layout && manifest.layout !== DEFAULT_LAYOUT ? `-${manifest.layout}` : ''
+  return `kubespray-${label}${kube}-${manifest.arches.join('_')}${layout}-${configHash(manifest, sums)}`.replace(/[^\w.-]/g, '_')
+}
+
+/**
+ * 8 hex digits of the bundle's effective configuration: the sha256 lines of its lists/ (what
+ * the variables and inventory made Kubespray ask for, per arch), its layout, and its variables
+ * as canonical JSON. Not the bundle's bytes: a rebuild of one configuration keeps its prefix.
+ */
+function configHash(manifest: Pick<BundleManifest, 'layout' | 'extraVars'>, sums: ReadonlyArray<{ path: string; sha256: string }>): string {
+  const lists = sums.filter((e) => e.path.startsWith('lists/')).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  const text = [...lists.map((e) => `${e.sha256}  ${e.path}`), `layout ${manifest.layout}`, `extraVars ${canonicalJson(manifest.extraVars ?? {})}`].join('\n')
+  return createHash('sha256').update(text).digest('hex').slice(0, 8)
+}
+
+/** JSON with every object's keys sorted, so equal values give equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }
 
 export function planParts(prefix: string, budget: number, meta: SizedPath[], files: SizedPath[], images: ImageForParts[]): PartPlan[] {
@@ -100,15 +150,23 @@ function uniqueBlobs(blobs: ImageForParts['blobs']): ImageForParts['blobs'] {
 
 const byPath = (a: SizedPath, b: SizedPath): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)
 
-/** The bundles among a release's asset names: the prefix of each `<prefix>-bundle.tar`, sorted. */
+/** The bundles among asset names: the prefix of each `<prefix>-bundle-<sha8>.tar`, once, sorted. */
 export function bundlePrefixes(names: Iterable<string>): string[] {
-  const suffix = partName('', 'bundle')
-  return [...names].flatMap((n) => (n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : [])).sort()
+  return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort()
 }
 
 /** Which kind of part an asset name is, or undefined for an asset that is no part of ours. */
 export function partKind(prefix: string, name: string): PartPlan['kind'] | undefined {
-  if (name === partName(prefix, 'bundle')) return 'bundle'
-  const m = new RegExp(`^${prefix.replace(/[.]/g, '\\.')}-(files|images)-\\d{2,}\\.tar$`).exec(name)
-  return m ? (m[1] as 'files' | 'images') : undefined
+  const m = new RegExp(`^${prefix.replace(/[.]/g, '\\.')}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name)
+  return m ? (m[1].replace(/-\d+$/, '') as PartPlan['kind']) : undefined
+}
+
+/** The suffix of an asset still being uploaded (renamed to its final name once complete). */
+export const PARTIAL = '.partial'
+
+/** The final name an in-progress asset of `prefix` will take, or undefined for any other asset. */
+export function partialOf(prefix: string, name: string): string | undefined {
+  if (!name.endsWith(PARTIAL)) return undefined
+  const final = name.slice(0, -PARTIAL.length)
+  return partKind(prefix, final) ? final : undefined
 }

@@ -15,7 +15,7 @@ import { discardPart, FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/ht
 import { fromUndici } from '../adapters/http/bytes.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
 import { unpackPart } from '../adapters/bundle-parts.js'
-import type { GitHubReleases, ReleaseAsset } from '../adapters/github/releases.js'
+import type { GitHubReleases, Release, ReleaseAsset } from '../adapters/github/releases.js'
 import type { GitHubClient } from '../adapters/github/client.js'
 import { extractZipEntry, zipEntries } from '../adapters/zip-read.js'
 import { ASSET_SUMS } from './publish.js'
@@ -55,18 +55,7 @@ const ORDER: Record<PartPlan['kind'], number> = { images: 0, files: 1, bundle: 2
 export async function runFetch(request: FetchRequest, releases: GitHubReleases, progress: FetchProgress): Promise<FetchResult> {
   const release = await releases.byTag(request.tag)
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag}`)
-  const assets = await releases.assets(release)
-  const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
-  if (!sumsAsset) throw new InputError(`${releases.repo} release ${request.tag} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`)
-  const sums = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]))
-  const prefix = choosePrefix(assets, request.prefix, `${releases.repo} release ${request.tag}`)
-  const parts = assets
-    .flatMap((a) => {
-      const kind = partKind(prefix, a.name)
-      return kind ? [{ asset: a, kind }] : []
-    })
-    .sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1))
-  for (const { asset } of parts) if (!sums.has(asset.name)) throw new InputError(`asset ${asset.name} is not in the release's ${ASSET_SUMS}; it cannot be verified`)
+  const { prefix, parts, sums } = await listedParts(releases, release, request.tag, request.prefix)
 
   const dir = await ensureDirUnder(request.outDir, join(STATE_DIR, 'fetch'))
   const statePath = join(dir, 'state.json')
@@ -93,6 +82,48 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   const fetched = outcomes
   const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? '' })), state, statePath, request.concurrency)
   return { prefix, assets: fetched, ...result }
+}
+
+/**
+ * The chosen bundle's parts as the release's SHA256SUMS lists them: that file is the release's
+ * truth (a publish puts new parts up beside the old ones and swaps SHA256SUMS over to them, then
+ * deletes the old), so other assets of the prefix are ignored. A publish swapping SHA256SUMS
+ * deletes the old one and renames the new one into place: for that one request the release has
+ * none, and a publish may delete the parts of a SHA256SUMS read just before its swap. Both are
+ * met by reading the release once more, a second later.
+ */
+async function listedParts(releases: GitHubReleases, release: Release, tag: string, wanted: string | undefined): Promise<{ prefix: string; parts: Array<{ asset: ReleaseAsset; kind: PartPlan['kind'] }>; sums: Map<string, string> }> {
+  const where = `${releases.repo} release ${tag}`
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= 2
+    const assets = await releases.assets(release)
+    const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
+    const text = sumsAsset ? await releases.text(sumsAsset).catch((e: unknown) => (last ? Promise.reject(e) : undefined)) : undefined
+    if (text === undefined) {
+      if (!last) {
+        await new Promise((r) => setTimeout(r, 1000))
+        continue
+      }
+      throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`)
+    }
+    const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]))
+    const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), wanted, where)
+    const byName = new Map(assets.map((a) => [a.name, a]))
+    const listed = [...sums.keys()].flatMap((name) => {
+      const kind = partKind(prefix, name)
+      return kind ? [{ name, kind, asset: byName.get(name) }] : []
+    })
+    const missing = listed.filter((p) => !p.asset).map((p) => p.name)
+    if (missing.length && !last) {
+      await new Promise((r) => setTimeout(r, 1000))
+      continue
+    }
+    if (missing.length) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${missing.join(', ')}, which the release does not have (a publish under way? run fetch again)`)
+    const parts = listed
+      .map(({ asset, kind }) => ({ asset: asset as ReleaseAsset, kind }))
+      .sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1))
+    return { prefix, parts, sums }
+  }
 }
 
 /**
@@ -195,7 +226,7 @@ function choosePrefix(assets: ReadonlyArray<{ name: string }>, wanted: string | 
     return wanted
   }
   if (prefixes.length === 1) return prefixes[0]
-  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset)`)
+  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle-*.tar asset)`)
   throw new InputError(`${where} holds several bundles; choose one with --asset-prefix: ${prefixes.join(', ')}`)
 }
 

@@ -1,25 +1,34 @@
 /**
- * `publish`: a bundle directory → release assets, each below the part size, each usable alone
- * (domain/parts.ts), plus an asset SHA256SUMS listing every other asset. Idempotent: parts are
- * packed deterministically and named by the bundle, an asset already there with the same bytes
- * is kept, one with other bytes is replaced, ours that the bundle no longer has are deleted,
- * nothing is duplicated, and the release ends published (not a draft).
+ * `publish`: a bundle directory, verified first, → release assets, each below the part size,
+ * each usable alone (domain/parts.ts), plus an asset SHA256SUMS listing every other asset.
+ * Idempotent: parts are packed deterministically and named by their own sha256, so an asset
+ * already there under its name is kept, nothing is duplicated, and the release ends published.
+ *
+ * Atomic: at every moment the release's SHA256SUMS lists a complete bundle, the old one or the
+ * new one (fetch reads the parts it lists, not whatever else is there); only for the one request
+ * of its swap is there none, and fetch looks again. A new part goes up as
+ * `<name>.partial` and is renamed once complete; then SHA256SUMS is swapped (updateReleaseSums);
+ * only then are this bundle's assets the new SHA256SUMS no longer lists deleted. A run that
+ * fails anywhere leaves the old SHA256SUMS in place, and a re-run finishes the job. Publishers
+ * of other prefixes may run at once (a job matrix); two publishers of one prefix at once are not
+ * supported (the later replaces the earlier's bundle, and may delete its parts mid-run).
  */
-import { createHash } from 'node:crypto'
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { BUNDLE_SUMS, STATE_DIR, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { RELEASE_MANIFEST } from '../domain/release-manifest.js'
-import { partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
+import { assetPrefix, contentName, PARTIAL, partialOf, partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { writePart, type WrittenPart } from '../adapters/bundle-parts.js'
 import { GitHubReleases, MAX_ASSETS, type Release, type ReleaseAsset } from '../adapters/github/releases.js'
 import { GitHubError } from '../adapters/github/client.js'
 import { runPool } from './pool.js'
 import { parseSums, readBundleManifest } from './bundle-dir.js'
+import { runVerify } from './verify.js'
 
 export const ASSET_SUMS = 'SHA256SUMS'
 
@@ -36,6 +45,7 @@ export interface PublishedAsset {
   name: string
   size: number
   sha256: string
+  /** uploaded: new (a changed part has a new name); replaced: another asset of that name was there. */
   action: 'uploaded' | 'replaced' | 'unchanged'
   /** For image parts: the image lines inside. */
   images: string[]
@@ -53,28 +63,27 @@ export interface PublishProgress {
   uploaded(asset: PublishedAsset): void
 }
 
-/**
- * The asset name prefix of a bundle: its Kubespray version and arches, and its Kubernetes
- * version when the variables chose one, so the jobs of a matrix by Kubernetes version publish
- * into one release side by side instead of over each other.
- */
-export function assetPrefix(manifest: BundleManifest): string {
-  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? 'local'
-  const kube = Object.hasOwn(manifest.extraVars ?? {}, 'kube_version') ? `-k8s-${manifest.kubeVersion}` : ''
-  return `kubespray-${label}${kube}-${manifest.arches.join('_')}`.replace(/[^\w.-]/g, '_')
-}
+/** Bundle parts go below DIR/.kubespray-bundle/publish (not published itself). */
+export const publishDir = (bundleDir: string): string => join(bundleDir, STATE_DIR, 'publish')
 
-/** Cuts the bundle into parts under DIR/.kubespray-bundle/publish (not published itself). */
+/**
+ * Verifies the bundle as `verify` does, then cuts it into parts under publishDir, each named
+ * by its content. Only paths the bundle's SHA256SUMS lists are packed (and verify has just
+ * refused anything in the directory it does not list).
+ */
 export async function packBundle(
   bundleDir: string,
   partSize: number,
-  progress?: Pick<PublishProgress, 'packed'>
+  progress?: Pick<PublishProgress, 'packed'>,
+  concurrency = 4
 ): Promise<{ manifest: BundleManifest; prefix: string; plans: PartPlan[]; parts: WrittenPart[] }> {
   const manifest = await readBundleManifest(bundleDir)
+  await refuseUnverified(bundleDir, concurrency)
   const sums = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`)
   })
-  const listed = parseSums(sums).map((e) => e.path)
+  const entries = parseSums(sums)
+  const listed = entries.map((e) => e.path)
   const layout = new OciLayout(join(bundleDir, 'images'))
   const index = (await layout.readIndex()).manifests
   const blobSize = new Map<string, number>()
@@ -98,21 +107,42 @@ export async function packBundle(
     if (fileSet.has(path)) files.push({ path, size: await sizeOf(path) })
     else if (!inImages.has(path)) meta.push({ path, size: await sizeOf(path) })
   }
-  const prefix = assetPrefix(manifest)
+  const prefix = assetPrefix(manifest, entries)
   const plans = planParts(prefix, partSize, meta, files, images)
-  const dir = join(bundleDir, STATE_DIR, 'publish')
+  const dir = publishDir(bundleDir)
+  // An earlier run's parts carry the names of their own bytes: start empty, not beside them.
+  await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
   const parts: WrittenPart[] = []
   for (const plan of plans) {
-    const part = await writePart(bundleDir, plan, index, dir)
+    const part = await nameByContent(await writePart(bundleDir, plan, index, dir))
+    plan.name = part.name
     progress?.packed(part)
     parts.push(part)
   }
   return { manifest, prefix, plans, parts }
 }
 
+/** A bundle that does not verify is refused, every problem named: its bytes are not what it lists. */
+async function refuseUnverified(bundleDir: string, concurrency: number): Promise<void> {
+  const { problems } = await runVerify(bundleDir, concurrency)
+  if (!problems.length) return
+  throw new InputError(
+    `${bundleDir} does not verify, so nothing was packed or published (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+      problems.map((p) => `  ${p}\n`).join('') +
+      `rebuild the bundle (the build command into ${bundleDir}, or a fresh directory) and publish again`
+  )
+}
+
+async function nameByContent(part: WrittenPart): Promise<WrittenPart> {
+  const name = contentName(part.name, part.sha256)
+  const path = join(dirname(part.path), name)
+  await rename(part.path, path)
+  return { ...part, name, path }
+}
+
 export async function runPublish(request: PublishRequest, releases: GitHubReleases, progress?: PublishProgress): Promise<PublishResult> {
-  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress)
+  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress, request.concurrency)
   let release = await releases.byTag(request.tag)
   let created = false
   if (!release) {
@@ -120,85 +150,205 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
     release = made.release
     created = made.created
   }
-  let existing = await releases.assets(release)
-  // The release's merged manifest describes its bundles as they were: `merge` writes it again.
-  const merged = existing.find((a) => a.name === RELEASE_MANIFEST)
-  if (merged) {
-    await releases.deleteAsset(merged)
-    existing = existing.filter((a) => a !== merged)
-  }
+  const existing = await releases.assets(release)
   const ours = new Set(parts.map((p) => p.name))
-  const others = existing.filter((a) => !ours.has(a.name) && a.name !== ASSET_SUMS && partKind(prefix, a.name) === undefined)
-  if (others.length + parts.length + 1 > MAX_ASSETS) {
-    throw new InputError(`${request.repo} release ${request.tag} would have ${others.length + parts.length + 1} assets; GitHub allows ${MAX_ASSETS} per release (raise --part-size, or publish to another tag)`)
+  // Old and new parts stand side by side until SHA256SUMS is swapped, with a temporary SHA256SUMS.
+  const peak = existing.length + parts.filter((p) => !existing.some((a) => a.name === p.name)).length + 2
+  if (peak > MAX_ASSETS) {
+    throw new InputError(`${request.repo} release ${request.tag} would have ${peak} assets (the new parts beside the old until SHA256SUMS is swapped); GitHub allows ${MAX_ASSETS} per release (raise --part-size, or publish to another tag)`)
   }
-  // Ours the bundle no longer has (a smaller bundle, another part count) go.
-  const stale = existing.filter((a) => !ours.has(a.name) && partKind(prefix, a.name) !== undefined)
-  for (const a of stale) await releases.deleteAsset(a)
+  const leftovers = await clearDeadUploads(releases, existing, parts, prefix)
   const byName = new Map(existing.map((a) => [a.name, a]))
   const target = release
+  let failed = false
   const assets = await runPool(parts, request.concurrency, async (part) => {
-    const asset = await placeAsset(releases, target, byName.get(part.name), part)
-    const published = { ...asset, images: plans.find((p) => p.name === part.name)?.images ?? [] }
-    progress?.uploaded(published)
-    return published
+    // After a failure the run stops taking parts: what is done stays for the re-run.
+    if (failed) return undefined
+    try {
+      const asset = await placePart(releases, target, byName.get(part.name), leftovers.get(part.name), part)
+      const published = { ...asset, images: plans.find((p) => p.name === part.name)?.images ?? [] }
+      progress?.uploaded(published)
+      return published
+    } catch (e) {
+      failed = true
+      throw e
+    }
   })
   // SHA256SUMS lists every other asset: ours, and the lines it has for other bundles' assets
-  // still there (jobs of a matrix publish their bundles into one release side by side).
-  const sums = await updateReleaseSums(releases, release, join(request.bundleDir, STATE_DIR, 'publish'), (lines, present) => [
-    ...lines.filter((e) => present.has(e.path) && !ours.has(e.path) && partKind(prefix, e.path) === undefined),
+  // still there (jobs of a matrix publish their bundles into one release side by side). The
+  // release's merged manifest described the bundles as they were: `merge` writes it again.
+  const sums = await updateReleaseSums(releases, release, publishDir(request.bundleDir), (lines, present) => [
+    ...lines.filter((e) => present.has(e.path) && e.path !== RELEASE_MANIFEST && partKind(prefix, e.path) === undefined),
     ...parts.map((p) => ({ path: p.name, sha256: p.sha256 }))
   ])
+  const after = await releases.assets(release)
+  const merged = after.find((a) => a.name === RELEASE_MANIFEST)
+  if (merged) await releases.deleteAsset(merged)
+  const deleted = await removeStale(releases, after, prefix, ours)
   if (release.draft) release = await releases.update(release, { draft: false })
-  return { releaseUrl: release.html_url, created, assets: [...assets, { ...sums, images: [] }], deleted: stale.map((a) => a.name) }
+  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted }
+}
+
+/**
+ * This prefix's `.partial` uploads an earlier run left, before ours start (two publishers of one
+ * prefix at once are not supported, so none is live): a finished one this run needs is returned
+ * by its final name, to be renamed into place (a re-run after a failure finishes the job); every
+ * other one is deleted (GitHub never completes a 'starter', and it would block our upload's name).
+ */
+async function clearDeadUploads(releases: GitHubReleases, existing: readonly ReleaseAsset[], parts: readonly WrittenPart[], prefix: string): Promise<Map<string, ReleaseAsset>> {
+  const adoptable = new Map<string, ReleaseAsset>()
+  for (const a of existing) {
+    const final = partialOf(prefix, a.name)
+    if (final === undefined) continue
+    const part = parts.find((p) => p.name === final)
+    if (part && holds(a, part)) adoptable.set(final, a)
+    else await releases.deleteAsset(a)
+  }
+  return adoptable
+}
+
+/** After the swap: this prefix's parts the new SHA256SUMS no longer lists (the old bundle). Another prefix's assets are never touched. */
+async function removeStale(releases: GitHubReleases, assets: readonly ReleaseAsset[], prefix: string, ours: ReadonlySet<string>): Promise<string[]> {
+  const stale = assets.filter((a) => partKind(prefix, a.name) !== undefined && !ours.has(a.name))
+  for (const a of stale) await releases.deleteAsset(a)
+  return stale.map((a) => a.name)
+}
+
+/** Whether an asset holds these bytes (GitHub's digest; older assets have none: the name holds the sha256's start). */
+const holds = (asset: ReleaseAsset, part: Pick<WrittenPart, 'size' | 'sha256'>): boolean =>
+  asset.state === 'uploaded' && asset.size === part.size && (!asset.digest || asset.digest === `sha256:${part.sha256}`)
+
+/** One part into place under its final name: kept if there, else uploaded as `.partial` and renamed. */
+async function placePart(releases: GitHubReleases, release: Release, current: ReleaseAsset | undefined, leftover: ReleaseAsset | undefined, part: WrittenPart): Promise<Omit<PublishedAsset, 'images'>> {
+  const base = { name: part.name, size: part.size, sha256: part.sha256 }
+  if (current && holds(current, part)) return { ...base, action: 'unchanged' }
+  // A name taken by other bytes: made by hand, as no SHA256SUMS of ours can list it.
+  if (current) await releases.deleteAsset(current)
+  const partial = leftover ?? (await releases.upload(release, `${part.name}${PARTIAL}`, part.path, part.size))
+  await releases.rename(partial, part.name)
+  return { ...base, action: current ? 'replaced' : 'uploaded' }
 }
 
 /** The parts' own SHA256SUMS beside them (for an artifact: sha256sum -c works after unzip). */
 export async function writePartSums(bundleDir: string, parts: readonly WrittenPart[]): Promise<string> {
-  const path = join(bundleDir, STATE_DIR, 'publish', ASSET_SUMS)
+  const path = join(publishDir(bundleDir), ASSET_SUMS)
   await writeFile(path, formatSha256Sums(parts.map((p) => ({ path: p.name, sha256: p.sha256 }))))
   return path
 }
 
 /** How often a SHA256SUMS write starts over because another publisher wrote one meanwhile. */
 const SUMS_ATTEMPTS = 8
+/** How long, a second apart, a publisher that finds no SHA256SUMS waits for another's swap under way. */
+const SWAP_WAITS = 3
+/** Another run's temporary SHA256SUMS this old is left from a run that died (a swap takes moments). */
+const DEAD_AFTER_MS = 10 * 60_000
+
+type SumsLine = { path: string; sha256: string }
+
+/** A temporary asset name of this run: unique, so concurrent publishers never share one. */
+const tempName = (name: string): string => `${name}.${randomBytes(4).toString('hex')}${PARTIAL}`
+const isSumsTemp = (name: string): boolean => new RegExp(`^${ASSET_SUMS}\\.[0-9a-f]+\\${PARTIAL}$`).test(name)
+const olderThan = (asset: ReleaseAsset, ms: number): boolean => asset.updated_at !== undefined && Date.now() - Date.parse(asset.updated_at) > ms
 
 /**
  * Rewrites the release's SHA256SUMS from its current lines (`next` gets them and the names of
- * the assets there now). Publishers of one release may run at once, so this is a compare and
- * swap: the asset read is deleted by its id (if another publisher replaced it meanwhile, that
- * delete finds nothing), and an upload that meets a SHA256SUMS already there (GitHub answers
- * 422) starts over from that one, so no publisher's lines are lost.
+ * the finished assets there now), compare-and-swap style, so no publisher's lines are lost.
+ * GitHub cannot replace an asset in one call, so: the new one goes up under a temporary name;
+ * the one read is deleted by its id (already gone, or another one there: another publisher
+ * won, start over); ours is renamed to SHA256SUMS (GitHub answers 422 if one is there: another
+ * publisher won). Between the delete and the rename (one request) the release has none: fetch
+ * looks again a second later; a publisher that finds none while another's temporary one is
+ * there waits for that swap, and after SWAP_WAITS seconds takes that one's lines (its run died
+ * between the two requests).
  */
 export async function updateReleaseSums(
   releases: GitHubReleases,
   release: Release,
   dir: string,
-  next: (lines: Array<{ path: string; sha256: string }>, present: ReadonlySet<string>) => Array<{ path: string; sha256: string }>
+  next: (lines: SumsLine[], present: ReadonlySet<string>) => SumsLine[]
 ): Promise<Omit<PublishedAsset, 'images'>> {
   await mkdir(dir, { recursive: true })
   const path = join(dir, ASSET_SUMS)
+  const temp = tempName(ASSET_SUMS)
   for (let attempt = 1; ; attempt++) {
-    const assets = await releases.assets(release)
-    const current = assets.find((a) => a.name === ASSET_SUMS)
-    const lines = current ? parseSums(await releases.text(current)) : []
-    const text = formatSha256Sums(next(lines, new Set(assets.map((a) => a.name).filter((n) => n !== ASSET_SUMS))))
+    const read = await readReleaseSums(releases, release)
+    const text = formatSha256Sums(next(read.lines, read.present))
+    const base = { name: ASSET_SUMS, size: Buffer.byteLength(text), sha256: sha256Of(text) }
+    if (read.current && read.text === text) return { ...base, action: 'unchanged' }
     await writeFile(path, text)
-    try {
-      return await placeAsset(releases, release, current, { name: ASSET_SUMS, path, size: Buffer.byteLength(text), sha256: sha256Of(text) })
-    } catch (e) {
-      if (!(e instanceof GitHubError && e.status === 422) || attempt >= SUMS_ATTEMPTS) throw e
-      // Another publisher's SHA256SUMS went up between our read and our upload: read it again.
-      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200))
+    const ours = await releases.upload(release, temp, path, base.size)
+    if (await swapSums(releases, release, read.current, ours)) {
+      for (const dead of read.dead) await releases.deleteAsset(dead)
+      return { ...base, action: read.current ? 'replaced' : 'uploaded' }
     }
+    await releases.deleteAsset(ours)
+    if (attempt >= SUMS_ATTEMPTS) throw new GitHubError(`${ASSET_SUMS}: other publishers replaced it ${attempt} times while this one tried; run publish again`)
+    await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200))
   }
 }
 
+interface SumsRead {
+  current?: ReleaseAsset
+  text?: string
+  lines: SumsLine[]
+  present: Set<string>
+  /** Temporary SHA256SUMS of dead runs: deleted once ours is in place. */
+  dead: ReleaseAsset[]
+}
+
+async function readReleaseSums(releases: GitHubReleases, release: Release): Promise<SumsRead> {
+  for (let wait = 0; ; wait++) {
+    const assets = await releases.assets(release)
+    const current = assets.find((a) => a.name === ASSET_SUMS)
+    const present = new Set(assets.filter((a) => a.name !== ASSET_SUMS && !a.name.endsWith(PARTIAL)).map((a) => a.name))
+    const temps = assets.filter((a) => isSumsTemp(a.name))
+    const dead = temps.filter((a) => olderThan(a, DEAD_AFTER_MS))
+    if (current) {
+      // Deleted between the listing and the download: another publisher's swap; read again.
+      const text = await releases.text(current).catch((e: unknown) => (e instanceof GitHubError && e.status === 404 && wait < SUMS_ATTEMPTS ? undefined : Promise.reject(e)))
+      if (text === undefined) continue
+      return { current, text, lines: parseSums(text), present, dead }
+    }
+    const swapping = temps.filter((a) => a.state === 'uploaded' && !dead.includes(a)).sort((a, b) => b.id - a.id)
+    if (!swapping.length) return { lines: [], present, dead }
+    if (wait < SWAP_WAITS) {
+      await new Promise((r) => setTimeout(r, 1000))
+      continue
+    }
+    // Its run deleted the old SHA256SUMS and died before the rename: its lines are the newest.
+    return { lines: parseSums(await releases.text(swapping[0])), present, dead: [...dead, swapping[0]] }
+  }
+}
+
+/** Our temporary SHA256SUMS in place of the one read; false when another publisher got there first. */
+async function swapSums(releases: GitHubReleases, release: Release, read: ReleaseAsset | undefined, ours: ReleaseAsset): Promise<boolean> {
+  const current = (await releases.assets(release)).find((a) => a.name === ASSET_SUMS)
+  if (current?.id !== read?.id) return false
+  if (read && !(await releases.deleteAsset(read))) return false
+  try {
+    await releases.rename(ours, ASSET_SUMS)
+    return true
+  } catch (e) {
+    if (e instanceof GitHubError && e.status === 422) return false
+    throw e
+  }
+}
+
+/**
+ * An asset put in place of another of its name (merge's bundle.json): the new one goes up under
+ * a temporary name and is renamed once the old one is deleted, so a failed upload leaves the old.
+ */
 export async function placeAsset(releases: GitHubReleases, release: Release, existing: ReleaseAsset | undefined, part: WrittenPart): Promise<Omit<PublishedAsset, 'images'>> {
   const base = { name: part.name, size: part.size, sha256: part.sha256 }
   if (existing && existing.state === 'uploaded' && existing.size === part.size && existing.digest === `sha256:${part.sha256}`) return { ...base, action: 'unchanged' }
-  if (existing) await releases.deleteAsset(existing)
-  await releases.upload(release, part.name, part.path, part.size)
+  const uploaded = await releases.upload(release, tempName(part.name), part.path, part.size)
+  try {
+    if (existing) await releases.deleteAsset(existing)
+    await releases.rename(uploaded, part.name)
+  } catch (e) {
+    await releases.deleteAsset(uploaded).catch(() => false)
+    throw e
+  }
   return { ...base, action: existing ? 'replaced' : 'uploaded' }
 }
 
@@ -212,9 +362,9 @@ function releaseNotes(manifest: BundleManifest, prefix: string): string {
     '```sh',
     'sha256sum -c SHA256SUMS',
     `mkdir -p bundle/images && for p in ${prefix}-images-*.tar; do tar -xf "$p" -C bundle/images; done`,
-    `for p in ${prefix}-files-*.tar ${prefix}-bundle.tar; do tar -xf "$p" -C bundle; done`,
+    `for p in ${prefix}-files-*.tar ${prefix}-bundle-*.tar; do tar -xf "$p" -C bundle; done`,
     '(cd bundle && sha256sum -c SHA256SUMS)',
     '```',
-    'or `node dist/cli.js fetch --repo OWNER/NAME --tag TAG --out bundle`. Each images part is an OCI archive on its own (`skopeo copy oci-archive:PART:IMAGE …`).'
+    `or \`node dist/cli.js fetch --repo OWNER/NAME --tag TAG --asset-prefix ${prefix} --out bundle\`. Each images part is an OCI archive on its own (\`skopeo copy oci-archive:PART:IMAGE …\`).`
   ].join('\n')
 }

@@ -173,12 +173,16 @@ export interface StoredAsset {
   state: 'uploaded' | 'starter'
   digest: string
   path: string
+  /** When it was made or renamed (ms since the epoch): GitHub's updated_at. */
+  updated?: number
 }
 
 export interface StoredRelease {
   id: number
   tag_name: string
   draft: boolean
+  /** The release notes, as created or last updated. */
+  body?: string
   assets: StoredAsset[]
 }
 
@@ -187,6 +191,15 @@ export interface GitHubStandIn {
   releases: Map<string, StoredRelease[]>
   /** The next N uploads leave a 'starter' asset behind and answer 502 (as a failed upload does). */
   failUploads(count: number): void
+  /**
+   * Uploads whose name passes `match` fail (502), `count` times in all (default 1): as
+   * failUploads, or with `leave: false` without leaving an asset (the connection cut before
+   * GitHub made one). `then` runs after each failure is answered (another publisher acting
+   * meanwhile). A later call replaces an earlier one.
+   */
+  failUploadsWhere(options: { match?: (name: string) => boolean; count?: number; leave?: boolean; then?: (release: StoredRelease) => void }): void
+  /** Calls `listener` after every change to a release's assets (upload, rename, delete); returns its removal. */
+  watchAssets(listener: (release: StoredRelease) => void): () => void
   /** Asset bytes served from storage (after the API's redirect), Range requests included. */
   storageRequests: Array<{ path: string; range?: string }>
   /** Storage answers 404 for assets of these names (an outage of one download). */
@@ -218,6 +231,11 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   let limited = 0
   let resetSeconds = 1
   let failing = 0
+  let failure: { match: (name: string) => boolean; count: number; leave: boolean; then?: (release: StoredRelease) => void } | undefined
+  const watchers = new Set<(release: StoredRelease) => void>()
+  const changed = (release: StoredRelease): void => {
+    for (const w of watchers) w(release)
+  }
   let nextId = 1
   const releases = new Map<string, StoredRelease[]>()
   const storageRequests: GitHubStandIn['storageRequests'] = []
@@ -250,6 +268,14 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     if (release.assets.some((a) => a.name === name)) {
       return void req.resume().on('end', () => res.writeHead(422, { 'content-type': 'application/json' }).end('{"message":"Validation Failed","errors":[{"code":"already_exists"}]}'))
     }
+    const injected = failure && failure.count > 0 && failure.match(name) ? failure : undefined
+    if (injected) injected.count--
+    if (injected && !injected.leave) {
+      return void req.resume().on('end', () => {
+        res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Bad Gateway"}')
+        injected.then?.(release)
+      })
+    }
     const id = nextId++
     const path = join(assetDir, String(id))
     const hash = createHash('sha256')
@@ -261,11 +287,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     req.on('end', () => {
       const data = Buffer.concat(chunks)
       writeFileSync(path, data)
-      const asset: StoredAsset = { id, name, size: data.length, state: failing > 0 ? 'starter' : 'uploaded', digest: `sha256:${hash.digest('hex')}`, path }
+      const fails = failing > 0 || injected !== undefined
+      const asset: StoredAsset = { id, name, size: data.length, state: fails ? 'starter' : 'uploaded', digest: `sha256:${hash.digest('hex')}`, path, updated: Date.now() }
       release.assets.push(asset)
-      if (failing > 0) {
-        failing--
-        return void res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Bad Gateway"}')
+      changed(release)
+      if (fails) {
+        if (!injected) failing--
+        res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Bad Gateway"}')
+        injected?.then?.(release)
+        return
       }
       res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(assetJson(m?.[1] ?? '', asset)))
     })
@@ -284,7 +314,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
   const api = createServer((req, res) => handleApi(req, res))
   await listen(api)
   const apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`
-  const assetJson = (fullName: string, a: StoredAsset): object => ({ id: a.id, name: a.name, size: a.size, state: a.state, digest: a.digest, url: `${apiUrl}/repos/${fullName}/releases/assets/${a.id}` })
+  const assetJson = (fullName: string, a: StoredAsset): object => ({
+    id: a.id,
+    name: a.name,
+    size: a.size,
+    state: a.state,
+    digest: a.digest,
+    url: `${apiUrl}/repos/${fullName}/releases/assets/${a.id}`,
+    updated_at: new Date(a.updated ?? Date.now()).toISOString()
+  })
   const releaseJson = (fullName: string, r: StoredRelease): object => ({
     id: r.id,
     tag_name: r.tag_name,
@@ -303,13 +341,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       return true
     }
     if (req.method === 'POST' && rest === '') {
-      const input = JSON.parse(body) as { tag_name: string; draft?: boolean }
+      const input = JSON.parse(body) as { tag_name: string; draft?: boolean; body?: string }
       // As GitHub: one release per tag (another publisher got there first).
       if (list.some((x) => x.tag_name === input.tag_name)) {
         json(res, 422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }] })
         return true
       }
-      const r: StoredRelease = { id: nextId++, tag_name: input.tag_name, draft: Boolean(input.draft), assets: [] }
+      const r: StoredRelease = { id: nextId++, tag_name: input.tag_name, draft: Boolean(input.draft), body: input.body, assets: [] }
       list.push(r)
       json(res, 201, releaseJson(fullName, r))
       return true
@@ -333,7 +371,15 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
       if (!owner || !asset) return (json(res, 404, { message: 'Not Found' }), true)
       if (req.method === 'DELETE') {
         owner.assets = owner.assets.filter((a) => a.id !== id)
+        changed(owner)
         res.writeHead(204).end()
+      } else if (req.method === 'PATCH') {
+        // As GitHub: a rename to a name another asset of the release has is refused.
+        const name = (JSON.parse(body) as { name?: string }).name ?? asset.name
+        if (owner.assets.some((a) => a.name === name && a.id !== id)) return (json(res, 422, { message: 'Validation Failed', errors: [{ resource: 'ReleaseAsset', code: 'already_exists', field: 'name' }] }), true)
+        Object.assign(asset, { name, updated: Date.now() })
+        changed(owner)
+        json(res, 200, assetJson(fullName, asset))
       } else if (req.headers.accept === 'application/octet-stream') res.writeHead(302, { location: `${storageUrl}/asset/${id}` }).end()
       else json(res, 200, assetJson(fullName, asset))
       return true
@@ -409,6 +455,13 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
     unavailable,
     failUploads(count) {
       failing = count
+    },
+    failUploadsWhere({ match = () => true, count = 1, leave = true, then }) {
+      failure = { match, count, leave, then }
+    },
+    watchAssets(listener) {
+      watchers.add(listener)
+      return () => watchers.delete(listener)
     },
     addArtifact(fullName, name, zip) {
       const id = nextId++

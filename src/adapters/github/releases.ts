@@ -1,7 +1,7 @@
 /**
- * GitHub releases and their assets: find or create a release by tag, list, delete, upload
- * (streamed from disk to the release's upload_url, retried on 5xx after deleting the empty
- * asset a failed upload can leave behind, as GitHub documents) and download (the asset API url
+ * GitHub releases and their assets: find or create a release by tag, list, delete, rename,
+ * upload (streamed from disk to the release's upload_url, retried on 5xx after deleting the
+ * empty asset a failed upload can leave behind, as GitHub documents) and download (the asset API url
  * with Accept: application/octet-stream, which works for private repositories with a token and
  * redirects to storage that serves Range requests).
  */
@@ -19,6 +19,8 @@ export interface ReleaseAsset {
   /** "sha256:<hex>" where GitHub computed it. */
   digest?: string | null
   url: string
+  /** When the asset last changed (ISO 8601): how long an unfinished upload has sat. */
+  updated_at?: string
 }
 
 export interface Release {
@@ -70,20 +72,32 @@ export class GitHubReleases {
     return this.client.paginate<ReleaseAsset>(`repos/${this.repo}/releases/${release.id}/assets`)
   }
 
-  async deleteAsset(asset: Pick<ReleaseAsset, 'id' | 'name'>): Promise<void> {
+  /** Deletes an asset by its id: false when it was gone already (someone else deleted it). */
+  async deleteAsset(asset: Pick<ReleaseAsset, 'id' | 'name'>): Promise<boolean> {
     const res = await this.client.request('DELETE', `repos/${this.repo}/releases/assets/${asset.id}`)
     await res.body.dump()
     if (res.statusCode !== 204 && res.statusCode !== 404) throw new GitHubError(`deleting asset ${asset.name}: HTTP ${res.statusCode}`, res.statusCode)
+    return res.statusCode === 204
+  }
+
+  /** Renames an asset; GitHub answers 422 when the release has an asset of that name already. */
+  async rename(asset: Pick<ReleaseAsset, 'id' | 'name'>, name: string): Promise<ReleaseAsset> {
+    const where = `PATCH repos/${this.repo}/releases/assets/${asset.id}`
+    const res = await this.client.request('PATCH', `repos/${this.repo}/releases/assets/${asset.id}`, { body: JSON.stringify({ name }), headers: { 'content-type': 'application/json' } })
+    if (res.statusCode !== 200) throw await this.client.failure(res, `${where} (${asset.name} → ${name})`)
+    return (await res.body.json()) as ReleaseAsset
   }
 
   /**
    * Streams a file to the release as asset `name`. A 5xx or a cut connection is retried with a
-   * fresh stream, after deleting whatever half-made asset of that name the failure left.
+   * fresh stream, after deleting the half-made asset the failure left: only one this upload
+   * made (of that name, not there before it, still 'starter'), never another publisher's.
    */
   async upload(release: Release, name: string, path: string, size: number): Promise<ReleaseAsset> {
     const url = new URL(release.upload_url.replace(/\{.*\}$/, ''))
     url.searchParams.set('name', name)
     let last: unknown
+    const before = new Set((await this.assets(release)).filter((a) => a.name === name).map((a) => a.id))
     for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
       let res: Dispatcher.ResponseData
       try {
@@ -93,7 +107,7 @@ export class GitHubReleases {
         })
       } catch (e) {
         last = e
-        await this.removeLeftover(release, name)
+        await this.removeLeftover(release, name, before)
         continue
       }
       if (res.statusCode === 201) return (await res.body.json()) as ReleaseAsset
@@ -102,15 +116,14 @@ export class GitHubReleases {
       const limited = (res.statusCode === 403 || res.statusCode === 429) && Number.isFinite(retryAfter)
       last = await this.client.failure(res, `POST ${url.pathname}`)
       if (res.statusCode < 500 && !limited) throw last
-      await this.removeLeftover(release, name)
+      await this.removeLeftover(release, name, before)
       await new Promise((r) => setTimeout(r, limited ? retryAfter * 1000 : 500 * 2 ** (attempt - 1)))
     }
     throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${(last as Error).message}`)
   }
 
-  private async removeLeftover(release: Release, name: string): Promise<void> {
-    const leftover = (await this.assets(release)).find((a) => a.name === name)
-    if (leftover) await this.deleteAsset(leftover)
+  private async removeLeftover(release: Release, name: string, before: ReadonlySet<number>): Promise<void> {
+    for (const a of await this.assets(release)) if (a.name === name && a.state === 'starter' && !before.has(a.id)) await this.deleteAsset(a)
   }
 
   /** An asset as a byte source for the resumable fetcher. */

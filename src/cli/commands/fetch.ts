@@ -15,15 +15,17 @@ export const USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
-killed run), checks every asset against the release's SHA256SUMS, unpacks the parts safely and
-rebuilds the bundle directory, then checks every file of it against the bundle's SHA256SUMS.
+killed run): the parts the release's SHA256SUMS lists for it, each checked against its line
+there. Unpacks the parts safely and rebuilds the bundle directory, then checks every file of
+it against the bundle's SHA256SUMS.
 
 Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
   --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
   --out DIR             the bundle directory to rebuild
-  --asset-prefix NAME   which bundle, when the release holds several
+  --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
+                        names before -bundle-, -files-, -images-)
   --concurrency N       assets at once (default 4)
   -h, --help            show this help
 Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_URL (GHES).

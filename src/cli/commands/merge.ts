@@ -20,7 +20,8 @@ The last step of a release built by several jobs (one per arch or Kubernetes ver
 running publish into the same TAG): writes the release's bundle.json, every bundle's manifest
 merged (which bundle holds which file and image, for fetch --asset-prefix), and a SHA256SUMS
 of every other asset from the sha256 GitHub computed of each upload. Each bundle's
--bundle.tar is downloaded and checked to read its manifest; no other part is downloaded.
+PREFIX-bundle-SHA8.tar (the one SHA256SUMS lists) is downloaded and checked to read its
+manifest; no other part is downloaded.
 Safe to re-run: assets whose bytes are the same are kept.
 
 Options:

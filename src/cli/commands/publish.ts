@@ -14,12 +14,19 @@ import { parseRepository } from './build.js'
 export const USAGE = `Usage:
   kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
 
-Publishes a bundle directory (from the build command) as assets of the release TAG, creating it
-if needed: a bundle part (bundle.json, SHA256SUMS, lists, Kubespray's tarball, the layout's
+Verifies the bundle directory (from the build command) as verify does, and refuses one that
+does not verify, naming each bad item. Then publishes it as assets of the release TAG, creating
+it if needed: a bundle part (bundle.json, SHA256SUMS, lists, Kubespray's tarball, the layout's
 index.json), files parts (tar -xf in the bundle directory) and images parts (each an OCI
 archive of its images: skopeo copy oci-archive:PART:IMAGE …), each below the part size, plus
-an asset SHA256SUMS listing every other asset. A re-run keeps assets whose bytes are the same,
-replaces the others, deletes parts the bundle no longer has, and leaves the release published.
+an asset SHA256SUMS listing every other asset. Assets are named
+PREFIX-bundle-SHA8.tar, PREFIX-files-NN-SHA8.tar, PREFIX-images-NN-SHA8.tar, where PREFIX is
+kubespray-<tag>[-k8s-<kube_version>]-<arches>[-<layout>]-<hash of lists and variables> (so
+differently configured bundles live in one release side by side) and SHA8 starts the part's
+own sha256. A part goes up as NAME.partial and is renamed once complete; SHA256SUMS is swapped
+to the new parts, and only then are the parts it no longer lists deleted: a run failing at any
+point leaves the release's SHA256SUMS and its parts in place, and a re-run finishes the job
+(parts already there are kept).
 
 Options:
   --bundle DIR          the bundle directory
