@@ -4,7 +4,8 @@
  * @actions/cache over Azurite and a results-service stand-in. Downloads are counted at nginx.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 import { REPO_ROOT } from './helpers/conformance.js'
 import { spawnCli } from './helpers/cli.js'
@@ -71,6 +72,35 @@ async function runAction(name: string, inputs: Record<string, string>, env: Reco
   child.stderr.on('data', (d: Buffer) => (stdout += d.toString()))
   const status = await new Promise<number | null>((r) => child.on('close', r))
   return { status, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') }
+}
+
+/** Flips one byte in the middle of a file and puts its times back, so size and mtime say nothing changed. */
+function flipByteKeepingTimes(path: string): void {
+  const { size, atime, mtime } = statSync(path)
+  const fd = openSync(path, 'r+')
+  try {
+    const byte = Buffer.alloc(1)
+    readSync(fd, byte, 0, 1, Math.floor(size / 2))
+    byte[0] ^= 0xff
+    writeSync(fd, byte, 0, 1, Math.floor(size / 2))
+  } finally {
+    closeSync(fd)
+  }
+  utimesSync(path, atime, mtime)
+}
+
+/**
+ * Saves `paths` (relative to `cwd`, as the action names them) as a cache entry with the real
+ * @actions/cache. Asynchronous: the results-service stand-in answers from this process.
+ */
+async function saveCacheEntry(cwd: string, paths: string[], key: string): Promise<void> {
+  const cacheModule = pathToFileURL(join(REPO_ROOT, 'node_modules/@actions/cache/lib/cache.js')).href
+  const script = `const cache = await import(${JSON.stringify(cacheModule)}); await cache.saveCache(${JSON.stringify(paths)}, ${JSON.stringify(key)})`
+  mkdirSync(join(cwd, '.temp'), { recursive: true })
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd, env: { PATH: process.env.PATH ?? '', RUNNER_TEMP: join(cwd, '.temp'), RUNNER_OS: 'Linux', ...services.env() }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  expect(status).toBe(0)
+  expect(services.entries.filter((e) => e.key === key && e.finalized)).toHaveLength(1)
 }
 
 /** GITHUB_OUTPUT's `name<<DELIMITER` blocks. */
@@ -225,6 +255,39 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     } finally {
       await ghes.stop()
     }
+  }, 120_000)
+
+  it('a poisoned cache entry (same sizes, file mtimes as its state records) is hashed before use: both bad items named, deleted, downloaded again', async () => {
+    // The source of the entry: an honest arm64 bundle, built without the cache.
+    const source = await runAction('poison-source', { 'kubespray-version': 'v2.30.0', arch: 'arm64', cache: 'false' })
+    expect(source.status).toBe(0)
+    // Someone with write access to the cache (another branch's job) saves the same tree with
+    // a byte flipped in a file and in a layer, sizes and file mtimes kept, under a key the
+    // victim's restore keys match.
+    const attacker = join(root, 'poison-attacker')
+    mkdirSync(attacker, { recursive: true })
+    execFileSync('cp', ['-a', source.outputs['bundle-dir'], join(attacker, 'kubespray-bundle')])
+    const bundle = join(attacker, 'kubespray-bundle')
+    const kubelet = `release/v${KUBE_VERSION}/bin/linux/arm64/kubelet`
+    const kubeletInBundle = readdirSync(join(bundle, 'files'), { recursive: true, encoding: 'utf8' }).find((p) => p.endsWith(kubelet))
+    if (kubeletInBundle === undefined) throw new Error(`no ${kubelet} under ${bundle}/files`)
+    flipByteKeepingTimes(join(bundle, 'files', kubeletInBundle))
+    const blobs = join(bundle, 'images/blobs/sha256')
+    const layer = readdirSync(blobs).sort((a, b) => statSync(join(blobs, b)).size - statSync(join(blobs, a)).size)[0]
+    flipByteKeepingTimes(join(blobs, layer))
+    await saveCacheEntry(attacker, ['kubespray-bundle/files', 'kubespray-bundle/images', 'kubespray-bundle/.kubespray-bundle/files-state.json'], 'kubespray-bundle-v1-arm64-poisoned')
+
+    // The victim: other vars (a new key), so the poisoned entry is restored by prefix.
+    const before = world.logLength()
+    const r = await runAction('poison-victim', { 'kubespray-version': 'v2.30.0', arch: 'arm64', vars: `etcd_version: ${ETCD_VERSIONS[1]}\n` })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs['cache-hit']).toBe('partial')
+    expect(r.stdout).toContain(`::warning::files/${kubeletInBundle} from the restored cache did not match its checksum`)
+    expect(r.stdout).toContain(`::warning::images/blobs/sha256/${layer} from the restored cache did not match its checksum`)
+    expect(world.fileGets(before).sort()).toEqual([`etcd/${ETCD_VERSIONS[1]}/etcd-${ETCD_VERSIONS[1]}-linux-arm64.tar.gz`, kubelet])
+    expect(world.blobGets(before)).toEqual([`sha256:${layer}`])
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
   }, 120_000)
 
   it('a bad input fails the step naming the input', async () => {

@@ -186,6 +186,12 @@ describe('Jinja sees only a value’s own keys and Python’s methods', () => {
     for (const name of jsBuiltins) expect(literalEval(`[${name}]`)).toBeUndefined()
   })
 
+  it.each(jsBuiltins)('version() refuses %s as an operator or a version type, and lookup(env) does not find it', (name) => {
+    expect(() => render(`{{ '1.0' is version('1.1', '${name}') }}`, vars)).toThrow(`Invalid operator type (${name})`)
+    expect(() => render(`{{ '1.0' is version('1.1', 'lt', version_type='${name}') }}`, vars)).toThrow(`Invalid version type (${name})`)
+    expect(render(`{{ lookup('env', '${name}') }}|{{ lookup('env', '${name}', default='none') }}`, vars)).toBe('|none')
+  })
+
   it('regex_replace refuses a group name the pattern lacks, built-in or not', () => {
     expect(render("{{ 'ab' | regex_replace('(?P<x>a)', '\\\\g<x>-') }}", vars)).toBe('a-b')
     for (const name of ['constructor', 'toString', 'nope']) {

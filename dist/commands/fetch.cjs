@@ -151,6 +151,7 @@ var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
 var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
+var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var failure = (message, code) => Object.assign(new Error(message), { code });
@@ -343,7 +344,11 @@ var Connection = class {
   phase = "idle";
   head = [];
   headBytes = 0;
+  /** Informational (1xx) heads skipped since the request. */
+  interim = 0;
   answered = false;
+  /** What the current request asked for, to name it in errors. */
+  target;
   /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
   closedBeforeAnswer = false;
   framing = { kind: "none" };
@@ -373,6 +378,8 @@ var Connection = class {
     this.releaseSlot = releaseSlot;
     this.head = [];
     this.headBytes = 0;
+    this.interim = 0;
+    this.target = url;
     this.answered = false;
     this.closedBeforeAnswer = false;
     this.early = [];
@@ -395,35 +402,65 @@ var Connection = class {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
-      offset = this.readHead(buffer, length2);
+      offset = this.readHead(buffer, 0, length2);
       if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
   }
   /**
-   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
-   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
+   * goes on. Only head bytes are copied: the body that came in the same read is delivered from
+   * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
+   * head follows them on the same connection.
    */
-  readHead(buffer, length2) {
-    const carried = this.headBytes;
-    const window = buffer.subarray(0, Math.min(length2, MAX_HEAD + 4 - carried));
-    const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
-    const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
-    if (end < 0) {
-      if (carried + window.length > MAX_HEAD) {
-        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+  readHead(buffer, start, length2) {
+    for (; ; ) {
+      const carried = this.headBytes;
+      const window = buffer.subarray(start, Math.min(length2, start + MAX_HEAD + 4 - carried));
+      const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
+      const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
+      if (end < 0) {
+        if (carried + window.length > MAX_HEAD) {
+          this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+          return -1;
+        }
+        this.head.push(Buffer.from(window));
+        this.headBytes += window.length;
         return -1;
       }
-      this.head.push(Buffer.from(window));
-      this.headBytes += window.length;
-      return -1;
+      const headEnd = start + end + 4 - carried;
+      this.head = [];
+      this.headBytes = 0;
+      const text3 = all.toString("latin1", 0, end);
+      const interim = interimStatus(text3);
+      if (interim !== 0) {
+        if (!this.skipInterim(interim)) return -1;
+        start = headEnd;
+        if (start === length2) return -1;
+        continue;
+      }
+      return this.startBody(text3, headEnd);
     }
-    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+  }
+  /** Whether an informational head can be passed over; fails the request when it cannot. */
+  skipInterim(status) {
+    const url = this.named();
+    if (status === 101) {
+      this.socket.destroy(failure(`${url}: the server answered 101 Switching Protocols to a plain GET, which asked for no upgrade`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    if (++this.interim > MAX_INTERIM) {
+      this.socket.destroy(failure(`${url}: more than ${MAX_INTERIM} informational (1xx) responses and no final one`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    return true;
+  }
+  /** The final head is in: hands the response over; returns where its body starts, or -1. */
+  startBody(head, bodyStart) {
+    const response = this.parseHead(head);
     if (!response) return -1;
     this.phase = "body";
     this.socket.pause();
-    const bodyStart = end + 4 - carried;
-    this.head = [];
     const onHead = this.onHead;
     this.onHead = this.onHeadFailed = void 0;
     if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
@@ -451,14 +488,15 @@ var Connection = class {
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
     const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
     const length2 = headerValue(headers["content-length"]);
-    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    if (statusCode === 204 || statusCode === 304) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
       this.chunkState = "size";
       this.line = "";
     } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
     else {
-      this.framing = { kind: "close" };
+      const expected = statusCode === 206 ? rangeLength(headers) : Infinity;
+      this.framing = { kind: "close", expected, left: expected };
       this.keepAlive = false;
     }
     const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
@@ -471,8 +509,11 @@ var Connection = class {
       framing.left -= n;
       this.deliver(buffer, start, start + n);
       if (framing.left === 0) this.completeBody();
-    } else if (framing.kind === "close") this.deliver(buffer, start, end);
-    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+    } else if (framing.kind === "close") {
+      framing.left -= end - start;
+      if (framing.left < 0) this.socket.destroy(failure(`${this.named()}: the server sent more than the ${framing.expected} bytes its Content-Range announced`, "KB_HTTP_PROTOCOL"));
+      else this.deliver(buffer, start, end);
+    } else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
   }
   readChunked(buffer, start, end) {
     let i = start;
@@ -595,12 +636,26 @@ var Connection = class {
     }
     this.releaseSlot();
   }
-  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  /**
+   * The server ended its side: a close-delimited body is complete unless a Content-Range told a
+   * length it falls short of (anything else is cut short). A size known only to the caller (a
+   * blob's descriptor) is the caller's to hold the body to (fetch-file.ts); with no size known
+   * anywhere, a cut close-delimited body passes here and the checksum verified downstream fails it.
+   */
   endOfStream() {
-    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
-      this.keepAlive = false;
-      this.completeBody();
+    const framing = this.framing;
+    if (this.phase !== "body" || framing.kind !== "close" || this.bodyComplete) return;
+    if (framing.left > 0 && framing.left !== Infinity) {
+      const got = framing.expected - framing.left;
+      this.socket.destroy(failure(`${this.named()}: the server closed the connection after ${got} of the ${framing.expected} bytes its Content-Range announced`, "UND_ERR_SOCKET"));
+      return;
     }
+    this.keepAlive = false;
+    this.completeBody();
+  }
+  /** The current request's url, for messages (secrets redacted). */
+  named() {
+    return redactUrl(this.target?.href ?? "");
   }
   fail(error) {
     const phase = this.phase;
@@ -629,6 +684,14 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
+function interimStatus(head) {
+  const status = /^HTTP\/1\.[01] (1\d\d)/.exec(head);
+  return status ? Number(status[1]) : 0;
+}
+function rangeLength(headers) {
+  const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
+  return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
+}
 function retryAfterMs(headers) {
   const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
@@ -781,7 +844,7 @@ var GitHubClient = class {
           body: init.body
         });
       } catch (e) {
-        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${e.message}`);
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (${this.options.settings?.url ?? "GITHUB_API_URL"}) did not answer ${method} ${url.pathname}: ${e.message}`);
       }
       const replayable = !(init.body && typeof init.body.pipe === "function");
       const wait = attempt === 0 && replayable ? this.rateLimitWait(res) : void 0;
@@ -791,7 +854,7 @@ var GitHubClient = class {
         const reset = header(res, "x-ratelimit-reset");
         const when = reset ? new Date(Number(reset) * 1e3).toISOString() : `in ${Math.ceil(wait / 1e3)} s`;
         throw new GitHubError(
-          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : "; a token (GITHUB_TOKEN, or the github-token input) raises the limit"),
+          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : `; a token (${this.options.settings?.token ?? "GITHUB_TOKEN, or the github-token input"}) raises the limit`),
           res.statusCode
         );
       }
@@ -855,6 +918,9 @@ var GitHubClient = class {
   }
 };
 
+// src/domain/api-url.ts
+var GITHUB_COM_API_URL = "https://api.github.com";
+
 // src/version.ts
 var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
@@ -868,10 +934,11 @@ var UsageError = class extends Error {
 };
 
 // src/cli/github-env.ts
+var workflowApiUrl = () => process.env.GITHUB_API_URL || GITHUB_COM_API_URL;
 function githubFromEnv(http, writeFor) {
   const token = process.env.GITHUB_TOKEN || void 0;
   if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
-  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+  return new GitHubClient({ http, apiUrl: workflowApiUrl(), token, userAgent: USER_AGENT });
 }
 
 // src/adapters/github/releases.ts
@@ -910,19 +977,30 @@ var GitHubReleases = class {
   assets(release) {
     return this.client.paginate(`repos/${this.repo}/releases/${release.id}/assets`);
   }
+  /** Deletes an asset by its id: false when it was gone already (someone else deleted it). */
   async deleteAsset(asset) {
     const res = await this.client.request("DELETE", `repos/${this.repo}/releases/assets/${asset.id}`);
     await res.body.dump();
     if (res.statusCode !== 204 && res.statusCode !== 404) throw new GitHubError(`deleting asset ${asset.name}: HTTP ${res.statusCode}`, res.statusCode);
+    return res.statusCode === 204;
+  }
+  /** Renames an asset; GitHub answers 422 when the release has an asset of that name already. */
+  async rename(asset, name) {
+    const where = `PATCH repos/${this.repo}/releases/assets/${asset.id}`;
+    const res = await this.client.request("PATCH", `repos/${this.repo}/releases/assets/${asset.id}`, { body: JSON.stringify({ name }), headers: { "content-type": "application/json" } });
+    if (res.statusCode !== 200) throw await this.client.failure(res, `${where} (${asset.name} \u2192 ${name})`);
+    return await res.body.json();
   }
   /**
    * Streams a file to the release as asset `name`. A 5xx or a cut connection is retried with a
-   * fresh stream, after deleting whatever half-made asset of that name the failure left.
+   * fresh stream, after deleting the half-made asset the failure left: only one this upload
+   * made (of that name, not there before it, still 'starter'), never another publisher's.
    */
   async upload(release, name, path, size) {
     const url = new URL(release.upload_url.replace(/\{.*\}$/, ""));
     url.searchParams.set("name", name);
     let last;
+    const before = new Set((await this.assets(release)).filter((a) => a.name === name).map((a) => a.id));
     for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
       let res;
       try {
@@ -932,7 +1010,7 @@ var GitHubReleases = class {
         });
       } catch (e) {
         last = e;
-        await this.removeLeftover(release, name);
+        await this.removeLeftover(release, name, before);
         continue;
       }
       if (res.statusCode === 201) return await res.body.json();
@@ -940,14 +1018,13 @@ var GitHubReleases = class {
       const limited = (res.statusCode === 403 || res.statusCode === 429) && Number.isFinite(retryAfter);
       last = await this.client.failure(res, `POST ${url.pathname}`);
       if (res.statusCode < 500 && !limited) throw last;
-      await this.removeLeftover(release, name);
+      await this.removeLeftover(release, name, before);
       await new Promise((r) => setTimeout(r, limited ? retryAfter * 1e3 : 500 * 2 ** (attempt - 1)));
     }
     throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${last.message}`);
   }
-  async removeLeftover(release, name) {
-    const leftover = (await this.assets(release)).find((a) => a.name === name);
-    if (leftover) await this.deleteAsset(leftover);
+  async removeLeftover(release, name, before) {
+    for (const a of await this.assets(release)) if (a.name === name && a.state === "starter" && !before.has(a.id)) await this.deleteAsset(a);
   }
   /** An asset as a byte source for the resumable fetcher. */
   source(asset) {
@@ -1169,6 +1246,9 @@ function pyCompare(a, b2, op) {
     `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
   );
 }
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
 function dictGet(d, key) {
   if (typeof key === "string" || key === null) return d.get(key);
   const direct = d.get(key);
@@ -1221,17 +1301,12 @@ var InputError = class extends Error {
 
 // src/domain/parts.ts
 var DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2;
-function partName(prefix, kind, index) {
-  return kind === "bundle" ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, "0")}.tar`;
-}
 function bundlePrefixes(names) {
-  const suffix = partName("", "bundle");
-  return [...names].flatMap((n) => n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : []).sort();
+  return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort();
 }
 function partKind(prefix, name) {
-  if (name === partName(prefix, "bundle")) return "bundle";
-  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(files|images)-\\d{2,}\\.tar$`).exec(name);
-  return m2 ? m2[1] : void 0;
+  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
+  return m2 ? m2[1].replace(/-\d+$/, "") : void 0;
 }
 
 // src/adapters/fs-atomic.ts
@@ -1750,8 +1825,8 @@ var FileFetcher = class {
         response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
+      const range = response.statusCode === 206 ? contentRange(response) : void 0;
       if (response.statusCode === 206) {
-        const range = contentRange(response);
         const wrongTotal = asked !== "bytes=0-" && range?.total !== source.size;
         if (!range || range.start !== 0 || wrongTotal) {
           response.body.discard();
@@ -1759,7 +1834,7 @@ var FileFetcher = class {
           throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}${expected}`);
         }
       }
-      const total = totalSize(response);
+      const total = totalSize(response) ?? source.size;
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
@@ -1769,7 +1844,8 @@ var FileFetcher = class {
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const bodyLength = range ? range.end - range.start + 1 : total;
+        const first = this.copyBody(url, response.body, file, segments[0], endsWith(segments[0], 0, bodyLength), hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
@@ -1781,7 +1857,7 @@ var FileFetcher = class {
           throw failed.reason;
         }
         const size = segments.reduce((n, s3) => n + s3.done, 0);
-        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
+        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, ${total} were expected`);
         const digests = await hasher.finish();
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
@@ -1846,7 +1922,8 @@ var FileFetcher = class {
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
-        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        const bodyEnds = endsWith(segment, from, answered.end - answered.start + 1);
+        await this.copyBody(source.id, response.body, file, segment, bodyEnds, hasher, events, () => persist(state, statePath));
         await saveState(state, statePath);
         return;
       } catch (e) {
@@ -1858,12 +1935,15 @@ var FileFetcher = class {
   }
   /**
    * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
-   * once, while it is still in the CPU's cache (bytes count once written).
+   * once, while it is still in the CPU's cache (bytes count once written). A body that is to end
+   * where the segment does (`bodyEnds`) is read to its very end, so one that runs longer fails
+   * instead of being cut to size; one that ends short fails as a cut connection, to be resumed.
    */
-  async copyBody(body, file, segment, hasher, events, checkpoint) {
+  async copyBody(url, body, file, segment, bodyEnds, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
     await body.pump((chunk) => {
       const room = limit() - segment.done;
+      if (bodyEnds && chunk.length > room) throw new Error(`${url}: the server sent more than the ${segmentBytes(segment)} expected`);
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
@@ -1875,13 +1955,20 @@ var FileFetcher = class {
       hasher.written(position, piece);
       events.bytes(piece.length);
       checkpoint?.();
-      return segment.done < limit();
+      return bodyEnds || segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
-      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
+      throw Object.assign(new Error(`${url}: the connection closed after ${segment.done} of the ${segmentBytes(segment)} expected`), { code: "UND_ERR_SOCKET" });
     }
   }
 };
+function endsWith(segment, from, length2) {
+  return length2 !== void 0 && segment.end !== null && from + length2 === segment.end;
+}
+function segmentBytes(segment) {
+  const size = `${(segment.end ?? 0) - segment.start} bytes`;
+  return segment.start === 0 ? size : `${size} from byte ${segment.start}`;
+}
 var lastPersisted = /* @__PURE__ */ new WeakMap();
 var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;
@@ -5040,90 +5127,183 @@ var ZIP64_EOCD = 101075792;
 var CENTRAL = 33639248;
 var LOCAL = 67324752;
 var MAX32 = 4294967295;
-async function readAt(file, position, length2) {
+var EOCD_LENGTH = 22;
+var LOCATOR_LENGTH = 20;
+var ZIP64_EOCD_LENGTH = 56;
+var CENTRAL_LENGTH = 46;
+var LOCAL_LENGTH = 30;
+var MAX_DIRECTORY = 64 << 20;
+var HOSTILE = "a truncated or hostile zip; download it again";
+async function readAt(file, path, position, length2) {
   const buffer = Buffer.alloc(length2);
   const { bytesRead } = await file.read(buffer, 0, length2, position);
-  return buffer.subarray(0, bytesRead);
+  if (bytesRead !== length2) throw new InputError(`${path}: ${length2} bytes at offset ${position} could not be read (got ${bytesRead}): the zip changed while being read; download it again`);
+  return buffer;
+}
+function uint64(buffer, at2, path, what) {
+  const value = buffer.readBigUInt64LE(at2);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError(`${path}: ${what} claims ${value}, beyond any file: ${HOSTILE}`);
+  return Number(value);
+}
+async function findEndRecord(file, path, fileSize) {
+  const tailLength = Math.min(fileSize, EOCD_LENGTH + 65535);
+  const tailStart = fileSize - tailLength;
+  const tail = await readAt(file, path, tailStart, tailLength);
+  for (let i = tail.length - EOCD_LENGTH; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === EOCD && i + EOCD_LENGTH + tail.readUInt16LE(i + 20) <= tail.length) {
+      return { record: tail.subarray(i, i + EOCD_LENGTH), position: tailStart + i };
+    }
+  }
+  throw new InputError(`${path}: not a zip file (no end of central directory record): ${HOSTILE}`);
+}
+async function readDirectoryLocation(file, path, fileSize) {
+  const { record, position } = await findEndRecord(file, path, fileSize);
+  const plain = { count: record.readUInt16LE(10), size: record.readUInt32LE(12), offset: record.readUInt32LE(16), limit: position };
+  const locatorPosition = position - LOCATOR_LENGTH;
+  if (locatorPosition < 0) return plain;
+  const locator = await readAt(file, path, locatorPosition, LOCATOR_LENGTH);
+  if (locator.readUInt32LE(0) !== ZIP64_LOCATOR) return plain;
+  const recordOffset = uint64(locator, 8, path, "the ZIP64 locator");
+  if (recordOffset + ZIP64_EOCD_LENGTH > locatorPosition) {
+    throw new InputError(`${path}: the ZIP64 locator points to offset ${recordOffset}, past the locator itself at ${locatorPosition} (${fileSize} bytes in all): ${HOSTILE}`);
+  }
+  const zip64 = await readAt(file, path, recordOffset, ZIP64_EOCD_LENGTH);
+  if (zip64.readUInt32LE(0) !== ZIP64_EOCD) throw new InputError(`${path}: no ZIP64 end record at offset ${recordOffset} where the locator says: ${HOSTILE}`);
+  return {
+    count: uint64(zip64, 32, path, "the ZIP64 entry count"),
+    size: uint64(zip64, 40, path, "the ZIP64 directory size"),
+    offset: uint64(zip64, 48, path, "the ZIP64 directory offset"),
+    limit: recordOffset
+  };
+}
+function checkDirectoryBounds(path, fileSize, d) {
+  if (d.offset + d.size > d.limit) {
+    throw new InputError(`${path}: the central directory claims ${d.size} bytes at offset ${d.offset}, past its end record at ${d.limit} (the file has ${fileSize} bytes): ${HOSTILE}`);
+  }
+  if (d.size > MAX_DIRECTORY) throw new InputError(`${path}: the central directory claims ${d.size} bytes, more than the ${MAX_DIRECTORY} an artifact of this tool could need: ${HOSTILE}`);
+  if (d.count * CENTRAL_LENGTH > d.size) {
+    throw new InputError(`${path}: the zip claims ${d.count} entries, which cannot fit in its ${d.size}-byte central directory: ${HOSTILE}`);
+  }
+}
+function checkName(path, name) {
+  const bad = name === "" ? "is empty" : name.includes("\0") ? "holds a NUL byte" : /^([/\\]|[A-Za-z]:)/.test(name) ? "is an absolute path" : name.split(/[/\\]/).includes("..") ? "climbs out with '..'" : void 0;
+  if (bad) throw new InputError(`${path}: entry '${name}' ${bad}: refusing to unpack it (a hostile zip)`);
+}
+function applyZip64Extra(path, name, extra, entry) {
+  const wanted = ["size", "compressedSize", "localHeaderOffset"].filter((field) => entry[field] === MAX32);
+  if (!wanted.length) return;
+  for (let e = 0; e + 4 <= extra.length; e += 4 + extra.readUInt16LE(e + 2)) {
+    const dataLength = extra.readUInt16LE(e + 2);
+    if (extra.readUInt16LE(e) !== 1) continue;
+    if (e + 4 + dataLength > extra.length || dataLength < 8 * wanted.length) break;
+    wanted.forEach((field, i) => entry[field] = uint64(extra, e + 4 + 8 * i, path, `entry '${name}' (${field})`));
+    return;
+  }
+  throw new InputError(`${path}: entry '${name}' has 0xFFFFFFFF for ${wanted.join(", ")} but no ZIP64 extra field holding the real values: ${HOSTILE}`);
+}
+function parseDirectory(path, d, cd) {
+  const entries = [];
+  let p2 = 0;
+  for (let n = 0; n < d.count; n++) {
+    if (p2 + CENTRAL_LENGTH > cd.length || cd.readUInt32LE(p2) !== CENTRAL) {
+      throw new InputError(`${path}: the central directory has no header for entry ${n + 1} of ${d.count} at byte ${p2} of ${cd.length}: ${HOSTILE}`);
+    }
+    const nameLength = cd.readUInt16LE(p2 + 28);
+    const extraEnd = p2 + CENTRAL_LENGTH + nameLength + cd.readUInt16LE(p2 + 30);
+    const end = extraEnd + cd.readUInt16LE(p2 + 32);
+    const name = cd.subarray(p2 + CENTRAL_LENGTH, Math.min(cd.length, p2 + CENTRAL_LENGTH + nameLength)).toString("utf8");
+    if (end > cd.length) throw new InputError(`${path}: entry '${name}' (${n + 1} of ${d.count}) runs past the end of the ${cd.length}-byte central directory: ${HOSTILE}`);
+    checkName(path, name);
+    const entry = { name, method: cd.readUInt16LE(p2 + 10), compressedSize: cd.readUInt32LE(p2 + 20), size: cd.readUInt32LE(p2 + 24), localHeaderOffset: cd.readUInt32LE(p2 + 42) };
+    applyZip64Extra(path, name, cd.subarray(p2 + CENTRAL_LENGTH + nameLength, extraEnd), entry);
+    entries.push(entry);
+    p2 = end;
+  }
+  if (p2 !== cd.length) throw new InputError(`${path}: the central directory holds ${cd.length - p2} bytes past its ${d.count} entries: ${HOSTILE}`);
+  return entries;
+}
+async function locateData(file, path, entry, limit, fileSize) {
+  const past = (bytes) => new InputError(`${path}: entry '${entry.name}' claims ${bytes} bytes at offset ${entry.localHeaderOffset}, past the end of the entries' data (${limit} of ${fileSize} bytes): ${HOSTILE}`);
+  if (entry.localHeaderOffset + LOCAL_LENGTH > limit) throw past(LOCAL_LENGTH);
+  const header2 = await readAt(file, path, entry.localHeaderOffset, LOCAL_LENGTH);
+  if (header2.readUInt32LE(0) !== LOCAL) throw new InputError(`${path}: entry '${entry.name}' has no local header at offset ${entry.localHeaderOffset} where the directory says: ${HOSTILE}`);
+  const start = entry.localHeaderOffset + LOCAL_LENGTH + header2.readUInt16LE(26) + header2.readUInt16LE(28);
+  if (start + entry.compressedSize > limit) throw past(start + entry.compressedSize - entry.localHeaderOffset);
+  return start;
+}
+function refuseOverlaps(path, spans) {
+  const sorted = [...spans].sort((a, b2) => a.entry.localHeaderOffset - b2.entry.localHeaderOffset);
+  for (let i = 1; i < sorted.length; i++) {
+    const [before, after] = [sorted[i - 1], sorted[i]];
+    if (after.entry.localHeaderOffset < before.end) {
+      throw new InputError(
+        `${path}: entries '${before.entry.name}' (bytes ${before.entry.localHeaderOffset}-${before.end - 1}) and '${after.entry.name}' (from byte ${after.entry.localHeaderOffset}) overlap: an overlapping zip bomb or a corrupt zip; download it again`
+      );
+    }
+  }
 }
 async function zipEntries(path) {
   const file = await (0, import_promises5.open)(path, "r");
   try {
     const { size } = await file.stat();
-    const tailLength = Math.min(size, 65557);
-    const tail = await readAt(file, size - tailLength, tailLength);
-    let at2 = -1;
-    for (let i = tail.length - 22; i >= 0; i--) if (tail.readUInt32LE(i) === EOCD) {
-      at2 = i;
-      break;
-    }
-    if (at2 < 0) throw new InputError(`${path}: not a zip file (no end of central directory)`);
-    let count = tail.readUInt16LE(at2 + 10);
-    let cdSize = tail.readUInt32LE(at2 + 12);
-    let cdOffset = tail.readUInt32LE(at2 + 16);
-    if (at2 >= 20 && tail.readUInt32LE(at2 - 20) === ZIP64_LOCATOR) {
-      const record = await readAt(file, Number(tail.readBigUInt64LE(at2 - 20 + 8)), 56);
-      if (record.readUInt32LE(0) !== ZIP64_EOCD) throw new InputError(`${path}: a broken ZIP64 end record`);
-      count = Number(record.readBigUInt64LE(32));
-      cdSize = Number(record.readBigUInt64LE(40));
-      cdOffset = Number(record.readBigUInt64LE(48));
-    }
-    const cd = await readAt(file, cdOffset, cdSize);
-    const entries = [];
-    let p2 = 0;
-    for (let n = 0; n < count; n++) {
-      if (cd.readUInt32LE(p2) !== CENTRAL) throw new InputError(`${path}: a broken central directory (entry ${n + 1})`);
-      const method = cd.readUInt16LE(p2 + 10);
-      let compressedSize = cd.readUInt32LE(p2 + 20);
-      let uncompressed = cd.readUInt32LE(p2 + 24);
-      const nameLength = cd.readUInt16LE(p2 + 28);
-      const extraLength = cd.readUInt16LE(p2 + 30);
-      const commentLength = cd.readUInt16LE(p2 + 32);
-      let localHeaderOffset = cd.readUInt32LE(p2 + 42);
-      const name = cd.subarray(p2 + 46, p2 + 46 + nameLength).toString("utf8");
-      const extra = cd.subarray(p2 + 46 + nameLength, p2 + 46 + nameLength + extraLength);
-      for (let e = 0; e + 4 <= extra.length; e += 4 + extra.readUInt16LE(e + 2)) {
-        if (extra.readUInt16LE(e) !== 1) continue;
-        let q2 = e + 4;
-        if (uncompressed === MAX32) uncompressed = Number(extra.readBigUInt64LE(q2)), q2 += 8;
-        if (compressedSize === MAX32) compressedSize = Number(extra.readBigUInt64LE(q2)), q2 += 8;
-        if (localHeaderOffset === MAX32) localHeaderOffset = Number(extra.readBigUInt64LE(q2));
-      }
-      entries.push({ name, method, compressedSize, size: uncompressed, localHeaderOffset });
-      p2 += 46 + nameLength + extraLength + commentLength;
-    }
+    const directory = await readDirectoryLocation(file, path, size);
+    checkDirectoryBounds(path, size, directory);
+    const entries = parseDirectory(path, directory, await readAt(file, path, directory.offset, directory.size));
+    const spans = [];
+    for (const entry of entries) spans.push({ entry, end: await locateData(file, path, entry, directory.offset, size) + entry.compressedSize });
+    refuseOverlaps(path, spans);
     return entries;
   } finally {
     await file.close();
   }
 }
-async function extractZipEntry(path, entry, target) {
-  if (entry.method !== 0 && entry.method !== 8) throw new InputError(`${path}: ${entry.name} uses compression method ${entry.method} (only stored and deflated are read)`);
-  const file = await (0, import_promises5.open)(path, "r");
-  let start;
-  try {
-    const header2 = await readAt(file, entry.localHeaderOffset, 30);
-    if (header2.readUInt32LE(0) !== LOCAL) throw new InputError(`${path}: ${entry.name} has no local header where the directory says`);
-    start = entry.localHeaderOffset + 30 + header2.readUInt16LE(26) + header2.readUInt16LE(28);
-  } finally {
-    await file.close();
-  }
-  const out = (0, import_node_fs11.createWriteStream)(target, { flags: "wx" });
-  let written = 0;
-  if (!entry.compressedSize) {
-    await new Promise((resolve2, reject) => out.on("error", reject).end(resolve2));
-    if (entry.size) throw new InputError(`${path}: ${entry.name} has no bytes but should unpack to ${entry.size}`);
-    return;
-  }
-  const source = (0, import_node_fs11.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
-  const count = async function* (chunks) {
+function declaredSizeLimit(path, entry, count) {
+  return async function* (chunks) {
     for await (const c of chunks) {
-      written += c.length;
+      if (count.written + c.length > entry.size) {
+        throw new InputError(`${path}: entry '${entry.name}' unpacks to more than the ${entry.size} bytes the zip declares: a zip bomb or a corrupt zip; download it again`);
+      }
+      count.written += c.length;
       yield c;
     }
   };
-  if (entry.method === 8) await (0, import_promises6.pipeline)(source, (0, import_node_zlib.createInflateRaw)(), count, out);
-  else await (0, import_promises6.pipeline)(source, count, out);
-  if (written !== entry.size) throw new InputError(`${path}: ${entry.name} unpacked to ${written} bytes, the zip says ${entry.size}`);
+}
+async function extractZipEntry(path, entry, target) {
+  checkName(path, entry.name);
+  if (entry.method !== 0 && entry.method !== 8) throw new InputError(`${path}: ${entry.name} uses compression method ${entry.method} (only stored and deflated are read)`);
+  if (entry.method === 0 && entry.compressedSize !== entry.size) {
+    throw new InputError(`${path}: entry '${entry.name}' is stored (not compressed) yet claims ${entry.compressedSize} bytes packed and ${entry.size} unpacked: ${HOSTILE}`);
+  }
+  let start;
+  const file = await (0, import_promises5.open)(path, "r");
+  try {
+    const { size } = await file.stat();
+    start = await locateData(file, path, entry, size, size);
+  } finally {
+    await file.close();
+  }
+  const out = await (0, import_promises5.open)(target, "wx");
+  const count = { written: 0 };
+  try {
+    if (entry.compressedSize) {
+      const source = (0, import_node_fs11.createReadStream)(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+      const limit = declaredSizeLimit(path, entry, count);
+      const sink = out.createWriteStream();
+      if (entry.method === 8) await (0, import_promises6.pipeline)(source, (0, import_node_zlib.createInflateRaw)(), limit, sink).catch(inflateError(path, entry));
+      else await (0, import_promises6.pipeline)(source, limit, sink);
+    } else await out.close();
+    if (count.written !== entry.size) throw new InputError(`${path}: entry '${entry.name}' unpacked to ${count.written} bytes, the zip says ${entry.size}: ${HOSTILE}`);
+  } catch (error) {
+    await out.close().catch(() => void 0);
+    await (0, import_promises5.rm)(target, { force: true });
+    throw error;
+  }
+}
+function inflateError(path, entry) {
+  return (error) => {
+    if (error.code?.startsWith("Z_")) throw new InputError(`${path}: entry '${entry.name}' does not inflate (${error.message}): ${HOSTILE}`);
+    throw error;
+  };
 }
 
 // src/adapters/oci-layout.ts
@@ -5163,9 +5343,6 @@ async function sha256File(path) {
   return { sha256: hash.digest("hex"), size };
 }
 
-// src/pipeline/publish.ts
-var ASSET_SUMS = "SHA256SUMS";
-
 // src/pipeline/verify.ts
 var import_promises7 = require("node:fs/promises");
 var import_node_path14 = require("node:path");
@@ -5174,13 +5351,36 @@ function itemName(path) {
   if (path.startsWith("files/") && path !== "files/SHA256SUMS") return `file ${path.slice("files/".length)}`;
   return path;
 }
+var REGULAR_ONLY = "a bundle holds regular files only";
+function kindOf(entry) {
+  if (entry.isSymbolicLink()) return "a symbolic link";
+  if (entry.isFIFO()) return "a FIFO (named pipe)";
+  if (entry.isSocket()) return "a socket";
+  if (entry.isBlockDevice()) return "a block device";
+  if (entry.isCharacterDevice()) return "a character device";
+  return "of an unknown kind";
+}
+function notRegularProblem(path, entry) {
+  return `${path}: ${kindOf(entry)}, not a regular file (${REGULAR_ONLY})`;
+}
+async function unhashable(bundleDir, realDir, path) {
+  if (path.startsWith("/") || path.split("/").some((s3) => s3 === ".." || s3 === "." || s3 === "")) return `${path}: in ${BUNDLE_SUMS} but not a path inside the bundle`;
+  const info = await (0, import_promises7.lstat)((0, import_node_path14.join)(bundleDir, path)).catch(() => void 0);
+  if (!info) return `${itemName(path)}: missing`;
+  if (!info.isFile()) return notRegularProblem(path, info);
+  if (await (0, import_promises7.realpath)((0, import_node_path14.join)(bundleDir, path)) !== (0, import_node_path14.join)(realDir, path)) return `${path}: reached through a symbolic link (${REGULAR_ONLY})`;
+  return void 0;
+}
 async function verifyDirectory(bundleDir, concurrency) {
   const text3 = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
   });
   const entries = parseSums(text3);
+  const realDir = await (0, import_promises7.realpath)(bundleDir);
   let bytes = 0;
   const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const refused = await unhashable(bundleDir, realDir, e.path);
+    if (refused) return refused;
     const got = await sha256File((0, import_node_path14.join)(bundleDir, e.path)).catch(() => void 0);
     if (!got) return `${itemName(e.path)}: missing`;
     bytes += got.size;
@@ -5191,21 +5391,16 @@ async function verifyDirectory(bundleDir, concurrency) {
   return { checked: entries.length, bytes, problems: results.filter((r) => r !== void 0), sums: new Map(entries.map((e) => [e.path, e.sha256])) };
 }
 
+// src/pipeline/publish.ts
+var ASSET_SUMS = "SHA256SUMS";
+var DEAD_AFTER_MS = 10 * 6e4;
+
 // src/pipeline/fetch.ts
 var ORDER = { images: 0, files: 1, bundle: 2 };
 async function runFetch(request, releases, progress) {
   const release = await releases.byTag(request.tag);
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag}`);
-  const assets = await releases.assets(release);
-  const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
-  if (!sumsAsset) throw new InputError(`${releases.repo} release ${request.tag} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`);
-  const sums = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]));
-  const prefix = choosePrefix(assets, request.prefix, `${releases.repo} release ${request.tag}`);
-  const parts = assets.flatMap((a) => {
-    const kind = partKind(prefix, a.name);
-    return kind ? [{ asset: a, kind }] : [];
-  }).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1));
-  for (const { asset } of parts) if (!sums.has(asset.name)) throw new InputError(`asset ${asset.name} is not in the release's ${ASSET_SUMS}; it cannot be verified`);
+  const { prefix, parts, sums } = await listedParts(releases, release, request.tag, request.prefix);
   const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
   const statePath = (0, import_node_path15.join)(dir, "state.json");
   const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
@@ -5229,6 +5424,37 @@ async function runFetch(request, releases, progress) {
   const fetched = outcomes;
   const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? "" })), state, statePath, request.concurrency);
   return { prefix, assets: fetched, ...result };
+}
+async function listedParts(releases, release, tag, wanted) {
+  const where = `${releases.repo} release ${tag}`;
+  for (let attempt = 1; ; attempt++) {
+    const last = attempt >= 2;
+    const assets = await releases.assets(release);
+    const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
+    const text3 = sumsAsset ? await releases.text(sumsAsset).catch((e) => last ? Promise.reject(e) : void 0) : void 0;
+    if (text3 === void 0) {
+      if (!last) {
+        await new Promise((r) => setTimeout(r, 1e3));
+        continue;
+      }
+      throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`);
+    }
+    const sums = new Map(parseSums(text3).map((e) => [e.path, e.sha256]));
+    const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), wanted, where);
+    const byName = new Map(assets.map((a) => [a.name, a]));
+    const listed = [...sums.keys()].flatMap((name) => {
+      const kind = partKind(prefix, name);
+      return kind ? [{ name, kind, asset: byName.get(name) }] : [];
+    });
+    const missing = listed.filter((p2) => !p2.asset).map((p2) => p2.name);
+    if (missing.length && !last) {
+      await new Promise((r) => setTimeout(r, 1e3));
+      continue;
+    }
+    if (missing.length) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${missing.join(", ")}, which the release does not have (a publish under way? run fetch again)`);
+    const parts = listed.map(({ asset, kind }) => ({ asset, kind })).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.asset.name < y.asset.name ? -1 : 1));
+    return { prefix, parts, sums };
+  }
 }
 async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency) {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
@@ -5300,7 +5526,7 @@ function choosePrefix(assets, wanted, where) {
     return wanted;
   }
   if (prefixes.length === 1) return prefixes[0];
-  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset)`);
+  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle-*.tar asset)`);
   throw new InputError(`${where} holds several bundles; choose one with --asset-prefix: ${prefixes.join(", ")}`);
 }
 async function fetchAsset(fetcher, releases, asset, path, sha256, unpacked, progress) {
@@ -5521,15 +5747,15 @@ function bind(name, self, fn) {
 function attribute(obj, name) {
   if (obj instanceof Undefined) return obj;
   if (obj instanceof Map) {
-    const method = DICT_METHODS[name];
+    const method = ownEntry(DICT_METHODS, name);
     if (method) return bind(name, obj, method);
     const found = dictGet(obj, name);
     if (found !== void 0) return found;
   } else if (typeof obj === "string") {
-    const method = STRING_METHODS[name];
+    const method = ownEntry(STRING_METHODS, name);
     if (method) return bind(name, obj, method);
   } else if (Array.isArray(obj)) {
-    const method = LIST_METHODS[name];
+    const method = ownEntry(LIST_METHODS, name);
     if (method) return bind(name, obj, method);
   }
   const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
@@ -5601,8 +5827,8 @@ function pyReplacement(template) {
         if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
         return rest[n - 1] ?? "";
       }
-      if (!(ref in named)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return named[ref] ?? "";
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
     };
     return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
       if (gref !== void 0) return group(gref);
@@ -5664,7 +5890,7 @@ function toFloat(v2, fallback = new PyFloat(0)) {
 }
 function runTest(env, name, item, args) {
   if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = env.tests[name.split(".").pop()];
+  const test = ownEntry(env.tests, name.split(".").pop());
   if (!test) throw new TemplateError(`no test named '${name}'`);
   return test(item, args, /* @__PURE__ */ new Map(), env);
 }
@@ -5859,7 +6085,7 @@ var FILTERS = {
       });
     }
     const [name, ...rest] = args;
-    const filter = env.filters[text(name)];
+    const filter = ownEntry(env.filters, text(name));
     if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
     return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
   },
@@ -5921,7 +6147,7 @@ var FILTERS = {
     return refs.map((r) => {
       const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
       if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups?.[g2[1]]) ?? null;
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
     });
   },
   regex_findall: (value, args, kwargs) => {
@@ -6006,12 +6232,12 @@ function versionCompare(value, version, operator = "eq", strict = null, versionT
   if (strict !== null && versionType !== null) throw new PyError("AnsibleFilterError", "Cannot specify both 'strict' and 'version_type'");
   if (!value) throw new PyError("AnsibleFilterError", "Input version value cannot be empty");
   if (!version) throw new PyError("AnsibleFilterError", "Version parameter to compare against cannot be empty");
-  const op = OPERATORS[operator];
+  const op = ownEntry(OPERATORS, operator);
   if (!op) {
     throw new PyError("AnsibleFilterError", `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS).map((o) => `'${o}'`).join(", ")}`);
   }
   const type = strict ? "strict" : versionType ?? "loose";
-  const parse = PARSERS[type];
+  const parse = ownEntry(PARSERS, type);
   if (!parse) throw new PyError("AnsibleFilterError", `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(", ")}`);
   try {
     const a = parse(value);
@@ -6121,15 +6347,17 @@ var USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
-killed run), checks every asset against the release's SHA256SUMS, unpacks the parts safely and
-rebuilds the bundle directory, then checks every file of it against the bundle's SHA256SUMS.
+killed run): the parts the release's SHA256SUMS lists for it, each checked against its line
+there. Unpacks the parts safely and rebuilds the bundle directory, then checks every file of
+it against the bundle's SHA256SUMS.
 
 Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
   --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
   --out DIR             the bundle directory to rebuild
-  --asset-prefix NAME   which bundle, when the release holds several
+  --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
+                        names before -bundle-, -files-, -images-)
   --concurrency N       assets at once (default 4)
   -h, --help            show this help
 Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_URL (GHES).

@@ -178,6 +178,7 @@ var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
 var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
+var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var failure = (message, code) => Object.assign(new Error(message), { code });
@@ -370,7 +371,11 @@ var Connection = class {
   phase = "idle";
   head = [];
   headBytes = 0;
+  /** Informational (1xx) heads skipped since the request. */
+  interim = 0;
   answered = false;
+  /** What the current request asked for, to name it in errors. */
+  target;
   /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
   closedBeforeAnswer = false;
   framing = { kind: "none" };
@@ -400,6 +405,8 @@ var Connection = class {
     this.releaseSlot = releaseSlot;
     this.head = [];
     this.headBytes = 0;
+    this.interim = 0;
+    this.target = url;
     this.answered = false;
     this.closedBeforeAnswer = false;
     this.early = [];
@@ -422,35 +429,65 @@ var Connection = class {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
-      offset = this.readHead(buffer, length);
+      offset = this.readHead(buffer, 0, length);
       if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
   }
   /**
-   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
-   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
+   * goes on. Only head bytes are copied: the body that came in the same read is delivered from
+   * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
+   * head follows them on the same connection.
    */
-  readHead(buffer, length) {
-    const carried = this.headBytes;
-    const window = buffer.subarray(0, Math.min(length, MAX_HEAD + 4 - carried));
-    const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
-    const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
-    if (end < 0) {
-      if (carried + window.length > MAX_HEAD) {
-        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+  readHead(buffer, start, length) {
+    for (; ; ) {
+      const carried = this.headBytes;
+      const window = buffer.subarray(start, Math.min(length, start + MAX_HEAD + 4 - carried));
+      const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
+      const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
+      if (end < 0) {
+        if (carried + window.length > MAX_HEAD) {
+          this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+          return -1;
+        }
+        this.head.push(Buffer.from(window));
+        this.headBytes += window.length;
         return -1;
       }
-      this.head.push(Buffer.from(window));
-      this.headBytes += window.length;
-      return -1;
+      const headEnd = start + end + 4 - carried;
+      this.head = [];
+      this.headBytes = 0;
+      const text = all.toString("latin1", 0, end);
+      const interim = interimStatus(text);
+      if (interim !== 0) {
+        if (!this.skipInterim(interim)) return -1;
+        start = headEnd;
+        if (start === length) return -1;
+        continue;
+      }
+      return this.startBody(text, headEnd);
     }
-    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+  }
+  /** Whether an informational head can be passed over; fails the request when it cannot. */
+  skipInterim(status) {
+    const url = this.named();
+    if (status === 101) {
+      this.socket.destroy(failure(`${url}: the server answered 101 Switching Protocols to a plain GET, which asked for no upgrade`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    if (++this.interim > MAX_INTERIM) {
+      this.socket.destroy(failure(`${url}: more than ${MAX_INTERIM} informational (1xx) responses and no final one`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    return true;
+  }
+  /** The final head is in: hands the response over; returns where its body starts, or -1. */
+  startBody(head, bodyStart) {
+    const response = this.parseHead(head);
     if (!response) return -1;
     this.phase = "body";
     this.socket.pause();
-    const bodyStart = end + 4 - carried;
-    this.head = [];
     const onHead = this.onHead;
     this.onHead = this.onHeadFailed = void 0;
     if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
@@ -478,14 +515,15 @@ var Connection = class {
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
     const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
     const length = headerValue(headers["content-length"]);
-    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    if (statusCode === 204 || statusCode === 304) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
       this.chunkState = "size";
       this.line = "";
     } else if (length !== void 0 && /^\d+$/.test(length)) this.framing = { kind: "length", left: Number(length) };
     else {
-      this.framing = { kind: "close" };
+      const expected = statusCode === 206 ? rangeLength(headers) : Infinity;
+      this.framing = { kind: "close", expected, left: expected };
       this.keepAlive = false;
     }
     const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
@@ -498,8 +536,11 @@ var Connection = class {
       framing.left -= n;
       this.deliver(buffer, start, start + n);
       if (framing.left === 0) this.completeBody();
-    } else if (framing.kind === "close") this.deliver(buffer, start, end);
-    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+    } else if (framing.kind === "close") {
+      framing.left -= end - start;
+      if (framing.left < 0) this.socket.destroy(failure(`${this.named()}: the server sent more than the ${framing.expected} bytes its Content-Range announced`, "KB_HTTP_PROTOCOL"));
+      else this.deliver(buffer, start, end);
+    } else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
   }
   readChunked(buffer, start, end) {
     let i = start;
@@ -622,12 +663,26 @@ var Connection = class {
     }
     this.releaseSlot();
   }
-  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  /**
+   * The server ended its side: a close-delimited body is complete unless a Content-Range told a
+   * length it falls short of (anything else is cut short). A size known only to the caller (a
+   * blob's descriptor) is the caller's to hold the body to (fetch-file.ts); with no size known
+   * anywhere, a cut close-delimited body passes here and the checksum verified downstream fails it.
+   */
   endOfStream() {
-    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
-      this.keepAlive = false;
-      this.completeBody();
+    const framing = this.framing;
+    if (this.phase !== "body" || framing.kind !== "close" || this.bodyComplete) return;
+    if (framing.left > 0 && framing.left !== Infinity) {
+      const got = framing.expected - framing.left;
+      this.socket.destroy(failure(`${this.named()}: the server closed the connection after ${got} of the ${framing.expected} bytes its Content-Range announced`, "UND_ERR_SOCKET"));
+      return;
     }
+    this.keepAlive = false;
+    this.completeBody();
+  }
+  /** The current request's url, for messages (secrets redacted). */
+  named() {
+    return redactUrl(this.target?.href ?? "");
   }
   fail(error) {
     const phase = this.phase;
@@ -656,6 +711,14 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
+function interimStatus(head) {
+  const status = /^HTTP\/1\.[01] (1\d\d)/.exec(head);
+  return status ? Number(status[1]) : 0;
+}
+function rangeLength(headers) {
+  const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
+  return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
+}
 function retryAfterMs(headers) {
   const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
@@ -1015,6 +1078,7 @@ var DigestMismatchError = class extends Error {
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto.createHash)("sha256").update(data).digest("hex")}`;
 var READ_NOFOLLOW = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0);
+var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -1031,7 +1095,8 @@ var OciLayout = class {
     await ensureDirUnder(this.root, (0, import_node_path3.join)((0, import_node_path3.basename)(this.dir), "blobs", "sha256"));
     await ensureDirUnder(this.root, (0, import_node_path3.join)(".kubespray-bundle", "tmp", (0, import_node_path3.basename)(this.dir)));
     const marker = (0, import_node_path3.join)(this.dir, "oci-layout");
-    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+    const current = await regularFile(marker) ? await (0, import_promises2.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
    * Holds the layout for one writing run: a second run on the same layout fails at once, by
@@ -1614,8 +1679,8 @@ var FileFetcher = class {
         response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
+      const range = response.statusCode === 206 ? contentRange(response) : void 0;
       if (response.statusCode === 206) {
-        const range = contentRange(response);
         const wrongTotal = asked !== "bytes=0-" && range?.total !== source.size;
         if (!range || range.start !== 0 || wrongTotal) {
           response.body.discard();
@@ -1623,7 +1688,7 @@ var FileFetcher = class {
           throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}${expected}`);
         }
       }
-      const total = totalSize(response);
+      const total = totalSize(response) ?? source.size;
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
@@ -1633,7 +1698,8 @@ var FileFetcher = class {
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const bodyLength = range ? range.end - range.start + 1 : total;
+        const first = this.copyBody(url, response.body, file, segments[0], endsWith(segments[0], 0, bodyLength), hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s) => this.fetchSegment(source, file, s, state, statePath, hasher, events));
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
@@ -1645,7 +1711,7 @@ var FileFetcher = class {
           throw failed.reason;
         }
         const size = segments.reduce((n, s) => n + s.done, 0);
-        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
+        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, ${total} were expected`);
         const digests = await hasher.finish();
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
@@ -1710,7 +1776,8 @@ var FileFetcher = class {
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
-        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        const bodyEnds = endsWith(segment, from, answered.end - answered.start + 1);
+        await this.copyBody(source.id, response.body, file, segment, bodyEnds, hasher, events, () => persist(state, statePath));
         await saveState(state, statePath);
         return;
       } catch (e) {
@@ -1722,12 +1789,15 @@ var FileFetcher = class {
   }
   /**
    * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
-   * once, while it is still in the CPU's cache (bytes count once written).
+   * once, while it is still in the CPU's cache (bytes count once written). A body that is to end
+   * where the segment does (`bodyEnds`) is read to its very end, so one that runs longer fails
+   * instead of being cut to size; one that ends short fails as a cut connection, to be resumed.
    */
-  async copyBody(body, file, segment, hasher, events, checkpoint) {
+  async copyBody(url, body, file, segment, bodyEnds, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
     await body.pump((chunk) => {
       const room = limit() - segment.done;
+      if (bodyEnds && chunk.length > room) throw new Error(`${url}: the server sent more than the ${segmentBytes(segment)} expected`);
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
@@ -1739,13 +1809,20 @@ var FileFetcher = class {
       hasher.written(position, piece);
       events.bytes(piece.length);
       checkpoint?.();
-      return segment.done < limit();
+      return bodyEnds || segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
-      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
+      throw Object.assign(new Error(`${url}: the connection closed after ${segment.done} of the ${segmentBytes(segment)} expected`), { code: "UND_ERR_SOCKET" });
     }
   }
 };
+function endsWith(segment, from, length) {
+  return length !== void 0 && segment.end !== null && from + length === segment.end;
+}
+function segmentBytes(segment) {
+  const size = `${(segment.end ?? 0) - segment.start} bytes`;
+  return segment.start === 0 ? size : `${size} from byte ${segment.start}`;
+}
 var lastPersisted = /* @__PURE__ */ new WeakMap();
 var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;

@@ -154,6 +154,7 @@ var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
 var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
+var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var failure = (message, code) => Object.assign(new Error(message), { code });
@@ -346,7 +347,11 @@ var Connection = class {
   phase = "idle";
   head = [];
   headBytes = 0;
+  /** Informational (1xx) heads skipped since the request. */
+  interim = 0;
   answered = false;
+  /** What the current request asked for, to name it in errors. */
+  target;
   /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
   closedBeforeAnswer = false;
   framing = { kind: "none" };
@@ -376,6 +381,8 @@ var Connection = class {
     this.releaseSlot = releaseSlot;
     this.head = [];
     this.headBytes = 0;
+    this.interim = 0;
+    this.target = url;
     this.answered = false;
     this.closedBeforeAnswer = false;
     this.early = [];
@@ -398,35 +405,65 @@ var Connection = class {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
-      offset = this.readHead(buffer, length2);
+      offset = this.readHead(buffer, 0, length2);
       if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
   }
   /**
-   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
-   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
+   * goes on. Only head bytes are copied: the body that came in the same read is delivered from
+   * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
+   * head follows them on the same connection.
    */
-  readHead(buffer, length2) {
-    const carried = this.headBytes;
-    const window = buffer.subarray(0, Math.min(length2, MAX_HEAD + 4 - carried));
-    const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
-    const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
-    if (end < 0) {
-      if (carried + window.length > MAX_HEAD) {
-        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+  readHead(buffer, start, length2) {
+    for (; ; ) {
+      const carried = this.headBytes;
+      const window = buffer.subarray(start, Math.min(length2, start + MAX_HEAD + 4 - carried));
+      const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
+      const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
+      if (end < 0) {
+        if (carried + window.length > MAX_HEAD) {
+          this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+          return -1;
+        }
+        this.head.push(Buffer.from(window));
+        this.headBytes += window.length;
         return -1;
       }
-      this.head.push(Buffer.from(window));
-      this.headBytes += window.length;
-      return -1;
+      const headEnd = start + end + 4 - carried;
+      this.head = [];
+      this.headBytes = 0;
+      const text3 = all.toString("latin1", 0, end);
+      const interim = interimStatus(text3);
+      if (interim !== 0) {
+        if (!this.skipInterim(interim)) return -1;
+        start = headEnd;
+        if (start === length2) return -1;
+        continue;
+      }
+      return this.startBody(text3, headEnd);
     }
-    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+  }
+  /** Whether an informational head can be passed over; fails the request when it cannot. */
+  skipInterim(status) {
+    const url = this.named();
+    if (status === 101) {
+      this.socket.destroy(failure(`${url}: the server answered 101 Switching Protocols to a plain GET, which asked for no upgrade`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    if (++this.interim > MAX_INTERIM) {
+      this.socket.destroy(failure(`${url}: more than ${MAX_INTERIM} informational (1xx) responses and no final one`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    return true;
+  }
+  /** The final head is in: hands the response over; returns where its body starts, or -1. */
+  startBody(head, bodyStart) {
+    const response = this.parseHead(head);
     if (!response) return -1;
     this.phase = "body";
     this.socket.pause();
-    const bodyStart = end + 4 - carried;
-    this.head = [];
     const onHead = this.onHead;
     this.onHead = this.onHeadFailed = void 0;
     if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
@@ -454,14 +491,15 @@ var Connection = class {
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
     const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
     const length2 = headerValue(headers["content-length"]);
-    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    if (statusCode === 204 || statusCode === 304) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
       this.chunkState = "size";
       this.line = "";
     } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
     else {
-      this.framing = { kind: "close" };
+      const expected = statusCode === 206 ? rangeLength(headers) : Infinity;
+      this.framing = { kind: "close", expected, left: expected };
       this.keepAlive = false;
     }
     const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
@@ -474,8 +512,11 @@ var Connection = class {
       framing.left -= n;
       this.deliver(buffer, start, start + n);
       if (framing.left === 0) this.completeBody();
-    } else if (framing.kind === "close") this.deliver(buffer, start, end);
-    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+    } else if (framing.kind === "close") {
+      framing.left -= end - start;
+      if (framing.left < 0) this.socket.destroy(failure(`${this.named()}: the server sent more than the ${framing.expected} bytes its Content-Range announced`, "KB_HTTP_PROTOCOL"));
+      else this.deliver(buffer, start, end);
+    } else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
   }
   readChunked(buffer, start, end) {
     let i = start;
@@ -598,12 +639,26 @@ var Connection = class {
     }
     this.releaseSlot();
   }
-  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  /**
+   * The server ended its side: a close-delimited body is complete unless a Content-Range told a
+   * length it falls short of (anything else is cut short). A size known only to the caller (a
+   * blob's descriptor) is the caller's to hold the body to (fetch-file.ts); with no size known
+   * anywhere, a cut close-delimited body passes here and the checksum verified downstream fails it.
+   */
   endOfStream() {
-    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
-      this.keepAlive = false;
-      this.completeBody();
+    const framing = this.framing;
+    if (this.phase !== "body" || framing.kind !== "close" || this.bodyComplete) return;
+    if (framing.left > 0 && framing.left !== Infinity) {
+      const got = framing.expected - framing.left;
+      this.socket.destroy(failure(`${this.named()}: the server closed the connection after ${got} of the ${framing.expected} bytes its Content-Range announced`, "UND_ERR_SOCKET"));
+      return;
     }
+    this.keepAlive = false;
+    this.completeBody();
+  }
+  /** The current request's url, for messages (secrets redacted). */
+  named() {
+    return redactUrl(this.target?.href ?? "");
   }
   fail(error) {
     const phase = this.phase;
@@ -632,6 +687,14 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
+function interimStatus(head) {
+  const status = /^HTTP\/1\.[01] (1\d\d)/.exec(head);
+  return status ? Number(status[1]) : 0;
+}
+function rangeLength(headers) {
+  const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
+  return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
+}
 function retryAfterMs(headers) {
   const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
@@ -784,7 +847,7 @@ var GitHubClient = class {
           body: init.body
         });
       } catch (e) {
-        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${e.message}`);
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (${this.options.settings?.url ?? "GITHUB_API_URL"}) did not answer ${method} ${url.pathname}: ${e.message}`);
       }
       const replayable = !(init.body && typeof init.body.pipe === "function");
       const wait = attempt === 0 && replayable ? this.rateLimitWait(res) : void 0;
@@ -794,7 +857,7 @@ var GitHubClient = class {
         const reset = header(res, "x-ratelimit-reset");
         const when = reset ? new Date(Number(reset) * 1e3).toISOString() : `in ${Math.ceil(wait / 1e3)} s`;
         throw new GitHubError(
-          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : "; a token (GITHUB_TOKEN, or the github-token input) raises the limit"),
+          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : `; a token (${this.options.settings?.token ?? "GITHUB_TOKEN, or the github-token input"}) raises the limit`),
           res.statusCode
         );
       }
@@ -858,6 +921,9 @@ var GitHubClient = class {
   }
 };
 
+// src/domain/api-url.ts
+var GITHUB_COM_API_URL = "https://api.github.com";
+
 // src/version.ts
 var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
@@ -871,10 +937,11 @@ var UsageError = class extends Error {
 };
 
 // src/cli/github-env.ts
+var workflowApiUrl = () => process.env.GITHUB_API_URL || GITHUB_COM_API_URL;
 function githubFromEnv(http, writeFor) {
   const token = process.env.GITHUB_TOKEN || void 0;
   if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
-  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+  return new GitHubClient({ http, apiUrl: workflowApiUrl(), token, userAgent: USER_AGENT });
 }
 
 // src/adapters/github/releases.ts
@@ -913,19 +980,30 @@ var GitHubReleases = class {
   assets(release) {
     return this.client.paginate(`repos/${this.repo}/releases/${release.id}/assets`);
   }
+  /** Deletes an asset by its id: false when it was gone already (someone else deleted it). */
   async deleteAsset(asset) {
     const res = await this.client.request("DELETE", `repos/${this.repo}/releases/assets/${asset.id}`);
     await res.body.dump();
     if (res.statusCode !== 204 && res.statusCode !== 404) throw new GitHubError(`deleting asset ${asset.name}: HTTP ${res.statusCode}`, res.statusCode);
+    return res.statusCode === 204;
+  }
+  /** Renames an asset; GitHub answers 422 when the release has an asset of that name already. */
+  async rename(asset, name) {
+    const where = `PATCH repos/${this.repo}/releases/assets/${asset.id}`;
+    const res = await this.client.request("PATCH", `repos/${this.repo}/releases/assets/${asset.id}`, { body: JSON.stringify({ name }), headers: { "content-type": "application/json" } });
+    if (res.statusCode !== 200) throw await this.client.failure(res, `${where} (${asset.name} \u2192 ${name})`);
+    return await res.body.json();
   }
   /**
    * Streams a file to the release as asset `name`. A 5xx or a cut connection is retried with a
-   * fresh stream, after deleting whatever half-made asset of that name the failure left.
+   * fresh stream, after deleting the half-made asset the failure left: only one this upload
+   * made (of that name, not there before it, still 'starter'), never another publisher's.
    */
   async upload(release, name, path, size) {
     const url = new URL(release.upload_url.replace(/\{.*\}$/, ""));
     url.searchParams.set("name", name);
     let last;
+    const before = new Set((await this.assets(release)).filter((a) => a.name === name).map((a) => a.id));
     for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
       let res;
       try {
@@ -935,7 +1013,7 @@ var GitHubReleases = class {
         });
       } catch (e) {
         last = e;
-        await this.removeLeftover(release, name);
+        await this.removeLeftover(release, name, before);
         continue;
       }
       if (res.statusCode === 201) return await res.body.json();
@@ -943,14 +1021,13 @@ var GitHubReleases = class {
       const limited = (res.statusCode === 403 || res.statusCode === 429) && Number.isFinite(retryAfter);
       last = await this.client.failure(res, `POST ${url.pathname}`);
       if (res.statusCode < 500 && !limited) throw last;
-      await this.removeLeftover(release, name);
+      await this.removeLeftover(release, name, before);
       await new Promise((r) => setTimeout(r, limited ? retryAfter * 1e3 : 500 * 2 ** (attempt - 1)));
     }
     throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${last.message}`);
   }
-  async removeLeftover(release, name) {
-    const leftover = (await this.assets(release)).find((a) => a.name === name);
-    if (leftover) await this.deleteAsset(leftover);
+  async removeLeftover(release, name, before) {
+    for (const a of await this.assets(release)) if (a.name === name && a.state === "starter" && !before.has(a.id)) await this.deleteAsset(a);
   }
   /** An asset as a byte source for the resumable fetcher. */
   source(asset) {
@@ -979,19 +1056,36 @@ var InputError = class extends Error {
 };
 
 // src/domain/parts.ts
+var import_node_crypto = require("node:crypto");
 var DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2;
-function partName(prefix, kind, index) {
-  return kind === "bundle" ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, "0")}.tar`;
+var DEFAULT_LAYOUT = "original-host";
+function assetPrefix(manifest, sums) {
+  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
+  const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
+  const layout = manifest.layout && manifest.layout !== DEFAULT_LAYOUT ? `-${manifest.layout}` : "";
+  return `kubespray-${label}${kube}-${manifest.arches.join("_")}${layout}-${configHash(manifest, sums)}`.replace(/[^\w.-]/g, "_");
+}
+function configHash(manifest, sums) {
+  const lists = sums.filter((e) => e.path.startsWith("lists/")).sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0);
+  const text3 = [...lists.map((e) => `${e.sha256}  ${e.path}`), `layout ${manifest.layout}`, `extraVars ${canonicalJson(manifest.extraVars ?? {})}`].join("\n");
+  return (0, import_node_crypto.createHash)("sha256").update(text3).digest("hex").slice(0, 8);
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b2]) => a < b2 ? -1 : a > b2 ? 1 : 0);
+    return `{${entries.map(([k2, v2]) => `${JSON.stringify(k2)}:${canonicalJson(v2)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 function bundlePrefixes(names) {
-  const suffix = partName("", "bundle");
-  return [...names].flatMap((n) => n.endsWith(suffix) ? [n.slice(0, -suffix.length)] : []).sort();
+  return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort();
 }
 function partKind(prefix, name) {
-  if (name === partName(prefix, "bundle")) return "bundle";
-  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(files|images)-\\d{2,}\\.tar$`).exec(name);
-  return m2 ? m2[1] : void 0;
+  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
+  return m2 ? m2[1].replace(/-\d+$/, "") : void 0;
 }
+var PARTIAL = ".partial";
 
 // src/domain/release-manifest.ts
 var RELEASE_SCHEMA = "kubespray-bundle-release/v1";
@@ -1250,6 +1344,9 @@ function pyCompare(a, b2, op) {
     `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
   );
 }
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
 function dictGet(d, key) {
   if (typeof key === "string" || key === null) return d.get(key);
   const direct = d.get(key);
@@ -1290,6 +1387,7 @@ function pyContains(container, item) {
 
 // src/domain/bundle.ts
 var BUNDLE_MANIFEST = "bundle.json";
+var BUNDLE_SUMS = "SHA256SUMS";
 var STATE_DIR = ".kubespray-bundle";
 
 // src/adapters/http/fetch-file.ts
@@ -1355,7 +1453,7 @@ async function regularFile(path) {
 }
 
 // src/adapters/hashing.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var import_node_fs3 = require("node:fs");
 var import_node_os = require("node:os");
 var import_node_worker_threads = require("node:worker_threads");
@@ -1367,7 +1465,7 @@ function sharedReadBackBuffer() {
 }
 var inlineHashing = {
   open(path, fd, algorithms) {
-    const hashes = algorithms.map((a) => [a, (0, import_node_crypto.createHash)(a)]);
+    const hashes = algorithms.map((a) => [a, (0, import_node_crypto2.createHash)(a)]);
     return {
       update(piece) {
         for (const [, h] of hashes) h.update(piece);
@@ -1522,7 +1620,7 @@ var OffThreadHashing = class {
 };
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
-  const { createHash: createHash3 } = require("node:crypto");
+  const { createHash: createHash4 } = require("node:crypto");
   const { openSync: openSync3, readSync: readSync2, closeSync: closeSync4, constants: constants3 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
@@ -1559,7 +1657,7 @@ function hashingThread() {
     const file = files.get(id);
     if (kind === 1) {
       const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
+      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash4(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -1781,8 +1879,8 @@ var FileFetcher = class {
         response.body.discard();
         throw new HttpStatusError(response.statusCode, url);
       }
+      const range = response.statusCode === 206 ? contentRange(response) : void 0;
       if (response.statusCode === 206) {
-        const range = contentRange(response);
         const wrongTotal = asked !== "bytes=0-" && range?.total !== source.size;
         if (!range || range.start !== 0 || wrongTotal) {
           response.body.discard();
@@ -1790,7 +1888,7 @@ var FileFetcher = class {
           throw new Error(`${url}: asked for ${asked}, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}${expected}`);
         }
       }
-      const total = totalSize(response);
+      const total = totalSize(response) ?? source.size;
       events.size(total);
       const rangesWork = response.statusCode === 206 && total !== void 0;
       const segments = rangesWork ? this.plan(total) : [{ start: 0, end: total ?? null, done: 0 }];
@@ -1800,7 +1898,8 @@ var FileFetcher = class {
       try {
         if (rangesWork && segments.length > 1) await writeFileAtomic(statePath, JSON.stringify(state));
         const checkpoint = segments.length > 1 ? () => persist(state, statePath) : void 0;
-        const first = this.copyBody(response.body, file, segments[0], hasher, events, checkpoint).finally(releaseOnce);
+        const bodyLength = range ? range.end - range.start + 1 : total;
+        const first = this.copyBody(url, response.body, file, segments[0], endsWith(segments[0], 0, bodyLength), hasher, events, checkpoint).finally(releaseOnce);
         const others = segments.slice(1).map((s3) => this.fetchSegment(source, file, s3, state, statePath, hasher, events));
         const results = await Promise.allSettled([first, ...others]);
         const failed = results.find((r) => r.status === "rejected");
@@ -1812,7 +1911,7 @@ var FileFetcher = class {
           throw failed.reason;
         }
         const size = segments.reduce((n, s3) => n + s3.done, 0);
-        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, the server announced ${total}`);
+        if (total !== void 0 && size !== total) throw new Error(`${url}: got ${size} bytes, ${total} were expected`);
         const digests = await hasher.finish();
         if (segments.length > 1) await removeState(state, statePath);
         return { size, digests };
@@ -1877,7 +1976,8 @@ var FileFetcher = class {
             `asked for ${range} of ${state.size ?? "?"} bytes, the server answered Content-Range ${headerValue(response.headers["content-range"]) ?? "(none)"}`
           );
         }
-        await this.copyBody(response.body, file, segment, hasher, events, () => persist(state, statePath));
+        const bodyEnds = endsWith(segment, from, answered.end - answered.start + 1);
+        await this.copyBody(source.id, response.body, file, segment, bodyEnds, hasher, events, () => persist(state, statePath));
         await saveState(state, statePath);
         return;
       } catch (e) {
@@ -1889,12 +1989,15 @@ var FileFetcher = class {
   }
   /**
    * Writes a body at its segment's offset as it arrives: each piece is hashed and written at
-   * once, while it is still in the CPU's cache (bytes count once written).
+   * once, while it is still in the CPU's cache (bytes count once written). A body that is to end
+   * where the segment does (`bodyEnds`) is read to its very end, so one that runs longer fails
+   * instead of being cut to size; one that ends short fails as a cut connection, to be resumed.
    */
-  async copyBody(body, file, segment, hasher, events, checkpoint) {
+  async copyBody(url, body, file, segment, bodyEnds, hasher, events, checkpoint) {
     const limit = () => segment.end === null ? Infinity : segment.end - segment.start;
     await body.pump((chunk) => {
       const room = limit() - segment.done;
+      if (bodyEnds && chunk.length > room) throw new Error(`${url}: the server sent more than the ${segmentBytes(segment)} expected`);
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
       const position = segment.start + segment.done;
       for (let written = 0; written < piece.length; ) {
@@ -1906,13 +2009,20 @@ var FileFetcher = class {
       hasher.written(position, piece);
       events.bytes(piece.length);
       checkpoint?.();
-      return segment.done < limit();
+      return bodyEnds || segment.done < limit();
     });
     if (segment.end !== null && segment.done < limit()) {
-      throw Object.assign(new Error(`connection closed after ${segment.start + segment.done} of ${segment.end} bytes`), { code: "UND_ERR_SOCKET" });
+      throw Object.assign(new Error(`${url}: the connection closed after ${segment.done} of the ${segmentBytes(segment)} expected`), { code: "UND_ERR_SOCKET" });
     }
   }
 };
+function endsWith(segment, from, length2) {
+  return length2 !== void 0 && segment.end !== null && from + length2 === segment.end;
+}
+function segmentBytes(segment) {
+  const size = `${(segment.end ?? 0) - segment.start} bytes`;
+  return segment.start === 0 ? size : `${size} from byte ${segment.start}`;
+}
 var lastPersisted = /* @__PURE__ */ new WeakMap();
 var persisting = /* @__PURE__ */ new WeakMap();
 var PERSIST_EVERY_MS = 1e3;
@@ -2053,7 +2163,7 @@ var import_node_path6 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
 var import_node_fs6 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_node_fs7 = __toESM(require("node:fs"), 1);
 var import_node_path7 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
@@ -4468,7 +4578,7 @@ var Te = fo === "win32";
 var uo = 1024;
 var mo = (s3, t) => {
   if (!Te) return import_node_fs7.default.unlink(s3, t);
-  let e = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
+  let e = s3 + ".DELETE." + (0, import_node_crypto3.randomBytes)(16).toString("hex");
   import_node_fs7.default.rename(s3, e, (i) => {
     if (i) return t(i);
     import_node_fs7.default.unlink(e, t);
@@ -4476,7 +4586,7 @@ var mo = (s3, t) => {
 };
 var po = (s3) => {
   if (!Te) return import_node_fs7.default.unlinkSync(s3);
-  let t = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
+  let t = s3 + ".DELETE." + (0, import_node_crypto3.randomBytes)(16).toString("hex");
   import_node_fs7.default.renameSync(s3, t), import_node_fs7.default.unlinkSync(t);
 };
 var vr = (s3, t, e) => s3 !== void 0 && s3 === s3 >>> 0 ? s3 : t !== void 0 && t === t >>> 0 ? t : e;
@@ -5074,8 +5184,11 @@ var DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
 var DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
 var MANIFEST_ACCEPT = [OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST].join(", ");
 
+// src/adapters/zip-read.ts
+var MAX_DIRECTORY = 64 << 20;
+
 // src/pipeline/publish.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_promises5 = require("node:fs/promises");
 var import_node_path14 = require("node:path");
 
@@ -5091,37 +5204,79 @@ var READ_NOFOLLOW = import_node_fs11.constants.O_RDONLY | (import_node_fs11.cons
 
 // src/pipeline/publish.ts
 var ASSET_SUMS = "SHA256SUMS";
-function assetPrefix(manifest) {
-  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
-  const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
-  return `kubespray-${label}${kube}-${manifest.arches.join("_")}`.replace(/[^\w.-]/g, "_");
-}
 var SUMS_ATTEMPTS = 8;
+var SWAP_WAITS = 3;
+var DEAD_AFTER_MS = 10 * 6e4;
+var tempName = (name) => `${name}.${(0, import_node_crypto4.randomBytes)(4).toString("hex")}${PARTIAL}`;
+var isSumsTemp = (name) => new RegExp(`^${ASSET_SUMS}\\.[0-9a-f]+\\${PARTIAL}$`).test(name);
+var olderThan = (asset, ms2) => asset.updated_at !== void 0 && Date.now() - Date.parse(asset.updated_at) > ms2;
 async function updateReleaseSums(releases, release, dir, next) {
   await (0, import_promises5.mkdir)(dir, { recursive: true });
   const path = (0, import_node_path14.join)(dir, ASSET_SUMS);
+  const temp = tempName(ASSET_SUMS);
   for (let attempt = 1; ; attempt++) {
+    const read = await readReleaseSums(releases, release);
+    const text3 = formatSha256Sums(next(read.lines, read.present));
+    const base = { name: ASSET_SUMS, size: Buffer.byteLength(text3), sha256: sha256Of(text3) };
+    if (read.current && read.text === text3) return { ...base, action: "unchanged" };
+    await (0, import_promises5.writeFile)(path, text3);
+    const ours = await releases.upload(release, temp, path, base.size);
+    if (await swapSums(releases, release, read.current, ours)) {
+      for (const dead of read.dead) await releases.deleteAsset(dead);
+      return { ...base, action: read.current ? "replaced" : "uploaded" };
+    }
+    await releases.deleteAsset(ours);
+    if (attempt >= SUMS_ATTEMPTS) throw new GitHubError(`${ASSET_SUMS}: other publishers replaced it ${attempt} times while this one tried; run publish again`);
+    await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+  }
+}
+async function readReleaseSums(releases, release) {
+  for (let wait = 0; ; wait++) {
     const assets = await releases.assets(release);
     const current = assets.find((a) => a.name === ASSET_SUMS);
-    const lines = current ? parseSums(await releases.text(current)) : [];
-    const text3 = formatSha256Sums(next(lines, new Set(assets.map((a) => a.name).filter((n) => n !== ASSET_SUMS))));
-    await (0, import_promises5.writeFile)(path, text3);
-    try {
-      return await placeAsset(releases, release, current, { name: ASSET_SUMS, path, size: Buffer.byteLength(text3), sha256: sha256Of(text3) });
-    } catch (e) {
-      if (!(e instanceof GitHubError && e.status === 422) || attempt >= SUMS_ATTEMPTS) throw e;
-      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+    const present = new Set(assets.filter((a) => a.name !== ASSET_SUMS && !a.name.endsWith(PARTIAL)).map((a) => a.name));
+    const temps = assets.filter((a) => isSumsTemp(a.name));
+    const dead = temps.filter((a) => olderThan(a, DEAD_AFTER_MS));
+    if (current) {
+      const text3 = await releases.text(current).catch((e) => e instanceof GitHubError && e.status === 404 && wait < SUMS_ATTEMPTS ? void 0 : Promise.reject(e));
+      if (text3 === void 0) continue;
+      return { current, text: text3, lines: parseSums(text3), present, dead };
     }
+    const swapping = temps.filter((a) => a.state === "uploaded" && !dead.includes(a)).sort((a, b2) => b2.id - a.id);
+    if (!swapping.length) return { lines: [], present, dead };
+    if (wait < SWAP_WAITS) {
+      await new Promise((r) => setTimeout(r, 1e3));
+      continue;
+    }
+    return { lines: parseSums(await releases.text(swapping[0])), present, dead: [...dead, swapping[0]] };
+  }
+}
+async function swapSums(releases, release, read, ours) {
+  const current = (await releases.assets(release)).find((a) => a.name === ASSET_SUMS);
+  if (current?.id !== read?.id) return false;
+  if (read && !await releases.deleteAsset(read)) return false;
+  try {
+    await releases.rename(ours, ASSET_SUMS);
+    return true;
+  } catch (e) {
+    if (e instanceof GitHubError && e.status === 422) return false;
+    throw e;
   }
 }
 async function placeAsset(releases, release, existing, part) {
   const base = { name: part.name, size: part.size, sha256: part.sha256 };
   if (existing && existing.state === "uploaded" && existing.size === part.size && existing.digest === `sha256:${part.sha256}`) return { ...base, action: "unchanged" };
-  if (existing) await releases.deleteAsset(existing);
-  await releases.upload(release, part.name, part.path, part.size);
+  const uploaded = await releases.upload(release, tempName(part.name), part.path, part.size);
+  try {
+    if (existing) await releases.deleteAsset(existing);
+    await releases.rename(uploaded, part.name);
+  } catch (e) {
+    await releases.deleteAsset(uploaded).catch(() => false);
+    throw e;
+  }
   return { ...base, action: existing ? "replaced" : "uploaded" };
 }
-var sha256Of = (text3) => (0, import_node_crypto3.createHash)("sha256").update(text3).digest("hex");
+var sha256Of = (text3) => (0, import_node_crypto4.createHash)("sha256").update(text3).digest("hex");
 
 // src/pipeline/fetch.ts
 async function downloadVerified(fetcher, releases, asset, path, sha256, recorded, bytes = () => void 0) {
@@ -5143,24 +5298,26 @@ async function runMerge(request, releases) {
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag} (publish a bundle into it first)`);
   const assets = await releases.assets(release);
   const prefixes = bundlePrefixes(assets.map((a) => a.name));
-  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle.tar asset): publish one into it first`);
+  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle-*.tar asset): publish one into it first`);
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
   const listed = new Map(sumsAsset ? parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]) : []);
   const knownSha256 = (a) => githubSha256(a) ?? listed.get(a.name);
   const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
   const published = [];
   for (const prefix of prefixes) {
-    const entries = assets.flatMap((a) => {
-      const kind = partKind(prefix, a.name);
-      if (!kind) return [];
+    const parts = bundleParts(assets, prefix, listed);
+    const entries = parts.map((a) => {
       const sha256 = knownSha256(a);
       if (!sha256) throw new InputError(`${where}: asset ${a.name} has no sha256 from GitHub and no line in ${ASSET_SUMS}; publish its bundle again`);
-      return [{ name: a.name, kind, size: a.size, sha256 }];
+      return { name: a.name, kind: partKind(prefix, a.name) ?? "files", size: a.size, sha256 };
     });
-    const bundleTar = assets.find((a) => a.name === partName(prefix, "bundle"));
-    const manifest2 = await readPublishedManifest(releases, fetcher, bundleTar, knownSha256(bundleTar) ?? "", (0, import_node_path15.join)(request.workDir, prefix));
-    if (assetPrefix(manifest2) !== prefix) {
-      throw new InputError(`${where}: ${bundleTar.name} holds the bundle ${assetPrefix(manifest2)}, not ${prefix} (an asset renamed by hand?); publish it again`);
+    const bundleTars = parts.filter((a) => partKind(prefix, a.name) === "bundle");
+    if (bundleTars.length !== 1) throw new InputError(`${where}: bundle ${prefix} has ${bundleTars.length} bundle parts (${bundleTars.map((a) => a.name).join(", ")}) and ${ASSET_SUMS} does not say which is current; publish it again`);
+    const bundleTar = bundleTars[0];
+    const { manifest: manifest2, sums } = await readPublishedManifest(releases, fetcher, bundleTar, knownSha256(bundleTar) ?? "", (0, import_node_path15.join)(request.workDir, prefix));
+    const own = assetPrefix(manifest2, sums);
+    if (own !== prefix) {
+      throw new InputError(`${where}: ${bundleTar.name} holds the bundle ${own}, not ${prefix} (an asset renamed by hand?); publish it again`);
     }
     published.push({ prefix, manifest: manifest2, assets: entries });
   }
@@ -5169,16 +5326,17 @@ async function runMerge(request, releases) {
   const manifestPath = (0, import_node_path15.join)(request.workDir, RELEASE_MANIFEST);
   await (0, import_promises7.writeFile)(manifestPath, text3);
   const manifestSha256 = sha256Of(text3);
-  const current = assets.find((a) => a.name === RELEASE_MANIFEST);
-  const wroteManifest = await placeAsset(releases, release, current, { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text3), sha256: manifestSha256 });
-  const known = new Map(assets.flatMap((a) => a.name === ASSET_SUMS ? [] : [[a.name, knownSha256(a)]]));
+  const wroteManifest = await placeAsset(releases, release, assets.find((a) => a.name === RELEASE_MANIFEST), { name: RELEASE_MANIFEST, path: manifestPath, size: Buffer.byteLength(text3), sha256: manifestSha256 });
+  const isPart = (name) => prefixes.some((p2) => partKind(p2, name) !== void 0);
+  const current = new Set(published.flatMap((b2) => b2.assets.map((a) => a.name)));
+  const known = new Map(assets.flatMap((a) => a.name === ASSET_SUMS || isPart(a.name) && !current.has(a.name) ? [] : [[a.name, knownSha256(a)]]));
   known.set(RELEASE_MANIFEST, manifestSha256);
   const unlisted = /* @__PURE__ */ new Set();
   const wroteSums = await updateReleaseSums(releases, release, request.workDir, (lines, present) => {
     const now = new Map(lines.map((e) => [e.path, e.sha256]));
     return [...present].flatMap((name) => {
       const sha256 = known.get(name) ?? now.get(name);
-      if (!sha256) unlisted.add(name);
+      if (!sha256 && !isPart(name)) unlisted.add(name);
       return sha256 ? [{ path: name, sha256 }] : [];
     });
   });
@@ -5201,11 +5359,16 @@ function releaseNotes(m2) {
     `P=${first}`,
     "sha256sum -c --ignore-missing SHA256SUMS",
     'mkdir -p bundle/images && for p in "$P"-images-*.tar; do tar -xf "$p" -C bundle/images; done',
-    'for p in "$P"-files-*.tar "$P"-bundle.tar; do tar -xf "$p" -C bundle; done',
+    'for p in "$P"-files-*.tar "$P"-bundle-*.tar; do tar -xf "$p" -C bundle; done',
     "(cd bundle && sha256sum -c SHA256SUMS)",
     "```",
     `or \`node dist/cli.js fetch --repo OWNER/NAME --tag ${m2.tag} --asset-prefix ${first} --out bundle\`.`
   ].join("\n");
+}
+function bundleParts(assets, prefix, listed) {
+  const all = assets.filter((a) => partKind(prefix, a.name) !== void 0);
+  const inSums = all.filter((a) => listed.has(a.name));
+  return inSums.length ? inSums : all;
 }
 function githubSha256(asset) {
   if (asset.state !== "uploaded") return void 0;
@@ -5216,9 +5379,10 @@ async function readPublishedManifest(releases, fetcher, asset, sha256, dir) {
   await (0, import_promises7.mkdir)(dir, { recursive: true });
   const tarPath = (0, import_node_path15.join)(dir, asset.name);
   await downloadVerified(fetcher, releases, asset, tarPath, sha256, `the release records ${sha256} (GitHub's digest of the upload, else its ${ASSET_SUMS} line)`);
-  const extracted = await extractSafely({ file: tarPath, cwd: dir, include: (path) => path === BUNDLE_MANIFEST });
-  if (!extracted) throw new InputError(`asset ${asset.name} has no ${BUNDLE_MANIFEST}: not a bundle part written by kubespray-bundle publish`);
-  return readBundleManifest(dir);
+  await extractSafely({ file: tarPath, cwd: dir, include: (path) => path === BUNDLE_MANIFEST || path === BUNDLE_SUMS });
+  const sums = await (0, import_promises7.readFile)((0, import_node_path15.join)(dir, BUNDLE_SUMS), "utf8").catch(() => void 0);
+  if (sums === void 0) throw new InputError(`asset ${asset.name} has no ${BUNDLE_MANIFEST} and ${BUNDLE_SUMS}: not a bundle part written by kubespray-bundle publish`);
+  return { manifest: await readBundleManifest(dir), sums: parseSums(sums) };
 }
 
 // src/report/table.ts
@@ -5379,15 +5543,15 @@ function bind(name, self, fn) {
 function attribute(obj, name) {
   if (obj instanceof Undefined) return obj;
   if (obj instanceof Map) {
-    const method = DICT_METHODS[name];
+    const method = ownEntry(DICT_METHODS, name);
     if (method) return bind(name, obj, method);
     const found = dictGet(obj, name);
     if (found !== void 0) return found;
   } else if (typeof obj === "string") {
-    const method = STRING_METHODS[name];
+    const method = ownEntry(STRING_METHODS, name);
     if (method) return bind(name, obj, method);
   } else if (Array.isArray(obj)) {
-    const method = LIST_METHODS[name];
+    const method = ownEntry(LIST_METHODS, name);
     if (method) return bind(name, obj, method);
   }
   const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
@@ -5459,8 +5623,8 @@ function pyReplacement(template) {
         if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
         return rest[n - 1] ?? "";
       }
-      if (!(ref in named)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return named[ref] ?? "";
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
     };
     return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
       if (gref !== void 0) return group(gref);
@@ -5522,7 +5686,7 @@ function toFloat(v2, fallback = new PyFloat(0)) {
 }
 function runTest(env, name, item, args) {
   if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = env.tests[name.split(".").pop()];
+  const test = ownEntry(env.tests, name.split(".").pop());
   if (!test) throw new TemplateError(`no test named '${name}'`);
   return test(item, args, /* @__PURE__ */ new Map(), env);
 }
@@ -5717,7 +5881,7 @@ var FILTERS = {
       });
     }
     const [name, ...rest] = args;
-    const filter = env.filters[text(name)];
+    const filter = ownEntry(env.filters, text(name));
     if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
     return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
   },
@@ -5779,7 +5943,7 @@ var FILTERS = {
     return refs.map((r) => {
       const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
       if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups?.[g2[1]]) ?? null;
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
     });
   },
   regex_findall: (value, args, kwargs) => {
@@ -5864,12 +6028,12 @@ function versionCompare(value, version, operator = "eq", strict = null, versionT
   if (strict !== null && versionType !== null) throw new PyError("AnsibleFilterError", "Cannot specify both 'strict' and 'version_type'");
   if (!value) throw new PyError("AnsibleFilterError", "Input version value cannot be empty");
   if (!version) throw new PyError("AnsibleFilterError", "Version parameter to compare against cannot be empty");
-  const op = OPERATORS[operator];
+  const op = ownEntry(OPERATORS, operator);
   if (!op) {
     throw new PyError("AnsibleFilterError", `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS).map((o) => `'${o}'`).join(", ")}`);
   }
   const type = strict ? "strict" : versionType ?? "loose";
-  const parse = PARSERS[type];
+  const parse = ownEntry(PARSERS, type);
   if (!parse) throw new PyError("AnsibleFilterError", `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(", ")}`);
   try {
     const a = parse(value);
@@ -5981,7 +6145,8 @@ The last step of a release built by several jobs (one per arch or Kubernetes ver
 running publish into the same TAG): writes the release's bundle.json, every bundle's manifest
 merged (which bundle holds which file and image, for fetch --asset-prefix), and a SHA256SUMS
 of every other asset from the sha256 GitHub computed of each upload. Each bundle's
--bundle.tar is downloaded and checked to read its manifest; no other part is downloaded.
+PREFIX-bundle-SHA8.tar (the one SHA256SUMS lists) is downloaded and checked to read its
+manifest; no other part is downloaded.
 Safe to re-run: assets whose bytes are the same are kept.
 
 Options:

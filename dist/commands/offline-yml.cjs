@@ -342,6 +342,9 @@ function pyCompare(a, b2, op) {
     `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
   );
 }
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
 function dictGet(d, key) {
   if (typeof key === "string" || key === null) return d.get(key);
   const direct = d.get(key);
@@ -446,6 +449,17 @@ function urlRoots(defaults) {
     return m2 && name.endsWith("_url") ? [{ name, value, host: m2[1] }] : [];
   });
 }
+function rootPathOf(effective, defaultHost) {
+  if (typeof effective !== "string" || /\{[{%]/.test(effective)) return defaultHost;
+  let url;
+  try {
+    url = new URL(effective);
+  } catch {
+    return defaultHost;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return defaultHost;
+  return `${url.host}${decodeURIComponent(url.pathname).replace(/\/+$/, "")}`;
+}
 function registryRoots(defaults) {
   return defaults.flatMap(([name, value]) => {
     const m2 = typeof value === "string" ? /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i.exec(value) : null;
@@ -471,6 +485,9 @@ function renderOfflineYml(header, sections) {
   return `${lines2.join("\n")}
 `;
 }
+
+// src/domain/secrets.ts
+var REDACTED = "***";
 
 // src/adapters/kubespray-tree.ts
 var import_node_fs2 = require("node:fs");
@@ -876,28 +893,62 @@ var YamlError = class extends Error {
   column;
   reason;
 };
+var MAX_ALIAS_EXPANSION = 1e6;
+var CHARACTERS_PER_NODE = 100;
+var aliasesTooLarge = () => `the aliases in this file stand for more than ${MAX_ALIAS_EXPANSION.toLocaleString("en-US")} nodes when expanded (a "billion laughs" file?): write the repeated values out, or alias fewer and smaller collections`;
+var recursiveAlias = (alias) => `alias *${alias} refers to a collection that contains it: a variable cannot hold a recursive structure, remove the alias`;
+var AliasBudget = class {
+  /** Expanded sizes of the collections aliased so far: each is sized once, so tallying is linear. */
+  sizes = /* @__PURE__ */ new Map();
+  expanded = 0;
+  /** Counts one alias standing for `value`; false once the file's aliases cross the limit. */
+  add(value) {
+    this.expanded += this.expandedSize(value);
+    return this.expanded <= MAX_ALIAS_EXPANSION;
+  }
+  /** Nodes in `value` as a tree. A recursive alias is refused before its value exists, so there is no cycle here. */
+  expandedSize(value) {
+    if (typeof value === "string") return 1 + Math.floor(value.length / CHARACTERS_PER_NODE);
+    if (!Array.isArray(value) && !(value instanceof Map)) return 1;
+    const known = this.sizes.get(value);
+    if (known !== void 0) return known;
+    let size = 1;
+    for (const child of value instanceof Map ? value.values() : value) size += this.expandedSize(child);
+    this.sizes.set(value, size);
+    return size;
+  }
+};
 var Converter = class {
-  constructor(doc, file, lines2) {
-    this.doc = doc;
+  constructor(file, lines2, budget) {
     this.file = file;
     this.lines = lines2;
+    this.budget = budget;
   }
-  doc;
   file;
   lines;
+  budget;
   seen = /* @__PURE__ */ new Map();
+  /** Anchors met so far in document order: what an alias names is the last one before it. */
+  anchors = /* @__PURE__ */ new Map();
+  /** Collections being converted: an alias to one of them would make a cycle. */
+  open = /* @__PURE__ */ new Set();
   fail(node, reason) {
     const pos = this.lines.linePos(node?.range?.[0] ?? 0);
     throw new YamlError(this.file, pos.line, pos.col, reason);
   }
   convert(node) {
-    const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
+    const { isAlias, isScalar } = yamlLibrary();
     if (node === null || node === void 0) return null;
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
+      const target = this.anchors.get(node.source);
       if (!target) this.fail(node, `unknown alias *${node.source}`);
-      return this.convert(target);
+      if (this.open.has(target)) this.fail(node, recursiveAlias(node.source));
+      const value2 = this.convert(target);
+      if (!this.budget.add(value2)) this.fail(node, aliasesTooLarge());
+      return value2;
     }
+    const anchor = node.anchor;
+    if (anchor) this.anchors.set(anchor, node);
     if (isScalar(node)) {
       const source = String(node.value);
       if (node.tag) return resolveTagged(node.tag, source);
@@ -905,6 +956,13 @@ var Converter = class {
     }
     const cached = this.seen.get(node);
     if (cached !== void 0) return cached;
+    this.open.add(node);
+    const value = this.convertCollection(node);
+    this.open.delete(node);
+    return value;
+  }
+  convertCollection(node) {
+    const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
     if (isSeq(node)) {
       const list = [];
       this.seen.set(node, list);
@@ -946,13 +1004,14 @@ function loadYamlDocumentsExact(text3, file) {
   const lines2 = new LineCounter();
   const docs = parseAllDocuments(text3, { schema: "failsafe", lineCounter: lines2, uniqueKeys: false, strict: false });
   const list = Array.isArray(docs) ? docs : [];
+  const budget = new AliasBudget();
   return list.map((doc) => {
     const error = doc.errors[0];
     if (error) {
       const pos = error.linePos?.[0] ?? { line: 0, col: 0 };
       throw new YamlError(file, pos.line, pos.col, error.message.split("\n")[0]);
     }
-    return new Converter(doc, file, lines2).convert(doc.contents);
+    return new Converter(file, lines2, budget).convert(doc.contents);
   });
 }
 function loadYamlDocuments(text3, file) {
@@ -962,6 +1021,7 @@ function loadYamlDocuments(text3, file) {
 }
 function loadYamlDocumentsFull(text3, file) {
   if (/(^|[\s{,])<<\s*:/m.test(text3)) return loadYamlDocumentsExact(text3, file);
+  if (text3.includes("*")) return loadYamlDocumentsExact(text3, file);
   const fast = loadWithJsYaml(text3, file);
   return fast ?? loadYamlDocumentsExact(text3, file);
 }
@@ -4266,6 +4326,7 @@ var DigestMismatchError = class extends Error {
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto2.createHash)("sha256").update(data).digest("hex")}`;
 var READ_NOFOLLOW = import_node_fs9.constants.O_RDONLY | (import_node_fs9.constants.O_NOFOLLOW ?? 0);
+var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -4282,7 +4343,8 @@ var OciLayout = class {
     await ensureDirUnder(this.root, (0, import_node_path13.join)((0, import_node_path13.basename)(this.dir), "blobs", "sha256"));
     await ensureDirUnder(this.root, (0, import_node_path13.join)(".kubespray-bundle", "tmp", (0, import_node_path13.basename)(this.dir)));
     const marker = (0, import_node_path13.join)(this.dir, "oci-layout");
-    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+    const current = await regularFile(marker) ? await (0, import_promises4.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
    * Holds the layout for one writing run: a second run on the same layout fails at once, by
@@ -4739,8 +4801,9 @@ var LiteralParser = class {
     }
     if (t.kind === "num") return parseNumber(t.text);
     if (t.kind === "name") {
-      if (!(t.text in NAMES)) throw new LiteralSyntaxError(`malformed node: ${t.text}`);
-      return NAMES[t.text];
+      const named = ownEntry(NAMES, t.text);
+      if (named === void 0) throw new LiteralSyntaxError(`malformed node: ${t.text}`);
+      return named;
     }
     switch (t.text) {
       case "-":
@@ -5365,7 +5428,8 @@ var Parser = class {
     const line = token.line;
     if (token.type === "name") {
       this.next();
-      if (token.value in CONSTANT_NAMES) return { kind: "const", value: CONSTANT_NAMES[token.value], line };
+      const constant = ownEntry(CONSTANT_NAMES, token.value);
+      if (constant !== void 0) return { kind: "const", value: constant, line };
       return { kind: "name", name: token.value, line };
     }
     if (token.type === "string") {
@@ -5640,15 +5704,15 @@ function bind(name, self, fn) {
 function attribute(obj, name) {
   if (obj instanceof Undefined) return obj;
   if (obj instanceof Map) {
-    const method = DICT_METHODS[name];
+    const method = ownEntry(DICT_METHODS, name);
     if (method) return bind(name, obj, method);
     const found = dictGet(obj, name);
     if (found !== void 0) return found;
   } else if (typeof obj === "string") {
-    const method = STRING_METHODS[name];
+    const method = ownEntry(STRING_METHODS, name);
     if (method) return bind(name, obj, method);
   } else if (Array.isArray(obj)) {
-    const method = LIST_METHODS[name];
+    const method = ownEntry(LIST_METHODS, name);
     if (method) return bind(name, obj, method);
   }
   const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
@@ -5752,12 +5816,12 @@ var Interpreter = class {
         return callee.call(this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes));
       }
       case "filter": {
-        const filter = this.env.filters[expr.name];
+        const filter = ownEntry(this.env.filters, expr.name);
         if (!filter) throw new TemplateError(`no filter named '${expr.name}'`);
         return filter(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
       }
       case "test": {
-        const test = this.env.tests[expr.name];
+        const test = ownEntry(this.env.tests, expr.name);
         if (!test) throw new TemplateError(`no test named '${expr.name}'`);
         const result = test(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
         return expr.negated ? !result : result;
@@ -6004,8 +6068,8 @@ function pyReplacement(template) {
         if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
         return rest[n - 1] ?? "";
       }
-      if (!(ref in named)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return named[ref] ?? "";
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
     };
     return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
       if (gref !== void 0) return group(gref);
@@ -6067,7 +6131,7 @@ function toFloat(v2, fallback = new PyFloat(0)) {
 }
 function runTest(env, name, item, args) {
   if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = env.tests[name.split(".").pop()];
+  const test = ownEntry(env.tests, name.split(".").pop());
   if (!test) throw new TemplateError(`no test named '${name}'`);
   return test(item, args, /* @__PURE__ */ new Map(), env);
 }
@@ -6262,7 +6326,7 @@ var FILTERS = {
       });
     }
     const [name, ...rest] = args;
-    const filter = env.filters[text(name)];
+    const filter = ownEntry(env.filters, text(name));
     if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
     return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
   },
@@ -6324,7 +6388,7 @@ var FILTERS = {
     return refs.map((r) => {
       const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
       if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups?.[g2[1]]) ?? null;
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
     });
   },
   regex_findall: (value, args, kwargs) => {
@@ -6409,12 +6473,12 @@ function versionCompare(value, version, operator = "eq", strict = null, versionT
   if (strict !== null && versionType !== null) throw new PyError("AnsibleFilterError", "Cannot specify both 'strict' and 'version_type'");
   if (!value) throw new PyError("AnsibleFilterError", "Input version value cannot be empty");
   if (!version) throw new PyError("AnsibleFilterError", "Version parameter to compare against cannot be empty");
-  const op = OPERATORS2[operator];
+  const op = ownEntry(OPERATORS2, operator);
   if (!op) {
     throw new PyError("AnsibleFilterError", `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS2).map((o) => `'${o}'`).join(", ")}`);
   }
   const type = strict ? "strict" : versionType ?? "loose";
-  const parse = PARSERS[type];
+  const parse = ownEntry(PARSERS, type);
   if (!parse) throw new PyError("AnsibleFilterError", `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(", ")}`);
   try {
     const a = parse(value);
@@ -6647,7 +6711,7 @@ var Templar = class {
           return value;
         });
       case "env":
-        return terms.map((term) => this.options.environment?.[pyStr(term)] ?? argument([], kwargs, 0, "default", ""));
+        return terms.map((term) => ownEntry(this.options.environment ?? {}, pyStr(term)) ?? argument([], kwargs, 0, "default", ""));
       case "items":
       case "list":
         return terms.flatMap((t) => Array.isArray(t) ? t : [t]);
@@ -6899,9 +6963,10 @@ async function runLists(request) {
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.files), lists.filesList);
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.images), lists.imagesList);
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.manifest), manifest);
+  const written = request.redact ?? ((text3) => text3);
+  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.files), written(lists.filesList));
+  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.images), written(lists.imagesList));
+  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.manifest), written(manifest));
   return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
 }
 
@@ -6918,10 +6983,11 @@ async function makeOfflineYml(request) {
   const bundleImages = await layoutImages(request.bundleDir);
   const overrides = { files_repo: filesUrl, registry_host: request.registry };
   if (manifest.layout === "original-host") {
-    for (const root of urlRoots(defaults)) overrides[root.name] = `{{ files_repo }}/${root.host}`;
+    for (const root of urlRoots(defaults)) overrides[root.name] = `{{ files_repo }}/${rootPathOf(manifest.extraVars?.[root.name], root.host)}`;
   }
   for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${root.path}`;
-  const carried = { ...manifest.extraVars, kube_version: manifest.kubeVersion };
+  const { carried: kept, secret } = withoutRedacted(manifest);
+  const carried = { ...kept, kube_version: manifest.kubeVersion };
   let vars = compose(carried, overrides);
   let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   const perFile = {};
@@ -6938,12 +7004,15 @@ async function makeOfflineYml(request) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:
 ` + gaps.messages.map((m2) => `  ${m2}`).join("\n"));
   }
+  const mustSupply = secret.filter((name) => !Object.hasOwn(overrides, name) && !Object.hasOwn(perFile, name));
+  const secretNote = mustSupply.length ? [`Redacted when the bundle was built (secrets never travel in it): set ${mustSupply.join(", ")} yourself on this side (e.g. in a vault file).`] : [];
   const text3 = renderOfflineYml(
     [
       `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline: files from ${filesUrl}, images from ${request.registry}.`,
       "Generated by kubespray-bundle offline-yml; checked by generating Kubespray's lists with it:",
       `every url is a file of the bundle, every image one of its layout (${manifest.arches.join(", ")}).`,
-      "Put it in inventory/<name>/group_vars/all/offline.yml."
+      "Put it in inventory/<name>/group_vars/all/offline.yml.",
+      ...secretNote
     ],
     [
       { comment: "Where the bundle is served", vars: { files_repo: filesUrl, registry_host: request.registry } },
@@ -6952,7 +7021,14 @@ async function makeOfflineYml(request) {
       { comment: "What the bundle was built with (so the far side asks for the same things)", vars: withoutKeys(carried, Object.keys({ ...overrides, ...perFile })) }
     ]
   );
-  return { text: text3, vars, checked: gaps.checked, notes: [...gaps.unlisted] };
+  const secretNotes = mustSupply.map((name) => `${name}: redacted in the bundle (a secret); supply it on this side, in group_vars or a vault file`);
+  return { text: text3, vars, checked: gaps.checked, notes: [...secretNotes, ...gaps.unlisted] };
+}
+function withoutRedacted(manifest) {
+  const topLevel = (path) => path.split(/[.[]/)[0];
+  const secret = new Set((manifest.redacted ?? []).map(topLevel));
+  for (const [name, value] of Object.entries(manifest.extraVars ?? {})) if (JSON.stringify(value).includes(REDACTED)) secret.add(name);
+  return { carried: Object.fromEntries(Object.entries(manifest.extraVars ?? {}).filter(([k2]) => !secret.has(k2))), secret: [...secret].sort() };
 }
 function compose(carried, overrides) {
   return { ...carried, ...overrides };

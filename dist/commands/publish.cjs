@@ -37,6 +37,9 @@ __export(publish_exports, {
 });
 module.exports = __toCommonJS(publish_exports);
 
+// src/domain/parts.ts
+var import_node_crypto = require("node:crypto");
+
 // src/domain/errors.ts
 var InputError = class extends Error {
   constructor(message) {
@@ -51,6 +54,29 @@ var tarEntrySize = (size) => 1024 + Math.ceil(size / 512) * 512;
 var TAR_END = 1024;
 function partName(prefix, kind, index) {
   return kind === "bundle" ? `${prefix}-bundle.tar` : `${prefix}-${kind}-${String(index).padStart(2, "0")}.tar`;
+}
+function contentName(packedName, sha256) {
+  return packedName.replace(/\.tar$/, `-${sha256.slice(0, 8)}.tar`);
+}
+var DEFAULT_LAYOUT = "original-host";
+function assetPrefix(manifest, sums) {
+  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
+  const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
+  const layout = manifest.layout && manifest.layout !== DEFAULT_LAYOUT ? `-${manifest.layout}` : "";
+  return `kubespray-${label}${kube}-${manifest.arches.join("_")}${layout}-${configHash(manifest, sums)}`.replace(/[^\w.-]/g, "_");
+}
+function configHash(manifest, sums) {
+  const lists = sums.filter((e) => e.path.startsWith("lists/")).sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0);
+  const text3 = [...lists.map((e) => `${e.sha256}  ${e.path}`), `layout ${manifest.layout}`, `extraVars ${canonicalJson(manifest.extraVars ?? {})}`].join("\n");
+  return (0, import_node_crypto.createHash)("sha256").update(text3).digest("hex").slice(0, 8);
+}
+function canonicalJson(value) {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b2]) => a < b2 ? -1 : a > b2 ? 1 : 0);
+    return `{${entries.map(([k2, v2]) => `${JSON.stringify(k2)}:${canonicalJson(v2)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 function planParts(prefix, budget, meta, files, images) {
   if (!/^[\w.-]+$/.test(prefix)) throw new InputError(`asset prefix '${prefix}': letters, digits, '.', '_' and '-' only`);
@@ -99,9 +125,14 @@ function uniqueBlobs(blobs) {
 }
 var byPath = (a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0;
 function partKind(prefix, name) {
-  if (name === partName(prefix, "bundle")) return "bundle";
-  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(files|images)-\\d{2,}\\.tar$`).exec(name);
-  return m2 ? m2[1] : void 0;
+  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
+  return m2 ? m2[1].replace(/-\d+$/, "") : void 0;
+}
+var PARTIAL = ".partial";
+function partialOf(prefix, name) {
+  if (!name.endsWith(PARTIAL)) return void 0;
+  const final = name.slice(0, -PARTIAL.length);
+  return partKind(prefix, final) ? final : void 0;
 }
 
 // src/adapters/http/bytes.ts
@@ -215,6 +246,7 @@ var MAX_HEAD = 64 << 10;
 var MAX_REDIRECTS = 10;
 var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
+var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
 var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
 var failure = (message, code) => Object.assign(new Error(message), { code });
@@ -407,7 +439,11 @@ var Connection = class {
   phase = "idle";
   head = [];
   headBytes = 0;
+  /** Informational (1xx) heads skipped since the request. */
+  interim = 0;
   answered = false;
+  /** What the current request asked for, to name it in errors. */
+  target;
   /** True when the socket closed before any byte of an answer (a kept-alive socket the server dropped). */
   closedBeforeAnswer = false;
   framing = { kind: "none" };
@@ -437,6 +473,8 @@ var Connection = class {
     this.releaseSlot = releaseSlot;
     this.head = [];
     this.headBytes = 0;
+    this.interim = 0;
+    this.target = url;
     this.answered = false;
     this.closedBeforeAnswer = false;
     this.early = [];
@@ -459,35 +497,65 @@ var Connection = class {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
-      offset = this.readHead(buffer, length2);
+      offset = this.readHead(buffer, 0, length2);
       if (offset < 0) return;
     }
     if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
   }
   /**
-   * Gathers the head; returns where the body starts in `buffer`, or -1 when the head goes on.
-   * Only head bytes are copied: the body that came in the same read is delivered from `buffer`.
+   * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
+   * goes on. Only head bytes are copied: the body that came in the same read is delivered from
+   * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
+   * head follows them on the same connection.
    */
-  readHead(buffer, length2) {
-    const carried = this.headBytes;
-    const window = buffer.subarray(0, Math.min(length2, MAX_HEAD + 4 - carried));
-    const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
-    const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
-    if (end < 0) {
-      if (carried + window.length > MAX_HEAD) {
-        this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+  readHead(buffer, start, length2) {
+    for (; ; ) {
+      const carried = this.headBytes;
+      const window = buffer.subarray(start, Math.min(length2, start + MAX_HEAD + 4 - carried));
+      const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
+      const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
+      if (end < 0) {
+        if (carried + window.length > MAX_HEAD) {
+          this.socket.destroy(failure(`a response head of more than ${MAX_HEAD} bytes`, "UND_ERR_HEADERS_OVERFLOW"));
+          return -1;
+        }
+        this.head.push(Buffer.from(window));
+        this.headBytes += window.length;
         return -1;
       }
-      this.head.push(Buffer.from(window));
-      this.headBytes += window.length;
-      return -1;
+      const headEnd = start + end + 4 - carried;
+      this.head = [];
+      this.headBytes = 0;
+      const text3 = all.toString("latin1", 0, end);
+      const interim = interimStatus(text3);
+      if (interim !== 0) {
+        if (!this.skipInterim(interim)) return -1;
+        start = headEnd;
+        if (start === length2) return -1;
+        continue;
+      }
+      return this.startBody(text3, headEnd);
     }
-    const response = this.parseHead(all.subarray(0, end).toString("latin1"));
+  }
+  /** Whether an informational head can be passed over; fails the request when it cannot. */
+  skipInterim(status) {
+    const url = this.named();
+    if (status === 101) {
+      this.socket.destroy(failure(`${url}: the server answered 101 Switching Protocols to a plain GET, which asked for no upgrade`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    if (++this.interim > MAX_INTERIM) {
+      this.socket.destroy(failure(`${url}: more than ${MAX_INTERIM} informational (1xx) responses and no final one`, "KB_HTTP_PROTOCOL"));
+      return false;
+    }
+    return true;
+  }
+  /** The final head is in: hands the response over; returns where its body starts, or -1. */
+  startBody(head, bodyStart) {
+    const response = this.parseHead(head);
     if (!response) return -1;
     this.phase = "body";
     this.socket.pause();
-    const bodyStart = end + 4 - carried;
-    this.head = [];
     const onHead = this.onHead;
     this.onHead = this.onHeadFailed = void 0;
     if (this.framing.kind === "none" || this.framing.kind === "length" && this.framing.left === 0) this.completeBody();
@@ -515,14 +583,15 @@ var Connection = class {
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
     const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
     const length2 = headerValue(headers["content-length"]);
-    if (statusCode === 204 || statusCode === 304 || statusCode >= 100 && statusCode < 200) this.framing = { kind: "none" };
+    if (statusCode === 204 || statusCode === 304) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
       this.chunkState = "size";
       this.line = "";
     } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
     else {
-      this.framing = { kind: "close" };
+      const expected = statusCode === 206 ? rangeLength(headers) : Infinity;
+      this.framing = { kind: "close", expected, left: expected };
       this.keepAlive = false;
     }
     const body = { pump: (take) => this.pump(take), discard: () => this.discard() };
@@ -535,8 +604,11 @@ var Connection = class {
       framing.left -= n;
       this.deliver(buffer, start, start + n);
       if (framing.left === 0) this.completeBody();
-    } else if (framing.kind === "close") this.deliver(buffer, start, end);
-    else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
+    } else if (framing.kind === "close") {
+      framing.left -= end - start;
+      if (framing.left < 0) this.socket.destroy(failure(`${this.named()}: the server sent more than the ${framing.expected} bytes its Content-Range announced`, "KB_HTTP_PROTOCOL"));
+      else this.deliver(buffer, start, end);
+    } else if (framing.kind === "chunked") this.readChunked(buffer, start, end);
   }
   readChunked(buffer, start, end) {
     let i = start;
@@ -659,12 +731,26 @@ var Connection = class {
     }
     this.releaseSlot();
   }
-  /** The server ended its side: a close-delimited body is complete, anything else cut short. */
+  /**
+   * The server ended its side: a close-delimited body is complete unless a Content-Range told a
+   * length it falls short of (anything else is cut short). A size known only to the caller (a
+   * blob's descriptor) is the caller's to hold the body to (fetch-file.ts); with no size known
+   * anywhere, a cut close-delimited body passes here and the checksum verified downstream fails it.
+   */
   endOfStream() {
-    if (this.phase === "body" && this.framing.kind === "close" && !this.bodyComplete) {
-      this.keepAlive = false;
-      this.completeBody();
+    const framing = this.framing;
+    if (this.phase !== "body" || framing.kind !== "close" || this.bodyComplete) return;
+    if (framing.left > 0 && framing.left !== Infinity) {
+      const got = framing.expected - framing.left;
+      this.socket.destroy(failure(`${this.named()}: the server closed the connection after ${got} of the ${framing.expected} bytes its Content-Range announced`, "UND_ERR_SOCKET"));
+      return;
     }
+    this.keepAlive = false;
+    this.completeBody();
+  }
+  /** The current request's url, for messages (secrets redacted). */
+  named() {
+    return redactUrl(this.target?.href ?? "");
   }
   fail(error) {
     const phase = this.phase;
@@ -693,6 +779,14 @@ var Connection = class {
     if (i >= 0) this.pool.idle.splice(i, 1);
   }
 };
+function interimStatus(head) {
+  const status = /^HTTP\/1\.[01] (1\d\d)/.exec(head);
+  return status ? Number(status[1]) : 0;
+}
+function rangeLength(headers) {
+  const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
+  return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
+}
 function retryAfterMs(headers) {
   const value = headerValue(headers["retry-after"]);
   if (!value) return void 0;
@@ -845,7 +939,7 @@ var GitHubClient = class {
           body: init.body
         });
       } catch (e) {
-        throw new GitHubError(`the GitHub API at ${this.base.origin} (GITHUB_API_URL) did not answer ${method} ${url.pathname}: ${e.message}`);
+        throw new GitHubError(`the GitHub API at ${this.base.origin} (${this.options.settings?.url ?? "GITHUB_API_URL"}) did not answer ${method} ${url.pathname}: ${e.message}`);
       }
       const replayable = !(init.body && typeof init.body.pipe === "function");
       const wait = attempt === 0 && replayable ? this.rateLimitWait(res) : void 0;
@@ -855,7 +949,7 @@ var GitHubClient = class {
         const reset = header(res, "x-ratelimit-reset");
         const when = reset ? new Date(Number(reset) * 1e3).toISOString() : `in ${Math.ceil(wait / 1e3)} s`;
         throw new GitHubError(
-          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : "; a token (GITHUB_TOKEN, or the github-token input) raises the limit"),
+          `${url.origin}: API rate limit exhausted (HTTP ${res.statusCode}) until ${when}` + (this.options.token ? "" : `; a token (${this.options.settings?.token ?? "GITHUB_TOKEN, or the github-token input"}) raises the limit`),
           res.statusCode
         );
       }
@@ -919,6 +1013,9 @@ var GitHubClient = class {
   }
 };
 
+// src/domain/api-url.ts
+var GITHUB_COM_API_URL = "https://api.github.com";
+
 // src/version.ts
 var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
@@ -932,10 +1029,11 @@ var UsageError = class extends Error {
 };
 
 // src/cli/github-env.ts
+var workflowApiUrl = () => process.env.GITHUB_API_URL || GITHUB_COM_API_URL;
 function githubFromEnv(http, writeFor) {
   const token = process.env.GITHUB_TOKEN || void 0;
   if (writeFor && !token) throw new UsageError(`GITHUB_TOKEN is required to ${writeFor} (a token that may write the repository's contents)`);
-  return new GitHubClient({ http, apiUrl: process.env.GITHUB_API_URL || "https://api.github.com", token, userAgent: USER_AGENT });
+  return new GitHubClient({ http, apiUrl: workflowApiUrl(), token, userAgent: USER_AGENT });
 }
 
 // src/adapters/github/releases.ts
@@ -975,19 +1073,30 @@ var GitHubReleases = class {
   assets(release) {
     return this.client.paginate(`repos/${this.repo}/releases/${release.id}/assets`);
   }
+  /** Deletes an asset by its id: false when it was gone already (someone else deleted it). */
   async deleteAsset(asset) {
     const res = await this.client.request("DELETE", `repos/${this.repo}/releases/assets/${asset.id}`);
     await res.body.dump();
     if (res.statusCode !== 204 && res.statusCode !== 404) throw new GitHubError(`deleting asset ${asset.name}: HTTP ${res.statusCode}`, res.statusCode);
+    return res.statusCode === 204;
+  }
+  /** Renames an asset; GitHub answers 422 when the release has an asset of that name already. */
+  async rename(asset, name) {
+    const where = `PATCH repos/${this.repo}/releases/assets/${asset.id}`;
+    const res = await this.client.request("PATCH", `repos/${this.repo}/releases/assets/${asset.id}`, { body: JSON.stringify({ name }), headers: { "content-type": "application/json" } });
+    if (res.statusCode !== 200) throw await this.client.failure(res, `${where} (${asset.name} \u2192 ${name})`);
+    return await res.body.json();
   }
   /**
    * Streams a file to the release as asset `name`. A 5xx or a cut connection is retried with a
-   * fresh stream, after deleting whatever half-made asset of that name the failure left.
+   * fresh stream, after deleting the half-made asset the failure left: only one this upload
+   * made (of that name, not there before it, still 'starter'), never another publisher's.
    */
   async upload(release, name, path, size) {
     const url = new URL(release.upload_url.replace(/\{.*\}$/, ""));
     url.searchParams.set("name", name);
     let last;
+    const before = new Set((await this.assets(release)).filter((a) => a.name === name).map((a) => a.id));
     for (let attempt = 1; attempt <= UPLOAD_ATTEMPTS; attempt++) {
       let res;
       try {
@@ -997,7 +1106,7 @@ var GitHubReleases = class {
         });
       } catch (e) {
         last = e;
-        await this.removeLeftover(release, name);
+        await this.removeLeftover(release, name, before);
         continue;
       }
       if (res.statusCode === 201) return await res.body.json();
@@ -1005,14 +1114,13 @@ var GitHubReleases = class {
       const limited = (res.statusCode === 403 || res.statusCode === 429) && Number.isFinite(retryAfter);
       last = await this.client.failure(res, `POST ${url.pathname}`);
       if (res.statusCode < 500 && !limited) throw last;
-      await this.removeLeftover(release, name);
+      await this.removeLeftover(release, name, before);
       await new Promise((r) => setTimeout(r, limited ? retryAfter * 1e3 : 500 * 2 ** (attempt - 1)));
     }
     throw new GitHubError(`uploading ${name} failed ${UPLOAD_ATTEMPTS} times: ${last.message}`);
   }
-  async removeLeftover(release, name) {
-    const leftover = (await this.assets(release)).find((a) => a.name === name);
-    if (leftover) await this.deleteAsset(leftover);
+  async removeLeftover(release, name, before) {
+    for (const a of await this.assets(release)) if (a.name === name && a.state === "starter" && !before.has(a.id)) await this.deleteAsset(a);
   }
   /** An asset as a byte source for the resumable fetcher. */
   source(asset) {
@@ -1029,9 +1137,9 @@ var GitHubReleases = class {
 };
 
 // src/pipeline/publish.ts
-var import_node_crypto4 = require("node:crypto");
-var import_promises7 = require("node:fs/promises");
-var import_node_path14 = require("node:path");
+var import_node_crypto6 = require("node:crypto");
+var import_promises8 = require("node:fs/promises");
+var import_node_path15 = require("node:path");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -1235,6 +1343,9 @@ function pyCompare(a, b2, op) {
     `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
   );
 }
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
 function dictGet(d, key) {
   if (typeof key === "string" || key === null) return d.get(key);
   const direct = d.get(key);
@@ -1277,6 +1388,9 @@ function pyContains(container, item) {
 var BUNDLE_MANIFEST = "bundle.json";
 var BUNDLE_SUMS = "SHA256SUMS";
 var STATE_DIR = ".kubespray-bundle";
+function isBundleContent(path) {
+  return path !== BUNDLE_SUMS && path !== STATE_DIR && !path.startsWith(`${STATE_DIR}/`);
+}
 
 // src/domain/files/checksum.ts
 function formatSha256Sums(entries) {
@@ -1300,7 +1414,7 @@ var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
 var RELEASE_MANIFEST = "bundle.json";
 
 // src/adapters/oci-layout.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var import_node_fs3 = require("node:fs");
 var import_promises2 = require("node:fs/promises");
 var import_node_os = require("node:os");
@@ -1394,8 +1508,9 @@ var DigestMismatchError = class extends Error {
     this.name = "DigestMismatchError";
   }
 };
-var sha256Digest = (data) => `sha256:${(0, import_node_crypto.createHash)("sha256").update(data).digest("hex")}`;
+var sha256Digest = (data) => `sha256:${(0, import_node_crypto2.createHash)("sha256").update(data).digest("hex")}`;
 var READ_NOFOLLOW = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0);
+var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -1412,7 +1527,8 @@ var OciLayout = class {
     await ensureDirUnder(this.root, (0, import_node_path2.join)((0, import_node_path2.basename)(this.dir), "blobs", "sha256"));
     await ensureDirUnder(this.root, (0, import_node_path2.join)(".kubespray-bundle", "tmp", (0, import_node_path2.basename)(this.dir)));
     const marker = (0, import_node_path2.join)(this.dir, "oci-layout");
-    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+    const current = await regularFile(marker) ? await (0, import_promises2.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
    * Holds the layout for one writing run: a second run on the same layout fails at once, by
@@ -1590,7 +1706,7 @@ var import_node_path6 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
 var import_node_fs5 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_node_fs6 = __toESM(require("node:fs"), 1);
 var import_node_path7 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
@@ -4005,7 +4121,7 @@ var Te = fo === "win32";
 var uo = 1024;
 var mo = (s3, t) => {
   if (!Te) return import_node_fs6.default.unlink(s3, t);
-  let e = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
+  let e = s3 + ".DELETE." + (0, import_node_crypto3.randomBytes)(16).toString("hex");
   import_node_fs6.default.rename(s3, e, (i) => {
     if (i) return t(i);
     import_node_fs6.default.unlink(e, t);
@@ -4013,7 +4129,7 @@ var mo = (s3, t) => {
 };
 var po = (s3) => {
   if (!Te) return import_node_fs6.default.unlinkSync(s3);
-  let t = s3 + ".DELETE." + (0, import_node_crypto2.randomBytes)(16).toString("hex");
+  let t = s3 + ".DELETE." + (0, import_node_crypto3.randomBytes)(16).toString("hex");
   import_node_fs6.default.renameSync(s3, t), import_node_fs6.default.unlinkSync(t);
 };
 var vr = (s3, t, e) => s3 !== void 0 && s3 === s3 >>> 0 ? s3 : t !== void 0 && t === t >>> 0 ? t : e;
@@ -4537,12 +4653,12 @@ var To = (s3) => {
 };
 
 // src/adapters/hash-to-file.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_node_fs10 = require("node:fs");
 var import_node_stream2 = require("node:stream");
 var import_promises4 = require("node:stream/promises");
 async function writeHashed(source, path) {
-  const hash = (0, import_node_crypto3.createHash)("sha256");
+  const hash = (0, import_node_crypto4.createHash)("sha256");
   let size = 0;
   const meter = new import_node_stream2.Transform({
     transform(chunk, _encoding, done) {
@@ -4602,7 +4718,9 @@ async function runPool(items, concurrency, work) {
 }
 
 // src/pipeline/bundle-dir.ts
+var import_node_fs11 = require("node:fs");
 var import_promises6 = require("node:fs/promises");
+var import_node_crypto5 = require("node:crypto");
 var import_node_path13 = require("node:path");
 async function readBundleManifest(bundleDir) {
   let text3;
@@ -4623,24 +4741,105 @@ function parseSums(text3) {
     return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
   });
 }
+async function sha256File(path) {
+  const hash = (0, import_node_crypto5.createHash)("sha256");
+  let size = 0;
+  for await (const chunk of (0, import_node_fs11.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+// src/pipeline/verify.ts
+var import_promises7 = require("node:fs/promises");
+var import_node_path14 = require("node:path");
+function itemName(path) {
+  if (path.startsWith("images/blobs/sha256/")) return `blob sha256:${path.slice("images/blobs/sha256/".length)}`;
+  if (path.startsWith("files/") && path !== "files/SHA256SUMS") return `file ${path.slice("files/".length)}`;
+  return path;
+}
+var REGULAR_ONLY = "a bundle holds regular files only";
+function kindOf(entry) {
+  if (entry.isSymbolicLink()) return "a symbolic link";
+  if (entry.isFIFO()) return "a FIFO (named pipe)";
+  if (entry.isSocket()) return "a socket";
+  if (entry.isBlockDevice()) return "a block device";
+  if (entry.isCharacterDevice()) return "a character device";
+  return "of an unknown kind";
+}
+function notRegularProblem(path, entry) {
+  return `${path}: ${kindOf(entry)}, not a regular file (${REGULAR_ONLY})`;
+}
+async function unhashable(bundleDir, realDir, path) {
+  if (path.startsWith("/") || path.split("/").some((s3) => s3 === ".." || s3 === "." || s3 === "")) return `${path}: in ${BUNDLE_SUMS} but not a path inside the bundle`;
+  const info = await (0, import_promises7.lstat)((0, import_node_path14.join)(bundleDir, path)).catch(() => void 0);
+  if (!info) return `${itemName(path)}: missing`;
+  if (!info.isFile()) return notRegularProblem(path, info);
+  if (await (0, import_promises7.realpath)((0, import_node_path14.join)(bundleDir, path)) !== (0, import_node_path14.join)(realDir, path)) return `${path}: reached through a symbolic link (${REGULAR_ONLY})`;
+  return void 0;
+}
+async function verifyDirectory(bundleDir, concurrency) {
+  const text3 = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
+  });
+  const entries = parseSums(text3);
+  const realDir = await (0, import_promises7.realpath)(bundleDir);
+  let bytes = 0;
+  const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const refused = await unhashable(bundleDir, realDir, e.path);
+    if (refused) return refused;
+    const got = await sha256File((0, import_node_path14.join)(bundleDir, e.path)).catch(() => void 0);
+    if (!got) return `${itemName(e.path)}: missing`;
+    bytes += got.size;
+    if (got.sha256 !== e.sha256) return `${itemName(e.path)}: corrupt (sha256 ${got.sha256}, expected ${e.sha256})`;
+    if (e.path.startsWith("images/blobs/sha256/") && e.path.slice(-64) !== got.sha256) return `${itemName(e.path)}: corrupt (its bytes hash to sha256:${got.sha256})`;
+    return void 0;
+  });
+  return { checked: entries.length, bytes, problems: results.filter((r) => r !== void 0), sums: new Map(entries.map((e) => [e.path, e.sha256])) };
+}
+async function runVerify(bundleDir, concurrency) {
+  const manifest = await readBundleManifest(bundleDir);
+  const { checked, bytes, problems, sums } = await verifyDirectory(bundleDir, concurrency);
+  for (const f2 of manifest.files) {
+    const listed = sums.get(f2.path);
+    if (listed === void 0) problems.push(`${itemName(f2.path)}: in bundle.json but not in ${BUNDLE_SUMS}`);
+    else if (listed !== f2.sha256) problems.push(`${itemName(f2.path)}: bundle.json says sha256 ${f2.sha256}, ${BUNDLE_SUMS} says ${listed}`);
+  }
+  const layout = new OciLayout((0, import_node_path14.join)(bundleDir, "images"));
+  const index = (await layout.readIndex()).manifests;
+  for (const entry of index) {
+    for (const digest of layout.reachable([entry])) {
+      const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
+      if (!sums.has(path)) problems.push(`blob ${digest}: needed by image ${entry.annotations?.[REF_NAME] ?? entry.digest}, not in ${BUNDLE_SUMS}`);
+    }
+  }
+  const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]));
+  for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
+  for (const e of await (0, import_promises7.readdir)(bundleDir, { recursive: true, withFileTypes: true })) {
+    const path = (0, import_node_path14.relative)(bundleDir, (0, import_node_path14.join)(e.parentPath, e.name)).split(import_node_path14.sep).join("/");
+    if (e.isDirectory() || path === STATE_DIR || path.startsWith(`${STATE_DIR}/`)) continue;
+    if (!e.isFile()) problems.push(notRegularProblem(path, e));
+    else if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`);
+  }
+  return { checked, bytes, problems: [...new Set(problems)] };
+}
 
 // src/pipeline/publish.ts
 var ASSET_SUMS = "SHA256SUMS";
-function assetPrefix(manifest) {
-  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
-  const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
-  return `kubespray-${label}${kube}-${manifest.arches.join("_")}`.replace(/[^\w.-]/g, "_");
-}
-async function packBundle(bundleDir, partSize, progress) {
+var publishDir = (bundleDir) => (0, import_node_path15.join)(bundleDir, STATE_DIR, "publish");
+async function packBundle(bundleDir, partSize, progress, concurrency = 4) {
   const manifest = await readBundleManifest(bundleDir);
-  const sums = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  await refuseUnverified(bundleDir, concurrency);
+  const sums = await (0, import_promises8.readFile)((0, import_node_path15.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`);
   });
-  const listed = parseSums(sums).map((e) => e.path);
-  const layout = new OciLayout((0, import_node_path14.join)(bundleDir, "images"));
+  const entries = parseSums(sums);
+  const listed = entries.map((e) => e.path);
+  const layout = new OciLayout((0, import_node_path15.join)(bundleDir, "images"));
   const index = (await layout.readIndex()).manifests;
   const blobSize = /* @__PURE__ */ new Map();
-  const sizeOf = async (path) => (await (0, import_promises7.stat)((0, import_node_path14.join)(bundleDir, path))).size;
+  const sizeOf = async (path) => (await (0, import_promises8.stat)((0, import_node_path15.join)(bundleDir, path))).size;
   const images = [];
   for (const entry of index) {
     const digests = [...layout.reachable([entry])];
@@ -4660,20 +4859,37 @@ async function packBundle(bundleDir, partSize, progress) {
     if (fileSet.has(path)) files.push({ path, size: await sizeOf(path) });
     else if (!inImages.has(path)) meta.push({ path, size: await sizeOf(path) });
   }
-  const prefix = assetPrefix(manifest);
+  const prefix = assetPrefix(manifest, entries);
   const plans = planParts(prefix, partSize, meta, files, images);
-  const dir = (0, import_node_path14.join)(bundleDir, STATE_DIR, "publish");
-  await (0, import_promises7.mkdir)(dir, { recursive: true });
+  const dir = publishDir(bundleDir);
+  await (0, import_promises8.rm)(dir, { recursive: true, force: true });
+  await (0, import_promises8.mkdir)(dir, { recursive: true });
   const parts = [];
   for (const plan of plans) {
-    const part = await writePart(bundleDir, plan, index, dir);
+    const part = await nameByContent(await writePart(bundleDir, plan, index, dir));
+    plan.name = part.name;
     progress?.packed(part);
     parts.push(part);
   }
   return { manifest, prefix, plans, parts };
 }
+async function refuseUnverified(bundleDir, concurrency) {
+  const { problems } = await runVerify(bundleDir, concurrency);
+  if (!problems.length) return;
+  throw new InputError(
+    `${bundleDir} does not verify, so nothing was packed or published (${problems.length} problem${problems.length === 1 ? "" : "s"}):
+` + problems.map((p2) => `  ${p2}
+`).join("") + `rebuild the bundle (the build command into ${bundleDir}, or a fresh directory) and publish again`
+  );
+}
+async function nameByContent(part) {
+  const name = contentName(part.name, part.sha256);
+  const path = (0, import_node_path15.join)((0, import_node_path15.dirname)(part.path), name);
+  await (0, import_promises8.rename)(part.path, path);
+  return { ...part, name, path };
+}
 async function runPublish(request, releases, progress) {
-  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress);
+  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress, request.concurrency);
   let release = await releases.byTag(request.tag);
   let created = false;
   if (!release) {
@@ -4681,60 +4897,124 @@ async function runPublish(request, releases, progress) {
     release = made.release;
     created = made.created;
   }
-  let existing = await releases.assets(release);
-  const merged = existing.find((a) => a.name === RELEASE_MANIFEST);
-  if (merged) {
-    await releases.deleteAsset(merged);
-    existing = existing.filter((a) => a !== merged);
-  }
+  const existing = await releases.assets(release);
   const ours = new Set(parts.map((p2) => p2.name));
-  const others = existing.filter((a) => !ours.has(a.name) && a.name !== ASSET_SUMS && partKind(prefix, a.name) === void 0);
-  if (others.length + parts.length + 1 > MAX_ASSETS) {
-    throw new InputError(`${request.repo} release ${request.tag} would have ${others.length + parts.length + 1} assets; GitHub allows ${MAX_ASSETS} per release (raise --part-size, or publish to another tag)`);
+  const peak = existing.length + parts.filter((p2) => !existing.some((a) => a.name === p2.name)).length + 2;
+  if (peak > MAX_ASSETS) {
+    throw new InputError(`${request.repo} release ${request.tag} would have ${peak} assets (the new parts beside the old until SHA256SUMS is swapped); GitHub allows ${MAX_ASSETS} per release (raise --part-size, or publish to another tag)`);
   }
-  const stale = existing.filter((a) => !ours.has(a.name) && partKind(prefix, a.name) !== void 0);
-  for (const a of stale) await releases.deleteAsset(a);
+  const leftovers = await clearDeadUploads(releases, existing, parts, prefix);
   const byName = new Map(existing.map((a) => [a.name, a]));
   const target = release;
+  let failed = false;
   const assets = await runPool(parts, request.concurrency, async (part) => {
-    const asset = await placeAsset(releases, target, byName.get(part.name), part);
-    const published = { ...asset, images: plans.find((p2) => p2.name === part.name)?.images ?? [] };
-    progress?.uploaded(published);
-    return published;
+    if (failed) return void 0;
+    try {
+      const asset = await placePart(releases, target, byName.get(part.name), leftovers.get(part.name), part);
+      const published = { ...asset, images: plans.find((p2) => p2.name === part.name)?.images ?? [] };
+      progress?.uploaded(published);
+      return published;
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
   });
-  const sums = await updateReleaseSums(releases, release, (0, import_node_path14.join)(request.bundleDir, STATE_DIR, "publish"), (lines, present) => [
-    ...lines.filter((e) => present.has(e.path) && !ours.has(e.path) && partKind(prefix, e.path) === void 0),
+  const sums = await updateReleaseSums(releases, release, publishDir(request.bundleDir), (lines, present) => [
+    ...lines.filter((e) => present.has(e.path) && e.path !== RELEASE_MANIFEST && partKind(prefix, e.path) === void 0),
     ...parts.map((p2) => ({ path: p2.name, sha256: p2.sha256 }))
   ]);
+  const after = await releases.assets(release);
+  const merged = after.find((a) => a.name === RELEASE_MANIFEST);
+  if (merged) await releases.deleteAsset(merged);
+  const deleted = await removeStale(releases, after, prefix, ours);
   if (release.draft) release = await releases.update(release, { draft: false });
-  return { releaseUrl: release.html_url, created, assets: [...assets, { ...sums, images: [] }], deleted: stale.map((a) => a.name) };
+  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted };
+}
+async function clearDeadUploads(releases, existing, parts, prefix) {
+  const adoptable = /* @__PURE__ */ new Map();
+  for (const a of existing) {
+    const final = partialOf(prefix, a.name);
+    if (final === void 0) continue;
+    const part = parts.find((p2) => p2.name === final);
+    if (part && holds(a, part)) adoptable.set(final, a);
+    else await releases.deleteAsset(a);
+  }
+  return adoptable;
+}
+async function removeStale(releases, assets, prefix, ours) {
+  const stale = assets.filter((a) => partKind(prefix, a.name) !== void 0 && !ours.has(a.name));
+  for (const a of stale) await releases.deleteAsset(a);
+  return stale.map((a) => a.name);
+}
+var holds = (asset, part) => asset.state === "uploaded" && asset.size === part.size && (!asset.digest || asset.digest === `sha256:${part.sha256}`);
+async function placePart(releases, release, current, leftover, part) {
+  const base = { name: part.name, size: part.size, sha256: part.sha256 };
+  if (current && holds(current, part)) return { ...base, action: "unchanged" };
+  if (current) await releases.deleteAsset(current);
+  const partial = leftover ?? await releases.upload(release, `${part.name}${PARTIAL}`, part.path, part.size);
+  await releases.rename(partial, part.name);
+  return { ...base, action: current ? "replaced" : "uploaded" };
 }
 var SUMS_ATTEMPTS = 8;
+var SWAP_WAITS = 3;
+var DEAD_AFTER_MS = 10 * 6e4;
+var tempName = (name) => `${name}.${(0, import_node_crypto6.randomBytes)(4).toString("hex")}${PARTIAL}`;
+var isSumsTemp = (name) => new RegExp(`^${ASSET_SUMS}\\.[0-9a-f]+\\${PARTIAL}$`).test(name);
+var olderThan = (asset, ms2) => asset.updated_at !== void 0 && Date.now() - Date.parse(asset.updated_at) > ms2;
 async function updateReleaseSums(releases, release, dir, next) {
-  await (0, import_promises7.mkdir)(dir, { recursive: true });
-  const path = (0, import_node_path14.join)(dir, ASSET_SUMS);
+  await (0, import_promises8.mkdir)(dir, { recursive: true });
+  const path = (0, import_node_path15.join)(dir, ASSET_SUMS);
+  const temp = tempName(ASSET_SUMS);
   for (let attempt = 1; ; attempt++) {
-    const assets = await releases.assets(release);
-    const current = assets.find((a) => a.name === ASSET_SUMS);
-    const lines = current ? parseSums(await releases.text(current)) : [];
-    const text3 = formatSha256Sums(next(lines, new Set(assets.map((a) => a.name).filter((n) => n !== ASSET_SUMS))));
-    await (0, import_promises7.writeFile)(path, text3);
-    try {
-      return await placeAsset(releases, release, current, { name: ASSET_SUMS, path, size: Buffer.byteLength(text3), sha256: sha256Of(text3) });
-    } catch (e) {
-      if (!(e instanceof GitHubError && e.status === 422) || attempt >= SUMS_ATTEMPTS) throw e;
-      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+    const read = await readReleaseSums(releases, release);
+    const text3 = formatSha256Sums(next(read.lines, read.present));
+    const base = { name: ASSET_SUMS, size: Buffer.byteLength(text3), sha256: sha256Of(text3) };
+    if (read.current && read.text === text3) return { ...base, action: "unchanged" };
+    await (0, import_promises8.writeFile)(path, text3);
+    const ours = await releases.upload(release, temp, path, base.size);
+    if (await swapSums(releases, release, read.current, ours)) {
+      for (const dead of read.dead) await releases.deleteAsset(dead);
+      return { ...base, action: read.current ? "replaced" : "uploaded" };
     }
+    await releases.deleteAsset(ours);
+    if (attempt >= SUMS_ATTEMPTS) throw new GitHubError(`${ASSET_SUMS}: other publishers replaced it ${attempt} times while this one tried; run publish again`);
+    await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
   }
 }
-async function placeAsset(releases, release, existing, part) {
-  const base = { name: part.name, size: part.size, sha256: part.sha256 };
-  if (existing && existing.state === "uploaded" && existing.size === part.size && existing.digest === `sha256:${part.sha256}`) return { ...base, action: "unchanged" };
-  if (existing) await releases.deleteAsset(existing);
-  await releases.upload(release, part.name, part.path, part.size);
-  return { ...base, action: existing ? "replaced" : "uploaded" };
+async function readReleaseSums(releases, release) {
+  for (let wait = 0; ; wait++) {
+    const assets = await releases.assets(release);
+    const current = assets.find((a) => a.name === ASSET_SUMS);
+    const present = new Set(assets.filter((a) => a.name !== ASSET_SUMS && !a.name.endsWith(PARTIAL)).map((a) => a.name));
+    const temps = assets.filter((a) => isSumsTemp(a.name));
+    const dead = temps.filter((a) => olderThan(a, DEAD_AFTER_MS));
+    if (current) {
+      const text3 = await releases.text(current).catch((e) => e instanceof GitHubError && e.status === 404 && wait < SUMS_ATTEMPTS ? void 0 : Promise.reject(e));
+      if (text3 === void 0) continue;
+      return { current, text: text3, lines: parseSums(text3), present, dead };
+    }
+    const swapping = temps.filter((a) => a.state === "uploaded" && !dead.includes(a)).sort((a, b2) => b2.id - a.id);
+    if (!swapping.length) return { lines: [], present, dead };
+    if (wait < SWAP_WAITS) {
+      await new Promise((r) => setTimeout(r, 1e3));
+      continue;
+    }
+    return { lines: parseSums(await releases.text(swapping[0])), present, dead: [...dead, swapping[0]] };
+  }
 }
-var sha256Of = (text3) => (0, import_node_crypto4.createHash)("sha256").update(text3).digest("hex");
+async function swapSums(releases, release, read, ours) {
+  const current = (await releases.assets(release)).find((a) => a.name === ASSET_SUMS);
+  if (current?.id !== read?.id) return false;
+  if (read && !await releases.deleteAsset(read)) return false;
+  try {
+    await releases.rename(ours, ASSET_SUMS);
+    return true;
+  } catch (e) {
+    if (e instanceof GitHubError && e.status === 422) return false;
+    throw e;
+  }
+}
+var sha256Of = (text3) => (0, import_node_crypto6.createHash)("sha256").update(text3).digest("hex");
 function releaseNotes(manifest, prefix) {
   return [
     `Offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? "local tree"}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(" + ")}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
@@ -4743,10 +5023,10 @@ function releaseNotes(manifest, prefix) {
     "```sh",
     "sha256sum -c SHA256SUMS",
     `mkdir -p bundle/images && for p in ${prefix}-images-*.tar; do tar -xf "$p" -C bundle/images; done`,
-    `for p in ${prefix}-files-*.tar ${prefix}-bundle.tar; do tar -xf "$p" -C bundle; done`,
+    `for p in ${prefix}-files-*.tar ${prefix}-bundle-*.tar; do tar -xf "$p" -C bundle; done`,
     "(cd bundle && sha256sum -c SHA256SUMS)",
     "```",
-    "or `node dist/cli.js fetch --repo OWNER/NAME --tag TAG --out bundle`. Each images part is an OCI archive on its own (`skopeo copy oci-archive:PART:IMAGE \u2026`)."
+    `or \`node dist/cli.js fetch --repo OWNER/NAME --tag TAG --asset-prefix ${prefix} --out bundle\`. Each images part is an OCI archive on its own (\`skopeo copy oci-archive:PART:IMAGE \u2026\`).`
   ].join("\n");
 }
 
@@ -4758,12 +5038,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs11 = require("node:fs");
+var import_node_fs12 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs11.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs12.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -4834,8 +5114,8 @@ function str(v2, what) {
   if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
   return v2;
 }
-function pySplit(s3, sep2, maxsplit = -1) {
-  if (sep2 === void 0 || sep2 === null) {
+function pySplit(s3, sep3, maxsplit = -1) {
+  if (sep3 === void 0 || sep3 === null) {
     const parts = [];
     let rest = s3.replace(/^\s+/, "");
     while (rest) {
@@ -4853,7 +5133,7 @@ function pySplit(s3, sep2, maxsplit = -1) {
     }
     return parts;
   }
-  const separator = str(sep2, "separator");
+  const separator = str(sep3, "separator");
   if (!separator) throw new PyError("ValueError", "empty separator");
   const all = s3.split(separator);
   if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
@@ -4881,8 +5161,8 @@ var STRING_METHODS = {
     const max = typeof args[1] === "number" ? args[1] : -1;
     if (max < 0) return pySplit(s3, args[0]);
     const parts = pySplit(s3, args[0]);
-    const sep2 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
-    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep2), ...parts.slice(parts.length - max)];
+    const sep3 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
+    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep3), ...parts.slice(parts.length - max)];
   },
   splitlines: (s3) => s3.split(/\r\n|\r|\n/).filter((_2, i, a) => i < a.length - 1 || a[i] !== ""),
   startswith: (s3, args) => prefixTest(args[0], (p2) => s3.startsWith(p2)),
@@ -4922,15 +5202,15 @@ function bind(name, self, fn) {
 function attribute(obj, name) {
   if (obj instanceof Undefined) return obj;
   if (obj instanceof Map) {
-    const method = DICT_METHODS[name];
+    const method = ownEntry(DICT_METHODS, name);
     if (method) return bind(name, obj, method);
     const found = dictGet(obj, name);
     if (found !== void 0) return found;
   } else if (typeof obj === "string") {
-    const method = STRING_METHODS[name];
+    const method = ownEntry(STRING_METHODS, name);
     if (method) return bind(name, obj, method);
   } else if (Array.isArray(obj)) {
-    const method = LIST_METHODS[name];
+    const method = ownEntry(LIST_METHODS, name);
     if (method) return bind(name, obj, method);
   }
   const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
@@ -5002,8 +5282,8 @@ function pyReplacement(template) {
         if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
         return rest[n - 1] ?? "";
       }
-      if (!(ref in named)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return named[ref] ?? "";
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
     };
     return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
       if (gref !== void 0) return group(gref);
@@ -5065,7 +5345,7 @@ function toFloat(v2, fallback = new PyFloat(0)) {
 }
 function runTest(env, name, item, args) {
   if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = env.tests[name.split(".").pop()];
+  const test = ownEntry(env.tests, name.split(".").pop());
   if (!test) throw new TemplateError(`no test named '${name}'`);
   return test(item, args, /* @__PURE__ */ new Map(), env);
 }
@@ -5195,9 +5475,9 @@ var FILTERS = {
     return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
   },
   join: (value, args, kwargs) => {
-    const sep2 = text(argument(args, kwargs, 0, "d", ""));
+    const sep3 = text(argument(args, kwargs, 0, "d", ""));
     const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep2);
+    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
   },
   split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
   length,
@@ -5260,7 +5540,7 @@ var FILTERS = {
       });
     }
     const [name, ...rest] = args;
-    const filter = env.filters[text(name)];
+    const filter = ownEntry(env.filters, text(name));
     if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
     return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
   },
@@ -5322,7 +5602,7 @@ var FILTERS = {
     return refs.map((r) => {
       const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
       if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups?.[g2[1]]) ?? null;
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
     });
   },
   regex_findall: (value, args, kwargs) => {
@@ -5407,12 +5687,12 @@ function versionCompare(value, version, operator = "eq", strict = null, versionT
   if (strict !== null && versionType !== null) throw new PyError("AnsibleFilterError", "Cannot specify both 'strict' and 'version_type'");
   if (!value) throw new PyError("AnsibleFilterError", "Input version value cannot be empty");
   if (!version) throw new PyError("AnsibleFilterError", "Version parameter to compare against cannot be empty");
-  const op = OPERATORS[operator];
+  const op = ownEntry(OPERATORS, operator);
   if (!op) {
     throw new PyError("AnsibleFilterError", `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS).map((o) => `'${o}'`).join(", ")}`);
   }
   const type = strict ? "strict" : versionType ?? "loose";
-  const parse = PARSERS[type];
+  const parse = ownEntry(PARSERS, type);
   if (!parse) throw new PyError("AnsibleFilterError", `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(", ")}`);
   try {
     const a = parse(value);
@@ -5520,12 +5800,19 @@ function parseRepository(value) {
 var USAGE = `Usage:
   kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
 
-Publishes a bundle directory (from the build command) as assets of the release TAG, creating it
-if needed: a bundle part (bundle.json, SHA256SUMS, lists, Kubespray's tarball, the layout's
+Verifies the bundle directory (from the build command) as verify does, and refuses one that
+does not verify, naming each bad item. Then publishes it as assets of the release TAG, creating
+it if needed: a bundle part (bundle.json, SHA256SUMS, lists, Kubespray's tarball, the layout's
 index.json), files parts (tar -xf in the bundle directory) and images parts (each an OCI
 archive of its images: skopeo copy oci-archive:PART:IMAGE \u2026), each below the part size, plus
-an asset SHA256SUMS listing every other asset. A re-run keeps assets whose bytes are the same,
-replaces the others, deletes parts the bundle no longer has, and leaves the release published.
+an asset SHA256SUMS listing every other asset. Assets are named
+PREFIX-bundle-SHA8.tar, PREFIX-files-NN-SHA8.tar, PREFIX-images-NN-SHA8.tar, where PREFIX is
+kubespray-<tag>[-k8s-<kube_version>]-<arches>[-<layout>]-<hash of lists and variables> (so
+differently configured bundles live in one release side by side) and SHA8 starts the part's
+own sha256. A part goes up as NAME.partial and is renamed once complete; SHA256SUMS is swapped
+to the new parts, and only then are the parts it no longer lists deleted: a run failing at any
+point leaves the release's SHA256SUMS and its parts in place, and a re-run finishes the job
+(parts already there are kept).
 
 Options:
   --bundle DIR          the bundle directory

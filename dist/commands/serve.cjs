@@ -28,8 +28,10 @@ module.exports = __toCommonJS(serve_exports);
 
 // src/pipeline/serve.ts
 var import_node_fs3 = require("node:fs");
+var import_promises3 = require("node:fs/promises");
 var import_node_http = require("node:http");
 var import_node_path3 = require("node:path");
+var import_promises4 = require("node:stream/promises");
 
 // src/domain/errors.ts
 var InputError = class extends Error {
@@ -193,6 +195,7 @@ var DigestMismatchError = class extends Error {
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto.createHash)("sha256").update(data).digest("hex")}`;
 var READ_NOFOLLOW = import_node_fs2.constants.O_RDONLY | (import_node_fs2.constants.O_NOFOLLOW ?? 0);
+var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -209,7 +212,8 @@ var OciLayout = class {
     await ensureDirUnder(this.root, (0, import_node_path2.join)((0, import_node_path2.basename)(this.dir), "blobs", "sha256"));
     await ensureDirUnder(this.root, (0, import_node_path2.join)(".kubespray-bundle", "tmp", (0, import_node_path2.basename)(this.dir)));
     const marker = (0, import_node_path2.join)(this.dir, "oci-layout");
-    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+    const current = await regularFile(marker) ? await (0, import_promises2.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
    * Holds the layout for one writing run: a second run on the same layout fails at once, by
@@ -399,14 +403,17 @@ async function startServing(request, log) {
   const catalog = await registryCatalog(layout);
   const logged = (handler) => (req, res) => {
     const started = Date.now();
-    res.on("finish", () => log(`${req.method} ${req.url} ${res.statusCode} ${res.getHeader("content-length") ?? "-"} ${Date.now() - started} ms`));
+    res.on("close", () => {
+      const outcome = res.writableFinished ? res.getHeader("content-length") ?? "-" : "aborted";
+      log(`${req.method} ${req.url} ${res.statusCode} ${outcome} ${Date.now() - started} ms`);
+    });
     handler(req, res).catch((e) => {
       if (!res.headersSent) res.writeHead(500).end(e.message);
       else res.destroy();
     });
   };
   const files = (0, import_node_http.createServer)(logged((req, res) => serveFile(filesRoot, req, res)));
-  const registry = (0, import_node_http.createServer)(logged((req, res) => serveRegistry(layout, catalog, req, res)));
+  const registry = (0, import_node_http.createServer)(logged((req, res) => serveRegistry(layout, (0, import_node_path3.join)(request.bundleDir, "images", "blobs"), catalog, req, res)));
   await Promise.all([listen(files, request.host, request.filesPort), listen(registry, request.host, request.registryPort)]);
   const hostPart = request.host.includes(":") ? `[${request.host}]` : request.host;
   return {
@@ -424,9 +431,34 @@ function listen(server, host, port2) {
     server.listen(port2, host, resolve2);
   });
 }
-async function sendFile(path, req, res, headers) {
-  const info = await regularFile(path);
-  if (!info) return void res.writeHead(404).end();
+var OPEN_FLAGS = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0) | (import_node_fs3.constants.O_NONBLOCK ?? 0);
+async function openUnder(root, path) {
+  const handle = await (0, import_promises3.open)(path, OPEN_FLAGS).catch(() => void 0);
+  if (!handle) return void 0;
+  try {
+    const opened = await handle.stat();
+    if (opened.isFile() && await isUnderWithoutLinks(root, path, opened)) return { handle, size: opened.size };
+  } catch {
+  }
+  await handle.close();
+  return void 0;
+}
+async function isUnderWithoutLinks(root, path, opened) {
+  const [realRoot, real] = await Promise.all([(0, import_promises3.realpath)(root), (0, import_promises3.realpath)(path)]);
+  if (real !== (0, import_node_path3.join)(realRoot, (0, import_node_path3.relative)(root, path))) return false;
+  const checked = await (0, import_promises3.stat)(real);
+  return checked.dev === opened.dev && checked.ino === opened.ino;
+}
+async function sendFile(root, path, req, res, headers) {
+  const file = await openUnder(root, path);
+  if (!file) return void res.writeHead(404).end();
+  try {
+    await sendOpened(file.handle, file, req, res, headers);
+  } finally {
+    await file.handle.close();
+  }
+}
+async function sendOpened(handle, info, req, res, headers) {
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ""));
   let start = 0;
   let end = info.size - 1;
@@ -442,7 +474,7 @@ async function sendFile(path, req, res, headers) {
   }
   res.writeHead(status, { ...headers, "accept-ranges": "bytes", "content-length": String(info.size ? end - start + 1 : 0) });
   if (req.method === "HEAD" || info.size === 0) return void res.end();
-  (0, import_node_fs3.createReadStream)(path, { start, end, highWaterMark: 1 << 20 }).pipe(res);
+  await (0, import_promises4.pipeline)(handle.createReadStream({ start, end, highWaterMark: 1 << 20, autoClose: false }), res);
 }
 async function serveFile(root, req, res) {
   if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -454,9 +486,9 @@ async function serveFile(root, req, res) {
   }
   const full = (0, import_node_path3.normalize)((0, import_node_path3.join)(root, path));
   if (!full.startsWith(root + import_node_path3.sep) || path.split("/").includes("..")) return void res.writeHead(404).end();
-  await sendFile(full, req, res, { "content-type": "application/octet-stream" });
+  await sendFile(root, full, req, res, { "content-type": "application/octet-stream" });
 }
-async function serveRegistry(layout, catalog, req, res) {
+async function serveRegistry(layout, blobsRoot, catalog, req, res) {
   const apiHeaders = { "docker-distribution-api-version": "registry/2.0" };
   const error = (status, code, message) => void res.writeHead(status, { ...apiHeaders, "content-type": "application/json" }).end(JSON.stringify({ errors: [{ code, message }] }));
   if (req.method !== "GET" && req.method !== "HEAD") return error(405, "UNSUPPORTED", "this registry is read-only");
@@ -478,7 +510,7 @@ async function serveRegistry(layout, catalog, req, res) {
     return void res.end(req.method === "HEAD" ? void 0 : bytes);
   }
   if (!repo.blobs.has(reference)) return error(404, "BLOB_UNKNOWN", `${name}@${reference}`);
-  await sendFile(layout.blobPath(reference), req, res, { ...apiHeaders, "content-type": "application/octet-stream", "docker-content-digest": reference, etag: `"${reference}"` });
+  await sendFile(blobsRoot, layout.blobPath(reference), req, res, { ...apiHeaders, "content-type": "application/octet-stream", "docker-content-digest": reference, etag: `"${reference}"` });
 }
 
 // src/report/output.ts
@@ -528,7 +560,8 @@ Logs every request to stderr; runs until stopped (Ctrl-C, SIGTERM).
 
 Options:
   --bundle DIR          the bundle directory
-  --host H              address to listen on (default 0.0.0.0)
+  --host H              address to listen on (default 127.0.0.1, this machine only;
+                        --host 0.0.0.0 serves other machines too)
   --files-port N        the files server's port (default 8080)
   --registry-port N     the registry's port (default 35000)
   -h, --help            show this help
@@ -547,7 +580,7 @@ async function run(args) {
   if (!values) return;
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
   const serving = await startServing(
-    { bundleDir: values.bundle, host: values.host ?? "0.0.0.0", filesPort: port("files-port", values["files-port"], 8080), registryPort: port("registry-port", values["registry-port"], 35e3) },
+    { bundleDir: values.bundle, host: values.host ?? "127.0.0.1", filesPort: port("files-port", values["files-port"], 8080), registryPort: port("registry-port", values["registry-port"], 35e3) },
     (line) => writeErr(`${(/* @__PURE__ */ new Date()).toISOString()} ${line}
 `)
   );

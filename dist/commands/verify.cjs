@@ -155,6 +155,7 @@ var DigestMismatchError = class extends Error {
 };
 var sha256Digest = (data) => `sha256:${(0, import_node_crypto.createHash)("sha256").update(data).digest("hex")}`;
 var READ_NOFOLLOW = import_node_fs2.constants.O_RDONLY | (import_node_fs2.constants.O_NOFOLLOW ?? 0);
+var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
@@ -171,7 +172,8 @@ var OciLayout = class {
     await ensureDirUnder(this.root, (0, import_node_path2.join)((0, import_node_path2.basename)(this.dir), "blobs", "sha256"));
     await ensureDirUnder(this.root, (0, import_node_path2.join)(".kubespray-bundle", "tmp", (0, import_node_path2.basename)(this.dir)));
     const marker = (0, import_node_path2.join)(this.dir, "oci-layout");
-    if (!await regularFile(marker)) await writeFileAtomic(marker, '{"imageLayoutVersion":"1.0.0"}', this.tempDir);
+    const current = await regularFile(marker) ? await (0, import_promises2.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
    * Holds the layout for one writing run: a second run on the same layout fails at once, by
@@ -376,13 +378,36 @@ function itemName(path) {
   if (path.startsWith("files/") && path !== "files/SHA256SUMS") return `file ${path.slice("files/".length)}`;
   return path;
 }
+var REGULAR_ONLY = "a bundle holds regular files only";
+function kindOf(entry) {
+  if (entry.isSymbolicLink()) return "a symbolic link";
+  if (entry.isFIFO()) return "a FIFO (named pipe)";
+  if (entry.isSocket()) return "a socket";
+  if (entry.isBlockDevice()) return "a block device";
+  if (entry.isCharacterDevice()) return "a character device";
+  return "of an unknown kind";
+}
+function notRegularProblem(path, entry) {
+  return `${path}: ${kindOf(entry)}, not a regular file (${REGULAR_ONLY})`;
+}
+async function unhashable(bundleDir, realDir, path) {
+  if (path.startsWith("/") || path.split("/").some((s) => s === ".." || s === "." || s === "")) return `${path}: in ${BUNDLE_SUMS} but not a path inside the bundle`;
+  const info = await (0, import_promises4.lstat)((0, import_node_path4.join)(bundleDir, path)).catch(() => void 0);
+  if (!info) return `${itemName(path)}: missing`;
+  if (!info.isFile()) return notRegularProblem(path, info);
+  if (await (0, import_promises4.realpath)((0, import_node_path4.join)(bundleDir, path)) !== (0, import_node_path4.join)(realDir, path)) return `${path}: reached through a symbolic link (${REGULAR_ONLY})`;
+  return void 0;
+}
 async function verifyDirectory(bundleDir, concurrency) {
   const text = await (0, import_promises4.readFile)((0, import_node_path4.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
   });
   const entries = parseSums(text);
+  const realDir = await (0, import_promises4.realpath)(bundleDir);
   let bytes = 0;
   const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
+    const refused = await unhashable(bundleDir, realDir, e.path);
+    if (refused) return refused;
     const got = await sha256File((0, import_node_path4.join)(bundleDir, e.path)).catch(() => void 0);
     if (!got) return `${itemName(e.path)}: missing`;
     bytes += got.size;
@@ -411,9 +436,10 @@ async function runVerify(bundleDir, concurrency) {
   const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]));
   for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
   for (const e of await (0, import_promises4.readdir)(bundleDir, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
     const path = (0, import_node_path4.relative)(bundleDir, (0, import_node_path4.join)(e.parentPath, e.name)).split(import_node_path4.sep).join("/");
-    if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`);
+    if (e.isDirectory() || path === STATE_DIR || path.startsWith(`${STATE_DIR}/`)) continue;
+    if (!e.isFile()) problems.push(notRegularProblem(path, e));
+    else if (isBundleContent(path) && !sums.has(path)) problems.push(`${itemName(path)}: not in ${BUNDLE_SUMS}`);
   }
   return { checked, bytes, problems: [...new Set(problems)] };
 }

@@ -1,7 +1,7 @@
 /**
  * The release's own manifest, the `bundle.json` asset beside the parts: what every bundle
  * published into one release holds, merged. A release built by a job matrix (one job per arch
- * or Kubernetes version, each publishing its own bundle, `<prefix>-bundle.tar` and its parts)
+ * or Kubernetes version, each publishing its own bundle, `<prefix>-bundle-<sha8>.tar` and its parts)
  * gets it from the `merge` command once every job is done. A consumer reads it to choose which
  * bundle to fetch (`fetch --asset-prefix`), or to see which holds a file or an image, without
  * downloading a part. Pure: the bundles' manifests and assets in, one manifest out.

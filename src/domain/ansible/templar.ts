@@ -23,6 +23,7 @@ import {
   Undefined,
   UndefinedError,
   numericValue,
+  ownEntry,
   pyStr,
   type PyDict,
   type Value
@@ -195,7 +196,7 @@ export class Templar implements Environment {
           return value
         })
       case 'env':
-        return terms.map((term) => this.options.environment?.[pyStr(term)] ?? argument([], kwargs, 0, 'default', ''))
+        return terms.map((term) => ownEntry(this.options.environment ?? {}, pyStr(term)) ?? argument([], kwargs, 0, 'default', ''))
       case 'items':
       case 'list':
         return terms.flatMap((t) => (Array.isArray(t) ? t : [t]))

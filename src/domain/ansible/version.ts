@@ -1,5 +1,5 @@
 /** Ansible's `version` test: LooseVersion by default, StrictVersion and SemVer on request. */
-import { PyError, pyCompare, pyEquals, type Value } from '../python/values.js'
+import { ownEntry, PyError, pyCompare, pyEquals, type Value } from '../python/values.js'
 
 const OPERATORS: Record<string, 'eq' | 'lt' | 'le' | 'gt' | 'ge' | 'ne'> = {
   '==': 'eq', '=': 'eq', eq: 'eq',
@@ -51,12 +51,12 @@ export function versionCompare(
   if (strict !== null && versionType !== null) throw new PyError('AnsibleFilterError', "Cannot specify both 'strict' and 'version_type'")
   if (!value) throw new PyError('AnsibleFilterError', 'Input version value cannot be empty')
   if (!version) throw new PyError('AnsibleFilterError', 'Version parameter to compare against cannot be empty')
-  const op = OPERATORS[operator]
+  const op = ownEntry(OPERATORS, operator)
   if (!op) {
     throw new PyError('AnsibleFilterError', `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS).map((o) => `'${o}'`).join(', ')}`)
   }
   const type = strict ? 'strict' : (versionType ?? 'loose')
-  const parse = PARSERS[type]
+  const parse = ownEntry(PARSERS, type)
   if (!parse) throw new PyError('AnsibleFilterError', `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(', ')}`)
   try {
     const a = parse(value)
