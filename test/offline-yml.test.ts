@@ -23,14 +23,15 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }))
 
 /** A bundle directory as build would leave it, minus the bytes: lists, bundle.json, index.json. */
-function bundleOf(release: string, layout: Layout, arches: string[]): { dir: string; tree: string } {
+function bundleOf(release: string, layout: Layout, arches: string[], extraVars: Record<string, string> = {}): { dir: string; tree: string } {
   const tree = join(CONFORMANCE_DIR, release, 'inputs')
-  const dir = join(work, `${release}-${layout}-${arches.join('+')}`)
+  const dir = join(work, `${release}-${layout}-${arches.join('+')}${Object.keys(extraVars).length ? '-vars' : ''}`)
+  const extra = Object.entries(extraVars).flatMap(([k, v]) => ['-e', `${k}=${v}`])
   const files = new Map<string, string>()
   const images = new Set<string>()
   let kubeVersion = ''
   for (const arch of arches) {
-    const r = runCli(['lists', '--kubespray-dir', tree, '--out', join(dir, 'lists', arch), '--arch', arch], work)
+    const r = runCli(['lists', '--kubespray-dir', tree, '--out', join(dir, 'lists', arch), '--arch', arch, ...extra], work)
     if (r.status !== 0) throw new Error(r.stderr)
     const list = JSON.parse(readFileSync(join(dir, 'lists', arch, 'files.json'), 'utf8')) as { files: Array<{ url: string }>; images: Array<{ ref: string }> }
     for (const f of list.files) files.set(f.url, `files/${relativePathFor(f.url, layout)}`)
@@ -45,7 +46,7 @@ function bundleOf(release: string, layout: Layout, arches: string[]): { dir: str
     kubeVersion,
     arches,
     layout,
-    extraVars: {},
+    extraVars,
     files: [...files].map(([url, path]) => ({ url, path, size: 1, sha256: '0'.repeat(64), checksum: null, arches })),
     images: [...images].map((line) => ({ line, digest: '', platforms: [], size: 0, arches })),
     totals: { files: files.size, fileBytes: 0, images: images.size, imageBytes: 0, bytes: 0 }
@@ -100,6 +101,25 @@ describe('offline-yml closes the loop', () => {
       })
     }
   }
+
+  it('url roots follow the values the bundle was built with: -e dl_k8s_io_url=https://mirror.corp/dl', () => {
+    const { dir, tree } = bundleOf('v2.30.0', 'original-host', ['amd64'], { dl_k8s_io_url: 'https://mirror.corp/dl' })
+    const manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as { files: Array<{ url: string; path: string }> }
+    const kubelet = manifest.files.find((f) => f.url.endsWith('/kubelet'))
+    expect(kubelet?.path).toMatch(/^files\/mirror\.corp\/dl\/release\/v[\d.]+\/bin\/linux\/amd64\/kubelet$/)
+    const out = join(dir, 'offline.yml')
+    const r = runCli(['offline-yml', '--bundle', dir, '--kubespray-dir', tree, '--files-url', FILES_URL, '--registry', REGISTRY, '--out', out], work)
+    expect(r.stderr).toMatch(/checked \d+ file urls and \d+ images, all in the bundle/)
+    expect(r.status).toBe(0)
+    expect(readFileSync(out, 'utf8')).toContain('dl_k8s_io_url: "{{ files_repo }}/mirror.corp/dl"')
+    // generate_list.sh's view with the file as the last -e: kubelet's url is the one the bundle holds.
+    const check = runCli(['lists', '--kubespray-dir', tree, '--out', join(dir, 'check'), '--arch', 'amd64', '-e', 'dl_k8s_io_url=https://mirror.corp/dl', '-e', `@${out}`], work)
+    expect(check.status).toBe(0)
+    const urls = readFileSync(join(dir, 'check', 'files.list'), 'utf8').trim().split('\n')
+    expect(urls).toContain(`${FILES_URL}/${kubelet?.path.slice('files/'.length)}`)
+    const held = new Set(manifest.files.map((f) => `${FILES_URL}/${f.path.slice('files/'.length)}`))
+    expect(urls.filter((u) => !held.has(u))).toEqual([])
+  })
 
   it('fails naming the gaps when the bundle lacks something, and writes nothing', () => {
     const { dir, tree } = bundleOf('v2.30.0', 'original-host', ['amd64'])
