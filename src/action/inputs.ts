@@ -6,6 +6,7 @@
 import { isAbsolute, join, resolve } from 'node:path'
 import { InputError } from '../domain/errors.js'
 import { LAYOUTS, type Layout } from '../domain/files/layout.js'
+import { EXTRAS_POLICIES, type ExtrasPolicy } from '../domain/kubespray/downloads.js'
 import { parseMirror, type Mirror } from '../domain/files/mirror.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { loadYaml } from '../domain/yaml11.js'
@@ -36,6 +37,7 @@ export interface ActionInputs {
   files: boolean
   images: boolean
   layout: Layout
+  extras: ExtrasPolicy
   insecureRegistries: string[]
   mirrors: Mirror[]
   concurrency: number
@@ -72,6 +74,7 @@ export const INPUT_NAMES = [
   'files',
   'images',
   'layout',
+  'extras',
   'insecure-registries',
   'mirrors',
   'concurrency',
@@ -105,6 +108,8 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
   for (const a of arches) if (a !== 'amd64' && a !== 'arm64') throw new InputError(`input arch: '${a}' is not amd64 or arm64 (give amd64, arm64 or amd64,arm64)`)
   const layout = get('layout') || 'original-host'
   if (!(LAYOUTS as readonly string[]).includes(layout)) throw new InputError(`input layout: '${layout}' is not ${LAYOUTS.join(' or ')}`)
+  const extras = get('extras') || 'enabled'
+  if (!(EXTRAS_POLICIES as readonly string[]).includes(extras)) throw new InputError(`input extras: '${extras}' is not ${EXTRAS_POLICIES.join(', ')}`)
   const concurrencyText = get('concurrency') || '16'
   if (!/^\d+$/.test(concurrencyText) || Number(concurrencyText) < 1) throw new InputError(`input concurrency: '${concurrencyText}' is not a whole number of at least 1`)
   const mirrors = lines('mirrors').map((m) => {
@@ -145,6 +150,7 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
     files: bool('files', true),
     images: bool('images', true),
     layout: layout as Layout,
+    extras: extras as ExtrasPolicy,
     insecureRegistries: lines('insecure-registries'),
     mirrors,
     concurrency: Number(concurrencyText),

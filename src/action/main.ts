@@ -80,6 +80,7 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
         connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost,
         files: inputs.files,
         images: inputs.images,
+        extras: inputs.extras,
         toolVersion: TOOL_VERSION,
         // A restored cache is someone else's word: every file and blob in it is hashed before it is kept.
         trustExisting: false,

@@ -11,6 +11,7 @@
  *   DIR/.kubespray-bundle/          the tool's own state for re-runs: never listed, never published
  */
 import { PyFloat, PyTuple, pyStr, type Value } from './python/values.js'
+import type { WantedBy } from './kubespray/downloads.js'
 
 export const BUNDLE_SCHEMA = 'kubespray-bundle/v1'
 export const BUNDLE_MANIFEST = 'bundle.json'
@@ -26,6 +27,8 @@ export interface BundleFile {
   /** What Kubespray verifies (sha256:… or sha512:…), null when it has none. */
   checksum: string | null
   arches: string[]
+  /** For what the lists do not name: the role and variable that make Kubespray fetch it. */
+  wantedBy?: WantedBy
 }
 
 export interface BundleImage {
@@ -36,6 +39,8 @@ export interface BundleImage {
   /** Bytes of its manifests and blobs. */
   size: number
   arches: string[]
+  /** For what the lists do not name: the role and variable that make Kubespray fetch it. */
+  wantedBy?: WantedBy
 }
 
 export interface BundleManifest {

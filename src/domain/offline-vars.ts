@@ -45,6 +45,9 @@ export function rootPathOf(effective: unknown, defaultHost: string): string {
   return `${url.host}${decodeURIComponent(url.pathname).replace(/\/+$/, '')}`
 }
 
+/** A literal registry host (with a dot, or localhost; maybe a port), then maybe a path. */
+const REGISTRY_VALUE = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i
+
 /**
  * *_image_repo defaults with a literal registry value: a host (quay_image_repo: quay.io) or a
  * host and a path (…: quay.io/metallb/controller). Each becomes the registry plus the same path,
@@ -52,9 +55,20 @@ export function rootPathOf(effective: unknown, defaultHost: string): string {
  */
 export function registryRoots(defaults: ReadonlyArray<[string, unknown]>): Array<RootVariable & { path: string }> {
   return defaults.flatMap(([name, value]) => {
-    const m = typeof value === 'string' ? /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i.exec(value) : null
+    const m = typeof value === 'string' ? REGISTRY_VALUE.exec(value) : null
     return m && name.endsWith('_image_repo') ? [{ name, value: value as string, path: m[1] }] : []
   })
+}
+
+/**
+ * The repository path a registry root's images are served under: the path of the value the
+ * bundle was built with (`-e quay_image_repo=mirror.corp:5000/quay` → /quay, since push and serve
+ * drop only the registry host), the default's path when that value is not a literal registry.
+ */
+export function registryPathOf(effective: unknown, defaultPath: string): string {
+  if (typeof effective !== 'string') return defaultPath
+  const m = REGISTRY_VALUE.exec(effective)
+  return m ? m[1] : defaultPath
 }
 
 /**

@@ -48,6 +48,7 @@ import type { CredentialLookup } from '../adapters/registry/credentials.js'
 import { FilesJob, type FilesOutcome, type FilesProgress } from './files.js'
 import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
+import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -71,6 +72,8 @@ export interface BuildRequest {
   connections: number
   files: boolean
   images: boolean
+  /** What beyond generate_list.sh's lists the bundle carries (`--extras`, domain/kubespray/downloads.ts). */
+  extras: ExtrasPolicy
   toolVersion: string
   /**
    * Whether files and blobs already in outDir may be kept on the word of the tool's own state
@@ -128,7 +131,7 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   const vars = publishedVars(request)
   const { resolved, source, tree } = await adapters.phase('Kubespray source', () => kubesprayTree(request, adapters))
   const lists = await adapters.phase('Lists', () => makeLists(request, tree, vars.secrets))
-  const plan = unionOfLists(lists)
+  const plan = unionOfLists(lists, request.extras)
   await adapters.beforeDownload?.({
     arches: request.arches,
     layout: request.layout,
@@ -299,31 +302,44 @@ interface Plan {
   fileArches: Map<string, string[]>
   images: ImageReference[]
   imageArches: Map<string, string[]>
+  /** Extras: the role and variable that want each file (by url) and image (by line). */
+  wantedBy: Map<string, WantedBy>
 }
 
-/** Every arch's files and images, each once, remembering which arches need it. */
-function unionOfLists(lists: Map<ImageArch, ListsResult>): Plan {
+/**
+ * Every arch's files and images, each once, remembering which arches need it: the lists, then
+ * what Kubespray's download role fetches beyond them, as the extras policy says.
+ */
+function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy): Plan {
   const files = new Map<string, FileRequest>()
   const fileArches = new Map<string, string[]>()
   const images = new Map<string, ImageReference>()
   const imageArches = new Map<string, string[]>()
+  const wantedBy = new Map<string, WantedBy>()
   for (const [arch, list] of lists) {
-    for (const f of list.files) {
+    const beyond = beyondLists(list.role, new Set(list.files.map((f) => f.url)), new Set(list.images.map((i) => i.ref)), extras)
+    for (const extra of [...beyond.files, ...beyond.images]) wantedBy.set('url' in extra ? extra.url : extra.ref, extra.wantedBy)
+    for (const f of [...list.files, ...beyond.files]) {
       const checksum = f.checksum ? parseChecksum(f.checksum) : null
       const seen = files.get(f.url)
       if (seen && seen.checksum?.hex !== checksum?.hex) throw new InputError(`${f.url} has different checksums for different arches`)
       if (!seen) files.set(f.url, { url: f.url, checksum, component: f.component })
       fileArches.set(f.url, [...(fileArches.get(f.url) ?? []), arch])
     }
-    for (const i of list.images) {
+    for (const i of [...list.images, ...beyond.images]) {
       if (!images.has(i.ref)) images.set(i.ref, parseReference(i.ref))
       imageArches.set(i.ref, [...(imageArches.get(i.ref) ?? []), arch])
     }
   }
-  return { files: [...files.values()], fileArches, images: [...images.values()], imageArches }
+  return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy }
 }
 
 type Gathered = Omit<BuildResult, 'manifest'>
+
+function wantedByOf(plan: Plan, key: string): { wantedBy?: WantedBy } {
+  const wanted = plan.wantedBy.get(key)
+  return wanted ? { wantedBy: wanted } : {}
+}
 
 async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan, vars: PublishedVars): Promise<BundleManifest> {
   const outDir = request.outDir
@@ -336,7 +352,8 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
       size: r.size ?? 0,
       sha256: r.sha256 ?? '',
       checksum: planned.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
-      arches: plan.fileArches.get(planned.url) ?? []
+      arches: plan.fileArches.get(planned.url) ?? [],
+      ...wantedByOf(plan, planned.url)
     }
   })
   const bundleImages: BundleImage[] = (built.images?.results ?? []).map((r) => ({
@@ -344,7 +361,8 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
     digest: r.digest ?? '',
     platforms: r.platforms ?? [],
     size: r.size ?? 0,
-    arches: plan.imageArches.get(r.reference) ?? []
+    arches: plan.imageArches.get(r.reference) ?? [],
+    ...wantedByOf(plan, r.reference)
   }))
   const first = [...built.lists.values()][0]
   const input = request.kubespray

@@ -12,6 +12,7 @@ import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { hostFacts, MACHINE_OF_ARCH, type ImageArch } from '../domain/kubespray/facts.js'
 import { generateLists, type DownloadEntry, type FileEntry, type ImageEntry } from '../domain/kubespray/lists.js'
 import type { PyDict, PyKey, Value } from '../domain/python/values.js'
+import type { RoleDownloads } from '../domain/kubespray/downloads.js'
 
 export interface ListsRequest {
   kubesprayDir: string
@@ -38,6 +39,8 @@ export interface ListsResult {
   kubesprayRole: string
   kubeVersion: string
   downloads: DownloadEntry[]
+  /** What Kubespray's download role fetches (domain/kubespray/downloads.ts). */
+  role: RoleDownloads
 }
 
 export const LIST_FILES = { files: 'files.list', images: 'images.list', manifest: 'files.json' } as const
@@ -93,11 +96,11 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
     environment: request.environment
   })
   const outDir = resolve(request.cwd, request.outDir)
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}\n`
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads, role: lists.role }, null, 2)}\n`
   await ensureDirUnder(outDir, '.')
   const written = request.redact ?? ((text: string) => text)
   await writeFileAtomic(join(outDir, LIST_FILES.files), written(lists.filesList))
   await writeFileAtomic(join(outDir, LIST_FILES.images), written(lists.imagesList))
   await writeFileAtomic(join(outDir, LIST_FILES.manifest), written(manifest))
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads }
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role }
 }

@@ -11,7 +11,7 @@ import { STATE_DIR, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { parseReference } from '../domain/images/reference.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
-import { perFileUrl, registryRoots, renderOfflineYml, rootPathOf, urlRoots } from '../domain/offline-vars.js'
+import { perFileUrl, registryPathOf, registryRoots, renderOfflineYml, rootPathOf, urlRoots } from '../domain/offline-vars.js'
 import { REDACTED } from '../domain/secrets.js'
 import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
@@ -57,7 +57,8 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     // Each root where the bundle keeps its files: under the value it was built with, not Kubespray's default.
     for (const root of urlRoots(defaults)) overrides[root.name] = `{{ files_repo }}/${rootPathOf(manifest.extraVars?.[root.name], root.host)}`
   }
-  for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${root.path}`
+  // Each registry root where the bundle keeps its images: the path of the value it was built with.
+  for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${registryPathOf(manifest.extraVars?.[root.name], root.path)}`
   const { carried: kept, secret } = withoutRedacted(manifest)
   const carried = { ...kept, kube_version: manifest.kubeVersion }
 
@@ -170,14 +171,19 @@ async function closedLoop(
   const heldPaths = new Set(bundleFiles.values())
   for (const arch of manifest.arches as ImageArch[]) {
     const offline = await runLists({ kubesprayDir: tree, outDir: join(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work })
-    const original = JSON.parse(await readFile(join(request.bundleDir, 'lists', arch, 'files.json'), 'utf8')) as { files: Array<{ url: string; component: string }> }
+    const original = JSON.parse(await readFile(join(request.bundleDir, 'lists', arch, 'files.json'), 'utf8')) as {
+      files: Array<{ url: string; component: string }>
+      role?: { files: Array<{ url: string; component: string }> }
+    }
     const originalUrl = new Map(original.files.map((f) => [f.component, f.url]))
+    // The extras the bundle holds (build --extras): downloads entries generate_list.sh never lists.
+    for (const f of original.role?.files ?? []) if (!originalUrl.has(f.component) && bundleFiles.has(f.url)) originalUrl.set(f.component, f.url)
     // What the download role fetches (each downloads entry's url, overrides applied).
     for (const d of offline.downloads) {
       // Entries generate_list.sh never lists (argocd_install: an *_install_url, not a
       // *_download_url line) are in no bundle; said once, not counted as gaps.
       if (!originalUrl.has(d.component)) {
-        gaps.unlisted.add(`${d.component} (${d.url}): generate_list.sh does not list it, so no bundle holds it; Kubespray fetches it from there if it is enabled`)
+        gaps.unlisted.add(`${d.component} (${d.url}): generate_list.sh does not list it and this bundle does not hold it (built with --extras none, or it was disabled); Kubespray fetches it from there if it is enabled`)
         continue
       }
       gaps.checked.files++
@@ -192,7 +198,10 @@ async function closedLoop(
       }
       gaps.messages.push(`${arch}: file ${d.url} (${d.component}${held ? `; the bundle holds it as files/${held}` : ', not in the bundle'})`)
     }
-    for (const image of offline.images) {
+    // What the download role pulls: images.list, and the enabled entries and kubeadm images beyond it.
+    const listed = new Set(offline.images.map((i) => i.ref))
+    const pulled = [...offline.images, ...offline.role.images.filter((i) => i.enabled && !listed.has(i.ref))]
+    for (const image of [...new Map(pulled.map((i) => [i.ref, i])).values()]) {
       gaps.checked.images++
       const ref = parseReference(image.ref)
       const inside = ref.registry === request.registry && bundleImages.has(`${ref.repository}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`)

@@ -23,6 +23,11 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 
 export const KUBE_VERSION = '1.33.1'
 export const ETCD_VERSIONS = ['v3.5.16', 'v3.5.17']
+/** Argo CD: a downloads entry generate_list.sh never lists (argocd_install_url is no *_download_url line). */
+export const ARGOCD_VERSION = 'v2.14.21'
+export const ARGOCD_INSTALL_PATH = `argocd/${ARGOCD_VERSION}/install.yaml`
+/** The images Argo CD's manifest names (in the registry; in a bundle only as extras). */
+export const ARGOCD_IMAGES = [`argoproj/argocd:${ARGOCD_VERSION}`, 'library/redis:7.0.15-alpine']
 const ARCHES = ['amd64', 'arm64']
 
 export interface World {
@@ -62,6 +67,10 @@ export async function startWorld(): Promise<World> {
     etcd[arch] = {}
     for (const v of ETCD_VERSIONS) etcd[arch][v] = sha256(serve(`etcd/${v}/etcd-${v}-linux-${arch}.tar.gz`, 400_000))
   }
+  const argocdInstall = argocdManifest(registryHost)
+  mkdirSync(dirname(join(nginx.root, ARGOCD_INSTALL_PATH)), { recursive: true })
+  writeFileSync(join(nginx.root, ARGOCD_INSTALL_PATH), argocdInstall)
+  files.set(ARGOCD_INSTALL_PATH, argocdInstall)
   const base = makeLayer('base', randomBytes(200_000))
   const multi = (kind: 'oci' | 'docker', name: string): BuiltIndex =>
     makeIndex(kind, ARCHES.map((arch) => [arch, makeImage(kind, arch, [base, makeLayer(`${name}-${arch}`, randomBytes(60_000))])] as [string, BuiltImage]))
@@ -71,12 +80,14 @@ export async function startWorld(): Promise<World> {
     'k8s/coredns:v1.12.1': multi('oci', 'coredns-next')
   }
   for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) images[`k8s/${name}:v${KUBE_VERSION}`] = multi('docker', name)
+  images[ARGOCD_IMAGES[0]] = multi('oci', 'argocd')
+  images[ARGOCD_IMAGES[1]] = multi('docker', 'redis')
   for (const [name, image] of Object.entries(images)) {
     const [repo, tag] = name.split(':')
     await pushFixture(registry.host, repo, tag, image)
   }
   const treeDir = tempDir('kb-tree-')
-  writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd)
+  writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd, sha256(argocdInstall))
   const github = await startGitHubStandIn()
   await github.addRepository('kubernetes-sigs/kubespray', treeDir, ['v2.29.0', 'v2.29.1', 'v2.30.0', 'v2.30.1-rc.1'])
   const log = (): string[] => readFileSync(nginx.accessLog, 'utf8').split('\n')
@@ -113,7 +124,18 @@ export async function startWorld(): Promise<World> {
   }
 }
 
-function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>): void {
+/** Argo CD's install manifest in small: several documents, images in Deployments and a StatefulSet. */
+function argocdManifest(registryHost: string): Buffer {
+  return Buffer.from(
+    [
+      'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: argocd-server\n',
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: argocd-redis\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: secret-init\n        image: ${registryHost}/argoproj/argocd:${ARGOCD_VERSION}\n      containers:\n      - name: redis\n        image: ${registryHost}/library/redis:7.0.15-alpine\n`,
+      `apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: argocd-application-controller\nspec:\n  template:\n    spec:\n      containers:\n      - image: ${registryHost}/argoproj/argocd:${ARGOCD_VERSION}\n        name: argocd-application-controller\n`
+    ].join('---\n')
+  )
+}
+
+function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>, argocdSha256: string): void {
   const role = join(dir, 'roles/kubespray_defaults')
   mkdirSync(join(role, 'defaults/main'), { recursive: true })
   mkdirSync(join(role, 'vars'), { recursive: true })
@@ -130,6 +152,9 @@ pause_image_repo: "{{ kube_image_repo }}/pause"
 pause_image_tag: "3.10"
 coredns_image_repo: "{{ kube_image_repo }}/coredns"
 coredns_image_tag: "v1.12.0"
+argocd_enabled: false
+argocd_version: "${ARGOCD_VERSION}"
+argocd_install_url: "{{ files_base }}/argocd/{{ argocd_version }}/install.yaml"
 
 downloads:
   etcd:
@@ -148,6 +173,11 @@ downloads:
     container: true
     repo: "{{ coredns_image_repo }}"
     tag: "{{ coredns_image_tag }}"
+  argocd_install:
+    enabled: "{{ argocd_enabled }}"
+    file: true
+    url: "{{ argocd_install_url }}"
+    checksum: "sha256:${argocdSha256}"
 
 download_defaults:
   container: false

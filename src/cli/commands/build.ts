@@ -1,6 +1,7 @@
 /** `build`: a Kubespray version spec → a complete, verified bundle directory. */
 import { LAYOUTS, type Layout } from '../../domain/files/layout.js'
 import { parseMirror, type Mirror } from '../../domain/files/mirror.js'
+import { EXTRAS_POLICIES, type ExtrasPolicy } from '../../domain/kubespray/downloads.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { credentialsFromAuthFiles } from '../../adapters/registry/credentials.js'
@@ -21,7 +22,8 @@ import { parseCommandArgs, positiveInt } from '../args.js'
 
 export const USAGE = `Usage:
   kubespray-bundle build --kubespray SPEC --out DIR [--kubespray-repository OWNER/NAME] [--arch amd64[,arm64]]
-       [-e …]... [-i …]... [--layout …] [--mirror FROM=TO]... [--insecure-registry HOST:PORT]... [--concurrency N]
+       [-e …]... [-i …]... [--layout …] [--extras enabled|all|none] [--mirror FROM=TO]... [--insecure-registry HOST:PORT]...
+       [--concurrency N]
 
 Resolves a Kubespray version, fetches its source, generates the file and image lists of every
 arch, downloads the files and saves the images (at the same time, each verified while it
@@ -41,6 +43,8 @@ Options:
   -e, --extra-vars VARS         as ansible-playbook -e (k=v, @file, JSON); repeatable
   -i, --inventory PATH          inventory file or directory; repeatable
   --layout LAYOUT               original-host (default) or kubespray-offline
+  --extras POLICY               what Kubespray fetches beyond generate_list.sh's lists:
+                                enabled (default: what the vars turn on), all, or none
   --mirror FROM=TO              fetch urls starting with FROM from TO; repeatable
   --insecure-registry HOST      plain HTTP to this registry; repeatable
   --concurrency N               images at once (default 16; files: half as many)
@@ -52,6 +56,12 @@ for that API; optional, raises its rate limit), GITHUB_TOKEN (used there only wh
 GITHUB_API_URL, the workflow's own: a GHES token never goes to github.com),
 HTTPS_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS, REGISTRY_AUTH_FILE.
 `
+
+export function parseExtras(value: string | undefined): ExtrasPolicy {
+  const policy = value ?? 'enabled'
+  if (!(EXTRAS_POLICIES as readonly string[]).includes(policy)) throw new UsageError(`--extras ${value}: expected ${EXTRAS_POLICIES.join(', ')}`)
+  return policy as ExtrasPolicy
+}
 
 export function parseArches(value: string | undefined): ImageArch[] {
   const arches = (value ?? 'amd64').split(',').map((a) => a.trim())
@@ -100,6 +110,7 @@ export async function run(args: string[]): Promise<void> {
       'extra-vars': { type: 'string', short: 'e', multiple: true },
       inventory: { type: 'string', short: 'i', multiple: true },
       layout: { type: 'string' },
+      extras: { type: 'string' },
       mirror: { type: 'string', multiple: true },
       'insecure-registry': { type: 'string', multiple: true },
       concurrency: { type: 'string' },
@@ -131,6 +142,7 @@ export async function run(args: string[]): Promise<void> {
     connections,
     files: !values['no-files'],
     images: !values['no-images'],
+    extras: parseExtras(values.extras),
     toolVersion: TOOL_VERSION,
     // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
     trustExisting: true,

@@ -8,7 +8,10 @@ import { TemplateSyntaxError } from '../jinja/lexer.js'
 import { toBool } from '../jinja/filters.js'
 import { versionCompare } from '../ansible/version.js'
 import { Undefined, UndefinedError, dictGet, pyStr, truthy, type Value } from '../python/values.js'
-import { scrapeFileLines, scrapeImageLines, templateText, type TemplateLine } from './templates.js'
+import { scrapeFileLines, scrapeImageLines, templateText, KUBE_IMAGES, type TemplateLine } from './templates.js'
+import { DownloadEntryError, normalizeChecksum, roleDownloads, type RoleDownloads } from './downloads.js'
+
+export { normalizeChecksum }
 
 export interface FileEntry {
   url: string
@@ -36,6 +39,8 @@ export interface GeneratedLists {
    * templated (so `*_download_url` overrides count, which the scraped files.list never shows).
    */
   downloads: DownloadEntry[]
+  /** The download role's view: every entry it would fetch or skip, and kubeadm's images. */
+  role: RoleDownloads
 }
 
 export interface DownloadEntry {
@@ -72,7 +77,17 @@ export function generateLists(input: GenerateInput): GeneratedLists {
   const warnings: string[] = []
   const files = describeFiles(templar, filesList, fileLines, warnings)
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) }
+  const role = downloadRoleView(templar, input)
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role }
+}
+
+function downloadRoleView(templar: Templar, input: GenerateInput): RoleDownloads {
+  try {
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path)
+  } catch (e) {
+    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message)
+    throw e
+  }
 }
 
 function renderList(templar: Templar, name: string, lines: TemplateLine[], downloadYmlPath: string): string {
@@ -186,20 +201,6 @@ function safeTemplate(templar: Templar, value: Value): Value {
     if (cause instanceof Error) return new Undefined(cause.message)
     throw e
   }
-}
-
-/** `sha256:<hex>` from either form; 0, '' and None mean "no checksum". */
-export function normalizeChecksum(value: Value, bareAlgorithm: 'sha256' | null): string | null {
-  if (value === null || value === 0 || value === false) return null
-  const text = pyStr(value).trim()
-  if (text === '' || text === '0') return null
-  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text)
-  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`
-  if (/^[0-9a-fA-F]+$/.test(text)) {
-    const algorithm = bareAlgorithm ?? ({ 64: 'sha256', 128: 'sha512', 40: 'sha1' } as Record<number, string>)[text.length]
-    if (algorithm) return `${algorithm}:${text.toLowerCase()}`
-  }
-  return null
 }
 
 /**

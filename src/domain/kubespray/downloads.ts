@@ -1,0 +1,212 @@
+/**
+ * What Kubespray's download role fetches, read the way its tasks read it
+ * (roles/download/tasks/main.yml), so the bundle holds what the role asks for and not only what
+ * generate_list.sh scrapes:
+ *   - every `downloads` entry, combined over `download_defaults` (so a missing `enabled`,
+ *     `file` or `container` is false), fetched when `enabled` renders true;
+ *   - a file by its `url`, checked by `get_url` against `checksum` (`sha256` in older trees);
+ *   - a container by `repo:tag`, or `repo@sha256:<sha256>` when the entry gives a `sha256`
+ *     (set_container_facts.yml), pulled only when `download_container` holds;
+ *   - kubeadm's images (prep_kubeadm_images.yml: `kubeadm config images list` without coredns
+ *     and pause): kube-apiserver, -controller-manager, -scheduler and -proxy under
+ *     `kubeadm_image_repo`, and etcd's image when `etcd_deployment_type` is kubeadm.
+ * An enabled entry whose url, checksum or image cannot be rendered is an error naming the entry
+ * and the variable: the role would fail there, on the far side. Pure: a templar in, entries out.
+ */
+import type { Templar } from '../ansible/templar.js'
+import { toBool } from '../jinja/filters.js'
+import { TemplateRuntimeError } from '../jinja/render.js'
+import { Undefined, UndefinedError, dictGet, pyStr, truthy, type PyDict, type Value } from '../python/values.js'
+
+/** Which role and variable make Kubespray fetch something the lists do not name. */
+export interface WantedBy {
+  role: string
+  variable: string
+}
+
+export interface RoleFile {
+  component: string
+  url: string
+  /** `sha256:<hex>` (or another algorithm), null when Kubespray checks nothing. */
+  checksum: string | null
+  enabled: boolean
+  wantedBy: WantedBy
+}
+
+export interface RoleImage {
+  component: string
+  ref: string
+  enabled: boolean
+  wantedBy: WantedBy
+}
+
+export interface RoleDownloads {
+  files: RoleFile[]
+  images: RoleImage[]
+}
+
+/** `--extras`: what beyond the lists goes into a bundle. */
+export type ExtrasPolicy = 'enabled' | 'all' | 'none'
+export const EXTRAS_POLICIES: readonly ExtrasPolicy[] = ['enabled', 'all', 'none']
+
+export class DownloadEntryError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'DownloadEntryError'
+  }
+}
+
+type Rendered = { ok: true; value: Value } | { ok: false; why: string }
+
+function render(templar: Templar, raw: Value): Rendered {
+  try {
+    const value = templar.template(raw)
+    return value instanceof Undefined ? { ok: false, why: value.hint } : { ok: true, value }
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e
+    if (cause instanceof UndefinedError) return { ok: false, why: cause.undefinedValue.hint }
+    if (cause instanceof Error) return { ok: false, why: cause.message }
+    throw e
+  }
+}
+
+/** The download role's view of every `downloads` entry and of kubeadm's images. */
+export function roleDownloads(templar: Templar, kubeImageLine: string, kubeImages: readonly string[], downloadYmlPath: string): RoleDownloads {
+  const out: RoleDownloads = { files: [], images: [] }
+  const raw = templar.rawValue('downloads')
+  if (!(raw instanceof Map)) return out
+  const pullsContainers = flag(templar, templar.rawValue('download_container') ?? true, 'download_container', downloadYmlPath)
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue
+    const component = pyStr(key as Value)
+    const entry = new EntryReader(templar, spec, component, downloadYmlPath)
+    const enabled = entry.flag('enabled')
+    const wantedBy = { role: 'download', variable: `downloads.${component}` }
+    if (entry.flag('file')) {
+      const url = entry.text('url', enabled)
+      if (url === undefined) continue
+      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy })
+    } else if (entry.flag('container')) {
+      const ref = entry.image(enabled)
+      if (ref !== undefined) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy })
+    }
+  }
+  out.images.push(...kubeadmImages(templar, kubeImageLine, kubeImages, downloadYmlPath))
+  return out
+}
+
+/** Reads one `downloads` entry's fields, failing loudly only where the role would. */
+class EntryReader {
+  constructor(
+    private readonly templar: Templar,
+    private readonly spec: PyDict,
+    private readonly component: string,
+    private readonly path: string
+  ) {}
+
+  flag(name: string): boolean {
+    const raw = dictGet(this.spec, name)
+    return raw === undefined ? false : flag(this.templar, raw, `downloads.${this.component}.${name}`, this.path)
+  }
+
+  /** A field's text; an undefined one fails an enabled entry and drops a disabled one. */
+  text(name: string, enabled: boolean): string | undefined {
+    const raw = dictGet(this.spec, name)
+    if (raw === undefined || raw === null) return this.missing(name, 'is not set', enabled)
+    const r = render(this.templar, raw)
+    if (!r.ok) return this.missing(name, `renders with an undefined variable: ${r.why}`, enabled)
+    const text = pyStr(r.value).trim()
+    return text === '' || text === 'None' ? this.missing(name, 'renders empty', enabled) : text
+  }
+
+  checksum(enabled: boolean): string | null {
+    const field = dictGet(this.spec, 'checksum') !== undefined ? 'checksum' : dictGet(this.spec, 'sha256') !== undefined ? 'sha256' : undefined
+    if (!field) return null
+    const r = render(this.templar, dictGet(this.spec, field) as Value)
+    if (!r.ok) {
+      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`)
+      return null
+    }
+    return normalizeChecksum(r.value, field === 'sha256' ? 'sha256' : null)
+  }
+
+  image(enabled: boolean): string | undefined {
+    const repo = this.text('repo', enabled)
+    if (repo === undefined) return undefined
+    const digest = dictGet(this.spec, 'sha256')
+    if (digest !== undefined) {
+      const r = render(this.templar, digest)
+      if (r.ok && truthy(r.value) && pyStr(r.value).trim() !== 'None') return `${repo}@sha256:${pyStr(r.value).trim().replace(/^sha256:/, '')}`
+    }
+    const tag = this.text('tag', enabled)
+    return tag === undefined ? undefined : `${repo}:${tag}`
+  }
+
+  private missing(name: string, why: string, enabled: boolean): undefined {
+    if (enabled) this.fail(name, why)
+    return undefined
+  }
+
+  private fail(name: string, why: string): never {
+    throw new DownloadEntryError(
+      `downloads.${this.component}.${name} (${this.path}) ${why}; the component is enabled, so Kubespray's download role would fail here. ` +
+        'Define the variable (-e NAME=VALUE, a vars file or the inventory), or disable the component.'
+    )
+  }
+}
+
+function flag(templar: Templar, raw: Value, what: string, path: string): boolean {
+  const r = render(templar, raw)
+  if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`)
+  return truthy(toBool(r.value))
+}
+
+/**
+ * kubeadm's images as `kubeadm config images list` names them for the role's config: the
+ * generate_list.sh kube-* line under `kubeadm_image_repo` (when the tree has it), and etcd's
+ * image when kubeadm deploys etcd.
+ */
+function kubeadmImages(templar: Templar, kubeImageLine: string, kubeImages: readonly string[], path: string): RoleImage[] {
+  const wantedBy = { role: 'download', variable: 'kubeadm_images' }
+  const line = templar.rawValue('kubeadm_image_repo') === undefined ? kubeImageLine : kubeImageLine.replace(/\bkube_image_repo\b/, 'kubeadm_image_repo')
+  const images: RoleImage[] = []
+  for (const name of kubeImages) {
+    const r = render(templar, line.replace('$i', name))
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's image ${name} (${line}, as ${path} names it) renders with an undefined variable: ${r.why}`)
+    images.push({ component: `kubeadm_${name}`, ref: pyStr(r.value), enabled: true, wantedBy })
+  }
+  const etcdType = templar.resolve('etcd_deployment_type')
+  if (!(etcdType instanceof Undefined) && pyStr(etcdType) === 'kubeadm') {
+    const r = render(templar, '{{ etcd_image_repo }}:{{ etcd_image_tag }}')
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's etcd image (etcd_deployment_type: kubeadm) renders with an undefined variable: ${r.why}`)
+    images.push({ component: 'kubeadm_etcd', ref: pyStr(r.value), enabled: true, wantedBy })
+  }
+  return images
+}
+
+/** `sha256:<hex>` from either form; 0, '' and None mean "no checksum". */
+export function normalizeChecksum(value: Value, bareAlgorithm: 'sha256' | null): string | null {
+  if (value === null || value === 0 || value === false) return null
+  const text = pyStr(value).trim()
+  if (text === '' || text === '0' || text === 'None') return null
+  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text)
+  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`
+  if (/^[0-9a-fA-F]+$/.test(text)) {
+    const algorithm = bareAlgorithm ?? ({ 64: 'sha256', 128: 'sha512', 40: 'sha1' } as Record<number, string>)[text.length]
+    if (algorithm) return `${algorithm}:${text.toLowerCase()}`
+  }
+  return null
+}
+
+/**
+ * What the role fetches that the lists do not name, under a policy: `enabled` (what the vars
+ * turn on: what the role fetches), `all` (every entry that renders), `none`.
+ */
+export function beyondLists(role: RoleDownloads, listedUrls: ReadonlySet<string>, listedImages: ReadonlySet<string>, policy: ExtrasPolicy): RoleDownloads {
+  const wanted = (enabled: boolean): boolean => policy === 'all' || (policy === 'enabled' && enabled)
+  const once = <T>(items: T[], key: (item: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()]
+  return {
+    files: once(role.files.filter((f) => wanted(f.enabled) && !listedUrls.has(f.url)), (f) => f.url),
+    images: once(role.images.filter((i) => wanted(i.enabled) && !listedImages.has(i.ref)), (i) => i.ref)
+  }
+}

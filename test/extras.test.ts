@@ -1,0 +1,87 @@
+/**
+ * What Kubespray fetches beyond generate_list.sh's lists goes into the bundle (`build --extras`):
+ * a `downloads` entry with `file: true` that no *_download_url line names (Argo CD's install
+ * manifest, as in Kubespray's own download.yml), against the local world's nginx and registry.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { spawnCli, type CliResult } from './helpers/cli.js'
+import { tempDir } from './helpers/temp.js'
+import { ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
+import type { BundleManifest } from '../src/domain/bundle.js'
+
+let world: World
+let work: string
+let cache: string
+
+beforeAll(async () => {
+  world = await startWorld()
+  work = tempDir('kb-extras-')
+  cache = tempDir('kb-extras-cache-')
+}, 60_000)
+
+afterAll(async () => {
+  await world?.stop()
+  for (const d of [work, cache]) if (d) rmSync(d, { recursive: true, force: true })
+})
+
+const cli = (args: string[]): Promise<CliResult> =>
+  spawnCli(args, work, { KUBESPRAY_API_URL: world.github.apiUrl, XDG_CACHE_HOME: cache }).done
+const build = (out: string, ...args: string[]): Promise<CliResult> =>
+  cli(['build', '--kubespray', 'v2.30.0', '--out', join(work, out), '--insecure-registry', world.registryHost, ...args])
+const manifestOf = (out: string): BundleManifest => JSON.parse(readFileSync(join(work, out, 'bundle.json'), 'utf8')) as BundleManifest
+const argocdIn = (m: BundleManifest) => m.files.find((f) => f.url.endsWith(ARGOCD_INSTALL_PATH))
+
+describe('downloads entries beyond the lists', () => {
+  it('an enabled entry files.list lacks is downloaded, verified against its checksum, and says who wants it', async () => {
+    const before = world.logLength()
+    const r = await build('argocd', '-e', 'argocd_enabled=true')
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const argocd = argocdIn(manifestOf('argocd'))
+    expect(argocd?.wantedBy).toEqual({ role: 'download', variable: 'downloads.argocd_install' })
+    expect(argocd?.checksum).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect(argocd?.sha256).toBe(argocd?.checksum?.slice('sha256:'.length))
+    expect(world.fileGets(before)).toContain(ARGOCD_INSTALL_PATH)
+    // files.list stays generate_list.sh's own: the extra is in the bundle, not in the list.
+    expect(readFileSync(join(work, 'argocd/lists/amd64/files.list'), 'utf8')).not.toContain('install.yaml')
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(work, 'argocd'), encoding: 'utf8' })).toBe('')
+  })
+
+  it('offline-yml points the entry\'s url variable at the bundle, and its closed loop counts it', async () => {
+    const out = join(work, 'argocd/offline.yml')
+    const r = await cli(['offline-yml', '--bundle', join(work, 'argocd'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', out])
+    expect(r.stderr).not.toContain('argocd_install (')
+    expect(r.status).toBe(0)
+    expect(readFileSync(out, 'utf8')).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/${ARGOCD_INSTALL_PATH}"`)
+  })
+
+  it('--extras none leaves it out; --extras all takes it even when disabled; the default takes nothing disabled', async () => {
+    const none = await build('none', '-e', 'argocd_enabled=true', '--no-images', '--extras', 'none')
+    expect(none.status).toBe(0)
+    expect(argocdIn(manifestOf('none'))).toBeUndefined()
+    const all = await build('all', '--no-images', '--extras', 'all')
+    expect(all.status).toBe(0)
+    expect(argocdIn(manifestOf('all'))?.wantedBy?.variable).toBe('downloads.argocd_install')
+    const plain = await build('plain', '--no-images')
+    expect(plain.status).toBe(0)
+    expect(argocdIn(manifestOf('plain'))).toBeUndefined()
+    const bad = await build('bad', '--extras', 'some')
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--extras some: expected enabled, all, none')
+  })
+
+  it('an enabled entry whose url renders with an undefined variable fails before any download, naming the entry and the variable', async () => {
+    const before = world.logLength()
+    const r = await build('undefined', '-e', 'argocd_enabled=true', '-e', 'argocd_install_url={{no_such_root}}/install.yaml')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('downloads.argocd_install.url')
+    expect(r.stderr).toContain("'no_such_root' is undefined")
+    expect(world.fileGets(before)).toEqual([])
+    expect(existsSync(join(work, 'undefined/bundle.json'))).toBe(false)
+    // Disabled, the same entry is no error: the role would not fetch it.
+    const disabled = await build('undefined-off', '-e', 'argocd_install_url={{no_such_root}}/install.yaml', '--no-images')
+    expect(disabled.status).toBe(0)
+  })
+})
