@@ -4,7 +4,7 @@
  * @actions/cache over Azurite and a results-service stand-in. Downloads are counted at nginx.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 import { REPO_ROOT } from './helpers/conformance.js'
@@ -288,6 +288,40 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(world.fileGets(before).sort()).toEqual([`etcd/${ETCD_VERSIONS[1]}/etcd-${ETCD_VERSIONS[1]}-linux-arm64.tar.gz`, kubelet])
     expect(world.blobGets(before)).toEqual([`sha256:${layer}`])
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: r.outputs['bundle-dir'], encoding: 'utf8' })).toBe('')
+  }, 120_000)
+
+  it('a cache entry with a linked blobs directory and stray entries: nothing outside the bundle is touched, the strays are named and gone', async () => {
+    const source = await runAction('link-source', { 'kubespray-version': 'v2.30.0', arch: 'arm64', cache: 'false' })
+    expect(source.status).toBe(0)
+    const attacker = join(root, 'link-attacker')
+    mkdirSync(attacker, { recursive: true })
+    execFileSync('cp', ['-a', source.outputs['bundle-dir'], join(attacker, 'kubespray-bundle')])
+    const images = join(attacker, 'kubespray-bundle/images')
+    rmSync(join(images, 'blobs/sha256'), { recursive: true })
+    // Restored into the victim's workspace, this points at <workspace>/victim.
+    symlinkSync('../../../victim', join(images, 'blobs/sha256'))
+    writeFileSync(join(images, 'evil.sh'), '#!/bin/sh\necho pwned\n')
+    mkdirSync(join(images, 'blobs/md5'))
+    writeFileSync(join(images, 'blobs/md5/x'), 'x')
+    await saveCacheEntry(attacker, ['kubespray-bundle/files', 'kubespray-bundle/images', 'kubespray-bundle/.kubespray-bundle/files-state.json'], 'kubespray-bundle-v1-arm64-linked')
+
+    const victim = join(root, 'link-victim/workspace/victim')
+    mkdirSync(join(victim, 'sub'), { recursive: true })
+    writeFileSync(join(victim, 'precious.txt'), 'keep me')
+    writeFileSync(join(victim, 'sub/y'), 'and me')
+    const r = await runAction('link-victim', { 'kubespray-version': 'v2.30.0', arch: 'arm64', vars: `etcd_version: ${ETCD_VERSIONS[1]}\ncoredns_image_tag: v1.12.1\n` })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    expect(r.outputs['cache-hit']).toBe('partial')
+    for (const stray of ['images/blobs/sha256', 'images/evil.sh', 'images/blobs/md5']) {
+      expect(r.stdout).toContain(`::warning::${stray} from the restored cache is no part of a bundle`)
+    }
+    expect(readFileSync(join(victim, 'precious.txt'), 'utf8')).toBe('keep me')
+    expect(readFileSync(join(victim, 'sub/y'), 'utf8')).toBe('and me')
+    const bundle = r.outputs['bundle-dir']
+    expect(readdirSync(join(bundle, 'images')).sort()).toEqual(['blobs', 'index.json', 'oci-layout'])
+    expect(readdirSync(join(bundle, 'images/blobs'))).toEqual(['sha256'])
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: bundle, encoding: 'utf8' })).toBe('')
   }, 120_000)
 
   it('a bad input fails the step naming the input', async () => {

@@ -156,3 +156,49 @@ describe('no secret in anything published', () => {
     expect(statSync(join(bundle, 'bundle.json')).size).toBeGreaterThan(0)
   })
 })
+
+describe('a secret copied where it cannot be redacted stops the build', () => {
+  it('a password a template put into a url path (the file\'s path in the bundle): refused before any download, naming both', async () => {
+    writeFileSync(join(work, 'path-secret.yml'), `registry_password: "S3cretPassOne"\nfiles_base: "${world.nginx.url('/files')}/{{ registry_password }}"\n`)
+    const before = world.logLength()
+    const r = await build(join(work, 'path-secret'), '-e', '@path-secret.yml')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('the value of registry_password is in the url of kubelet')
+    expect(r.stderr).not.toContain('S3cretPassOne')
+    expect(world.fileGets(before)).toEqual([])
+    expect(existsSync(join(work, 'path-secret', 'bundle.json'))).toBe(false)
+  })
+
+  it('the same from the inventory (-i group_vars), where no -e names it', async () => {
+    mkdirSync(join(work, 'inv/group_vars/all'), { recursive: true })
+    writeFileSync(join(work, 'inv/hosts.yml'), 'all:\n  hosts:\n    node1:\n')
+    writeFileSync(join(work, 'inv/group_vars/all/all.yml'), `registry_password: "InvSecret77"\nfiles_base: "${world.nginx.url('/files')}/{{ registry_password }}"\n`)
+    const r = await build(join(work, 'inv-secret'), '-i', 'inv')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('the value of registry_password is in the url of kubelet')
+    expect(r.stderr).not.toContain('InvSecret77')
+  })
+
+  it('a secret value inside another -e variable (recorded in bundle.json): refused, naming both', async () => {
+    const r = await build(join(work, 'var-secret'), '-e', 'registry_password=WarnSecret2', '-e', '{"my_note": "uses WarnSecret2"}', '--no-files', '--no-images')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('the value of registry_password is in the value of my_note')
+    expect(r.stderr).not.toContain('WarnSecret2')
+  })
+
+  it('private, API and access keys and passphrases are secrets too; a short common value garbles nothing', async () => {
+    const keys = ['ssh_private_key', 'cloudflare_api_key', 'apiKey', 'aws_access_key', 'privateKey', 'registry_passphrase', 'tls_key']
+    const vars = keys.map((k, i) => `${k}: "KeyMaterial${i}xyz"`).join('\n')
+    writeFileSync(join(work, 'keys.yml'), `${vars}\nregistry_password: release\n`)
+    const out = join(work, 'keys')
+    const r = await build(out, '-e', '@keys.yml')
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(out, 'bundle.json'), 'utf8')) as { redacted: string[] }
+    expect(manifest.redacted.sort()).toEqual([...keys, 'registry_password'].sort())
+    for (const [path, bytes] of everyFile(out)) expect([path, bytes.toString('latin1').includes('KeyMaterial')]).toEqual([path, false])
+    // 'release' is a path component of every url here: it is in the lists as it is, not as ***.
+    expect(readFileSync(join(out, 'lists/amd64/files.list'), 'utf8')).toContain('/release/v1.33.1/bin/linux/amd64/kubelet')
+  })
+})
+

@@ -106,6 +106,7 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
       }
     )
     for (const path of result.discarded) core.warning(`${path} from the restored cache did not match its checksum: deleted and downloaded again`)
+    for (const path of result.foreign) core.warning(`${path} from the restored cache is no part of a bundle (a link, or a stray entry): deleted, nothing followed through it`)
     // Saved only when the content changed (an exact hit is already there) and nothing is missing.
     if (keys && cache.hit !== 'true' && result.manifest) {
       const key = keys.key

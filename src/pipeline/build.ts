@@ -7,7 +7,7 @@
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
-import { readdir, rename, rm, stat } from 'node:fs/promises'
+import { lstat, readdir, rename, rm, stat } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -36,7 +36,8 @@ import { parseReference, type ImageReference } from '../domain/images/reference.
 import { versionLabel, type ResolvedVersion } from '../domain/version-spec.js'
 import { InputError } from '../domain/errors.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
-import { redactJson, redactPublishedText } from '../domain/secrets.js'
+import { findLeaks, redactJson } from '../domain/secrets.js'
+import { redactText } from '../domain/redact.js'
 import { ensureDirUnder, tempPathFor, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { writeHashed } from '../adapters/hash-to-file.js'
 import { OciLayout } from '../adapters/oci-layout.js'
@@ -120,6 +121,8 @@ export interface BuildResult {
   warnings: string[]
   /** Restored files and blobs whose bytes did not match (deleted, then downloaded again). */
   discarded: string[]
+  /** What a restore put under images/ that is no part of an OCI layout (links, strays): deleted. */
+  foreign: string[]
   /** Every failure, named: empty for a complete bundle. */
   failures: string[]
 }
@@ -130,7 +133,8 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   await refuseForeignEntries(outDir, request.outDirName ?? outDir)
   const vars = publishedVars(request)
   const { resolved, source, tree } = await adapters.phase('Kubespray source', () => kubesprayTree(request, adapters))
-  const lists = await adapters.phase('Lists', () => makeLists(request, tree, vars.secrets))
+  const lists = await adapters.phase('Lists', () => makeLists(request, tree))
+  refuseSecretsInVars(vars, lists)
   const plan = unionOfLists(lists, request.extras)
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -141,7 +145,8 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   // What this build does not make leaves the bundle (a restored cache, an earlier full build).
   if (!request.files) await rm(join(outDir, 'files'), { recursive: true, force: true })
   if (!request.images) await rm(join(outDir, 'images'), { recursive: true, force: true })
-  const discarded = request.trustExisting || !request.images ? [] : await adapters.phase('Hash restored blobs', () => discardBadBlobs(outDir))
+  const restored = request.trustExisting || !request.images ? { mismatched: [], foreign: [] } : await adapters.phase('Hash restored blobs', () => keepOnlyVerifiedLayout(outDir))
+  const discarded = restored.mismatched
   const [files, images] = await adapters.phase('Download files and images', () =>
     Promise.all([
       request.files && plan.files.length
@@ -181,7 +186,7 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   ]
   const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))]
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`))
-  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, failures }
+  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, foreign: restored.foreign, failures }
   if (failures.length) {
     // An incomplete bundle must not look finished: no manifest, no sums.
     await Promise.all([rm(join(outDir, BUNDLE_MANIFEST), { force: true }), rm(join(outDir, BUNDLE_SUMS), { force: true })])
@@ -214,8 +219,21 @@ interface PublishedVars {
   /** The merged `-e` variables, secrets redacted: what bundle.json records. */
   vars: Record<string, unknown>
   redacted: string[]
-  /** Secret values, replaced wherever they would appear in the bundle's lists. */
-  secrets: string[]
+}
+
+/**
+ * bundle.json records the -e variables (secret-named ones redacted); a secret's value copied
+ * into another of them (a url holding the password) stops the build, naming both.
+ */
+function refuseSecretsInVars(vars: PublishedVars, lists: Map<ImageArch, ListsResult>): void {
+  const secrets = [...lists.values()].flatMap((l) => l.secretValues)
+  const places = Object.entries(vars.vars).map(([name, value]): [string, string] => [name, redactText(JSON.stringify(value))])
+  const leaks = findLeaks(secrets, places).filter((l) => l.secret !== l.where)
+  if (!leaks.length) return
+  throw new InputError(
+    `${[...new Set(leaks.map((l) => `the value of ${l.secret} is in the value of ${l.where}`))].join('; ')}: bundle.json records the variables a bundle was built with, ` +
+      'so the secret would be published. Refer to it by name instead ({{ ' + leaks[0].secret + ' }}), or keep it out of the bundle\'s variables (the far side\'s inventory)'
+  )
 }
 
 /** -e variables as bundle.json records them: merged in order, secrets redacted (domain/secrets.ts). */
@@ -224,27 +242,52 @@ function publishedVars(request: BuildRequest): PublishedVars {
   for (const arg of request.extraVars) {
     Object.assign(merged, toJson(extraVarsLayer(arg, (p) => readFileSyncAt(request.cwd, p)).vars) as Record<string, unknown>)
   }
-  const { value, redacted, secrets } = redactJson(merged)
-  return { vars: value as Record<string, unknown>, redacted, secrets }
+  const { value, redacted } = redactJson(merged)
+  return { vars: value as Record<string, unknown>, redacted }
 }
 
 /**
- * Hashes every blob a restored cache put in the layout and deletes each whose bytes are not
- * its name (the images job then fetches it again). Returns what it deleted, named.
+ * What a restored cache put under images/, made the layout's own again before anything is kept:
+ * the path to blobs/sha256 is real directories (a link there is removed, never followed), only
+ * oci-layout, index.json and blobs/sha256/<hex> stay, and every blob whose bytes are not its
+ * name is deleted (the images job then fetches it again). Nothing is followed through a link
+ * and nothing outside images/ is touched. Returns what it deleted, named.
  */
-async function discardBadBlobs(outDir: string): Promise<string[]> {
-  const layout = new OciLayout(join(outDir, 'images'))
-  const dir = join(layout.dir, 'blobs', 'sha256')
-  const names = await readdir(dir).catch(() => [] as string[])
-  const bad = await runPool(names, 4, async (name) => {
-    const path = join(dir, name)
-    const info = await stat(path).catch(() => undefined)
-    const ok = info?.isFile() && /^[0-9a-f]{64}$/.test(name) && (await sha256File(path).catch(() => undefined))?.sha256 === name
-    if (ok) return undefined
-    await rm(path, { recursive: true, force: true })
-    return `images/blobs/sha256/${name}`
+async function keepOnlyVerifiedLayout(outDir: string): Promise<{ mismatched: string[]; foreign: string[] }> {
+  const images = join(outDir, 'images')
+  const found = { mismatched: [] as string[], foreign: [] as string[] }
+  const drop = async (rel: string, into: string[]): Promise<void> => {
+    // rm does not follow links: a link is removed itself, a real directory with what it holds.
+    await rm(rel ? join(images, rel) : images, { recursive: true, force: true })
+    into.push(rel ? `images/${rel}` : 'images')
+  }
+  const isRealDir = async (rel: string): Promise<boolean> => (await lstat(rel ? join(images, rel) : images).catch(() => undefined))?.isDirectory() ?? false
+  if (!(await isRealDir(''))) {
+    if (await lstat(images).catch(() => undefined)) await drop('', found.foreign)
+    return found
+  }
+  const allowed: Record<string, (name: string) => boolean> = {
+    '': (name) => ['oci-layout', 'index.json', 'blobs'].includes(name),
+    blobs: (name) => name === 'sha256'
+  }
+  for (const [rel, keep] of Object.entries(allowed)) {
+    if (!(await isRealDir(rel))) continue
+    for (const entry of await readdir(rel ? join(images, rel) : images, { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name
+      const isDirHere = ['blobs', 'blobs/sha256'].includes(path)
+      if (!keep(entry.name) || (isDirHere ? !entry.isDirectory() : !entry.isFile())) await drop(path, found.foreign)
+    }
+  }
+  if (!(await isRealDir('blobs/sha256'))) return found
+  const dir = join(images, 'blobs', 'sha256')
+  const entries = await readdir(dir, { withFileTypes: true })
+  const bad = await runPool(entries, 4, async (entry) => {
+    if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) return { rel: `blobs/sha256/${entry.name}`, foreign: true }
+    const ok = (await sha256File(join(dir, entry.name)).catch(() => undefined))?.sha256 === entry.name
+    return ok ? undefined : { rel: `blobs/sha256/${entry.name}`, foreign: false }
   })
-  return bad.filter((b): b is string => b !== undefined)
+  for (const b of bad) if (b !== undefined) await drop(b.rel, b.foreign ? found.foreign : found.mismatched)
+  return found
 }
 
 async function kubesprayTree(
@@ -274,7 +317,7 @@ async function kubesprayTree(
   return { resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
 }
 
-async function makeLists(request: BuildRequest, tree: string, secrets: readonly string[]): Promise<Map<ImageArch, ListsResult>> {
+async function makeLists(request: BuildRequest, tree: string): Promise<Map<ImageArch, ListsResult>> {
   const lists = new Map<ImageArch, ListsResult>()
   // Arches built before but not now leave the bundle.
   await rm(join(request.outDir, 'lists'), { recursive: true, force: true })
@@ -289,8 +332,9 @@ async function makeLists(request: BuildRequest, tree: string, secrets: readonly 
         arch,
         hostMachine: request.hostMachine,
         cwd: request.cwd,
-        // The bundle's lists are published: no url userinfo, no secret value.
-        redact: (text) => redactPublishedText(text, secrets)
+        // The bundle's lists are published: no url userinfo; a secret copied into a url stops the build.
+        redact: redactText,
+        refuseLeaks: true
       })
     )
   }

@@ -10,9 +10,13 @@ import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { mergeLayers, type VarLayer } from '../domain/ansible/layers.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { hostFacts, MACHINE_OF_ARCH, type ImageArch } from '../domain/kubespray/facts.js'
-import { generateLists, type DownloadEntry, type FileEntry, type ImageEntry } from '../domain/kubespray/lists.js'
+import { generateLists, type DownloadEntry, type FileEntry, type GeneratedLists, type ImageEntry } from '../domain/kubespray/lists.js'
 import type { PyDict, PyKey, Value } from '../domain/python/values.js'
 import type { RoleDownloads } from '../domain/kubespray/downloads.js'
+import { findLeaks } from '../domain/secrets.js'
+import { markSecrets } from '../domain/kubespray/secret-marks.js'
+import { redactText } from '../domain/redact.js'
+import { InputError } from '../domain/errors.js'
 
 export interface ListsRequest {
   kubesprayDir: string
@@ -29,6 +33,11 @@ export interface ListsRequest {
   environment?: Readonly<Record<string, string | undefined>>
   /** Applied to each list's text before it is written (a bundle's lists are published: no secrets). */
   redact?: (text: string) => string
+  /**
+   * Refuse, before writing anything, when a secret variable's value is in a url or image the
+   * lists or the download role name (a bundle publishes them, and the files' paths).
+   */
+  refuseLeaks?: boolean
 }
 
 export interface ListsResult {
@@ -41,6 +50,8 @@ export interface ListsResult {
   downloads: DownloadEntry[]
   /** What Kubespray's download role fetches (domain/kubespray/downloads.ts). */
   role: RoleDownloads
+  /** The rendered values of secret-named variables. */
+  secretValues: Array<{ name: string; value: string }>
 }
 
 export const LIST_FILES = { files: 'files.list', images: 'images.list', manifest: 'files.json' } as const
@@ -88,13 +99,18 @@ export function composeVariables(request: ListsRequest, tree: KubesprayTree): Re
 export async function runLists(request: ListsRequest): Promise<ListsResult> {
   const tree = readKubesprayTree(resolve(request.cwd, request.kubesprayDir))
   const variables = composeVariables(request, tree)
-  const lists = generateLists({
+  const input = {
     downloadYml: tree.downloadYml,
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
     environment: request.environment
-  })
+  }
+  const lists = generateLists(input)
+  if (request.refuseLeaks) {
+    const marking = markSecrets(variables)
+    refuseLeaks(lists, () => generateLists({ ...input, variables: marking.variables }), marking.marks)
+  }
   const outDir = resolve(request.cwd, request.outDir)
   const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads, role: lists.role }, null, 2)}\n`
   await ensureDirUnder(outDir, '.')
@@ -102,5 +118,35 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
   await writeFileAtomic(join(outDir, LIST_FILES.files), written(lists.filesList))
   await writeFileAtomic(join(outDir, LIST_FILES.images), written(lists.imagesList))
   await writeFileAtomic(join(outDir, LIST_FILES.manifest), written(manifest))
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role }
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role, secretValues: lists.secretValues }
+}
+
+/**
+ * A secret that a template put into a url or an image reference stops the lists, named: the
+ * lists are made again with each secret replaced by a mark (domain/kubespray/secret-marks.ts),
+ * and any mark in a url (userinfo aside: it is redacted) or an image is a copy. Where the marked
+ * variables do not render (a secret a template parses), the rendered values are looked for instead.
+ */
+function refuseLeaks(lists: GeneratedLists, marked: () => GeneratedLists, marks: Map<string, string>): void {
+  if (!marks.size) return
+  const placesOf = (l: GeneratedLists): Array<[string, string]> => [
+    ...l.files.map((f): [string, string] => [`the url of ${f.component}`, redactText(f.url)]),
+    ...l.role.files.map((f): [string, string] => [`the url of ${f.component}`, redactText(f.url)]),
+    ...l.images.map((i): [string, string] => [`the image of ${i.component}`, i.ref]),
+    ...l.role.images.map((i): [string, string] => [`the image of ${i.component}`, i.ref])
+  ]
+  let leaks: Array<{ secret: string; where: string }>
+  try {
+    const places = placesOf(marked())
+    leaks = [...marks].flatMap(([mark, secret]) => places.filter(([, text]) => text.includes(mark)).map(([where]) => ({ secret: secret.split(/[.[]/)[0], where })))
+  } catch {
+    leaks = findLeaks(lists.secretValues, placesOf(lists))
+  }
+  if (!leaks.length) return
+  const named = [...new Set(leaks.map((l) => `the value of ${l.secret} is in ${l.where}`))]
+  throw new InputError(
+    `${named.join('; ')}: a bundle publishes its urls (and its files' paths), so the secret would leave with it. ` +
+      'Keep credentials out of url paths and image names: as userinfo (https://user:pass@host/, which is redacted), ' +
+      'through --mirror FROM=TO with userinfo in TO, or in REGISTRY_AUTH_FILE for registries'
+  )
 }

@@ -89,6 +89,11 @@ export class Templar implements Environment {
     return this.variables.has(name)
   }
 
+  /** Every variable's name, in the order the layers defined them. */
+  variableNames(): string[] {
+    return [...this.variables.keys()]
+  }
+
   /** A variable as its layer wrote it, before any templating. */
   rawValue(name: string): Value | undefined {
     return this.variables.get(name)?.value

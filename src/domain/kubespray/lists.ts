@@ -9,6 +9,8 @@ import { toBool } from '../jinja/filters.js'
 import { versionCompare } from '../ansible/version.js'
 import { Undefined, UndefinedError, dictGet, pyStr, truthy, type Value } from '../python/values.js'
 import { scrapeFileLines, scrapeImageLines, templateText, KUBE_IMAGES, type TemplateLine } from './templates.js'
+import { collectSecretStrings, isSecretName } from '../secrets.js'
+import { toJson } from '../bundle.js'
 import { DownloadEntryError, normalizeChecksum, roleDownloads, type RoleDownloads } from './downloads.js'
 
 export { normalizeChecksum }
@@ -41,6 +43,8 @@ export interface GeneratedLists {
   downloads: DownloadEntry[]
   /** The download role's view: every entry it would fetch or skip, and kubeadm's images. */
   role: RoleDownloads
+  /** The rendered values of the variables whose names say secret (domain/secrets.ts). */
+  secretValues: Array<{ name: string; value: string }>
 }
 
 export interface DownloadEntry {
@@ -78,7 +82,31 @@ export function generateLists(input: GenerateInput): GeneratedLists {
   const files = describeFiles(templar, filesList, fileLines, warnings)
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
   const role = downloadRoleView(templar, input)
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role }
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) }
+}
+
+/**
+ * What each secret-named variable renders to (its secret strings: domain/secrets.ts), wherever
+ * it was defined (inventory, -e, a role default), so a copy of it in a url can be found. A
+ * variable that does not render is no value to look for.
+ */
+function secretValues(templar: Templar): Array<{ name: string; value: string }> {
+  const found: Array<{ name: string; value: string }> = []
+  for (const name of templar.variableNames()) {
+    if (!isSecretName(name)) continue
+    let resolved: Value
+    try {
+      resolved = templar.resolve(name)
+    } catch {
+      continue
+    }
+    if (resolved instanceof Undefined) continue
+    const value = toJson(resolved)
+    const strings: string[] = []
+    collectSecretStrings(value, strings)
+    for (const v of strings) found.push({ name, value: v })
+  }
+  return found
 }
 
 function downloadRoleView(templar: Templar, input: GenerateInput): RoleDownloads {
