@@ -214,9 +214,12 @@ async function removeStale(releases: GitHubReleases, assets: readonly ReleaseAss
   return stale.map((a) => a.name)
 }
 
-/** Whether an asset holds these bytes (GitHub's digest; older assets have none: the name holds the sha256's start). */
+/**
+ * Whether an asset holds these bytes, by GitHub's digest. One without a digest (older GHES) is
+ * uploaded again: a name and a size are no proof, and SHA256SUMS vouches only for bytes hashed.
+ */
 const holds = (asset: ReleaseAsset, part: Pick<WrittenPart, 'size' | 'sha256'>): boolean =>
-  asset.state === 'uploaded' && asset.size === part.size && (!asset.digest || asset.digest === `sha256:${part.sha256}`)
+  asset.state === 'uploaded' && asset.size === part.size && asset.digest === `sha256:${part.sha256}`
 
 /** One part into place under its final name: kept if there, else uploaded as `.partial` and renamed. */
 async function placePart(releases: GitHubReleases, release: Release, current: ReleaseAsset | undefined, leftover: ReleaseAsset | undefined, part: WrittenPart): Promise<Omit<PublishedAsset, 'images'>> {

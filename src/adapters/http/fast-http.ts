@@ -401,7 +401,8 @@ class Connection {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, 'UND_ERR_SOCKET'))
       return undefined
     }
-    const headers: Headers = {}
+    // No prototype: a header named __proto__ is a header, not the object's prototype.
+    const headers: Headers = Object.create(null) as Headers
     for (const line of headerLines) {
       const colon = line.indexOf(':')
       if (colon <= 0) continue
