@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
-import { ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
+import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
 let world: World
@@ -47,6 +47,22 @@ describe('downloads entries beyond the lists', () => {
     // files.list stays generate_list.sh's own: the extra is in the bundle, not in the list.
     expect(readFileSync(join(work, 'argocd/lists/amd64/files.list'), 'utf8')).not.toContain('install.yaml')
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(work, 'argocd'), encoding: 'utf8' })).toBe('')
+  })
+
+  it('the images the Argo CD manifest names are saved too (parsed from the verified manifest), with the role that applies it', async () => {
+    const images = manifestOf('argocd').images
+    for (const name of ARGOCD_IMAGES) {
+      const image = images.find((i) => i.line === `${world.registryHost}/${name}`)
+      expect(image?.wantedBy).toEqual({ role: 'kubernetes-apps/argocd', variable: 'argocd_install_url (an image its manifest names)' })
+      expect(image?.digest).toMatch(/^sha256:/)
+    }
+    // The lists' own images are unchanged and carry no wantedBy.
+    expect(images.filter((i) => !i.wantedBy).length).toBe(6)
+    expect(readFileSync(join(work, 'argocd/lists/amd64/images.list'), 'utf8')).not.toContain('argoproj')
+    // Without Argo CD, none of its images.
+    const plain = await build('plain-images', '--extras', 'enabled')
+    expect(plain.status).toBe(0)
+    expect(manifestOf('plain-images').images.some((i) => i.line.includes('argoproj'))).toBe(false)
   })
 
   it('offline-yml points the entry\'s url variable at the bundle, and its closed loop counts it', async () => {

@@ -7,7 +7,7 @@
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
-import { lstat, readdir, rename, rm, stat } from 'node:fs/promises'
+import { lstat, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -50,6 +50,7 @@ import { FilesJob, type FilesOutcome, type FilesProgress } from './files.js'
 import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
+import { imagesInManifest, MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -136,6 +137,9 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   const lists = await adapters.phase('Lists', () => makeLists(request, tree))
   refuseSecretsInVars(vars, lists)
   const plan = unionOfLists(lists, request.extras)
+  if (request.files && request.images && request.extras !== 'none') {
+    await adapters.phase('Images named by downloaded manifests', () => addManifestImages(request, adapters, plan))
+  }
   await adapters.beforeDownload?.({
     arches: request.arches,
     layout: request.layout,
@@ -376,6 +380,45 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy):
     }
   }
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy }
+}
+
+/**
+ * Manifests Kubespray applies name images no list does (Argo CD's install.yaml): each is
+ * fetched first (verified against its checksum, as the files job does), read, and its images
+ * join the plan with the role and variable that want them. A manifest verified by its checksum
+ * names the same images every time, so the cache key (its url and checksum) still says all.
+ */
+async function addManifestImages(request: BuildRequest, adapters: BuildAdapters, plan: Plan): Promise<void> {
+  const manifests = plan.files.filter((f) => f.component !== null && Object.hasOwn(MANIFESTS_WITH_IMAGES, f.component))
+  if (!manifests.length) return
+  const fetched = await new FilesJob(
+    {
+      list: { files: manifests, unverified: false },
+      outDir: request.outDir,
+      layout: request.layout,
+      mirrors: request.mirrors,
+      concurrency: 1,
+      connections: request.connections,
+      trustState: request.trustExisting
+    },
+    adapters.http,
+    // Quiet: the files job that follows counts (and reports) these files with the rest.
+    { planned() {}, sizeKnown() {}, bytes() {}, finished() {} }
+  ).run()
+  for (const [i, result] of fetched.results.entries()) {
+    // A failure is the files job's to report, once, with the rest.
+    if (result.status === 'failed') continue
+    const file = manifests[i]
+    const wanted = MANIFESTS_WITH_IMAGES[file.component ?? '']
+    const path = join(request.outDir, 'files', result.path)
+    const text = await readFile(path, 'utf8')
+    for (const line of imagesInManifest(text, `files/${result.path}`)) {
+      if (plan.images.some((i) => i.original === line)) continue
+      plan.images.push(parseReference(line))
+      plan.imageArches.set(line, plan.fileArches.get(file.url) ?? request.arches)
+      plan.wantedBy.set(line, { role: wanted.role, variable: `${wanted.variable} (an image its manifest names)` })
+    }
+  }
 }
 
 type Gathered = Omit<BuildResult, 'manifest'>
