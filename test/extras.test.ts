@@ -101,3 +101,19 @@ describe('downloads entries beyond the lists', () => {
     expect(disabled.status).toBe(0)
   })
 })
+
+describe('build --kubespray-image', () => {
+  it('adds Kubespray\'s runtime image of the resolved tag to the plan; a local tree has no tag and is refused by name', async () => {
+    // No internet here: the image is asked of quay.io, whose name does not resolve: one quick failure naming it.
+    const started = Date.now()
+    const r = await build('runtime', '--kubespray-image', '--no-files')
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('quay.io/kubespray/kubespray:v2.30.0')
+    expect(Date.now() - started).toBeLessThan(10_000)
+    const local = await cli(['build', '--kubespray-dir', world.treeDir, '--out', join(work, 'runtime-local'), '--kubespray-image'])
+    expect(local.status).toBe(1)
+    expect(local.stderr).toContain(`--kubespray-image needs a Kubespray release`)
+    expect(local.stderr).toContain(world.treeDir)
+  })
+})
+

@@ -38,6 +38,7 @@ export interface ActionInputs {
   images: boolean
   layout: Layout
   extras: ExtrasPolicy
+  kubesprayImage: boolean
   insecureRegistries: string[]
   mirrors: Mirror[]
   concurrency: number
@@ -75,6 +76,7 @@ export const INPUT_NAMES = [
   'images',
   'layout',
   'extras',
+  'kubespray-image',
   'insecure-registries',
   'mirrors',
   'concurrency',
@@ -151,6 +153,7 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
     images: bool('images', true),
     layout: layout as Layout,
     extras: extras as ExtrasPolicy,
+    kubesprayImage: bool('kubespray-image', false),
     insecureRegistries: lines('insecure-registries'),
     mirrors,
     concurrency: Number(concurrencyText),

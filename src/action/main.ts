@@ -81,6 +81,7 @@ async function buildWithCache(inputs: ActionInputs, bundleCache: BundleCache): P
         files: inputs.files,
         images: inputs.images,
         extras: inputs.extras,
+        kubesprayImage: inputs.kubesprayImage,
         toolVersion: TOOL_VERSION,
         // A restored cache is someone else's word: every file and blob in it is hashed before it is kept.
         trustExisting: false,

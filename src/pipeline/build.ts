@@ -76,6 +76,11 @@ export interface BuildRequest {
   images: boolean
   /** What beyond generate_list.sh's lists the bundle carries (`--extras`, domain/kubespray/downloads.ts). */
   extras: ExtrasPolicy
+  /**
+   * Also Kubespray's own runtime image, quay.io/kubespray/kubespray:<tag> (Ansible and its Python
+   * dependencies, Kubespray's recommended way to run it): for the far side's control host.
+   */
+  kubesprayImage?: boolean
   toolVersion: string
   /**
    * Whether files and blobs already in outDir may be kept on the word of the tool's own state
@@ -137,6 +142,7 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   const lists = await adapters.phase('Lists', () => makeLists(request, tree))
   refuseSecretsInVars(vars, lists)
   const plan = unionOfLists(lists, request.extras)
+  if (request.kubesprayImage) addKubesprayImage(request, plan, resolved)
   if (request.files && request.images && request.extras !== 'none') {
     await adapters.phase('Images named by downloaded manifests', () => addManifestImages(request, adapters, plan))
   }
@@ -380,6 +386,20 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy):
     }
   }
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy }
+}
+
+/** Kubespray's runtime image of the resolved tag (a branch or a local tree has none to name). */
+function addKubesprayImage(request: BuildRequest, plan: Plan, resolved: ResolvedVersion | undefined): void {
+  if (!resolved?.tag) {
+    throw new InputError(
+      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${'dir' in request.kubespray ? `the local tree ${request.kubespray.dir}` : `'${request.kubespray.spec}'`} has no tag; give a version such as v2.30.0`
+    )
+  }
+  const line = `quay.io/kubespray/kubespray:${resolved.tag}`
+  if (plan.images.some((i) => i.original === line)) return
+  plan.images.push(parseReference(line))
+  plan.imageArches.set(line, request.arches)
+  plan.wantedBy.set(line, { role: 'the control host (ansible-playbook)', variable: '--kubespray-image' })
 }
 
 /**

@@ -1,8 +1,11 @@
-/** Which failures are worth another attempt: the same list for undici's retry interceptor and our own reader. */
+/**
+ * Which failures are worth another attempt: the same list for undici's retry interceptor and our
+ * own reader. A name that does not resolve (ENOTFOUND) is not: it will not resolve a second later
+ * either, and retrying only delays the message (EAI_AGAIN, a resolver that did not answer, is).
+ */
 export const RETRIED_ERRORS: string[] = [
   'ECONNRESET',
   'ECONNREFUSED',
-  'ENOTFOUND',
   'ENETDOWN',
   'ENETUNREACH',
   'EHOSTDOWN',

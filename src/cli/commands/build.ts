@@ -45,6 +45,8 @@ Options:
   --layout LAYOUT               original-host (default) or kubespray-offline
   --extras POLICY               what Kubespray fetches beyond generate_list.sh's lists:
                                 enabled (default: what the vars turn on), all, or none
+  --kubespray-image             also save quay.io/kubespray/kubespray:<tag> (Ansible and its
+                                dependencies, to run cluster.yml from on the far side)
   --mirror FROM=TO              fetch urls starting with FROM from TO; repeatable
   --insecure-registry HOST      plain HTTP to this registry; repeatable
   --concurrency N               images at once (default 16; files: half as many)
@@ -111,6 +113,7 @@ export async function run(args: string[]): Promise<void> {
       inventory: { type: 'string', short: 'i', multiple: true },
       layout: { type: 'string' },
       extras: { type: 'string' },
+      'kubespray-image': { type: 'boolean' },
       mirror: { type: 'string', multiple: true },
       'insecure-registry': { type: 'string', multiple: true },
       concurrency: { type: 'string' },
@@ -143,6 +146,7 @@ export async function run(args: string[]): Promise<void> {
     files: !values['no-files'],
     images: !values['no-images'],
     extras: parseExtras(values.extras),
+    kubesprayImage: values['kubespray-image'] ?? false,
     toolVersion: TOOL_VERSION,
     // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
     trustExisting: true,
