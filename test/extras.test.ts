@@ -70,7 +70,10 @@ describe('downloads entries beyond the lists', () => {
     const r = await cli(['offline-yml', '--bundle', join(work, 'argocd'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', out])
     expect(r.stderr).not.toContain('argocd_install (')
     expect(r.status).toBe(0)
-    expect(readFileSync(out, 'utf8')).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/${ARGOCD_INSTALL_PATH}"`)
+    const text = readFileSync(out, 'utf8')
+    expect(text).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/${ARGOCD_INSTALL_PATH}"`)
+    // Argo CD's pods pull by upstream name: containerd mirrors that registry to the bundle's.
+    expect(text).toContain(`containerd_registries_mirrors: [{"prefix":"${world.registryHost}","mirrors":[{"host":"http://{{ registry_host }}","capabilities":["pull","resolve"],"skip_verify":true}]}]`)
   })
 
   it('--extras none leaves it out; --extras all takes it even when disabled; the default takes nothing disabled', async () => {

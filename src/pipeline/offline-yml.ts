@@ -20,6 +20,7 @@ import { OciLayout } from '../adapters/oci-layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { runLists } from './lists.js'
+import { MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
 
 export interface OfflineYmlRequest {
   bundleDir: string
@@ -95,11 +96,38 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
       { comment: 'Where the bundle is served', vars: { files_repo: filesUrl, registry_host: request.registry } },
       { comment: 'Url roots and registries, pointed at the bundle', vars: withoutKeys(overrides, ['files_repo', 'registry_host']) },
       { comment: 'Files no root variable reaches', vars: perFile },
+      {
+        comment: `Registries the manifests Kubespray applies pull from by name (${manifestRoles(manifest).join(', ') || 'none'}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
+        vars: manifestMirrors(manifest)
+      },
       { comment: 'What the bundle was built with (so the far side asks for the same things)', vars: withoutKeys(carried, Object.keys({ ...overrides, ...perFile })) }
     ]
   )
   const secretNotes = mustSupply.map((name) => `${name}: redacted in the bundle (a secret); supply it on this side, in group_vars or a vault file`)
   return { text, vars, checked: gaps.checked, notes: [...secretNotes, ...gaps.unlisted] }
+}
+
+/** The roles whose applied manifests name images the bundle holds (build --extras). */
+function manifestRoles(manifest: BundleManifest): string[] {
+  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w) => w.role))
+  return [...new Set(manifest.images.flatMap((i) => (i.wantedBy && roles.has(i.wantedBy.role) ? [i.wantedBy.role] : [])))].sort()
+}
+
+/**
+ * containerd_registries_mirrors for the registries of images that manifests name by their
+ * upstream reference (no Kubespray variable moves them): each prefix is mirrored by the
+ * bundle's registry, which serves every image under its path without the host.
+ */
+function manifestMirrors(manifest: BundleManifest): Record<string, unknown> {
+  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w) => w.role))
+  const hosts = [...new Set(manifest.images.filter((i) => i.wantedBy && roles.has(i.wantedBy.role)).map((i) => parseReference(i.line).registry))].sort()
+  if (!hosts.length) return {}
+  return {
+    containerd_registries_mirrors: hosts.map((prefix) => ({
+      prefix,
+      mirrors: [{ host: 'http://{{ registry_host }}', capabilities: ['pull', 'resolve'], skip_verify: true }]
+    }))
+  }
 }
 
 /**
