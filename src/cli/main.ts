@@ -21,7 +21,8 @@ const COMMANDS: Record<string, string> = {
   fetch: 'download a published bundle, verify it and rebuild the bundle directory',
   verify: 'check every file and blob of a bundle against its SHA256SUMS and bundle.json',
   serve: "serve a bundle's files over HTTP and its images as a read-only registry",
-  'offline-yml': "write the group_vars pointing Kubespray at a served bundle, checked against it"
+  'offline-yml': "write the group_vars pointing Kubespray at a served bundle, checked against it",
+  audit: "list every image and url the bundle's Kubespray tree fetches that the bundle lacks"
 }
 
 const USAGE =
