@@ -4,10 +4,12 @@
  * manifest, as in Kubespray's own download.yml), against the local world's nginx and registry.
  */
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
+import { freePort } from './helpers/nginx.js'
 import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
@@ -66,7 +68,7 @@ describe('downloads entries beyond the lists', () => {
   })
 
   it('offline-yml points the entry\'s url variable at the bundle, and its closed loop counts it', async () => {
-    const out = join(work, 'argocd/offline.yml')
+    const out = join(work, 'argocd-offline.yml')
     const r = await cli(['offline-yml', '--bundle', join(work, 'argocd'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', out])
     expect(r.stderr).not.toContain('argocd_install (')
     expect(r.status).toBe(0)
@@ -117,6 +119,34 @@ describe('build --kubespray-image', () => {
     expect(local.status).toBe(1)
     expect(local.stderr).toContain(`--kubespray-image needs a Kubespray release`)
     expect(local.stderr).toContain(world.treeDir)
+  })
+})
+
+describe('digest pins hold when only some platforms were saved', () => {
+  it('serve answers the upstream index at its own digest (a client of a kept platform pulls through it); the tag is the kept platforms\' index', async () => {
+    // The argocd bundle is amd64 only; the world's images are amd64 + arm64: every image is a subset.
+    const bundle = join(work, 'argocd')
+    const coredns = world.images['k8s/coredns:v1.12.0']
+    const upstream = 'children' in coredns ? coredns.index.digest : ''
+    const [filesPort, registryPort] = [await freePort(), await freePort()]
+    const server = spawnCli(['serve', '--bundle', bundle, '--files-port', String(filesPort), '--registry-port', String(registryPort)], work)
+    try {
+      const registry = `127.0.0.1:${registryPort}`
+      for (let i = 0; i < 200 && !(await fetch(`http://${registry}/v2/`).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 25))
+      const pinned = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry}/k8s/coredns@${upstream}`])
+      expect(`sha256:${createHash('sha256').update(pinned).digest('hex')}`).toBe(upstream)
+      execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--override-arch', 'amd64', `docker://${registry}/k8s/coredns@${upstream}`, `oci:${join(work, 'pinned')}:coredns`])
+      // arm64 was not saved: asked for through the pin, it is absent, said as such.
+      expect(() => execFileSync('skopeo', ['copy', '-q', '--src-tls-verify=false', '--override-arch', 'arm64', `docker://${registry}/k8s/coredns@${upstream}`, `oci:${join(work, 'pinned')}:coredns-arm`], { stdio: 'pipe' })).toThrow(/manifest unknown|not found|MANIFEST_UNKNOWN/i)
+      // The tag is the index of what was kept: one platform.
+      const tagged = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry}/k8s/coredns:v1.12.0`], { encoding: 'utf8' })) as { manifests: Array<{ platform: { architecture: string } }> }
+      expect(tagged.manifests.map((m) => m.platform.architecture)).toEqual(['amd64'])
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.done
+    }
+    // The bundle still verifies with the upstream index among its blobs.
+    expect((await cli(['verify', '--bundle', bundle])).status).toBe(0)
   })
 })
 

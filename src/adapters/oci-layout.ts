@@ -17,7 +17,7 @@ import type { Readable } from 'node:stream'
 import { createExclusive, ensureDirUnder, regularFile, writeFileAtomic } from './fs-atomic.js'
 import { InputError } from '../domain/errors.js'
 import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
-import { SOURCE_DIGEST } from '../domain/images/layout-index.js'
+import { SOURCE_DIGEST, UPSTREAM_INDEX } from '../domain/images/layout-index.js'
 
 export class DigestMismatchError extends Error {
   constructor(what: string, expected: string, got: string) {
@@ -159,6 +159,9 @@ export class OciLayout {
       seen.add(d.digest)
       const source = d.annotations?.[SOURCE_DIGEST]
       if (source) visit({ digest: source, mediaType: '' })
+      // The upstream index of a platform subset is kept, not walked: most of its children are absent by design.
+      const upstream = d.annotations?.[UPSTREAM_INDEX]
+      if (upstream) seen.add(upstream)
       const bytes = this.readBlobIfThere(d.digest)
       if (!bytes) return
       let parsed: Partial<ImageIndex & ImageManifest>

@@ -19,7 +19,7 @@ import {
 } from '../domain/images/media-types.js'
 import { formatPlatform, isAttestation, matchesPlatform } from '../domain/images/platform.js'
 import { apiHost, normalizedName, parseReference, type ImageReference } from '../domain/images/reference.js'
-import { CONTAINERD_NAME, encodeIndex, filteredIndex, indexForList, ociIndexOf, REF_NAME, SOURCE_DIGEST, wrapperIndex } from '../domain/images/layout-index.js'
+import { CONTAINERD_NAME, encodeIndex, filteredIndex, indexForList, ociIndexOf, REF_NAME, SOURCE_DIGEST, UPSTREAM_INDEX, wrapperIndex } from '../domain/images/layout-index.js'
 import { InputError } from '../domain/errors.js'
 import { DigestMismatchError, OciLayout, sha256Digest } from '../adapters/oci-layout.js'
 import { discardPart, FileFetcher, type SegmentPolicy } from '../adapters/http/fetch-file.js'
@@ -253,7 +253,12 @@ export class ImagesJob {
       await this.saveManifest(repo, manifest, counter)
     }
     const platforms = kept.map((d) => formatPlatform(d.platform))
-    if (!whole) return { entry: await this.storeIndex(filteredIndex(index, kept)), platforms }
+    if (!whole) {
+      // The upstream index's bytes too, so a pin to its digest resolves (see UPSTREAM_INDEX).
+      await this.layout.putBytes(top.digest, top.bytes, `${repo.name} upstream index`)
+      const entry = await this.storeIndex(filteredIndex(index, kept))
+      return { entry: { ...entry, annotations: { ...entry.annotations, [UPSTREAM_INDEX]: top.digest } }, platforms }
+    }
     await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`)
     if (!isDockerType(top.mediaType)) return { entry: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms }
     return { entry: { ...(await this.storeIndex(ociIndexOf(index))), annotations: { [SOURCE_DIGEST]: top.digest } }, platforms }

@@ -55,6 +55,8 @@ export async function registryCatalog(layout: OciLayout): Promise<Map<string, Re
     repos.set(ref.repository, repo)
     const top = entry.annotations?.[SOURCE_DIGEST] ?? entry.digest
     if (ref.tag) repo.tags.set(ref.tag, top)
+    // reachable() includes a platform subset's upstream index (UPSTREAM_INDEX): a pin to the
+    // upstream digest is answered with its bytes; the tag stays the written index of the kept platforms.
     for (const digest of layout.reachable([entry])) {
       repo.blobs.add(digest)
       // Manifests are small JSON: layers are never read here.

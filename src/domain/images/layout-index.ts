@@ -17,6 +17,15 @@ export const CONTAINERD_NAME = 'io.containerd.image.name'
  */
 export const SOURCE_DIGEST = 'dev.kubespray-bundle.source-digest'
 
+/**
+ * On an entry that keeps only some platforms of a multi-platform image: the digest of the
+ * upstream index, whose bytes are kept in blobs/ beside the written index of the kept platforms.
+ * A reference pinned to the upstream digest (Cilium's chart, Kubespray's *_digest_checksum)
+ * then still resolves at `serve`: the upstream index is answered at its own digest, and a client
+ * of a kept platform finds that platform's manifest (the others are absent: not in the bundle).
+ */
+export const UPSTREAM_INDEX = 'dev.kubespray-bundle.upstream-index'
+
 export function encodeIndex(index: ImageIndex): Buffer {
   return Buffer.from(JSON.stringify(index))
 }
