@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
 import { freePort } from './helpers/nginx.js'
+import { startRegistry } from './helpers/registry.js'
 import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
@@ -147,6 +148,22 @@ describe('digest pins hold when only some platforms were saved', () => {
     }
     // The bundle still verifies with the upstream index among its blobs.
     expect((await cli(['verify', '--bundle', bundle])).status).toBe(0)
+  })
+
+  it('push --bundle to Distribution 2.8, which refuses such an index: tags pushed, one warning naming the pins that will miss', async () => {
+    const target = await startRegistry({ storage: tempDir('kb-extras-reg-') })
+    try {
+      const r = await cli(['push', '--bundle', join(work, 'argocd'), '--registry', target.host, '--insecure'])
+      expect(r.status).toBe(0)
+      const warnings = r.stderr.split('\n').filter((l) => l.startsWith('warning:'))
+      expect(warnings).toHaveLength(1)
+      const coredns = world.images['k8s/coredns:v1.12.0']
+      expect(warnings[0]).toContain(`k8s/coredns@${'children' in coredns ? coredns.index.digest : ''}`)
+      expect(warnings[0]).toContain('references pinned to them will miss (tags work)')
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${target.host}/k8s/coredns:v1.12.0`])
+    } finally {
+      await target.stop()
+    }
   })
 })
 

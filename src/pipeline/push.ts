@@ -6,9 +6,9 @@
  * of the registry is mounted rather than sent again.
  */
 import { Transform } from 'node:stream'
-import { isIndex, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
+import { isIndex, OCI_INDEX, type Descriptor, type ImageIndex, type ImageManifest } from '../domain/images/media-types.js'
 import { parseReference } from '../domain/images/reference.js'
-import { pushTarget, REF_NAME, SOURCE_DIGEST } from '../domain/images/layout-index.js'
+import { pushTarget, REF_NAME, SOURCE_DIGEST, UPSTREAM_INDEX } from '../domain/images/layout-index.js'
 import { InputError } from '../domain/errors.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { RegistryClient, type RegistryClientOptions } from '../adapters/registry/client.js'
@@ -35,6 +35,12 @@ export interface PushResult {
   uploaded: number
   ms: number
   error?: string
+  /**
+   * A platform subset whose upstream index the target refused (it holds children that were not
+   * saved; Distribution 2.8 refuses such an index): `repository@<upstream digest>`, a pin that
+   * will miss there. Undefined when there was none, or it was accepted.
+   */
+  pinRefused?: string
 }
 
 interface Manifest {
@@ -90,9 +96,28 @@ export class PushJob {
         await repo.putManifest(manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType)
       }
       await repo.putManifest(ref.tag ?? top.descriptor.digest, top.bytes, top.descriptor.mediaType)
-      return { reference: name, target, status: 'pushed', digest: top.descriptor.digest, uploaded: counter.uploaded, ms: Date.now() - started }
+      const pinRefused = await this.pushUpstreamIndex(repo, entry)
+      return { reference: name, target, status: 'pushed', digest: top.descriptor.digest, uploaded: counter.uploaded, ms: Date.now() - started, ...(pinRefused ? { pinRefused } : {}) }
     } catch (e) {
       return { reference: name, target, status: 'failed', error: (e as Error).message, uploaded: counter.uploaded, ms: Date.now() - started }
+    }
+  }
+
+  /**
+   * A platform subset's upstream index, by its digest only (never the tag), so pins to it
+   * resolve at the target as they do at `serve`. A registry that refuses an index whose other
+   * platforms are absent is no failure of the push: the reference is returned to be named.
+   */
+  private async pushUpstreamIndex(repo: Repository, entry: Descriptor): Promise<string | undefined> {
+    const upstream = entry.annotations?.[UPSTREAM_INDEX]
+    if (!upstream) return undefined
+    const original = await this.manifest({ mediaType: '', digest: upstream, size: 0 })
+    const mediaType = (JSON.parse(original.bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? OCI_INDEX
+    try {
+      await repo.putManifest(upstream, original.bytes, mediaType)
+      return undefined
+    } catch {
+      return `${repo.name}@${upstream}`
     }
   }
 

@@ -6,7 +6,7 @@ import { PushJob, type PushResult } from '../../pipeline/push.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { JobProgress, runJob, throwIfFailed } from '../../report/job.js'
-import { writeOut } from '../../report/output.js'
+import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
@@ -68,5 +68,12 @@ export async function run(args: string[]): Promise<void> {
   )
   const failed = results.filter((r) => r.status === 'failed')
   writeOut(`${results.length - failed.length}/${results.length} images pushed to ${values.registry} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  const refused = results.flatMap((r) => (r.pinRefused ? [r.pinRefused] : []))
+  if (refused.length) {
+    writeErr(
+      `warning: ${values.registry} refuses an index whose other platforms are absent (Distribution 2.8 does), so ${refused.length} upstream digest(s) of images saved for some platforms only are not there; ` +
+        `references pinned to them will miss (tags work): ${refused.join(', ')}. serve answers them.\n`
+    )
+  }
   throwIfFailed(results, 'image(s)', (r) => r.reference)
 }
