@@ -124,14 +124,17 @@ function expectInstalledFromBundle(run: RoleRun, bundle: string): void {
     expect({ path, inBundle: file !== undefined }).toEqual({ path, inBundle: true })
     expect({ path, inReleaseDir: run.releaseHashes.has(file?.sha256 ?? '') }).toEqual({ path, inReleaseDir: true })
   }
-  // Images: each one the role pulled is in containerd under the digest the bundle holds.
+  // Images: each one the role pulled is in containerd, unpacked, under the digest the bundle
+  // holds, which is the digest upstream (the world's registry) gave it.
   const registry = `127.0.0.1:${REGISTRY_PORT}/`
   const bundleDigest = new Map(manifest.images.map((i) => [i.line.replace(/^[^/]+\//, ''), i.digest]))
   expect(run.pulls.length).toBeGreaterThan(0)
   for (const ref of run.pulls) {
     expect(ref.startsWith(registry)).toBe(true)
-    const expected = bundleDigest.get(ref.slice(registry.length))
-    expect({ ref, digest: run.images.get(ref) }).toEqual({ ref, digest: expected ?? 'in the bundle' })
+    const upstream = ref.slice(registry.length)
+    const expected = bundleDigest.get(upstream)
+    expect({ ref, digest: run.images.get(ref), unpacked: run.unpacked.has(ref) }).toEqual({ ref, digest: expected ?? 'in the bundle', unpacked: true })
+    expect({ ref, upstreamDigest: world?.images.get(upstream) }).toEqual({ ref, upstreamDigest: expected })
   }
 }
 

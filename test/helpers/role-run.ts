@@ -36,6 +36,8 @@ export interface RoleRun {
   serveLog: string
   /** `ctr -n k8s.io images ls`: reference → digest. */
   images: Map<string, string>
+  /** `ctr images check -q`: the references fully downloaded and unpacked. */
+  unpacked: Set<string>
   /** What the role asked the nerdctl shim to pull, in order. */
   pulls: string[]
   /** sha256 of every regular file under local_release_dir. */
@@ -95,11 +97,12 @@ export async function runRoleOffline(request: RoleRunRequest): Promise<RoleRun> 
     join(work, 'containerd.toml'),
     `version = 2\nroot = "${work}/containerd/root"\nstate = "${work}/containerd/state"\ndisabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\n  address = "${sock}"\n`
   )
-  // The registry config Kubespray's containerd role writes for a plain-http registry
-  // (containerd_registries_mirrors → certs.d/<host>/hosts.toml); ctr reads it with --hosts-dir.
+  // The registry config: the containerd_registries_mirrors entry a user puts in group_vars for
+  // serve's plain-http registry; the run script renders Kubespray's own hosts.toml.j2 with it.
   const registry = `127.0.0.1:${REGISTRY_PORT}`
   mkdirSync(join(hosts, registry), { recursive: true })
-  writeFileSync(join(hosts, registry, 'hosts.toml'), `server = "http://${registry}"\n\n[host."http://${registry}"]\n  capabilities = ["pull", "resolve"]\n  skip_verify = true\n`)
+  const mirror = { prefix: registry, server: `http://${registry}`, mirrors: [{ host: `http://${registry}`, capabilities: ['pull', 'resolve'], skip_verify: true }] }
+  writeFileSync(join(work, 'containerd-mirror.json'), JSON.stringify({ item: mirror }))
   writeFileSync(
     join(work, 'inventory.ini'),
     [
@@ -166,6 +169,7 @@ export async function runRoleOffline(request: RoleRunRequest): Promise<RoleRun> 
     ansibleLog: read('ansible.log') + read('run.stderr'),
     serveLog,
     images: parseCtrImages(read('images.txt')),
+    unpacked: new Set(read('unpacked.txt').split('\n').filter(Boolean)),
     pulls: read('pulls.txt').split('\n').filter(Boolean),
     releaseHashes: new Set(regularFiles(releases).map(fileSha256)),
     fetched: requests.filter((m) => m[1] === 'GET' && m[3] === '200' && !m[2].startsWith('/v2/')).map((m) => decodeURIComponent(m[2].slice(1))),
