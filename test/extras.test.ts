@@ -11,7 +11,7 @@ import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
 import { freePort } from './helpers/nginx.js'
 import { startRegistry } from './helpers/registry.js'
-import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, startWorld, type World } from './helpers/world.js'
+import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
 let world: World
@@ -164,6 +164,27 @@ describe('digest pins hold when only some platforms were saved', () => {
     } finally {
       await target.stop()
     }
+  })
+})
+
+describe('images other roles pull (found in the tree, as audit finds them)', () => {
+  it('local-path-provisioner\'s helper joins the bundle when the role runs, with its role and variable; the audit after the build finds nothing missing', async () => {
+    const r = await build('local-path', '-e', '{"local_path_provisioner_enabled": true}', '--no-files')
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const helper = manifestOf('local-path').images.find((i) => i.line === `${world.registryHost}/${LOCAL_PATH_HELPER}`)
+    expect(helper?.wantedBy).toEqual({ role: 'kubernetes-apps/external_provisioner/local_path_provisioner', variable: 'local_path_provisioner_helper_image_repo' })
+    expect(r.stdout).toContain('audit: every reference enabled components fetch is in the bundle')
+    // Off: not carried, and the audit says it is missing for a component that is off.
+    const off = await build('local-path-off', '--no-files')
+    expect(off.status).toBe(0)
+    expect(manifestOf('local-path-off').images.some((i) => i.line.includes('busybox'))).toBe(false)
+    expect(off.stdout).toMatch(/audit: every reference enabled components fetch is in the bundle \(.* \d+ missing for components that are off\)/)
+    expect(off.stderr).not.toContain('audit: missing')
+    // --extras none: the lists only; the audit names the helper as missing for an enabled component.
+    const none = await build('local-path-none', '-e', '{"local_path_provisioner_enabled": true}', '--no-files', '--extras', 'none')
+    expect(none.status).toBe(0)
+    expect(none.stderr).toContain(`audit: missing image ${world.registryHost}/${LOCAL_PATH_HELPER}: kubernetes-apps/external_provisioner/local_path_provisioner (local_path_provisioner_helper_image_repo), enabled: yes`)
   })
 })
 

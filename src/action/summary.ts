@@ -53,6 +53,12 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
     ]
   ])
   if (result.failures.length) summary.addHeading('Failed', 3).addList(result.failures)
+  if (result.audit) {
+    // What the tree's roles fetch that the bundle lacks: enabled components first (they fail the far side).
+    const enabled = result.audit.missing.filter((e) => e.enabled !== 'no')
+    summary.addHeading('Audit', 3).addRaw(result.audit.summary, true)
+    if (enabled.length) summary.addList(enabled.map((e) => `${e.kind} ${e.reference}: ${e.sources[0].role} (${e.sources[0].variable}), enabled: ${e.enabled}`))
+  }
   if (published) {
     summary.addHeading(published.kind === 'release' ? 'Published as a release' : 'Published as an artifact', 3)
     if (published.url) summary.addLink(published.url, published.url)

@@ -107,6 +107,37 @@ export async function auditBundle(request: AuditRequest): Promise<AuditResult> {
   }
 }
 
+/**
+ * The tree's references with a build's own variables (its -e, unredacted, and inventories),
+ * before any bundle exists: what `build --extras` adds beyond the lists. From a Kubespray
+ * tarball (the roles it reads are extracted to a scratch directory) or a tree on disk.
+ */
+export async function treeReferences(options: {
+  tarball?: string
+  treeDir?: string
+  extraVars: readonly string[]
+  inventories: readonly string[]
+  arches: readonly string[]
+  kubeVersion: string
+  hostMachine: string
+  cwd: string
+}): Promise<AuditEntry[]> {
+  const scratch = options.treeDir ? undefined : await mkdtemp(join(tmpdir(), 'kubespray-extras-'))
+  try {
+    let treeDir = options.treeDir
+    if (!treeDir) {
+      treeDir = join(scratch as string, 'tree')
+      await mkdir(treeDir, { recursive: true })
+      await extractSafely({ file: options.tarball ?? '', cwd: treeDir, strip: 1, include: (path) => AUDITED.test(path) })
+    }
+    const request: AuditRequest = { bundleDir: '', extraVars: options.extraVars, inventories: options.inventories, hostMachine: options.hostMachine, cwd: options.cwd }
+    const asBuilt = { extraVars: {}, kubeVersion: options.kubeVersion } as Pick<BundleManifest, 'extraVars' | 'kubeVersion'>
+    return referencesByArch(request, asBuilt, treeDir, [...options.arches]).entries
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true })
+  }
+}
+
 async function extractBundleTree(bundleDir: string, manifest: BundleManifest, scratch: string): Promise<string> {
   if (!manifest.kubespray.tarball) {
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`)
@@ -148,7 +179,7 @@ function auditTree(request: AuditRequest, bundleDir: string, manifest: BundleMan
 }
 
 /** The tree's references with the bundle's variables (then -e/-i), arch by arch, merged. */
-function referencesByArch(request: AuditRequest, manifest: BundleManifest, treeDir: string, arches: string[]): { entries: AuditEntry[]; warnings: string[] } {
+function referencesByArch(request: AuditRequest, manifest: Pick<BundleManifest, 'extraVars' | 'kubeVersion'>, treeDir: string, arches: string[]): { entries: AuditEntry[]; warnings: string[] } {
   const tree = readKubesprayTree(treeDir)
   const files = readTreeTexts(treeDir)
   // The bundle's variables first (redacted values stay: a url redacted there is redacted in files[] alike).

@@ -51,6 +51,7 @@ import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
 import { imagesInManifest, MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
+import { auditBundle, treeReferences, type AuditResult } from './audit.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -131,6 +132,8 @@ export interface BuildResult {
   foreign: string[]
   /** Every failure, named: empty for a complete bundle. */
   failures: string[]
+  /** For a complete bundle: what the tree's roles fetch that it lacks (pipeline/audit.ts). */
+  audit?: AuditResult
 }
 
 export async function runBuild(request: BuildRequest, adapters: BuildAdapters): Promise<BuildResult> {
@@ -145,6 +148,9 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   if (request.kubesprayImage) addKubesprayImage(request, plan, resolved)
   if (request.files && request.images && request.extras !== 'none') {
     await adapters.phase('Images named by downloaded manifests', () => addManifestImages(request, adapters, plan))
+  }
+  if (request.images && request.extras !== 'none') {
+    await adapters.phase('Images other roles pull', () => addTreeImages(request, plan, lists, tree, resolved))
   }
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -203,7 +209,15 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
     return { ...base, manifest: undefined }
   }
   const manifest = await adapters.phase('Bundle manifest', () => writeManifest(request, base, plan, vars))
-  return { ...base, manifest }
+  // What the tree's roles fetch that the bundle still lacks (charts, files no entry names).
+  // A report, never a reason to fail a complete bundle: its own failure is a warning.
+  const audit = await adapters
+    .phase('Audit', () => auditBundle({ bundleDir: outDir, inventories: request.inventories, ...(resolved ? {} : { kubesprayDir: tree }), hostMachine: request.hostMachine, cwd: request.cwd }))
+    .catch((e: Error) => {
+      warnings.push(`audit: ${e.message}`)
+      return undefined
+    })
+  return { ...base, manifest, ...(audit ? { audit } : {}) }
 }
 
 /**
@@ -386,6 +400,41 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy):
     }
   }
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy }
+}
+
+/**
+ * Images that roles outside the download role pull, found in the tree's defaults, vars and
+ * templates (pipeline/audit.ts): local-path-provisioner's helper, node-feature-discovery, the
+ * cloud controllers and CSI drivers... `enabled` takes those whose role runs with these
+ * variables (as far as cluster.yml's conditions can be read), `all` every one that renders.
+ */
+async function addTreeImages(request: BuildRequest, plan: Plan, lists: Map<ImageArch, ListsResult>, tree: string, resolved: ResolvedVersion | undefined): Promise<void> {
+  const entries = await treeReferences({
+    ...(resolved ? { tarball: join(request.outDir, tarballName(versionLabel(resolved))) } : { treeDir: tree }),
+    extraVars: request.extraVars,
+    inventories: request.inventories,
+    arches: request.arches,
+    kubeVersion: [...lists.values()][0]?.kubeVersion ?? '',
+    hostMachine: request.hostMachine,
+    cwd: request.cwd
+  })
+  const held = new Set(plan.images.flatMap((i) => [`${i.repository}:${i.tag}`, ...(i.digest ? [`${i.repository}@${i.digest}`] : [])]))
+  for (const entry of entries) {
+    if (entry.kind !== 'image' || !entry.rendered) continue
+    if (request.extras === 'enabled' && entry.enabled !== 'yes') continue
+    let ref: ImageReference
+    try {
+      ref = parseReference(entry.reference)
+    } catch {
+      continue
+    }
+    const key = ref.digest ? `${ref.repository}@${ref.digest}` : `${ref.repository}:${ref.tag}`
+    if (held.has(key)) continue
+    held.add(key)
+    plan.images.push(ref)
+    plan.imageArches.set(ref.original, entry.arches)
+    plan.wantedBy.set(ref.original, { role: entry.sources[0].role, variable: entry.sources[0].variable })
+  }
 }
 
 /** Kubespray's runtime image of the resolved tag (a branch or a local tree has none to name). */

@@ -28,6 +28,8 @@ export const ARGOCD_VERSION = 'v2.14.21'
 export const ARGOCD_INSTALL_PATH = `argocd/${ARGOCD_VERSION}/install.yaml`
 /** The images Argo CD's manifest names (in the registry; in a bundle only as extras). */
 export const ARGOCD_IMAGES = [`argoproj/argocd:${ARGOCD_VERSION}`, 'library/redis:7.0.15-alpine']
+/** local-path-provisioner's helper: an image only a role's defaults and template name (no downloads entry). */
+export const LOCAL_PATH_HELPER = 'library/busybox:1.36'
 const ARCHES = ['amd64', 'arm64']
 
 export interface World {
@@ -82,6 +84,7 @@ export async function startWorld(): Promise<World> {
   for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) images[`k8s/${name}:v${KUBE_VERSION}`] = multi('docker', name)
   images[ARGOCD_IMAGES[0]] = multi('oci', 'argocd')
   images[ARGOCD_IMAGES[1]] = multi('docker', 'redis')
+  images[LOCAL_PATH_HELPER] = multi('docker', 'busybox')
   for (const [name, image] of Object.entries(images)) {
     const [repo, tag] = name.split(':')
     await pushFixture(registry.host, repo, tag, image)
@@ -190,6 +193,19 @@ download_defaults:
     '---\n' + table('kubelet_checksums', Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) + table('etcd_binary_checksums', etcd)
   )
   writeFileSync(join(role, 'vars/main.yml'), '---\nkubespray_bundle_test_tree: true\n')
+  // A role outside the download role that pulls an image of its own, and the play that runs it.
+  const localPath = join(dir, 'roles/kubernetes-apps/external_provisioner/local_path_provisioner')
+  mkdirSync(join(localPath, 'defaults'), { recursive: true })
+  mkdirSync(join(localPath, 'templates'), { recursive: true })
+  writeFileSync(
+    join(localPath, 'defaults/main.yml'),
+    `---\nlocal_path_provisioner_enabled: false\nlocal_path_provisioner_helper_image_repo: "${registryHost}/${LOCAL_PATH_HELPER.split(':')[0]}"\nlocal_path_provisioner_helper_image_tag: "${LOCAL_PATH_HELPER.split(':')[1]}"\n`
+  )
+  writeFileSync(join(localPath, 'templates/local-path-storage-cm.yml.j2'), 'helperPod:\n  containers:\n    - name: helper-pod\n      image: "{{ local_path_provisioner_helper_image_repo }}:{{ local_path_provisioner_helper_image_tag }}"\n')
+  writeFileSync(
+    join(dir, 'cluster.yml'),
+    '---\n- name: Install Kubernetes apps\n  hosts: kube_control_plane\n  roles:\n    - { role: kubespray_defaults }\n    - { role: kubernetes-apps/external_provisioner/local_path_provisioner, when: local_path_provisioner_enabled }\n'
+  )
   mkdirSync(join(dir, 'docs'), { recursive: true })
   writeFileSync(join(dir, 'docs/README.md'), 'Not needed for the lists; left out of the extracted tree.\n')
 }

@@ -180,6 +180,11 @@ export async function run(args: string[]): Promise<void> {
   writeOut(summary(result, (Date.now() - started) / 1000))
   for (const warning of result.warnings) writeErr(`warning: ${warning}\n`)
   for (const path of result.discarded) writeErr(`warning: ${path} did not match its checksum: deleted and downloaded again\n`)
+  if (result.audit) {
+    const enabled = result.audit.missing.filter((e) => e.enabled !== 'no')
+    for (const e of enabled) writeErr(`audit: missing ${e.kind} ${e.reference}: ${e.sources[0].role} (${e.sources[0].variable}), enabled: ${e.enabled}\n`)
+    writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})\n`)
+  }
   if (result.failures.length) {
     throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
   }
