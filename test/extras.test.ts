@@ -169,12 +169,17 @@ describe('digest pins hold when only some platforms were saved', () => {
 
 describe('images other roles pull (found in the tree, as audit finds them)', () => {
   it('local-path-provisioner\'s helper joins the bundle when the role runs, with its role and variable; the audit after the build finds nothing missing', async () => {
-    const r = await build('local-path', '-e', '{"local_path_provisioner_enabled": true}', '--no-files')
+    const r = await build('local-path', '-e', '{"local_path_provisioner_enabled": true}')
     expect(r.stderr).not.toContain('error')
     expect(r.status).toBe(0)
     const helper = manifestOf('local-path').images.find((i) => i.line === `${world.registryHost}/${LOCAL_PATH_HELPER}`)
     expect(helper?.wantedBy).toEqual({ role: 'kubernetes-apps/external_provisioner/local_path_provisioner', variable: 'local_path_provisioner_helper_image_repo' })
     expect(r.stdout).toContain('audit: every reference enabled components fetch is in the bundle')
+    // offline-yml points the role's own variable at the bundle's registry.
+    const offline = join(work, 'local-path-offline.yml')
+    const y = await cli(['offline-yml', '--bundle', join(work, 'local-path'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', offline])
+    expect(y.status).toBe(0)
+    expect(readFileSync(offline, 'utf8')).toContain('local_path_provisioner_helper_image_repo: "{{ registry_host }}/library/busybox"')
     // Off: not carried, and the audit says it is missing for a component that is off.
     const off = await build('local-path-off', '--no-files')
     expect(off.status).toBe(0)

@@ -60,6 +60,9 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   }
   // Each registry root where the bundle keeps its images: the path of the value it was built with.
   for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${registryPathOf(manifest.extraVars?.[root.name], root.path)}`
+  // Images other roles pull, by a variable of their own outside the roots (build --extras:
+  // local_path_provisioner_helper_image_repo, …): that variable, pointed at the bundle's registry.
+  Object.assign(overrides, imageVariablesOutsideRoots(manifest, overrides))
   const { carried: kept, secret } = withoutRedacted(manifest)
   const carried = { ...kept, kube_version: manifest.kubeVersion }
 
@@ -105,6 +108,21 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   )
   const secretNotes = mustSupply.map((name) => `${name}: redacted in the bundle (a secret); supply it on this side, in group_vars or a vault file`)
   return { text, vars, checked: gaps.checked, notes: [...secretNotes, ...gaps.unlisted] }
+}
+
+/**
+ * `<x>_image_repo` variables of the extras found in roles' defaults (bundle.json wantedBy),
+ * each pointed at `{{ registry_host }}/<repository path>`, where serve and push put the image.
+ * A variable a root already covers keeps the root's value.
+ */
+function imageVariablesOutsideRoots(manifest: BundleManifest, roots: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const image of manifest.images) {
+    const variable = image.wantedBy?.variable
+    if (!variable || image.wantedBy?.role === 'download' || !/^\w+_image_repo$/.test(variable) || Object.hasOwn(roots, variable)) continue
+    out[variable] = `{{ registry_host }}/${parseReference(image.line).repository}`
+  }
+  return out
 }
 
 /** The roles whose applied manifests name images the bundle holds (build --extras). */
