@@ -73,6 +73,8 @@ export interface Wanted {
   files: Map<string, string | null>
   /** Upstream references (quay.io/calico/node:v3.31.5). */
   images: Set<string>
+  /** Images other roles pull (qualified reference → the *_image_repo variable that names it). */
+  treeImages: Map<string, string>
 }
 
 export interface StandInFile {
@@ -106,10 +108,15 @@ export function extractKubespray(): string {
   return dir
 }
 
-/** Runs our `lists` on the tree with `vars` (as -e arguments) for amd64. */
+/**
+ * Runs our `lists` on the tree with `vars` (as -e arguments) for amd64, and `audit` on a bundle
+ * of just those lists: the images other roles pull (build --extras adds them: local-path's
+ * helper, …) are stood in too, each moved by its own variable.
+ */
 export async function wantedBy(tree: string, vars: string[]): Promise<Wanted> {
   const out = tempDir('kb-role-lists-')
-  const r = await spawnCli(['lists', '--kubespray-dir', tree, '--out', out, '--arch', 'amd64', ...vars.flatMap((v) => ['-e', v])], out).done
+  const extra = vars.flatMap((v) => ['-e', v])
+  const r = await spawnCli(['lists', '--kubespray-dir', tree, '--out', out, '--arch', 'amd64', ...extra], out).done
   if (r.status !== 0) throw new Error(`lists ${vars.join(' ')} failed:\n${r.stderr}`)
   const json = JSON.parse(readFileSync(join(out, 'files.json'), 'utf8')) as {
     files: Array<{ url: string; checksum: string | null }>
@@ -119,7 +126,37 @@ export async function wantedBy(tree: string, vars: string[]): Promise<Wanted> {
   const files = new Map<string, string | null>(json.files.map((f) => [f.url, f.checksum]))
   // `downloads` entries beyond files.list (argocd_install, for one): served too, checksum from their table.
   for (const d of json.downloads ?? []) if (!files.has(d.url)) files.set(d.url, null)
-  return { files, images: new Set(json.images.map((i) => i.ref)) }
+  return { files, images: new Set(json.images.map((i) => i.ref)), treeImages: await treeImagesOf(tree, out, json, extra) }
+}
+
+/** Docker's implicit names made explicit: busybox:latest → docker.io/library/busybox:latest. */
+function qualified(ref: string): string {
+  const first = ref.split('/')[0]
+  if (ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return ref
+  return `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`
+}
+
+async function treeImagesOf(tree: string, out: string, lists: { files: Array<{ url: string }>; images: Array<{ ref: string }> }, extra: string[]): Promise<Map<string, string>> {
+  const bundle = join(out, 'bundle')
+  mkdirSync(bundle, { recursive: true })
+  const manifest = {
+    schema: 'kubespray-bundle/v1',
+    kubespray: { repository: null, spec: tree, tag: null, commit: null, tarball: null },
+    // The audit renders with the bundle's kube_version: the one the lists were made for (v2.28+ write it without the v).
+    kubeVersion: /kube-apiserver:v([\d.]+)/.exec(lists.images.map((i) => i.ref).join('\n'))?.[1] ?? '',
+    arches: ['amd64'],
+    layout: 'original-host',
+    extraVars: {},
+    files: lists.files.map((f) => ({ url: f.url, path: 'files/x', size: 1, sha256: '0'.repeat(64), checksum: null, arches: ['amd64'] })),
+    images: lists.images.map((i) => ({ line: i.ref, digest: '', platforms: [], size: 0, arches: ['amd64'] })),
+    totals: { files: 0, fileBytes: 0, images: 0, imageBytes: 0, bytes: 0 }
+  }
+  writeFileSync(join(bundle, 'bundle.json'), JSON.stringify(manifest))
+  const audit = await spawnCli(['audit', '--bundle', bundle, '--kubespray-dir', tree, '--json', ...extra], out).done
+  const result = JSON.parse(audit.stdout) as { missing: Array<{ kind: string; reference: string; rendered: boolean; enabled: string; sources: Array<{ variable: string }> }> }
+  const images = new Map<string, string>()
+  for (const m of result.missing) if (m.kind === 'image' && m.rendered && m.enabled === 'yes') images.set(qualified(m.reference), m.sources[0].variable)
+  return images
 }
 
 export async function startRoleWorld(tree: string, wanted: Wanted[]): Promise<RoleWorld> {
@@ -141,7 +178,8 @@ export async function startRoleWorld(tree: string, wanted: Wanted[]): Promise<Ro
 
   const images = new Map<string, string>()
   const base = makeLayer('etc/stand-in-base', Buffer.from('the shared base layer of every stand-in image\n'))
-  const refs = [...new Set(wanted.flatMap((w) => [...w.images]))]
+  const treeImages = new Map(wanted.flatMap((w) => [...w.treeImages]))
+  const refs = [...new Set(wanted.flatMap((w) => [...w.images, ...w.treeImages.keys()]))]
   for (const [i, ref] of refs.entries()) images.set(ref, await pushStandInImage(registry.host, ref, base, i))
 
   const origins = [...new Set([...urls.keys()].map((u) => new URL(u).origin))]
@@ -162,6 +200,8 @@ export async function startRoleWorld(tree: string, wanted: Wanted[]): Promise<Ro
     buildArgs: [
       ...origins.flatMap((o) => ['--mirror', `${o}=${nginx.url(`/files/${new URL(o).host}`)}`]),
       ...roots.flatMap((r) => ['-e', r]),
+      // An image another role pulls is moved by that role's own variable, to where it was stood in.
+      ...[...treeImages].filter(([, v]) => /_image_repo$/.test(v)).flatMap(([ref, v]) => ['-e', `${v}=${registry.host}/${ref.slice(0, ref.lastIndexOf(':'))}`]),
       '-e',
       `@${checksums}`,
       '--insecure-registry',
