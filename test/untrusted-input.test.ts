@@ -130,9 +130,11 @@ describe('YAML aliases through the CLI', () => {
     const lines = r.stderr.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(lines[0]).toMatch(/^kubespray-bundle lists: error: bomb\.yml:\d+:\d+: .*aliases.*write the repeated values out/)
-    // Before the budget this file took 40 s and died at a 4 GB heap.
+    // Before the budget this file took 40 s and died at a 4 GB heap. Alone it peaks near 62 MB;
+    // on a loaded CI machine (the download-role test beside it) once at 363 MB: the bound is an
+    // order of magnitude below the old failure, not a measurement of a quiet machine.
     expect(r.ms).toBeLessThan(5000)
-    expect(r.peakMb).toBeLessThan(300)
+    expect(r.peakMb).toBeLessThan(512)
   })
 
   it('an inventory with anchors and merge keys feeds the lists', () => {
