@@ -22,6 +22,12 @@ export function parseCommandArgs<T extends Options>(args: string[], options: T, 
   return values as CommandValues<T>
 }
 
+/** OWNER/NAME of a GitHub repository, named in the error by the flag the user gave it with. */
+export function ownerAndName(flag: string, value: string): string {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError(`${flag} ${value}: expected OWNER/NAME`)
+  return value
+}
+
 export function positiveInt(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`)

@@ -9,6 +9,7 @@ import { loadCommand } from './load-command.js'
 import { writeErr, writeOut } from '../report/output.js'
 import { isUsageError, UsageError } from './usage-error.js'
 import { tuneGarbageCollectionForDownloads } from '../adapters/gc-tuning.js'
+import { TOOL_VERSION } from '../version.js'
 
 const COMMANDS: Record<string, string> = {
   build: 'resolve a Kubespray version and build a complete, verified bundle (lists, files, images)',
@@ -26,16 +27,24 @@ const COMMANDS: Record<string, string> = {
 }
 
 const USAGE =
-  'Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n' +
+  'Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n' +
+  '       kubespray-bundle --version\n\nCommands:\n' +
   Object.entries(COMMANDS)
     .map(([name, summary]) => `  ${name.padEnd(12)}${summary}\n`)
     .join('')
+
+/** What a bug report needs: this tool's version (package.json's) and the Node running it. */
+const VERSION = `kubespray-bundle ${TOOL_VERSION} (Node ${process.version}, ${process.platform}-${process.arch})\n`
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   if (!command || command === '-h' || command === '--help' || command === 'help') {
     writeOut(USAGE)
     return command ? 0 : 2
+  }
+  if (command === '--version' || command === '-V') {
+    writeOut(VERSION)
+    return 0
   }
   try {
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command '${command}'`)

@@ -26,6 +26,8 @@ export interface ServeRequest {
   host: string
   filesPort: number
   registryPort: number
+  /** How errors name each port (the CLI: its flags), default "files port" and "registry port". */
+  portNames?: { files: string; registry: string }
 }
 
 export interface Serving {
@@ -100,7 +102,11 @@ export async function startServing(request: ServeRequest, log: RequestLog): Prom
   }
   const files = createServer(logged((req, res) => serveFile(filesRoot, req, res)))
   const registry = createServer(logged((req, res) => serveRegistry(layout, join(request.bundleDir, 'images', 'blobs'), catalog, req, res)))
-  await Promise.all([listen(files, request.host, request.filesPort), listen(registry, request.host, request.registryPort)])
+  const names = request.portNames ?? { files: 'files port', registry: 'registry port' }
+  await listenAll([
+    { server: files, host: request.host, port: request.filesPort, name: names.files },
+    { server: registry, host: request.host, port: request.registryPort, name: names.registry }
+  ])
   const hostPart = request.host.includes(':') ? `[${request.host}]` : request.host
   return {
     filesUrl: `http://${hostPart}:${(files.address() as AddressInfo).port}`,
@@ -112,11 +118,52 @@ export async function startServing(request: ServeRequest, log: RequestLog): Prom
   }
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
+interface Listener {
+  server: Server
+  host: string
+  port: number
+  /** What the port is called in errors ("--registry-port"). */
+  name: string
+}
+
+/**
+ * Binds every listener, or none: when one fails (a port in use), those bound are closed again
+ * before the error is thrown, so a failed start holds no port and the process can end.
+ */
+async function listenAll(listeners: Listener[]): Promise<void> {
+  const outcomes = await Promise.allSettled(listeners.map(listen))
+  const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (!failure) return
+  await Promise.all(listeners.filter((_, i) => outcomes[i].status === 'fulfilled').map(({ server }) => new Promise((r) => server.close(r))))
+  throw failure.reason
+}
+
+function listen({ server, host, port, name }: Listener): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new InputError(`cannot listen on ${host}:${port}: ${e.code ?? e.message}`)))
-    server.listen(port, host, resolve)
+    const failed = (e: NodeJS.ErrnoException): void => reject(new InputError(listenError(name, host, port, e)))
+    server.once('error', failed)
+    server.listen(port, host, () => {
+      server.off('error', failed)
+      resolve()
+    })
   })
+}
+
+/** One line naming the flag at fault and what to do. */
+function listenError(name: string, host: string, port: number, e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return `${name} ${port}: address in use on ${host} (stop what listens there, or choose another ${name})`
+    case 'EACCES':
+      return `${name} ${port}: permission denied (ports below 1024 need root; choose another ${name})`
+    case 'EADDRNOTAVAIL':
+      return `--host ${host}: not an address of this machine (127.0.0.1, 0.0.0.0 or one of its interfaces)`
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `--host ${host}: cannot resolve it (${e.code})`
+    default:
+      return `${name} ${port}: cannot listen on ${host} (${e.code ?? e.message})`
+  }
 }
 
 // O_NONBLOCK: a FIFO put in place of a file must not hold a thread of libuv's pool in open() forever.

@@ -7,8 +7,8 @@ import { formatTable } from '../../report/table.js'
 import { formatBytes, ProgressLine } from '../../report/progress.js'
 import { writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
-import { parseCommandArgs, positiveInt } from '../args.js'
-import { parseRepository } from './build.js'
+import { ownerAndName, parseCommandArgs, positiveInt } from '../args.js'
+import { checkOutDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
@@ -42,9 +42,12 @@ export async function run(args: string[]): Promise<void> {
   if (!values.tag === !values.artifact) throw new UsageError('give --tag TAG (a release) or --artifact ID (a workflow artifact)')
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`)
   if (!values.out) throw new UsageError('--out DIR is required')
+  const repo = ownerAndName('--repo', values.repo)
+  const concurrency = positiveInt('concurrency', values.concurrency, 4)
+  await checkOutDir('--out', values.out)
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
   const github = githubFromEnv(http)
-  const releases = new GitHubReleases(github, parseRepository(values.repo))
+  const releases = new GitHubReleases(github, repo)
   let total = 0
   let planned = 0
   let done = 0
@@ -56,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
       bytes: (n: number) => (bytes += n),
       fetched: () => done++
     }
-    const common = { outDir: values.out, prefix: values['asset-prefix'], concurrency: positiveInt('concurrency', values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }
+    const common = { outDir: values.out, prefix: values['asset-prefix'], concurrency, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost }
     const result = values.artifact
       ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress)
       : await runFetch({ ...common, tag: values.tag ?? '' }, releases, progress)

@@ -7,6 +7,7 @@ import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { JobProgress, runJob, throwIfFailed } from '../../report/job.js'
 import { writeOut } from '../../report/output.js'
+import { checkOutDir } from '../../adapters/out-dir.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
@@ -76,6 +77,9 @@ export async function run(args: string[]): Promise<void> {
   }
   const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)
   const retries = values.retries === '0' ? 0 : positiveInt('retries', values.retries, DEFAULT_HTTP_OPTIONS.retries)
+  const layout = parseLayout(values.layout)
+  const concurrency = positiveInt('concurrency', values.concurrency, 8)
+  await checkOutDir('--out', outDir)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries })
   const list = await readFileListFile(listPath)
   const progress = new JobProgress<FileResult>('files', (r) => r.url)
@@ -85,9 +89,9 @@ export async function run(args: string[]): Promise<void> {
       {
         list,
         outDir,
-        layout: parseLayout(values.layout),
+        layout,
         mirrors,
-        concurrency: positiveInt('concurrency', values.concurrency, 8),
+        concurrency,
         connections
       },
       http,

@@ -8,6 +8,7 @@ import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { JobProgress, runJob, throwIfFailed } from '../../report/job.js'
 import { writeOut } from '../../report/output.js'
+import { checkOutDir } from '../../adapters/out-dir.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
@@ -65,6 +66,8 @@ export async function run(args: string[]): Promise<void> {
   if (!values.out) throw new UsageError('--out DIR is required')
   const platforms = parsePlatforms(values.platform)
   const connections = positiveInt('connections', values.connections, 16)
+  const concurrency = positiveInt('concurrency', values.concurrency, 16)
+  await checkOutDir('--out', values.out)
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections })
   const refs = await readImagesListFile(listPath)
   const progress = new JobProgress<ImageResult>('images', (r) => r.reference)
@@ -76,7 +79,7 @@ export async function run(args: string[]): Promise<void> {
         refs,
         outDir,
         platforms,
-        concurrency: positiveInt('concurrency', values.concurrency, 16),
+        concurrency,
         connections,
         keepUnreferenced: values['keep-unreferenced'] ?? false
       },

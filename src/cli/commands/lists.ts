@@ -3,6 +3,7 @@ import { runLists, LIST_FILES } from '../../pipeline/lists.js'
 import { machineOfNodeArch, type ImageArch } from '../../domain/kubespray/facts.js'
 import { formatTable } from '../../report/table.js'
 import { writeErr, writeOut } from '../../report/output.js'
+import { checkOutDir } from '../../adapters/out-dir.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
 
@@ -46,13 +47,15 @@ export async function run(args: string[]): Promise<void> {
   const out = values.out
   if (!kubesprayDir) throw new UsageError('--kubespray-dir DIR is required')
   if (!out) throw new UsageError('--out OUT is required')
+  const arch = parseArch(values.arch)
+  await checkOutDir('--out', out)
   const started = Date.now()
   const result = await runLists({
     kubesprayDir,
     outDir: out,
     extraVars: values['extra-vars'] ?? [],
     inventories: values.inventory ?? [],
-    arch: parseArch(values.arch),
+    arch,
     hostMachine: machineOfNodeArch(process.arch),
     cwd: process.cwd(),
     environment: process.env

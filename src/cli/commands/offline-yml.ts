@@ -1,11 +1,14 @@
 /** `offline-yml`: the group_vars that point Kubespray at a served bundle, checked by generating the lists with them. */
 import { machineOfNodeArch } from '../../domain/kubespray/facts.js'
-import { writeFileAtomic, ensureDirUnder } from '../../adapters/fs-atomic.js'
+import { ensureDirUnder, regularFile, writeFileAtomic } from '../../adapters/fs-atomic.js'
+import { checkOutFile, requireDir } from '../../adapters/out-dir.js'
+import { InputError } from '../../domain/errors.js'
+import { readBundleManifest } from '../../pipeline/bundle-dir.js'
 import { makeOfflineYml } from '../../pipeline/offline-yml.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
-import { dirname, basename, resolve } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 
 export const USAGE = `Usage:
   kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE]
@@ -36,6 +39,10 @@ export async function run(args: string[]): Promise<void> {
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
   if (!values['files-url']) throw new UsageError('--files-url http://HOST:PORT is required')
   if (!values.registry) throw new UsageError('--registry HOST:PORT is required')
+  await requireDir('--bundle', values.bundle)
+  if (values['kubespray-dir']) await requireDir('--kubespray-dir', values['kubespray-dir'])
+  else await requireKubesprayTarball(values.bundle)
+  const out = values.out === undefined ? undefined : await checkOutFile('--out', values.out, 'offline.yml')
   const result = await makeOfflineYml({
     bundleDir: values.bundle,
     filesUrl: values['files-url'],
@@ -44,9 +51,17 @@ export async function run(args: string[]): Promise<void> {
     hostMachine: machineOfNodeArch(process.arch)
   })
   for (const note of result.notes) writeErr(`note: ${note}\n`)
-  if (!values.out) return writeOut(result.text)
-  const out = resolve(values.out)
+  if (!out) return writeOut(result.text)
   await ensureDirUnder(dirname(out), '.')
   await writeFileAtomic(out, result.text)
   writeErr(`${basename(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle\n`)
+}
+
+/** The Kubespray source the bundle carries, there before anything is generated from it. */
+async function requireKubesprayTarball(bundleDir: string): Promise<void> {
+  const tarball = (await readBundleManifest(bundleDir)).kubespray.tarball
+  // A bundle built from a local tree carries none: the pipeline says to give --kubespray-dir.
+  if (tarball && !(await regularFile(join(bundleDir, tarball.path)))) {
+    throw new InputError(`--bundle ${bundleDir}: its Kubespray source ${tarball.path} is missing (fetch the bundle again, or give a Kubespray tree with --kubespray-dir)`)
+  }
 }

@@ -9,6 +9,7 @@ import { JobProgress, runJob, throwIfFailed } from '../../report/job.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
+import { requireDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle push --bundle DIR --registry HOST:PORT [--insecure]
@@ -50,6 +51,7 @@ export async function run(args: string[]): Promise<void> {
   if (!from) throw new UsageError('--bundle DIR (or --from DIR/images) is required')
   if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError('--registry HOST:PORT is required (no scheme, no path)')
   const concurrency = positiveInt('concurrency', values.concurrency, 4)
+  await (values.bundle ? requireDir('--bundle', values.bundle) : requireDir('--from', from))
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 })
   const progress = new JobProgress<PushResult>('pushed', (r) => r.reference)
   const started = Date.now()

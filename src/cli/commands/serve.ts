@@ -3,6 +3,7 @@ import { startServing } from '../../pipeline/serve.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
+import { requireDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle serve --bundle DIR [--host H] [--files-port 8080] [--registry-port 35000]
@@ -34,8 +35,13 @@ export async function run(args: string[]): Promise<void> {
   )
   if (!values) return
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  const filesPort = port('files-port', values['files-port'], 8080)
+  const registryPort = port('registry-port', values['registry-port'], 35000)
+  if (filesPort === registryPort && filesPort !== 0) throw new UsageError(`--files-port and --registry-port are both ${filesPort}: give them different ports`)
+  await requireDir('--bundle', values.bundle)
+  // Both listeners or neither: it says it serves only once both are bound.
   const serving = await startServing(
-    { bundleDir: values.bundle, host: values.host ?? '127.0.0.1', filesPort: port('files-port', values['files-port'], 8080), registryPort: port('registry-port', values['registry-port'], 35000) },
+    { bundleDir: values.bundle, host: values.host ?? '127.0.0.1', filesPort, registryPort, portNames: { files: '--files-port', registry: '--registry-port' } },
     (line) => writeErr(`${new Date().toISOString()} ${line}\n`)
   )
   writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)\n`)

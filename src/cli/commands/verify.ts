@@ -2,6 +2,7 @@
 import { runVerify } from '../../pipeline/verify.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeOut } from '../../report/output.js'
+import { requireDir } from '../../adapters/out-dir.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
 
@@ -22,8 +23,10 @@ export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(args, { bundle: { type: 'string' }, concurrency: { type: 'string' } }, USAGE)
   if (!values) return
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  const concurrency = positiveInt('concurrency', values.concurrency, 4)
+  await requireDir('--bundle', values.bundle)
   const started = Date.now()
-  const result = await runVerify(values.bundle, positiveInt('concurrency', values.concurrency, 4))
+  const result = await runVerify(values.bundle, concurrency)
   if (result.problems.length) {
     throw new Error(`${values.bundle}: ${result.problems.length} problem(s):\n` + result.problems.map((p) => `  ${p}`).join('\n'))
   }

@@ -1,0 +1,136 @@
+/**
+ * What a new user meets first (#27): a bad --out or --bundle fails before any work, at once, in
+ * one line naming the flag and the path (Node's recursive mkdir used to spin at 100 % CPU under
+ * /proc); serve binds both ports or neither and ends when one is busy; --version answers.
+ * Each run is killed if it outlives its time box, so a hang fails the test instead of the suite.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { join } from 'node:path'
+import { spawnCli, type CliResult } from './helpers/cli.js'
+import { CONFORMANCE_DIR, REPO_ROOT } from './helpers/conformance.js'
+import { tempDir } from './helpers/temp.js'
+
+/** Every scenario ends well within this (a cold start is ~0.3 s); a run still going at 3× is killed. */
+const QUICK_MS = 5000
+
+let work: string
+let bundle: string
+let aFile: string
+
+beforeAll(() => {
+  work = tempDir('kb-front-')
+  // Enough of a bundle for serve and for the checks that come before reading it.
+  bundle = join(work, 'bundle')
+  mkdirSync(join(bundle, 'images'), { recursive: true })
+  writeFileSync(join(bundle, 'images', 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [] }))
+  aFile = join(work, 'a-file')
+  writeFileSync(aFile, 'not a directory\n')
+})
+
+async function quickRun(args: string[]): Promise<CliResult & { ms: number }> {
+  const started = Date.now()
+  const run = spawnCli(args, work)
+  const killer = setTimeout(() => run.child.kill('SIGKILL'), QUICK_MS * 3)
+  const result = await run.done
+  clearTimeout(killer)
+  return { ...result, ms: Date.now() - started }
+}
+
+/** Failed at once (exit 1) with exactly one line on stderr, nothing on stdout; returns that line. */
+async function failsAtOnce(args: string[]): Promise<string> {
+  const r = await quickRun(args)
+  expect(r.ms).toBeLessThan(QUICK_MS)
+  expect(r.stdout).toBe('')
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+  expect(r.status).toBe(1)
+  return r.stderr.trimEnd()
+}
+
+/** A real Kubespray tree, so that lists would get as far as writing (where it used to spin). */
+const TREE = join(CONFORMANCE_DIR, 'v2.30.0', 'inputs')
+const OFFLINE_YML = ['offline-yml', '--files-url', 'http://192.0.2.1:8080', '--registry', '192.0.2.1:35000']
+
+const linux = existsSync('/proc/self') ? describe : describe.skip
+linux('an --out that cannot be created (/proc/x) fails at once, naming the flag', () => {
+  it.each([
+    ['build', ['build', '--kubespray', 'v2.30.0', '--out', '/proc/x']],
+    ['lists', ['lists', '--kubespray-dir', TREE, '--out', '/proc/x']],
+    ['images', ['images', '--list', 'images.list', '--out', '/proc/x']],
+    ['files', ['files', '--list', 'files.json', '--out', '/proc/x']],
+    ['fetch', ['fetch', '--repo', 'o/n', '--tag', 'v1', '--out', '/proc/x']]
+  ])('%s', async (command, args) => {
+    const line = await failsAtOnce(args)
+    expect(line).toBe(`kubespray-bundle ${command}: error: --out /proc/x: cannot create /proc/x (ENOENT: no such file or directory)`)
+  })
+
+  it('offline-yml, whose --out is a file below it', async () => {
+    const line = await failsAtOnce([...OFFLINE_YML, '--bundle', bundle, '--kubespray-dir', TREE, '--out', '/proc/x/offline.yml'])
+    expect(line).toContain('error: --out /proc/x/offline.yml: cannot create /proc/x (ENOENT')
+  })
+})
+
+describe('paths of the wrong kind fail at once, naming the flag and the path', () => {
+  it('a file as --out DIR', async () => {
+    expect(await failsAtOnce(['lists', '--kubespray-dir', TREE, '--out', aFile])).toContain(`error: --out ${aFile}: is a file, not a directory`)
+    expect(await failsAtOnce(['images', '--list', 'images.list', '--out', join(aFile, 'sub')])).toContain(
+      `error: --out ${join(aFile, 'sub')}: cannot create ${join(aFile, 'sub')}: ${aFile} is a file, not a directory`
+    )
+  })
+
+  it('a directory as offline-yml --out FILE: the path given, not a temp file', async () => {
+    const line = await failsAtOnce([...OFFLINE_YML, '--bundle', bundle, '--kubespray-dir', TREE, '--out', work])
+    expect(line).toContain(`error: --out ${work}: is a directory; give the file to write, such as ${join(work, 'offline.yml')}`)
+  })
+
+  it('a --bundle that is not there, or not a directory', async () => {
+    const missing = join(work, 'nothing')
+    expect(await failsAtOnce(['verify', '--bundle', missing])).toContain(`error: --bundle ${missing}: no such directory`)
+    expect(await failsAtOnce(['serve', '--bundle', missing])).toContain(`error: --bundle ${missing}: no such directory`)
+    expect(await failsAtOnce(['push', '--bundle', aFile, '--registry', '127.0.0.1:1'])).toContain(`error: --bundle ${aFile}: is a file, not a directory`)
+  })
+
+  it("a bundle whose Kubespray tarball is gone: offline-yml names it, not a raw ENOENT", async () => {
+    const dir = join(work, 'no-tarball')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ kubespray: { tarball: { path: 'kubespray-v2.30.0.tar.gz', sha256: '0'.repeat(64), size: 1 } } }))
+    const line = await failsAtOnce([...OFFLINE_YML, '--bundle', dir])
+    expect(line).toContain(`error: --bundle ${dir}: its Kubespray source kubespray-v2.30.0.tar.gz is missing`)
+    expect(line).not.toContain('ENOENT')
+  })
+
+  it('fetch names --repo as typed, not build --kubespray-repository', async () => {
+    const r = await quickRun(['fetch', '--repo', 'notarepo', '--tag', 'v1', '--out', join(work, 'fetched')])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('error: --repo notarepo: expected OWNER/NAME')
+  })
+})
+
+describe('serve starts whole or not at all', () => {
+  let busy: Server
+  let busyPort: number
+
+  beforeAll(async () => {
+    busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    busyPort = (busy.address() as { port: number }).port
+  })
+  afterAll(() => new Promise((resolve) => busy.close(resolve)))
+
+  // The other port is 0 (any free one): it binds, and must be let go for the process to end.
+  it.each([
+    ['--registry-port', ['--files-port', '0', '--registry-port']],
+    ['--files-port', ['--registry-port', '0', '--files-port']]
+  ])('a busy %s: exits non-zero, having said it serves nothing', async (flag, ports) => {
+    const line = await failsAtOnce(['serve', '--bundle', bundle, '--host', '127.0.0.1', ...ports, String(busyPort)])
+    expect(line).toContain(`error: ${flag} ${busyPort}: address in use on 127.0.0.1`)
+  })
+})
+
+it('--version prints the tool and Node versions', async () => {
+  const r = await quickRun(['--version'])
+  expect(r.status).toBe(0)
+  const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+  expect(r.stdout).toBe(`kubespray-bundle ${version} (Node ${process.version}, ${process.platform}-${process.arch})\n`)
+  expect(r.ms).toBeLessThan(QUICK_MS)
+})
