@@ -74,7 +74,7 @@ describe('verify', () => {
   it('says what is wrong with a directory that is no bundle', async () => {
     const r = await cli(['verify', '--bundle', join(work, 'nothing')])
     expect(r.status).toBe(1)
-    expect(r.stderr).toContain('is not a complete bundle: it has no bundle.json')
+    expect(r.stderr).toContain(`--bundle ${join(work, 'nothing')}: no such directory`)
   })
 })
 

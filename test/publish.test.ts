@@ -204,7 +204,10 @@ describe('publish and fetch', () => {
   it('names bad input: no bundle, a part size too small for a file, no token', async () => {
     const none = await cli(['publish', '--bundle', join(work, 'nothing'), '--repo', REPO, '--tag', 'x'])
     expect(none.status).toBe(1)
-    expect(none.stderr).toContain('is not a complete bundle: it has no bundle.json')
+    expect(none.stderr).toContain(`--bundle ${join(work, 'nothing')}: no such directory`)
+    const notRepo = await cli(['publish', '--bundle', bundle, '--repo', 'notarepo', '--tag', 'x'])
+    expect(notRepo.status).toBe(2)
+    expect(notRepo.stderr).toContain('--repo notarepo: expected OWNER/NAME')
     const small = await cli(['publish', '--bundle', bundle, '--repo', REPO, '--tag', 'x', '--part-size', '1M'])
     expect(small.status).toBe(1)
     expect(small.stderr).toMatch(/kubelet \(3145728 bytes\) is larger than the part size 1048576; raise --part-size/)

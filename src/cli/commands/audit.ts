@@ -2,6 +2,7 @@
 import { auditBundle, type AuditEntry, type AuditResult } from '../../pipeline/audit.js'
 import { machineOfNodeArch } from '../../domain/kubespray/facts.js'
 import { formatTable } from '../../report/table.js'
+import { requireDir } from '../../adapters/out-dir.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
@@ -38,6 +39,7 @@ export async function run(args: string[]): Promise<void> {
   )
   if (!values) return
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
+  await requireDir('--bundle', values.bundle)
   const started = Date.now()
   const result = await auditBundle({
     bundleDir: values.bundle,

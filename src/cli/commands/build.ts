@@ -19,6 +19,7 @@ import { JobProgress } from '../../report/job.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs, positiveInt } from '../args.js'
+import { checkOutDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle build --kubespray SPEC --out DIR [--kubespray-repository OWNER/NAME] [--arch amd64[,arm64]]
@@ -125,6 +126,7 @@ export async function run(args: string[]): Promise<void> {
   )
   if (!values) return
   if (!values.out) throw new UsageError('--out DIR is required')
+  await checkOutDir('--out', values.out)
   if (!values.kubespray === !values['kubespray-dir']) throw new UsageError('give either --kubespray SPEC or --kubespray-dir DIR')
   const kubesprayApiUrl = parseKubesprayApiUrl(values['kubespray-api-url'], process.env.KUBESPRAY_API_URL)
   const connections = positiveInt('connections', values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost)

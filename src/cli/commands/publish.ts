@@ -8,8 +8,9 @@ import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
-import { parseCommandArgs, positiveInt } from '../args.js'
+import { ownerAndName, parseCommandArgs, positiveInt } from '../args.js'
 import { parseRepository } from './build.js'
+import { requireDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
@@ -58,9 +59,10 @@ export async function run(args: string[]): Promise<void> {
   if (!values) return
   if (!values.bundle) throw new UsageError('--bundle DIR is required')
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
+  await requireDir('--bundle', values.bundle)
   if (!values.tag) throw new UsageError('--tag TAG is required')
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
-  const releases = new GitHubReleases(githubFromEnv(http, 'publish'), parseRepository(values.repo))
+  const releases = new GitHubReleases(githubFromEnv(http, 'publish'), parseRepository(ownerAndName('--repo', values.repo)))
   try {
     const result = await runPublish(
       { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize('part-size', values['part-size'], DEFAULT_PART_SIZE), concurrency: positiveInt('concurrency', values.concurrency, 4) },
