@@ -147,6 +147,10 @@ function tuneGarbageCollectionForDownloads(cores = (0, import_node_os2.available
   if (cores <= 2) (0, import_node_v8.setFlagsFromString)("--no-concurrent-marking");
 }
 
+// src/version.ts
+var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
+
 // src/cli/main.ts
 var COMMANDS = {
   build: "resolve a Kubespray version and build a complete, verified bundle (lists, files, images)",
@@ -159,15 +163,22 @@ var COMMANDS = {
   fetch: "download a published bundle, verify it and rebuild the bundle directory",
   verify: "check every file and blob of a bundle against its SHA256SUMS and bundle.json",
   serve: "serve a bundle's files over HTTP and its images as a read-only registry",
-  "offline-yml": "write the group_vars pointing Kubespray at a served bundle, checked against it"
+  "offline-yml": "write the group_vars pointing Kubespray at a served bundle, checked against it",
+  audit: "list every image and url the bundle's Kubespray tree fetches that the bundle lacks"
 };
-var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(12)}${summary}
+var USAGE = "Usage: kubespray-bundle COMMAND [options]   (kubespray-bundle COMMAND --help for its options)\n       kubespray-bundle --version\n\nCommands:\n" + Object.entries(COMMANDS).map(([name, summary]) => `  ${name.padEnd(12)}${summary}
 `).join("");
+var VERSION = `kubespray-bundle ${TOOL_VERSION} (Node ${process.version}, ${process.platform}-${process.arch})
+`;
 async function main(argv) {
   const [command, ...rest] = argv;
   if (!command || command === "-h" || command === "--help" || command === "help") {
     writeOut(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === "--version" || command === "-V") {
+    writeOut(VERSION);
+    return 0;
   }
   try {
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command '${command}'`);

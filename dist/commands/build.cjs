@@ -33,6 +33,7 @@ var build_exports = {};
 __export(build_exports, {
   USAGE: () => USAGE,
   parseArches: () => parseArches,
+  parseExtras: () => parseExtras,
   parseKubesprayApiUrl: () => parseKubesprayApiUrl,
   parseLayout: () => parseLayout,
   parseMirrors: () => parseMirrors,
@@ -137,6 +138,1209 @@ function applyMirrors(url, mirrors) {
   return best ? best.to + url.slice(best.from.length) : url;
 }
 
+// src/domain/python/values.ts
+var PyFloat = class {
+  constructor(value) {
+    this.value = value;
+  }
+  value;
+};
+var PyTuple = class {
+  constructor(items) {
+    this.items = items;
+  }
+  items;
+};
+var DictView = class {
+  constructor(kind, dict) {
+    this.kind = kind;
+    this.dict = dict;
+  }
+  kind;
+  dict;
+  get items() {
+    if (this.kind === "keys") return [...this.dict.keys()];
+    if (this.kind === "values") return [...this.dict.values()];
+    return [...this.dict.entries()].map(([k2, v2]) => new PyTuple([k2, v2]));
+  }
+};
+var PyCallable = class {
+  constructor(name, call) {
+    this.name = name;
+    this.call = call;
+  }
+  name;
+  call;
+};
+var Undefined = class {
+  constructor(hint, name, lenient = false) {
+    this.hint = hint;
+    this.name = name;
+    this.lenient = lenient;
+  }
+  hint;
+  name;
+  lenient;
+};
+var PyError = class extends Error {
+  constructor(pyType, message) {
+    super(message);
+    this.pyType = pyType;
+    this.name = pyType;
+  }
+  pyType;
+};
+var UndefinedError = class extends Error {
+  constructor(undefinedValue) {
+    super(undefinedValue.hint);
+    this.undefinedValue = undefinedValue;
+    this.name = "AnsibleUndefinedVariable";
+  }
+  undefinedValue;
+};
+function isNumber(v2) {
+  return typeof v2 === "number" || v2 instanceof PyFloat;
+}
+function numericValue(v2) {
+  if (v2 instanceof PyFloat) return v2.value;
+  if (typeof v2 === "boolean") return v2 ? 1 : 0;
+  return v2;
+}
+function failIfUndefined(v2) {
+  if (v2 instanceof Undefined) throw new UndefinedError(v2);
+  return v2;
+}
+function typeName(v2) {
+  if (v2 instanceof Undefined) return "AnsibleUndefined";
+  if (typeof v2 === "string") return "str";
+  if (typeof v2 === "boolean") return "bool";
+  if (typeof v2 === "number") return "int";
+  if (v2 === null) return "NoneType";
+  if (v2 instanceof PyFloat) return "float";
+  if (v2 instanceof PyTuple) return "tuple";
+  if (Array.isArray(v2)) return "list";
+  if (v2 instanceof Map) return "dict";
+  if (v2 instanceof DictView) return `dict_${v2.kind}`;
+  return "function";
+}
+function floatRepr(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, expText] = x.toExponential().split("e");
+  const exponent = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const expSign = exponent < 0 ? "-" : "+";
+    return `${sign}${frac}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  const fracPart = digits.slice(exponent + 1);
+  return `${sign}${intPart}.${fracPart || "0"}`;
+}
+function stringRepr(s3) {
+  const quote = s3.includes("'") && !s3.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s3) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "	") out += "\\t";
+    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+function pyRepr(v2) {
+  if (typeof v2 === "string") return stringRepr(v2);
+  return pyStr(v2);
+}
+function pyStr(v2) {
+  if (typeof v2 === "string") return v2;
+  if (typeof v2 === "number") return String(v2);
+  if (typeof v2 === "boolean") return v2 ? "True" : "False";
+  if (v2 === null) return "None";
+  if (v2 instanceof PyFloat) return floatRepr(v2.value);
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return "";
+    throw new UndefinedError(v2);
+  }
+  if (v2 instanceof PyTuple) {
+    const inner = v2.items.map(pyRepr);
+    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
+  }
+  if (Array.isArray(v2)) return `[${v2.map(pyRepr).join(", ")}]`;
+  if (v2 instanceof Map) {
+    return `{${[...v2.entries()].map(([k2, val]) => `${pyRepr(k2)}: ${pyRepr(val)}`).join(", ")}}`;
+  }
+  if (v2 instanceof DictView) return `dict_${v2.kind}(${pyStr(v2.items)})`;
+  return `<built-in method ${v2.name}>`;
+}
+function truthy(v2) {
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return false;
+    throw new UndefinedError(v2);
+  }
+  if (typeof v2 === "string") return v2.length > 0;
+  if (typeof v2 === "number") return v2 !== 0;
+  if (typeof v2 === "boolean") return v2;
+  if (v2 === null) return false;
+  if (v2 instanceof PyFloat) return v2.value !== 0;
+  if (v2 instanceof PyTuple) return v2.items.length > 0;
+  if (Array.isArray(v2)) return v2.length > 0;
+  if (v2 instanceof Map) return v2.size > 0;
+  if (v2 instanceof DictView) return v2.dict.size > 0;
+  return true;
+}
+function pyEquals(a, b2) {
+  if (a instanceof Undefined) throw new UndefinedError(a);
+  if (b2 instanceof Undefined) throw new UndefinedError(b2);
+  const numA = isNumber(a) || typeof a === "boolean";
+  const numB = isNumber(b2) || typeof b2 === "boolean";
+  if (numA && numB) return numericValue(a) === numericValue(b2);
+  if (typeof a === "string" || typeof b2 === "string") return a === b2;
+  if (a === null || b2 === null) return a === b2;
+  if (a instanceof PyTuple && b2 instanceof PyTuple) return sequenceEquals(a.items, b2.items);
+  if (Array.isArray(a) && Array.isArray(b2)) return sequenceEquals(a, b2);
+  if (a instanceof Map && b2 instanceof Map) {
+    if (a.size !== b2.size) return false;
+    for (const [k2, v2] of a) {
+      const other = dictGet(b2, k2);
+      if (other === void 0 || !pyEquals(v2, other)) return false;
+    }
+    return true;
+  }
+  return a === b2;
+}
+function sequenceEquals(a, b2) {
+  return a.length === b2.length && a.every((x, i) => pyEquals(x, b2[i]));
+}
+function pyCompare(a, b2, op) {
+  failIfUndefined(a);
+  failIfUndefined(b2);
+  const numA = isNumber(a) || typeof a === "boolean";
+  const numB = isNumber(b2) || typeof b2 === "boolean";
+  if (numA && numB) return Math.sign(numericValue(a) - numericValue(b2));
+  if (typeof a === "string" && typeof b2 === "string") return a < b2 ? -1 : a > b2 ? 1 : 0;
+  const seqA = a instanceof PyTuple ? a.items : Array.isArray(a) ? a : void 0;
+  const seqB = b2 instanceof PyTuple ? b2.items : Array.isArray(b2) ? b2 : void 0;
+  if (seqA && seqB && a instanceof PyTuple === b2 instanceof PyTuple) {
+    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
+      if (!pyEquals(seqA[i], seqB[i])) return pyCompare(seqA[i], seqB[i], op);
+    }
+    return Math.sign(seqA.length - seqB.length);
+  }
+  throw new PyError(
+    "TypeError",
+    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
+  );
+}
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
+function dictGet(d, key) {
+  if (typeof key === "string" || key === null) return d.get(key);
+  const direct = d.get(key);
+  if (direct !== void 0) return direct;
+  if (isNumber(key) || typeof key === "boolean" || key instanceof PyTuple) {
+    for (const [k2, v2] of d) {
+      if (typeof k2 !== "string" && k2 !== null && pyEquals(k2, key)) return v2;
+    }
+  }
+  return void 0;
+}
+function iterate(v2) {
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return [];
+    throw new UndefinedError(v2);
+  }
+  if (typeof v2 === "string") return [...v2];
+  if (Array.isArray(v2)) return v2;
+  if (v2 instanceof PyTuple) return v2.items;
+  if (v2 instanceof Map) return [...v2.keys()];
+  if (v2 instanceof DictView) return v2.items;
+  throw new PyError("TypeError", `'${typeName(v2)}' object is not iterable`);
+}
+function pyContains(container, item) {
+  failIfUndefined(container);
+  if (typeof container === "string") {
+    if (typeof item !== "string") {
+      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
+    }
+    return container.includes(item);
+  }
+  if (container instanceof Map) return dictGet(container, item) !== void 0;
+  if (container instanceof DictView && container.kind === "keys") {
+    return dictGet(container.dict, item) !== void 0;
+  }
+  return iterate(container).some((x) => pyEquals(x, item));
+}
+
+// src/domain/python/regex.ts
+function compilePyRegex(pattern, flags = {}, global = true) {
+  let source = pattern;
+  let jsFlags = global ? "g" : "";
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
+    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
+    if (inline[1].includes("s")) jsFlags += "s";
+  }
+  if (flags.ignorecase) jsFlags += "i";
+  if (flags.multiline) jsFlags += "m";
+  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
+  try {
+    return new RegExp(source, jsFlags);
+  } catch (e) {
+    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
+  }
+}
+function pyReplacement(template) {
+  return (match, ...rest) => {
+    const last = rest[rest.length - 1];
+    const named = typeof last === "object" && last !== null ? last : {};
+    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
+    const group = (ref) => {
+      if (/^\d+$/.test(ref)) {
+        const n = Number(ref);
+        if (n === 0) return match;
+        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
+        return rest[n - 1] ?? "";
+      }
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
+    };
+    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
+      if (gref !== void 0) return group(gref);
+      if (num !== void 0) return group(num);
+      if (esc !== void 0) {
+        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
+        return map[esc];
+      }
+      return whole;
+    });
+  };
+}
+
+// src/domain/jinja/attributes.ts
+function str(v2, what) {
+  if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
+  return v2;
+}
+function pySplit(s3, sep3, maxsplit = -1) {
+  if (sep3 === void 0 || sep3 === null) {
+    const parts = [];
+    let rest = s3.replace(/^\s+/, "");
+    while (rest) {
+      if (maxsplit >= 0 && parts.length === maxsplit) {
+        parts.push(rest);
+        break;
+      }
+      const m2 = /\s+/.exec(rest);
+      if (!m2) {
+        parts.push(rest);
+        break;
+      }
+      parts.push(rest.slice(0, m2.index));
+      rest = rest.slice(m2.index + m2[0].length);
+    }
+    return parts;
+  }
+  const separator = str(sep3, "separator");
+  if (!separator) throw new PyError("ValueError", "empty separator");
+  const all = s3.split(separator);
+  if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
+  return [...all.slice(0, maxsplit), all.slice(maxsplit).join(separator)];
+}
+function stripChars(s3, chars, side) {
+  const set = chars === void 0 || chars === null ? null : str(chars, "strip arg");
+  const strip = (c) => set === null ? /\s/.test(c) : set.includes(c);
+  let start = 0;
+  let end = s3.length;
+  if (side !== "right") while (start < end && strip(s3[start])) start++;
+  if (side !== "left") while (end > start && strip(s3[end - 1])) end--;
+  return s3.slice(start, end);
+}
+var DICT_METHODS = {
+  keys: (d) => new DictView("keys", d),
+  values: (d) => new DictView("values", d),
+  items: (d) => new DictView("items", d),
+  get: (d, args) => dictGet(d, args[0]) ?? (args.length > 1 ? args[1] : null),
+  copy: (d) => new Map(d)
+};
+var STRING_METHODS = {
+  split: (s3, args) => pySplit(s3, args[0], typeof args[1] === "number" ? args[1] : -1),
+  rsplit: (s3, args) => {
+    const max = typeof args[1] === "number" ? args[1] : -1;
+    if (max < 0) return pySplit(s3, args[0]);
+    const parts = pySplit(s3, args[0]);
+    const sep3 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
+    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep3), ...parts.slice(parts.length - max)];
+  },
+  splitlines: (s3) => s3.split(/\r\n|\r|\n/).filter((_2, i, a) => i < a.length - 1 || a[i] !== ""),
+  startswith: (s3, args) => prefixTest(args[0], (p2) => s3.startsWith(p2)),
+  endswith: (s3, args) => prefixTest(args[0], (p2) => s3.endsWith(p2)),
+  lower: (s3) => s3.toLowerCase(),
+  upper: (s3) => s3.toUpperCase(),
+  strip: (s3, args) => stripChars(s3, args[0], "both"),
+  lstrip: (s3, args) => stripChars(s3, args[0], "left"),
+  rstrip: (s3, args) => stripChars(s3, args[0], "right"),
+  replace: (s3, args) => s3.split(str(args[0], "replace() argument 1")).join(str(args[1], "replace() argument 2")),
+  find: (s3, args) => s3.indexOf(str(args[0], "find() argument")),
+  count: (s3, args) => s3.split(str(args[0], "count() argument")).length - 1,
+  join: (s3, args) => iterate(args[0] ?? []).map((x) => str(x, "sequence item")).join(s3),
+  isdigit: (s3) => /^\d+$/.test(s3),
+  title: (s3) => s3.replace(/[A-Za-z]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
+  capitalize: (s3) => s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3,
+  format: (s3, args) => {
+    let i = 0;
+    return s3.replace(/\{(\d*)\}/g, (_2, n) => pyStr(args[n === "" ? i++ : Number(n)] ?? ""));
+  }
+};
+var LIST_METHODS = {
+  index: (l, args) => {
+    const i = l.findIndex((x) => pyEquals(x, args[0]));
+    if (i < 0) throw new PyError("ValueError", `${pyStr(args[0])} is not in list`);
+    return i;
+  },
+  count: (l, args) => l.filter((x) => pyEquals(x, args[0])).length
+};
+function prefixTest(arg, test) {
+  if (arg instanceof PyTuple) return arg.items.some((p2) => test(str(p2, "prefix")));
+  return test(str(arg, "prefix"));
+}
+function bind(name, self, fn) {
+  return new PyCallable(name, (args) => fn(self, args));
+}
+function attribute(obj, name) {
+  if (obj instanceof Undefined) return obj;
+  if (obj instanceof Map) {
+    const method = ownEntry(DICT_METHODS, name);
+    if (method) return bind(name, obj, method);
+    const found = dictGet(obj, name);
+    if (found !== void 0) return found;
+  } else if (typeof obj === "string") {
+    const method = ownEntry(STRING_METHODS, name);
+    if (method) return bind(name, obj, method);
+  } else if (Array.isArray(obj)) {
+    const method = ownEntry(LIST_METHODS, name);
+    if (method) return bind(name, obj, method);
+  }
+  const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
+  return new Undefined(`${what} has no attribute '${name}'`);
+}
+
+// src/domain/jinja/render.ts
+var TemplateRuntimeError = class extends Error {
+  constructor(original, line) {
+    super(original.message);
+    this.original = original;
+    this.line = line;
+    this.name = original.name;
+  }
+  original;
+  line;
+};
+function renderNodes(stmts, env) {
+  const out = [];
+  new Interpreter(env).run(stmts, [/* @__PURE__ */ new Map()], out);
+  return out;
+}
+var Interpreter = class {
+  constructor(env) {
+    this.env = env;
+  }
+  env;
+  run(stmts, scopes, out) {
+    for (const stmt of stmts) {
+      try {
+        this.exec(stmt, scopes, out);
+      } catch (e) {
+        if (e instanceof TemplateRuntimeError || !(e instanceof Error)) throw e;
+        throw new TemplateRuntimeError(e, stmt.line);
+      }
+    }
+  }
+  exec(stmt, scopes, out) {
+    switch (stmt.kind) {
+      case "data":
+        out.push(stmt.text);
+        return;
+      case "output":
+        out.push(finalize(this.eval(stmt.expr, scopes)));
+        return;
+      case "if": {
+        const branch = stmt.branches.find((b2) => truthy(this.eval(b2.test, scopes)));
+        this.run(branch ? branch.body : stmt.otherwise, scopes, out);
+        return;
+      }
+      case "for":
+        this.execFor(stmt, scopes, out);
+        return;
+      case "set": {
+        const value = this.eval(stmt.expr, scopes);
+        assignTargets(scopes[scopes.length - 1], stmt.targets, value);
+        return;
+      }
+    }
+  }
+  execFor(stmt, scopes, out) {
+    let items = iterate(this.eval(stmt.iter, scopes));
+    if (stmt.filter) {
+      const filter = stmt.filter;
+      items = items.filter((item) => {
+        const scope = /* @__PURE__ */ new Map();
+        assignTargets(scope, stmt.targets, item);
+        return truthy(this.eval(filter, [...scopes, scope]));
+      });
+    }
+    if (!items.length) {
+      this.run(stmt.otherwise, scopes, out);
+      return;
+    }
+    items.forEach((item, i) => {
+      const scope = /* @__PURE__ */ new Map([["loop", loopInfo(i, items.length)]]);
+      assignTargets(scope, stmt.targets, item);
+      this.run(stmt.body, [...scopes, scope], out);
+    });
+  }
+  eval(expr, scopes) {
+    switch (expr.kind) {
+      case "const":
+        return expr.value;
+      case "name":
+        return this.lookup(expr.name, scopes);
+      case "getattr":
+        return attribute(this.eval(expr.target, scopes), expr.attr);
+      case "getitem":
+        return getItem(this.eval(expr.target, scopes), this.eval(expr.index, scopes));
+      case "slice":
+        return slice(
+          this.eval(expr.target, scopes),
+          expr.start && this.eval(expr.start, scopes),
+          expr.stop && this.eval(expr.stop, scopes),
+          expr.step && this.eval(expr.step, scopes)
+        );
+      case "call": {
+        const callee = failIfUndefined(this.eval(expr.callee, scopes));
+        if (!(callee instanceof PyCallable)) throw new PyError("TypeError", `'${typeName(callee)}' object is not callable`);
+        return callee.call(this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes));
+      }
+      case "filter": {
+        const filter = ownEntry(this.env.filters, expr.name);
+        if (!filter) throw new TemplateError(`no filter named '${expr.name}'`);
+        return filter(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
+      }
+      case "test": {
+        const test = ownEntry(this.env.tests, expr.name);
+        if (!test) throw new TemplateError(`no test named '${expr.name}'`);
+        const result = test(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
+        return expr.negated ? !result : result;
+      }
+      case "binop":
+        return binaryOp(expr.op, this.eval(expr.left, scopes), this.eval(expr.right, scopes));
+      case "unary": {
+        const operand = this.eval(expr.operand, scopes);
+        if (expr.op === "not") return !truthy(operand);
+        const n = failIfUndefined(operand);
+        if (!isNumber(n) && typeof n !== "boolean") throw new PyError("TypeError", `bad operand type for unary ${expr.op}: '${typeName(n)}'`);
+        const v2 = numericValue(n);
+        const result = expr.op === "-" ? -v2 : v2;
+        return n instanceof PyFloat ? new PyFloat(result) : result;
+      }
+      case "compare":
+        return this.compare(expr, scopes);
+      case "and": {
+        const left = this.eval(expr.left, scopes);
+        return truthy(left) ? this.eval(expr.right, scopes) : left;
+      }
+      case "or": {
+        const left = this.eval(expr.left, scopes);
+        return truthy(left) ? left : this.eval(expr.right, scopes);
+      }
+      case "cond":
+        if (truthy(this.eval(expr.test, scopes))) return this.eval(expr.then, scopes);
+        return expr.otherwise ? this.eval(expr.otherwise, scopes) : new Undefined("the inline if-expression evaluated to false and no else section was defined", void 0, true);
+      case "list":
+        return this.evalAll(expr.items, scopes);
+      case "tuple":
+        return new PyTuple(this.evalAll(expr.items, scopes));
+      case "dict": {
+        const d = /* @__PURE__ */ new Map();
+        for (const [k2, v2] of expr.entries) d.set(failIfUndefined(this.eval(k2, scopes)), this.eval(v2, scopes));
+        return d;
+      }
+    }
+  }
+  compare(expr, scopes) {
+    let left = this.eval(expr.first, scopes);
+    for (const [op, rightExpr] of expr.rest) {
+      const right = this.eval(rightExpr, scopes);
+      if (!compareOnce(op, left, right)) return false;
+      left = right;
+    }
+    return true;
+  }
+  lookup(name, scopes) {
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const local = scopes[i].get(name);
+      if (local !== void 0) return local;
+    }
+    return this.env.resolve(name);
+  }
+  evalAll(exprs, scopes) {
+    return exprs.map((e) => this.eval(e, scopes));
+  }
+  evalKwargs(kwargs, scopes) {
+    return new Map(kwargs.map(([k2, e]) => [k2, this.eval(e, scopes)]));
+  }
+};
+var TemplateError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "TemplateError";
+  }
+};
+function finalize(v2) {
+  if (v2 instanceof Undefined && !v2.lenient) throw new UndefinedError(v2);
+  return v2 === null ? "" : v2;
+}
+function assignTargets(scope, targets, value) {
+  if (targets.length === 1) {
+    scope.set(targets[0], value);
+    return;
+  }
+  const items = iterate(value);
+  if (items.length !== targets.length) {
+    throw new PyError("ValueError", `cannot unpack ${items.length} values into ${targets.length} names`);
+  }
+  targets.forEach((t, i) => scope.set(t, items[i]));
+}
+function loopInfo(index, length2) {
+  return /* @__PURE__ */ new Map([
+    ["index", index + 1],
+    ["index0", index],
+    ["revindex", length2 - index],
+    ["revindex0", length2 - index - 1],
+    ["first", index === 0],
+    ["last", index === length2 - 1],
+    ["length", length2]
+  ]);
+}
+function compareOnce(op, left, right) {
+  switch (op) {
+    case "==":
+      return pyEquals(left, right);
+    case "!=":
+      return !pyEquals(left, right);
+    case "in":
+      return pyContains(right, left);
+    case "not in":
+      return !pyContains(right, left);
+    default: {
+      const c = pyCompare(left, right, op);
+      return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
+    }
+  }
+}
+function arithmetic(op, a, b2) {
+  const isFloat = a instanceof PyFloat || b2 instanceof PyFloat;
+  const x = numericValue(a);
+  const y = numericValue(b2);
+  if ((op === "/" || op === "//" || op === "%") && y === 0) {
+    throw new PyError("ZeroDivisionError", "division by zero");
+  }
+  const wrap = (n) => isFloat ? new PyFloat(n) : n;
+  switch (op) {
+    case "+":
+      return wrap(x + y);
+    case "-":
+      return wrap(x - y);
+    case "*":
+      return wrap(x * y);
+    case "/":
+      return new PyFloat(x / y);
+    case "//":
+      return wrap(Math.floor(x / y));
+    case "%":
+      return wrap(x - y * Math.floor(x / y));
+    default:
+      return !isFloat && y < 0 ? new PyFloat(x ** y) : wrap(x ** y);
+  }
+}
+function binaryOp(op, rawLeft, rawRight) {
+  if (op === "~") return pyStr(finalizeForConcat(rawLeft)) + pyStr(finalizeForConcat(rawRight));
+  const left = failIfUndefined(rawLeft);
+  const right = failIfUndefined(rawRight);
+  const numLeft = isNumber(left) || typeof left === "boolean";
+  const numRight = isNumber(right) || typeof right === "boolean";
+  if (numLeft && numRight) return arithmetic(op, left, right);
+  if (op === "+") {
+    if (typeof left === "string" && typeof right === "string") return left + right;
+    if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
+    if (left instanceof PyTuple && right instanceof PyTuple) return new PyTuple([...left.items, ...right.items]);
+  }
+  if (op === "*") {
+    const [seq, count] = numLeft ? [right, left] : [left, right];
+    if (typeof count === "number" || typeof count === "boolean") {
+      const n = Math.max(0, numericValue(count));
+      if (typeof seq === "string") return seq.repeat(n);
+      if (Array.isArray(seq)) return Array.from({ length: n }, () => seq).flat();
+    }
+  }
+  throw new PyError(
+    "TypeError",
+    `unsupported operand type(s) for ${op}: '${typeName(left)}' and '${typeName(right)}'`
+  );
+}
+function finalizeForConcat(v2) {
+  if (v2 instanceof Undefined && !v2.lenient) throw new UndefinedError(v2);
+  return v2;
+}
+function undefinedMember(obj, name) {
+  const what = obj === null ? "None" : `'${typeName(obj)} object'`;
+  const detail = typeof name === "string" ? `has no attribute '${name}'` : `has no element ${pyStr(name)}`;
+  return new Undefined(`${what} ${detail}`);
+}
+function getItem(obj, key) {
+  if (obj instanceof Undefined) return obj;
+  failIfUndefined(key);
+  if (obj instanceof Map) {
+    const found = dictGet(obj, key);
+    if (found !== void 0) return found;
+  } else if (typeof obj === "string" || Array.isArray(obj) || obj instanceof PyTuple) {
+    if (typeof key === "number" || typeof key === "boolean") {
+      const seq = typeof obj === "string" ? [...obj] : iterate(obj);
+      const i = numericValue(key);
+      const item = seq[i < 0 ? seq.length + i : i];
+      if (item !== void 0) return item;
+      return undefinedMember(obj, key);
+    }
+  } else if (obj instanceof DictView) {
+    throw new PyError("TypeError", `'${typeName(obj)}' object is not subscriptable`);
+  }
+  if (typeof key === "string") return attribute(obj, key);
+  return undefinedMember(obj, key);
+}
+function slice(obj, start, stop, step) {
+  const target = failIfUndefined(obj);
+  const seq = typeof target === "string" ? [...target] : iterate(target);
+  const toInt2 = (v2) => {
+    if (v2 === void 0 || v2 === null) return void 0;
+    const n = failIfUndefined(v2);
+    if (typeof n !== "number" && typeof n !== "boolean") throw new PyError("TypeError", "slice indices must be integers or None");
+    return numericValue(n);
+  };
+  const stepN = toInt2(step) ?? 1;
+  if (stepN === 0) throw new PyError("ValueError", "slice step cannot be zero");
+  const len = seq.length;
+  const norm = (i, dflt) => {
+    if (i === void 0) return dflt;
+    if (i < 0) return Math.max(i + len, stepN < 0 ? -1 : 0);
+    return Math.min(i, stepN < 0 ? len - 1 : len);
+  };
+  const begin = norm(toInt2(start), stepN < 0 ? len - 1 : 0);
+  const end = norm(toInt2(stop), stepN < 0 ? -1 : len);
+  const picked = [];
+  for (let i = begin; stepN > 0 ? i < end : i > end; i += stepN) picked.push(seq[i]);
+  if (typeof target === "string") return picked.join("");
+  return target instanceof PyTuple ? new PyTuple(picked) : picked;
+}
+
+// src/domain/jinja/filters.ts
+function argument(args, kwargs, index, name, fallback) {
+  if (args.length > index) return args[index];
+  const kw = kwargs.get(name);
+  return kw === void 0 ? fallback : kw;
+}
+function text(v2) {
+  return pyStr(failIfUndefined(v2));
+}
+function toList(v2) {
+  return [...iterate(failIfUndefined(v2))];
+}
+function requireDict(v2, filter) {
+  const d = failIfUndefined(v2);
+  if (!(d instanceof Map)) throw new PyError("AnsibleFilterError", `${filter} requires a dictionary, got ${typeName(d)} instead.`);
+  return d;
+}
+function toBool(v2) {
+  const value = failIfUndefined(v2);
+  if (value === null || typeof value === "boolean") return value;
+  const probe = typeof value === "string" ? value.toLowerCase() : value;
+  return ["yes", "on", "1", "true"].includes(probe) || probe === 1;
+}
+function toInt(v2, fallback = 0, base = 10) {
+  const value = failIfUndefined(v2);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number") return value;
+  if (value instanceof PyFloat) return Math.trunc(value.value);
+  if (typeof value === "string") {
+    const s3 = value.trim().replace(/_/g, "");
+    if (base === 10 && /^[-+]?\d+$/.test(s3)) return parseInt(s3, 10);
+    if (base !== 10) {
+      const n = parseInt(s3.replace(/^0[xob]/i, ""), base);
+      if (!Number.isNaN(n)) return n;
+    }
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s3)) return Math.trunc(Number(s3));
+  }
+  return fallback;
+}
+function toFloat(v2, fallback = new PyFloat(0)) {
+  const value = failIfUndefined(v2);
+  if (typeof value === "number" || typeof value === "boolean") return new PyFloat(numericValue(value));
+  if (value instanceof PyFloat) return value;
+  if (typeof value === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) return new PyFloat(Number(value));
+  return fallback;
+}
+function runTest(env, name, item, args) {
+  if (typeof name !== "string") throw new TemplateError("test name must be a string");
+  const test = ownEntry(env.tests, name.split(".").pop());
+  if (!test) throw new TemplateError(`no test named '${name}'`);
+  return test(item, args, /* @__PURE__ */ new Map(), env);
+}
+function selectOrReject(keep, byAttribute) {
+  return (value, args, _kwargs, env) => {
+    const items = toList(value);
+    const attr = byAttribute ? args[0] : null;
+    const [testName, ...testArgs] = byAttribute ? args.slice(1) : args;
+    const pick = (item) => byAttribute ? getPath(item, attr ?? null) : item;
+    return items.filter((item) => {
+      const subject = pick(item);
+      const passed = testName === void 0 ? truthy(subject) : runTest(env, testName, subject, testArgs);
+      return passed === keep;
+    });
+  };
+}
+function getPath(item, path) {
+  if (typeof path === "number") return getItem(item, path);
+  let current = item;
+  for (const part of pyStr(failIfUndefined(path)).split(".")) {
+    current = getItem(current, /^\d+$/.test(part) ? Number(part) : part);
+  }
+  return current;
+}
+function combine(dicts, recursive, listMerge) {
+  const result = /* @__PURE__ */ new Map();
+  for (const d of dicts) mergeInto(result, d, recursive, listMerge);
+  return result;
+}
+function mergeInto(target, source, recursive, listMerge) {
+  for (const [k2, v2] of source) {
+    const existing = target.get(k2);
+    if (recursive && existing instanceof Map && v2 instanceof Map) {
+      const merged = new Map(existing);
+      mergeInto(merged, v2, recursive, listMerge);
+      target.set(k2, merged);
+    } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
+      const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
+      target.set(k2, merged);
+    } else {
+      target.set(k2, v2);
+    }
+  }
+}
+function unique(items) {
+  const out = [];
+  for (const item of items) if (!out.some((x) => pyEquals(x, item))) out.push(item);
+  return out;
+}
+function sortKey(a, b2) {
+  return pyEquals(a, b2) ? 0 : pyCompare(a, b2, "<");
+}
+function flatten(items, levels) {
+  const out = [];
+  for (const item of items) {
+    if ((Array.isArray(item) || item instanceof PyTuple) && (levels === null || levels > 0)) {
+      out.push(...flatten(iterate(item), levels === null ? null : levels - 1));
+    } else if (item !== null && item !== "None") {
+      out.push(item);
+    }
+  }
+  return out;
+}
+function percentFormat(template, args) {
+  let i = 0;
+  return template.replace(/%(-?\d*)(?:\.(\d+))?([sdifr%])/g, (_2, width, precision, conv) => {
+    if (conv === "%") return "%";
+    const arg = failIfUndefined(args[i++] ?? null);
+    let out;
+    if (conv === "s") out = pyStr(arg);
+    else if (conv === "r") out = typeof arg === "string" ? `'${arg}'` : pyStr(arg);
+    else if (conv === "f") out = numericValue(arg).toFixed(precision ? Number(precision) : 6);
+    else out = String(Math.trunc(numericValue(arg)));
+    const w2 = Number(width);
+    return w2 < 0 ? out.padEnd(-w2) : out.padStart(w2);
+  });
+}
+function length(value) {
+  const v2 = failIfUndefined(value);
+  if (typeof v2 === "string") return [...v2].length;
+  if (v2 instanceof Map) return v2.size;
+  if (v2 instanceof DictView) return v2.dict.size;
+  if (Array.isArray(v2)) return v2.length;
+  if (v2 instanceof PyTuple) return v2.items.length;
+  throw new PyError("TypeError", `object of type '${typeName(v2)}' has no len()`);
+}
+var FILTERS = {
+  default: (value, args, kwargs) => {
+    const fallback = argument(args, kwargs, 0, "default_value", "");
+    const boolean = truthy(argument(args, kwargs, 1, "boolean", false));
+    if (value instanceof Undefined || boolean && !truthy(value)) return fallback;
+    return value;
+  },
+  mandatory: (value, args) => {
+    if (value instanceof Undefined) throw new UndefinedError(new Undefined(args[0] ? text(args[0]) : `Mandatory variable ${value.name ? `'${value.name}' ` : ""}not defined.`));
+    return value;
+  },
+  bool: (value) => toBool(value),
+  int: (value, args, kwargs) => toInt(value, argument(args, kwargs, 0, "default", 0), numericValue(argument(args, kwargs, 1, "base", 10))),
+  float: (value, args, kwargs) => toFloat(value, argument(args, kwargs, 0, "default", new PyFloat(0))),
+  string: (value) => text(value),
+  lower: (value) => text(value).toLowerCase(),
+  upper: (value) => text(value).toUpperCase(),
+  capitalize: (value) => {
+    const s3 = text(value);
+    return s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3;
+  },
+  title: (value) => text(value).replace(/[A-Za-z0-9]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
+  trim: (value, args) => {
+    const s3 = text(value);
+    if (args[0] === void 0 || args[0] === null) return s3.trim();
+    const chars = text(args[0]);
+    let a = 0;
+    let b2 = s3.length;
+    while (a < b2 && chars.includes(s3[a])) a++;
+    while (b2 > a && chars.includes(s3[b2 - 1])) b2--;
+    return s3.slice(a, b2);
+  },
+  replace: (value, args, kwargs) => {
+    const s3 = text(value);
+    const old = text(args[0]);
+    const replacement = text(args[1]);
+    const count = argument(args, kwargs, 2, "count", null);
+    if (count === null) return s3.split(old).join(replacement);
+    const parts = s3.split(old);
+    const n = numericValue(count);
+    return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
+  },
+  join: (value, args, kwargs) => {
+    const sep3 = text(argument(args, kwargs, 0, "d", ""));
+    const attr = argument(args, kwargs, 1, "attribute", null);
+    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
+  },
+  split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
+  length,
+  count: length,
+  first: (value) => {
+    const items = toList(value);
+    return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
+  },
+  last: (value) => {
+    const items = toList(value);
+    return items.length ? items[items.length - 1] : new Undefined("No last item, sequence was empty.");
+  },
+  list: (value) => toList(value),
+  unique: (value) => unique(toList(value)),
+  reverse: (value) => {
+    const v2 = failIfUndefined(value);
+    if (typeof v2 === "string") return [...v2].reverse().join("");
+    return toList(v2).reverse();
+  },
+  sort: (value, args, kwargs) => {
+    const reverse = truthy(argument(args, kwargs, 0, "reverse", false));
+    const attr = argument(args, kwargs, 2, "attribute", null);
+    const keyOf = (v2) => {
+      const k2 = attr === null ? v2 : getPath(v2, attr);
+      return typeof k2 === "string" && !truthy(argument(args, kwargs, 1, "case_sensitive", false)) ? k2.toLowerCase() : k2;
+    };
+    const sorted = toList(value).sort((a, b2) => sortKey(keyOf(a), keyOf(b2)));
+    return reverse ? sorted.reverse() : sorted;
+  },
+  min: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) < 0 ? b2 : a),
+  max: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) > 0 ? b2 : a),
+  sum: (value, args, kwargs) => {
+    const start = argument(args, kwargs, 1, "start", 0);
+    return toList(value).reduce((acc, v2) => acc + numericValue(failIfUndefined(v2)), numericValue(start));
+  },
+  abs: (value) => {
+    const v2 = failIfUndefined(value);
+    return v2 instanceof PyFloat ? new PyFloat(Math.abs(v2.value)) : Math.abs(numericValue(v2));
+  },
+  round: (value, args, kwargs) => {
+    const precision = numericValue(argument(args, kwargs, 0, "precision", 0));
+    const method = text(argument(args, kwargs, 1, "method", "common"));
+    const f2 = 10 ** precision;
+    const x = numericValue(failIfUndefined(value)) * f2;
+    const r = method === "ceil" ? Math.ceil(x) : method === "floor" ? Math.floor(x) : Math.sign(x) * Math.round(Math.abs(x));
+    return new PyFloat(r / f2);
+  },
+  select: selectOrReject(true, false),
+  reject: selectOrReject(false, false),
+  selectattr: selectOrReject(true, true),
+  rejectattr: selectOrReject(false, true),
+  map: (value, args, kwargs, env) => {
+    const items = toList(value);
+    const attr = kwargs.get("attribute");
+    if (attr !== void 0) {
+      const fallback = kwargs.get("default");
+      return items.map((item) => {
+        const got = getPath(item, attr);
+        return got instanceof Undefined && fallback !== void 0 ? fallback : got;
+      });
+    }
+    const [name, ...rest] = args;
+    const filter = ownEntry(env.filters, text(name));
+    if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
+    return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
+  },
+  dict2items: (value, args, kwargs) => {
+    const d = requireDict(value, "dict2items");
+    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
+    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
+    return [...d.entries()].map(([k2, v2]) => /* @__PURE__ */ new Map([[keyName, k2], [valueName, v2]]));
+  },
+  items2dict: (value, args, kwargs) => {
+    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
+    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
+    return new Map(toList(value).map((item) => [getItem(item, keyName), getItem(item, valueName)]));
+  },
+  dictsort: (value) => [...requireDict(value, "dictsort").entries()].sort((a, b2) => sortKey(a[0], b2[0])).map(([k2, v2]) => new PyTuple([k2, v2])),
+  items: (value) => value instanceof Undefined ? [] : new DictView("items", requireDict(value, "items")).items,
+  combine: (value, args, kwargs) => {
+    const dicts = [value, ...args].map((d) => requireDict(d, "combine"));
+    return combine(dicts, truthy(kwargs.get("recursive") ?? false), text(kwargs.get("list_merge") ?? "replace"));
+  },
+  flatten: (value, args, kwargs) => {
+    const levels = argument(args, kwargs, 0, "levels", null);
+    return flatten(toList(value), levels === null ? null : numericValue(levels));
+  },
+  difference: (value, args) => {
+    const other = toList(args[0]);
+    return unique(toList(value).filter((x) => !other.some((y) => pyEquals(x, y))));
+  },
+  intersect: (value, args) => {
+    const other = toList(args[0]);
+    return unique(toList(value).filter((x) => other.some((y) => pyEquals(x, y))));
+  },
+  union: (value, args) => unique([...toList(value), ...toList(args[0])]),
+  symmetric_difference: (value, args) => {
+    const a = toList(value);
+    const b2 = toList(args[0]);
+    return unique([...a.filter((x) => !b2.some((y) => pyEquals(x, y))), ...b2.filter((x) => !a.some((y) => pyEquals(x, y)))]);
+  },
+  zip: (value, args) => {
+    const lists = [toList(value), ...args.map(toList)];
+    const n = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_2, i) => new PyTuple(lists.map((l) => l[i])));
+  },
+  regex_replace: (value, args, kwargs) => {
+    const pattern = text(argument(args, kwargs, 0, "pattern", ""));
+    const replacement = text(argument(args, kwargs, 1, "replacement", ""));
+    const re2 = compilePyRegex(pattern, {
+      ignorecase: truthy(argument(args, kwargs, 2, "ignorecase", false)),
+      multiline: truthy(argument(args, kwargs, 3, "multiline", false))
+    });
+    return text(value).replace(re2, pyReplacement(replacement));
+  },
+  regex_search: (value, args, kwargs) => {
+    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) }, false);
+    const m2 = re2.exec(text(value));
+    if (!m2) return null;
+    const refs = args.slice(1).map(text);
+    if (!refs.length) return m2[0];
+    return refs.map((r) => {
+      const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
+      if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
+    });
+  },
+  regex_findall: (value, args, kwargs) => {
+    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) });
+    return [...text(value).matchAll(re2)].map((m2) => m2.length === 1 ? m2[0] : m2.length === 2 ? m2[1] ?? "" : new PyTuple(m2.slice(1).map((g2) => g2 ?? "")));
+  },
+  regex_escape: (value) => text(value).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
+  ternary: (value, args, kwargs) => {
+    const noneValue = argument(args, kwargs, 2, "none_val", null);
+    if (value === null && args.length > 2) return noneValue;
+    return truthy(value) ? argument(args, kwargs, 0, "true_val", null) : argument(args, kwargs, 1, "false_val", null);
+  },
+  basename: (value) => text(value).split("/").pop() ?? "",
+  dirname: (value) => {
+    const s3 = text(value);
+    const i = s3.lastIndexOf("/");
+    return i < 0 ? "" : s3.slice(0, i) || "/";
+  },
+  format: (value, args) => percentFormat(text(value), args),
+  to_json: (value) => JSON.stringify(toJson(value)),
+  quote: (value) => {
+    const s3 = text(value);
+    return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
+  },
+  attr: (value, args) => attribute(value, text(args[0])),
+  random: () => {
+    throw new TemplateError("the random filter makes lists non-reproducible and is not supported");
+  }
+};
+FILTERS.d = FILTERS.default;
+FILTERS.e = FILTERS.escape = (value) => text(value);
+function toJson(value) {
+  const v2 = failIfUndefined(value);
+  if (v2 instanceof PyFloat) return v2.value;
+  if (v2 instanceof PyTuple) return v2.items.map(toJson);
+  if (Array.isArray(v2)) return v2.map(toJson);
+  if (v2 instanceof DictView) return v2.items.map(toJson);
+  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson(x)]));
+  if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
+  return v2;
+}
+
+// src/domain/kubespray/downloads.ts
+var EXTRAS_POLICIES = ["enabled", "all", "none"];
+var DownloadEntryError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "DownloadEntryError";
+  }
+};
+function render(templar, raw) {
+  try {
+    const value = templar.template(raw);
+    return value instanceof Undefined ? { ok: false, why: value.hint } : { ok: true, value };
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e;
+    if (cause instanceof UndefinedError) return { ok: false, why: cause.undefinedValue.hint };
+    if (cause instanceof Error) return { ok: false, why: cause.message };
+    throw e;
+  }
+}
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+  const out = { files: [], images: [] };
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return out;
+  const pullsContainers = flag(templar, templar.rawValue("download_container") ?? true, "download_container", downloadYmlPath);
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const component = pyStr(key);
+    const entry = new EntryReader(templar, spec, component, downloadYmlPath);
+    const enabled = entry.flag("enabled");
+    const wantedBy = { role: "download", variable: `downloads.${component}` };
+    if (entry.flag("file")) {
+      const url = entry.text("url", enabled);
+      if (url === void 0) continue;
+      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+    } else if (entry.flag("container")) {
+      const ref = entry.image(enabled);
+      if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
+    }
+  }
+  out.images.push(...kubeadmImages(templar, kubeImageLine, kubeImages, downloadYmlPath));
+  return out;
+}
+var EntryReader = class {
+  constructor(templar, spec, component, path) {
+    this.templar = templar;
+    this.spec = spec;
+    this.component = component;
+    this.path = path;
+  }
+  templar;
+  spec;
+  component;
+  path;
+  flag(name) {
+    const raw = dictGet(this.spec, name);
+    return raw === void 0 ? false : flag(this.templar, raw, `downloads.${this.component}.${name}`, this.path);
+  }
+  /** A field's text; an undefined one fails an enabled entry and drops a disabled one. */
+  text(name, enabled) {
+    const raw = dictGet(this.spec, name);
+    if (raw === void 0 || raw === null) return this.missing(name, "is not set", enabled);
+    const r = render(this.templar, raw);
+    if (!r.ok) return this.missing(name, `renders with an undefined variable: ${r.why}`, enabled);
+    const text3 = pyStr(r.value).trim();
+    return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
+  }
+  checksum(enabled) {
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
+    if (!field) return null;
+    const r = render(this.templar, dictGet(this.spec, field));
+    if (!r.ok) {
+      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return null;
+    }
+    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+  }
+  image(enabled) {
+    const repo = this.text("repo", enabled);
+    if (repo === void 0) return void 0;
+    const digest = dictGet(this.spec, "sha256");
+    if (digest !== void 0) {
+      const r = render(this.templar, digest);
+      if (r.ok && truthy(r.value) && pyStr(r.value).trim() !== "None") return `${repo}@sha256:${pyStr(r.value).trim().replace(/^sha256:/, "")}`;
+    }
+    const tag = this.text("tag", enabled);
+    return tag === void 0 ? void 0 : `${repo}:${tag}`;
+  }
+  missing(name, why, enabled) {
+    if (enabled) this.fail(name, why);
+    return void 0;
+  }
+  fail(name, why) {
+    throw new DownloadEntryError(
+      `downloads.${this.component}.${name} (${this.path}) ${why}; the component is enabled, so Kubespray's download role would fail here. Define the variable (-e NAME=VALUE, a vars file or the inventory), or disable the component.`
+    );
+  }
+};
+function flag(templar, raw, what, path) {
+  const r = render(templar, raw);
+  if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
+  return truthy(toBool(r.value));
+}
+function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
+  const wantedBy = { role: "download", variable: "kubeadm_images" };
+  const line = templar.rawValue("kubeadm_image_repo") === void 0 ? kubeImageLine : kubeImageLine.replace(/\bkube_image_repo\b/, "kubeadm_image_repo");
+  const images = [];
+  for (const name of kubeImages) {
+    const r = render(templar, line.replace("$i", name));
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's image ${name} (${line}, as ${path} names it) renders with an undefined variable: ${r.why}`);
+    images.push({ component: `kubeadm_${name}`, ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  const etcdType = templar.resolve("etcd_deployment_type");
+  if (!(etcdType instanceof Undefined) && pyStr(etcdType) === "kubeadm") {
+    const r = render(templar, "{{ etcd_image_repo }}:{{ etcd_image_tag }}");
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's etcd image (etcd_deployment_type: kubeadm) renders with an undefined variable: ${r.why}`);
+    images.push({ component: "kubeadm_etcd", ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  return images;
+}
+function normalizeChecksum(value, bareAlgorithm) {
+  if (value === null || value === 0 || value === false) return null;
+  const text3 = pyStr(value).trim();
+  if (text3 === "" || text3 === "0" || text3 === "None") return null;
+  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
+  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
+  if (/^[0-9a-fA-F]+$/.test(text3)) {
+    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
+    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
+  }
+  return null;
+}
+function beyondLists(role, listedUrls, listedImages, policy) {
+  const wanted = (enabled) => policy === "all" || policy === "enabled" && enabled;
+  const once = (items, key) => [...new Map(items.map((i) => [key(i), i])).values()];
+  return {
+    files: once(role.files.filter((f2) => wanted(f2.enabled) && !listedUrls.has(f2.url)), (f2) => f2.url),
+    images: once(role.images.filter((i) => wanted(i.enabled) && !listedImages.has(i.ref)), (i) => i.ref)
+  };
+}
+
 // src/domain/kubespray/facts.ts
 var MACHINE_OF_ARCH = { amd64: "x86_64", arm64: "aarch64" };
 function machineOfNodeArch(nodeArch) {
@@ -179,13 +1383,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve4, reject) => {
+    pump: (take) => new Promise((resolve6, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve4();
+        if (error === void 0) resolve6();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -236,7 +1440,6 @@ var import_node_tls = require("node:tls");
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -277,7 +1480,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve4) => this.waiting.push(resolve4));
+    await new Promise((resolve6) => this.waiting.push(resolve6));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -362,7 +1565,7 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve6, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
@@ -372,14 +1575,14 @@ var FastHttp = class {
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve6(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve6(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -497,8 +1700,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve4, reject) => {
-      this.onHead = resolve4;
+    return new Promise((resolve6, reject) => {
+      this.onHead = resolve6;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines2.join("\r\n")}\r
@@ -583,7 +1786,7 @@ var Connection = class {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -716,12 +1919,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve4, reject) => {
+    return new Promise((resolve6, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve4();
+      this.onBodyDone = (error) => error ? reject(error) : resolve6();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -811,7 +2014,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms2) => new Promise((resolve4) => setTimeout(resolve4, ms2));
+var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -923,8 +2126,8 @@ var TAG = /^[\w][\w.-]{0,127}$/;
 var DIGEST = /^sha256:[a-f0-9]{64}$/;
 var HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 var ReferenceError2 = class extends Error {
-  constructor(reference, reason) {
-    super(`image reference '${reference}': ${reason}`);
+  constructor(reference, reason2) {
+    super(`image reference '${reference}': ${reason2}`);
     this.name = "ReferenceError";
   }
 };
@@ -4368,263 +5571,20 @@ var DirectorySourceStore = class {
 };
 
 // src/pipeline/build.ts
-var import_promises8 = require("node:fs/promises");
-var import_node_path21 = require("node:path");
+var import_promises10 = require("node:fs/promises");
+var import_node_path23 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
-var import_node_fs18 = require("node:fs");
-
-// src/domain/python/values.ts
-var PyFloat = class {
-  constructor(value) {
-    this.value = value;
-  }
-  value;
-};
-var PyTuple = class {
-  constructor(items) {
-    this.items = items;
-  }
-  items;
-};
-var DictView = class {
-  constructor(kind, dict) {
-    this.kind = kind;
-    this.dict = dict;
-  }
-  kind;
-  dict;
-  get items() {
-    if (this.kind === "keys") return [...this.dict.keys()];
-    if (this.kind === "values") return [...this.dict.values()];
-    return [...this.dict.entries()].map(([k2, v2]) => new PyTuple([k2, v2]));
-  }
-};
-var PyCallable = class {
-  constructor(name, call) {
-    this.name = name;
-    this.call = call;
-  }
-  name;
-  call;
-};
-var Undefined = class {
-  constructor(hint, name, lenient = false) {
-    this.hint = hint;
-    this.name = name;
-    this.lenient = lenient;
-  }
-  hint;
-  name;
-  lenient;
-};
-var PyError = class extends Error {
-  constructor(pyType, message) {
-    super(message);
-    this.pyType = pyType;
-    this.name = pyType;
-  }
-  pyType;
-};
-var UndefinedError = class extends Error {
-  constructor(undefinedValue) {
-    super(undefinedValue.hint);
-    this.undefinedValue = undefinedValue;
-    this.name = "AnsibleUndefinedVariable";
-  }
-  undefinedValue;
-};
-function isNumber(v2) {
-  return typeof v2 === "number" || v2 instanceof PyFloat;
-}
-function numericValue(v2) {
-  if (v2 instanceof PyFloat) return v2.value;
-  if (typeof v2 === "boolean") return v2 ? 1 : 0;
-  return v2;
-}
-function failIfUndefined(v2) {
-  if (v2 instanceof Undefined) throw new UndefinedError(v2);
-  return v2;
-}
-function typeName(v2) {
-  if (v2 instanceof Undefined) return "AnsibleUndefined";
-  if (typeof v2 === "string") return "str";
-  if (typeof v2 === "boolean") return "bool";
-  if (typeof v2 === "number") return "int";
-  if (v2 === null) return "NoneType";
-  if (v2 instanceof PyFloat) return "float";
-  if (v2 instanceof PyTuple) return "tuple";
-  if (Array.isArray(v2)) return "list";
-  if (v2 instanceof Map) return "dict";
-  if (v2 instanceof DictView) return `dict_${v2.kind}`;
-  return "function";
-}
-function floatRepr(x) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, expText] = x.toExponential().split("e");
-  const exponent = Number(expText);
-  const negative = mantissa.startsWith("-");
-  const digits = mantissa.replace("-", "").replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 16) {
-    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const expSign = exponent < 0 ? "-" : "+";
-    return `${sign}${frac}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
-  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
-  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
-  const fracPart = digits.slice(exponent + 1);
-  return `${sign}${intPart}.${fracPart || "0"}`;
-}
-function stringRepr(s3) {
-  const quote = s3.includes("'") && !s3.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s3) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
-function pyRepr(v2) {
-  if (typeof v2 === "string") return stringRepr(v2);
-  return pyStr(v2);
-}
-function pyStr(v2) {
-  if (typeof v2 === "string") return v2;
-  if (typeof v2 === "number") return String(v2);
-  if (typeof v2 === "boolean") return v2 ? "True" : "False";
-  if (v2 === null) return "None";
-  if (v2 instanceof PyFloat) return floatRepr(v2.value);
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return "";
-    throw new UndefinedError(v2);
-  }
-  if (v2 instanceof PyTuple) {
-    const inner = v2.items.map(pyRepr);
-    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
-  }
-  if (Array.isArray(v2)) return `[${v2.map(pyRepr).join(", ")}]`;
-  if (v2 instanceof Map) {
-    return `{${[...v2.entries()].map(([k2, val]) => `${pyRepr(k2)}: ${pyRepr(val)}`).join(", ")}}`;
-  }
-  if (v2 instanceof DictView) return `dict_${v2.kind}(${pyStr(v2.items)})`;
-  return `<built-in method ${v2.name}>`;
-}
-function truthy(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return false;
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return v2.length > 0;
-  if (typeof v2 === "number") return v2 !== 0;
-  if (typeof v2 === "boolean") return v2;
-  if (v2 === null) return false;
-  if (v2 instanceof PyFloat) return v2.value !== 0;
-  if (v2 instanceof PyTuple) return v2.items.length > 0;
-  if (Array.isArray(v2)) return v2.length > 0;
-  if (v2 instanceof Map) return v2.size > 0;
-  if (v2 instanceof DictView) return v2.dict.size > 0;
-  return true;
-}
-function pyEquals(a, b2) {
-  if (a instanceof Undefined) throw new UndefinedError(a);
-  if (b2 instanceof Undefined) throw new UndefinedError(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return numericValue(a) === numericValue(b2);
-  if (typeof a === "string" || typeof b2 === "string") return a === b2;
-  if (a === null || b2 === null) return a === b2;
-  if (a instanceof PyTuple && b2 instanceof PyTuple) return sequenceEquals(a.items, b2.items);
-  if (Array.isArray(a) && Array.isArray(b2)) return sequenceEquals(a, b2);
-  if (a instanceof Map && b2 instanceof Map) {
-    if (a.size !== b2.size) return false;
-    for (const [k2, v2] of a) {
-      const other = dictGet(b2, k2);
-      if (other === void 0 || !pyEquals(v2, other)) return false;
-    }
-    return true;
-  }
-  return a === b2;
-}
-function sequenceEquals(a, b2) {
-  return a.length === b2.length && a.every((x, i) => pyEquals(x, b2[i]));
-}
-function pyCompare(a, b2, op) {
-  failIfUndefined(a);
-  failIfUndefined(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return Math.sign(numericValue(a) - numericValue(b2));
-  if (typeof a === "string" && typeof b2 === "string") return a < b2 ? -1 : a > b2 ? 1 : 0;
-  const seqA = a instanceof PyTuple ? a.items : Array.isArray(a) ? a : void 0;
-  const seqB = b2 instanceof PyTuple ? b2.items : Array.isArray(b2) ? b2 : void 0;
-  if (seqA && seqB && a instanceof PyTuple === b2 instanceof PyTuple) {
-    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
-      if (!pyEquals(seqA[i], seqB[i])) return pyCompare(seqA[i], seqB[i], op);
-    }
-    return Math.sign(seqA.length - seqB.length);
-  }
-  throw new PyError(
-    "TypeError",
-    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
-  );
-}
-function ownEntry(table, name) {
-  return Object.hasOwn(table, name) ? table[name] : void 0;
-}
-function dictGet(d, key) {
-  if (typeof key === "string" || key === null) return d.get(key);
-  const direct = d.get(key);
-  if (direct !== void 0) return direct;
-  if (isNumber(key) || typeof key === "boolean" || key instanceof PyTuple) {
-    for (const [k2, v2] of d) {
-      if (typeof k2 !== "string" && k2 !== null && pyEquals(k2, key)) return v2;
-    }
-  }
-  return void 0;
-}
-function iterate(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return [];
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return [...v2];
-  if (Array.isArray(v2)) return v2;
-  if (v2 instanceof PyTuple) return v2.items;
-  if (v2 instanceof Map) return [...v2.keys()];
-  if (v2 instanceof DictView) return v2.items;
-  throw new PyError("TypeError", `'${typeName(v2)}' object is not iterable`);
-}
-function pyContains(container, item) {
-  failIfUndefined(container);
-  if (typeof container === "string") {
-    if (typeof item !== "string") {
-      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
-    }
-    return container.includes(item);
-  }
-  if (container instanceof Map) return dictGet(container, item) !== void 0;
-  if (container instanceof DictView && container.kind === "keys") {
-    return dictGet(container.dict, item) !== void 0;
-  }
-  return iterate(container).some((x) => pyEquals(x, item));
-}
+var import_node_fs19 = require("node:fs");
 
 // src/domain/bundle.ts
 var BUNDLE_SCHEMA = "kubespray-bundle/v1";
 var BUNDLE_MANIFEST = "bundle.json";
 var BUNDLE_SUMS = "SHA256SUMS";
 var STATE_DIR = ".kubespray-bundle";
-function toJson(v2) {
-  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson(x)]));
-  if (Array.isArray(v2)) return v2.map(toJson);
-  if (v2 instanceof PyTuple) return v2.items.map(toJson);
+function toJson2(v2) {
+  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
+  if (Array.isArray(v2)) return v2.map(toJson2);
+  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
   if (v2 instanceof PyFloat) return v2.value;
   if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
   return pyStr(v2);
@@ -5122,12 +6082,12 @@ function singleQuoted(text3, start) {
 var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 var YamlError = class extends Error {
-  constructor(file, line, column, reason) {
-    super(`${file}:${line}:${column}: YAML error: ${reason}`);
+  constructor(file, line, column, reason2) {
+    super(`${file}:${line}:${column}: YAML error: ${reason2}`);
     this.file = file;
     this.line = line;
     this.column = column;
-    this.reason = reason;
+    this.reason = reason2;
     this.name = "YamlError";
   }
   file;
@@ -5174,9 +6134,9 @@ var Converter = class {
   anchors = /* @__PURE__ */ new Map();
   /** Collections being converted: an alias to one of them would make a cycle. */
   open = /* @__PURE__ */ new Set();
-  fail(node, reason) {
+  fail(node, reason2) {
     const pos = this.lines.linePos(node?.range?.[0] ?? 0);
-    throw new YamlError(this.file, pos.line, pos.col, reason);
+    throw new YamlError(this.file, pos.line, pos.col, reason2);
   }
   convert(node) {
     const { isAlias, isScalar } = yamlLibrary();
@@ -5419,13 +6379,13 @@ function parseKeyValueVars(text3) {
   }
   return vars;
 }
-function extraVarsLayer(arg, readFile4) {
+function extraVarsLayer(arg, readFile6) {
   const trimmed = arg.trim();
   if (trimmed.startsWith("@")) {
     const path = trimmed.slice(1);
     let text3;
     try {
-      text3 = readFile4(path);
+      text3 = readFile6(path);
     } catch (e) {
       throw new ExtraVarsError(`-e @${path}: cannot read the file (${e.code ?? e.message})`);
     }
@@ -5440,12 +6400,13 @@ function extraVarsLayer(arg, readFile4) {
 
 // src/domain/secrets.ts
 var REDACTED = "***";
-var SECRET_WORD = /^(pass(word|wd)?|pwd|secrets?|tokens?|auth|credentials?|creds?|private[_-]?key|api[_-]?key|access[_-]?key|secret[_-]?key)$/i;
+var SECRET_WORD = /^(pass(word|wd|phrase)?|pwd|secrets?|tokens?|auth|credentials?|creds?)$/i;
+var SECRET_PAIR = /(^|_)(private|api|access|secret|signing|ssh|tls|client|encryption)_?keys?(_|$)/i;
 var NOT_A_VALUE = /[_.-](url|repo|path|file|dir|enabled|version|ttl|mode|type|name|user|username)$/i;
 function isSecretName(name) {
   if (NOT_A_VALUE.test(name)) return false;
   const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_.\-\s]+/).filter(Boolean);
-  return words.some((w2) => SECRET_WORD.test(w2)) || /(password|passwd|secret|credential)/i.test(name);
+  return words.some((w2) => SECRET_WORD.test(w2)) || SECRET_PAIR.test(words.join("_")) || /(password|passwd|passphrase|secret|credential)/i.test(name);
 }
 function redactJson(value, path = "") {
   const redacted = [];
@@ -5459,7 +6420,7 @@ function redactJson(value, path = "") {
         const here = at2 ? `${at2}.${k2}` : k2;
         if (isSecretName(k2) && x !== null && x !== "" && x !== void 0 && typeof x !== "boolean") {
           redacted.push(here);
-          collectStrings(x, secrets);
+          collectSecretStrings(x, secrets);
           out[k2] = REDACTED;
         } else out[k2] = walk(x, here);
       }
@@ -5469,22 +6430,30 @@ function redactJson(value, path = "") {
   };
   return { value: walk(value, path), redacted, secrets };
 }
-function collectStrings(v2, into) {
+function collectSecretStrings(v2, into) {
   if (typeof v2 === "string") into.push(v2);
   else if (typeof v2 === "number") into.push(String(v2));
-  else if (Array.isArray(v2)) v2.forEach((x) => collectStrings(x, into));
-  else if (v2 && typeof v2 === "object") Object.values(v2).forEach((x) => collectStrings(x, into));
+  else if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") collectNestedSecrets(v2, into);
 }
-function redactPublishedText(text3, secrets) {
-  let out = redactText(text3);
-  for (const s3 of [...new Set(secrets)].filter((x) => x.length >= 4 && x !== REDACTED).sort((a, b2) => b2.length - a.length)) {
-    out = out.split(s3).join(REDACTED);
-    const json = JSON.stringify(s3).slice(1, -1);
-    if (json !== s3) out = out.split(json).join(REDACTED);
-    const encoded = encodeURIComponent(s3);
-    if (encoded !== s3) out = out.split(encoded).join(REDACTED);
+function collectNestedSecrets(v2, into) {
+  if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") {
+    for (const [k2, x] of Object.entries(v2)) {
+      if (isSecretName(k2)) collectSecretStrings(x, into);
+      else collectNestedSecrets(x, into);
+    }
   }
-  return out;
+}
+var MIN_SECRET_LENGTH = 4;
+function findLeaks(secrets, places) {
+  const leaks = [];
+  for (const { name, value } of secrets) {
+    if (value.length < MIN_SECRET_LENGTH || value === REDACTED) continue;
+    const forms = [.../* @__PURE__ */ new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])];
+    for (const [where, text3] of places) if (forms.some((f2) => text3.includes(f2))) leaks.push({ secret: name, where });
+  }
+  return leaks;
 }
 
 // src/adapters/oci-layout.ts
@@ -5509,6 +6478,7 @@ var isDockerType = (mediaType) => mediaType === DOCKER_LIST || mediaType === DOC
 var REF_NAME = "org.opencontainers.image.ref.name";
 var CONTAINERD_NAME = "io.containerd.image.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 function encodeIndex(index) {
   return Buffer.from(JSON.stringify(index));
 }
@@ -5655,6 +6625,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -5834,9 +6806,9 @@ var OffThreadHashing = class {
       },
       digest: () => {
         finished = true;
-        return new Promise((resolve4, reject) => {
+        return new Promise((resolve6, reject) => {
           if (this.broken) return reject(this.broken);
-          this.waiting.set(id, { resolve: resolve4, reject });
+          this.waiting.set(id, { resolve: resolve6, reject });
           this.ensureThread().ref();
           this.send(Kind.finish, id, void 0, true);
         });
@@ -5954,8 +6926,8 @@ function hashingThread() {
     const payload = position + 16;
     const file = files.get(id);
     if (kind === 1) {
-      const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash7(a)]) });
+      const open3 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open3.path, hashes: open3.algorithms.map((a) => [a, createHash7(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -6414,8 +7386,8 @@ var PrioritySlots = class {
   big = [];
   files = [];
   acquire(priority, size) {
-    return new Promise((resolve4) => {
-      const grant = () => resolve4(this.releaser());
+    return new Promise((resolve6) => {
+      const grant = () => resolve6(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -6841,7 +7813,7 @@ var Repository = class {
     return false;
   }
   /** A monolithic upload: POST for an upload url, then one PUT with the whole body. */
-  async uploadBlob(digest, size, open2) {
+  async uploadBlob(digest, size, open3) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
     const location = headerValue(start.headers.location);
@@ -6855,7 +7827,7 @@ var Repository = class {
       path: url.toString(),
       scope: this.scope,
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      body: open2(),
+      body: open3(),
       replayable: false
     });
     await put.body.dump();
@@ -7001,7 +7973,11 @@ var ImagesJob = class {
       await this.saveManifest(repo, manifest, counter);
     }
     const platforms = kept.map((d) => formatPlatform(d.platform));
-    if (!whole) return { entry: await this.storeIndex(filteredIndex(index, kept)), platforms };
+    if (!whole) {
+      await this.layout.putBytes(top.digest, top.bytes, `${repo.name} upstream index`);
+      const entry = await this.storeIndex(filteredIndex(index, kept));
+      return { entry: { ...entry, annotations: { ...entry.annotations, [UPSTREAM_INDEX]: top.digest } }, platforms };
+    }
     await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`);
     if (!isDockerType(top.mediaType)) return { entry: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms };
     return { entry: { ...await this.storeIndex(ociIndexOf(index)), annotations: { [SOURCE_DIGEST]: top.digest } }, platforms };
@@ -8236,826 +9212,6 @@ function parseIntLiteral(text3) {
   return parseInt(text3, 10);
 }
 
-// src/domain/jinja/attributes.ts
-function str(v2, what) {
-  if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
-  return v2;
-}
-function pySplit(s3, sep3, maxsplit = -1) {
-  if (sep3 === void 0 || sep3 === null) {
-    const parts = [];
-    let rest = s3.replace(/^\s+/, "");
-    while (rest) {
-      if (maxsplit >= 0 && parts.length === maxsplit) {
-        parts.push(rest);
-        break;
-      }
-      const m2 = /\s+/.exec(rest);
-      if (!m2) {
-        parts.push(rest);
-        break;
-      }
-      parts.push(rest.slice(0, m2.index));
-      rest = rest.slice(m2.index + m2[0].length);
-    }
-    return parts;
-  }
-  const separator = str(sep3, "separator");
-  if (!separator) throw new PyError("ValueError", "empty separator");
-  const all = s3.split(separator);
-  if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
-  return [...all.slice(0, maxsplit), all.slice(maxsplit).join(separator)];
-}
-function stripChars(s3, chars, side) {
-  const set = chars === void 0 || chars === null ? null : str(chars, "strip arg");
-  const strip = (c) => set === null ? /\s/.test(c) : set.includes(c);
-  let start = 0;
-  let end = s3.length;
-  if (side !== "right") while (start < end && strip(s3[start])) start++;
-  if (side !== "left") while (end > start && strip(s3[end - 1])) end--;
-  return s3.slice(start, end);
-}
-var DICT_METHODS = {
-  keys: (d) => new DictView("keys", d),
-  values: (d) => new DictView("values", d),
-  items: (d) => new DictView("items", d),
-  get: (d, args) => dictGet(d, args[0]) ?? (args.length > 1 ? args[1] : null),
-  copy: (d) => new Map(d)
-};
-var STRING_METHODS = {
-  split: (s3, args) => pySplit(s3, args[0], typeof args[1] === "number" ? args[1] : -1),
-  rsplit: (s3, args) => {
-    const max = typeof args[1] === "number" ? args[1] : -1;
-    if (max < 0) return pySplit(s3, args[0]);
-    const parts = pySplit(s3, args[0]);
-    const sep3 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
-    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep3), ...parts.slice(parts.length - max)];
-  },
-  splitlines: (s3) => s3.split(/\r\n|\r|\n/).filter((_2, i, a) => i < a.length - 1 || a[i] !== ""),
-  startswith: (s3, args) => prefixTest(args[0], (p2) => s3.startsWith(p2)),
-  endswith: (s3, args) => prefixTest(args[0], (p2) => s3.endsWith(p2)),
-  lower: (s3) => s3.toLowerCase(),
-  upper: (s3) => s3.toUpperCase(),
-  strip: (s3, args) => stripChars(s3, args[0], "both"),
-  lstrip: (s3, args) => stripChars(s3, args[0], "left"),
-  rstrip: (s3, args) => stripChars(s3, args[0], "right"),
-  replace: (s3, args) => s3.split(str(args[0], "replace() argument 1")).join(str(args[1], "replace() argument 2")),
-  find: (s3, args) => s3.indexOf(str(args[0], "find() argument")),
-  count: (s3, args) => s3.split(str(args[0], "count() argument")).length - 1,
-  join: (s3, args) => iterate(args[0] ?? []).map((x) => str(x, "sequence item")).join(s3),
-  isdigit: (s3) => /^\d+$/.test(s3),
-  title: (s3) => s3.replace(/[A-Za-z]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
-  capitalize: (s3) => s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3,
-  format: (s3, args) => {
-    let i = 0;
-    return s3.replace(/\{(\d*)\}/g, (_2, n) => pyStr(args[n === "" ? i++ : Number(n)] ?? ""));
-  }
-};
-var LIST_METHODS = {
-  index: (l, args) => {
-    const i = l.findIndex((x) => pyEquals(x, args[0]));
-    if (i < 0) throw new PyError("ValueError", `${pyStr(args[0])} is not in list`);
-    return i;
-  },
-  count: (l, args) => l.filter((x) => pyEquals(x, args[0])).length
-};
-function prefixTest(arg, test) {
-  if (arg instanceof PyTuple) return arg.items.some((p2) => test(str(p2, "prefix")));
-  return test(str(arg, "prefix"));
-}
-function bind(name, self, fn) {
-  return new PyCallable(name, (args) => fn(self, args));
-}
-function attribute(obj, name) {
-  if (obj instanceof Undefined) return obj;
-  if (obj instanceof Map) {
-    const method = ownEntry(DICT_METHODS, name);
-    if (method) return bind(name, obj, method);
-    const found = dictGet(obj, name);
-    if (found !== void 0) return found;
-  } else if (typeof obj === "string") {
-    const method = ownEntry(STRING_METHODS, name);
-    if (method) return bind(name, obj, method);
-  } else if (Array.isArray(obj)) {
-    const method = ownEntry(LIST_METHODS, name);
-    if (method) return bind(name, obj, method);
-  }
-  const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
-  return new Undefined(`${what} has no attribute '${name}'`);
-}
-
-// src/domain/jinja/render.ts
-var TemplateRuntimeError = class extends Error {
-  constructor(original, line) {
-    super(original.message);
-    this.original = original;
-    this.line = line;
-    this.name = original.name;
-  }
-  original;
-  line;
-};
-function renderNodes(stmts, env) {
-  const out = [];
-  new Interpreter(env).run(stmts, [/* @__PURE__ */ new Map()], out);
-  return out;
-}
-var Interpreter = class {
-  constructor(env) {
-    this.env = env;
-  }
-  env;
-  run(stmts, scopes, out) {
-    for (const stmt of stmts) {
-      try {
-        this.exec(stmt, scopes, out);
-      } catch (e) {
-        if (e instanceof TemplateRuntimeError || !(e instanceof Error)) throw e;
-        throw new TemplateRuntimeError(e, stmt.line);
-      }
-    }
-  }
-  exec(stmt, scopes, out) {
-    switch (stmt.kind) {
-      case "data":
-        out.push(stmt.text);
-        return;
-      case "output":
-        out.push(finalize(this.eval(stmt.expr, scopes)));
-        return;
-      case "if": {
-        const branch = stmt.branches.find((b2) => truthy(this.eval(b2.test, scopes)));
-        this.run(branch ? branch.body : stmt.otherwise, scopes, out);
-        return;
-      }
-      case "for":
-        this.execFor(stmt, scopes, out);
-        return;
-      case "set": {
-        const value = this.eval(stmt.expr, scopes);
-        assignTargets(scopes[scopes.length - 1], stmt.targets, value);
-        return;
-      }
-    }
-  }
-  execFor(stmt, scopes, out) {
-    let items = iterate(this.eval(stmt.iter, scopes));
-    if (stmt.filter) {
-      const filter = stmt.filter;
-      items = items.filter((item) => {
-        const scope = /* @__PURE__ */ new Map();
-        assignTargets(scope, stmt.targets, item);
-        return truthy(this.eval(filter, [...scopes, scope]));
-      });
-    }
-    if (!items.length) {
-      this.run(stmt.otherwise, scopes, out);
-      return;
-    }
-    items.forEach((item, i) => {
-      const scope = /* @__PURE__ */ new Map([["loop", loopInfo(i, items.length)]]);
-      assignTargets(scope, stmt.targets, item);
-      this.run(stmt.body, [...scopes, scope], out);
-    });
-  }
-  eval(expr, scopes) {
-    switch (expr.kind) {
-      case "const":
-        return expr.value;
-      case "name":
-        return this.lookup(expr.name, scopes);
-      case "getattr":
-        return attribute(this.eval(expr.target, scopes), expr.attr);
-      case "getitem":
-        return getItem(this.eval(expr.target, scopes), this.eval(expr.index, scopes));
-      case "slice":
-        return slice(
-          this.eval(expr.target, scopes),
-          expr.start && this.eval(expr.start, scopes),
-          expr.stop && this.eval(expr.stop, scopes),
-          expr.step && this.eval(expr.step, scopes)
-        );
-      case "call": {
-        const callee = failIfUndefined(this.eval(expr.callee, scopes));
-        if (!(callee instanceof PyCallable)) throw new PyError("TypeError", `'${typeName(callee)}' object is not callable`);
-        return callee.call(this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes));
-      }
-      case "filter": {
-        const filter = ownEntry(this.env.filters, expr.name);
-        if (!filter) throw new TemplateError(`no filter named '${expr.name}'`);
-        return filter(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
-      }
-      case "test": {
-        const test = ownEntry(this.env.tests, expr.name);
-        if (!test) throw new TemplateError(`no test named '${expr.name}'`);
-        const result = test(this.eval(expr.target, scopes), this.evalAll(expr.args, scopes), this.evalKwargs(expr.kwargs, scopes), this.env);
-        return expr.negated ? !result : result;
-      }
-      case "binop":
-        return binaryOp(expr.op, this.eval(expr.left, scopes), this.eval(expr.right, scopes));
-      case "unary": {
-        const operand = this.eval(expr.operand, scopes);
-        if (expr.op === "not") return !truthy(operand);
-        const n = failIfUndefined(operand);
-        if (!isNumber(n) && typeof n !== "boolean") throw new PyError("TypeError", `bad operand type for unary ${expr.op}: '${typeName(n)}'`);
-        const v2 = numericValue(n);
-        const result = expr.op === "-" ? -v2 : v2;
-        return n instanceof PyFloat ? new PyFloat(result) : result;
-      }
-      case "compare":
-        return this.compare(expr, scopes);
-      case "and": {
-        const left = this.eval(expr.left, scopes);
-        return truthy(left) ? this.eval(expr.right, scopes) : left;
-      }
-      case "or": {
-        const left = this.eval(expr.left, scopes);
-        return truthy(left) ? left : this.eval(expr.right, scopes);
-      }
-      case "cond":
-        if (truthy(this.eval(expr.test, scopes))) return this.eval(expr.then, scopes);
-        return expr.otherwise ? this.eval(expr.otherwise, scopes) : new Undefined("the inline if-expression evaluated to false and no else section was defined", void 0, true);
-      case "list":
-        return this.evalAll(expr.items, scopes);
-      case "tuple":
-        return new PyTuple(this.evalAll(expr.items, scopes));
-      case "dict": {
-        const d = /* @__PURE__ */ new Map();
-        for (const [k2, v2] of expr.entries) d.set(failIfUndefined(this.eval(k2, scopes)), this.eval(v2, scopes));
-        return d;
-      }
-    }
-  }
-  compare(expr, scopes) {
-    let left = this.eval(expr.first, scopes);
-    for (const [op, rightExpr] of expr.rest) {
-      const right = this.eval(rightExpr, scopes);
-      if (!compareOnce(op, left, right)) return false;
-      left = right;
-    }
-    return true;
-  }
-  lookup(name, scopes) {
-    for (let i = scopes.length - 1; i >= 0; i--) {
-      const local = scopes[i].get(name);
-      if (local !== void 0) return local;
-    }
-    return this.env.resolve(name);
-  }
-  evalAll(exprs, scopes) {
-    return exprs.map((e) => this.eval(e, scopes));
-  }
-  evalKwargs(kwargs, scopes) {
-    return new Map(kwargs.map(([k2, e]) => [k2, this.eval(e, scopes)]));
-  }
-};
-var TemplateError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "TemplateError";
-  }
-};
-function finalize(v2) {
-  if (v2 instanceof Undefined && !v2.lenient) throw new UndefinedError(v2);
-  return v2 === null ? "" : v2;
-}
-function assignTargets(scope, targets, value) {
-  if (targets.length === 1) {
-    scope.set(targets[0], value);
-    return;
-  }
-  const items = iterate(value);
-  if (items.length !== targets.length) {
-    throw new PyError("ValueError", `cannot unpack ${items.length} values into ${targets.length} names`);
-  }
-  targets.forEach((t, i) => scope.set(t, items[i]));
-}
-function loopInfo(index, length2) {
-  return /* @__PURE__ */ new Map([
-    ["index", index + 1],
-    ["index0", index],
-    ["revindex", length2 - index],
-    ["revindex0", length2 - index - 1],
-    ["first", index === 0],
-    ["last", index === length2 - 1],
-    ["length", length2]
-  ]);
-}
-function compareOnce(op, left, right) {
-  switch (op) {
-    case "==":
-      return pyEquals(left, right);
-    case "!=":
-      return !pyEquals(left, right);
-    case "in":
-      return pyContains(right, left);
-    case "not in":
-      return !pyContains(right, left);
-    default: {
-      const c = pyCompare(left, right, op);
-      return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
-    }
-  }
-}
-function arithmetic(op, a, b2) {
-  const isFloat = a instanceof PyFloat || b2 instanceof PyFloat;
-  const x = numericValue(a);
-  const y = numericValue(b2);
-  if ((op === "/" || op === "//" || op === "%") && y === 0) {
-    throw new PyError("ZeroDivisionError", "division by zero");
-  }
-  const wrap = (n) => isFloat ? new PyFloat(n) : n;
-  switch (op) {
-    case "+":
-      return wrap(x + y);
-    case "-":
-      return wrap(x - y);
-    case "*":
-      return wrap(x * y);
-    case "/":
-      return new PyFloat(x / y);
-    case "//":
-      return wrap(Math.floor(x / y));
-    case "%":
-      return wrap(x - y * Math.floor(x / y));
-    default:
-      return !isFloat && y < 0 ? new PyFloat(x ** y) : wrap(x ** y);
-  }
-}
-function binaryOp(op, rawLeft, rawRight) {
-  if (op === "~") return pyStr(finalizeForConcat(rawLeft)) + pyStr(finalizeForConcat(rawRight));
-  const left = failIfUndefined(rawLeft);
-  const right = failIfUndefined(rawRight);
-  const numLeft = isNumber(left) || typeof left === "boolean";
-  const numRight = isNumber(right) || typeof right === "boolean";
-  if (numLeft && numRight) return arithmetic(op, left, right);
-  if (op === "+") {
-    if (typeof left === "string" && typeof right === "string") return left + right;
-    if (Array.isArray(left) && Array.isArray(right)) return [...left, ...right];
-    if (left instanceof PyTuple && right instanceof PyTuple) return new PyTuple([...left.items, ...right.items]);
-  }
-  if (op === "*") {
-    const [seq, count] = numLeft ? [right, left] : [left, right];
-    if (typeof count === "number" || typeof count === "boolean") {
-      const n = Math.max(0, numericValue(count));
-      if (typeof seq === "string") return seq.repeat(n);
-      if (Array.isArray(seq)) return Array.from({ length: n }, () => seq).flat();
-    }
-  }
-  throw new PyError(
-    "TypeError",
-    `unsupported operand type(s) for ${op}: '${typeName(left)}' and '${typeName(right)}'`
-  );
-}
-function finalizeForConcat(v2) {
-  if (v2 instanceof Undefined && !v2.lenient) throw new UndefinedError(v2);
-  return v2;
-}
-function undefinedMember(obj, name) {
-  const what = obj === null ? "None" : `'${typeName(obj)} object'`;
-  const detail = typeof name === "string" ? `has no attribute '${name}'` : `has no element ${pyStr(name)}`;
-  return new Undefined(`${what} ${detail}`);
-}
-function getItem(obj, key) {
-  if (obj instanceof Undefined) return obj;
-  failIfUndefined(key);
-  if (obj instanceof Map) {
-    const found = dictGet(obj, key);
-    if (found !== void 0) return found;
-  } else if (typeof obj === "string" || Array.isArray(obj) || obj instanceof PyTuple) {
-    if (typeof key === "number" || typeof key === "boolean") {
-      const seq = typeof obj === "string" ? [...obj] : iterate(obj);
-      const i = numericValue(key);
-      const item = seq[i < 0 ? seq.length + i : i];
-      if (item !== void 0) return item;
-      return undefinedMember(obj, key);
-    }
-  } else if (obj instanceof DictView) {
-    throw new PyError("TypeError", `'${typeName(obj)}' object is not subscriptable`);
-  }
-  if (typeof key === "string") return attribute(obj, key);
-  return undefinedMember(obj, key);
-}
-function slice(obj, start, stop, step) {
-  const target = failIfUndefined(obj);
-  const seq = typeof target === "string" ? [...target] : iterate(target);
-  const toInt2 = (v2) => {
-    if (v2 === void 0 || v2 === null) return void 0;
-    const n = failIfUndefined(v2);
-    if (typeof n !== "number" && typeof n !== "boolean") throw new PyError("TypeError", "slice indices must be integers or None");
-    return numericValue(n);
-  };
-  const stepN = toInt2(step) ?? 1;
-  if (stepN === 0) throw new PyError("ValueError", "slice step cannot be zero");
-  const len = seq.length;
-  const norm = (i, dflt) => {
-    if (i === void 0) return dflt;
-    if (i < 0) return Math.max(i + len, stepN < 0 ? -1 : 0);
-    return Math.min(i, stepN < 0 ? len - 1 : len);
-  };
-  const begin = norm(toInt2(start), stepN < 0 ? len - 1 : 0);
-  const end = norm(toInt2(stop), stepN < 0 ? -1 : len);
-  const picked = [];
-  for (let i = begin; stepN > 0 ? i < end : i > end; i += stepN) picked.push(seq[i]);
-  if (typeof target === "string") return picked.join("");
-  return target instanceof PyTuple ? new PyTuple(picked) : picked;
-}
-
-// src/domain/python/regex.ts
-function compilePyRegex(pattern, flags = {}, global = true) {
-  let source = pattern;
-  let jsFlags = global ? "g" : "";
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
-    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
-    if (inline[1].includes("s")) jsFlags += "s";
-  }
-  if (flags.ignorecase) jsFlags += "i";
-  if (flags.multiline) jsFlags += "m";
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
-  }
-}
-function pyReplacement(template) {
-  return (match, ...rest) => {
-    const last = rest[rest.length - 1];
-    const named = typeof last === "object" && last !== null ? last : {};
-    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
-    const group = (ref) => {
-      if (/^\d+$/.test(ref)) {
-        const n = Number(ref);
-        if (n === 0) return match;
-        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
-        return rest[n - 1] ?? "";
-      }
-      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return ownEntry(named, ref) ?? "";
-    };
-    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
-      if (gref !== void 0) return group(gref);
-      if (num !== void 0) return group(num);
-      if (esc !== void 0) {
-        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
-        return map[esc];
-      }
-      return whole;
-    });
-  };
-}
-
-// src/domain/jinja/filters.ts
-function argument(args, kwargs, index, name, fallback) {
-  if (args.length > index) return args[index];
-  const kw = kwargs.get(name);
-  return kw === void 0 ? fallback : kw;
-}
-function text(v2) {
-  return pyStr(failIfUndefined(v2));
-}
-function toList(v2) {
-  return [...iterate(failIfUndefined(v2))];
-}
-function requireDict(v2, filter) {
-  const d = failIfUndefined(v2);
-  if (!(d instanceof Map)) throw new PyError("AnsibleFilterError", `${filter} requires a dictionary, got ${typeName(d)} instead.`);
-  return d;
-}
-function toBool(v2) {
-  const value = failIfUndefined(v2);
-  if (value === null || typeof value === "boolean") return value;
-  const probe = typeof value === "string" ? value.toLowerCase() : value;
-  return ["yes", "on", "1", "true"].includes(probe) || probe === 1;
-}
-function toInt(v2, fallback = 0, base = 10) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number") return value;
-  if (value instanceof PyFloat) return Math.trunc(value.value);
-  if (typeof value === "string") {
-    const s3 = value.trim().replace(/_/g, "");
-    if (base === 10 && /^[-+]?\d+$/.test(s3)) return parseInt(s3, 10);
-    if (base !== 10) {
-      const n = parseInt(s3.replace(/^0[xob]/i, ""), base);
-      if (!Number.isNaN(n)) return n;
-    }
-    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s3)) return Math.trunc(Number(s3));
-  }
-  return fallback;
-}
-function toFloat(v2, fallback = new PyFloat(0)) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "number" || typeof value === "boolean") return new PyFloat(numericValue(value));
-  if (value instanceof PyFloat) return value;
-  if (typeof value === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) return new PyFloat(Number(value));
-  return fallback;
-}
-function runTest(env, name, item, args) {
-  if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = ownEntry(env.tests, name.split(".").pop());
-  if (!test) throw new TemplateError(`no test named '${name}'`);
-  return test(item, args, /* @__PURE__ */ new Map(), env);
-}
-function selectOrReject(keep, byAttribute) {
-  return (value, args, _kwargs, env) => {
-    const items = toList(value);
-    const attr = byAttribute ? args[0] : null;
-    const [testName, ...testArgs] = byAttribute ? args.slice(1) : args;
-    const pick = (item) => byAttribute ? getPath(item, attr ?? null) : item;
-    return items.filter((item) => {
-      const subject = pick(item);
-      const passed = testName === void 0 ? truthy(subject) : runTest(env, testName, subject, testArgs);
-      return passed === keep;
-    });
-  };
-}
-function getPath(item, path) {
-  if (typeof path === "number") return getItem(item, path);
-  let current = item;
-  for (const part of pyStr(failIfUndefined(path)).split(".")) {
-    current = getItem(current, /^\d+$/.test(part) ? Number(part) : part);
-  }
-  return current;
-}
-function combine(dicts, recursive, listMerge) {
-  const result = /* @__PURE__ */ new Map();
-  for (const d of dicts) mergeInto(result, d, recursive, listMerge);
-  return result;
-}
-function mergeInto(target, source, recursive, listMerge) {
-  for (const [k2, v2] of source) {
-    const existing = target.get(k2);
-    if (recursive && existing instanceof Map && v2 instanceof Map) {
-      const merged = new Map(existing);
-      mergeInto(merged, v2, recursive, listMerge);
-      target.set(k2, merged);
-    } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
-      const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
-      target.set(k2, merged);
-    } else {
-      target.set(k2, v2);
-    }
-  }
-}
-function unique(items) {
-  const out = [];
-  for (const item of items) if (!out.some((x) => pyEquals(x, item))) out.push(item);
-  return out;
-}
-function sortKey(a, b2) {
-  return pyEquals(a, b2) ? 0 : pyCompare(a, b2, "<");
-}
-function flatten(items, levels) {
-  const out = [];
-  for (const item of items) {
-    if ((Array.isArray(item) || item instanceof PyTuple) && (levels === null || levels > 0)) {
-      out.push(...flatten(iterate(item), levels === null ? null : levels - 1));
-    } else if (item !== null && item !== "None") {
-      out.push(item);
-    }
-  }
-  return out;
-}
-function percentFormat(template, args) {
-  let i = 0;
-  return template.replace(/%(-?\d*)(?:\.(\d+))?([sdifr%])/g, (_2, width, precision, conv) => {
-    if (conv === "%") return "%";
-    const arg = failIfUndefined(args[i++] ?? null);
-    let out;
-    if (conv === "s") out = pyStr(arg);
-    else if (conv === "r") out = typeof arg === "string" ? `'${arg}'` : pyStr(arg);
-    else if (conv === "f") out = numericValue(arg).toFixed(precision ? Number(precision) : 6);
-    else out = String(Math.trunc(numericValue(arg)));
-    const w2 = Number(width);
-    return w2 < 0 ? out.padEnd(-w2) : out.padStart(w2);
-  });
-}
-function length(value) {
-  const v2 = failIfUndefined(value);
-  if (typeof v2 === "string") return [...v2].length;
-  if (v2 instanceof Map) return v2.size;
-  if (v2 instanceof DictView) return v2.dict.size;
-  if (Array.isArray(v2)) return v2.length;
-  if (v2 instanceof PyTuple) return v2.items.length;
-  throw new PyError("TypeError", `object of type '${typeName(v2)}' has no len()`);
-}
-var FILTERS = {
-  default: (value, args, kwargs) => {
-    const fallback = argument(args, kwargs, 0, "default_value", "");
-    const boolean = truthy(argument(args, kwargs, 1, "boolean", false));
-    if (value instanceof Undefined || boolean && !truthy(value)) return fallback;
-    return value;
-  },
-  mandatory: (value, args) => {
-    if (value instanceof Undefined) throw new UndefinedError(new Undefined(args[0] ? text(args[0]) : `Mandatory variable ${value.name ? `'${value.name}' ` : ""}not defined.`));
-    return value;
-  },
-  bool: (value) => toBool(value),
-  int: (value, args, kwargs) => toInt(value, argument(args, kwargs, 0, "default", 0), numericValue(argument(args, kwargs, 1, "base", 10))),
-  float: (value, args, kwargs) => toFloat(value, argument(args, kwargs, 0, "default", new PyFloat(0))),
-  string: (value) => text(value),
-  lower: (value) => text(value).toLowerCase(),
-  upper: (value) => text(value).toUpperCase(),
-  capitalize: (value) => {
-    const s3 = text(value);
-    return s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3;
-  },
-  title: (value) => text(value).replace(/[A-Za-z0-9]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
-  trim: (value, args) => {
-    const s3 = text(value);
-    if (args[0] === void 0 || args[0] === null) return s3.trim();
-    const chars = text(args[0]);
-    let a = 0;
-    let b2 = s3.length;
-    while (a < b2 && chars.includes(s3[a])) a++;
-    while (b2 > a && chars.includes(s3[b2 - 1])) b2--;
-    return s3.slice(a, b2);
-  },
-  replace: (value, args, kwargs) => {
-    const s3 = text(value);
-    const old = text(args[0]);
-    const replacement = text(args[1]);
-    const count = argument(args, kwargs, 2, "count", null);
-    if (count === null) return s3.split(old).join(replacement);
-    const parts = s3.split(old);
-    const n = numericValue(count);
-    return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
-  },
-  join: (value, args, kwargs) => {
-    const sep3 = text(argument(args, kwargs, 0, "d", ""));
-    const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
-  },
-  split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
-  length,
-  count: length,
-  first: (value) => {
-    const items = toList(value);
-    return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
-  },
-  last: (value) => {
-    const items = toList(value);
-    return items.length ? items[items.length - 1] : new Undefined("No last item, sequence was empty.");
-  },
-  list: (value) => toList(value),
-  unique: (value) => unique(toList(value)),
-  reverse: (value) => {
-    const v2 = failIfUndefined(value);
-    if (typeof v2 === "string") return [...v2].reverse().join("");
-    return toList(v2).reverse();
-  },
-  sort: (value, args, kwargs) => {
-    const reverse = truthy(argument(args, kwargs, 0, "reverse", false));
-    const attr = argument(args, kwargs, 2, "attribute", null);
-    const keyOf = (v2) => {
-      const k2 = attr === null ? v2 : getPath(v2, attr);
-      return typeof k2 === "string" && !truthy(argument(args, kwargs, 1, "case_sensitive", false)) ? k2.toLowerCase() : k2;
-    };
-    const sorted = toList(value).sort((a, b2) => sortKey(keyOf(a), keyOf(b2)));
-    return reverse ? sorted.reverse() : sorted;
-  },
-  min: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) < 0 ? b2 : a),
-  max: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) > 0 ? b2 : a),
-  sum: (value, args, kwargs) => {
-    const start = argument(args, kwargs, 1, "start", 0);
-    return toList(value).reduce((acc, v2) => acc + numericValue(failIfUndefined(v2)), numericValue(start));
-  },
-  abs: (value) => {
-    const v2 = failIfUndefined(value);
-    return v2 instanceof PyFloat ? new PyFloat(Math.abs(v2.value)) : Math.abs(numericValue(v2));
-  },
-  round: (value, args, kwargs) => {
-    const precision = numericValue(argument(args, kwargs, 0, "precision", 0));
-    const method = text(argument(args, kwargs, 1, "method", "common"));
-    const f2 = 10 ** precision;
-    const x = numericValue(failIfUndefined(value)) * f2;
-    const r = method === "ceil" ? Math.ceil(x) : method === "floor" ? Math.floor(x) : Math.sign(x) * Math.round(Math.abs(x));
-    return new PyFloat(r / f2);
-  },
-  select: selectOrReject(true, false),
-  reject: selectOrReject(false, false),
-  selectattr: selectOrReject(true, true),
-  rejectattr: selectOrReject(false, true),
-  map: (value, args, kwargs, env) => {
-    const items = toList(value);
-    const attr = kwargs.get("attribute");
-    if (attr !== void 0) {
-      const fallback = kwargs.get("default");
-      return items.map((item) => {
-        const got = getPath(item, attr);
-        return got instanceof Undefined && fallback !== void 0 ? fallback : got;
-      });
-    }
-    const [name, ...rest] = args;
-    const filter = ownEntry(env.filters, text(name));
-    if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
-    return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
-  },
-  dict2items: (value, args, kwargs) => {
-    const d = requireDict(value, "dict2items");
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return [...d.entries()].map(([k2, v2]) => /* @__PURE__ */ new Map([[keyName, k2], [valueName, v2]]));
-  },
-  items2dict: (value, args, kwargs) => {
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return new Map(toList(value).map((item) => [getItem(item, keyName), getItem(item, valueName)]));
-  },
-  dictsort: (value) => [...requireDict(value, "dictsort").entries()].sort((a, b2) => sortKey(a[0], b2[0])).map(([k2, v2]) => new PyTuple([k2, v2])),
-  items: (value) => value instanceof Undefined ? [] : new DictView("items", requireDict(value, "items")).items,
-  combine: (value, args, kwargs) => {
-    const dicts = [value, ...args].map((d) => requireDict(d, "combine"));
-    return combine(dicts, truthy(kwargs.get("recursive") ?? false), text(kwargs.get("list_merge") ?? "replace"));
-  },
-  flatten: (value, args, kwargs) => {
-    const levels = argument(args, kwargs, 0, "levels", null);
-    return flatten(toList(value), levels === null ? null : numericValue(levels));
-  },
-  difference: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => !other.some((y) => pyEquals(x, y))));
-  },
-  intersect: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => other.some((y) => pyEquals(x, y))));
-  },
-  union: (value, args) => unique([...toList(value), ...toList(args[0])]),
-  symmetric_difference: (value, args) => {
-    const a = toList(value);
-    const b2 = toList(args[0]);
-    return unique([...a.filter((x) => !b2.some((y) => pyEquals(x, y))), ...b2.filter((x) => !a.some((y) => pyEquals(x, y)))]);
-  },
-  zip: (value, args) => {
-    const lists = [toList(value), ...args.map(toList)];
-    const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_2, i) => new PyTuple(lists.map((l) => l[i])));
-  },
-  regex_replace: (value, args, kwargs) => {
-    const pattern = text(argument(args, kwargs, 0, "pattern", ""));
-    const replacement = text(argument(args, kwargs, 1, "replacement", ""));
-    const re2 = compilePyRegex(pattern, {
-      ignorecase: truthy(argument(args, kwargs, 2, "ignorecase", false)),
-      multiline: truthy(argument(args, kwargs, 3, "multiline", false))
-    });
-    return text(value).replace(re2, pyReplacement(replacement));
-  },
-  regex_search: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) }, false);
-    const m2 = re2.exec(text(value));
-    if (!m2) return null;
-    const refs = args.slice(1).map(text);
-    if (!refs.length) return m2[0];
-    return refs.map((r) => {
-      const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
-      if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
-    });
-  },
-  regex_findall: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) });
-    return [...text(value).matchAll(re2)].map((m2) => m2.length === 1 ? m2[0] : m2.length === 2 ? m2[1] ?? "" : new PyTuple(m2.slice(1).map((g2) => g2 ?? "")));
-  },
-  regex_escape: (value) => text(value).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
-  ternary: (value, args, kwargs) => {
-    const noneValue = argument(args, kwargs, 2, "none_val", null);
-    if (value === null && args.length > 2) return noneValue;
-    return truthy(value) ? argument(args, kwargs, 0, "true_val", null) : argument(args, kwargs, 1, "false_val", null);
-  },
-  basename: (value) => text(value).split("/").pop() ?? "",
-  dirname: (value) => {
-    const s3 = text(value);
-    const i = s3.lastIndexOf("/");
-    return i < 0 ? "" : s3.slice(0, i) || "/";
-  },
-  format: (value, args) => percentFormat(text(value), args),
-  to_json: (value) => JSON.stringify(toJson2(value)),
-  quote: (value) => {
-    const s3 = text(value);
-    return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
-  },
-  attr: (value, args) => attribute(value, text(args[0])),
-  random: () => {
-    throw new TemplateError("the random filter makes lists non-reproducible and is not supported");
-  }
-};
-FILTERS.d = FILTERS.default;
-FILTERS.e = FILTERS.escape = (value) => text(value);
-function toJson2(value) {
-  const v2 = failIfUndefined(value);
-  if (v2 instanceof PyFloat) return v2.value;
-  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
-  if (Array.isArray(v2)) return v2.map(toJson2);
-  if (v2 instanceof DictView) return v2.items.map(toJson2);
-  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
-  if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
-  return v2;
-}
-
 // src/domain/ansible/version.ts
 var OPERATORS2 = {
   "==": "eq",
@@ -9238,6 +9394,10 @@ var Templar = class {
   has(name) {
     return this.variables.has(name);
   }
+  /** Every variable's name, in the order the layers defined them. */
+  variableNames() {
+    return [...this.variables.keys()];
+  }
   /** A variable as its layer wrote it, before any templating. */
   rawValue(name) {
     return this.variables.get(name)?.value;
@@ -9388,7 +9548,34 @@ function generateLists(input) {
   const warnings = [];
   const files = describeFiles(templar, filesList, fileLines, warnings);
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) };
+  const role = downloadRoleView(templar, input);
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
+}
+function secretValues(templar) {
+  const found = [];
+  for (const name of templar.variableNames()) {
+    if (!isSecretName(name)) continue;
+    let resolved;
+    try {
+      resolved = templar.resolve(name);
+    } catch {
+      continue;
+    }
+    if (resolved instanceof Undefined) continue;
+    const value = toJson2(resolved);
+    const strings = [];
+    collectSecretStrings(value, strings);
+    for (const v2 of strings) found.push({ name, value: v2 });
+  }
+  return found;
+}
+function downloadRoleView(templar, input) {
+  try {
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+  } catch (e) {
+    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
+    throw e;
+  }
 }
 function renderList(templar, name, lines2, downloadYmlPath) {
   const text3 = templateText(lines2);
@@ -9482,18 +9669,6 @@ function safeTemplate(templar, value) {
     throw e;
   }
 }
-function normalizeChecksum(value, bareAlgorithm) {
-  if (value === null || value === 0 || value === false) return null;
-  const text3 = pyStr(value).trim();
-  if (text3 === "" || text3 === "0") return null;
-  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
-  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
-  if (/^[0-9a-fA-F]+$/.test(text3)) {
-    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
-    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
-  }
-  return null;
-}
 function guardKubeVersion(templar) {
   const kubeVersion = templar.resolve("kube_version");
   if (kubeVersion instanceof Undefined) {
@@ -9533,6 +9708,33 @@ function supportedKubeVersions(templar) {
   const forArch = dictGet(table, arch instanceof Undefined ? "amd64" : arch) ?? dictGet(table, "amd64");
   if (!(forArch instanceof Map)) return [];
   return [...forArch.keys()].map((k2) => pyStr(k2));
+}
+
+// src/domain/kubespray/secret-marks.ts
+function markSecrets(variables) {
+  const marks = /* @__PURE__ */ new Map();
+  const mark = (path) => {
+    const m2 = `kbsecretmark${marks.size}x`;
+    marks.set(m2, path);
+    return m2;
+  };
+  const replaceSecret = (value, path) => {
+    if (typeof value === "string" || typeof value === "number") return mark(path);
+    return replaceNested(value, path);
+  };
+  const replaceNested = (value, path) => {
+    if (Array.isArray(value)) return value.map((v2, i) => replaceNested(v2, `${path}[${i}]`));
+    if (value instanceof Map) {
+      return new Map([...value].map(([k2, v2]) => [k2, typeof k2 === "string" && isSecretName(k2) ? replaceSecret(v2, `${path}.${k2}`) : replaceNested(v2, `${path}.${String(k2)}`)]));
+    }
+    return value;
+  };
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, variable] of variables) {
+    const secret = isSecretName(name) && variable.value !== null && typeof variable.value !== "boolean" && variable.value !== "";
+    out.set(name, secret ? { ...variable, value: replaceSecret(variable.value, name) } : variable);
+  }
+  return { variables: out, marks };
 }
 
 // src/pipeline/lists.ts
@@ -9577,22 +9779,938 @@ function composeVariables(request, tree) {
 async function runLists(request) {
   const tree = readKubesprayTree((0, import_node_path20.resolve)(request.cwd, request.kubesprayDir));
   const variables = composeVariables(request, tree);
-  const lists = generateLists({
+  const input = {
     downloadYml: tree.downloadYml,
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
     environment: request.environment
-  });
+  };
+  const lists = generateLists(input);
+  if (request.refuseLeaks) {
+    const marking = markSecrets(variables);
+    refuseLeaks(lists, () => generateLists({ ...input, variables: marking.variables }), marking.marks);
+  }
   const outDir = (0, import_node_path20.resolve)(request.cwd, request.outDir);
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads, role: lists.role }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
   const written = request.redact ?? ((text3) => text3);
   await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.files), written(lists.filesList));
   await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.images), written(lists.imagesList));
   await writeFileAtomic((0, import_node_path20.join)(outDir, LIST_FILES.manifest), written(manifest));
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role, secretValues: lists.secretValues };
+}
+function refuseLeaks(lists, marked, marks) {
+  if (!marks.size) return;
+  const placesOf = (l) => [
+    ...l.files.map((f2) => [`the url of ${f2.component}`, redactText(f2.url)]),
+    ...l.role.files.map((f2) => [`the url of ${f2.component}`, redactText(f2.url)]),
+    ...l.images.map((i) => [`the image of ${i.component}`, i.ref]),
+    ...l.role.images.map((i) => [`the image of ${i.component}`, i.ref])
+  ];
+  let leaks;
+  try {
+    const places = placesOf(marked());
+    leaks = [...marks].flatMap(([mark, secret]) => places.filter(([, text3]) => text3.includes(mark)).map(([where]) => ({ secret: secret.split(/[.[]/)[0], where })));
+  } catch {
+    leaks = findLeaks(lists.secretValues, placesOf(lists));
+  }
+  if (!leaks.length) return;
+  const named = [...new Set(leaks.map((l) => `the value of ${l.secret} is in ${l.where}`))];
+  throw new InputError(
+    `${named.join("; ")}: a bundle publishes its urls (and its files' paths), so the secret would leave with it. Keep credentials out of url paths and image names: as userinfo (https://user:pass@host/, which is redacted), through --mirror FROM=TO with userinfo in TO, or in REGISTRY_AUTH_FILE for registries`
+  );
+}
+
+// src/domain/kubespray/manifest-images.ts
+var MANIFESTS_WITH_IMAGES = {
+  argocd_install: { role: "kubernetes-apps/argocd", variable: "argocd_install_url" }
+};
+var CONTAINER_LISTS = /* @__PURE__ */ new Set(["containers", "initContainers", "ephemeralContainers"]);
+function imagesInManifest(text3, origin) {
+  const found = /* @__PURE__ */ new Set();
+  const walk = (v2, inContainerList) => {
+    if (Array.isArray(v2)) for (const x of v2) walk(x, inContainerList);
+    else if (v2 instanceof Map) {
+      for (const [k2, x] of v2) {
+        const key = pyStr(k2);
+        if (inContainerList && key === "image" && typeof x === "string" && x.trim()) found.add(x.trim());
+        else walk(x, CONTAINER_LISTS.has(key));
+      }
+    }
+  };
+  for (const doc of loadYamlDocumentsFull(text3, origin)) walk(doc, false);
+  return [...found].sort();
+}
+
+// src/pipeline/audit.ts
+var import_promises9 = require("node:fs/promises");
+var import_node_fs18 = require("node:fs");
+var import_node_os5 = require("node:os");
+var import_node_path22 = require("node:path");
+
+// src/domain/kubespray/references.ts
+var ROLE_PARTS = /* @__PURE__ */ new Set(["tasks", "defaults", "vars", "meta", "templates", "handlers", "files", "library"]);
+var DOWNLOAD_ROLE = "download";
+var FETCHED_URL = /_(download|install|repository|chart_repository)_url$/;
+var HOST_SELECTION = /\b(inventory_hostname(_short)?|groups|group_names|hostvars|ansible_play_hosts(_all)?|play_hosts)\b/;
+var YES = { state: "yes", because: "always" };
+function findReferences(input) {
+  const tree = new Tree(input);
+  const graph = new RoleGraph(tree);
+  const roles = graph.enablement();
+  const collector = new Collector();
+  const downloads = downloadEntries(tree, roles.get(DOWNLOAD_ROLE) ?? unreachedDownload());
+  for (const entry of downloads) collector.add(entry.reference, entry.source);
+  const consumers = new Consumers(tree, roles, downloads);
+  for (const role of tree.roles) {
+    for (const found of roleVariableReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+    for (const found of templateReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+  }
+  return { references: collector.all(), roles, warnings: tree.warnings };
+}
+function unreachedDownload() {
+  return { state: "unknown", because: "no play reaches the download role" };
+}
+var Tree = class {
+  constructor(input) {
+    this.input = input;
+    const roles = /* @__PURE__ */ new Set();
+    for (const path of input.files.keys()) {
+      const role = roleOfPath(path);
+      if (role) roles.add(role);
+    }
+    this.roles = [...roles].sort();
+    this.base = new Templar(input.variables, input.templar);
+    this.loadedOrigins = new Set([...input.variables.values()].map((v2) => v2.origin));
+  }
+  input;
+  roles;
+  warnings = [];
+  base;
+  templars = /* @__PURE__ */ new Map();
+  variableMaps = /* @__PURE__ */ new Map();
+  varFiles = /* @__PURE__ */ new Map();
+  parsed = /* @__PURE__ */ new Map();
+  /** The files the play's variables came from. */
+  loadedOrigins;
+  text(path) {
+    return this.input.files.get(path);
+  }
+  /** A YAML file of the tree, parsed once; undefined (and a warning) when it is not YAML. */
+  yaml(path) {
+    if (this.parsed.has(path)) return this.parsed.get(path);
+    const text3 = this.text(path);
+    let value;
+    if (text3 !== void 0) {
+      try {
+        value = loadYaml(text3, path);
+      } catch (e) {
+        this.warnings.push(`${path}: not read (${e.message.split("\n")[0]})`);
+      }
+    }
+    this.parsed.set(path, value);
+    return value;
+  }
+  /** DataLoader.find_vars_files(dir, 'main'): main[.yml|.yaml|.json], or every file under main/. */
+  mainFiles(dir) {
+    for (const ext of ["", ".yml", ".yaml", ".json"]) {
+      if (this.input.files.has(`${dir}/main${ext}`)) return [`${dir}/main${ext}`];
+    }
+    const under = `${dir}/main/`;
+    return [...this.input.files.keys()].filter((p2) => p2.startsWith(under) && !p2.slice(under.length).split("/").some((s3) => s3.startsWith(".")) && /(\/[^./]+|\.ya?ml|\.json)$/.test(p2)).sort();
+  }
+  /** The role's defaults/main and vars/main, as Ansible loads them for it. */
+  roleVarFiles(role, part) {
+    const key = `${role}\0${part}`;
+    let files = this.varFiles.get(key);
+    if (!files) {
+      files = this.mainFiles(`roles/${role}/${part}`).flatMap((path) => {
+        const value = this.yaml(path);
+        return value instanceof Map ? [{ path, vars: value }] : [];
+      });
+      this.varFiles.set(key, files);
+    }
+    return files;
+  }
+  /** Whether the play's variables already hold this role's own (kubespray_defaults, download). */
+  isLoadedEverywhere(role) {
+    const files = [...this.roleVarFiles(role, "defaults"), ...this.roleVarFiles(role, "vars")];
+    return files.some((f2) => this.loadedOrigins.has(f2.path));
+  }
+  /** The role that first led to this one (its defaults are in scope too, as in the play). */
+  parentOf = /* @__PURE__ */ new Map();
+  /** Plays: their vars, and the roles whose defaults they load; scope 0 is no play. */
+  scopes = [{ vars: /* @__PURE__ */ new Map(), roles: [] }];
+  /** The play a role was first reached in (its templates are rendered there). */
+  scopeOf = /* @__PURE__ */ new Map();
+  /**
+   * The variables a role's tasks and templates see: the defaults of the roles that led to it,
+   * then its own, beat the defaults every play loads (and nothing else); vars/main beat
+   * everything but extra vars.
+   */
+  variablesOf(role, scope = 0) {
+    const key = `${role ?? ""}\0${scope}`;
+    let own = this.variableMaps.get(key);
+    if (own) return own;
+    const chain = [];
+    for (let r = role; r !== void 0 && !chain.includes(r); r = this.parentOf.get(r)) chain.unshift(r);
+    const play = this.scopes[scope];
+    const layered = [...play.roles.filter((r) => !chain.includes(r)), ...chain].filter((r) => !this.isLoadedEverywhere(r));
+    const defaults = layered.flatMap((r) => this.roleVarFiles(r, "defaults"));
+    const vars = chain.filter((r) => !this.isLoadedEverywhere(r)).flatMap((r) => this.roleVarFiles(r, "vars"));
+    const playVars = play.vars;
+    if (!defaults.length && !vars.length && !playVars.size) {
+      own = this.input.variables;
+    } else {
+      const map = new Map(this.input.variables);
+      const roleDefaults = /* @__PURE__ */ new Set();
+      for (const file of defaults) {
+        roleDefaults.add(file.path);
+        for (const [k2, value] of file.vars) {
+          const name = pyStr(k2);
+          const current = map.get(name);
+          if (!current || this.input.isDefaultsOrigin(current.origin) || roleDefaults.has(current.origin)) map.set(name, { value, origin: file.path });
+        }
+      }
+      this.layer(map, playVars, "play vars");
+      for (const file of vars) this.layer(map, file.vars, file.path);
+      own = map;
+    }
+    this.variableMaps.set(key, own);
+    return own;
+  }
+  templarOf(role, scope = 0) {
+    const key = `${role ?? ""}\0${scope}`;
+    let templar = this.templars.get(key);
+    if (!templar) {
+      const variables = this.variablesOf(role, scope);
+      templar = variables === this.input.variables ? this.base : new Templar(variables, this.input.templar);
+      this.templars.set(key, templar);
+    }
+    return templar;
+  }
+  /** A task's templar: its role's (in its play), with the task's `vars:` (and a loop's `item`) on top. */
+  templarWith(role, locals, origin, scope = 0) {
+    if (!locals.size) return this.templarOf(role, scope);
+    const map = new Map(this.variablesOf(role, scope));
+    this.layer(map, locals, origin);
+    return new Templar(map, this.input.templar);
+  }
+  /** The vars of a play (and of the plays importing it): a scope its roles are walked in. */
+  addScope(parent, vars, roles) {
+    if (!(vars instanceof Map && vars.size) && !roles.length) return parent;
+    const inherited = this.scopes[parent];
+    this.scopes.push({ vars: vars instanceof Map ? new Map([...inherited.vars, ...vars]) : inherited.vars, roles: [...inherited.roles, ...roles] });
+    return this.scopes.length - 1;
+  }
+  /** A play's roles and, before each, its meta dependencies (recursively), as Ansible loads them. */
+  staticRoles(names, from, seen = /* @__PURE__ */ new Set()) {
+    const out = [];
+    for (const name of names) {
+      if (name.includes("{{")) continue;
+      const role = this.resolveRole(name, from);
+      if (!role || seen.has(role)) continue;
+      seen.add(role);
+      const meta = this.yaml(`roles/${role}/meta/main.yml`);
+      const deps = (meta instanceof Map ? asList(dictGet(meta, "dependencies")) : []).flatMap((d) => {
+        const n = d instanceof Map ? dictGet(d, "role") ?? dictGet(d, "name") : d;
+        return typeof n === "string" ? [n] : [];
+      });
+      out.push(...this.staticRoles(deps, role, seen), role);
+    }
+    return out;
+  }
+  /** Variables that beat all but extra vars (play vars, a role's vars/main, a task's vars). */
+  layer(map, vars, origin) {
+    for (const [k2, value] of vars) {
+      const name = pyStr(k2);
+      const current = map.get(name);
+      if (!current || !this.input.isAboveRoleVars(current.origin)) map.set(name, { value, origin });
+    }
+  }
+  /** A role named in a playbook, a dependency or an include, as a directory of roles/. */
+  resolveRole(name, from) {
+    const plain = name.replace(/^\.\//, "").replace(/\/+$/, "");
+    const candidates = [plain];
+    if (from) {
+      const parent = from.includes("/") ? from.slice(0, from.lastIndexOf("/")) : "";
+      candidates.push(parent ? `${parent}/${plain}` : plain, `${from}/${plain}`);
+    }
+    return candidates.find((c) => this.roles.includes(c));
+  }
+};
+function roleOfPath(path) {
+  const parts = path.split("/");
+  if (parts[0] !== "roles" || parts.includes("molecule")) return void 0;
+  for (let i = 2; i < parts.length - 1; i++) {
+    if (ROLE_PARTS.has(parts[i])) return parts.slice(1, i).join("/");
+  }
+  return void 0;
+}
+function lineOf(text3, pattern) {
+  if (text3 === void 0) return void 0;
+  const m2 = pattern.exec(text3);
+  return m2 ? text3.slice(0, m2.index).split("\n").length : void 0;
+}
+var escapeRegExp = (s3) => s3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function renderValue(templar, value) {
+  try {
+    const out = templar.template(value);
+    return out instanceof Undefined ? { problem: `undefined: ${out.hint}` } : { value: out };
+  } catch (e) {
+    return { problem: describeFailure(e) };
+  }
+}
+function renderText(templar, text3) {
+  try {
+    return { value: templar.render(text3, { convertData: false, escapeBackslashes: false }) };
+  } catch (e) {
+    return { problem: describeFailure(e) };
+  }
+}
+function describeFailure(e) {
+  const cause = e instanceof TemplateRuntimeError ? e.original : e;
+  if (cause instanceof UndefinedError) return `undefined: ${cause.message}`;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+function variablesIn(templar, text3) {
+  const names = [];
+  for (const block of text3.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
+    for (const m2 of block[1].matchAll(/(?<![.\w'"])([A-Za-z_]\w*)/g)) {
+      if (templar.has(m2[1]) && !names.includes(m2[1])) names.push(m2[1]);
+    }
+  }
+  return names;
+}
+var RANK = { no: 0, unknown: 1, yes: 2 };
+function both(a, b2) {
+  if (a.state === "no") return a;
+  if (b2.state === "no") return b2;
+  if (a.state === "unknown") return a;
+  if (b2.state === "unknown") return b2;
+  return { state: "yes", because: [a.because, b2.because].filter((x) => x !== "always").join("; ") || "always" };
+}
+function either(a, b2) {
+  return RANK[b2.state] > RANK[a.state] ? b2 : a;
+}
+function asConditions(when) {
+  if (when === void 0 || when === null) return [];
+  return Array.isArray(when) ? when : [when];
+}
+function evaluateCondition(templar, condition) {
+  if (typeof condition === "boolean") return { state: condition ? "yes" : "no", because: `when: ${condition}` };
+  const text3 = pyStr(condition).trim();
+  if (HOST_SELECTION.test(text3)) return { state: "yes", because: "always" };
+  const rendered = renderText(templar, `{% if ${text3} %}True{% else %}False{% endif %}`);
+  if ("problem" in rendered) return { state: "unknown", because: `when: ${text3} (${rendered.problem})` };
+  const yes = pyStr(rendered.value).trim() === "True";
+  return { state: yes ? "yes" : "no", because: `when: ${text3}${yes ? "" : " (false)"}` };
+}
+function evaluateConditions(templar, conditions) {
+  return conditions.reduce((acc, c) => acc.state === "no" ? acc : both(acc, evaluateCondition(templar, c)), YES);
+}
+var ROLE_INCLUDES = ["include_role", "import_role", "ansible.builtin.include_role", "ansible.builtin.import_role"];
+var TASK_INCLUDES = ["include_tasks", "import_tasks", "ansible.builtin.include_tasks", "ansible.builtin.import_tasks"];
+var PLAYBOOK_IMPORTS = ["import_playbook", "ansible.builtin.import_playbook"];
+var TASK_LISTS = ["tasks", "pre_tasks", "post_tasks"];
+var RoleGraph = class {
+  constructor(tree) {
+    this.tree = tree;
+  }
+  tree;
+  edges = [];
+  /** Role and play scope walked. */
+  walked = /* @__PURE__ */ new Set();
+  reached = /* @__PURE__ */ new Set();
+  /** An include whose role name could not be rendered: an unreached role may be the one it meant. */
+  unresolved;
+  enablement() {
+    const root = "cluster.yml";
+    if (this.tree.text(root) === void 0) {
+      const because = `the tree has no ${root} to read the roles' when: conditions from`;
+      return new Map(this.tree.roles.map((role) => [role, { state: "unknown", because }]));
+    }
+    this.walkPlaybook(root, [], /* @__PURE__ */ new Set(), 0);
+    const states = /* @__PURE__ */ new Map();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const edge of this.edges) {
+        const parent = edge.from === void 0 ? YES : states.get(edge.from);
+        if (!parent) continue;
+        const candidate = both(parent, edge.condition);
+        const reached = { state: candidate.state, because: candidate.state === "yes" ? `${edge.via}${candidate.because === "always" ? "" : ` (${candidate.because})`}` : `${edge.via}: ${candidate.because}` };
+        const current = states.get(edge.to);
+        if (!current || RANK[reached.state] > RANK[current.state]) {
+          states.set(edge.to, reached);
+          changed = true;
+        }
+      }
+    }
+    for (const role of this.tree.roles) {
+      if (states.has(role)) continue;
+      states.set(
+        role,
+        this.unresolved ? { state: "unknown", because: `${root} reaches it by no play read here, and ${this.unresolved}` } : { state: "no", because: `${root} does not include it with these variables` }
+      );
+    }
+    return states;
+  }
+  walkPlaybook(path, conditions, seen, parentScope) {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const plays = this.tree.yaml(path);
+    if (!Array.isArray(plays)) return;
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
+    for (const play of plays) {
+      if (!(play instanceof Map)) continue;
+      const when = [...conditions, ...asConditions(dictGet(play, "when"))];
+      const roleNames = asList(dictGet(play, "roles")).flatMap((entry) => {
+        const name = entry instanceof Map ? dictGet(entry, "role") ?? dictGet(entry, "name") : entry;
+        return typeof name === "string" ? [name] : [];
+      });
+      const scope = this.tree.addScope(parentScope, dictGet(play, "vars"), this.tree.staticRoles(roleNames));
+      const imported = PLAYBOOK_IMPORTS.map((k2) => dictGet(play, k2)).find((v2) => typeof v2 === "string");
+      if (typeof imported === "string") {
+        this.walkPlaybook(normalizePath(dir + imported), when, seen, scope);
+        continue;
+      }
+      for (const entry of asList(dictGet(play, "roles"))) {
+        const name = entry instanceof Map ? dictGet(entry, "role") ?? dictGet(entry, "name") : entry;
+        if (typeof name !== "string") continue;
+        const roleWhen = [...when, ...asConditions(entry instanceof Map ? dictGet(entry, "when") : void 0)];
+        this.addEdge(name, void 0, path, roleWhen, this.tree.templarOf(void 0, scope), "role", scope);
+      }
+      for (const list of TASK_LISTS) this.walkTasks(asList(dictGet(play, list)), void 0, path, when, dir, /* @__PURE__ */ new Set(), /* @__PURE__ */ new Map(), scope);
+    }
+  }
+  /**
+   * An edge to a role. Its conditions are rendered where Ansible renders them: an include_role's
+   * in the including task's scope; a play's roles, a dependency's and an import's are applied
+   * to the role's own tasks, so in the role's scope (its defaults included).
+   */
+  addEdge(name, from, via, conditions, here, conditionsIn, scope) {
+    const rendered = name.includes("{{") ? renderText(here, name) : { value: name };
+    if ("problem" in rendered) {
+      this.unresolved ??= `${via} includes the role '${name}', which could not be rendered (${rendered.problem})`;
+      return;
+    }
+    const role = this.tree.resolveRole(pyStr(rendered.value), from);
+    if (!role) {
+      this.tree.warnings.push(`${via}: names the role '${pyStr(rendered.value)}', which the tree does not have`);
+      return;
+    }
+    if (from !== void 0 && !this.tree.parentOf.has(role) && !this.reached.has(role)) this.tree.parentOf.set(role, from);
+    this.reached.add(role);
+    if (!this.tree.scopeOf.has(role)) this.tree.scopeOf.set(role, scope);
+    const condition = evaluateConditions(conditionsIn === "here" ? here : this.tree.templarOf(role, scope), conditions);
+    this.edges.push({ to: role, from, via: from ? `${via}` : `${via} \u2192 ${role}`, condition });
+    this.walkRole(role, scope);
+  }
+  walkRole(role, scope) {
+    if (this.walked.has(`${role}\0${scope}`)) return;
+    this.walked.add(`${role}\0${scope}`);
+    const meta = this.tree.yaml(`roles/${role}/meta/main.yml`);
+    const dependencies = meta instanceof Map ? asList(dictGet(meta, "dependencies")) : [];
+    for (const dep of dependencies) {
+      const name = dep instanceof Map ? dictGet(dep, "role") ?? dictGet(dep, "name") : dep;
+      if (typeof name !== "string") continue;
+      const when = asConditions(dep instanceof Map ? dictGet(dep, "when") : void 0);
+      this.addEdge(name, role, `${role} (meta/main.yml)`, when, this.tree.templarOf(role, scope), "role", scope);
+    }
+    const main = this.tree.mainFiles(`roles/${role}/tasks`)[0];
+    if (main) this.walkTasks(asList(this.tree.yaml(main)), role, main, [], `roles/${role}/tasks/`, /* @__PURE__ */ new Set([main]), /* @__PURE__ */ new Map(), scope);
+  }
+  walkTasks(tasks, role, file, conditions, tasksDir, stack, locals, scope) {
+    for (const task of tasks) {
+      if (!(task instanceof Map)) continue;
+      const taskVars = dictGet(task, "vars");
+      const taskLocals = taskVars instanceof Map ? new Map([...locals, ...taskVars]) : locals;
+      const when = [...conditions, ...asConditions(dictGet(task, "when"))];
+      for (const key of ["block", "rescue", "always"]) this.walkTasks(asList(dictGet(task, key)), role, file, when, tasksDir, stack, taskLocals, scope);
+      const includeKey = ROLE_INCLUDES.find((k2) => dictGet(task, k2) !== void 0);
+      if (includeKey) {
+        const include = dictGet(task, includeKey);
+        const name = include instanceof Map ? dictGet(include, "name") : include;
+        if (typeof name === "string") {
+          for (const itemLocals of this.loopLocals(task, role, taskLocals, file, scope)) {
+            const templar = this.tree.templarWith(role, itemLocals, `${file} (task vars)`, scope);
+            this.addEdge(name, role, file, when, templar, includeKey.endsWith("include_role") ? "here" : "role", scope);
+          }
+        }
+      }
+      const tasksFile = TASK_INCLUDES.map((k2) => dictGet(task, k2)).find((v2) => v2 !== void 0);
+      const target = tasksFile instanceof Map ? dictGet(tasksFile, "file") : tasksFile;
+      if (typeof target === "string") {
+        const rendered = target.includes("{{") ? renderText(this.tree.templarWith(role, taskLocals, `${file} (task vars)`, scope), target) : { value: target };
+        if ("value" in rendered) {
+          const path = normalizePath(tasksDir + pyStr(rendered.value));
+          if (this.tree.text(path) !== void 0 && !stack.has(path)) {
+            this.walkTasks(asList(this.tree.yaml(path)), role, path, when, tasksDir, /* @__PURE__ */ new Set([...stack, path]), taskLocals, scope);
+          }
+        }
+      }
+    }
+  }
+  /** The scopes a task runs in: one, or one per item of its loop (rendered; unknown when it cannot be). */
+  loopLocals(task, role, locals, file, scope) {
+    const loop = dictGet(task, "loop") ?? dictGet(task, "with_items");
+    if (loop === void 0) return [locals];
+    const items = renderValue(this.tree.templarWith(role, locals, `${file} (task vars)`, scope), loop);
+    if ("problem" in items || !Array.isArray(items.value)) {
+      this.unresolved ??= `${file} includes roles from a loop that could not be rendered${"problem" in items ? ` (${items.problem})` : ""}`;
+      return [];
+    }
+    return items.value.map((item) => new Map([...locals, ["item", item]]));
+  }
+};
+function asList(value) {
+  return Array.isArray(value) ? value : [];
+}
+function normalizePath(path) {
+  const out = [];
+  for (const part of path.split("/")) {
+    if (part === "..") out.pop();
+    else if (part !== "." && part !== "") out.push(part);
+  }
+  return out.join("/");
+}
+var Collector = class {
+  byKey = /* @__PURE__ */ new Map();
+  add(reference, source) {
+    const key = `${reference.kind}\0${reference.value ?? `?${source.expression}`}`;
+    const known = this.byKey.get(key);
+    if (known) {
+      if (!known.sources.some((s3) => s3.file === source.file && s3.line === source.line && s3.variable === source.variable)) known.sources.push(source);
+      known.enabled = either(known.enabled, source.enabled);
+      return;
+    }
+    this.byKey.set(key, { ...reference, enabled: source.enabled, sources: [source] });
+  }
+  all() {
+    return [...this.byKey.values()];
+  }
+};
+function imageOf(rendered) {
+  if ("problem" in rendered) return { problem: rendered.problem };
+  const text3 = pyStr(rendered.value).trim();
+  try {
+    parseReference(text3);
+    return { value: text3 };
+  } catch (e) {
+    return { problem: `renders to '${text3}', which is not an image reference (${e.message})` };
+  }
+}
+function urlOf(rendered) {
+  if ("problem" in rendered) return { problem: rendered.problem };
+  const text3 = pyStr(rendered.value).trim();
+  if (text3 === "" || rendered.value === null) return void 0;
+  return /^https?:\/\/\S+$/.test(text3) ? { value: text3 } : { problem: `renders to '${text3}', which is not an http(s) url` };
+}
+function downloadEntries(tree, downloadRole) {
+  const templar = tree.base;
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return [];
+  const file = tree.input.variables.get("downloads")?.origin ?? "downloads";
+  const text3 = tree.text(file);
+  const out = [];
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const entry = pyStr(key);
+    const field = (name) => dictGet(spec, name);
+    const flag2 = (name) => {
+      const v2 = field(name);
+      if (v2 === void 0) return false;
+      const r = renderValue(templar, v2);
+      return "value" in r && truthy(toBool(r.value));
+    };
+    const enabledRaw = field("enabled");
+    const enabledRendered = enabledRaw === void 0 ? { value: false } : renderValue(templar, enabledRaw);
+    const entryEnabled = "problem" in enabledRendered ? { state: "unknown", because: `downloads.${entry}.enabled: ${pyStr(enabledRaw ?? "")} (${enabledRendered.problem})` } : truthy(toBool(enabledRendered.value)) ? { state: "yes", because: `downloads.${entry}.enabled` } : { state: "no", because: `downloads.${entry}.enabled: ${pyStr(enabledRaw ?? false)} (false)` };
+    const enabled = both(downloadRole, entryEnabled);
+    const line = lineOf(text3, new RegExp(`^\\s+${escapeRegExp(entry)}:`, "m"));
+    const rawText = (name) => field(name) === void 0 ? "" : pyStr(field(name));
+    const names = /* @__PURE__ */ new Set();
+    for (const f2 of ["repo", "tag", "sha256", "url"]) for (const m2 of rawText(f2).matchAll(/[A-Za-z_]\w*/g)) names.add(m2[0]);
+    const source = (variable, expression) => ({ role: DOWNLOAD_ROLE, file, line, variable, expression, enabled });
+    if (flag2("container")) {
+      const digest = field("sha256") === void 0 ? void 0 : renderValue(templar, field("sha256"));
+      const pinned = digest && "value" in digest && digest.value !== null && pyStr(digest.value) !== "" && pyStr(digest.value) !== "None";
+      const expression = pinned ? `${rawText("repo")}@sha256:${rawText("sha256")}` : `${rawText("repo")}:${rawText("tag")}`;
+      const rendered = renderText(templar, expression);
+      const pulled = { ...source(`downloads.${entry}`, expression), enabled: both(enabled, evaluateCondition(templar, "download_container")) };
+      out.push({ entry, names, reference: { kind: "image", ...imageOf(rendered) }, source: pulled });
+    }
+    if (flag2("file") && field("url") !== void 0) {
+      const url = urlOf(renderValue(templar, field("url")));
+      if (url) out.push({ entry, names, reference: { kind: "file", ...url }, source: source(`downloads.${entry}`, rawText("url")) });
+    }
+  }
+  return out;
+}
+var Consumers = class {
+  constructor(tree, roles, downloads) {
+    this.tree = tree;
+    this.roles = roles;
+    this.downloads = downloads;
+    for (const [path, text3] of tree.input.files) {
+      const role = roleOfPath(path);
+      if (!role || tree.isLoadedEverywhere(role)) continue;
+      const tokens = this.roleTokens.get(role) ?? /* @__PURE__ */ new Set();
+      for (const m2 of text3.matchAll(/[A-Za-z_]\w*/g)) tokens.add(m2[0]);
+      this.roleTokens.set(role, tokens);
+    }
+  }
+  tree;
+  roles;
+  downloads;
+  roleTokens = /* @__PURE__ */ new Map();
+  /** Enabled when a downloads entry naming it is (the download role decides), else when a role naming it runs. */
+  ofVariable(name) {
+    const entries = this.downloads.filter((d) => d.names.has(name));
+    if (entries.length) return entries.map((d) => d.source.enabled).reduce(either);
+    const readers = [...this.roleTokens].filter(([, tokens]) => tokens.has(name)).map(([role]) => this.roleReads(role));
+    return readers.length ? readers.reduce(either) : void 0;
+  }
+  /** For a reference in a role's own file: the role, and any downloads entry naming its variables. */
+  ofRoleReference(role, variables) {
+    let enabled = this.roles.get(role) ?? { state: "unknown", because: `${role} is not a role of the tree` };
+    for (const name of variables) {
+      const entries = this.downloads.filter((d) => d.names.has(name));
+      if (entries.length) enabled = both(enabled, entries.map((d) => d.source.enabled).reduce(either));
+    }
+    return enabled;
+  }
+  roleReads(role) {
+    const state = this.roles.get(role) ?? { state: "unknown", because: "not a role of the tree" };
+    return { state: state.state, because: `read by ${role}: ${state.because}` };
+  }
+};
+function roleVariableReferences(tree, role, consumers) {
+  const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+  const everywhere = tree.isLoadedEverywhere(role);
+  const out = [];
+  for (const file of [...tree.roleVarFiles(role, "defaults"), ...tree.roleVarFiles(role, "vars")]) {
+    const text3 = tree.text(file.path);
+    for (const key of file.vars.keys()) {
+      const name = pyStr(key);
+      const line = lineOf(text3, new RegExp(`^${escapeRegExp(name)}\\s*:`, "m"));
+      const enabledBy = (variables) => {
+        if (!everywhere) return consumers.ofRoleReference(role, variables);
+        const found = variables.map((v2) => consumers.ofVariable(v2)).filter((e) => e !== void 0);
+        return found.length ? found.reduce(either) : { state: "unknown", because: `no role or downloads entry reads ${variables.join(", ")}` };
+      };
+      const repo = /^(.+)_image_repo$/.exec(name);
+      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name)) {
+        const tag = `${repo[1]}_image_tag`;
+        const expression = `{{ ${name} }}:{{ ${tag} }}`;
+        out.push({
+          reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
+          source: { role, file: file.path, line, variable: name, expression, enabled: enabledBy([name, tag]) }
+        });
+      } else if (FETCHED_URL.test(name)) {
+        const url = urlOf(renderValue(templar, templar.rawValue(name) ?? null));
+        if (!url) continue;
+        const kind = /_repository_url$/.test(name) ? "chart-repository" : "file";
+        out.push({ reference: { kind, ...url }, source: { role, file: file.path, line, variable: name, expression: pyStr(file.vars.get(key) ?? ""), enabled: enabledBy([name]) } });
+      }
+    }
+  }
+  return out;
+}
+function isRegistryOnly(templar, name) {
+  const value = renderValue(templar, templar.rawValue(name) ?? null);
+  return "value" in value && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(pyStr(value.value).trim());
+}
+function scrapeImageLines2(text3) {
+  const lines2 = text3.split("\n");
+  const out = [];
+  for (let i = 0; i < lines2.length; i++) {
+    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines2[i]);
+    if (!m2 || lines2[i].trimStart().startsWith("#")) continue;
+    const value = unquote2(m2[3].trim());
+    if (value !== "") {
+      out.push({ line: i + 1, expression: value });
+      continue;
+    }
+    const indent = m2[1].length;
+    const block = {};
+    for (let j2 = i + 1; j2 < lines2.length; j2++) {
+      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines2[j2]);
+      const depth2 = lines2[j2].length - lines2[j2].trimStart().length;
+      if (lines2[j2].trim() !== "" && depth2 <= indent) break;
+      if (inner && inner[1].length > indent) block[inner[2]] ??= unquote2(inner[3].trim());
+    }
+    if (block.repository) {
+      const tag = block.tag ? `:${block.tag}` : "";
+      const digest = block.digest ? `@${block.digest}` : "";
+      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}` });
+    }
+  }
+  return out;
+}
+function unquote2(value) {
+  const q2 = value[0];
+  if ((q2 === '"' || q2 === "'") && value.lastIndexOf(q2) > 0) return value.slice(1, value.lastIndexOf(q2));
+  return value;
+}
+function templateReferences(tree, role, consumers) {
+  const prefix = `roles/${role}/templates/`;
+  const out = [];
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(prefix) || roleOfPath(path) !== role) continue;
+    const lines2 = scrapeImageLines2(text3);
+    if (!lines2.length) continue;
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+    for (const { line, expression } of lines2) {
+      const variables = variablesIn(templar, expression);
+      out.push({
+        reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
+        source: {
+          role,
+          file: path,
+          line,
+          variable: variables.find((v2) => /_(repo|image|container)$/.test(v2)) ?? variables[0] ?? "",
+          expression,
+          enabled: consumers.ofRoleReference(role, variables)
+        }
+      });
+    }
+  }
+  return out;
+}
+
+// src/pipeline/bundle-dir.ts
+var import_node_fs17 = require("node:fs");
+var import_promises8 = require("node:fs/promises");
+var import_node_crypto6 = require("node:crypto");
+var import_node_path21 = require("node:path");
+async function readBundleManifest(bundleDir) {
+  let text3;
+  try {
+    text3 = await (0, import_promises8.readFile)((0, import_node_path21.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
+  } catch {
+    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
+  }
+  try {
+    return JSON.parse(text3);
+  } catch (e) {
+    throw new InputError(`${(0, import_node_path21.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
+  }
+}
+async function sha256File(path) {
+  const hash = (0, import_node_crypto6.createHash)("sha256");
+  let size = 0;
+  for await (const chunk of (0, import_node_fs17.createReadStream)(path, { highWaterMark: 1 << 20 })) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+// src/pipeline/audit.ts
+var AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)$|^roles\/(.+\/)?(defaults|vars|meta|tasks|templates)\//;
+async function auditBundle(request) {
+  const bundleDir = (0, import_node_path22.resolve)(request.cwd, request.bundleDir);
+  const manifest = await readBundleManifest(bundleDir);
+  const scratch = request.kubesprayDir ? void 0 : await (0, import_promises9.mkdtemp)((0, import_node_path22.join)((0, import_node_os5.tmpdir)(), "kubespray-audit-"));
+  try {
+    const treeDir = request.kubesprayDir ? (0, import_node_path22.resolve)(request.cwd, request.kubesprayDir) : await extractBundleTree(bundleDir, manifest, scratch);
+    return auditTree(request, bundleDir, manifest, treeDir);
+  } finally {
+    if (scratch) await (0, import_promises9.rm)(scratch, { recursive: true, force: true });
+  }
+}
+async function treeReferences(options) {
+  const scratch = options.treeDir ? void 0 : await (0, import_promises9.mkdtemp)((0, import_node_path22.join)((0, import_node_os5.tmpdir)(), "kubespray-extras-"));
+  try {
+    let treeDir = options.treeDir;
+    if (!treeDir) {
+      treeDir = (0, import_node_path22.join)(scratch, "tree");
+      await (0, import_promises9.mkdir)(treeDir, { recursive: true });
+      await extractSafely({ file: options.tarball ?? "", cwd: treeDir, strip: 1, include: (path) => AUDITED.test(path) });
+    }
+    const request = { bundleDir: "", extraVars: options.extraVars, inventories: options.inventories, hostMachine: options.hostMachine, cwd: options.cwd };
+    const asBuilt = { extraVars: {}, kubeVersion: options.kubeVersion };
+    return referencesByArch(request, asBuilt, treeDir, [...options.arches]).entries;
+  } finally {
+    if (scratch) await (0, import_promises9.rm)(scratch, { recursive: true, force: true });
+  }
+}
+async function extractBundleTree(bundleDir, manifest, scratch) {
+  if (!manifest.kubespray.tarball) {
+    throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`);
+  }
+  const tree = (0, import_node_path22.join)(scratch, "tree");
+  await (0, import_promises9.mkdir)(tree, { recursive: true });
+  await extractSafely({ file: (0, import_node_path22.join)(bundleDir, manifest.kubespray.tarball.path), cwd: tree, strip: 1, include: (path) => AUDITED.test(path) });
+  return tree;
+}
+function auditTree(request, bundleDir, manifest, treeDir) {
+  const arches = manifest.arches.length ? manifest.arches : ["amd64"];
+  const { entries, warnings } = referencesByArch(request, manifest, treeDir, arches);
+  const held = heldBy(manifest);
+  const rendered = entries.filter((e) => e.rendered);
+  const missing = rendered.filter((e) => !held(e)).sort(byUrgency);
+  const unrendered = entries.filter((e) => !e.rendered).sort(byUrgency);
+  const failing = missing.filter((e) => e.enabled !== "no");
+  const checked = {
+    images: new Set(rendered.filter((e) => e.kind === "image").map((e) => e.reference)).size,
+    urls: new Set(rendered.filter((e) => e.kind !== "image").map((e) => e.reference)).size
+  };
+  const summary2 = failing.length ? `${failing.length} reference(s) that enabled components fetch are not in the bundle (${missing.length} missing in all, ${checked.images} images and ${checked.urls} urls checked)` : `every reference enabled components fetch is in the bundle (${checked.images} images and ${checked.urls} urls checked; ${missing.length} missing for components that are off)`;
+  return {
+    bundleDir,
+    kubespray: manifest.kubespray.tag ?? manifest.kubespray.spec,
+    arches,
+    checked,
+    missing,
+    unrendered,
+    byComponent: components([...missing, ...unrendered]),
+    failed: failing.length > 0,
+    summary: summary2,
+    warnings
+  };
+}
+function referencesByArch(request, manifest, treeDir, arches) {
+  const tree = readKubesprayTree(treeDir);
+  const files = readTreeTexts(treeDir);
+  const bundleVars = JSON.stringify({ ...manifest.extraVars ?? {}, kube_version: manifest.kubeVersion });
+  const extraVars = [bundleVars, ...request.extraVars ?? []];
+  const defaultsOrigins = new Set(tree.roleDefaults.map((l) => l.origin));
+  const extraOrigins = /* @__PURE__ */ new Set([...extraVars.map((a) => a.trim().startsWith("@") ? a.trim().slice(1) : "extra vars (-e)"), "magic variables", "--arch"]);
+  const merged = /* @__PURE__ */ new Map();
+  const warnings = /* @__PURE__ */ new Set();
+  for (const arch of arches) {
+    const listsRequest = {
+      kubesprayDir: treeDir,
+      outDir: treeDir,
+      extraVars,
+      inventories: request.inventories ?? [],
+      arch,
+      hostMachine: request.hostMachine,
+      cwd: request.cwd,
+      environment: request.environment
+    };
+    const found = findReferences({
+      files,
+      variables: asEveryNode(composeVariables(listsRequest, tree)),
+      isDefaultsOrigin: (origin) => defaultsOrigins.has(origin),
+      isAboveRoleVars: (origin) => extraOrigins.has(origin),
+      templar: { environment: request.environment }
+    });
+    for (const w2 of found.warnings) warnings.add(w2);
+    for (const reference of found.references) {
+      const key = referenceKey(reference);
+      const known = merged.get(key);
+      if (!known) merged.set(key, { reference, arches: [arch] });
+      else {
+        known.arches.push(arch);
+        if (rank(reference.enabled.state) > rank(known.reference.enabled.state)) known.reference = reference;
+      }
+    }
+  }
+  return { entries: [...merged.values()].map(({ reference, arches: on }) => toEntry(reference, on)), warnings: [...warnings] };
+}
+var NODE_GROUPS = ["etcd", "k8s_cluster", "kube_control_plane", "kube_node"];
+function asEveryNode(variables) {
+  const host = pyStr(variables.get("inventory_hostname")?.value ?? "localhost");
+  const groups = variables.get("groups")?.value;
+  const merged = new Map(groups instanceof Map ? groups : []);
+  for (const group of [...NODE_GROUPS, "all"]) {
+    const members = merged.get(group);
+    const list = Array.isArray(members) ? members.filter((m2) => m2 !== host) : [];
+    merged.set(group, [host, ...list]);
+  }
+  const current = variables.get("group_names")?.value;
+  const names = [.../* @__PURE__ */ new Set([...Array.isArray(current) ? current.map((v2) => pyStr(v2)) : [], ...NODE_GROUPS])].sort();
+  variables.set("groups", { value: merged, origin: "magic variables" });
+  variables.set("group_names", { value: names, origin: "magic variables" });
+  return variables;
+}
+function readTreeTexts(root) {
+  const files = /* @__PURE__ */ new Map();
+  const walk = (dir) => {
+    for (const name of (0, import_node_fs18.readdirSync)(dir).sort()) {
+      const full = (0, import_node_path22.join)(dir, name);
+      const info = (0, import_node_fs18.lstatSync)(full);
+      if (info.isDirectory()) walk(full);
+      else if (info.isFile() && info.size < 1 << 20) {
+        const path = (0, import_node_path22.relative)(root, full).split("\\").join("/");
+        if (/^(roles|playbooks)\//.test(path) || /^[^/]+\.ya?ml$/.test(path)) files.set(path, (0, import_node_fs18.readFileSync)(full, "utf8"));
+      }
+    }
+  };
+  for (const top of (0, import_node_fs18.readdirSync)(root)) {
+    const full = (0, import_node_path22.join)(root, top);
+    const info = (0, import_node_fs18.lstatSync)(full);
+    if (info.isDirectory() && (top === "roles" || top === "playbooks")) walk(full);
+    else if (info.isFile() && /\.ya?ml$/.test(top)) files.set(top, (0, import_node_fs18.readFileSync)(full, "utf8"));
+  }
+  return files;
+}
+function referenceKey(r) {
+  return `${r.kind}\0${r.value ?? `?${r.sources[0].expression}`}`;
+}
+var rank = (s3) => ({ no: 0, unknown: 1, yes: 2 })[s3];
+function byUrgency(a, b2) {
+  return rank(b2.enabled) - rank(a.enabled) || a.sources[0].role.localeCompare(b2.sources[0].role) || a.reference.localeCompare(b2.reference);
+}
+function toEntry(reference, arches) {
+  const sources = reference.sources.map((s3) => ({ role: s3.role, file: s3.file, ...s3.line ? { line: s3.line } : {}, variable: s3.variable, expression: s3.expression }));
+  const deciding = reference.sources.find((s3) => s3.enabled.state === reference.enabled.state) ?? reference.sources[0];
+  const ordered = [sources[reference.sources.indexOf(deciding)], ...sources.filter((_2, i) => reference.sources[i] !== deciding)];
+  return {
+    kind: reference.kind,
+    reference: reference.value ?? deciding.expression,
+    rendered: reference.value !== void 0,
+    ...reference.problem ? { problem: reference.problem } : {},
+    arches,
+    enabled: reference.enabled.state,
+    because: reference.enabled.because,
+    sources: ordered
+  };
+}
+function heldBy(manifest) {
+  const urls = new Set(manifest.files.map((f2) => f2.url));
+  const images = /* @__PURE__ */ new Set();
+  for (const image of manifest.images) {
+    const ref = safeParse(image.line);
+    if (!ref) continue;
+    if (ref.tag) images.add(`${ref.repository}:${ref.tag}`);
+    if (ref.digest) images.add(`${ref.repository}@${ref.digest}`);
+    if (image.digest) images.add(`${ref.repository}@${image.digest}`);
+  }
+  return (entry) => {
+    if (entry.kind === "file") return urls.has(entry.reference);
+    if (entry.kind === "chart-repository") {
+      const base = `${entry.reference.replace(/\/+$/, "")}/`;
+      return manifest.files.some((f2) => f2.url.startsWith(base));
+    }
+    const ref = safeParse(entry.reference);
+    if (!ref) return false;
+    return ref.digest ? images.has(`${ref.repository}@${ref.digest}`) : images.has(`${ref.repository}:${ref.tag}`);
+  };
+}
+function safeParse(line) {
+  try {
+    return parseReference(line);
+  } catch {
+    return void 0;
+  }
+}
+function components(entries) {
+  const byRole = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    const role = e.sources[0].role;
+    const c = byRole.get(role) ?? { role, enabled: e.enabled, because: e.because, missing: 0, unrendered: 0 };
+    if (rank(e.enabled) > rank(c.enabled)) Object.assign(c, { enabled: e.enabled, because: e.because });
+    if (e.rendered) c.missing++;
+    else c.unrendered++;
+    byRole.set(role, c);
+  }
+  return [...byRole.values()].sort((a, b2) => rank(b2.enabled) - rank(a.enabled) || a.role.localeCompare(b2.role));
 }
 
 // src/pipeline/resolve.ts
@@ -9632,19 +10750,6 @@ async function notFound(repo, spec, tags) {
   );
 }
 
-// src/pipeline/bundle-dir.ts
-var import_node_fs17 = require("node:fs");
-var import_node_crypto6 = require("node:crypto");
-async function sha256File(path) {
-  const hash = (0, import_node_crypto6.createHash)("sha256");
-  let size = 0;
-  for await (const chunk of (0, import_node_fs17.createReadStream)(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: hash.digest("hex"), size };
-}
-
 // src/pipeline/build.ts
 async function runBuild(request, adapters) {
   const outDir = request.outDir;
@@ -9652,17 +10757,26 @@ async function runBuild(request, adapters) {
   await refuseForeignEntries(outDir, request.outDirName ?? outDir);
   const vars = publishedVars(request);
   const { resolved, source, tree } = await adapters.phase("Kubespray source", () => kubesprayTree(request, adapters));
-  const lists = await adapters.phase("Lists", () => makeLists(request, tree, vars.secrets));
-  const plan2 = unionOfLists(lists);
+  const lists = await adapters.phase("Lists", () => makeLists(request, tree));
+  refuseSecretsInVars(vars, lists);
+  const plan2 = unionOfLists(lists, request.extras);
+  if (request.kubesprayImage) addKubesprayImage(request, plan2, resolved);
+  if (request.files && request.images && request.extras !== "none") {
+    await adapters.phase("Images named by downloaded manifests", () => addManifestImages(request, adapters, plan2));
+  }
+  if (request.images && request.extras !== "none") {
+    await adapters.phase("Images other roles pull", () => addTreeImages(request, plan2, lists, tree, resolved));
+  }
   await adapters.beforeDownload?.({
     arches: request.arches,
     layout: request.layout,
     files: request.files ? plan2.files.map((f2) => ({ url: f2.url, checksum: f2.checksum ? `${f2.checksum.algorithm}:${f2.checksum.hex}` : null })) : [],
     images: request.images ? plan2.images.map((i) => i.original) : []
   });
-  if (!request.files) await (0, import_promises8.rm)((0, import_node_path21.join)(outDir, "files"), { recursive: true, force: true });
-  if (!request.images) await (0, import_promises8.rm)((0, import_node_path21.join)(outDir, "images"), { recursive: true, force: true });
-  const discarded = request.trustExisting || !request.images ? [] : await adapters.phase("Hash restored blobs", () => discardBadBlobs(outDir));
+  if (!request.files) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, "files"), { recursive: true, force: true });
+  if (!request.images) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, "images"), { recursive: true, force: true });
+  const restored = request.trustExisting || !request.images ? { mismatched: [], foreign: [] } : await adapters.phase("Hash restored blobs", () => keepOnlyVerifiedLayout(outDir));
+  const discarded = restored.mismatched;
   const [files, images] = await adapters.phase(
     "Download files and images",
     () => Promise.all([
@@ -9699,16 +10813,20 @@ async function runBuild(request, adapters) {
   ];
   const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))];
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`));
-  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, failures };
+  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, foreign: restored.foreign, failures };
   if (failures.length) {
-    await Promise.all([(0, import_promises8.rm)((0, import_node_path21.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises8.rm)((0, import_node_path21.join)(outDir, BUNDLE_SUMS), { force: true })]);
+    await Promise.all([(0, import_promises10.rm)((0, import_node_path23.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises10.rm)((0, import_node_path23.join)(outDir, BUNDLE_SUMS), { force: true })]);
     return { ...base, manifest: void 0 };
   }
   const manifest = await adapters.phase("Bundle manifest", () => writeManifest(request, base, plan2, vars));
-  return { ...base, manifest };
+  const audit = await adapters.phase("Audit", () => auditBundle({ bundleDir: outDir, inventories: request.inventories, ...resolved ? {} : { kubesprayDir: tree }, hostMachine: request.hostMachine, cwd: request.cwd })).catch((e) => {
+    warnings.push(`audit: ${e.message}`);
+    return void 0;
+  });
+  return { ...base, manifest, ...audit ? { audit } : {} };
 }
 async function refuseForeignEntries(outDir, name) {
-  const entries = await (0, import_promises8.readdir)(outDir);
+  const entries = await (0, import_promises10.readdir)(outDir);
   const foreign = entries.filter((e) => !isOwnTopLevelEntry(e) && !isOwnTempEntry(e)).sort();
   if (foreign.length) {
     const shown = foreign.slice(0, 5).join(", ") + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : "");
@@ -9716,90 +10834,203 @@ async function refuseForeignEntries(outDir, name) {
       `${name} holds ${shown}, which ${foreign.length > 1 ? "are" : "is"} not part of a bundle: a bundle directory holds only bundle.json, SHA256SUMS, lists/, files/, images/, kubespray-*.tar.gz and ${STATE_DIR}/, and everything in it may be published. Choose a new or empty directory (e.g. a subdirectory of the workspace)`
     );
   }
-  for (const e of entries) if (isOwnTempEntry(e)) await (0, import_promises8.rm)((0, import_node_path21.join)(outDir, e), { force: true });
+  for (const e of entries) if (isOwnTempEntry(e)) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, e), { force: true });
+}
+function refuseSecretsInVars(vars, lists) {
+  const secrets = [...lists.values()].flatMap((l) => l.secretValues);
+  const places = Object.entries(vars.vars).map(([name, value]) => [name, redactText(JSON.stringify(value))]);
+  const leaks = findLeaks(secrets, places).filter((l) => l.secret !== l.where);
+  if (!leaks.length) return;
+  throw new InputError(
+    `${[...new Set(leaks.map((l) => `the value of ${l.secret} is in the value of ${l.where}`))].join("; ")}: bundle.json records the variables a bundle was built with, so the secret would be published. Refer to it by name instead ({{ ` + leaks[0].secret + " }}), or keep it out of the bundle's variables (the far side's inventory)"
+  );
 }
 function publishedVars(request) {
   const merged = {};
   for (const arg of request.extraVars) {
-    Object.assign(merged, toJson(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
+    Object.assign(merged, toJson2(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
   }
-  const { value, redacted, secrets } = redactJson(merged);
-  return { vars: value, redacted, secrets };
+  const { value, redacted } = redactJson(merged);
+  return { vars: value, redacted };
 }
-async function discardBadBlobs(outDir) {
-  const layout = new OciLayout((0, import_node_path21.join)(outDir, "images"));
-  const dir = (0, import_node_path21.join)(layout.dir, "blobs", "sha256");
-  const names = await (0, import_promises8.readdir)(dir).catch(() => []);
-  const bad = await runPool(names, 4, async (name) => {
-    const path = (0, import_node_path21.join)(dir, name);
-    const info = await (0, import_promises8.stat)(path).catch(() => void 0);
-    const ok = info?.isFile() && /^[0-9a-f]{64}$/.test(name) && (await sha256File(path).catch(() => void 0))?.sha256 === name;
-    if (ok) return void 0;
-    await (0, import_promises8.rm)(path, { recursive: true, force: true });
-    return `images/blobs/sha256/${name}`;
+async function keepOnlyVerifiedLayout(outDir) {
+  const images = (0, import_node_path23.join)(outDir, "images");
+  const found = { mismatched: [], foreign: [] };
+  const drop = async (rel, into) => {
+    await (0, import_promises10.rm)(rel ? (0, import_node_path23.join)(images, rel) : images, { recursive: true, force: true });
+    into.push(rel ? `images/${rel}` : "images");
+  };
+  const isRealDir = async (rel) => (await (0, import_promises10.lstat)(rel ? (0, import_node_path23.join)(images, rel) : images).catch(() => void 0))?.isDirectory() ?? false;
+  if (!await isRealDir("")) {
+    if (await (0, import_promises10.lstat)(images).catch(() => void 0)) await drop("", found.foreign);
+    return found;
+  }
+  const allowed = {
+    "": (name) => ["oci-layout", "index.json", "blobs"].includes(name),
+    blobs: (name) => name === "sha256"
+  };
+  for (const [rel, keep] of Object.entries(allowed)) {
+    if (!await isRealDir(rel)) continue;
+    for (const entry of await (0, import_promises10.readdir)(rel ? (0, import_node_path23.join)(images, rel) : images, { withFileTypes: true })) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      const isDirHere = ["blobs", "blobs/sha256"].includes(path);
+      if (!keep(entry.name) || (isDirHere ? !entry.isDirectory() : !entry.isFile())) await drop(path, found.foreign);
+    }
+  }
+  if (!await isRealDir("blobs/sha256")) return found;
+  const dir = (0, import_node_path23.join)(images, "blobs", "sha256");
+  const entries = await (0, import_promises10.readdir)(dir, { withFileTypes: true });
+  const bad = await runPool(entries, 4, async (entry) => {
+    if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) return { rel: `blobs/sha256/${entry.name}`, foreign: true };
+    const ok = (await sha256File((0, import_node_path23.join)(dir, entry.name)).catch(() => void 0))?.sha256 === entry.name;
+    return ok ? void 0 : { rel: `blobs/sha256/${entry.name}`, foreign: false };
   });
-  return bad.filter((b2) => b2 !== void 0);
+  for (const b2 of bad) if (b2 !== void 0) await drop(b2.rel, b2.foreign ? found.foreign : found.mismatched);
+  return found;
 }
 async function kubesprayTree(request, adapters) {
   const input = request.kubespray;
-  if ("dir" in input) return { resolved: void 0, source: void 0, tree: (0, import_node_path21.resolve)(request.cwd, input.dir) };
+  if ("dir" in input) return { resolved: void 0, source: void 0, tree: (0, import_node_path23.resolve)(request.cwd, input.dir) };
   if (!adapters.github) throw new Error("a GitHub client is needed to resolve a Kubespray version");
   const repo = new GitHubRepository(adapters.github, input.repository);
   const resolved = await resolveVersion(repo, input.spec, input.prerelease);
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources);
-  const inBundle = (0, import_node_path21.join)(request.outDir, tarballName(versionLabel(resolved)));
-  const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, (0, import_node_path21.join)(STATE_DIR, "tmp")));
-  const copied = await writeHashed((0, import_node_fs18.createReadStream)(source.tarball, { highWaterMark: 1 << 20 }), temp);
+  const inBundle = (0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved)));
+  const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, (0, import_node_path23.join)(STATE_DIR, "tmp")));
+  const copied = await writeHashed((0, import_node_fs19.createReadStream)(source.tarball, { highWaterMark: 1 << 20 }), temp);
   if (copied.sha256 !== source.sha256 || copied.size !== source.size) {
-    await (0, import_promises8.rm)(temp, { force: true });
+    await (0, import_promises10.rm)(temp, { force: true });
     throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`);
   }
-  await (0, import_promises8.rename)(temp, inBundle);
-  for (const name of await (0, import_promises8.readdir)(request.outDir)) {
-    if (TARBALL_PATTERN.test(name) && (0, import_node_path21.join)(request.outDir, name) !== inBundle) await (0, import_promises8.rm)((0, import_node_path21.join)(request.outDir, name), { force: true });
+  await (0, import_promises10.rename)(temp, inBundle);
+  for (const name of await (0, import_promises10.readdir)(request.outDir)) {
+    if (TARBALL_PATTERN.test(name) && (0, import_node_path23.join)(request.outDir, name) !== inBundle) await (0, import_promises10.rm)((0, import_node_path23.join)(request.outDir, name), { force: true });
   }
   return { resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree };
 }
-async function makeLists(request, tree, secrets) {
+async function makeLists(request, tree) {
   const lists = /* @__PURE__ */ new Map();
-  await (0, import_promises8.rm)((0, import_node_path21.join)(request.outDir, "lists"), { recursive: true, force: true });
+  await (0, import_promises10.rm)((0, import_node_path23.join)(request.outDir, "lists"), { recursive: true, force: true });
   for (const arch of request.arches) {
     lists.set(
       arch,
       await runLists({
         kubesprayDir: tree,
-        outDir: (0, import_node_path21.join)(request.outDir, "lists", arch),
+        outDir: (0, import_node_path23.join)(request.outDir, "lists", arch),
         extraVars: request.extraVars,
         inventories: request.inventories,
         arch,
         hostMachine: request.hostMachine,
         cwd: request.cwd,
-        // The bundle's lists are published: no url userinfo, no secret value.
-        redact: (text3) => redactPublishedText(text3, secrets)
+        // The bundle's lists are published: no url userinfo; a secret copied into a url stops the build.
+        redact: redactText,
+        refuseLeaks: true
       })
     );
   }
   return lists;
 }
-function unionOfLists(lists) {
+function unionOfLists(lists, extras) {
   const files = /* @__PURE__ */ new Map();
   const fileArches = /* @__PURE__ */ new Map();
   const images = /* @__PURE__ */ new Map();
   const imageArches = /* @__PURE__ */ new Map();
+  const wantedBy = /* @__PURE__ */ new Map();
   for (const [arch, list] of lists) {
-    for (const f2 of list.files) {
+    const beyond = beyondLists(list.role, new Set(list.files.map((f2) => f2.url)), new Set(list.images.map((i) => i.ref)), extras);
+    for (const extra of [...beyond.files, ...beyond.images]) wantedBy.set("url" in extra ? extra.url : extra.ref, extra.wantedBy);
+    for (const f2 of [...list.files, ...beyond.files]) {
       const checksum = f2.checksum ? parseChecksum(f2.checksum) : null;
       const seen = files.get(f2.url);
       if (seen && seen.checksum?.hex !== checksum?.hex) throw new InputError(`${f2.url} has different checksums for different arches`);
       if (!seen) files.set(f2.url, { url: f2.url, checksum, component: f2.component });
       fileArches.set(f2.url, [...fileArches.get(f2.url) ?? [], arch]);
     }
-    for (const i of list.images) {
+    for (const i of [...list.images, ...beyond.images]) {
       if (!images.has(i.ref)) images.set(i.ref, parseReference(i.ref));
       imageArches.set(i.ref, [...imageArches.get(i.ref) ?? [], arch]);
     }
   }
-  return { files: [...files.values()], fileArches, images: [...images.values()], imageArches };
+  return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy };
+}
+async function addTreeImages(request, plan2, lists, tree, resolved) {
+  const entries = await treeReferences({
+    ...resolved ? { tarball: (0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved))) } : { treeDir: tree },
+    extraVars: request.extraVars,
+    inventories: request.inventories,
+    arches: request.arches,
+    kubeVersion: [...lists.values()][0]?.kubeVersion ?? "",
+    hostMachine: request.hostMachine,
+    cwd: request.cwd
+  });
+  const held = new Set(plan2.images.flatMap((i) => [`${i.repository}:${i.tag}`, ...i.digest ? [`${i.repository}@${i.digest}`] : []]));
+  for (const entry of entries) {
+    if (entry.kind !== "image" || !entry.rendered) continue;
+    if (request.extras === "enabled" && entry.enabled !== "yes") continue;
+    let ref;
+    try {
+      ref = parseReference(entry.reference);
+    } catch {
+      continue;
+    }
+    const key = ref.digest ? `${ref.repository}@${ref.digest}` : `${ref.repository}:${ref.tag}`;
+    if (held.has(key)) continue;
+    held.add(key);
+    plan2.images.push(ref);
+    plan2.imageArches.set(ref.original, entry.arches);
+    plan2.wantedBy.set(ref.original, { role: entry.sources[0].role, variable: entry.sources[0].variable });
+  }
+}
+function addKubesprayImage(request, plan2, resolved) {
+  if (!resolved?.tag) {
+    throw new InputError(
+      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${"dir" in request.kubespray ? `the local tree ${request.kubespray.dir}` : `'${request.kubespray.spec}'`} has no tag; give a version such as v2.30.0`
+    );
+  }
+  const line = `quay.io/kubespray/kubespray:${resolved.tag}`;
+  if (plan2.images.some((i) => i.original === line)) return;
+  plan2.images.push(parseReference(line));
+  plan2.imageArches.set(line, request.arches);
+  plan2.wantedBy.set(line, { role: "the control host (ansible-playbook)", variable: "--kubespray-image" });
+}
+async function addManifestImages(request, adapters, plan2) {
+  const manifests = plan2.files.filter((f2) => f2.component !== null && Object.hasOwn(MANIFESTS_WITH_IMAGES, f2.component));
+  if (!manifests.length) return;
+  const fetched = await new FilesJob(
+    {
+      list: { files: manifests, unverified: false },
+      outDir: request.outDir,
+      layout: request.layout,
+      mirrors: request.mirrors,
+      concurrency: 1,
+      connections: request.connections,
+      trustState: request.trustExisting
+    },
+    adapters.http,
+    // Quiet: the files job that follows counts (and reports) these files with the rest.
+    { planned() {
+    }, sizeKnown() {
+    }, bytes() {
+    }, finished() {
+    } }
+  ).run();
+  for (const [i, result] of fetched.results.entries()) {
+    if (result.status === "failed") continue;
+    const file = manifests[i];
+    const wanted = MANIFESTS_WITH_IMAGES[file.component ?? ""];
+    const path = (0, import_node_path23.join)(request.outDir, "files", result.path);
+    const text3 = await (0, import_promises10.readFile)(path, "utf8");
+    for (const line of imagesInManifest(text3, `files/${result.path}`)) {
+      if (plan2.images.some((i2) => i2.original === line)) continue;
+      plan2.images.push(parseReference(line));
+      plan2.imageArches.set(line, plan2.fileArches.get(file.url) ?? request.arches);
+      plan2.wantedBy.set(line, { role: wanted.role, variable: `${wanted.variable} (an image its manifest names)` });
+    }
+  }
+}
+function wantedByOf(plan2, key) {
+  const wanted = plan2.wantedBy.get(key);
+  return wanted ? { wantedBy: wanted } : {};
 }
 async function writeManifest(request, built, plan2, vars) {
   const outDir = request.outDir;
@@ -9811,7 +11042,8 @@ async function writeManifest(request, built, plan2, vars) {
       size: r.size ?? 0,
       sha256: r.sha256 ?? "",
       checksum: planned.checksum ? `${planned.checksum.algorithm}:${planned.checksum.hex}` : null,
-      arches: plan2.fileArches.get(planned.url) ?? []
+      arches: plan2.fileArches.get(planned.url) ?? [],
+      ...wantedByOf(plan2, planned.url)
     };
   });
   const bundleImages = (built.images?.results ?? []).map((r) => ({
@@ -9819,7 +11051,8 @@ async function writeManifest(request, built, plan2, vars) {
     digest: r.digest ?? "",
     platforms: r.platforms ?? [],
     size: r.size ?? 0,
-    arches: plan2.imageArches.get(r.reference) ?? []
+    arches: plan2.imageArches.get(r.reference) ?? [],
+    ...wantedByOf(plan2, r.reference)
   }));
   const first = [...built.lists.values()][0];
   const input = request.kubespray;
@@ -9846,18 +11079,18 @@ async function writeManifest(request, built, plan2, vars) {
   const otherBytes = sums.filter((e) => !e.path.startsWith("images/blobs/") && !e.path.startsWith("files/")).reduce((n, e) => n + e.size, 0);
   const manifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) };
   const manifestText = encodeManifest(manifest);
-  await writeFileAtomic((0, import_node_path21.join)(outDir, BUNDLE_MANIFEST), manifestText);
+  await writeFileAtomic((0, import_node_path23.join)(outDir, BUNDLE_MANIFEST), manifestText);
   const all = [...sums, { path: BUNDLE_MANIFEST, sha256: (0, import_node_crypto7.createHash)("sha256").update(manifestText).digest("hex"), size: 0 }];
-  await writeFileAtomic((0, import_node_path21.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
+  await writeFileAtomic((0, import_node_path23.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
   return manifest;
 }
 function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs18.readFileSync)((0, import_node_path21.isAbsolute)(path) ? path : (0, import_node_path21.join)(cwd, path), "utf8");
+  return (0, import_node_fs19.readFileSync)((0, import_node_path23.isAbsolute)(path) ? path : (0, import_node_path23.join)(cwd, path), "utf8");
 }
 async function sumsOfOwnPaths(outDir, built) {
   const out = [];
   const hashNow = async (path) => {
-    const { sha256, size } = await sha256File((0, import_node_path21.join)(outDir, path));
+    const { sha256, size } = await sha256File((0, import_node_path23.join)(outDir, path));
     out.push({ path, sha256, size });
   };
   if (built.source && built.resolved) out.push({ path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size });
@@ -9869,10 +11102,10 @@ async function sumsOfOwnPaths(outDir, built) {
   if (built.images) {
     await hashNow("images/oci-layout");
     await hashNow("images/index.json");
-    const layout = new OciLayout((0, import_node_path21.join)(outDir, "images"));
+    const layout = new OciLayout((0, import_node_path23.join)(outDir, "images"));
     for (const digest of layout.reachable((await layout.readIndex()).manifests)) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
-      const info = await (0, import_promises8.stat)((0, import_node_path21.join)(outDir, path)).catch(() => {
+      const info = await (0, import_promises10.stat)((0, import_node_path23.join)(outDir, path)).catch(() => {
         throw new Error(`${path}: an image of the layout needs it, but it is not there`);
       });
       out.push({ path, sha256: digest.slice("sha256:".length), size: info.size });
@@ -9889,12 +11122,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs19.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs20.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -9916,8 +11149,8 @@ function formatBytes(n) {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 var ProgressLine = class {
-  constructor(render, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : Number(process.env.KUBESPRAY_BUNDLE_PROGRESS_MS) || 5e3) {
-    this.render = render;
+  constructor(render2, tty = Boolean(process.stderr.isTTY), intervalMs = tty ? 250 : Number(process.env.KUBESPRAY_BUNDLE_PROGRESS_MS) || 5e3) {
+    this.render = render2;
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);
     this.timer.unref();
@@ -10014,10 +11247,64 @@ function positiveInt(name, value, fallback) {
   return Number(value);
 }
 
+// src/adapters/out-dir.ts
+var import_promises11 = require("node:fs/promises");
+var import_node_path24 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path24.dirname)(current)) {
+    const info = await (0, import_promises11.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
+    }
+    firstMissing = current;
+    if ((0, import_node_path24.dirname)(current) === current) break;
+  }
+  if (!firstMissing) return true;
+  const created = await (0, import_promises11.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
+    }
+  );
+  if (created) await (0, import_promises11.rmdir)(firstMissing).catch(() => void 0);
+  return false;
+}
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path24.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  try {
+    await (await (0, import_promises11.open)(probe, "wx")).close();
+  } catch (e) {
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
+  }
+  await (0, import_promises11.unlink)(probe).catch(() => void 0);
+}
+async function checkOutDir(flag2, path) {
+  const label = `${flag2} ${path}`;
+  const dir = (0, import_node_path24.resolve)(path);
+  if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
+  return dir;
+}
+
 // src/cli/commands/build.ts
 var USAGE = `Usage:
   kubespray-bundle build --kubespray SPEC --out DIR [--kubespray-repository OWNER/NAME] [--arch amd64[,arm64]]
-       [-e \u2026]... [-i \u2026]... [--layout \u2026] [--mirror FROM=TO]... [--insecure-registry HOST:PORT]... [--concurrency N]
+       [-e \u2026]... [-i \u2026]... [--layout \u2026] [--extras enabled|all|none] [--mirror FROM=TO]... [--insecure-registry HOST:PORT]...
+       [--concurrency N]
 
 Resolves a Kubespray version, fetches its source, generates the file and image lists of every
 arch, downloads the files and saves the images (at the same time, each verified while it
@@ -10037,6 +11324,10 @@ Options:
   -e, --extra-vars VARS         as ansible-playbook -e (k=v, @file, JSON); repeatable
   -i, --inventory PATH          inventory file or directory; repeatable
   --layout LAYOUT               original-host (default) or kubespray-offline
+  --extras POLICY               what Kubespray fetches beyond generate_list.sh's lists:
+                                enabled (default: what the vars turn on), all, or none
+  --kubespray-image             also save quay.io/kubespray/kubespray:<tag> (Ansible and its
+                                dependencies, to run cluster.yml from on the far side)
   --mirror FROM=TO              fetch urls starting with FROM from TO; repeatable
   --insecure-registry HOST      plain HTTP to this registry; repeatable
   --concurrency N               images at once (default 16; files: half as many)
@@ -10048,6 +11339,11 @@ for that API; optional, raises its rate limit), GITHUB_TOKEN (used there only wh
 GITHUB_API_URL, the workflow's own: a GHES token never goes to github.com),
 HTTPS_PROXY/NO_PROXY, NODE_EXTRA_CA_CERTS, REGISTRY_AUTH_FILE.
 `;
+function parseExtras(value) {
+  const policy = value ?? "enabled";
+  if (!EXTRAS_POLICIES.includes(policy)) throw new UsageError(`--extras ${value}: expected ${EXTRAS_POLICIES.join(", ")}`);
+  return policy;
+}
 function parseArches(value) {
   const arches = (value ?? "amd64").split(",").map((a) => a.trim());
   for (const a of arches) if (a !== "amd64" && a !== "arm64") throw new UsageError(`--arch ${value}: expected amd64, arm64 or amd64,arm64`);
@@ -10070,8 +11366,8 @@ function parseRepository(value) {
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--kubespray-repository ${repo}: expected OWNER/NAME`);
   return repo;
 }
-function parseKubesprayApiUrl(flag, env) {
-  const [name, value] = flag !== void 0 ? ["--kubespray-api-url", flag] : env ? ["KUBESPRAY_API_URL", env] : ["", GITHUB_COM_API_URL];
+function parseKubesprayApiUrl(flag2, env) {
+  const [name, value] = flag2 !== void 0 ? ["--kubespray-api-url", flag2] : env ? ["KUBESPRAY_API_URL", env] : ["", GITHUB_COM_API_URL];
   if (!parseApiUrl(value)) throw new UsageError(`${name} ${redactUrl(value)}: expected an http(s) url of a GitHub API, such as ${GITHUB_COM_API_URL} or https://HOST/api/v3`);
   return value;
 }
@@ -10089,6 +11385,8 @@ async function run(args) {
       "extra-vars": { type: "string", short: "e", multiple: true },
       inventory: { type: "string", short: "i", multiple: true },
       layout: { type: "string" },
+      extras: { type: "string" },
+      "kubespray-image": { type: "boolean" },
       mirror: { type: "string", multiple: true },
       "insecure-registry": { type: "string", multiple: true },
       concurrency: { type: "string" },
@@ -10100,6 +11398,7 @@ async function run(args) {
   );
   if (!values) return;
   if (!values.out) throw new UsageError("--out DIR is required");
+  await checkOutDir("--out", values.out);
   if (!values.kubespray === !values["kubespray-dir"]) throw new UsageError("give either --kubespray SPEC or --kubespray-dir DIR");
   const kubesprayApiUrl = parseKubesprayApiUrl(values["kubespray-api-url"], process.env.KUBESPRAY_API_URL);
   const connections = positiveInt("connections", values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost);
@@ -10118,6 +11417,8 @@ async function run(args) {
     connections,
     files: !values["no-files"],
     images: !values["no-images"],
+    extras: parseExtras(values.extras),
+    kubesprayImage: values["kubespray-image"] ?? false,
     toolVersion: TOOL_VERSION,
     // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
     trustExisting: true,
@@ -10153,6 +11454,13 @@ async function run(args) {
 `);
   for (const path of result.discarded) writeErr(`warning: ${path} did not match its checksum: deleted and downloaded again
 `);
+  if (result.audit) {
+    const enabled = result.audit.missing.filter((e) => e.enabled !== "no");
+    for (const e of enabled) writeErr(`audit: missing ${e.kind} ${e.reference}: ${e.sources[0].role} (${e.sources[0].variable}), enabled: ${e.enabled}
+`);
+    writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})
+`);
+  }
   if (result.failures.length) {
     throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:
 ` + result.failures.map((f2) => `  ${f2}`).join("\n"));
@@ -10175,6 +11483,7 @@ function summary(result, seconds) {
 0 && (module.exports = {
   USAGE,
   parseArches,
+  parseExtras,
   parseKubesprayApiUrl,
   parseLayout,
   parseMirrors,

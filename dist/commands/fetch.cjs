@@ -42,13 +42,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve2, reject) => {
+    pump: (take) => new Promise((resolve3, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve2();
+        if (error === void 0) resolve3();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -119,15 +119,14 @@ function redactUrl(url) {
   }
   return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
 }
-function redactText(text3) {
-  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+function redactText(text) {
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }
 
 // src/adapters/http/transient.ts
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -168,7 +167,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve2) => this.waiting.push(resolve2));
+    await new Promise((resolve3) => this.waiting.push(resolve3));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -253,24 +252,24 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
-        const gathered = new Gather((buffer, length2) => connection?.feed(buffer, length2));
+        const gathered = new Gather((buffer, length) => connection?.feed(buffer, length));
         const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -388,8 +387,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve2, reject) => {
-      this.onHead = resolve2;
+    return new Promise((resolve3, reject) => {
+      this.onHead = resolve3;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -398,14 +397,14 @@ var Connection = class {
     });
   }
   /** Bytes from the socket (pausing is done with socket.pause()). */
-  feed(buffer, length2) {
+  feed(buffer, length) {
     let offset = 0;
     if (this.phase === "head") {
       this.answered = true;
-      offset = this.readHead(buffer, 0, length2);
+      offset = this.readHead(buffer, 0, length);
       if (offset < 0) return;
     }
-    if (this.phase === "body" && offset < length2) this.readBody(buffer, offset, length2);
+    if (this.phase === "body" && offset < length) this.readBody(buffer, offset, length);
   }
   /**
    * Gathers the head from `start`; returns where the body starts in `buffer`, or -1 when the head
@@ -413,10 +412,10 @@ var Connection = class {
    * `buffer`. Informational heads (1xx: 100 Continue, 103 Early Hints) are skipped: the final
    * head follows them on the same connection.
    */
-  readHead(buffer, start, length2) {
+  readHead(buffer, start, length) {
     for (; ; ) {
       const carried = this.headBytes;
-      const window = buffer.subarray(start, Math.min(length2, start + MAX_HEAD + 4 - carried));
+      const window = buffer.subarray(start, Math.min(length, start + MAX_HEAD + 4 - carried));
       const all = carried === 0 ? window : Buffer.concat([...this.head, window]);
       const end = all.indexOf("\r\n\r\n", Math.max(0, carried - 3));
       if (end < 0) {
@@ -431,15 +430,15 @@ var Connection = class {
       const headEnd = start + end + 4 - carried;
       this.head = [];
       this.headBytes = 0;
-      const text3 = all.toString("latin1", 0, end);
-      const interim = interimStatus(text3);
+      const text = all.toString("latin1", 0, end);
+      const interim = interimStatus(text);
       if (interim !== 0) {
         if (!this.skipInterim(interim)) return -1;
         start = headEnd;
-        if (start === length2) return -1;
+        if (start === length) return -1;
         continue;
       }
-      return this.startBody(text3, headEnd);
+      return this.startBody(text, headEnd);
     }
   }
   /** Whether an informational head can be passed over; fails the request when it cannot. */
@@ -467,14 +466,14 @@ var Connection = class {
     onHead?.(response);
     return bodyStart;
   }
-  parseHead(text3) {
-    const [statusLine = "", ...headerLines] = text3.split("\r\n");
+  parseHead(text) {
+    const [statusLine = "", ...headerLines] = text.split("\r\n");
     const status = /^HTTP\/1\.([01]) (\d{3})/.exec(statusLine);
     if (!status) {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -487,13 +486,13 @@ var Connection = class {
     const connection = (headerValue(headers.connection) ?? "").toLowerCase();
     this.keepAlive = status[1] === "1" ? connection !== "close" : connection === "keep-alive";
     const encoding = (headerValue(headers["transfer-encoding"]) ?? "").toLowerCase();
-    const length2 = headerValue(headers["content-length"]);
+    const length = headerValue(headers["content-length"]);
     if (statusCode === 204 || statusCode === 304) this.framing = { kind: "none" };
     else if (encoding.includes("chunked")) {
       this.framing = { kind: "chunked" };
       this.chunkState = "size";
       this.line = "";
-    } else if (length2 !== void 0 && /^\d+$/.test(length2)) this.framing = { kind: "length", left: Number(length2) };
+    } else if (length !== void 0 && /^\d+$/.test(length)) this.framing = { kind: "length", left: Number(length) };
     else {
       const expected = statusCode === 206 ? rangeLength(headers) : Infinity;
       this.framing = { kind: "close", expected, left: expected };
@@ -607,12 +606,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.onBodyDone = (error) => error ? reject(error) : resolve3();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -702,7 +701,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+var sleep = (ms2) => new Promise((resolve3) => setTimeout(resolve3, ms2));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -907,10 +906,10 @@ var GitHubClient = class {
     return res.body;
   }
   async failure(res, what) {
-    const text3 = await res.body.text().catch(() => "");
-    let message = text3.slice(0, 300);
+    const text = await res.body.text().catch(() => "");
+    let message = text.slice(0, 300);
     try {
-      message = JSON.parse(text3).message ?? message;
+      message = JSON.parse(text).message ?? message;
     } catch {
     }
     const hint = res.statusCode === 401 ? " (the token was refused)" : res.statusCode === 404 && !this.options.token ? " (a private repository needs a token)" : "";
@@ -1043,249 +1042,6 @@ var GitHubReleases = class {
 // src/pipeline/fetch.ts
 var import_promises8 = require("node:fs/promises");
 var import_node_path15 = require("node:path");
-
-// src/domain/python/values.ts
-var PyFloat = class {
-  constructor(value) {
-    this.value = value;
-  }
-  value;
-};
-var PyTuple = class {
-  constructor(items) {
-    this.items = items;
-  }
-  items;
-};
-var DictView = class {
-  constructor(kind, dict) {
-    this.kind = kind;
-    this.dict = dict;
-  }
-  kind;
-  dict;
-  get items() {
-    if (this.kind === "keys") return [...this.dict.keys()];
-    if (this.kind === "values") return [...this.dict.values()];
-    return [...this.dict.entries()].map(([k2, v2]) => new PyTuple([k2, v2]));
-  }
-};
-var PyCallable = class {
-  constructor(name, call) {
-    this.name = name;
-    this.call = call;
-  }
-  name;
-  call;
-};
-var Undefined = class {
-  constructor(hint, name, lenient = false) {
-    this.hint = hint;
-    this.name = name;
-    this.lenient = lenient;
-  }
-  hint;
-  name;
-  lenient;
-};
-var PyError = class extends Error {
-  constructor(pyType, message) {
-    super(message);
-    this.pyType = pyType;
-    this.name = pyType;
-  }
-  pyType;
-};
-var UndefinedError = class extends Error {
-  constructor(undefinedValue) {
-    super(undefinedValue.hint);
-    this.undefinedValue = undefinedValue;
-    this.name = "AnsibleUndefinedVariable";
-  }
-  undefinedValue;
-};
-function isNumber(v2) {
-  return typeof v2 === "number" || v2 instanceof PyFloat;
-}
-function numericValue(v2) {
-  if (v2 instanceof PyFloat) return v2.value;
-  if (typeof v2 === "boolean") return v2 ? 1 : 0;
-  return v2;
-}
-function failIfUndefined(v2) {
-  if (v2 instanceof Undefined) throw new UndefinedError(v2);
-  return v2;
-}
-function typeName(v2) {
-  if (v2 instanceof Undefined) return "AnsibleUndefined";
-  if (typeof v2 === "string") return "str";
-  if (typeof v2 === "boolean") return "bool";
-  if (typeof v2 === "number") return "int";
-  if (v2 === null) return "NoneType";
-  if (v2 instanceof PyFloat) return "float";
-  if (v2 instanceof PyTuple) return "tuple";
-  if (Array.isArray(v2)) return "list";
-  if (v2 instanceof Map) return "dict";
-  if (v2 instanceof DictView) return `dict_${v2.kind}`;
-  return "function";
-}
-function floatRepr(x) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, expText] = x.toExponential().split("e");
-  const exponent = Number(expText);
-  const negative = mantissa.startsWith("-");
-  const digits = mantissa.replace("-", "").replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 16) {
-    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const expSign = exponent < 0 ? "-" : "+";
-    return `${sign}${frac}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
-  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
-  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
-  const fracPart = digits.slice(exponent + 1);
-  return `${sign}${intPart}.${fracPart || "0"}`;
-}
-function stringRepr(s3) {
-  const quote = s3.includes("'") && !s3.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s3) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
-function pyRepr(v2) {
-  if (typeof v2 === "string") return stringRepr(v2);
-  return pyStr(v2);
-}
-function pyStr(v2) {
-  if (typeof v2 === "string") return v2;
-  if (typeof v2 === "number") return String(v2);
-  if (typeof v2 === "boolean") return v2 ? "True" : "False";
-  if (v2 === null) return "None";
-  if (v2 instanceof PyFloat) return floatRepr(v2.value);
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return "";
-    throw new UndefinedError(v2);
-  }
-  if (v2 instanceof PyTuple) {
-    const inner = v2.items.map(pyRepr);
-    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
-  }
-  if (Array.isArray(v2)) return `[${v2.map(pyRepr).join(", ")}]`;
-  if (v2 instanceof Map) {
-    return `{${[...v2.entries()].map(([k2, val]) => `${pyRepr(k2)}: ${pyRepr(val)}`).join(", ")}}`;
-  }
-  if (v2 instanceof DictView) return `dict_${v2.kind}(${pyStr(v2.items)})`;
-  return `<built-in method ${v2.name}>`;
-}
-function truthy(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return false;
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return v2.length > 0;
-  if (typeof v2 === "number") return v2 !== 0;
-  if (typeof v2 === "boolean") return v2;
-  if (v2 === null) return false;
-  if (v2 instanceof PyFloat) return v2.value !== 0;
-  if (v2 instanceof PyTuple) return v2.items.length > 0;
-  if (Array.isArray(v2)) return v2.length > 0;
-  if (v2 instanceof Map) return v2.size > 0;
-  if (v2 instanceof DictView) return v2.dict.size > 0;
-  return true;
-}
-function pyEquals(a, b2) {
-  if (a instanceof Undefined) throw new UndefinedError(a);
-  if (b2 instanceof Undefined) throw new UndefinedError(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return numericValue(a) === numericValue(b2);
-  if (typeof a === "string" || typeof b2 === "string") return a === b2;
-  if (a === null || b2 === null) return a === b2;
-  if (a instanceof PyTuple && b2 instanceof PyTuple) return sequenceEquals(a.items, b2.items);
-  if (Array.isArray(a) && Array.isArray(b2)) return sequenceEquals(a, b2);
-  if (a instanceof Map && b2 instanceof Map) {
-    if (a.size !== b2.size) return false;
-    for (const [k2, v2] of a) {
-      const other = dictGet(b2, k2);
-      if (other === void 0 || !pyEquals(v2, other)) return false;
-    }
-    return true;
-  }
-  return a === b2;
-}
-function sequenceEquals(a, b2) {
-  return a.length === b2.length && a.every((x, i) => pyEquals(x, b2[i]));
-}
-function pyCompare(a, b2, op) {
-  failIfUndefined(a);
-  failIfUndefined(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return Math.sign(numericValue(a) - numericValue(b2));
-  if (typeof a === "string" && typeof b2 === "string") return a < b2 ? -1 : a > b2 ? 1 : 0;
-  const seqA = a instanceof PyTuple ? a.items : Array.isArray(a) ? a : void 0;
-  const seqB = b2 instanceof PyTuple ? b2.items : Array.isArray(b2) ? b2 : void 0;
-  if (seqA && seqB && a instanceof PyTuple === b2 instanceof PyTuple) {
-    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
-      if (!pyEquals(seqA[i], seqB[i])) return pyCompare(seqA[i], seqB[i], op);
-    }
-    return Math.sign(seqA.length - seqB.length);
-  }
-  throw new PyError(
-    "TypeError",
-    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
-  );
-}
-function ownEntry(table, name) {
-  return Object.hasOwn(table, name) ? table[name] : void 0;
-}
-function dictGet(d, key) {
-  if (typeof key === "string" || key === null) return d.get(key);
-  const direct = d.get(key);
-  if (direct !== void 0) return direct;
-  if (isNumber(key) || typeof key === "boolean" || key instanceof PyTuple) {
-    for (const [k2, v2] of d) {
-      if (typeof k2 !== "string" && k2 !== null && pyEquals(k2, key)) return v2;
-    }
-  }
-  return void 0;
-}
-function iterate(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return [];
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return [...v2];
-  if (Array.isArray(v2)) return v2;
-  if (v2 instanceof PyTuple) return v2.items;
-  if (v2 instanceof Map) return [...v2.keys()];
-  if (v2 instanceof DictView) return v2.items;
-  throw new PyError("TypeError", `'${typeName(v2)}' object is not iterable`);
-}
-function pyContains(container, item) {
-  failIfUndefined(container);
-  if (typeof container === "string") {
-    if (typeof item !== "string") {
-      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
-    }
-    return container.includes(item);
-  }
-  if (container instanceof Map) return dictGet(container, item) !== void 0;
-  if (container instanceof DictView && container.kind === "keys") {
-    return dictGet(container.dict, item) !== void 0;
-  }
-  return iterate(container).some((x) => pyEquals(x, item));
-}
 
 // src/domain/bundle.ts
 var BUNDLE_SUMS = "SHA256SUMS";
@@ -1482,9 +1238,9 @@ var OffThreadHashing = class {
       },
       digest: () => {
         finished = true;
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           if (this.broken) return reject(this.broken);
-          this.waiting.set(id, { resolve: resolve2, reject });
+          this.waiting.set(id, { resolve: resolve3, reject });
           this.ensureThread().ref();
           this.send(Kind.finish, id, void 0, true);
         });
@@ -1504,12 +1260,12 @@ var OffThreadHashing = class {
    * `wake`: a sleeping thread must take it now; other records wait for the next wake.
    */
   send(kind, id, payload, wake = false) {
-    const length2 = payload?.length ?? 0;
-    const size = HEADER + (length2 + 7 & ~7);
+    const length = payload?.length ?? 0;
+    const size = HEADER + (length + 7 & ~7);
     this.waitForRoom(size);
     this.header[0] = kind;
     this.header[1] = id;
-    this.header[2] = length2;
+    this.header[2] = length;
     this.copyIn(this.written, this.headerBytes);
     if (payload) this.copyIn(this.written + HEADER, payload);
     this.written = this.written + size | 0;
@@ -1577,11 +1333,11 @@ function hashingThread() {
   const spanBytes = new Uint8Array(span.buffer);
   const readBack = Buffer.allocUnsafe(workerData.readBack);
   const files = /* @__PURE__ */ new Map();
-  const copyOut = (position, into, length2 = into.length) => {
+  const copyOut = (position, into, length = into.length) => {
     const at2 = position & RING - 1;
-    const first = Math.min(length2, RING - at2);
+    const first = Math.min(length, RING - at2);
     into.set(ring.subarray(at2, at2 + first), 0);
-    if (first < length2) into.set(ring.subarray(0, length2 - first), first);
+    if (first < length) into.set(ring.subarray(0, length - first), first);
   };
   const hashFromDisk = (file, from, to2) => {
     file.fd ??= openSync3(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
@@ -1598,12 +1354,12 @@ function hashingThread() {
   };
   const take = (position) => {
     copyOut(position, headerBytes);
-    const [kind, id, length2] = header2;
+    const [kind, id, length] = header2;
     const payload = position + 16;
     const file = files.get(id);
     if (kind === 1) {
-      const open3 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length: length2 }, (_2, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open3.path, hashes: open3.algorithms.map((a) => [a, createHash3(a)]) });
+      const open4 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_2, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open4.path, hashes: open4.algorithms.map((a) => [a, createHash3(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -1618,7 +1374,7 @@ function hashingThread() {
       parentPort?.postMessage(file.error ? { id, error: file.error } : { id, digests: file.hashes.map(([a, h]) => [a, h.digest("hex")]) });
       close(id, file);
     } else if (file && kind === 5) close(id, file);
-    return position + 16 + (length2 + 7 & ~7) | 0;
+    return position + 16 + (length + 7 & ~7) | 0;
   };
   let read = 0;
   try {
@@ -1962,8 +1718,8 @@ var FileFetcher = class {
     }
   }
 };
-function endsWith(segment, from, length2) {
-  return length2 !== void 0 && segment.end !== null && from + length2 === segment.end;
+function endsWith(segment, from, length) {
+  return length !== void 0 && segment.end !== null && from + length === segment.end;
 }
 function segmentBytes(segment) {
   const size = `${(segment.end ?? 0) - segment.start} bytes`;
@@ -1999,8 +1755,8 @@ function strongValidator(response) {
 }
 function totalSize(response) {
   if (response.statusCode === 206) return contentRange(response)?.total;
-  const length2 = headerValue(response.headers["content-length"]);
-  return length2 !== void 0 && /^\d+$/.test(length2) ? Number(length2) : void 0;
+  const length = headerValue(response.headers["content-length"]);
+  return length !== void 0 && /^\d+$/.test(length) ? Number(length) : void 0;
 }
 async function readPartState(statePath, url, partPath) {
   let state;
@@ -2056,8 +1812,8 @@ var PrioritySlots = class {
   big = [];
   files = [];
   acquire(priority, size) {
-    return new Promise((resolve2) => {
-      const grant = () => resolve2(this.releaser());
+    return new Promise((resolve3) => {
+      const grant = () => resolve3(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -5134,10 +4890,10 @@ var CENTRAL_LENGTH = 46;
 var LOCAL_LENGTH = 30;
 var MAX_DIRECTORY = 64 << 20;
 var HOSTILE = "a truncated or hostile zip; download it again";
-async function readAt(file, path, position, length2) {
-  const buffer = Buffer.alloc(length2);
-  const { bytesRead } = await file.read(buffer, 0, length2, position);
-  if (bytesRead !== length2) throw new InputError(`${path}: ${length2} bytes at offset ${position} could not be read (got ${bytesRead}): the zip changed while being read; download it again`);
+async function readAt(file, path, position, length) {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  if (bytesRead !== length) throw new InputError(`${path}: ${length} bytes at offset ${position} could not be read (got ${bytesRead}): the zip changed while being read; download it again`);
   return buffer;
 }
 function uint64(buffer, at2, path, what) {
@@ -5327,8 +5083,8 @@ async function runPool(items, concurrency, work) {
 // src/pipeline/bundle-dir.ts
 var import_node_fs13 = require("node:fs");
 var import_node_crypto3 = require("node:crypto");
-function parseSums(text3) {
-  return text3.split("\n").flatMap((l) => {
+function parseSums(text) {
+  return text.split("\n").flatMap((l) => {
     const m2 = /^([0-9a-f]{64}) [ *](.+)$/.exec(l);
     return m2 ? [{ sha256: m2[1], path: m2[2] }] : [];
   });
@@ -5372,10 +5128,10 @@ async function unhashable(bundleDir, realDir, path) {
   return void 0;
 }
 async function verifyDirectory(bundleDir, concurrency) {
-  const text3 = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  const text = await (0, import_promises7.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: not a complete bundle`);
   });
-  const entries = parseSums(text3);
+  const entries = parseSums(text);
   const realDir = await (0, import_promises7.realpath)(bundleDir);
   let bytes = 0;
   const results = await runPool(entries, Math.max(2, concurrency), async (e) => {
@@ -5431,15 +5187,15 @@ async function listedParts(releases, release, tag, wanted) {
     const last = attempt >= 2;
     const assets = await releases.assets(release);
     const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
-    const text3 = sumsAsset ? await releases.text(sumsAsset).catch((e) => last ? Promise.reject(e) : void 0) : void 0;
-    if (text3 === void 0) {
+    const text = sumsAsset ? await releases.text(sumsAsset).catch((e) => last ? Promise.reject(e) : void 0) : void 0;
+    if (text === void 0) {
       if (!last) {
         await new Promise((r) => setTimeout(r, 1e3));
         continue;
       }
       throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle`);
     }
-    const sums = new Map(parseSums(text3).map((e) => [e.path, e.sha256]));
+    const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]));
     const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), wanted, where);
     const byName = new Map(assets.map((a) => [a.name, a]));
     const listed = [...sums.keys()].flatMap((name) => {
@@ -5557,8 +5313,8 @@ function formatTable(header2, rows) {
 
 // src/report/output.ts
 var import_node_fs14 = require("node:fs");
-function writeAll(fd, text3) {
-  let buffer = Buffer.from(text3);
+function writeAll(fd, text) {
+  let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
       buffer = buffer.subarray((0, import_node_fs14.writeSync)(fd, buffer));
@@ -5568,8 +5324,8 @@ function writeAll(fd, text3) {
     }
   }
 }
-var writeOut = (text3) => writeAll(1, text3);
-var writeErr = (text3) => writeAll(2, text3);
+var writeOut = (text) => writeAll(1, text);
+var writeErr = (text) => writeAll(2, text);
 
 // src/report/progress.ts
 function formatBytes(n) {
@@ -5595,19 +5351,19 @@ var ProgressLine = class {
   started = Date.now();
   lastLength = 0;
   draw() {
-    const text3 = this.render(Date.now() - this.started);
-    if (!text3) return;
+    const text = this.render(Date.now() - this.started);
+    if (!text) return;
     if (this.tty) {
-      writeErr(`\r${text3.padEnd(this.lastLength)}`);
-      this.lastLength = text3.length;
-    } else writeErr(`${text3}
+      writeErr(`\r${text.padEnd(this.lastLength)}`);
+      this.lastLength = text.length;
+    } else writeErr(`${text}
 `);
   }
   /** A message that must not be overdrawn (a failure, a warning). */
-  note(text3) {
+  note(text) {
     if (this.tty && this.lastLength) writeErr(`\r${" ".repeat(this.lastLength)}\r`);
     this.lastLength = 0;
-    writeErr(`${text3}
+    writeErr(`${text}
 `);
   }
   stop() {
@@ -5631,714 +5387,67 @@ function parseCommandArgs(args, options, usage) {
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   return values;
 }
+function ownerAndName(flag, value) {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError(`${flag} ${value}: expected OWNER/NAME`);
+  return value;
+}
 function positiveInt(name, value, fallback) {
   if (value === void 0) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
   return Number(value);
 }
 
-// src/domain/yaml11.ts
-var yamlLibrary = lazyRequire("yaml");
-var jsYamlLibrary = lazyRequire("js-yaml");
-
-// src/pipeline/files.ts
-var STATE_FILE = `${STATE_DIR}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR}/parts/files`;
-
-// src/adapters/registry/client.ts
-var MAX_TOKEN_BYTES = 1 << 20;
-
-// src/adapters/registry/repository.ts
-var MAX_MANIFEST_BYTES = 4 << 20;
-
-// src/pipeline/images.ts
-var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
-
-// src/domain/jinja/attributes.ts
-function str(v2, what) {
-  if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
-  return v2;
+// src/adapters/out-dir.ts
+var import_promises9 = require("node:fs/promises");
+var import_node_path16 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
 }
-function pySplit(s3, sep3, maxsplit = -1) {
-  if (sep3 === void 0 || sep3 === null) {
-    const parts = [];
-    let rest = s3.replace(/^\s+/, "");
-    while (rest) {
-      if (maxsplit >= 0 && parts.length === maxsplit) {
-        parts.push(rest);
-        break;
-      }
-      const m2 = /\s+/.exec(rest);
-      if (!m2) {
-        parts.push(rest);
-        break;
-      }
-      parts.push(rest.slice(0, m2.index));
-      rest = rest.slice(m2.index + m2[0].length);
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf2(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path16.dirname)(current)) {
+    const info = await (0, import_promises9.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf2(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
     }
-    return parts;
+    firstMissing = current;
+    if ((0, import_node_path16.dirname)(current) === current) break;
   }
-  const separator = str(sep3, "separator");
-  if (!separator) throw new PyError("ValueError", "empty separator");
-  const all = s3.split(separator);
-  if (maxsplit < 0 || all.length <= maxsplit + 1) return all;
-  return [...all.slice(0, maxsplit), all.slice(maxsplit).join(separator)];
-}
-function stripChars(s3, chars, side) {
-  const set = chars === void 0 || chars === null ? null : str(chars, "strip arg");
-  const strip = (c) => set === null ? /\s/.test(c) : set.includes(c);
-  let start = 0;
-  let end = s3.length;
-  if (side !== "right") while (start < end && strip(s3[start])) start++;
-  if (side !== "left") while (end > start && strip(s3[end - 1])) end--;
-  return s3.slice(start, end);
-}
-var DICT_METHODS = {
-  keys: (d) => new DictView("keys", d),
-  values: (d) => new DictView("values", d),
-  items: (d) => new DictView("items", d),
-  get: (d, args) => dictGet(d, args[0]) ?? (args.length > 1 ? args[1] : null),
-  copy: (d) => new Map(d)
-};
-var STRING_METHODS = {
-  split: (s3, args) => pySplit(s3, args[0], typeof args[1] === "number" ? args[1] : -1),
-  rsplit: (s3, args) => {
-    const max = typeof args[1] === "number" ? args[1] : -1;
-    if (max < 0) return pySplit(s3, args[0]);
-    const parts = pySplit(s3, args[0]);
-    const sep3 = args[0] === void 0 || args[0] === null ? " " : str(args[0], "separator");
-    return parts.length <= max + 1 ? parts : [parts.slice(0, parts.length - max).join(sep3), ...parts.slice(parts.length - max)];
-  },
-  splitlines: (s3) => s3.split(/\r\n|\r|\n/).filter((_2, i, a) => i < a.length - 1 || a[i] !== ""),
-  startswith: (s3, args) => prefixTest(args[0], (p2) => s3.startsWith(p2)),
-  endswith: (s3, args) => prefixTest(args[0], (p2) => s3.endsWith(p2)),
-  lower: (s3) => s3.toLowerCase(),
-  upper: (s3) => s3.toUpperCase(),
-  strip: (s3, args) => stripChars(s3, args[0], "both"),
-  lstrip: (s3, args) => stripChars(s3, args[0], "left"),
-  rstrip: (s3, args) => stripChars(s3, args[0], "right"),
-  replace: (s3, args) => s3.split(str(args[0], "replace() argument 1")).join(str(args[1], "replace() argument 2")),
-  find: (s3, args) => s3.indexOf(str(args[0], "find() argument")),
-  count: (s3, args) => s3.split(str(args[0], "count() argument")).length - 1,
-  join: (s3, args) => iterate(args[0] ?? []).map((x) => str(x, "sequence item")).join(s3),
-  isdigit: (s3) => /^\d+$/.test(s3),
-  title: (s3) => s3.replace(/[A-Za-z]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
-  capitalize: (s3) => s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3,
-  format: (s3, args) => {
-    let i = 0;
-    return s3.replace(/\{(\d*)\}/g, (_2, n) => pyStr(args[n === "" ? i++ : Number(n)] ?? ""));
-  }
-};
-var LIST_METHODS = {
-  index: (l, args) => {
-    const i = l.findIndex((x) => pyEquals(x, args[0]));
-    if (i < 0) throw new PyError("ValueError", `${pyStr(args[0])} is not in list`);
-    return i;
-  },
-  count: (l, args) => l.filter((x) => pyEquals(x, args[0])).length
-};
-function prefixTest(arg, test) {
-  if (arg instanceof PyTuple) return arg.items.some((p2) => test(str(p2, "prefix")));
-  return test(str(arg, "prefix"));
-}
-function bind(name, self, fn) {
-  return new PyCallable(name, (args) => fn(self, args));
-}
-function attribute(obj, name) {
-  if (obj instanceof Undefined) return obj;
-  if (obj instanceof Map) {
-    const method = ownEntry(DICT_METHODS, name);
-    if (method) return bind(name, obj, method);
-    const found = dictGet(obj, name);
-    if (found !== void 0) return found;
-  } else if (typeof obj === "string") {
-    const method = ownEntry(STRING_METHODS, name);
-    if (method) return bind(name, obj, method);
-  } else if (Array.isArray(obj)) {
-    const method = ownEntry(LIST_METHODS, name);
-    if (method) return bind(name, obj, method);
-  }
-  const what = obj === null ? "None" : `'${typeName(failIfUndefined(obj))} object'`;
-  return new Undefined(`${what} has no attribute '${name}'`);
-}
-
-// src/domain/jinja/render.ts
-var TemplateError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "TemplateError";
-  }
-};
-function undefinedMember(obj, name) {
-  const what = obj === null ? "None" : `'${typeName(obj)} object'`;
-  const detail = typeof name === "string" ? `has no attribute '${name}'` : `has no element ${pyStr(name)}`;
-  return new Undefined(`${what} ${detail}`);
-}
-function getItem(obj, key) {
-  if (obj instanceof Undefined) return obj;
-  failIfUndefined(key);
-  if (obj instanceof Map) {
-    const found = dictGet(obj, key);
-    if (found !== void 0) return found;
-  } else if (typeof obj === "string" || Array.isArray(obj) || obj instanceof PyTuple) {
-    if (typeof key === "number" || typeof key === "boolean") {
-      const seq = typeof obj === "string" ? [...obj] : iterate(obj);
-      const i = numericValue(key);
-      const item = seq[i < 0 ? seq.length + i : i];
-      if (item !== void 0) return item;
-      return undefinedMember(obj, key);
+  if (!firstMissing) return true;
+  const created = await (0, import_promises9.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
     }
-  } else if (obj instanceof DictView) {
-    throw new PyError("TypeError", `'${typeName(obj)}' object is not subscriptable`);
-  }
-  if (typeof key === "string") return attribute(obj, key);
-  return undefinedMember(obj, key);
+  );
+  if (created) await (0, import_promises9.rmdir)(firstMissing).catch(() => void 0);
+  return false;
 }
-
-// src/domain/python/regex.ts
-function compilePyRegex(pattern, flags = {}, global = true) {
-  let source = pattern;
-  let jsFlags = global ? "g" : "";
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
-    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
-    if (inline[1].includes("s")) jsFlags += "s";
-  }
-  if (flags.ignorecase) jsFlags += "i";
-  if (flags.multiline) jsFlags += "m";
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path16.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
   try {
-    return new RegExp(source, jsFlags);
+    await (await (0, import_promises9.open)(probe, "wx")).close();
   } catch (e) {
-    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
   }
+  await (0, import_promises9.unlink)(probe).catch(() => void 0);
 }
-function pyReplacement(template) {
-  return (match, ...rest) => {
-    const last = rest[rest.length - 1];
-    const named = typeof last === "object" && last !== null ? last : {};
-    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
-    const group = (ref) => {
-      if (/^\d+$/.test(ref)) {
-        const n = Number(ref);
-        if (n === 0) return match;
-        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
-        return rest[n - 1] ?? "";
-      }
-      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return ownEntry(named, ref) ?? "";
-    };
-    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
-      if (gref !== void 0) return group(gref);
-      if (num !== void 0) return group(num);
-      if (esc !== void 0) {
-        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
-        return map[esc];
-      }
-      return whole;
-    });
-  };
-}
-
-// src/domain/jinja/filters.ts
-function argument(args, kwargs, index, name, fallback) {
-  if (args.length > index) return args[index];
-  const kw = kwargs.get(name);
-  return kw === void 0 ? fallback : kw;
-}
-function text(v2) {
-  return pyStr(failIfUndefined(v2));
-}
-function toList(v2) {
-  return [...iterate(failIfUndefined(v2))];
-}
-function requireDict(v2, filter) {
-  const d = failIfUndefined(v2);
-  if (!(d instanceof Map)) throw new PyError("AnsibleFilterError", `${filter} requires a dictionary, got ${typeName(d)} instead.`);
-  return d;
-}
-function toBool(v2) {
-  const value = failIfUndefined(v2);
-  if (value === null || typeof value === "boolean") return value;
-  const probe = typeof value === "string" ? value.toLowerCase() : value;
-  return ["yes", "on", "1", "true"].includes(probe) || probe === 1;
-}
-function toInt(v2, fallback = 0, base = 10) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number") return value;
-  if (value instanceof PyFloat) return Math.trunc(value.value);
-  if (typeof value === "string") {
-    const s3 = value.trim().replace(/_/g, "");
-    if (base === 10 && /^[-+]?\d+$/.test(s3)) return parseInt(s3, 10);
-    if (base !== 10) {
-      const n = parseInt(s3.replace(/^0[xob]/i, ""), base);
-      if (!Number.isNaN(n)) return n;
-    }
-    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s3)) return Math.trunc(Number(s3));
-  }
-  return fallback;
-}
-function toFloat(v2, fallback = new PyFloat(0)) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "number" || typeof value === "boolean") return new PyFloat(numericValue(value));
-  if (value instanceof PyFloat) return value;
-  if (typeof value === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) return new PyFloat(Number(value));
-  return fallback;
-}
-function runTest(env, name, item, args) {
-  if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = ownEntry(env.tests, name.split(".").pop());
-  if (!test) throw new TemplateError(`no test named '${name}'`);
-  return test(item, args, /* @__PURE__ */ new Map(), env);
-}
-function selectOrReject(keep, byAttribute) {
-  return (value, args, _kwargs, env) => {
-    const items = toList(value);
-    const attr = byAttribute ? args[0] : null;
-    const [testName, ...testArgs] = byAttribute ? args.slice(1) : args;
-    const pick = (item) => byAttribute ? getPath(item, attr ?? null) : item;
-    return items.filter((item) => {
-      const subject = pick(item);
-      const passed = testName === void 0 ? truthy(subject) : runTest(env, testName, subject, testArgs);
-      return passed === keep;
-    });
-  };
-}
-function getPath(item, path) {
-  if (typeof path === "number") return getItem(item, path);
-  let current = item;
-  for (const part of pyStr(failIfUndefined(path)).split(".")) {
-    current = getItem(current, /^\d+$/.test(part) ? Number(part) : part);
-  }
-  return current;
-}
-function combine(dicts, recursive, listMerge) {
-  const result = /* @__PURE__ */ new Map();
-  for (const d of dicts) mergeInto(result, d, recursive, listMerge);
-  return result;
-}
-function mergeInto(target, source, recursive, listMerge) {
-  for (const [k2, v2] of source) {
-    const existing = target.get(k2);
-    if (recursive && existing instanceof Map && v2 instanceof Map) {
-      const merged = new Map(existing);
-      mergeInto(merged, v2, recursive, listMerge);
-      target.set(k2, merged);
-    } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
-      const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
-      target.set(k2, merged);
-    } else {
-      target.set(k2, v2);
-    }
-  }
-}
-function unique(items) {
-  const out = [];
-  for (const item of items) if (!out.some((x) => pyEquals(x, item))) out.push(item);
-  return out;
-}
-function sortKey(a, b2) {
-  return pyEquals(a, b2) ? 0 : pyCompare(a, b2, "<");
-}
-function flatten(items, levels) {
-  const out = [];
-  for (const item of items) {
-    if ((Array.isArray(item) || item instanceof PyTuple) && (levels === null || levels > 0)) {
-      out.push(...flatten(iterate(item), levels === null ? null : levels - 1));
-    } else if (item !== null && item !== "None") {
-      out.push(item);
-    }
-  }
-  return out;
-}
-function percentFormat(template, args) {
-  let i = 0;
-  return template.replace(/%(-?\d*)(?:\.(\d+))?([sdifr%])/g, (_2, width, precision, conv) => {
-    if (conv === "%") return "%";
-    const arg = failIfUndefined(args[i++] ?? null);
-    let out;
-    if (conv === "s") out = pyStr(arg);
-    else if (conv === "r") out = typeof arg === "string" ? `'${arg}'` : pyStr(arg);
-    else if (conv === "f") out = numericValue(arg).toFixed(precision ? Number(precision) : 6);
-    else out = String(Math.trunc(numericValue(arg)));
-    const w2 = Number(width);
-    return w2 < 0 ? out.padEnd(-w2) : out.padStart(w2);
-  });
-}
-function length(value) {
-  const v2 = failIfUndefined(value);
-  if (typeof v2 === "string") return [...v2].length;
-  if (v2 instanceof Map) return v2.size;
-  if (v2 instanceof DictView) return v2.dict.size;
-  if (Array.isArray(v2)) return v2.length;
-  if (v2 instanceof PyTuple) return v2.items.length;
-  throw new PyError("TypeError", `object of type '${typeName(v2)}' has no len()`);
-}
-var FILTERS = {
-  default: (value, args, kwargs) => {
-    const fallback = argument(args, kwargs, 0, "default_value", "");
-    const boolean = truthy(argument(args, kwargs, 1, "boolean", false));
-    if (value instanceof Undefined || boolean && !truthy(value)) return fallback;
-    return value;
-  },
-  mandatory: (value, args) => {
-    if (value instanceof Undefined) throw new UndefinedError(new Undefined(args[0] ? text(args[0]) : `Mandatory variable ${value.name ? `'${value.name}' ` : ""}not defined.`));
-    return value;
-  },
-  bool: (value) => toBool(value),
-  int: (value, args, kwargs) => toInt(value, argument(args, kwargs, 0, "default", 0), numericValue(argument(args, kwargs, 1, "base", 10))),
-  float: (value, args, kwargs) => toFloat(value, argument(args, kwargs, 0, "default", new PyFloat(0))),
-  string: (value) => text(value),
-  lower: (value) => text(value).toLowerCase(),
-  upper: (value) => text(value).toUpperCase(),
-  capitalize: (value) => {
-    const s3 = text(value);
-    return s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3;
-  },
-  title: (value) => text(value).replace(/[A-Za-z0-9]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
-  trim: (value, args) => {
-    const s3 = text(value);
-    if (args[0] === void 0 || args[0] === null) return s3.trim();
-    const chars = text(args[0]);
-    let a = 0;
-    let b2 = s3.length;
-    while (a < b2 && chars.includes(s3[a])) a++;
-    while (b2 > a && chars.includes(s3[b2 - 1])) b2--;
-    return s3.slice(a, b2);
-  },
-  replace: (value, args, kwargs) => {
-    const s3 = text(value);
-    const old = text(args[0]);
-    const replacement = text(args[1]);
-    const count = argument(args, kwargs, 2, "count", null);
-    if (count === null) return s3.split(old).join(replacement);
-    const parts = s3.split(old);
-    const n = numericValue(count);
-    return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
-  },
-  join: (value, args, kwargs) => {
-    const sep3 = text(argument(args, kwargs, 0, "d", ""));
-    const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
-  },
-  split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
-  length,
-  count: length,
-  first: (value) => {
-    const items = toList(value);
-    return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
-  },
-  last: (value) => {
-    const items = toList(value);
-    return items.length ? items[items.length - 1] : new Undefined("No last item, sequence was empty.");
-  },
-  list: (value) => toList(value),
-  unique: (value) => unique(toList(value)),
-  reverse: (value) => {
-    const v2 = failIfUndefined(value);
-    if (typeof v2 === "string") return [...v2].reverse().join("");
-    return toList(v2).reverse();
-  },
-  sort: (value, args, kwargs) => {
-    const reverse = truthy(argument(args, kwargs, 0, "reverse", false));
-    const attr = argument(args, kwargs, 2, "attribute", null);
-    const keyOf = (v2) => {
-      const k2 = attr === null ? v2 : getPath(v2, attr);
-      return typeof k2 === "string" && !truthy(argument(args, kwargs, 1, "case_sensitive", false)) ? k2.toLowerCase() : k2;
-    };
-    const sorted = toList(value).sort((a, b2) => sortKey(keyOf(a), keyOf(b2)));
-    return reverse ? sorted.reverse() : sorted;
-  },
-  min: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) < 0 ? b2 : a),
-  max: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) > 0 ? b2 : a),
-  sum: (value, args, kwargs) => {
-    const start = argument(args, kwargs, 1, "start", 0);
-    return toList(value).reduce((acc, v2) => acc + numericValue(failIfUndefined(v2)), numericValue(start));
-  },
-  abs: (value) => {
-    const v2 = failIfUndefined(value);
-    return v2 instanceof PyFloat ? new PyFloat(Math.abs(v2.value)) : Math.abs(numericValue(v2));
-  },
-  round: (value, args, kwargs) => {
-    const precision = numericValue(argument(args, kwargs, 0, "precision", 0));
-    const method = text(argument(args, kwargs, 1, "method", "common"));
-    const f2 = 10 ** precision;
-    const x = numericValue(failIfUndefined(value)) * f2;
-    const r = method === "ceil" ? Math.ceil(x) : method === "floor" ? Math.floor(x) : Math.sign(x) * Math.round(Math.abs(x));
-    return new PyFloat(r / f2);
-  },
-  select: selectOrReject(true, false),
-  reject: selectOrReject(false, false),
-  selectattr: selectOrReject(true, true),
-  rejectattr: selectOrReject(false, true),
-  map: (value, args, kwargs, env) => {
-    const items = toList(value);
-    const attr = kwargs.get("attribute");
-    if (attr !== void 0) {
-      const fallback = kwargs.get("default");
-      return items.map((item) => {
-        const got = getPath(item, attr);
-        return got instanceof Undefined && fallback !== void 0 ? fallback : got;
-      });
-    }
-    const [name, ...rest] = args;
-    const filter = ownEntry(env.filters, text(name));
-    if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
-    return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
-  },
-  dict2items: (value, args, kwargs) => {
-    const d = requireDict(value, "dict2items");
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return [...d.entries()].map(([k2, v2]) => /* @__PURE__ */ new Map([[keyName, k2], [valueName, v2]]));
-  },
-  items2dict: (value, args, kwargs) => {
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return new Map(toList(value).map((item) => [getItem(item, keyName), getItem(item, valueName)]));
-  },
-  dictsort: (value) => [...requireDict(value, "dictsort").entries()].sort((a, b2) => sortKey(a[0], b2[0])).map(([k2, v2]) => new PyTuple([k2, v2])),
-  items: (value) => value instanceof Undefined ? [] : new DictView("items", requireDict(value, "items")).items,
-  combine: (value, args, kwargs) => {
-    const dicts = [value, ...args].map((d) => requireDict(d, "combine"));
-    return combine(dicts, truthy(kwargs.get("recursive") ?? false), text(kwargs.get("list_merge") ?? "replace"));
-  },
-  flatten: (value, args, kwargs) => {
-    const levels = argument(args, kwargs, 0, "levels", null);
-    return flatten(toList(value), levels === null ? null : numericValue(levels));
-  },
-  difference: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => !other.some((y) => pyEquals(x, y))));
-  },
-  intersect: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => other.some((y) => pyEquals(x, y))));
-  },
-  union: (value, args) => unique([...toList(value), ...toList(args[0])]),
-  symmetric_difference: (value, args) => {
-    const a = toList(value);
-    const b2 = toList(args[0]);
-    return unique([...a.filter((x) => !b2.some((y) => pyEquals(x, y))), ...b2.filter((x) => !a.some((y) => pyEquals(x, y)))]);
-  },
-  zip: (value, args) => {
-    const lists = [toList(value), ...args.map(toList)];
-    const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_2, i) => new PyTuple(lists.map((l) => l[i])));
-  },
-  regex_replace: (value, args, kwargs) => {
-    const pattern = text(argument(args, kwargs, 0, "pattern", ""));
-    const replacement = text(argument(args, kwargs, 1, "replacement", ""));
-    const re2 = compilePyRegex(pattern, {
-      ignorecase: truthy(argument(args, kwargs, 2, "ignorecase", false)),
-      multiline: truthy(argument(args, kwargs, 3, "multiline", false))
-    });
-    return text(value).replace(re2, pyReplacement(replacement));
-  },
-  regex_search: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) }, false);
-    const m2 = re2.exec(text(value));
-    if (!m2) return null;
-    const refs = args.slice(1).map(text);
-    if (!refs.length) return m2[0];
-    return refs.map((r) => {
-      const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
-      if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
-    });
-  },
-  regex_findall: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) });
-    return [...text(value).matchAll(re2)].map((m2) => m2.length === 1 ? m2[0] : m2.length === 2 ? m2[1] ?? "" : new PyTuple(m2.slice(1).map((g2) => g2 ?? "")));
-  },
-  regex_escape: (value) => text(value).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
-  ternary: (value, args, kwargs) => {
-    const noneValue = argument(args, kwargs, 2, "none_val", null);
-    if (value === null && args.length > 2) return noneValue;
-    return truthy(value) ? argument(args, kwargs, 0, "true_val", null) : argument(args, kwargs, 1, "false_val", null);
-  },
-  basename: (value) => text(value).split("/").pop() ?? "",
-  dirname: (value) => {
-    const s3 = text(value);
-    const i = s3.lastIndexOf("/");
-    return i < 0 ? "" : s3.slice(0, i) || "/";
-  },
-  format: (value, args) => percentFormat(text(value), args),
-  to_json: (value) => JSON.stringify(toJson(value)),
-  quote: (value) => {
-    const s3 = text(value);
-    return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
-  },
-  attr: (value, args) => attribute(value, text(args[0])),
-  random: () => {
-    throw new TemplateError("the random filter makes lists non-reproducible and is not supported");
-  }
-};
-FILTERS.d = FILTERS.default;
-FILTERS.e = FILTERS.escape = (value) => text(value);
-function toJson(value) {
-  const v2 = failIfUndefined(value);
-  if (v2 instanceof PyFloat) return v2.value;
-  if (v2 instanceof PyTuple) return v2.items.map(toJson);
-  if (Array.isArray(v2)) return v2.map(toJson);
-  if (v2 instanceof DictView) return v2.items.map(toJson);
-  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson(x)]));
-  if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
-  return v2;
-}
-
-// src/domain/ansible/version.ts
-var OPERATORS = {
-  "==": "eq",
-  "=": "eq",
-  eq: "eq",
-  "<": "lt",
-  lt: "lt",
-  "<=": "le",
-  le: "le",
-  ">": "gt",
-  gt: "gt",
-  ">=": "ge",
-  ge: "ge",
-  "!=": "ne",
-  "<>": "ne",
-  ne: "ne"
-};
-function looseVersion(text3) {
-  return text3.split(/(\d+|[a-z]+|\.)/).filter((part) => part && part !== ".").map((part) => /^\d+$/.test(part) ? Number(part) : part);
-}
-function strictVersion(text3) {
-  const m2 = /^(\d+)\.(\d+)(\.(\d+))?([ab](\d+))?$/.exec(text3);
-  if (!m2) throw new PyError("ValueError", `invalid version number '${text3}'`);
-  const pre = m2[5] ? [m2[5][0], Number(m2[6])] : ["z", 0];
-  return [Number(m2[1]), Number(m2[2]), Number(m2[4] ?? 0), ...pre];
-}
-function semanticVersion(text3) {
-  const m2 = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(text3);
-  if (!m2) throw new PyError("ValueError", `invalid semantic version '${text3}'`);
-  const pre = m2[4] ? [0, ...m2[4].split(".").map((p2) => /^\d+$/.test(p2) ? Number(p2) : p2)] : [1];
-  return [Number(m2[1]), Number(m2[2]), Number(m2[3]), ...pre];
-}
-var PARSERS = {
-  loose: looseVersion,
-  strict: strictVersion,
-  semver: semanticVersion,
-  semantic: semanticVersion
-};
-function versionCompare(value, version, operator = "eq", strict = null, versionType = null) {
-  if (strict !== null && versionType !== null) throw new PyError("AnsibleFilterError", "Cannot specify both 'strict' and 'version_type'");
-  if (!value) throw new PyError("AnsibleFilterError", "Input version value cannot be empty");
-  if (!version) throw new PyError("AnsibleFilterError", "Version parameter to compare against cannot be empty");
-  const op = ownEntry(OPERATORS, operator);
-  if (!op) {
-    throw new PyError("AnsibleFilterError", `Invalid operator type (${operator}). Must be one of ${Object.keys(OPERATORS).map((o) => `'${o}'`).join(", ")}`);
-  }
-  const type = strict ? "strict" : versionType ?? "loose";
-  const parse = ownEntry(PARSERS, type);
-  if (!parse) throw new PyError("AnsibleFilterError", `Invalid version type (${type}). Must be one of ${Object.keys(PARSERS).join(", ")}`);
-  try {
-    const a = parse(value);
-    const b2 = parse(version);
-    if (op === "eq") return pyEquals(a, b2);
-    if (op === "ne") return !pyEquals(a, b2);
-    const c = pyEquals(a, b2) ? 0 : pyCompare(a, b2, op === "lt" || op === "le" ? "<" : ">");
-    return op === "lt" ? c < 0 : op === "le" ? c <= 0 : op === "gt" ? c > 0 : c >= 0;
-  } catch (e) {
-    throw new PyError("AnsibleFilterError", `Version comparison failed: ${e.message}`);
-  }
-}
-
-// src/domain/jinja/tests.ts
-function text2(v2) {
-  return pyStr(failIfUndefined(v2));
-}
-function compare(op) {
-  return (value, args) => {
-    const c = pyEquals(value, args[0]) ? 0 : pyCompare(value, args[0], op);
-    return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
-  };
-}
-function regexTest(kind) {
-  return (value, args, kwargs) => {
-    const pattern = text2(args[0]);
-    const anchored = kind === "match" ? `^(?:${pattern})` : kind === "fullmatch" ? `^(?:${pattern})$` : pattern;
-    const re2 = compilePyRegex(anchored, {
-      ignorecase: truthy(argument(args, kwargs, 1, "ignorecase", false)),
-      multiline: truthy(argument(args, kwargs, 2, "multiline", false))
-    }, false);
-    return re2.test(text2(value));
-  };
-}
-var isSequenceLike = (v2) => typeof v2 === "string" || Array.isArray(v2) || v2 instanceof PyTuple || v2 instanceof Map || v2 instanceof DictView;
-var TESTS = {
-  defined: (value) => !(value instanceof Undefined),
-  undefined: (value) => value instanceof Undefined,
-  none: (value) => value === null,
-  boolean: (value) => typeof value === "boolean",
-  true: (value) => value === true,
-  false: (value) => value === false,
-  string: (value) => typeof value === "string",
-  number: (value) => typeof value === "number" || value instanceof PyFloat || typeof value === "boolean",
-  integer: (value) => typeof value === "number",
-  float: (value) => value instanceof PyFloat,
-  mapping: (value) => value instanceof Map,
-  sequence: (value) => isSequenceLike(value),
-  iterable: (value) => isSequenceLike(value),
-  callable: (value) => value instanceof PyCallable,
-  lower: (value) => text2(value) === text2(value).toLowerCase(),
-  upper: (value) => text2(value) === text2(value).toUpperCase(),
-  eq: (value, args) => pyEquals(value, args[0]),
-  ne: (value, args) => !pyEquals(value, args[0]),
-  lt: compare("<"),
-  le: compare("<="),
-  gt: compare(">"),
-  ge: compare(">="),
-  in: (value, args) => pyContains(args[0], value),
-  contains: (value, args) => pyContains(value, args[0]),
-  sameas: (value, args) => value === args[0],
-  divisibleby: (value, args) => numericValue(failIfUndefined(value)) % numericValue(args[0]) === 0,
-  even: (value) => numericValue(failIfUndefined(value)) % 2 === 0,
-  odd: (value) => Math.abs(numericValue(failIfUndefined(value)) % 2) === 1,
-  truthy: (value, args, kwargs) => truthy(truthy(argument(args, kwargs, 0, "convert_bool", false)) ? toBool(value) : value),
-  falsy: (value, args, kwargs) => !truthy(truthy(argument(args, kwargs, 0, "convert_bool", false)) ? toBool(value) : value),
-  match: regexTest("match"),
-  search: regexTest("search"),
-  regex: (value, args, kwargs) => {
-    const type = text2(argument(args, kwargs, 3, "match_type", "search"));
-    return regexTest(type === "match" ? "match" : type === "fullmatch" ? "fullmatch" : "search")(value, args, kwargs, void 0);
-  },
-  subset: (value, args) => iterate(failIfUndefined(value)).every((x) => pyContains(args[0], x)),
-  superset: (value, args) => iterate(failIfUndefined(args[0])).every((x) => pyContains(value, x)),
-  any: (value) => iterate(failIfUndefined(value)).some(truthy),
-  all: (value) => iterate(failIfUndefined(value)).every(truthy),
-  version: (value, args, kwargs) => {
-    const strict = argument(args, kwargs, 2, "strict", null);
-    const versionType = argument(args, kwargs, 3, "version_type", null);
-    return versionCompare(
-      text2(value),
-      text2(argument(args, kwargs, 0, "version", "")),
-      text2(argument(args, kwargs, 1, "operator", "eq")),
-      strict === null ? null : truthy(strict),
-      versionType === null ? null : text2(versionType)
-    );
-  }
-};
-TESTS["=="] = TESTS.equalto = TESTS.eq;
-TESTS["!="] = TESTS.ne;
-TESTS["<"] = TESTS.lessthan = TESTS.lt;
-TESTS["<="] = TESTS.le;
-TESTS[">"] = TESTS.greaterthan = TESTS.gt;
-TESTS[">="] = TESTS.ge;
-TESTS.version_compare = TESTS.version;
-
-// src/cli/commands/build.ts
-function parseRepository(value) {
-  const repo = value ?? "kubernetes-sigs/kubespray";
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--kubespray-repository ${repo}: expected OWNER/NAME`);
-  return repo;
+async function checkOutDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path16.resolve)(path);
+  if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
+  return dir;
 }
 
 // src/cli/commands/fetch.ts
@@ -6373,9 +5482,12 @@ async function run(args) {
   if (!values.tag === !values.artifact) throw new UsageError("give --tag TAG (a release) or --artifact ID (a workflow artifact)");
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`);
   if (!values.out) throw new UsageError("--out DIR is required");
+  const repo = ownerAndName("--repo", values.repo);
+  const concurrency = positiveInt("concurrency", values.concurrency, 4);
+  await checkOutDir("--out", values.out);
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
   const github = githubFromEnv(http);
-  const releases = new GitHubReleases(github, parseRepository(values.repo));
+  const releases = new GitHubReleases(github, repo);
   let total = 0;
   let planned = 0;
   let done = 0;
@@ -6387,7 +5499,7 @@ async function run(args) {
       bytes: (n) => bytes += n,
       fetched: () => done++
     };
-    const common = { outDir: values.out, prefix: values["asset-prefix"], concurrency: positiveInt("concurrency", values.concurrency, 4), connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost };
+    const common = { outDir: values.out, prefix: values["asset-prefix"], concurrency, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost };
     const result = values.artifact ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress) : await runFetch({ ...common, tag: values.tag ?? "" }, releases, progress);
     line.stop();
     writeOut(formatTable(["asset", "size", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? "downloaded, verified" : "already there"])));

@@ -128,13 +128,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve2, reject) => {
+    pump: (take) => new Promise((resolve3, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve2();
+        if (error === void 0) resolve3();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -185,7 +185,6 @@ var import_node_tls = require("node:tls");
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -226,7 +225,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve2) => this.waiting.push(resolve2));
+    await new Promise((resolve3) => this.waiting.push(resolve3));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -311,7 +310,7 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
@@ -321,14 +320,14 @@ var FastHttp = class {
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -446,8 +445,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve2, reject) => {
-      this.onHead = resolve2;
+    return new Promise((resolve3, reject) => {
+      this.onHead = resolve3;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -532,7 +531,7 @@ var Connection = class {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -665,12 +664,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.onBodyDone = (error) => error ? reject(error) : resolve3();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -760,7 +759,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+var sleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -1118,9 +1117,9 @@ var OffThreadHashing = class {
       },
       digest: () => {
         finished = true;
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           if (this.broken) return reject(this.broken);
-          this.waiting.set(id, { resolve: resolve2, reject });
+          this.waiting.set(id, { resolve: resolve3, reject });
           this.ensureThread().ref();
           this.send(Kind.finish, id, void 0, true);
         });
@@ -1238,8 +1237,8 @@ function hashingThread() {
     const payload = position + 16;
     const file = files.get(id);
     if (kind === 1) {
-      const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
+      const open3 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open3.path, hashes: open3.algorithms.map((a) => [a, createHash3(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -1698,8 +1697,8 @@ var PrioritySlots = class {
   big = [];
   files = [];
   acquire(priority, size) {
-    return new Promise((resolve2) => {
-      const grant = () => resolve2(this.releaser());
+    return new Promise((resolve3) => {
+      const grant = () => resolve3(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -2042,6 +2041,59 @@ function throwIfFailed(results, noun, nameOf) {
 ` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
 }
 
+// src/adapters/out-dir.ts
+var import_promises4 = require("node:fs/promises");
+var import_node_path4 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path4.dirname)(current)) {
+    const info = await (0, import_promises4.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
+    }
+    firstMissing = current;
+    if ((0, import_node_path4.dirname)(current) === current) break;
+  }
+  if (!firstMissing) return true;
+  const created = await (0, import_promises4.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
+    }
+  );
+  if (created) await (0, import_promises4.rmdir)(firstMissing).catch(() => void 0);
+  return false;
+}
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path4.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  try {
+    await (await (0, import_promises4.open)(probe, "wx")).close();
+  } catch (e) {
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
+  }
+  await (0, import_promises4.unlink)(probe).catch(() => void 0);
+}
+async function checkOutDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path4.resolve)(path);
+  if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
+  return dir;
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -2131,6 +2183,9 @@ async function run(args) {
   }
   const connections = positiveInt("connections", values.connections, DEFAULT_HTTP_OPTIONS.connectionsPerHost);
   const retries = values.retries === "0" ? 0 : positiveInt("retries", values.retries, DEFAULT_HTTP_OPTIONS.retries);
+  const layout = parseLayout(values.layout);
+  const concurrency = positiveInt("concurrency", values.concurrency, 8);
+  await checkOutDir("--out", outDir);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections, retries });
   const list = await readFileListFile(listPath);
   const progress = new JobProgress("files", (r) => r.url);
@@ -2142,9 +2197,9 @@ async function run(args) {
       {
         list,
         outDir,
-        layout: parseLayout(values.layout),
+        layout,
         mirrors,
-        concurrency: positiveInt("concurrency", values.concurrency, 8),
+        concurrency,
         connections
       },
       http,

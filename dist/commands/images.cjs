@@ -73,13 +73,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve2, reject) => {
+    pump: (take) => new Promise((resolve3, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve2();
+        if (error === void 0) resolve3();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -154,7 +154,6 @@ function redactUrl(url) {
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -195,7 +194,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve2) => this.waiting.push(resolve2));
+    await new Promise((resolve3) => this.waiting.push(resolve3));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -280,7 +279,7 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
@@ -290,14 +289,14 @@ var FastHttp = class {
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -415,8 +414,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve2, reject) => {
-      this.onHead = resolve2;
+    return new Promise((resolve3, reject) => {
+      this.onHead = resolve3;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -501,7 +500,7 @@ var Connection = class {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -634,12 +633,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.onBodyDone = (error) => error ? reject(error) : resolve3();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -729,7 +728,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+var sleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -841,8 +840,8 @@ var TAG = /^[\w][\w.-]{0,127}$/;
 var DIGEST = /^sha256:[a-f0-9]{64}$/;
 var HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 var ReferenceError2 = class extends Error {
-  constructor(reference, reason) {
-    super(`image reference '${reference}': ${reason}`);
+  constructor(reference, reason2) {
+    super(`image reference '${reference}': ${reason2}`);
     this.name = "ReferenceError";
   }
 };
@@ -946,6 +945,7 @@ var isDockerType = (mediaType) => mediaType === DOCKER_LIST || mediaType === DOC
 var REF_NAME = "org.opencontainers.image.ref.name";
 var CONTAINERD_NAME = "io.containerd.image.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 function encodeIndex(index) {
   return Buffer.from(JSON.stringify(index));
 }
@@ -1191,6 +1191,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -1336,9 +1338,9 @@ var OffThreadHashing = class {
       },
       digest: () => {
         finished = true;
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           if (this.broken) return reject(this.broken);
-          this.waiting.set(id, { resolve: resolve2, reject });
+          this.waiting.set(id, { resolve: resolve3, reject });
           this.ensureThread().ref();
           this.send(Kind.finish, id, void 0, true);
         });
@@ -1456,8 +1458,8 @@ function hashingThread() {
     const payload = position + 16;
     const file = files.get(id);
     if (kind === 1) {
-      const open2 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open2.path, hashes: open2.algorithms.map((a) => [a, createHash3(a)]) });
+      const open3 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_, i) => ring[payload + i & RING - 1])));
+      files.set(id, { path: open3.path, hashes: open3.algorithms.map((a) => [a, createHash3(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -1910,8 +1912,8 @@ var PrioritySlots = class {
   big = [];
   files = [];
   acquire(priority, size) {
-    return new Promise((resolve2) => {
-      const grant = () => resolve2(this.releaser());
+    return new Promise((resolve3) => {
+      const grant = () => resolve3(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -2145,7 +2147,7 @@ var Repository = class {
     return false;
   }
   /** A monolithic upload: POST for an upload url, then one PUT with the whole body. */
-  async uploadBlob(digest, size, open2) {
+  async uploadBlob(digest, size, open3) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
     const location = headerValue(start.headers.location);
@@ -2159,7 +2161,7 @@ var Repository = class {
       path: url.toString(),
       scope: this.scope,
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      body: open2(),
+      body: open3(),
       replayable: false
     });
     await put.body.dump();
@@ -2345,7 +2347,11 @@ var ImagesJob = class {
       await this.saveManifest(repo, manifest, counter);
     }
     const platforms = kept.map((d) => formatPlatform(d.platform));
-    if (!whole) return { entry: await this.storeIndex(filteredIndex(index, kept)), platforms };
+    if (!whole) {
+      await this.layout.putBytes(top.digest, top.bytes, `${repo.name} upstream index`);
+      const entry = await this.storeIndex(filteredIndex(index, kept));
+      return { entry: { ...entry, annotations: { ...entry.annotations, [UPSTREAM_INDEX]: top.digest } }, platforms };
+    }
     await this.layout.putBytes(top.digest, top.bytes, `${repo.name} index`);
     if (!isDockerType(top.mediaType)) return { entry: { mediaType: top.mediaType, digest: top.digest, size: top.bytes.length }, platforms };
     return { entry: { ...await this.storeIndex(ociIndexOf(index)), annotations: { [SOURCE_DIGEST]: top.digest } }, platforms };
@@ -2527,6 +2533,59 @@ function throwIfFailed(results, noun, nameOf) {
 ` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
 }
 
+// src/adapters/out-dir.ts
+var import_promises5 = require("node:fs/promises");
+var import_node_path6 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path6.dirname)(current)) {
+    const info = await (0, import_promises5.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
+    }
+    firstMissing = current;
+    if ((0, import_node_path6.dirname)(current) === current) break;
+  }
+  if (!firstMissing) return true;
+  const created = await (0, import_promises5.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
+    }
+  );
+  if (created) await (0, import_promises5.rmdir)(firstMissing).catch(() => void 0);
+  return false;
+}
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path6.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  try {
+    await (await (0, import_promises5.open)(probe, "wx")).close();
+  } catch (e) {
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
+  }
+  await (0, import_promises5.unlink)(probe).catch(() => void 0);
+}
+async function checkOutDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path6.resolve)(path);
+  if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
+  return dir;
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -2602,6 +2661,8 @@ async function run(args) {
   if (!values.out) throw new UsageError("--out DIR is required");
   const platforms = parsePlatforms(values.platform);
   const connections = positiveInt("connections", values.connections, 16);
+  const concurrency = positiveInt("concurrency", values.concurrency, 16);
+  await checkOutDir("--out", values.out);
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: connections });
   const refs = await readImagesListFile(listPath);
   const progress = new JobProgress("images", (r) => r.reference);
@@ -2615,7 +2676,7 @@ async function run(args) {
         refs,
         outDir,
         platforms,
-        concurrency: positiveInt("concurrency", values.concurrency, 16),
+        concurrency,
         connections,
         keepUnreferenced: values["keep-unreferenced"] ?? false
       },

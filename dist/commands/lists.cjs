@@ -664,12 +664,12 @@ function singleQuoted(text3, start) {
 var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 var YamlError = class extends Error {
-  constructor(file, line, column, reason) {
-    super(`${file}:${line}:${column}: YAML error: ${reason}`);
+  constructor(file, line, column, reason2) {
+    super(`${file}:${line}:${column}: YAML error: ${reason2}`);
     this.file = file;
     this.line = line;
     this.column = column;
-    this.reason = reason;
+    this.reason = reason2;
     this.name = "YamlError";
   }
   file;
@@ -716,9 +716,9 @@ var Converter = class {
   anchors = /* @__PURE__ */ new Map();
   /** Collections being converted: an alias to one of them would make a cycle. */
   open = /* @__PURE__ */ new Set();
-  fail(node, reason) {
+  fail(node, reason2) {
     const pos = this.lines.linePos(node?.range?.[0] ?? 0);
-    throw new YamlError(this.file, pos.line, pos.col, reason);
+    throw new YamlError(this.file, pos.line, pos.col, reason2);
   }
   convert(node) {
     const { isAlias, isScalar } = yamlLibrary();
@@ -3251,6 +3251,10 @@ var Templar = class {
   has(name) {
     return this.variables.has(name);
   }
+  /** Every variable's name, in the order the layers defined them. */
+  variableNames() {
+    return [...this.variables.keys()];
+  }
   /** A variable as its layer wrote it, before any templating. */
   rawValue(name) {
     return this.variables.get(name)?.value;
@@ -3384,6 +3388,211 @@ var fromJson = (value) => {
   return parsed;
 };
 
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text3) {
+  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
+// src/domain/secrets.ts
+var REDACTED = "***";
+var SECRET_WORD = /^(pass(word|wd|phrase)?|pwd|secrets?|tokens?|auth|credentials?|creds?)$/i;
+var SECRET_PAIR = /(^|_)(private|api|access|secret|signing|ssh|tls|client|encryption)_?keys?(_|$)/i;
+var NOT_A_VALUE = /[_.-](url|repo|path|file|dir|enabled|version|ttl|mode|type|name|user|username)$/i;
+function isSecretName(name) {
+  if (NOT_A_VALUE.test(name)) return false;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_.\-\s]+/).filter(Boolean);
+  return words.some((w) => SECRET_WORD.test(w)) || SECRET_PAIR.test(words.join("_")) || /(password|passwd|passphrase|secret|credential)/i.test(name);
+}
+function collectSecretStrings(v, into) {
+  if (typeof v === "string") into.push(v);
+  else if (typeof v === "number") into.push(String(v));
+  else if (Array.isArray(v)) v.forEach((x) => collectNestedSecrets(x, into));
+  else if (v && typeof v === "object") collectNestedSecrets(v, into);
+}
+function collectNestedSecrets(v, into) {
+  if (Array.isArray(v)) v.forEach((x) => collectNestedSecrets(x, into));
+  else if (v && typeof v === "object") {
+    for (const [k, x] of Object.entries(v)) {
+      if (isSecretName(k)) collectSecretStrings(x, into);
+      else collectNestedSecrets(x, into);
+    }
+  }
+}
+var MIN_SECRET_LENGTH = 4;
+function findLeaks(secrets, places) {
+  const leaks = [];
+  for (const { name, value } of secrets) {
+    if (value.length < MIN_SECRET_LENGTH || value === REDACTED) continue;
+    const forms = [.../* @__PURE__ */ new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])];
+    for (const [where, text3] of places) if (forms.some((f) => text3.includes(f))) leaks.push({ secret: name, where });
+  }
+  return leaks;
+}
+
+// src/domain/bundle.ts
+function toJson2(v) {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [pyStr(k), toJson2(x)]));
+  if (Array.isArray(v)) return v.map(toJson2);
+  if (v instanceof PyTuple) return v.items.map(toJson2);
+  if (v instanceof PyFloat) return v.value;
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
+  return pyStr(v);
+}
+
+// src/domain/kubespray/downloads.ts
+var DownloadEntryError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "DownloadEntryError";
+  }
+};
+function render(templar, raw) {
+  try {
+    const value = templar.template(raw);
+    return value instanceof Undefined ? { ok: false, why: value.hint } : { ok: true, value };
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e;
+    if (cause instanceof UndefinedError) return { ok: false, why: cause.undefinedValue.hint };
+    if (cause instanceof Error) return { ok: false, why: cause.message };
+    throw e;
+  }
+}
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+  const out = { files: [], images: [] };
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return out;
+  const pullsContainers = flag(templar, templar.rawValue("download_container") ?? true, "download_container", downloadYmlPath);
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const component = pyStr(key);
+    const entry = new EntryReader(templar, spec, component, downloadYmlPath);
+    const enabled = entry.flag("enabled");
+    const wantedBy = { role: "download", variable: `downloads.${component}` };
+    if (entry.flag("file")) {
+      const url = entry.text("url", enabled);
+      if (url === void 0) continue;
+      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+    } else if (entry.flag("container")) {
+      const ref = entry.image(enabled);
+      if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
+    }
+  }
+  out.images.push(...kubeadmImages(templar, kubeImageLine, kubeImages, downloadYmlPath));
+  return out;
+}
+var EntryReader = class {
+  constructor(templar, spec, component, path) {
+    this.templar = templar;
+    this.spec = spec;
+    this.component = component;
+    this.path = path;
+  }
+  templar;
+  spec;
+  component;
+  path;
+  flag(name) {
+    const raw = dictGet(this.spec, name);
+    return raw === void 0 ? false : flag(this.templar, raw, `downloads.${this.component}.${name}`, this.path);
+  }
+  /** A field's text; an undefined one fails an enabled entry and drops a disabled one. */
+  text(name, enabled) {
+    const raw = dictGet(this.spec, name);
+    if (raw === void 0 || raw === null) return this.missing(name, "is not set", enabled);
+    const r = render(this.templar, raw);
+    if (!r.ok) return this.missing(name, `renders with an undefined variable: ${r.why}`, enabled);
+    const text3 = pyStr(r.value).trim();
+    return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
+  }
+  checksum(enabled) {
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
+    if (!field) return null;
+    const r = render(this.templar, dictGet(this.spec, field));
+    if (!r.ok) {
+      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return null;
+    }
+    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+  }
+  image(enabled) {
+    const repo = this.text("repo", enabled);
+    if (repo === void 0) return void 0;
+    const digest = dictGet(this.spec, "sha256");
+    if (digest !== void 0) {
+      const r = render(this.templar, digest);
+      if (r.ok && truthy(r.value) && pyStr(r.value).trim() !== "None") return `${repo}@sha256:${pyStr(r.value).trim().replace(/^sha256:/, "")}`;
+    }
+    const tag = this.text("tag", enabled);
+    return tag === void 0 ? void 0 : `${repo}:${tag}`;
+  }
+  missing(name, why, enabled) {
+    if (enabled) this.fail(name, why);
+    return void 0;
+  }
+  fail(name, why) {
+    throw new DownloadEntryError(
+      `downloads.${this.component}.${name} (${this.path}) ${why}; the component is enabled, so Kubespray's download role would fail here. Define the variable (-e NAME=VALUE, a vars file or the inventory), or disable the component.`
+    );
+  }
+};
+function flag(templar, raw, what, path) {
+  const r = render(templar, raw);
+  if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
+  return truthy(toBool(r.value));
+}
+function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
+  const wantedBy = { role: "download", variable: "kubeadm_images" };
+  const line = templar.rawValue("kubeadm_image_repo") === void 0 ? kubeImageLine : kubeImageLine.replace(/\bkube_image_repo\b/, "kubeadm_image_repo");
+  const images = [];
+  for (const name of kubeImages) {
+    const r = render(templar, line.replace("$i", name));
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's image ${name} (${line}, as ${path} names it) renders with an undefined variable: ${r.why}`);
+    images.push({ component: `kubeadm_${name}`, ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  const etcdType = templar.resolve("etcd_deployment_type");
+  if (!(etcdType instanceof Undefined) && pyStr(etcdType) === "kubeadm") {
+    const r = render(templar, "{{ etcd_image_repo }}:{{ etcd_image_tag }}");
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's etcd image (etcd_deployment_type: kubeadm) renders with an undefined variable: ${r.why}`);
+    images.push({ component: "kubeadm_etcd", ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  return images;
+}
+function normalizeChecksum(value, bareAlgorithm) {
+  if (value === null || value === 0 || value === false) return null;
+  const text3 = pyStr(value).trim();
+  if (text3 === "" || text3 === "0" || text3 === "None") return null;
+  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
+  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
+  if (/^[0-9a-fA-F]+$/.test(text3)) {
+    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
+    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
+  }
+  return null;
+}
+
 // src/domain/kubespray/lists.ts
 var ListGenerationError = class extends Error {
   constructor(message) {
@@ -3401,7 +3610,34 @@ function generateLists(input) {
   const warnings = [];
   const files = describeFiles(templar, filesList, fileLines, warnings);
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) };
+  const role = downloadRoleView(templar, input);
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
+}
+function secretValues(templar) {
+  const found = [];
+  for (const name of templar.variableNames()) {
+    if (!isSecretName(name)) continue;
+    let resolved;
+    try {
+      resolved = templar.resolve(name);
+    } catch {
+      continue;
+    }
+    if (resolved instanceof Undefined) continue;
+    const value = toJson2(resolved);
+    const strings = [];
+    collectSecretStrings(value, strings);
+    for (const v of strings) found.push({ name, value: v });
+  }
+  return found;
+}
+function downloadRoleView(templar, input) {
+  try {
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+  } catch (e) {
+    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
+    throw e;
+  }
 }
 function renderList(templar, name, lines2, downloadYmlPath) {
   const text3 = templateText(lines2);
@@ -3495,18 +3731,6 @@ function safeTemplate(templar, value) {
     throw e;
   }
 }
-function normalizeChecksum(value, bareAlgorithm) {
-  if (value === null || value === 0 || value === false) return null;
-  const text3 = pyStr(value).trim();
-  if (text3 === "" || text3 === "0") return null;
-  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
-  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
-  if (/^[0-9a-fA-F]+$/.test(text3)) {
-    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
-    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
-  }
-  return null;
-}
 function guardKubeVersion(templar) {
   const kubeVersion = templar.resolve("kube_version");
   if (kubeVersion instanceof Undefined) {
@@ -3547,6 +3771,41 @@ function supportedKubeVersions(templar) {
   if (!(forArch instanceof Map)) return [];
   return [...forArch.keys()].map((k) => pyStr(k));
 }
+
+// src/domain/kubespray/secret-marks.ts
+function markSecrets(variables) {
+  const marks = /* @__PURE__ */ new Map();
+  const mark = (path) => {
+    const m = `kbsecretmark${marks.size}x`;
+    marks.set(m, path);
+    return m;
+  };
+  const replaceSecret = (value, path) => {
+    if (typeof value === "string" || typeof value === "number") return mark(path);
+    return replaceNested(value, path);
+  };
+  const replaceNested = (value, path) => {
+    if (Array.isArray(value)) return value.map((v, i) => replaceNested(v, `${path}[${i}]`));
+    if (value instanceof Map) {
+      return new Map([...value].map(([k, v]) => [k, typeof k === "string" && isSecretName(k) ? replaceSecret(v, `${path}.${k}`) : replaceNested(v, `${path}.${String(k)}`)]));
+    }
+    return value;
+  };
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, variable] of variables) {
+    const secret = isSecretName(name) && variable.value !== null && typeof variable.value !== "boolean" && variable.value !== "";
+    out.set(name, secret ? { ...variable, value: replaceSecret(variable.value, name) } : variable);
+  }
+  return { variables: out, marks };
+}
+
+// src/domain/errors.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
 
 // src/pipeline/lists.ts
 var LIST_FILES = { files: "files.list", images: "images.list", manifest: "files.json" };
@@ -3590,22 +3849,48 @@ function composeVariables(request, tree) {
 async function runLists(request) {
   const tree = readKubesprayTree((0, import_node_path4.resolve)(request.cwd, request.kubesprayDir));
   const variables = composeVariables(request, tree);
-  const lists = generateLists({
+  const input = {
     downloadYml: tree.downloadYml,
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
     environment: request.environment
-  });
+  };
+  const lists = generateLists(input);
+  if (request.refuseLeaks) {
+    const marking = markSecrets(variables);
+    refuseLeaks(lists, () => generateLists({ ...input, variables: marking.variables }), marking.marks);
+  }
   const outDir = (0, import_node_path4.resolve)(request.cwd, request.outDir);
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads, role: lists.role }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
   const written = request.redact ?? ((text3) => text3);
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.files), written(lists.filesList));
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.images), written(lists.imagesList));
   await writeFileAtomic((0, import_node_path4.join)(outDir, LIST_FILES.manifest), written(manifest));
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role, secretValues: lists.secretValues };
+}
+function refuseLeaks(lists, marked, marks) {
+  if (!marks.size) return;
+  const placesOf = (l) => [
+    ...l.files.map((f) => [`the url of ${f.component}`, redactText(f.url)]),
+    ...l.role.files.map((f) => [`the url of ${f.component}`, redactText(f.url)]),
+    ...l.images.map((i) => [`the image of ${i.component}`, i.ref]),
+    ...l.role.images.map((i) => [`the image of ${i.component}`, i.ref])
+  ];
+  let leaks;
+  try {
+    const places = placesOf(marked());
+    leaks = [...marks].flatMap(([mark, secret]) => places.filter(([, text3]) => text3.includes(mark)).map(([where]) => ({ secret: secret.split(/[.[]/)[0], where })));
+  } catch {
+    leaks = findLeaks(lists.secretValues, placesOf(lists));
+  }
+  if (!leaks.length) return;
+  const named = [...new Set(leaks.map((l) => `the value of ${l.secret} is in ${l.where}`))];
+  throw new InputError(
+    `${named.join("; ")}: a bundle publishes its urls (and its files' paths), so the secret would leave with it. Keep credentials out of url paths and image names: as userinfo (https://user:pass@host/, which is redacted), through --mirror FROM=TO with userinfo in TO, or in REGISTRY_AUTH_FILE for registries`
+  );
 }
 
 // src/report/table.ts
@@ -3630,6 +3915,59 @@ function writeAll(fd, text3) {
 }
 var writeOut = (text3) => writeAll(1, text3);
 var writeErr = (text3) => writeAll(2, text3);
+
+// src/adapters/out-dir.ts
+var import_promises2 = require("node:fs/promises");
+var import_node_path5 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path5.dirname)(current)) {
+    const info = await (0, import_promises2.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
+    }
+    firstMissing = current;
+    if ((0, import_node_path5.dirname)(current) === current) break;
+  }
+  if (!firstMissing) return true;
+  const created = await (0, import_promises2.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
+    }
+  );
+  if (created) await (0, import_promises2.rmdir)(firstMissing).catch(() => void 0);
+  return false;
+}
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path5.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  try {
+    await (await (0, import_promises2.open)(probe, "wx")).close();
+  } catch (e) {
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
+  }
+  await (0, import_promises2.unlink)(probe).catch(() => void 0);
+}
+async function checkOutDir(flag2, path) {
+  const label = `${flag2} ${path}`;
+  const dir = (0, import_node_path5.resolve)(path);
+  if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
+  return dir;
+}
 
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
@@ -3691,13 +4029,15 @@ async function run(args) {
   const out = values.out;
   if (!kubesprayDir) throw new UsageError("--kubespray-dir DIR is required");
   if (!out) throw new UsageError("--out OUT is required");
+  const arch = parseArch(values.arch);
+  await checkOutDir("--out", out);
   const started = Date.now();
   const result = await runLists({
     kubesprayDir,
     outDir: out,
     extraVars: values["extra-vars"] ?? [],
     inventories: values.inventory ?? [],
-    arch: parseArch(values.arch),
+    arch,
     hostMachine: machineOfNodeArch(process.arch),
     cwd: process.cwd(),
     environment: process.env

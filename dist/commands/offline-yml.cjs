@@ -136,9 +136,83 @@ async function regularFile(path) {
   return info?.isFile() ? info : void 0;
 }
 
-// src/pipeline/offline-yml.ts
-var import_promises6 = require("node:fs/promises");
-var import_node_path17 = require("node:path");
+// src/adapters/out-dir.ts
+var import_promises2 = require("node:fs/promises");
+var import_node_path2 = require("node:path");
+
+// src/domain/errors.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+
+// src/adapters/out-dir.ts
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function checkCreatable(label, dir, named) {
+  let firstMissing;
+  for (let current = dir; ; current = (0, import_node_path2.dirname)(current)) {
+    const info = await (0, import_promises2.stat)(current).catch((e) => {
+      if (isMissing(e)) return void 0;
+      throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
+    });
+    if (info?.isDirectory()) break;
+    if (info) {
+      const what = `${kindOf(info)}, not a directory`;
+      if (current !== dir) throw new InputError(`${label}: cannot create ${dir}: ${current} is ${what}`);
+      throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
+    }
+    firstMissing = current;
+    if ((0, import_node_path2.dirname)(current) === current) break;
+  }
+  if (!firstMissing) return true;
+  const created = await (0, import_promises2.mkdir)(firstMissing).then(
+    () => true,
+    (e) => {
+      if (e.code === "EEXIST") return false;
+      throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
+    }
+  );
+  if (created) await (0, import_promises2.rmdir)(firstMissing).catch(() => void 0);
+  return false;
+}
+async function checkWritable(label, dir) {
+  const probe = (0, import_node_path2.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  try {
+    await (await (0, import_promises2.open)(probe, "wx")).close();
+  } catch (e) {
+    throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
+  }
+  await (0, import_promises2.unlink)(probe).catch(() => void 0);
+}
+async function checkOutFile(flag2, path, example) {
+  const label = `${flag2} ${path}`;
+  const file = (0, import_node_path2.resolve)(path);
+  const info = await (0, import_promises2.stat)(file).catch(() => void 0);
+  if (info?.isDirectory()) throw new InputError(`${label}: is a directory; give the file to write, such as ${(0, import_node_path2.join)(path, example)}`);
+  if (await checkCreatable(label, (0, import_node_path2.dirname)(file), false)) await checkWritable(label, (0, import_node_path2.dirname)(file));
+  return file;
+}
+async function requireDir(flag2, path) {
+  const label = `${flag2} ${path}`;
+  const dir = (0, import_node_path2.resolve)(path);
+  const info = await (0, import_promises2.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf(info)}, not a directory`);
+  return dir;
+}
+
+// src/pipeline/bundle-dir.ts
+var import_promises3 = require("node:fs/promises");
+var import_node_path3 = require("node:path");
 
 // src/domain/python/values.ts
 var PyFloat = class {
@@ -386,14 +460,33 @@ function pyContains(container, item) {
 // src/domain/bundle.ts
 var BUNDLE_MANIFEST = "bundle.json";
 var STATE_DIR = ".kubespray-bundle";
+function toJson(v2) {
+  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson(x)]));
+  if (Array.isArray(v2)) return v2.map(toJson);
+  if (v2 instanceof PyTuple) return v2.items.map(toJson);
+  if (v2 instanceof PyFloat) return v2.value;
+  if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
+  return pyStr(v2);
+}
 
-// src/domain/errors.ts
-var InputError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "InputError";
+// src/pipeline/bundle-dir.ts
+async function readBundleManifest(bundleDir) {
+  let text3;
+  try {
+    text3 = await (0, import_promises3.readFile)((0, import_node_path3.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
+  } catch {
+    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
   }
-};
+  try {
+    return JSON.parse(text3);
+  } catch (e) {
+    throw new InputError(`${(0, import_node_path3.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
+  }
+}
+
+// src/pipeline/offline-yml.ts
+var import_promises7 = require("node:fs/promises");
+var import_node_path18 = require("node:path");
 
 // src/domain/images/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -403,8 +496,8 @@ var TAG = /^[\w][\w.-]{0,127}$/;
 var DIGEST = /^sha256:[a-f0-9]{64}$/;
 var HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 var ReferenceError2 = class extends Error {
-  constructor(reference, reason) {
-    super(`image reference '${reference}': ${reason}`);
+  constructor(reference, reason2) {
+    super(`image reference '${reference}': ${reason2}`);
     this.name = "ReferenceError";
   }
 };
@@ -460,11 +553,17 @@ function rootPathOf(effective, defaultHost) {
   if (url.protocol !== "http:" && url.protocol !== "https:") return defaultHost;
   return `${url.host}${decodeURIComponent(url.pathname).replace(/\/+$/, "")}`;
 }
+var REGISTRY_VALUE = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i;
 function registryRoots(defaults) {
   return defaults.flatMap(([name, value]) => {
-    const m2 = typeof value === "string" ? /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+|localhost)(?::\d+)?((?:\/[a-z0-9._-]+)*)$/i.exec(value) : null;
+    const m2 = typeof value === "string" ? REGISTRY_VALUE.exec(value) : null;
     return m2 && name.endsWith("_image_repo") ? [{ name, value, path: m2[1] }] : [];
   });
+}
+function registryPathOf(effective, defaultPath) {
+  if (typeof effective !== "string") return defaultPath;
+  const m2 = REGISTRY_VALUE.exec(effective);
+  return m2 ? m2[1] : defaultPath;
 }
 function perFileUrl(filesRepoPath) {
   const paths = [...filesRepoPath.entries()];
@@ -486,12 +585,73 @@ function renderOfflineYml(header, sections) {
 `;
 }
 
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text3) {
+  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
 // src/domain/secrets.ts
 var REDACTED = "***";
+var SECRET_WORD = /^(pass(word|wd|phrase)?|pwd|secrets?|tokens?|auth|credentials?|creds?)$/i;
+var SECRET_PAIR = /(^|_)(private|api|access|secret|signing|ssh|tls|client|encryption)_?keys?(_|$)/i;
+var NOT_A_VALUE = /[_.-](url|repo|path|file|dir|enabled|version|ttl|mode|type|name|user|username)$/i;
+function isSecretName(name) {
+  if (NOT_A_VALUE.test(name)) return false;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_.\-\s]+/).filter(Boolean);
+  return words.some((w2) => SECRET_WORD.test(w2)) || SECRET_PAIR.test(words.join("_")) || /(password|passwd|passphrase|secret|credential)/i.test(name);
+}
+function collectSecretStrings(v2, into) {
+  if (typeof v2 === "string") into.push(v2);
+  else if (typeof v2 === "number") into.push(String(v2));
+  else if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") collectNestedSecrets(v2, into);
+}
+function collectNestedSecrets(v2, into) {
+  if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") {
+    for (const [k2, x] of Object.entries(v2)) {
+      if (isSecretName(k2)) collectSecretStrings(x, into);
+      else collectNestedSecrets(x, into);
+    }
+  }
+}
+var MIN_SECRET_LENGTH = 4;
+function findLeaks(secrets, places) {
+  const leaks = [];
+  for (const { name, value } of secrets) {
+    if (value.length < MIN_SECRET_LENGTH || value === REDACTED) continue;
+    const forms = [.../* @__PURE__ */ new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])];
+    for (const [where, text3] of places) if (forms.some((f2) => text3.includes(f2))) leaks.push({ secret: name, where });
+  }
+  return leaks;
+}
 
 // src/adapters/kubespray-tree.ts
 var import_node_fs2 = require("node:fs");
-var import_node_path2 = require("node:path");
+var import_node_path4 = require("node:path");
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -880,12 +1040,12 @@ function singleQuoted(text3, start) {
 var yamlLibrary = lazyRequire("yaml");
 var jsYamlLibrary = lazyRequire("js-yaml");
 var YamlError = class extends Error {
-  constructor(file, line, column, reason) {
-    super(`${file}:${line}:${column}: YAML error: ${reason}`);
+  constructor(file, line, column, reason2) {
+    super(`${file}:${line}:${column}: YAML error: ${reason2}`);
     this.file = file;
     this.line = line;
     this.column = column;
-    this.reason = reason;
+    this.reason = reason2;
     this.name = "YamlError";
   }
   file;
@@ -932,9 +1092,9 @@ var Converter = class {
   anchors = /* @__PURE__ */ new Map();
   /** Collections being converted: an alias to one of them would make a cycle. */
   open = /* @__PURE__ */ new Set();
-  fail(node, reason) {
+  fail(node, reason2) {
     const pos = this.lines.linePos(node?.range?.[0] ?? 0);
-    throw new YamlError(this.file, pos.line, pos.col, reason);
+    throw new YamlError(this.file, pos.line, pos.col, reason2);
   }
   convert(node) {
     const { isAlias, isScalar } = yamlLibrary();
@@ -1216,7 +1376,7 @@ function isDir(path) {
 function dirVarsFiles(dir) {
   return (0, import_node_fs2.readdirSync)(dir).sort().flatMap((name) => {
     if (name.startsWith(".")) return [];
-    const full = (0, import_node_path2.join)(dir, name);
+    const full = (0, import_node_path4.join)(dir, name);
     if (isDir(full)) return dirVarsFiles(full);
     const dot = name.lastIndexOf(".");
     const ext = dot > 0 ? name.slice(dot) : "";
@@ -1225,22 +1385,22 @@ function dirVarsFiles(dir) {
 }
 function findVarsFiles(dir, name = "main") {
   for (const ext of VARS_EXTENSIONS) {
-    const full = (0, import_node_path2.join)(dir, name + ext);
+    const full = (0, import_node_path4.join)(dir, name + ext);
     if (!(0, import_node_fs2.existsSync)(full)) continue;
     return isDir(full) ? dirVarsFiles(full) : [full];
   }
   return [];
 }
 function loadVarsFile(path, root) {
-  const origin = (0, import_node_path2.relative)(root, path) || path;
+  const origin = (0, import_node_path4.relative)(root, path) || path;
   return { origin, vars: asVarsMapping(loadYaml((0, import_node_fs2.readFileSync)(path, "utf8"), origin), origin) };
 }
 function chooseDefaultsRole(root, playbook) {
   const named = playbook ? /role:\s*(kubespray[-_]defaults)/.exec(playbook)?.[1] : void 0;
   const candidates = named ? [named] : ["kubespray_defaults", "kubespray-defaults"];
   for (const role of candidates) {
-    const dir = (0, import_node_path2.join)(root, "roles", role);
-    if (findVarsFiles((0, import_node_path2.join)(dir, "defaults")).length || findVarsFiles((0, import_node_path2.join)(dir, "vars")).length) return role;
+    const dir = (0, import_node_path4.join)(root, "roles", role);
+    if (findVarsFiles((0, import_node_path4.join)(dir, "defaults")).length || findVarsFiles((0, import_node_path4.join)(dir, "vars")).length) return role;
   }
   throw new TreeError(
     `${root} is not a Kubespray tree: found no roles/${candidates.join(" or roles/")}/defaults/main*. Point --kubespray-dir at the root of a Kubespray checkout (the directory holding roles/).`
@@ -1251,18 +1411,18 @@ function readOptional(path) {
 }
 function readKubesprayTree(root) {
   if (!isDir(root)) throw new TreeError(`--kubespray-dir ${root}: no such directory`);
-  const script = readOptional((0, import_node_path2.join)(root, "contrib/offline/generate_list.sh"));
-  const playbook = readOptional((0, import_node_path2.join)(root, "contrib/offline/generate_list.yml"));
+  const script = readOptional((0, import_node_path4.join)(root, "contrib/offline/generate_list.sh"));
+  const playbook = readOptional((0, import_node_path4.join)(root, "contrib/offline/generate_list.yml"));
   const defaultsRole = chooseDefaultsRole(root, playbook);
   const fromScript = script ? readGenerateListScript(script) : {};
   const downloadRel = fromScript.downloadYml ?? `roles/${defaultsRole}/defaults/main/download.yml`;
-  const downloadPath = (0, import_node_path2.join)(root, downloadRel);
+  const downloadPath = (0, import_node_path4.join)(root, downloadRel);
   if (!(0, import_node_fs2.existsSync)(downloadPath)) {
     throw new TreeError(`${downloadRel} is missing from ${root}: generate_list.sh scrapes the list templates from it`);
   }
   const kubeImageLine = fromScript.kubeImageLine ?? (defaultsRole === "kubespray_defaults" ? KUBE_IMAGE_LINE_V_PREFIXED : KUBE_IMAGE_LINE_PLAIN);
-  const roles = [(0, import_node_path2.join)(root, "roles", defaultsRole), (0, import_node_path2.join)(root, "roles", "download")];
-  const load = (sub) => roles.flatMap((role) => findVarsFiles((0, import_node_path2.join)(role, sub)).map((f2) => loadVarsFile(f2, root)));
+  const roles = [(0, import_node_path4.join)(root, "roles", defaultsRole), (0, import_node_path4.join)(root, "roles", "download")];
+  const load = (sub) => roles.flatMap((role) => findVarsFiles((0, import_node_path4.join)(role, sub)).map((f2) => loadVarsFile(f2, root)));
   return {
     root,
     defaultsRole,
@@ -1275,10 +1435,10 @@ function readKubesprayTree(root) {
 }
 
 // src/adapters/kubespray-source.ts
-var import_promises3 = require("node:fs/promises");
+var import_promises5 = require("node:fs/promises");
 
 // src/adapters/tar-safe.ts
-var import_node_path12 = require("node:path");
+var import_node_path14 = require("node:path");
 
 // node_modules/tar/dist/esm/index.min.js
 var import_events = __toESM(require("events"), 1);
@@ -1286,7 +1446,7 @@ var import_fs = __toESM(require("fs"), 1);
 var import_node_events = require("node:events");
 var import_node_stream = __toESM(require("node:stream"), 1);
 var import_node_string_decoder = require("node:string_decoder");
-var import_node_path3 = __toESM(require("node:path"), 1);
+var import_node_path5 = __toESM(require("node:path"), 1);
 var import_node_fs3 = __toESM(require("node:fs"), 1);
 var import_path = require("path");
 var import_events2 = require("events");
@@ -1294,27 +1454,27 @@ var import_assert = __toESM(require("assert"), 1);
 var import_buffer = require("buffer");
 var Ps = __toESM(require("zlib"), 1);
 var import_zlib = __toESM(require("zlib"), 1);
-var import_node_path4 = require("node:path");
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 var import_fs2 = __toESM(require("fs"), 1);
 var import_fs3 = __toESM(require("fs"), 1);
 var import_path2 = __toESM(require("path"), 1);
-var import_node_path6 = require("node:path");
+var import_node_path8 = require("node:path");
 var import_path3 = __toESM(require("path"), 1);
 var import_node_fs4 = __toESM(require("node:fs"), 1);
 var import_node_assert = __toESM(require("node:assert"), 1);
 var import_node_crypto = require("node:crypto");
 var import_node_fs5 = __toESM(require("node:fs"), 1);
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 var import_fs4 = __toESM(require("fs"), 1);
 var import_node_fs6 = __toESM(require("node:fs"), 1);
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 var import_node_fs7 = __toESM(require("node:fs"), 1);
-var import_promises2 = __toESM(require("node:fs/promises"), 1);
-var import_node_path9 = __toESM(require("node:path"), 1);
-var import_node_path10 = require("node:path");
-var import_node_fs8 = __toESM(require("node:fs"), 1);
+var import_promises4 = __toESM(require("node:fs/promises"), 1);
 var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path12 = require("node:path");
+var import_node_fs8 = __toESM(require("node:fs"), 1);
+var import_node_path13 = __toESM(require("node:path"), 1);
 var zr = Object.defineProperty;
 var Ur = (s3, t) => {
   for (var e in t) zr(s3, e, { get: t[e], enumerable: true });
@@ -2208,12 +2368,12 @@ var F = class {
   }
 };
 var mn = (s3, t) => {
-  let i = s3, r = "", n, o = import_node_path4.posix.parse(s3).root || ".";
+  let i = s3, r = "", n, o = import_node_path6.posix.parse(s3).root || ".";
   if (Buffer.byteLength(i) < 100) n = [i, r, false];
   else {
-    r = import_node_path4.posix.dirname(i), i = import_node_path4.posix.basename(i);
+    r = import_node_path6.posix.dirname(i), i = import_node_path6.posix.basename(i);
     do
-      Buffer.byteLength(i) <= 100 && Buffer.byteLength(r) <= t ? n = [i, r, false] : Buffer.byteLength(i) > 100 && Buffer.byteLength(r) <= t ? n = [i.slice(0, 99), r, true] : (i = import_node_path4.posix.join(import_node_path4.posix.basename(r), i), r = import_node_path4.posix.dirname(r));
+      Buffer.byteLength(i) <= 100 && Buffer.byteLength(r) <= t ? n = [i, r, false] : Buffer.byteLength(i) > 100 && Buffer.byteLength(r) <= t ? n = [i.slice(0, 99), r, true] : (i = import_node_path6.posix.join(import_node_path6.posix.basename(r), i), r = import_node_path6.posix.dirname(r));
     while (r !== o && n === void 0);
     n || (n = [s3.slice(0, 99), "", true]);
   }
@@ -2259,7 +2419,7 @@ var ft = class s {
     if (t === "") return Buffer.allocUnsafe(0);
     let e = Buffer.byteLength(t), i = 512 * Math.ceil(1 + e / 512), r = Buffer.allocUnsafe(i);
     for (let n = 0; n < 512; n++) r[n] = 0;
-    new F({ path: ("PaxHeader/" + (0, import_node_path5.basename)(this.path ?? "")).slice(0, 99), mode: this.mode || 420, uid: this.uid, gid: this.gid, size: e, mtime: this.mtime, type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader", linkpath: "", uname: this.uname || "", gname: this.gname || "", devmaj: 0, devmin: 0, atime: this.atime, ctime: this.ctime }).encode(r), r.write(t, 512, e, "utf8");
+    new F({ path: ("PaxHeader/" + (0, import_node_path7.basename)(this.path ?? "")).slice(0, 99), mode: this.mode || 420, uid: this.uid, gid: this.gid, size: e, mtime: this.mtime, type: this.global ? "GlobalExtendedHeader" : "ExtendedHeader", linkpath: "", uname: this.uname || "", gname: this.gname || "", devmaj: 0, devmin: 0, atime: this.atime, ctime: this.ctime }).encode(r), r.write(t, 512, e, "utf8");
     for (let n = e + 512; n < r.length; n++) r[n] = 0;
     return r;
   }
@@ -2722,7 +2882,7 @@ var Ct = K(Mn, Bn, (s3) => new rt(s3), (s3) => new rt(s3), (s3, t) => {
   t?.length && Qi(s3, t), s3.noResume || vn(s3);
 });
 var Ji = (s3, t, e) => (s3 &= 4095, e && (s3 = (s3 | 384) & -19), t && (s3 & 256 && (s3 |= 64), s3 & 32 && (s3 |= 8), s3 & 4 && (s3 |= 1)), s3);
-var { isAbsolute: zn, parse: qs } = import_node_path6.win32;
+var { isAbsolute: zn, parse: qs } = import_node_path8.win32;
 var ce = (s3) => {
   let t = "", e = qs(s3);
   for (; zn(s3) || e.root; ) {
@@ -3431,11 +3591,11 @@ var $n = (s3, t) => {
 };
 var fr = (s3, t) => {
   t.forEach((e) => {
-    e.charAt(0) === "@" ? Ct({ file: import_node_path3.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+    e.charAt(0) === "@" ? Ct({ file: import_node_path5.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   }), s3.end();
 };
 var dr = async (s3, t) => {
-  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path3.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => {
+  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path5.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => {
     s3.add(i);
   } }) : s3.add(e);
   s3.end();
@@ -3473,13 +3633,13 @@ var Ei = (s3, t, e, i) => {
   });
 };
 var io = (s3, t, e, i, r) => {
-  if (t.isDirectory()) Es(import_node_path8.default.resolve(s3, t.name), e, i, (n) => {
+  if (t.isDirectory()) Es(import_node_path10.default.resolve(s3, t.name), e, i, (n) => {
     if (n) return r(n);
-    let o = import_node_path8.default.resolve(s3, t.name);
+    let o = import_node_path10.default.resolve(s3, t.name);
     Ei(o, e, i, r);
   });
   else {
-    let n = import_node_path8.default.resolve(s3, t.name);
+    let n = import_node_path10.default.resolve(s3, t.name);
     Ei(n, e, i, r);
   }
 };
@@ -3500,7 +3660,7 @@ var Es = (s3, t, e, i) => {
   });
 };
 var so = (s3, t, e, i) => {
-  t.isDirectory() && ws(import_node_path8.default.resolve(s3, t.name), e, i), ps(import_node_path8.default.resolve(s3, t.name), e, i);
+  t.isDirectory() && ws(import_node_path10.default.resolve(s3, t.name), e, i), ps(import_node_path10.default.resolve(s3, t.name), e, i);
 };
 var ws = (s3, t, e) => {
   let i;
@@ -3549,13 +3709,13 @@ var gr = (s3, t, e) => {
     E ? e(E) : x && a ? Es(x, o, h, (Le) => y(Le)) : n ? import_node_fs7.default.chmod(s3, r, e) : e();
   };
   if (s3 === d) return no(s3, y);
-  if (l) return import_promises2.default.mkdir(s3, { mode: r, recursive: true }).then((E) => y(null, E ?? void 0), y);
-  let D = f(import_node_path9.default.relative(d, s3)).split("/");
+  if (l) return import_promises4.default.mkdir(s3, { mode: r, recursive: true }).then((E) => y(null, E ?? void 0), y);
+  let D = f(import_node_path11.default.relative(d, s3)).split("/");
   Ss(d, D, r, c, d, void 0, y);
 };
 var Ss = (s3, t, e, i, r, n, o) => {
   if (t.length === 0) return o(null, n);
-  let h = t.shift(), a = f(import_node_path9.default.resolve(s3 + "/" + h));
+  let h = t.shift(), a = f(import_node_path11.default.resolve(s3 + "/" + h));
   import_node_fs7.default.mkdir(a, e, br(a, t, e, i, r, n, o));
 };
 var br = (s3, t, e, i, r, n, o) => (h) => {
@@ -3589,9 +3749,9 @@ var _r = (s3, t) => {
   };
   if (s3 === c) return oo(c), d();
   if (a) return d(import_node_fs7.default.mkdirSync(s3, { mode: i, recursive: true }) ?? void 0);
-  let T = f(import_node_path9.default.relative(c, s3)).split("/"), D;
+  let T = f(import_node_path11.default.relative(c, s3)).split("/"), D;
   for (let E = T.shift(), x = c; E && (x += "/" + E); E = T.shift()) {
-    x = f(import_node_path9.default.resolve(x));
+    x = f(import_node_path11.default.resolve(x));
     try {
       import_node_fs7.default.mkdirSync(x, i), D = D || x;
     } catch {
@@ -3620,14 +3780,14 @@ var ho = process.env.TESTING_TAR_FAKE_PLATFORM || process.platform;
 var ao = ho === "win32";
 var lo = (s3) => s3.split("/").slice(0, -1).reduce((e, i) => {
   let r = e.at(-1);
-  return r !== void 0 && (i = (0, import_node_path10.join)(r, i)), e.push(i || "/"), e;
+  return r !== void 0 && (i = (0, import_node_path12.join)(r, i)), e.push(i || "/"), e;
 }, []);
 var yi = class {
   #t = /* @__PURE__ */ new Map();
   #i = /* @__PURE__ */ new Map();
   #s = /* @__PURE__ */ new Set();
   reserve(t, e) {
-    t = ao ? ["win32 parallelization disabled"] : t.map((r) => mt((0, import_node_path10.join)(Tr(r))));
+    t = ao ? ["win32 parallelization disabled"] : t.map((r) => mt((0, import_node_path12.join)(Tr(r))));
     let i = new Set(t.map((r) => lo(r)).reduce((r, n) => r.concat(n)));
     this.#i.set(e, { dirs: i, paths: t });
     for (let r of t) {
@@ -3767,7 +3927,7 @@ var Xt = class extends rt {
       if (t.preserveOwner) throw new TypeError("cannot preserve owner in archive and also set owner explicitly");
       this.uid = t.uid, this.gid = t.gid, this.setOwner = true;
     } else this.uid = void 0, this.gid = void 0, this.setOwner = false;
-    this.preserveOwner = t.preserveOwner === void 0 && typeof t.uid != "number" ? process.getuid?.() === 0 : !!t.preserveOwner, this.processUid = (this.preserveOwner || this.setOwner) && process.getuid ? process.getuid() : void 0, this.processGid = (this.preserveOwner || this.setOwner) && process.getgid ? process.getgid() : void 0, this.maxDepth = typeof t.maxDepth == "number" ? t.maxDepth : uo, this.forceChown = t.forceChown === true, this.win32 = !!t.win32 || Te, this.newer = !!t.newer, this.keep = !!t.keep, this.noMtime = !!t.noMtime, this.preservePaths = !!t.preservePaths, this.unlink = !!t.unlink, this.cwd = f(import_node_path7.default.resolve(t.cwd || process.cwd())), this.strip = Number(t.strip) || 0, this.processUmask = this.chmod ? typeof t.processUmask == "number" ? t.processUmask : Lr() : 0, this.umask = typeof t.umask == "number" ? t.umask : this.processUmask, this.dmode = t.dmode || 511 & ~this.umask, this.fmode = t.fmode || 438 & ~this.umask, this.on("entry", (e) => this[Dr](e));
+    this.preserveOwner = t.preserveOwner === void 0 && typeof t.uid != "number" ? process.getuid?.() === 0 : !!t.preserveOwner, this.processUid = (this.preserveOwner || this.setOwner) && process.getuid ? process.getuid() : void 0, this.processGid = (this.preserveOwner || this.setOwner) && process.getgid ? process.getgid() : void 0, this.maxDepth = typeof t.maxDepth == "number" ? t.maxDepth : uo, this.forceChown = t.forceChown === true, this.win32 = !!t.win32 || Te, this.newer = !!t.newer, this.keep = !!t.keep, this.noMtime = !!t.noMtime, this.preservePaths = !!t.preservePaths, this.unlink = !!t.unlink, this.cwd = f(import_node_path9.default.resolve(t.cwd || process.cwd())), this.strip = Number(t.strip) || 0, this.processUmask = this.chmod ? typeof t.processUmask == "number" ? t.processUmask : Lr() : 0, this.umask = typeof t.umask == "number" ? t.umask : this.processUmask, this.dmode = t.dmode || 511 & ~this.umask, this.fmode = t.fmode || 438 & ~this.umask, this.on("entry", (e) => this[Dr](e));
   }
   warn(t, e, i = {}) {
     return (t === "TAR_BAD_ARCHIVE" || t === "TAR_ABORT") && (i.recoverable = false), super.warn(t, e, i);
@@ -3781,7 +3941,7 @@ var Xt = class extends rt {
     let [n, o] = ce(i), h = o.replaceAll(/\\/g, "/").split("/");
     if (h.includes("..") || Te && /^[a-z]:\.\.$/i.test(h[0] ?? "")) {
       if (e === "path" || r === "Link") return this.warn("TAR_ENTRY_ERROR", `${e} contains '..'`, { entry: t, [e]: i }), false;
-      let a = import_node_path7.default.posix.dirname(t.path), l = import_node_path7.default.posix.normalize(import_node_path7.default.posix.join(a, h.join("/")));
+      let a = import_node_path9.default.posix.dirname(t.path), l = import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(a, h.join("/")));
       if (l.startsWith("../") || l === "..") return this.warn("TAR_ENTRY_ERROR", `${e} escapes extraction directory`, { entry: t, [e]: i }), false;
     }
     return n && (t[e] = String(o), this.warn("TAR_ENTRY_INFO", `stripping ${n} from absolute ${e}`, { entry: t, [e]: i })), true;
@@ -3799,12 +3959,12 @@ var Xt = class extends rt {
     }
     if (isFinite(this.maxDepth) && i.length > this.maxDepth) return this.warn("TAR_ENTRY_ERROR", "path excessively deep", { entry: t, path: e, depth: i.length, maxDepth: this.maxDepth }), false;
     if (!this[Rs](t, "path") || !this[Rs](t, "linkpath")) return false;
-    if (t.absolute = import_node_path7.default.isAbsolute(t.path) ? f(import_node_path7.default.resolve(t.path)) : f(import_node_path7.default.resolve(this.cwd, t.path)), !this.preservePaths && typeof t.absolute == "string" && t.absolute.indexOf(this.cwd + "/") !== 0 && t.absolute !== this.cwd) return this.warn("TAR_ENTRY_ERROR", "path escaped extraction target", { entry: t, path: f(t.path), resolvedPath: t.absolute, cwd: this.cwd }), false;
+    if (t.absolute = import_node_path9.default.isAbsolute(t.path) ? f(import_node_path9.default.resolve(t.path)) : f(import_node_path9.default.resolve(this.cwd, t.path)), !this.preservePaths && typeof t.absolute == "string" && t.absolute.indexOf(this.cwd + "/") !== 0 && t.absolute !== this.cwd) return this.warn("TAR_ENTRY_ERROR", "path escaped extraction target", { entry: t, path: f(t.path), resolvedPath: t.absolute, cwd: this.cwd }), false;
     if (t.absolute === this.cwd && t.type !== "Directory" && t.type !== "GNUDumpDir") return false;
     if (this.win32) {
-      let { root: r } = import_node_path7.default.win32.parse(String(t.absolute));
+      let { root: r } = import_node_path9.default.win32.parse(String(t.absolute));
       t.absolute = r + ts(String(t.absolute).slice(r.length));
-      let { root: n } = import_node_path7.default.win32.parse(t.path);
+      let { root: n } = import_node_path9.default.win32.parse(t.path);
       t.path = n + ts(t.path.slice(n.length));
     }
     return true;
@@ -3892,13 +4052,13 @@ var Xt = class extends rt {
     t.unsupported = true, this.warn("TAR_ENTRY_UNSUPPORTED", `unsupported entry type: ${t.type}`, { entry: t }), t.resume();
   }
   [Ar](t, e) {
-    let i = f(import_node_path7.default.relative(this.cwd, import_node_path7.default.resolve(import_node_path7.default.dirname(String(t.absolute)), String(t.linkpath)))).split("/");
+    let i = f(import_node_path9.default.relative(this.cwd, import_node_path9.default.resolve(import_node_path9.default.dirname(String(t.absolute)), String(t.linkpath)))).split("/");
     this[Re](t, this.cwd, i, () => this[gi](t, String(t.linkpath), "symlink", e), (r) => {
       this[O](r, t), e();
     });
   }
   [Ir](t, e) {
-    let i = f(import_node_path7.default.resolve(this.cwd, String(t.linkpath))), r = f(String(t.linkpath)).split("/");
+    let i = f(import_node_path9.default.resolve(this.cwd, String(t.linkpath))), r = f(String(t.linkpath)).split("/");
     this[Re](t, this.cwd, r, () => this[gi](t, i, "link", e), (n) => {
       this[O](n, t), e();
     });
@@ -3906,10 +4066,10 @@ var Xt = class extends rt {
   [Re](t, e, i, r, n) {
     let o = i.shift();
     if (this.preservePaths || o === void 0) return r();
-    let h = import_node_path7.default.resolve(e, o);
+    let h = import_node_path9.default.resolve(e, o);
     import_node_fs5.default.lstat(h, (a, l) => {
       if (a) return r();
-      if (l?.isSymbolicLink()) return n(new St(h, import_node_path7.default.resolve(h, i.join("/"))));
+      if (l?.isSymbolicLink()) return n(new St(h, import_node_path9.default.resolve(h, i.join("/"))));
       this[Re](t, h, i, r, n);
     });
   }
@@ -3943,7 +4103,7 @@ var Xt = class extends rt {
       });
     }, n = () => {
       if (t.absolute !== this.cwd) {
-        let h = f(import_node_path7.default.dirname(String(t.absolute)));
+        let h = f(import_node_path9.default.dirname(String(t.absolute)));
         if (h !== this.cwd) return this[yt](h, this.dmode, (a) => {
           if (a) {
             this[O](a, t), i();
@@ -4018,7 +4178,7 @@ var xe = class extends Xt {
       this[Oe] = true;
     }
     if (t.absolute !== this.cwd) {
-      let n = f(import_node_path7.default.dirname(String(t.absolute)));
+      let n = f(import_node_path9.default.dirname(String(t.absolute)));
       if (n !== this.cwd) {
         let o = this[yt](n, this.dmode);
         if (o) return this[O](o, t);
@@ -4118,10 +4278,10 @@ var xe = class extends Xt {
     if (this.preservePaths || i.length === 0) return r();
     let o = e;
     for (let h of i) {
-      o = import_node_path7.default.resolve(o, h);
+      o = import_node_path9.default.resolve(o, h);
       let [a, l] = ye(() => import_node_fs5.default.lstatSync(o));
       if (a) return r();
-      if (l.isSymbolicLink()) return n(new St(o, import_node_path7.default.resolve(e, i.join("/"))));
+      if (l.isSymbolicLink()) return n(new St(o, import_node_path9.default.resolve(e, i.join("/"))));
     }
     r();
   }
@@ -4225,11 +4385,11 @@ var go = (s3, t) => {
 };
 var bo = (s3, t) => {
   t.forEach((e) => {
-    e.charAt(0) === "@" ? Ct({ file: import_node_path11.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+    e.charAt(0) === "@" ? Ct({ file: import_node_path13.default.resolve(s3.cwd, e.slice(1)), sync: true, noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   }), s3.end();
 };
 var _o = async (s3, t) => {
-  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path11.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
+  for (let e of t) e.charAt(0) === "@" ? await Ct({ file: import_node_path13.default.resolve(String(s3.cwd), e.slice(1)), noResume: true, onReadEntry: (i) => s3.add(i) }) : s3.add(e);
   s3.end();
 };
 var vt = K(yo, go, () => {
@@ -4257,7 +4417,7 @@ function unsafeEntry(path, type, linkpath, strip) {
   if ((type === "SymbolicLink" || type === "Link") && linkpath !== void 0) {
     if (linkpath.startsWith("/")) return `a link to the absolute path ${linkpath}`;
     const inside = parts.slice(strip).join("/");
-    const target = type === "Link" ? import_node_path12.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path12.posix.normalize(import_node_path12.posix.join(import_node_path12.posix.dirname(inside), linkpath));
+    const target = type === "Link" ? import_node_path14.posix.normalize(linkpath.split("/").slice(strip).join("/")) : import_node_path14.posix.normalize(import_node_path14.posix.join(import_node_path14.posix.dirname(inside), linkpath));
     if (target === ".." || target.startsWith("../")) return `a link that leads out (${linkpath})`;
   }
   return void 0;
@@ -4294,16 +4454,16 @@ async function extractSafely(options) {
 // src/adapters/kubespray-source.ts
 var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/;
 async function extractTree(tarball, dir) {
-  await (0, import_promises3.mkdir)(dir, { recursive: true });
+  await (0, import_promises5.mkdir)(dir, { recursive: true });
   await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => NEEDED.test(path) });
 }
 
 // src/adapters/oci-layout.ts
 var import_node_crypto2 = require("node:crypto");
 var import_node_fs9 = require("node:fs");
-var import_promises4 = require("node:fs/promises");
+var import_promises6 = require("node:fs/promises");
 var import_node_os = require("node:os");
-var import_node_path13 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -4316,6 +4476,7 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 
 // src/adapters/oci-layout.ts
 var DigestMismatchError = class extends Error {
@@ -4330,9 +4491,9 @@ var OCI_LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 var OciLayout = class {
   constructor(dir) {
     this.dir = dir;
-    this.root = (0, import_node_path13.dirname)(dir);
-    this.tempDir = (0, import_node_path13.join)(this.root, ".kubespray-bundle", "tmp", (0, import_node_path13.basename)(dir));
-    this.lockPath = (0, import_node_path13.join)(this.root, ".kubespray-bundle", `${(0, import_node_path13.basename)(dir)}.lock`);
+    this.root = (0, import_node_path15.dirname)(dir);
+    this.tempDir = (0, import_node_path15.join)(this.root, ".kubespray-bundle", "tmp", (0, import_node_path15.basename)(dir));
+    this.lockPath = (0, import_node_path15.join)(this.root, ".kubespray-bundle", `${(0, import_node_path15.basename)(dir)}.lock`);
   }
   dir;
   /** The output directory the layout sits in (its parent). */
@@ -4340,10 +4501,10 @@ var OciLayout = class {
   tempDir;
   lockPath;
   async init() {
-    await ensureDirUnder(this.root, (0, import_node_path13.join)((0, import_node_path13.basename)(this.dir), "blobs", "sha256"));
-    await ensureDirUnder(this.root, (0, import_node_path13.join)(".kubespray-bundle", "tmp", (0, import_node_path13.basename)(this.dir)));
-    const marker = (0, import_node_path13.join)(this.dir, "oci-layout");
-    const current = await regularFile(marker) ? await (0, import_promises4.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
+    await ensureDirUnder(this.root, (0, import_node_path15.join)((0, import_node_path15.basename)(this.dir), "blobs", "sha256"));
+    await ensureDirUnder(this.root, (0, import_node_path15.join)(".kubespray-bundle", "tmp", (0, import_node_path15.basename)(this.dir)));
+    const marker = (0, import_node_path15.join)(this.dir, "oci-layout");
+    const current = await regularFile(marker) ? await (0, import_promises6.readFile)(marker, { encoding: "utf8", flag: READ_NOFOLLOW }).catch(() => "") : "";
     if (current !== OCI_LAYOUT_MARKER) await writeFileAtomic(marker, OCI_LAYOUT_MARKER, this.tempDir);
   }
   /**
@@ -4358,7 +4519,7 @@ var OciLayout = class {
         const file = await createExclusive(this.lockPath);
         await file.writeFile(mine);
         await file.close();
-        return () => (0, import_promises4.rm)(this.lockPath, { force: true });
+        return () => (0, import_promises6.rm)(this.lockPath, { force: true });
       } catch (e) {
         if (e.code !== "EEXIST" || attempt > 0) throw e;
         const holder = await this.lockHolder();
@@ -4367,13 +4528,13 @@ var OciLayout = class {
             `${this.dir} is being written by another kubespray-bundle run (pid ${holder.pid} on ${holder.host}, since ${holder.started}); wait for it to finish, or remove ${this.lockPath} if that run is gone`
           );
         }
-        await (0, import_promises4.rm)(this.lockPath, { force: true });
+        await (0, import_promises6.rm)(this.lockPath, { force: true });
       }
     }
   }
   async lockHolder() {
     try {
-      const holder = JSON.parse(await (0, import_promises4.readFile)(this.lockPath, { encoding: "utf8", flag: READ_NOFOLLOW }));
+      const holder = JSON.parse(await (0, import_promises6.readFile)(this.lockPath, { encoding: "utf8", flag: READ_NOFOLLOW }));
       return Number.isInteger(holder.pid) ? holder : void 0;
     } catch {
       return void 0;
@@ -4382,7 +4543,7 @@ var OciLayout = class {
   blobPath(digest) {
     const [algorithm, hex] = digest.split(":");
     if (algorithm !== "sha256" || !/^[a-f0-9]{64}$/.test(hex ?? "")) throw new Error(`unsupported digest '${digest}' (only sha256)`);
-    return (0, import_node_path13.join)(this.dir, "blobs", "sha256", hex);
+    return (0, import_node_path15.join)(this.dir, "blobs", "sha256", hex);
   }
   /** A blob is there when a regular file of the right size is (a link planted there is not). */
   async has(digest, size) {
@@ -4390,7 +4551,7 @@ var OciLayout = class {
     return info?.isFile() === true && info.size === size;
   }
   async readBlob(digest) {
-    return (0, import_promises4.readFile)(this.blobPath(digest), { flag: READ_NOFOLLOW });
+    return (0, import_promises6.readFile)(this.blobPath(digest), { flag: READ_NOFOLLOW });
   }
   /** Callers check has() first, which refuses a link at the blob's path. */
   openBlob(digest) {
@@ -4405,7 +4566,7 @@ var OciLayout = class {
   }
   /** Where a blob is assembled (from ranged segments, for a big one) before it verifies (outside blobs/). */
   partPathFor(digest) {
-    return (0, import_node_path13.join)(this.tempDir, `${(0, import_node_path13.basename)(this.blobPath(digest))}.part`);
+    return (0, import_node_path15.join)(this.tempDir, `${(0, import_node_path15.basename)(this.blobPath(digest))}.part`);
   }
   /** Puts an assembled part file in place if its size and digest (hashed while it arrived) are right. */
   async adoptPart(descriptor, partPath, size, sha256Hex, what) {
@@ -4416,15 +4577,15 @@ var OciLayout = class {
   }
   async readIndex() {
     try {
-      const index = JSON.parse(await (0, import_promises4.readFile)((0, import_node_path13.join)(this.dir, "index.json"), { encoding: "utf8", flag: READ_NOFOLLOW }));
+      const index = JSON.parse(await (0, import_promises6.readFile)((0, import_node_path15.join)(this.dir, "index.json"), { encoding: "utf8", flag: READ_NOFOLLOW }));
       return { schemaVersion: 2, mediaType: index.mediaType, manifests: Array.isArray(index.manifests) ? index.manifests : [] };
     } catch (e) {
       if (e.code === "ENOENT") return { schemaVersion: 2, manifests: [] };
-      throw new InputError(`${(0, import_node_path13.join)(this.dir, "index.json")}: not a readable OCI index (${e.message}); remove it to start the layout afresh`);
+      throw new InputError(`${(0, import_node_path15.join)(this.dir, "index.json")}: not a readable OCI index (${e.message}); remove it to start the layout afresh`);
     }
   }
   async writeIndex(index) {
-    await writeFileAtomic((0, import_node_path13.join)(this.dir, "index.json"), JSON.stringify(index), this.tempDir);
+    await writeFileAtomic((0, import_node_path15.join)(this.dir, "index.json"), JSON.stringify(index), this.tempDir);
   }
   /**
    * Every blob the index reaches: entries, the children of indexes, configs and layers, and
@@ -4439,6 +4600,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -4472,17 +4635,17 @@ var OciLayout = class {
   /** Removes every blob the index no longer reaches, and leftover temp files; returns what it freed. */
   async collectGarbage(entries) {
     const keep = new Set([...this.reachable(entries)].map((d) => d.slice("sha256:".length)));
-    const dir = (0, import_node_path13.join)(this.dir, "blobs", "sha256");
+    const dir = (0, import_node_path15.join)(this.dir, "blobs", "sha256");
     let blobs = 0;
     let bytes = 0;
-    for (const name of await (0, import_promises4.readdir)(dir)) {
+    for (const name of await (0, import_promises6.readdir)(dir)) {
       if (keep.has(name)) continue;
-      const info = await regularFile((0, import_node_path13.join)(dir, name));
-      await (0, import_promises4.rm)((0, import_node_path13.join)(dir, name), { force: true, recursive: true });
+      const info = await regularFile((0, import_node_path15.join)(dir, name));
+      await (0, import_promises6.rm)((0, import_node_path15.join)(dir, name), { force: true, recursive: true });
       blobs++;
       bytes += info?.size ?? 0;
     }
-    for (const name of await (0, import_promises4.readdir)(this.tempDir).catch(() => [])) await (0, import_promises4.rm)((0, import_node_path13.join)(this.tempDir, name), { force: true, recursive: true });
+    for (const name of await (0, import_promises6.readdir)(this.tempDir).catch(() => [])) await (0, import_promises6.rm)((0, import_node_path15.join)(this.tempDir, name), { force: true, recursive: true });
     return { blobs, bytes };
   }
 };
@@ -4495,30 +4658,13 @@ function processAlive(pid) {
   }
 }
 
-// src/pipeline/bundle-dir.ts
-var import_promises5 = require("node:fs/promises");
-var import_node_path14 = require("node:path");
-async function readBundleManifest(bundleDir) {
-  let text3;
-  try {
-    text3 = await (0, import_promises5.readFile)((0, import_node_path14.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
-  } catch {
-    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
-  }
-  try {
-    return JSON.parse(text3);
-  } catch (e) {
-    throw new InputError(`${(0, import_node_path14.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
-  }
-}
-
 // src/pipeline/lists.ts
 var import_node_fs11 = require("node:fs");
-var import_node_path16 = require("node:path");
+var import_node_path17 = require("node:path");
 
 // src/adapters/inventory-files.ts
 var import_node_fs10 = require("node:fs");
-var import_node_path15 = require("node:path");
+var import_node_path16 = require("node:path");
 
 // src/domain/jinja/lexer.ts
 var TemplateSyntaxError = class extends Error {
@@ -5044,16 +5190,16 @@ var InventoryFileError = class extends Error {
 };
 function parseInventoryFile(inv, path) {
   const text3 = (0, import_node_fs10.readFileSync)(path, "utf8");
-  if (YAML_EXTS.includes((0, import_node_path15.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
+  if (YAML_EXTS.includes((0, import_node_path16.extname)(path))) parseYamlInventory(inv, loadYaml(text3, path), path);
   else parseIniInventory(inv, text3, path);
 }
 function inventorySourceFiles(path) {
   if (!(0, import_node_fs10.existsSync)(path)) throw new InventoryFileError(`-i ${path}: no such file or directory`);
   if (!(0, import_node_fs10.statSync)(path).isDirectory()) return [path];
-  return (0, import_node_fs10.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path15.join)(path, name)).filter((full) => (0, import_node_fs10.statSync)(full).isFile());
+  return (0, import_node_fs10.readdirSync)(path).sort().filter((name) => !name.startsWith(".") && name !== "group_vars" && name !== "host_vars").filter((name) => !IGNORED_IN_DIR.some((ext) => name.endsWith(ext))).map((name) => (0, import_node_path16.join)(path, name)).filter((full) => (0, import_node_fs10.statSync)(full).isFile());
 }
 function entityVars(baseDir, kind, name, root) {
-  const dir = (0, import_node_path15.join)(baseDir, kind);
+  const dir = (0, import_node_path16.join)(baseDir, kind);
   if (!(0, import_node_fs10.existsSync)(dir)) return [];
   return findVarsFiles(dir, name).map((file) => loadVarsFile(file, root));
 }
@@ -5062,7 +5208,7 @@ function readInventoryVars(paths, playbookDir, host = "localhost", cwd = process
   const baseDirs = [];
   for (const path of paths) {
     for (const file of inventorySourceFiles(path)) parseInventoryFile(inv, file);
-    baseDirs.push((0, import_node_fs10.existsSync)(path) && (0, import_node_fs10.statSync)(path).isDirectory() ? path : (0, import_node_path15.dirname)(path));
+    baseDirs.push((0, import_node_fs10.existsSync)(path) && (0, import_node_fs10.statSync)(path).isDirectory() ? path : (0, import_node_path16.dirname)(path));
   }
   const groups = hostGroups(inv, host);
   const fileGroupLayer = (name) => ({
@@ -6408,7 +6554,7 @@ var FILTERS = {
     return i < 0 ? "" : s3.slice(0, i) || "/";
   },
   format: (value, args) => percentFormat(text(value), args),
-  to_json: (value) => JSON.stringify(toJson(value)),
+  to_json: (value) => JSON.stringify(toJson2(value)),
   quote: (value) => {
     const s3 = text(value);
     return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
@@ -6420,13 +6566,13 @@ var FILTERS = {
 };
 FILTERS.d = FILTERS.default;
 FILTERS.e = FILTERS.escape = (value) => text(value);
-function toJson(value) {
+function toJson2(value) {
   const v2 = failIfUndefined(value);
   if (v2 instanceof PyFloat) return v2.value;
-  if (v2 instanceof PyTuple) return v2.items.map(toJson);
-  if (Array.isArray(v2)) return v2.map(toJson);
-  if (v2 instanceof DictView) return v2.items.map(toJson);
-  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson(x)]));
+  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
+  if (Array.isArray(v2)) return v2.map(toJson2);
+  if (v2 instanceof DictView) return v2.items.map(toJson2);
+  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
   if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
   return v2;
 }
@@ -6613,6 +6759,10 @@ var Templar = class {
   has(name) {
     return this.variables.has(name);
   }
+  /** Every variable's name, in the order the layers defined them. */
+  variableNames() {
+    return [...this.variables.keys()];
+  }
   /** A variable as its layer wrote it, before any templating. */
   rawValue(name) {
     return this.variables.get(name)?.value;
@@ -6746,6 +6896,137 @@ var fromJson = (value) => {
   return parsed;
 };
 
+// src/domain/kubespray/downloads.ts
+var DownloadEntryError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "DownloadEntryError";
+  }
+};
+function render(templar, raw) {
+  try {
+    const value = templar.template(raw);
+    return value instanceof Undefined ? { ok: false, why: value.hint } : { ok: true, value };
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e;
+    if (cause instanceof UndefinedError) return { ok: false, why: cause.undefinedValue.hint };
+    if (cause instanceof Error) return { ok: false, why: cause.message };
+    throw e;
+  }
+}
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+  const out = { files: [], images: [] };
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return out;
+  const pullsContainers = flag(templar, templar.rawValue("download_container") ?? true, "download_container", downloadYmlPath);
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const component = pyStr(key);
+    const entry = new EntryReader(templar, spec, component, downloadYmlPath);
+    const enabled = entry.flag("enabled");
+    const wantedBy = { role: "download", variable: `downloads.${component}` };
+    if (entry.flag("file")) {
+      const url = entry.text("url", enabled);
+      if (url === void 0) continue;
+      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+    } else if (entry.flag("container")) {
+      const ref = entry.image(enabled);
+      if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
+    }
+  }
+  out.images.push(...kubeadmImages(templar, kubeImageLine, kubeImages, downloadYmlPath));
+  return out;
+}
+var EntryReader = class {
+  constructor(templar, spec, component, path) {
+    this.templar = templar;
+    this.spec = spec;
+    this.component = component;
+    this.path = path;
+  }
+  templar;
+  spec;
+  component;
+  path;
+  flag(name) {
+    const raw = dictGet(this.spec, name);
+    return raw === void 0 ? false : flag(this.templar, raw, `downloads.${this.component}.${name}`, this.path);
+  }
+  /** A field's text; an undefined one fails an enabled entry and drops a disabled one. */
+  text(name, enabled) {
+    const raw = dictGet(this.spec, name);
+    if (raw === void 0 || raw === null) return this.missing(name, "is not set", enabled);
+    const r = render(this.templar, raw);
+    if (!r.ok) return this.missing(name, `renders with an undefined variable: ${r.why}`, enabled);
+    const text3 = pyStr(r.value).trim();
+    return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
+  }
+  checksum(enabled) {
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
+    if (!field) return null;
+    const r = render(this.templar, dictGet(this.spec, field));
+    if (!r.ok) {
+      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return null;
+    }
+    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+  }
+  image(enabled) {
+    const repo = this.text("repo", enabled);
+    if (repo === void 0) return void 0;
+    const digest = dictGet(this.spec, "sha256");
+    if (digest !== void 0) {
+      const r = render(this.templar, digest);
+      if (r.ok && truthy(r.value) && pyStr(r.value).trim() !== "None") return `${repo}@sha256:${pyStr(r.value).trim().replace(/^sha256:/, "")}`;
+    }
+    const tag = this.text("tag", enabled);
+    return tag === void 0 ? void 0 : `${repo}:${tag}`;
+  }
+  missing(name, why, enabled) {
+    if (enabled) this.fail(name, why);
+    return void 0;
+  }
+  fail(name, why) {
+    throw new DownloadEntryError(
+      `downloads.${this.component}.${name} (${this.path}) ${why}; the component is enabled, so Kubespray's download role would fail here. Define the variable (-e NAME=VALUE, a vars file or the inventory), or disable the component.`
+    );
+  }
+};
+function flag(templar, raw, what, path) {
+  const r = render(templar, raw);
+  if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
+  return truthy(toBool(r.value));
+}
+function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
+  const wantedBy = { role: "download", variable: "kubeadm_images" };
+  const line = templar.rawValue("kubeadm_image_repo") === void 0 ? kubeImageLine : kubeImageLine.replace(/\bkube_image_repo\b/, "kubeadm_image_repo");
+  const images = [];
+  for (const name of kubeImages) {
+    const r = render(templar, line.replace("$i", name));
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's image ${name} (${line}, as ${path} names it) renders with an undefined variable: ${r.why}`);
+    images.push({ component: `kubeadm_${name}`, ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  const etcdType = templar.resolve("etcd_deployment_type");
+  if (!(etcdType instanceof Undefined) && pyStr(etcdType) === "kubeadm") {
+    const r = render(templar, "{{ etcd_image_repo }}:{{ etcd_image_tag }}");
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's etcd image (etcd_deployment_type: kubeadm) renders with an undefined variable: ${r.why}`);
+    images.push({ component: "kubeadm_etcd", ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  return images;
+}
+function normalizeChecksum(value, bareAlgorithm) {
+  if (value === null || value === 0 || value === false) return null;
+  const text3 = pyStr(value).trim();
+  if (text3 === "" || text3 === "0" || text3 === "None") return null;
+  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
+  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
+  if (/^[0-9a-fA-F]+$/.test(text3)) {
+    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
+    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
+  }
+  return null;
+}
+
 // src/domain/kubespray/lists.ts
 var ListGenerationError = class extends Error {
   constructor(message) {
@@ -6763,7 +7044,34 @@ function generateLists(input) {
   const warnings = [];
   const files = describeFiles(templar, filesList, fileLines, warnings);
   const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar) };
+  const role = downloadRoleView(templar, input);
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
+}
+function secretValues(templar) {
+  const found = [];
+  for (const name of templar.variableNames()) {
+    if (!isSecretName(name)) continue;
+    let resolved;
+    try {
+      resolved = templar.resolve(name);
+    } catch {
+      continue;
+    }
+    if (resolved instanceof Undefined) continue;
+    const value = toJson(resolved);
+    const strings = [];
+    collectSecretStrings(value, strings);
+    for (const v2 of strings) found.push({ name, value: v2 });
+  }
+  return found;
+}
+function downloadRoleView(templar, input) {
+  try {
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+  } catch (e) {
+    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
+    throw e;
+  }
 }
 function renderList(templar, name, lines2, downloadYmlPath) {
   const text3 = templateText(lines2);
@@ -6857,18 +7165,6 @@ function safeTemplate(templar, value) {
     throw e;
   }
 }
-function normalizeChecksum(value, bareAlgorithm) {
-  if (value === null || value === 0 || value === false) return null;
-  const text3 = pyStr(value).trim();
-  if (text3 === "" || text3 === "0") return null;
-  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
-  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
-  if (/^[0-9a-fA-F]+$/.test(text3)) {
-    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
-    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
-  }
-  return null;
-}
 function guardKubeVersion(templar) {
   const kubeVersion = templar.resolve("kube_version");
   if (kubeVersion instanceof Undefined) {
@@ -6910,6 +7206,33 @@ function supportedKubeVersions(templar) {
   return [...forArch.keys()].map((k2) => pyStr(k2));
 }
 
+// src/domain/kubespray/secret-marks.ts
+function markSecrets(variables) {
+  const marks = /* @__PURE__ */ new Map();
+  const mark = (path) => {
+    const m2 = `kbsecretmark${marks.size}x`;
+    marks.set(m2, path);
+    return m2;
+  };
+  const replaceSecret = (value, path) => {
+    if (typeof value === "string" || typeof value === "number") return mark(path);
+    return replaceNested(value, path);
+  };
+  const replaceNested = (value, path) => {
+    if (Array.isArray(value)) return value.map((v2, i) => replaceNested(v2, `${path}[${i}]`));
+    if (value instanceof Map) {
+      return new Map([...value].map(([k2, v2]) => [k2, typeof k2 === "string" && isSecretName(k2) ? replaceSecret(v2, `${path}.${k2}`) : replaceNested(v2, `${path}.${String(k2)}`)]));
+    }
+    return value;
+  };
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, variable] of variables) {
+    const secret = isSecretName(name) && variable.value !== null && typeof variable.value !== "boolean" && variable.value !== "";
+    out.set(name, secret ? { ...variable, value: replaceSecret(variable.value, name) } : variable);
+  }
+  return { variables: out, marks };
+}
+
 // src/pipeline/lists.ts
 var LIST_FILES = { files: "files.list", images: "images.list", manifest: "files.json" };
 function magicVariables(tree, groupNames, groups) {
@@ -6930,7 +7253,7 @@ function magicVariables(tree, groupNames, groups) {
   };
 }
 function composeVariables(request, tree) {
-  const at2 = (p2) => (0, import_node_path16.isAbsolute)(p2) ? p2 : (0, import_node_path16.join)(request.cwd, p2);
+  const at2 = (p2) => (0, import_node_path17.isAbsolute)(p2) ? p2 : (0, import_node_path17.join)(request.cwd, p2);
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
   const archLayer = request.arch ? [{ origin: "--arch", vars: /* @__PURE__ */ new Map([["image_arch", request.arch]]) }] : [];
@@ -6950,25 +7273,56 @@ function composeVariables(request, tree) {
   ]);
 }
 async function runLists(request) {
-  const tree = readKubesprayTree((0, import_node_path16.resolve)(request.cwd, request.kubesprayDir));
+  const tree = readKubesprayTree((0, import_node_path17.resolve)(request.cwd, request.kubesprayDir));
   const variables = composeVariables(request, tree);
-  const lists = generateLists({
+  const input = {
     downloadYml: tree.downloadYml,
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
     environment: request.environment
-  });
-  const outDir = (0, import_node_path16.resolve)(request.cwd, request.outDir);
-  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads }, null, 2)}
+  };
+  const lists = generateLists(input);
+  if (request.refuseLeaks) {
+    const marking = markSecrets(variables);
+    refuseLeaks(lists, () => generateLists({ ...input, variables: marking.variables }), marking.marks);
+  }
+  const outDir = (0, import_node_path17.resolve)(request.cwd, request.outDir);
+  const manifest = `${JSON.stringify({ files: lists.files, images: lists.images, downloads: lists.downloads, role: lists.role }, null, 2)}
 `;
   await ensureDirUnder(outDir, ".");
   const written = request.redact ?? ((text3) => text3);
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.files), written(lists.filesList));
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.images), written(lists.imagesList));
-  await writeFileAtomic((0, import_node_path16.join)(outDir, LIST_FILES.manifest), written(manifest));
-  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads };
+  await writeFileAtomic((0, import_node_path17.join)(outDir, LIST_FILES.files), written(lists.filesList));
+  await writeFileAtomic((0, import_node_path17.join)(outDir, LIST_FILES.images), written(lists.imagesList));
+  await writeFileAtomic((0, import_node_path17.join)(outDir, LIST_FILES.manifest), written(manifest));
+  return { outDir, files: lists.files, images: lists.images, warnings: lists.warnings, kubesprayRole: tree.defaultsRole, kubeVersion: lists.kubeVersion, downloads: lists.downloads, role: lists.role, secretValues: lists.secretValues };
 }
+function refuseLeaks(lists, marked, marks) {
+  if (!marks.size) return;
+  const placesOf = (l) => [
+    ...l.files.map((f2) => [`the url of ${f2.component}`, redactText(f2.url)]),
+    ...l.role.files.map((f2) => [`the url of ${f2.component}`, redactText(f2.url)]),
+    ...l.images.map((i) => [`the image of ${i.component}`, i.ref]),
+    ...l.role.images.map((i) => [`the image of ${i.component}`, i.ref])
+  ];
+  let leaks;
+  try {
+    const places = placesOf(marked());
+    leaks = [...marks].flatMap(([mark, secret]) => places.filter(([, text3]) => text3.includes(mark)).map(([where]) => ({ secret: secret.split(/[.[]/)[0], where })));
+  } catch {
+    leaks = findLeaks(lists.secretValues, placesOf(lists));
+  }
+  if (!leaks.length) return;
+  const named = [...new Set(leaks.map((l) => `the value of ${l.secret} is in ${l.where}`))];
+  throw new InputError(
+    `${named.join("; ")}: a bundle publishes its urls (and its files' paths), so the secret would leave with it. Keep credentials out of url paths and image names: as userinfo (https://user:pass@host/, which is redacted), through --mirror FROM=TO with userinfo in TO, or in REGISTRY_AUTH_FILE for registries`
+  );
+}
+
+// src/domain/kubespray/manifest-images.ts
+var MANIFESTS_WITH_IMAGES = {
+  argocd_install: { role: "kubernetes-apps/argocd", variable: "argocd_install_url" }
+};
 
 // src/pipeline/offline-yml.ts
 async function makeOfflineYml(request) {
@@ -6976,7 +7330,7 @@ async function makeOfflineYml(request) {
   const filesUrl = request.filesUrl.replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(filesUrl)) throw new InputError(`--files-url ${request.filesUrl}: expected http://HOST:PORT`);
   if (!/^[\w.-]+(:\d+)?$/.test(request.registry)) throw new InputError(`--registry ${request.registry}: expected HOST:PORT (no scheme)`);
-  const work = await ensureDirUnder(request.bundleDir, (0, import_node_path17.join)(STATE_DIR, "offline-yml"));
+  const work = await ensureDirUnder(request.bundleDir, (0, import_node_path18.join)(STATE_DIR, "offline-yml"));
   const tree = await kubesprayTreeOf(manifest, request, work);
   const defaults = readKubesprayTree(tree).roleDefaults.flatMap((layer) => [...layer.vars.entries()].map(([k2, v2]) => [String(k2), v2]));
   const bundleFiles = new Map(manifest.files.map((f2) => [f2.url, f2.path.slice("files/".length)]));
@@ -6985,7 +7339,8 @@ async function makeOfflineYml(request) {
   if (manifest.layout === "original-host") {
     for (const root of urlRoots(defaults)) overrides[root.name] = `{{ files_repo }}/${rootPathOf(manifest.extraVars?.[root.name], root.host)}`;
   }
-  for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${root.path}`;
+  for (const root of registryRoots(defaults)) overrides[root.name] = `{{ registry_host }}${registryPathOf(manifest.extraVars?.[root.name], root.path)}`;
+  Object.assign(overrides, imageVariablesOutsideRoots(manifest, overrides));
   const { carried: kept, secret } = withoutRedacted(manifest);
   const carried = { ...kept, kube_version: manifest.kubeVersion };
   let vars = compose(carried, overrides);
@@ -6999,7 +7354,7 @@ async function makeOfflineYml(request) {
     vars = compose(carried, { ...overrides, ...perFile });
     gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   }
-  await (0, import_promises6.rm)(work, { recursive: true, force: true });
+  await (0, import_promises7.rm)(work, { recursive: true, force: true });
   if (gaps.messages.length) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:
 ` + gaps.messages.map((m2) => `  ${m2}`).join("\n"));
@@ -7018,11 +7373,39 @@ async function makeOfflineYml(request) {
       { comment: "Where the bundle is served", vars: { files_repo: filesUrl, registry_host: request.registry } },
       { comment: "Url roots and registries, pointed at the bundle", vars: withoutKeys(overrides, ["files_repo", "registry_host"]) },
       { comment: "Files no root variable reaches", vars: perFile },
+      {
+        comment: `Registries the manifests Kubespray applies pull from by name (${manifestRoles(manifest).join(", ") || "none"}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
+        vars: manifestMirrors(manifest)
+      },
       { comment: "What the bundle was built with (so the far side asks for the same things)", vars: withoutKeys(carried, Object.keys({ ...overrides, ...perFile })) }
     ]
   );
   const secretNotes = mustSupply.map((name) => `${name}: redacted in the bundle (a secret); supply it on this side, in group_vars or a vault file`);
   return { text: text3, vars, checked: gaps.checked, notes: [...secretNotes, ...gaps.unlisted] };
+}
+function imageVariablesOutsideRoots(manifest, roots) {
+  const out = {};
+  for (const image of manifest.images) {
+    const variable = image.wantedBy?.variable;
+    if (!variable || image.wantedBy?.role === "download" || !/^\w+_image_repo$/.test(variable) || Object.hasOwn(roots, variable)) continue;
+    out[variable] = `{{ registry_host }}/${parseReference(image.line).repository}`;
+  }
+  return out;
+}
+function manifestRoles(manifest) {
+  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w2) => w2.role));
+  return [...new Set(manifest.images.flatMap((i) => i.wantedBy && roles.has(i.wantedBy.role) ? [i.wantedBy.role] : []))].sort();
+}
+function manifestMirrors(manifest) {
+  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w2) => w2.role));
+  const hosts = [...new Set(manifest.images.filter((i) => i.wantedBy && roles.has(i.wantedBy.role)).map((i) => parseReference(i.line).registry))].sort();
+  if (!hosts.length) return {};
+  return {
+    containerd_registries_mirrors: hosts.map((prefix) => ({
+      prefix,
+      mirrors: [{ host: "http://{{ registry_host }}", capabilities: ["pull", "resolve"], skip_verify: true }]
+    }))
+  };
 }
 function withoutRedacted(manifest) {
   const topLevel = (path) => path.split(/[.[]/)[0];
@@ -7041,13 +7424,13 @@ async function kubesprayTreeOf(manifest, request, work) {
   if (!manifest.kubespray.tarball) {
     throw new InputError(`${request.bundleDir} was built from a local Kubespray tree (it carries no tarball): give it with --kubespray-dir`);
   }
-  const tree = (0, import_node_path17.join)(work, "tree");
-  await (0, import_promises6.rm)(tree, { recursive: true, force: true });
-  await extractTree((0, import_node_path17.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
+  const tree = (0, import_node_path18.join)(work, "tree");
+  await (0, import_promises7.rm)(tree, { recursive: true, force: true });
+  await extractTree((0, import_node_path18.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 async function layoutImages(bundleDir) {
-  const index = await new OciLayout((0, import_node_path17.join)(bundleDir, "images")).readIndex();
+  const index = await new OciLayout((0, import_node_path18.join)(bundleDir, "images")).readIndex();
   return new Set(
     index.manifests.flatMap((d) => {
       const line = d.annotations?.[REF_NAME];
@@ -7058,17 +7441,18 @@ async function layoutImages(bundleDir) {
   );
 }
 async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages) {
-  const varsFile = (0, import_node_path17.join)(work, "offline.json");
+  const varsFile = (0, import_node_path18.join)(work, "offline.json");
   await writeFileAtomic(varsFile, JSON.stringify(vars));
   const gaps = { messages: [], components: /* @__PURE__ */ new Map(), checked: { files: 0, images: 0 }, unlisted: /* @__PURE__ */ new Set() };
   const heldPaths = new Set(bundleFiles.values());
   for (const arch of manifest.arches) {
-    const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path17.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
-    const original = JSON.parse(await (0, import_promises6.readFile)((0, import_node_path17.join)(request.bundleDir, "lists", arch, "files.json"), "utf8"));
+    const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path18.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
+    const original = JSON.parse(await (0, import_promises7.readFile)((0, import_node_path18.join)(request.bundleDir, "lists", arch, "files.json"), "utf8"));
     const originalUrl = new Map(original.files.map((f2) => [f2.component, f2.url]));
+    for (const f2 of original.role?.files ?? []) if (!originalUrl.has(f2.component) && bundleFiles.has(f2.url)) originalUrl.set(f2.component, f2.url);
     for (const d of offline.downloads) {
       if (!originalUrl.has(d.component)) {
-        gaps.unlisted.add(`${d.component} (${d.url}): generate_list.sh does not list it, so no bundle holds it; Kubespray fetches it from there if it is enabled`);
+        gaps.unlisted.add(`${d.component} (${d.url}): generate_list.sh does not list it and this bundle does not hold it (built with --extras none, or it was disabled); Kubespray fetches it from there if it is enabled`);
         continue;
       }
       gaps.checked.files++;
@@ -7083,7 +7467,9 @@ async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleF
       }
       gaps.messages.push(`${arch}: file ${d.url} (${d.component}${held ? `; the bundle holds it as files/${held}` : ", not in the bundle"})`);
     }
-    for (const image of offline.images) {
+    const listed = new Set(offline.images.map((i) => i.ref));
+    const pulled = [...offline.images, ...offline.role.images.filter((i) => i.enabled && !listed.has(i.ref))];
+    for (const image of [...new Map(pulled.map((i) => [i.ref, i])).values()]) {
       gaps.checked.images++;
       const ref = parseReference(image.ref);
       const inside = ref.registry === request.registry && bundleImages.has(`${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`);
@@ -7131,7 +7517,7 @@ function parseCommandArgs(args, options, usage) {
 }
 
 // src/cli/commands/offline-yml.ts
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 var USAGE = `Usage:
   kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE]
 
@@ -7160,6 +7546,10 @@ async function run(args) {
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
   if (!values["files-url"]) throw new UsageError("--files-url http://HOST:PORT is required");
   if (!values.registry) throw new UsageError("--registry HOST:PORT is required");
+  await requireDir("--bundle", values.bundle);
+  if (values["kubespray-dir"]) await requireDir("--kubespray-dir", values["kubespray-dir"]);
+  else await requireKubesprayTarball(values.bundle);
+  const out = values.out === void 0 ? void 0 : await checkOutFile("--out", values.out, "offline.yml");
   const result = await makeOfflineYml({
     bundleDir: values.bundle,
     filesUrl: values["files-url"],
@@ -7169,12 +7559,17 @@ async function run(args) {
   });
   for (const note of result.notes) writeErr(`note: ${note}
 `);
-  if (!values.out) return writeOut(result.text);
-  const out = (0, import_node_path18.resolve)(values.out);
-  await ensureDirUnder((0, import_node_path18.dirname)(out), ".");
+  if (!out) return writeOut(result.text);
+  await ensureDirUnder((0, import_node_path19.dirname)(out), ".");
   await writeFileAtomic(out, result.text);
-  writeErr(`${(0, import_node_path18.basename)(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle
+  writeErr(`${(0, import_node_path19.basename)(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle
 `);
+}
+async function requireKubesprayTarball(bundleDir) {
+  const tarball = (await readBundleManifest(bundleDir)).kubespray.tarball;
+  if (tarball && !await regularFile((0, import_node_path19.join)(bundleDir, tarball.path))) {
+    throw new InputError(`--bundle ${bundleDir}: its Kubespray source ${tarball.path} is missing (fetch the bundle again, or give a Kubespray tree with --kubespray-dir)`);
+  }
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

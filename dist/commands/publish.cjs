@@ -141,13 +141,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve2, reject) => {
+    pump: (take) => new Promise((resolve3, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve2();
+        if (error === void 0) resolve3();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -226,7 +226,6 @@ function redactText(text3) {
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -263,7 +262,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve2) => this.waiting.push(resolve2));
+    await new Promise((resolve3) => this.waiting.push(resolve3));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -348,7 +347,7 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
@@ -358,14 +357,14 @@ var FastHttp = class {
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -483,8 +482,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve2, reject) => {
-      this.onHead = resolve2;
+    return new Promise((resolve3, reject) => {
+      this.onHead = resolve3;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -569,7 +568,7 @@ var Connection = class {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -702,12 +701,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.onBodyDone = (error) => error ? reject(error) : resolve3();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -797,7 +796,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms2) => new Promise((resolve2) => setTimeout(resolve2, ms2));
+var sleep = (ms2) => new Promise((resolve3) => setTimeout(resolve3, ms2));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -1409,6 +1408,7 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 
 // src/domain/release-manifest.ts
 var RELEASE_MANIFEST = "bundle.json";
@@ -1623,6 +1623,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -4946,7 +4948,7 @@ async function removeStale(releases, assets, prefix, ours) {
   for (const a of stale) await releases.deleteAsset(a);
   return stale.map((a) => a.name);
 }
-var holds = (asset, part) => asset.state === "uploaded" && asset.size === part.size && (!asset.digest || asset.digest === `sha256:${part.sha256}`);
+var holds = (asset, part) => asset.state === "uploaded" && asset.size === part.size && asset.digest === `sha256:${part.sha256}`;
 async function placePart(releases, release, current, leftover, part) {
   const base = { name: part.name, size: part.size, sha256: part.sha256 };
   if (current && holds(current, part)) return { ...base, action: "unchanged" };
@@ -5077,37 +5079,62 @@ function parseCommandArgs(args, options, usage) {
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   return values;
 }
+function ownerAndName(flag, value) {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(value)) throw new UsageError(`${flag} ${value}: expected OWNER/NAME`);
+  return value;
+}
 function positiveInt(name, value, fallback) {
   if (value === void 0) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} ${value}: expected a whole number of at least 1`);
   return Number(value);
 }
 
-// src/domain/yaml11.ts
-var yamlLibrary = lazyRequire("yaml");
-var jsYamlLibrary = lazyRequire("js-yaml");
-
-// src/adapters/hashing.ts
-var READ_BACK = 1 << 20;
-var RING_BYTES = 64 << 10;
-var WAKE_AFTER_BYTES = 4 << 20;
-
-// src/adapters/http/fetch-file.ts
-var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
-var HASH_STEP = 1 << 20;
-
-// src/pipeline/files.ts
-var STATE_FILE = `${STATE_DIR}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR}/parts/files`;
-
-// src/adapters/registry/client.ts
-var MAX_TOKEN_BYTES = 1 << 20;
-
-// src/adapters/registry/repository.ts
-var MAX_MANIFEST_BYTES = 4 << 20;
-
-// src/pipeline/images.ts
-var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
+// src/domain/python/regex.ts
+function compilePyRegex(pattern, flags = {}, global = true) {
+  let source = pattern;
+  let jsFlags = global ? "g" : "";
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
+    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
+    if (inline[1].includes("s")) jsFlags += "s";
+  }
+  if (flags.ignorecase) jsFlags += "i";
+  if (flags.multiline) jsFlags += "m";
+  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
+  try {
+    return new RegExp(source, jsFlags);
+  } catch (e) {
+    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
+  }
+}
+function pyReplacement(template) {
+  return (match, ...rest) => {
+    const last = rest[rest.length - 1];
+    const named = typeof last === "object" && last !== null ? last : {};
+    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
+    const group = (ref) => {
+      if (/^\d+$/.test(ref)) {
+        const n = Number(ref);
+        if (n === 0) return match;
+        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
+        return rest[n - 1] ?? "";
+      }
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
+    };
+    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
+      if (gref !== void 0) return group(gref);
+      if (num !== void 0) return group(num);
+      if (esc !== void 0) {
+        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
+        return map[esc];
+      }
+      return whole;
+    });
+  };
+}
 
 // src/domain/jinja/attributes.ts
 function str(v2, what) {
@@ -5248,53 +5275,6 @@ function getItem(obj, key) {
   }
   if (typeof key === "string") return attribute(obj, key);
   return undefinedMember(obj, key);
-}
-
-// src/domain/python/regex.ts
-function compilePyRegex(pattern, flags = {}, global = true) {
-  let source = pattern;
-  let jsFlags = global ? "g" : "";
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
-    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
-    if (inline[1].includes("s")) jsFlags += "s";
-  }
-  if (flags.ignorecase) jsFlags += "i";
-  if (flags.multiline) jsFlags += "m";
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
-  }
-}
-function pyReplacement(template) {
-  return (match, ...rest) => {
-    const last = rest[rest.length - 1];
-    const named = typeof last === "object" && last !== null ? last : {};
-    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
-    const group = (ref) => {
-      if (/^\d+$/.test(ref)) {
-        const n = Number(ref);
-        if (n === 0) return match;
-        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
-        return rest[n - 1] ?? "";
-      }
-      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return ownEntry(named, ref) ?? "";
-    };
-    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
-      if (gref !== void 0) return group(gref);
-      if (num !== void 0) return group(num);
-      if (esc !== void 0) {
-        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
-        return map[esc];
-      }
-      return whole;
-    });
-  };
 }
 
 // src/domain/jinja/filters.ts
@@ -5645,6 +5625,32 @@ function toJson(value) {
   return v2;
 }
 
+// src/domain/yaml11.ts
+var yamlLibrary = lazyRequire("yaml");
+var jsYamlLibrary = lazyRequire("js-yaml");
+
+// src/adapters/hashing.ts
+var READ_BACK = 1 << 20;
+var RING_BYTES = 64 << 10;
+var WAKE_AFTER_BYTES = 4 << 20;
+
+// src/adapters/http/fetch-file.ts
+var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
+var HASH_STEP = 1 << 20;
+
+// src/pipeline/files.ts
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
+
+// src/adapters/registry/client.ts
+var MAX_TOKEN_BYTES = 1 << 20;
+
+// src/adapters/registry/repository.ts
+var MAX_MANIFEST_BYTES = 4 << 20;
+
+// src/pipeline/images.ts
+var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
+
 // src/domain/ansible/version.ts
 var OPERATORS = {
   "==": "eq",
@@ -5789,6 +5795,26 @@ TESTS[">"] = TESTS.greaterthan = TESTS.gt;
 TESTS[">="] = TESTS.ge;
 TESTS.version_compare = TESTS.version;
 
+// src/adapters/out-dir.ts
+var import_promises9 = require("node:fs/promises");
+var import_node_path16 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf2(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function requireDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path16.resolve)(path);
+  const info = await (0, import_promises9.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf2(info)}, not a directory`);
+  return dir;
+}
+
 // src/cli/commands/build.ts
 function parseRepository(value) {
   const repo = value ?? "kubernetes-sigs/kubespray";
@@ -5842,9 +5868,10 @@ async function run(args) {
   if (!values) return;
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
+  await requireDir("--bundle", values.bundle);
   if (!values.tag) throw new UsageError("--tag TAG is required");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
-  const releases = new GitHubReleases(githubFromEnv(http, "publish"), parseRepository(values.repo));
+  const releases = new GitHubReleases(githubFromEnv(http, "publish"), parseRepository(ownerAndName("--repo", values.repo)));
   try {
     const result = await runPublish(
       { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize("part-size", values["part-size"], DEFAULT_PART_SIZE), concurrency: positiveInt("concurrency", values.concurrency, 4) },

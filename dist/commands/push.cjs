@@ -25,7 +25,7 @@ __export(push_exports, {
   run: () => run
 });
 module.exports = __toCommonJS(push_exports);
-var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
 
 // src/adapters/http/bytes.ts
 async function readSmallBody(response, cap, refuse) {
@@ -50,13 +50,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve2, reject) => {
+    pump: (take) => new Promise((resolve3, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve2();
+        if (error === void 0) resolve3();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -131,7 +131,6 @@ function redactUrl(url) {
 var RETRIED_ERRORS = [
   "ECONNRESET",
   "ECONNREFUSED",
-  "ENOTFOUND",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
@@ -168,7 +167,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve2) => this.waiting.push(resolve2));
+    await new Promise((resolve3) => this.waiting.push(resolve3));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -253,7 +252,7 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
@@ -263,14 +262,14 @@ var FastHttp = class {
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
         socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve2(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -388,8 +387,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve2, reject) => {
-      this.onHead = resolve2;
+    return new Promise((resolve3, reject) => {
+      this.onHead = resolve3;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -474,7 +473,7 @@ var Connection = class {
       this.socket.destroy(failure(`not an HTTP/1.x response: ${JSON.stringify(statusLine.slice(0, 80))}`, "UND_ERR_SOCKET"));
       return void 0;
     }
-    const headers = {};
+    const headers = /* @__PURE__ */ Object.create(null);
     for (const line of headerLines) {
       const colon = line.indexOf(":");
       if (colon <= 0) continue;
@@ -607,12 +606,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve2();
+      this.onBodyDone = (error) => error ? reject(error) : resolve3();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -702,7 +701,7 @@ function isRetried(error) {
   const code = error?.code;
   return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
 }
-var sleep = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+var sleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -814,8 +813,8 @@ var TAG = /^[\w][\w.-]{0,127}$/;
 var DIGEST = /^sha256:[a-f0-9]{64}$/;
 var HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 var ReferenceError2 = class extends Error {
-  constructor(reference, reason) {
-    super(`image reference '${reference}': ${reason}`);
+  constructor(reference, reason2) {
+    super(`image reference '${reference}': ${reason2}`);
     this.name = "ReferenceError";
   }
 };
@@ -909,6 +908,7 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 function pushTarget(registry, repository, tag, digest) {
   return `${registry}/${repository}${tag ? `:${tag}` : `@${digest ?? ""}`}`;
 }
@@ -1131,6 +1131,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -1395,7 +1397,7 @@ var Repository = class {
     return false;
   }
   /** A monolithic upload: POST for an upload url, then one PUT with the whole body. */
-  async uploadBlob(digest, size, open2) {
+  async uploadBlob(digest, size, open3) {
     const start = await this.client.request({ method: "POST", path: `/v2/${this.name}/blobs/uploads/`, scope: this.scope, headers: { "content-length": "0" } });
     await start.body.dump();
     const location = headerValue(start.headers.location);
@@ -1409,7 +1411,7 @@ var Repository = class {
       path: url.toString(),
       scope: this.scope,
       headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      body: open2(),
+      body: open3(),
       replayable: false
     });
     await put.body.dump();
@@ -1493,9 +1495,27 @@ var PushJob = class {
         await repo.putManifest(manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
       }
       await repo.putManifest(ref.tag ?? top.descriptor.digest, top.bytes, top.descriptor.mediaType);
-      return { reference: name, target, status: "pushed", digest: top.descriptor.digest, uploaded: counter.uploaded, ms: Date.now() - started };
+      const pinRefused = await this.pushUpstreamIndex(repo, entry);
+      return { reference: name, target, status: "pushed", digest: top.descriptor.digest, uploaded: counter.uploaded, ms: Date.now() - started, ...pinRefused ? { pinRefused } : {} };
     } catch (e) {
       return { reference: name, target, status: "failed", error: e.message, uploaded: counter.uploaded, ms: Date.now() - started };
+    }
+  }
+  /**
+   * A platform subset's upstream index, by its digest only (never the tag), so pins to it
+   * resolve at the target as they do at `serve`. A registry that refuses an index whose other
+   * platforms are absent is no failure of the push: the reference is returned to be named.
+   */
+  async pushUpstreamIndex(repo, entry) {
+    const upstream = entry.annotations?.[UPSTREAM_INDEX];
+    if (!upstream) return void 0;
+    const original = await this.manifest({ mediaType: "", digest: upstream, size: 0 });
+    const mediaType = JSON.parse(original.bytes.toString("utf8")).mediaType ?? OCI_INDEX;
+    try {
+      await repo.putManifest(upstream, original.bytes, mediaType);
+      return void 0;
+    } catch {
+      return `${repo.name}@${upstream}`;
     }
   }
   async manifest(descriptor) {
@@ -1716,6 +1736,26 @@ function positiveInt(name, value, fallback) {
   return Number(value);
 }
 
+// src/adapters/out-dir.ts
+var import_promises3 = require("node:fs/promises");
+var import_node_path4 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function requireDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path4.resolve)(path);
+  const info = await (0, import_promises3.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf(info)}, not a directory`);
+  return dir;
+}
+
 // src/cli/commands/push.ts
 var USAGE = `Usage:
   kubespray-bundle push --bundle DIR --registry HOST:PORT [--insecure]
@@ -1752,10 +1792,11 @@ async function run(args) {
   if (!values) return;
   const { registry } = values;
   if (values.from && values.bundle) throw new UsageError("give --bundle DIR or --from DIR/images, not both");
-  const from = values.bundle ? (0, import_node_path4.join)(values.bundle, "images") : values.from;
+  const from = values.bundle ? (0, import_node_path5.join)(values.bundle, "images") : values.from;
   if (!from) throw new UsageError("--bundle DIR (or --from DIR/images) is required");
   if (!registry || !/^[\w.-]+(:\d+)?$/.test(registry)) throw new UsageError("--registry HOST:PORT is required (no scheme, no path)");
   const concurrency = positiveInt("concurrency", values.concurrency, 4);
+  await (values.bundle ? requireDir("--bundle", values.bundle) : requireDir("--from", from));
   const http = createHttpClient({ ...DEFAULT_HTTP_OPTIONS, connectionsPerHost: 8 });
   const progress = new JobProgress("pushed", (r) => r.reference);
   const started = Date.now();
@@ -1777,6 +1818,13 @@ async function run(args) {
   const failed = results.filter((r) => r.status === "failed");
   writeOut(`${results.length - failed.length}/${results.length} images pushed to ${values.registry} in ${((Date.now() - started) / 1e3).toFixed(1)} s
 `);
+  const refused = results.flatMap((r) => r.pinRefused ? [r.pinRefused] : []);
+  if (refused.length) {
+    writeErr(
+      `warning: ${values.registry} refuses an index whose other platforms are absent (Distribution 2.8 does), so ${refused.length} upstream digest(s) of images saved for some platforms only are not there; references pinned to them will miss (tags work): ${refused.join(", ")}. serve answers them.
+`
+    );
+  }
   throwIfFailed(results, "image(s)", (r) => r.reference);
 }
 // Annotate the CommonJS export names for ESM import in node:

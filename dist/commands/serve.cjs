@@ -52,6 +52,7 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 
 // src/domain/images/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -61,8 +62,8 @@ var TAG = /^[\w][\w.-]{0,127}$/;
 var DIGEST = /^sha256:[a-f0-9]{64}$/;
 var HOST = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d+)?$/;
 var ReferenceError2 = class extends Error {
-  constructor(reference, reason) {
-    super(`image reference '${reference}': ${reason}`);
+  constructor(reference, reason2) {
+    super(`image reference '${reference}': ${reason2}`);
     this.name = "ReferenceError";
   }
 };
@@ -308,6 +309,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -414,7 +417,11 @@ async function startServing(request, log) {
   };
   const files = (0, import_node_http.createServer)(logged((req, res) => serveFile(filesRoot, req, res)));
   const registry = (0, import_node_http.createServer)(logged((req, res) => serveRegistry(layout, (0, import_node_path3.join)(request.bundleDir, "images", "blobs"), catalog, req, res)));
-  await Promise.all([listen(files, request.host, request.filesPort), listen(registry, request.host, request.registryPort)]);
+  const names = request.portNames ?? { files: "files port", registry: "registry port" };
+  await listenAll([
+    { server: files, host: request.host, port: request.filesPort, name: names.files },
+    { server: registry, host: request.host, port: request.registryPort, name: names.registry }
+  ]);
   const hostPart = request.host.includes(":") ? `[${request.host}]` : request.host;
   return {
     filesUrl: `http://${hostPart}:${files.address().port}`,
@@ -425,11 +432,37 @@ async function startServing(request, log) {
     }
   };
 }
-function listen(server, host, port2) {
-  return new Promise((resolve2, reject) => {
-    server.once("error", (e) => reject(new InputError(`cannot listen on ${host}:${port2}: ${e.code ?? e.message}`)));
-    server.listen(port2, host, resolve2);
+async function listenAll(listeners) {
+  const outcomes = await Promise.allSettled(listeners.map(listen));
+  const failure = outcomes.find((o) => o.status === "rejected");
+  if (!failure) return;
+  await Promise.all(listeners.filter((_, i) => outcomes[i].status === "fulfilled").map(({ server }) => new Promise((r) => server.close(r))));
+  throw failure.reason;
+}
+function listen({ server, host, port: port2, name }) {
+  return new Promise((resolve3, reject) => {
+    const failed = (e) => reject(new InputError(listenError(name, host, port2, e)));
+    server.once("error", failed);
+    server.listen(port2, host, () => {
+      server.off("error", failed);
+      resolve3();
+    });
   });
+}
+function listenError(name, host, port2, e) {
+  switch (e.code) {
+    case "EADDRINUSE":
+      return `${name} ${port2}: address in use on ${host} (stop what listens there, or choose another ${name})`;
+    case "EACCES":
+      return `${name} ${port2}: permission denied (ports below 1024 need root; choose another ${name})`;
+    case "EADDRNOTAVAIL":
+      return `--host ${host}: not an address of this machine (127.0.0.1, 0.0.0.0 or one of its interfaces)`;
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return `--host ${host}: cannot resolve it (${e.code})`;
+    default:
+      return `${name} ${port2}: cannot listen on ${host} (${e.code ?? e.message})`;
+  }
 }
 var OPEN_FLAGS = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0) | (import_node_fs3.constants.O_NONBLOCK ?? 0);
 async function openUnder(root, path) {
@@ -550,6 +583,26 @@ function parseCommandArgs(args, options, usage) {
   return values;
 }
 
+// src/adapters/out-dir.ts
+var import_promises5 = require("node:fs/promises");
+var import_node_path4 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function requireDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path4.resolve)(path);
+  const info = await (0, import_promises5.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf(info)}, not a directory`);
+  return dir;
+}
+
 // src/cli/commands/serve.ts
 var USAGE = `Usage:
   kubespray-bundle serve --bundle DIR [--host H] [--files-port 8080] [--registry-port 35000]
@@ -579,16 +632,20 @@ async function run(args) {
   );
   if (!values) return;
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
+  const filesPort = port("files-port", values["files-port"], 8080);
+  const registryPort = port("registry-port", values["registry-port"], 35e3);
+  if (filesPort === registryPort && filesPort !== 0) throw new UsageError(`--files-port and --registry-port are both ${filesPort}: give them different ports`);
+  await requireDir("--bundle", values.bundle);
   const serving = await startServing(
-    { bundleDir: values.bundle, host: values.host ?? "127.0.0.1", filesPort: port("files-port", values["files-port"], 8080), registryPort: port("registry-port", values["registry-port"], 35e3) },
+    { bundleDir: values.bundle, host: values.host ?? "127.0.0.1", filesPort, registryPort, portNames: { files: "--files-port", registry: "--registry-port" } },
     (line) => writeErr(`${(/* @__PURE__ */ new Date()).toISOString()} ${line}
 `)
   );
   writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)
 `);
-  await new Promise((resolve2) => {
+  await new Promise((resolve3) => {
     const stop = () => {
-      void serving.close().then(resolve2);
+      void serving.close().then(resolve3);
     };
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);

@@ -57,6 +57,7 @@ var isIndex = (mediaType) => mediaType === OCI_INDEX || mediaType === DOCKER_LIS
 // src/domain/images/layout-index.ts
 var REF_NAME = "org.opencontainers.image.ref.name";
 var SOURCE_DIGEST = "dev.kubespray-bundle.source-digest";
+var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 
 // src/adapters/oci-layout.ts
 var import_node_crypto = require("node:crypto");
@@ -268,6 +269,8 @@ var OciLayout = class {
       seen.add(d.digest);
       const source = d.annotations?.[SOURCE_DIGEST];
       if (source) visit({ digest: source, mediaType: "" });
+      const upstream = d.annotations?.[UPSTREAM_INDEX];
+      if (upstream) seen.add(upstream);
       const bytes = this.readBlobIfThere(d.digest);
       if (!bytes) return;
       let parsed;
@@ -471,6 +474,26 @@ function formatBytes(n) {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
+// src/adapters/out-dir.ts
+var import_promises5 = require("node:fs/promises");
+var import_node_path5 = require("node:path");
+function reason(e) {
+  return e.message.split(", ")[0];
+}
+var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
+function kindOf2(info) {
+  return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
+}
+async function requireDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path5.resolve)(path);
+  const info = await (0, import_promises5.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf2(info)}, not a directory`);
+  return dir;
+}
+
 // src/cli/usage-error.ts
 var UsageError = class extends Error {
   constructor(message) {
@@ -514,8 +537,10 @@ async function run(args) {
   const values = parseCommandArgs(args, { bundle: { type: "string" }, concurrency: { type: "string" } }, USAGE);
   if (!values) return;
   if (!values.bundle) throw new UsageError("--bundle DIR is required");
+  const concurrency = positiveInt("concurrency", values.concurrency, 4);
+  await requireDir("--bundle", values.bundle);
   const started = Date.now();
-  const result = await runVerify(values.bundle, positiveInt("concurrency", values.concurrency, 4));
+  const result = await runVerify(values.bundle, concurrency);
   if (result.problems.length) {
     throw new Error(`${values.bundle}: ${result.problems.length} problem(s):
 ` + result.problems.map((p) => `  ${p}`).join("\n"));
