@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { CONFORMANCE_DIR, REPO_ROOT } from './helpers/conformance.js'
 import { tempDir } from './helpers/temp.js'
+import { startRegistry } from './helpers/registry.js'
 
 /** Every scenario ends well within this (a cold start is ~0.3 s); a run still going at 3× is killed. */
 const QUICK_MS = 5000
@@ -134,3 +135,30 @@ it('--version prints the tool and Node versions', async () => {
   expect(r.stdout).toBe(`kubespray-bundle ${version} (Node ${process.version}, ${process.platform}-${process.arch})\n`)
   expect(r.ms).toBeLessThan(QUICK_MS)
 })
+
+describe('errors that tell the fix', () => {
+  it('a plain-HTTP registry spoken to over TLS: the host and the flag to add, said once for all its images', async () => {
+    const registry = await startRegistry({ storage: tempDir('kb-front-reg-') })
+    try {
+      writeFileSync(join(work, 'plain.list'), `${registry.host}/foo/bar:1\n${registry.host}/foo/baz:2\n`)
+      const r = await quickRun(['images', '--list', 'plain.list', '--out', join(work, 'plain-out')])
+      expect(r.status).toBe(1)
+      expect(r.ms).toBeLessThan(QUICK_MS)
+      const hint = `${registry.host} answered plain HTTP, not TLS: add --insecure-registry ${registry.host}`
+      expect(r.stderr.split(hint).length - 1).toBe(2) // once as it happened, once in the final error
+      expect(r.stderr).not.toContain('wrong version number')
+      expect(r.stderr).toContain(`(2 image(s): ${registry.host}/foo/bar:1, ${registry.host}/foo/baz:2)`)
+    } finally {
+      await registry.stop()
+    }
+  })
+
+  it('a host name that does not resolve fails at once, not after retries', async () => {
+    writeFileSync(join(work, 'nxdomain.list'), 'registry.invalid/foo/bar:1\n')
+    const r = await quickRun(['images', '--list', 'nxdomain.list', '--out', join(work, 'nx-out')])
+    expect(r.status).toBe(1)
+    expect(r.ms).toBeLessThan(QUICK_MS)
+    expect(r.stderr).toContain('ENOTFOUND registry.invalid')
+  })
+})
+

@@ -16,6 +16,8 @@ export class JobProgress<R extends Outcome> {
   private done = 0
   private failed = 0
   private knownBytes = 0
+  /** Errors already printed: the same cause (an unreachable host) is said once, not per item. */
+  private readonly said = new Set<string>()
   transferred = 0
   readonly line: ProgressLine
 
@@ -41,7 +43,8 @@ export class JobProgress<R extends Outcome> {
     this.done++
     if (result.status === 'failed') {
       this.failed++
-      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`)
+      if (!this.said.has(result.error ?? '')) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`)
+      this.said.add(result.error ?? '')
     }
   }
 
@@ -68,8 +71,15 @@ export async function runJob<T>(progress: { line: ProgressLine }, http: HttpClie
   }
 }
 
-/** The command's error when items failed: each one named with its reason. */
+/**
+ * The command's error when items failed: each one named with its reason; items that failed for
+ * the same reason (one unreachable registry) share one line, the reason said once.
+ */
 export function throwIfFailed<R extends Outcome>(results: R[], noun: string, nameOf: (result: R) => string): void {
   const failed = results.filter((r) => r.status === 'failed')
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:\n` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join('\n'))
+  if (!failed.length) return
+  const byError = new Map<string, string[]>()
+  for (const r of failed) byError.set(r.error ?? '', [...(byError.get(r.error ?? '') ?? []), nameOf(r)])
+  const lines = [...byError].map(([error, names]) => (names.length === 1 ? `  ${names[0]}: ${error}` : `  ${error}\n    (${names.length} ${noun}: ${names.join(', ')})`))
+  throw new Error(`${failed.length} of ${results.length} ${noun} failed:\n` + lines.join('\n'))
 }

@@ -97,7 +97,9 @@ export class RegistryClient {
   async getBytes(path: string, scope: string, headers: Record<string, string>): Promise<ByteResponse> {
     const url = new URL(path, this.base)
     const send = (authorization: string | undefined): Promise<ByteResponse> =>
-      this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers)
+      this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers).catch((e: unknown) => {
+        throw this.explained(e)
+      })
     const first = await send(await this.authorization(scope, false))
     if (first.statusCode !== 401) return first
     first.body.discard()
@@ -182,7 +184,22 @@ export class RegistryClient {
     // Credentials go to this registry's origin only (scheme, host and port): never to another
     // host an upload url names, and never downgraded to plain HTTP by one.
     if (authorization && url.origin === this.origin) headers.authorization = authorization
-    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body })
+    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body }).catch((e: unknown) => {
+      throw this.explained(e)
+    })
+  }
+
+  /**
+   * TLS spoken to a plain-HTTP registry fails deep in OpenSSL ("ssl3_get_record:wrong version
+   * number"): said as what it means and what to do, in one line that is the same for every
+   * image of that registry.
+   */
+  private explained(e: unknown): unknown {
+    const text = `${(e as { code?: string })?.code ?? ''} ${(e as Error)?.message ?? ''}`
+    if (this.base.startsWith('https:') && /WRONG_VERSION_NUMBER|wrong version number|packet length too long|http request/i.test(text)) {
+      return new RegistryError(`${this.host} answered plain HTTP, not TLS: add --insecure-registry ${this.host} (push: --insecure; action input: insecure-registries)`)
+    }
+    return e
   }
 }
 
