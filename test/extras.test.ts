@@ -89,6 +89,14 @@ describe('downloads entries beyond the lists', () => {
     const plain = await build('plain', '--no-images')
     expect(plain.status).toBe(0)
     expect(argocdIn(manifestOf('plain'))).toBeUndefined()
+    // As Ansible reads it: -e x=false is the string "false", which `when:` takes as true (Kubespray
+    // would fetch it), while JSON's false is off.
+    const asString = await build('false-string', '-e', 'argocd_enabled=false', '--no-images')
+    expect(asString.status).toBe(0)
+    expect(argocdIn(manifestOf('false-string'))).toBeDefined()
+    const asBool = await build('false-bool', '-e', '{"argocd_enabled": false}', '--no-images')
+    expect(asBool.status).toBe(0)
+    expect(argocdIn(manifestOf('false-bool'))).toBeUndefined()
     const bad = await build('bad', '--extras', 'some')
     expect(bad.status).toBe(2)
     expect(bad.stderr).toContain('--extras some: expected enabled, all, none')

@@ -483,7 +483,13 @@ async function addManifestImages(request: BuildRequest, adapters: BuildAdapters,
     const text = await readFile(path, 'utf8')
     for (const line of imagesInManifest(text, `files/${result.path}`)) {
       if (plan.images.some((i) => i.original === line)) continue
-      plan.images.push(parseReference(line))
+      let ref: ImageReference
+      try {
+        ref = parseReference(line)
+      } catch (e) {
+        throw new InputError(`files/${result.path} (${file.url}) names an image '${line}' that is no image reference (${(e as Error).message}): a manifest with placeholders is not one Kubespray applies as it is`)
+      }
+      plan.images.push(ref)
       plan.imageArches.set(line, plan.fileArches.get(file.url) ?? request.arches)
       plan.wantedBy.set(line, { role: wanted.role, variable: `${wanted.variable} (an image its manifest names)` })
     }

@@ -116,8 +116,12 @@ export class PushJob {
     try {
       await repo.putManifest(upstream, original.bytes, mediaType)
       return undefined
-    } catch {
-      return `${repo.name}@${upstream}`
+    } catch (e) {
+      // Only a refusal of the manifest itself (4xx: MANIFEST_BLOB_UNKNOWN, …) is expected; a
+      // network or auth failure fails this image like any other.
+      const status = (e as { status?: number }).status
+      if (status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403) return `${repo.name}@${upstream}`
+      throw e
     }
   }
 

@@ -14,7 +14,6 @@
  * and the variable: the role would fail there, on the far side. Pure: a templar in, entries out.
  */
 import type { Templar } from '../ansible/templar.js'
-import { toBool } from '../jinja/filters.js'
 import { TemplateRuntimeError } from '../jinja/render.js'
 import { Undefined, UndefinedError, dictGet, pyStr, truthy, type PyDict, type Value } from '../python/values.js'
 
@@ -158,7 +157,9 @@ class EntryReader {
 function flag(templar: Templar, raw: Value, what: string, path: string): boolean {
   const r = render(templar, raw)
   if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`)
-  return truthy(toBool(r.value))
+  // As Ansible's `when:` reads it: a boolean as it is, any non-empty string true (-e x=false
+  // gives the string "false", which Ansible runs with); the templar already made True/False booleans.
+  return truthy(r.value)
 }
 
 /**
