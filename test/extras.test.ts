@@ -11,7 +11,7 @@ import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
 import { freePort } from './helpers/nginx.js'
 import { startRegistry } from './helpers/registry.js'
-import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
+import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, ARGOCD_ROLE_INSTALL_PATH, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
 let world: World
@@ -47,6 +47,10 @@ describe('downloads entries beyond the lists', () => {
     expect(argocd?.checksum).toMatch(/^sha256:[0-9a-f]{64}$/)
     expect(argocd?.sha256).toBe(argocd?.checksum?.slice('sha256:'.length))
     expect(world.fileGets(before)).toContain(ARGOCD_INSTALL_PATH)
+    // The argocd role fetches the entry again with its own defaults' version: that file is held too.
+    const byRole = manifestOf('argocd').files.find((f) => f.url.endsWith(ARGOCD_ROLE_INSTALL_PATH))
+    expect(byRole?.wantedBy).toEqual({ role: 'kubernetes-apps/argocd', variable: 'downloads.argocd_install' })
+    expect(byRole?.sha256).toBe(createHash('sha256').update(world.files.get(ARGOCD_ROLE_INSTALL_PATH) ?? '').digest('hex'))
     // files.list stays generate_list.sh's own: the extra is in the bundle, not in the list.
     expect(readFileSync(join(work, 'argocd/lists/amd64/files.list'), 'utf8')).not.toContain('install.yaml')
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(work, 'argocd'), encoding: 'utf8' })).toBe('')
@@ -74,7 +78,10 @@ describe('downloads entries beyond the lists', () => {
     expect(r.stderr).not.toContain('argocd_install (')
     expect(r.status).toBe(0)
     const text = readFileSync(out, 'utf8')
-    expect(text).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/${ARGOCD_INSTALL_PATH}"`)
+    // The default's literal origin under files_repo, {{ argocd_version }} kept: the download role
+    // and the argocd role (its own defaults pin another version) each find their own file.
+    expect(text).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/argocd/{{ argocd_version }}/install.yaml"`)
+    expect(r.stderr).toMatch(/checked \d+ file urls/)
     // Argo CD's pods pull by upstream name: containerd mirrors that registry to the bundle's.
     expect(text).toContain(`containerd_registries_mirrors: [{"prefix":"${world.registryHost}","mirrors":[{"host":"http://{{ registry_host }}","capabilities":["pull","resolve"],"skip_verify":true}]}]`)
   })

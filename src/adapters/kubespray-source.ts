@@ -5,7 +5,7 @@
  * (this user's cache directory for the CLI, @actions/tool-cache in the action), so a second
  * build of the same commit, or a self-hosted runner's next job, downloads nothing.
  */
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -31,7 +31,12 @@ export interface KubespraySource {
 }
 
 /** What of the tree the lists need (and generate_list.sh's own files). */
-const NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/
+const NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline|roles\/kubernetes-apps\/argocd\/defaults)(\/|$)/
+/**
+ * The extracted tree's directory, named for what NEEDED takes: a source kept by an earlier
+ * version (without the roles that fetch downloads themselves) is extracted again.
+ */
+const TREE = 'tree-2'
 
 export const TARBALL = 'kubespray.tar.gz'
 
@@ -46,7 +51,7 @@ export async function obtainSource(commit: string, download: () => Promise<Reada
     const tarball = join(scratch, TARBALL)
     const { sha256 } = await writeHashed(await download(), tarball)
     await writeFile(`${tarball}.sha256`, `${sha256}\n`)
-    await extractTree(tarball, join(scratch, 'tree'))
+    await extractTree(tarball, join(scratch, TREE))
     const source = await describe(await store.keep(commit, scratch), true)
     if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`)
     return source
@@ -66,7 +71,8 @@ async function describe(dir: string, downloaded: boolean): Promise<KubespraySour
   const info = await regularFile(tarball)
   const sha256 = (await readFile(`${tarball}.sha256`, 'utf8').catch(() => '')).trim()
   if (!info || !/^[0-9a-f]{64}$/.test(sha256)) return undefined
-  return { tree: join(dir, 'tree'), tarball, sha256, size: info.size, downloaded }
+  if (!(await stat(join(dir, TREE)).catch(() => undefined))?.isDirectory()) return undefined
+  return { tree: join(dir, TREE), tarball, sha256, size: info.size, downloaded }
 }
 
 /** The CLI's store: $XDG_CACHE_HOME/kubespray-bundle/sources/<commit> (~/.cache/…). */

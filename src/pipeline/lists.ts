@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
-import { readKubesprayTree, type KubesprayTree } from '../adapters/kubespray-tree.js'
+import { findVarsFiles, loadVarsFile, readKubesprayTree, type KubesprayTree } from '../adapters/kubespray-tree.js'
 import { readInventoryVars } from '../adapters/inventory-files.js'
 import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { mergeLayers, type VarLayer } from '../domain/ansible/layers.js'
@@ -12,7 +12,7 @@ import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { hostFacts, MACHINE_OF_ARCH, type ImageArch } from '../domain/kubespray/facts.js'
 import { generateLists, type DownloadEntry, type FileEntry, type GeneratedLists, type ImageEntry } from '../domain/kubespray/lists.js'
 import type { PyDict, PyKey, Value } from '../domain/python/values.js'
-import type { RoleDownloads } from '../domain/kubespray/downloads.js'
+import { ENTRY_ROLE_SCOPES, type RoleDownloads } from '../domain/kubespray/downloads.js'
 import { findLeaks } from '../domain/secrets.js'
 import { markSecrets } from '../domain/kubespray/secret-marks.js'
 import { redactText } from '../domain/redact.js'
@@ -74,7 +74,21 @@ function magicVariables(tree: KubesprayTree, groupNames: string[], groups: Map<s
   }
 }
 
-export function composeVariables(request: ListsRequest, tree: KubesprayTree): ReturnType<typeof mergeLayers> {
+/**
+ * Variables in the scope of each role that fetches a downloads entry itself
+ * (ENTRY_ROLE_SCOPES): that role's defaults over kubespray_defaults', as Ansible loads them
+ * when the role runs. Roles the tree lacks are left out.
+ */
+function roleScopes(request: ListsRequest, tree: KubesprayTree): Map<string, ReturnType<typeof mergeLayers>> {
+  const scopes = new Map<string, ReturnType<typeof mergeLayers>>()
+  for (const role of new Set(Object.values(ENTRY_ROLE_SCOPES))) {
+    const files = findVarsFiles(join(tree.root, 'roles', role, 'defaults'))
+    if (files.length) scopes.set(role, composeVariables(request, tree, files.map((f) => loadVarsFile(f, tree.root))))
+  }
+  return scopes
+}
+
+export function composeVariables(request: ListsRequest, tree: KubesprayTree, roleDefaults: VarLayer[] = []): ReturnType<typeof mergeLayers> {
   const at = (p: string): string => (isAbsolute(p) ? p : join(request.cwd, p))
   const inventory = readInventoryVars(request.inventories.map(at), tree.root, 'localhost', request.cwd)
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine
@@ -86,6 +100,7 @@ export function composeVariables(request: ListsRequest, tree: KubesprayTree): Re
   groups.set('all', [...new Set([...inventory.inventory.groups.values()].flatMap((g) => [...g.hosts]))])
   return mergeLayers([
     ...tree.roleDefaults,
+    ...roleDefaults,
     ...inventory.layers,
     { origin: 'facts', vars: hostFacts(machine) },
     ...tree.roleVars,
@@ -104,7 +119,8 @@ export async function runLists(request: ListsRequest): Promise<ListsResult> {
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
-    environment: request.environment
+    environment: request.environment,
+    roleScopes: roleScopes(request, tree)
   }
   const lists = generateLists(input)
   if (request.refuseLeaks) {

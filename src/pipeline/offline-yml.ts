@@ -68,13 +68,27 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
 
   let vars = compose(carried, overrides)
   let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
-  // Where no root fits, each file's own url variable.
+  // Where no root fits, each file's own url variable: its default with the literal origin moved
+  // under files_repo, templates kept (argocd_install_url keeps {{ argocd_version }}, so the
+  // download role and the argocd role, which fetch different versions, each find theirs);
+  // failing that, the file's own path.
   const perFile: Record<string, unknown> = {}
+  const defaultOf = new Map(defaults)
+  if (manifest.layout === 'original-host') {
+    for (const variable of gaps.components.keys()) {
+      const moved = movedOrigin(defaultOf.get(variable))
+      if (moved) perFile[variable] = moved
+    }
+  }
+  if (Object.keys(perFile).length) {
+    vars = compose(carried, { ...overrides, ...perFile })
+    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
+  }
   for (const [variable, byArch] of gaps.components) {
     const url = perFileUrl(byArch)
     if (url) perFile[variable] = url
   }
-  if (Object.keys(perFile).length) {
+  if (gaps.components.size && Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile })
     gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
@@ -123,6 +137,13 @@ function imageVariablesOutsideRoots(manifest: BundleManifest, roots: Record<stri
     out[variable] = `{{ registry_host }}/${parseReference(image.line).repository}`
   }
   return out
+}
+
+/** A url default with a literal origin (https://raw.githubusercontent.com/…/v{{ x }}/…), that origin under files_repo. */
+function movedOrigin(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const m = /^https?:\/\/([a-z0-9.-]+(?::\d+)?)(\/.*)$/i.exec(value)
+  return m ? `{{ files_repo }}/${m[1]}${m[2]}` : undefined
 }
 
 /** The roles whose applied manifests name images the bundle holds (build --extras). */
@@ -215,6 +236,7 @@ async function closedLoop(
   await writeFileAtomic(varsFile, JSON.stringify(vars))
   const gaps: Gaps = { messages: [], components: new Map(), checked: { files: 0, images: 0 }, unlisted: new Set() }
   const heldPaths = new Set(bundleFiles.values())
+  const heldSha256 = new Map(manifest.files.map((f) => [f.path.slice('files/'.length), f.sha256]))
   for (const arch of manifest.arches as ImageArch[]) {
     const offline = await runLists({ kubesprayDir: tree, outDir: join(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work })
     const original = JSON.parse(await readFile(join(request.bundleDir, 'lists', arch, 'files.json'), 'utf8')) as {
@@ -243,6 +265,20 @@ async function closedLoop(
         gaps.components.set(d.urlVariable, byArch)
       }
       gaps.messages.push(`${arch}: file ${d.url} (${d.component}${held ? `; the bundle holds it as files/${held}` : ', not in the bundle'})`)
+    }
+    // What roles fetch again in their own scope (the argocd role's manifest): each enabled one the bundle holds must be served.
+    for (const f of offline.role.files) {
+      if (f.wantedBy.role === 'download' || !f.enabled) continue
+      const heldByBundle = [...original.role?.files ?? []].some((o) => o.component === f.component && bundleFiles.has(o.url))
+      if (!heldByBundle) continue
+      gaps.checked.files++
+      const path = f.url.startsWith(`${filesUrl}/`) ? f.url.slice(filesUrl.length + 1) : undefined
+      // Served, and the bytes that role checks: a url pinned to another version's file would fail its checksum there.
+      const sha = path === undefined ? undefined : heldSha256.get(path)
+      const expected = f.checksum?.startsWith('sha256:') ? f.checksum.slice('sha256:'.length) : undefined
+      if (sha === undefined || (expected !== undefined && sha !== expected)) {
+        gaps.messages.push(`${arch}: file ${f.url} (${f.component}, as ${f.wantedBy.role} fetches it${sha === undefined ? '' : ': the bundle holds other bytes there'})`)
+      }
     }
     // What the download role pulls: images.list, and the enabled entries and kubeadm images beyond it.
     const listed = new Set(offline.images.map((i) => i.ref))

@@ -26,6 +26,12 @@ export const ETCD_VERSIONS = ['v3.5.16', 'v3.5.17']
 /** Argo CD: a downloads entry generate_list.sh never lists (argocd_install_url is no *_download_url line). */
 export const ARGOCD_VERSION = 'v2.14.21'
 export const ARGOCD_INSTALL_PATH = `argocd/${ARGOCD_VERSION}/install.yaml`
+/**
+ * The argocd role's own defaults pin another version (as Kubespray v2.31.0's do: 2.14.5 beside
+ * kubespray_defaults' 2.14.21), and that role fetches downloads.argocd_install again with it.
+ */
+export const ARGOCD_ROLE_VERSION = 'v2.14.5'
+export const ARGOCD_ROLE_INSTALL_PATH = `argocd/${ARGOCD_ROLE_VERSION}/install.yaml`
 /** The images Argo CD's manifest names (in the registry; in a bundle only as extras). */
 export const ARGOCD_IMAGES = [`argoproj/argocd:${ARGOCD_VERSION}`, 'library/redis:7.0.15-alpine']
 /** local-path-provisioner's helper: an image only a role's defaults and template name (no downloads entry). */
@@ -69,10 +75,14 @@ export async function startWorld(): Promise<World> {
     etcd[arch] = {}
     for (const v of ETCD_VERSIONS) etcd[arch][v] = sha256(serve(`etcd/${v}/etcd-${v}-linux-${arch}.tar.gz`, 400_000))
   }
-  const argocdInstall = argocdManifest(registryHost)
-  mkdirSync(dirname(join(nginx.root, ARGOCD_INSTALL_PATH)), { recursive: true })
-  writeFileSync(join(nginx.root, ARGOCD_INSTALL_PATH), argocdInstall)
-  files.set(ARGOCD_INSTALL_PATH, argocdInstall)
+  const argocdChecksums: Record<string, string> = {}
+  for (const [version, path] of [[ARGOCD_VERSION, ARGOCD_INSTALL_PATH], [ARGOCD_ROLE_VERSION, ARGOCD_ROLE_INSTALL_PATH]]) {
+    const manifest = Buffer.concat([Buffer.from(`# Argo CD ${version}\n`), argocdManifest(registryHost)])
+    mkdirSync(dirname(join(nginx.root, path)), { recursive: true })
+    writeFileSync(join(nginx.root, path), manifest)
+    files.set(path, manifest)
+    argocdChecksums[version] = sha256(manifest)
+  }
   const base = makeLayer('base', randomBytes(200_000))
   const multi = (kind: 'oci' | 'docker', name: string): BuiltIndex =>
     makeIndex(kind, ARCHES.map((arch) => [arch, makeImage(kind, arch, [base, makeLayer(`${name}-${arch}`, randomBytes(60_000))])] as [string, BuiltImage]))
@@ -90,7 +100,7 @@ export async function startWorld(): Promise<World> {
     await pushFixture(registry.host, repo, tag, image)
   }
   const treeDir = tempDir('kb-tree-')
-  writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd, sha256(argocdInstall))
+  writeTree(treeDir, nginx.url('/files'), registryHost, kubelet, etcd, argocdChecksums)
   const github = await startGitHubStandIn()
   await github.addRepository('kubernetes-sigs/kubespray', treeDir, ['v2.29.0', 'v2.29.1', 'v2.30.0', 'v2.30.1-rc.1'])
   const log = (): string[] => readFileSync(nginx.accessLog, 'utf8').split('\n')
@@ -138,7 +148,7 @@ function argocdManifest(registryHost: string): Buffer {
   )
 }
 
-function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>, argocdSha256: string): void {
+function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>, argocd: Record<string, string>): void {
   const role = join(dir, 'roles/kubespray_defaults')
   mkdirSync(join(role, 'defaults/main'), { recursive: true })
   mkdirSync(join(role, 'vars'), { recursive: true })
@@ -157,7 +167,7 @@ coredns_image_repo: "{{ kube_image_repo }}/coredns"
 coredns_image_tag: "v1.12.0"
 argocd_enabled: false
 argocd_version: "${ARGOCD_VERSION}"
-argocd_install_url: "{{ files_base }}/argocd/{{ argocd_version }}/install.yaml"
+argocd_install_url: "${filesBase}/argocd/{{ argocd_version }}/install.yaml"
 
 downloads:
   etcd:
@@ -180,7 +190,7 @@ downloads:
     enabled: "{{ argocd_enabled }}"
     file: true
     url: "{{ argocd_install_url }}"
-    checksum: "sha256:${argocdSha256}"
+    checksum: "sha256:{{ argocd_install_checksums[argocd_version] }}"
 
 download_defaults:
   container: false
@@ -190,9 +200,15 @@ download_defaults:
     `${name}:\n` + Object.entries(rows).map(([arch, versions]) => `  ${arch}:\n` + Object.entries(versions).map(([v, hex]) => `    ${v}: ${hex}\n`).join('')).join('')
   writeFileSync(
     join(role, 'defaults/main/checksums.yml'),
-    '---\n' + table('kubelet_checksums', Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) + table('etcd_binary_checksums', etcd)
+    '---\n' +
+      table('kubelet_checksums', Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) +
+      table('etcd_binary_checksums', etcd) +
+      `argocd_install_checksums:\n${Object.entries(argocd).map(([v, h]) => `  ${v}: ${h}\n`).join('')}`
   )
   writeFileSync(join(role, 'vars/main.yml'), '---\nkubespray_bundle_test_tree: true\n')
+  const argocdRole = join(dir, 'roles/kubernetes-apps/argocd/defaults')
+  mkdirSync(argocdRole, { recursive: true })
+  writeFileSync(join(argocdRole, 'main.yml'), `---\nargocd_enabled: false\nargocd_version: ${ARGOCD_ROLE_VERSION}\n`)
   // A role outside the download role that pulls an image of its own, and the play that runs it.
   const localPath = join(dir, 'roles/kubernetes-apps/external_provisioner/local_path_provisioner')
   mkdirSync(join(localPath, 'defaults'), { recursive: true })

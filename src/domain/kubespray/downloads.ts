@@ -69,8 +69,25 @@ function render(templar: Templar, raw: Value): Rendered {
   }
 }
 
+/**
+ * `downloads` entries a role fetches again itself, in its own scope: roles/kubernetes-apps/argocd
+ * includes download_file.yml with downloads.argocd_install while its defaults are loaded, and
+ * its `argocd_version` (2.14.5 in v2.31.0) overrides kubespray_defaults' (2.14.21, what the
+ * download role fetches). Kubespray fetches both: the bundle holds both.
+ */
+export const ENTRY_ROLE_SCOPES: Readonly<Record<string, string>> = {
+  argocd_install: 'kubernetes-apps/argocd'
+}
+
 /** The download role's view of every `downloads` entry and of kubeadm's images. */
-export function roleDownloads(templar: Templar, kubeImageLine: string, kubeImages: readonly string[], downloadYmlPath: string): RoleDownloads {
+export function roleDownloads(
+  templar: Templar,
+  kubeImageLine: string,
+  kubeImages: readonly string[],
+  downloadYmlPath: string,
+  /** A templar per role of ENTRY_ROLE_SCOPES whose defaults the tree has. */
+  roleScopes: ReadonlyMap<string, Templar> = new Map()
+): RoleDownloads {
   const out: RoleDownloads = { files: [], images: [] }
   const raw = templar.rawValue('downloads')
   if (!(raw instanceof Map)) return out
@@ -85,6 +102,16 @@ export function roleDownloads(templar: Templar, kubeImageLine: string, kubeImage
       const url = entry.text('url', enabled)
       if (url === undefined) continue
       out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy })
+      const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : undefined
+      const scope = role === undefined ? undefined : roleScopes.get(role)
+      if (role !== undefined && scope !== undefined) {
+        const inRole = new EntryReader(scope, spec, component, downloadYmlPath)
+        const roleEnabled = inRole.flag('enabled')
+        const roleUrl = inRole.text('url', roleEnabled)
+        if (roleUrl !== undefined && roleUrl !== url) {
+          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } })
+        }
+      }
     } else if (entry.flag('container')) {
       const ref = entry.image(enabled)
       if (ref !== undefined) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy })

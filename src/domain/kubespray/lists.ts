@@ -61,6 +61,8 @@ export interface GenerateInput {
   kubeImages?: string[]
   variables: VariableMap
   environment?: Readonly<Record<string, string | undefined>>
+  /** The variables in the scope of a role that fetches a downloads entry itself (ENTRY_ROLE_SCOPES). */
+  roleScopes?: ReadonlyMap<string, VariableMap>
 }
 
 /** A user-facing failure: the message says what is wrong and what to do. */
@@ -111,7 +113,8 @@ function secretValues(templar: Templar): Array<{ name: string; value: string }> 
 
 function downloadRoleView(templar: Templar, input: GenerateInput): RoleDownloads {
   try {
-    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path)
+    const scopes = new Map([...(input.roleScopes ?? new Map<string, VariableMap>())].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]))
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes)
   } catch (e) {
     if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message)
     throw e
