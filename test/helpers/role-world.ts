@@ -122,8 +122,12 @@ export async function wantedBy(tree: string, vars: string[]): Promise<Wanted> {
     files: Array<{ url: string; checksum: string | null }>
     images: Array<{ ref: string }>
     downloads?: Array<{ url: string }>
+    role?: { files: Array<{ url: string; checksum: string | null; enabled: boolean }> }
   }
   const files = new Map<string, string | null>(json.files.map((f) => [f.url, f.checksum]))
+  // What roles fetch beyond files.list, with the checksum each verifies (the argocd role's own
+  // version of downloads.argocd_install among them): served too, their table values replaced.
+  for (const f of json.role?.files ?? []) if (f.enabled && !files.has(f.url)) files.set(f.url, f.checksum)
   // `downloads` entries beyond files.list (argocd_install, for one): served too, checksum from their table.
   for (const d of json.downloads ?? []) if (!files.has(d.url)) files.set(d.url, null)
   return { files, images: new Set(json.images.map((i) => i.ref)), treeImages: await treeImagesOf(tree, out, json, extra) }
@@ -321,7 +325,8 @@ export function checksumVarsYaml(tree: string, urls: ReadonlyMap<string, string 
   }
   const wholeTables = new Map<string, string>()
   for (const table of Object.values(TABLE_OF_DOWNLOAD)) {
-    const match = [...urls.keys()].find((u) => table.url.test(u))
+    // Only for a url whose checksum files.json does not give (the others are replaced value by value).
+    const match = [...urls].find(([u, checksum]) => table.url.test(u) && checksum === null)?.[0]
     const file = match ? files.get(match) : undefined
     if (file) wholeTables.set(table.name, file.sha256)
   }
