@@ -150,6 +150,17 @@ describe('audit on Kubespray v2.31.0', () => {
     expect(enabledMissing(result)).toEqual([ARGOCD])
   })
 
+  it('a declaration the templates decide pulls nothing by itself: kube-ovn without dpdk, Azure CSI\'s repo prefix', () => {
+    const dir = join(work, 'defaults')
+    const { result } = audit(['--bundle', dir, '--kubespray-dir', tree, '-e', '{"kube_network_plugin": "kube-ovn", "azure_csi_enabled": true}'])
+    const enabled = enabledMissing(result)
+    // Written only under {% if kube_ovn_dpdk_enabled %} (false): not pulled.
+    expect(find(result.missing, 'docker.io/kubeovn/kube-ovn-dpdk:19.11-v1.12.21')?.enabled).toBe('no')
+    // azure_csi_plugin_image_repo is a prefix ({{ repo }}/azuredisk-csi:…), never an image of its own.
+    expect(result.missing.some((e) => e.reference === 'mcr.microsoft.com/k8s/csi:v1.10.0')).toBe(false)
+    expect(enabled).toContain('mcr.microsoft.com/oss/kubernetes-csi/csi-provisioner:v2.2.2')
+  })
+
   it('a tree of role defaults only (a conformance tree): no playbook says what runs, so extras are unknown and fail', () => {
     const conformance = join(CONFORMANCE_DIR, 'v2.30.0', 'inputs')
     const dir = bundleOf('conformance', {}, { arches: ['amd64'] }, conformance, false)
@@ -196,8 +207,11 @@ describe('audit: pieces', () => {
       'other: 1'
     ].join('\n')
     expect(scrapeImageLines(text)).toEqual([
-      { line: 2, expression: '{{ a_image_repo }}:{{ a_image_tag }}' },
-      { line: 4, expression: '{{ b_repo }}:{{ b_tag }}' }
+      { line: 2, expression: '{{ a_image_repo }}:{{ a_image_tag }}', conditions: [] },
+      { line: 4, expression: '{{ b_repo }}:{{ b_tag }}', conditions: [] }
     ])
+    // The {% if %} blocks around a line come with it, an else branch as the negation.
+    const guarded = ['{% if dpdk %}', 'image: {{ dpdk_repo }}:{{ t }}', '{% else %}', 'image: {{ ovs_repo }}:{{ t }}', '{% endif %}'].join('\n')
+    expect(scrapeImageLines(guarded).map((l) => l.conditions)).toEqual([['dpdk'], ['not (dpdk)']])
   })
 })

@@ -94,8 +94,18 @@ export class DirectorySourceStore implements SourceStore {
       const { cp } = await import('node:fs/promises')
       await cp(dir, staging, { recursive: true })
     })
+    // Another build of the same commit may have kept it meanwhile (two builds at once share
+    // the store): a complete one stays as it is, since that build may be reading it now; only
+    // an incomplete one (a layout of an earlier version) is replaced.
+    if (await describe(target, false)) {
+      await rm(staging, { recursive: true, force: true })
+      return target
+    }
     await rm(target, { recursive: true, force: true })
-    await rename(staging, target)
+    await rename(staging, target).catch(async (e: NodeJS.ErrnoException) => {
+      if (!(await describe(target, false))) throw e
+      await rm(staging, { recursive: true, force: true })
+    })
     return target
   }
 }

@@ -607,7 +607,7 @@ class Collector {
     const known = this.byKey.get(key)
     if (known) {
       if (!known.sources.some((s) => s.file === source.file && s.line === source.line && s.variable === source.variable)) known.sources.push(source)
-      known.enabled = either(known.enabled, source.enabled)
+      known.enabled = enabledOf(known.sources)
       return
     }
     this.byKey.set(key, { ...reference, enabled: source.enabled, sources: [source] })
@@ -616,6 +616,17 @@ class Collector {
   all(): TreeReference[] {
     return [...this.byKey.values()]
   }
+}
+
+/**
+ * A defaults pair (`x_image_repo` + `x_image_tag`) declares an image; a template line or a
+ * downloads entry uses it. Where the tree uses it, the uses decide whether it is pulled (a
+ * template line inside a false `{% if %}` is not), not the declaration.
+ */
+function enabledOf(sources: readonly ReferenceSource[]): Enablement {
+  const isUse = (s: ReferenceSource): boolean => s.variable.startsWith('downloads.') || !/\/(defaults|vars)\//.test(s.file)
+  const uses = sources.filter(isUse)
+  return (uses.length ? uses : sources).map((s) => s.enabled).reduce(either)
 }
 
 /** An image reference as rendered, or the reason it is none. */
@@ -754,12 +765,18 @@ function roleVariableReferences(tree: Tree, role: string, consumers: Consumers):
         return found.length ? found.reduce(either) : { state: 'unknown', because: `no role or downloads entry reads ${variables.join(', ')}` }
       }
       const repo = /^(.+)_image_repo$/.exec(name)
-      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name)) {
+      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name) && !usedAsPrefix(tree, name)) {
         const tag = `${repo[1]}_image_tag`
         const expression = `{{ ${name} }}:{{ ${tag} }}`
+        // Where templates name the variable, they decide what is written (their own lines are
+        // references of their own); the declaration alone pulls nothing (kube-ovn's dpdk image,
+        // written only under {% if kube_ovn_dpdk_enabled %}).
+        const enabled: Enablement = namedInTemplates(tree, name)
+          ? { state: 'no', because: `the templates that name ${name} decide, and none writes this image with these variables` }
+          : enabledBy([name, tag])
         out.push({
           reference: { kind: 'image', ...imageOf(renderText(templar, expression)) },
-          source: { role, file: file.path, line, variable: name, expression, enabled: enabledBy([name, tag]) }
+          source: { role, file: file.path, line, variable: name, expression, enabled }
         })
       } else if (FETCHED_URL.test(name)) {
         const url = urlOf(renderValue(templar, templar.rawValue(name) ?? null))
@@ -770,6 +787,23 @@ function roleVariableReferences(tree: Tree, role: string, consumers: Consumers):
     }
   }
   return out
+}
+
+/**
+ * An *_image_repo that templates extend with a path (`{{ azure_csi_plugin_image_repo }}/azuredisk-csi:…`):
+ * a prefix of several images, not one image with the paired tag.
+ */
+function usedAsPrefix(tree: Tree, name: string): boolean {
+  const extended = new RegExp(`\\{\\{-?\\s*${escapeRegExp(name)}\\s*-?\\}\\}/`)
+  for (const [path, text] of tree.input.files) if (path.includes('/templates/') && extended.test(text)) return true
+  return false
+}
+
+/** Whether any template of the tree names the variable. */
+function namedInTemplates(tree: Tree, name: string): boolean {
+  const named = new RegExp(`\\b${escapeRegExp(name)}\\b`)
+  for (const [path, text] of tree.input.files) if (path.includes('/templates/') && named.test(text)) return true
+  return false
 }
 
 /** An *_image_repo holding a registry host alone (huaweicloud's), which templates extend with a path. */
@@ -783,6 +817,36 @@ function isRegistryOnly(templar: Templar, name: string): boolean {
 interface ImageLine {
   line: number
   expression: string
+  /** The `{% if %}` conditions around the line (an `{% else %}` branch as `not (...)`). */
+  conditions: string[]
+}
+
+/**
+ * The `{% if X %}` blocks open at each line: a stack of conditions, `elif`/`else` turning the
+ * branch's condition into the negation of the ones before. Jinja's own syntax only; anything
+ * else (a `{% for %}`) is no condition here.
+ */
+function openConditions(lines: string[]): string[][] {
+  const stack: Array<{ previous: string[]; current: string }> = []
+  const at: string[][] = []
+  for (const line of lines) {
+    at.push(stack.map((s) => s.current))
+    for (const tag of line.matchAll(/\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}/g)) {
+      const [, keyword, rest] = tag
+      const expr = rest.trim()
+      if (keyword === 'if') stack.push({ previous: [], current: expr })
+      else if (keyword === 'elif' && stack.length) {
+        const top = stack[stack.length - 1]
+        top.previous.push(top.current)
+        top.current = `(${expr}) and not (${top.previous.join(' or ')})`
+      } else if (keyword === 'else' && stack.length) {
+        const top = stack[stack.length - 1]
+        top.previous.push(top.current)
+        top.current = `not (${top.previous.join(' or ')})`
+      } else if (keyword === 'endif') stack.pop()
+    }
+  }
+  return at
 }
 
 /**
@@ -791,13 +855,14 @@ interface ImageLine {
  */
 export function scrapeImageLines(text: string): ImageLine[] {
   const lines = text.split('\n')
+  const conditions = openConditions(lines)
   const out: ImageLine[] = []
   for (let i = 0; i < lines.length; i++) {
     const m = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines[i])
     if (!m || lines[i].trimStart().startsWith('#')) continue
     const value = unquote(m[3].trim())
     if (value !== '') {
-      out.push({ line: i + 1, expression: value })
+      out.push({ line: i + 1, expression: value, conditions: conditions[i] })
       continue
     }
     const indent = m[1].length
@@ -811,7 +876,7 @@ export function scrapeImageLines(text: string): ImageLine[] {
     if (block.repository) {
       const tag = block.tag ? `:${block.tag}` : ''
       const digest = block.digest ? `@${block.digest}` : ''
-      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}` })
+      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}`, conditions: conditions[i] })
     }
   }
   return out
@@ -831,8 +896,13 @@ function templateReferences(tree: Tree, role: string, consumers: Consumers): Fou
     const lines = scrapeImageLines(text)
     if (!lines.length) continue
     const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0)
-    for (const { line, expression } of lines) {
+    for (const { line, expression, conditions } of lines) {
       const variables = variablesIn(templar, expression)
+      // A line inside an {% if %} that renders false is never written: that image is not pulled.
+      const off = conditions.find((c) => {
+        const r = renderText(templar, `{% if ${c} %}1{% endif %}`)
+        return 'value' in r && pyStr(r.value) === ''
+      })
       out.push({
         reference: { kind: 'image', ...imageOf(renderText(templar, expression)) },
         source: {
@@ -841,7 +911,7 @@ function templateReferences(tree: Tree, role: string, consumers: Consumers): Fou
           line,
           variable: variables.find((v) => /_(repo|image|container)$/.test(v)) ?? variables[0] ?? '',
           expression,
-          enabled: consumers.ofRoleReference(role, variables)
+          enabled: off ? { state: 'no', because: `${path}: inside {% if ${off} %}, which is false` } : consumers.ofRoleReference(role, variables)
         }
       })
     }
