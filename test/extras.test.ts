@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
@@ -82,6 +82,14 @@ describe('downloads entries beyond the lists', () => {
     // and the argocd role (its own defaults pin another version) each find their own file.
     expect(text).toContain(`argocd_install_url: "{{ files_repo }}/127.0.0.1:${world.nginx.port}/files/argocd/{{ argocd_version }}/install.yaml"`)
     expect(r.stderr).toMatch(/checked \d+ file urls/)
+    // CRI-O does not read containerd's mirrors: said, with the registries to mirror there.
+    const crio = join(work, 'argocd-crio')
+    execFileSync('cp', ['-a', join(work, 'argocd'), crio])
+    const m = JSON.parse(readFileSync(join(crio, 'bundle.json'), 'utf8')) as BundleManifest
+    writeFileSync(join(crio, 'bundle.json'), JSON.stringify({ ...m, extraVars: { ...m.extraVars, container_manager: 'crio' } }))
+    const c = await cli(['offline-yml', '--bundle', crio, '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', join(work, 'crio-offline.yml')])
+    expect(c.status).toBe(0)
+    expect(readFileSync(join(work, 'crio-offline.yml'), 'utf8')).toContain(`# container_manager is crio: containerd_registries_mirrors does not reach it; mirror ${world.registryHost} to the bundle's registry`)
     // Argo CD's pods pull by upstream name: containerd mirrors that registry to the bundle's.
     expect(text).toContain(`containerd_registries_mirrors: [{"prefix":"${world.registryHost}","mirrors":[{"host":"http://{{ registry_host }}","capabilities":["pull","resolve"],"skip_verify":true}]}]`)
   })
