@@ -4,7 +4,7 @@
  * (bundle.json without bytes), which is all the audit reads; their tarball is a link to the
  * shared one, so the default path (the bundle's own source) is the one exercised.
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { x as extract } from 'tar'
 import { runCli } from './helpers/cli.js'
@@ -148,6 +148,18 @@ describe('audit on Kubespray v2.31.0', () => {
     const { status, result } = audit(['--bundle', dir, '--kubespray-dir', tree, '-e', 'argocd_enabled=true'])
     expect(status).toBe(1)
     expect(enabledMissing(result)).toEqual([ARGOCD])
+  })
+
+  it("kubeadm's images are checked too: a bundle without kube-apiserver fails, naming kubeadm_images", () => {
+    const dir = join(work, 'no-apiserver')
+    cpSync(join(work, 'defaults'), dir, { recursive: true })
+    const manifest = JSON.parse(readFileSync(join(dir, 'bundle.json'), 'utf8')) as { images: Array<{ line: string }> }
+    writeFileSync(join(dir, 'bundle.json'), JSON.stringify({ ...manifest, images: manifest.images.filter((i) => !i.line.includes('kube-apiserver')) }))
+    const { status, result } = audit(['--bundle', dir, '--kubespray-dir', tree])
+    expect(status).toBe(1)
+    const missing = result.missing.find((e) => e.reference.includes('/kube-apiserver:'))
+    expect(missing?.enabled).toBe('yes')
+    expect(missing?.sources[0].variable).toBe('kubeadm_images')
   })
 
   it('a declaration the templates decide pulls nothing by itself: kube-ovn without dpdk, Azure CSI\'s repo prefix', () => {

@@ -24,6 +24,8 @@ import {
   type TreeReference
 } from '../domain/kubespray/references.js'
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
+import { generateLists } from '../domain/kubespray/lists.js'
+import type { RoleImage } from '../domain/kubespray/downloads.js'
 import { extractSafely } from '../adapters/tar-safe.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { composeVariables } from './lists.js'
@@ -209,7 +211,7 @@ function referencesByArch(request: AuditRequest, manifest: Pick<BundleManifest, 
       templar: { environment: request.environment }
     })
     for (const w of found.warnings) warnings.add(w)
-    for (const reference of found.references) {
+    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
       const key = referenceKey(reference)
       const known = merged.get(key)
       if (!known) merged.set(key, { reference, arches: [arch] })
@@ -220,6 +222,30 @@ function referencesByArch(request: AuditRequest, manifest: Pick<BundleManifest, 
     }
   }
   return { entries: [...merged.values()].map(({ reference, arches: on }) => toEntry(reference, on)), warnings: [...warnings] }
+}
+
+/**
+ * kubeadm's images (`kubeadm config images list`, which the download role pulls): no file of
+ * the tree names them as references, so they come from the download role's own view
+ * (domain/kubespray/downloads.ts), the same the build plans with.
+ */
+function kubeadmReferences(tree: ReturnType<typeof readKubesprayTree>, variables: Map<string, Variable>, request: AuditRequest): TreeReference[] {
+  let images: RoleImage[]
+  try {
+    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images
+  } catch {
+    // The lists' own error is the build's to report; the audit reads what it can.
+    return []
+  }
+  const enabled = { state: 'yes' as const, because: 'kubeadm config images list, run by the download role on the control plane' }
+  return images
+    .filter((i) => i.wantedBy.variable === 'kubeadm_images')
+    .map((i) => ({
+      kind: 'image' as const,
+      value: i.ref,
+      enabled,
+      sources: [{ role: 'download', file: 'roles/download/tasks/prep_kubeadm_images.yml', variable: 'kubeadm_images', expression: tree.kubeImageLine.replace('$i', i.component.replace(/^kubeadm_/, '')), enabled }]
+    }))
 }
 
 /** The groups of a Kubespray cluster's nodes (calico_rr left out: route reflectors are opt-in). */
