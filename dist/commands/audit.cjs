@@ -2354,10 +2354,10 @@ function mappingKey(content) {
   const colon = AFTER_QUOTED_KEY.exec(content.slice(end));
   return colon ? [key, end + colon[0].length] : void 0;
 }
-function foldLines(lines) {
-  let out = lines[0] ?? "";
+function foldLines(lines2) {
+  let out = lines2[0] ?? "";
   let blanks = 0;
-  for (const line of lines.slice(1)) {
+  for (const line of lines2.slice(1)) {
     if (line === "") {
       blanks++;
       continue;
@@ -2527,9 +2527,9 @@ var AliasBudget = class {
   }
 };
 var Converter = class {
-  constructor(file, lines, budget) {
+  constructor(file, lines2, budget) {
     this.file = file;
-    this.lines = lines;
+    this.lines = lines2;
     this.budget = budget;
   }
   file;
@@ -2609,8 +2609,8 @@ var Converter = class {
 };
 function loadYamlDocumentsExact(text3, file) {
   const { LineCounter, parseAllDocuments } = yamlLibrary();
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text3, { schema: "failsafe", lineCounter: lines, uniqueKeys: false, strict: false });
+  const lines2 = new LineCounter();
+  const docs = parseAllDocuments(text3, { schema: "failsafe", lineCounter: lines2, uniqueKeys: false, strict: false });
   const list = Array.isArray(docs) ? docs : [];
   const budget = new AliasBudget();
   return list.map((doc) => {
@@ -2619,7 +2619,7 @@ function loadYamlDocumentsExact(text3, file) {
       const pos = error.linePos?.[0] ?? { line: 0, col: 0 };
       throw new YamlError(file, pos.line, pos.col, error.message.split("\n")[0]);
     }
-    return new Converter(file, lines, budget).convert(doc.contents);
+    return new Converter(file, lines2, budget).convert(doc.contents);
   });
 }
 function loadYamlDocuments(text3, file) {
@@ -3328,7 +3328,7 @@ var Collector = class {
     const known = this.byKey.get(key);
     if (known) {
       if (!known.sources.some((s3) => s3.file === source.file && s3.line === source.line && s3.variable === source.variable)) known.sources.push(source);
-      known.enabled = either(known.enabled, source.enabled);
+      known.enabled = enabledOf(known.sources);
       return;
     }
     this.byKey.set(key, { ...reference, enabled: source.enabled, sources: [source] });
@@ -3337,6 +3337,11 @@ var Collector = class {
     return [...this.byKey.values()];
   }
 };
+function enabledOf(sources) {
+  const isUse = (s3) => s3.variable.startsWith("downloads.") || !/\/(defaults|vars)\//.test(s3.file);
+  const uses = sources.filter(isUse);
+  return (uses.length ? uses : sources).map((s3) => s3.enabled).reduce(either);
+}
 function imageOf(rendered) {
   if ("problem" in rendered) return { problem: rendered.problem };
   const text3 = pyStr(rendered.value).trim();
@@ -3364,7 +3369,7 @@ function downloadEntries(tree, downloadRole) {
     if (!(spec instanceof Map)) continue;
     const entry = pyStr(key);
     const field = (name) => dictGet(spec, name);
-    const flag = (name) => {
+    const flag2 = (name) => {
       const v2 = field(name);
       if (v2 === void 0) return false;
       const r = renderValue(templar, v2);
@@ -3379,7 +3384,7 @@ function downloadEntries(tree, downloadRole) {
     const names = /* @__PURE__ */ new Set();
     for (const f2 of ["repo", "tag", "sha256", "url"]) for (const m2 of rawText(f2).matchAll(/[A-Za-z_]\w*/g)) names.add(m2[0]);
     const source = (variable, expression) => ({ role: DOWNLOAD_ROLE, file, line, variable, expression, enabled });
-    if (flag("container")) {
+    if (flag2("container")) {
       const digest = field("sha256") === void 0 ? void 0 : renderValue(templar, field("sha256"));
       const pinned = digest && "value" in digest && digest.value !== null && pyStr(digest.value) !== "" && pyStr(digest.value) !== "None";
       const expression = pinned ? `${rawText("repo")}@sha256:${rawText("sha256")}` : `${rawText("repo")}:${rawText("tag")}`;
@@ -3387,7 +3392,7 @@ function downloadEntries(tree, downloadRole) {
       const pulled = { ...source(`downloads.${entry}`, expression), enabled: both(enabled, evaluateCondition(templar, "download_container")) };
       out.push({ entry, names, reference: { kind: "image", ...imageOf(rendered) }, source: pulled });
     }
-    if (flag("file") && field("url") !== void 0) {
+    if (flag2("file") && field("url") !== void 0) {
       const url = urlOf(renderValue(templar, field("url")));
       if (url) out.push({ entry, names, reference: { kind: "file", ...url }, source: source(`downloads.${entry}`, rawText("url")) });
     }
@@ -3447,12 +3452,13 @@ function roleVariableReferences(tree, role, consumers) {
         return found.length ? found.reduce(either) : { state: "unknown", because: `no role or downloads entry reads ${variables.join(", ")}` };
       };
       const repo = /^(.+)_image_repo$/.exec(name);
-      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name)) {
+      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name) && !usedAsPrefix(tree, name)) {
         const tag = `${repo[1]}_image_tag`;
         const expression = `{{ ${name} }}:{{ ${tag} }}`;
+        const enabled = namedInTemplates(tree, name) ? { state: "no", because: `the templates that name ${name} decide, and none writes this image with these variables` } : enabledBy([name, tag]);
         out.push({
           reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
-          source: { role, file: file.path, line, variable: name, expression, enabled: enabledBy([name, tag]) }
+          source: { role, file: file.path, line, variable: name, expression, enabled }
         });
       } else if (FETCHED_URL.test(name)) {
         const url = urlOf(renderValue(templar, templar.rawValue(name) ?? null));
@@ -3464,33 +3470,66 @@ function roleVariableReferences(tree, role, consumers) {
   }
   return out;
 }
+function usedAsPrefix(tree, name) {
+  const extended = new RegExp(`\\{\\{-?\\s*${escapeRegExp(name)}\\s*-?\\}\\}/`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && extended.test(text3)) return true;
+  return false;
+}
+function namedInTemplates(tree, name) {
+  const named = new RegExp(`\\b${escapeRegExp(name)}\\b`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && named.test(text3)) return true;
+  return false;
+}
 function isRegistryOnly(templar, name) {
   const value = renderValue(templar, templar.rawValue(name) ?? null);
   return "value" in value && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(pyStr(value.value).trim());
 }
+function openConditions(lines2) {
+  const stack = [];
+  const at2 = [];
+  for (const line of lines2) {
+    at2.push(stack.map((s3) => s3.current));
+    for (const tag of line.matchAll(/\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}/g)) {
+      const [, keyword, rest] = tag;
+      const expr = rest.trim();
+      if (keyword === "if") stack.push({ previous: [], current: expr });
+      else if (keyword === "elif" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `(${expr}) and not (${top.previous.join(" or ")})`;
+      } else if (keyword === "else" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `not (${top.previous.join(" or ")})`;
+      } else if (keyword === "endif") stack.pop();
+    }
+  }
+  return at2;
+}
 function scrapeImageLines(text3) {
-  const lines = text3.split("\n");
+  const lines2 = text3.split("\n");
+  const conditions = openConditions(lines2);
   const out = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines[i]);
-    if (!m2 || lines[i].trimStart().startsWith("#")) continue;
+  for (let i = 0; i < lines2.length; i++) {
+    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines2[i]);
+    if (!m2 || lines2[i].trimStart().startsWith("#")) continue;
     const value = unquote(m2[3].trim());
     if (value !== "") {
-      out.push({ line: i + 1, expression: value });
+      out.push({ line: i + 1, expression: value, conditions: conditions[i] });
       continue;
     }
     const indent = m2[1].length;
     const block = {};
-    for (let j2 = i + 1; j2 < lines.length; j2++) {
-      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines[j2]);
-      const depth2 = lines[j2].length - lines[j2].trimStart().length;
-      if (lines[j2].trim() !== "" && depth2 <= indent) break;
+    for (let j2 = i + 1; j2 < lines2.length; j2++) {
+      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines2[j2]);
+      const depth2 = lines2[j2].length - lines2[j2].trimStart().length;
+      if (lines2[j2].trim() !== "" && depth2 <= indent) break;
       if (inner && inner[1].length > indent) block[inner[2]] ??= unquote(inner[3].trim());
     }
     if (block.repository) {
       const tag = block.tag ? `:${block.tag}` : "";
       const digest = block.digest ? `@${block.digest}` : "";
-      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}` });
+      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}`, conditions: conditions[i] });
     }
   }
   return out;
@@ -3505,11 +3544,15 @@ function templateReferences(tree, role, consumers) {
   const out = [];
   for (const [path, text3] of tree.input.files) {
     if (!path.startsWith(prefix) || roleOfPath(path) !== role) continue;
-    const lines = scrapeImageLines(text3);
-    if (!lines.length) continue;
+    const lines2 = scrapeImageLines(text3);
+    if (!lines2.length) continue;
     const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
-    for (const { line, expression } of lines) {
+    for (const { line, expression, conditions } of lines2) {
       const variables = variablesIn(templar, expression);
+      const off = conditions.find((c) => {
+        const r = renderText(templar, `{% if ${c} %}1{% endif %}`);
+        return "value" in r && pyStr(r.value) === "";
+      });
       out.push({
         reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
         source: {
@@ -3518,7 +3561,7 @@ function templateReferences(tree, role, consumers) {
           line,
           variable: variables.find((v2) => /_(repo|image|container)$/.test(v2)) ?? variables[0] ?? "",
           expression,
-          enabled: consumers.ofRoleReference(role, variables)
+          enabled: off ? { state: "no", because: `${path}: inside {% if ${off} %}, which is false` } : consumers.ofRoleReference(role, variables)
         }
       });
     }
@@ -3550,6 +3593,65 @@ function asVarsMapping(value, origin) {
 var KUBE_IMAGES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"];
 var KUBE_IMAGE_LINE_V_PREFIXED = "{{ kube_image_repo }}/$i:v{{ kube_version }}";
 var KUBE_IMAGE_LINE_PLAIN = "{{ kube_image_repo }}/$i:{{ kube_version }}";
+function lines(text3) {
+  const all = text3.split("\n");
+  if (all[all.length - 1] === "") all.pop();
+  return all;
+}
+var joinLines = (ls2) => ls2.map((l) => `${l}
+`).join("");
+function scrapeFileLines(downloadYml) {
+  return lines(downloadYml).filter((l) => l.includes("download_url:")).map((l) => {
+    const cut = l.lastIndexOf("_url: ");
+    return {
+      template: (cut >= 0 ? l.slice(cut + "_url: ".length) : l).replace(/"/g, ""),
+      component: /([A-Za-z0-9_]+)_download_url:/.exec(l)?.[1] ?? "file"
+    };
+  });
+}
+function downloadsRange(all) {
+  const picked = [];
+  let inRange = false;
+  for (const line of all) {
+    if (!inRange) {
+      if (/^downloads:/.test(line)) {
+        inRange = true;
+        picked.push(line);
+      }
+    } else {
+      picked.push(line);
+      if (line.includes("download_defaults:")) inRange = false;
+    }
+  }
+  return picked;
+}
+function scrapeImageLines2(downloadYml, kubeImageLine, kubeImages = KUBE_IMAGES) {
+  const printed = [];
+  for (let line of downloadsRange(lines(downloadYml))) {
+    if (line.includes("repo: ")) {
+      line = line.replace("repo: ", "");
+      printed.push(line);
+    }
+    if (line.includes("tag: ")) {
+      line = line.replace("tag: ", "");
+      printed.push(line);
+    }
+  }
+  const squeezed = printed.map((l) => l.replace(/ /g, ""));
+  const paired = [];
+  for (let i = 0; i < squeezed.length; i += 2) {
+    paired.push(i + 1 < squeezed.length ? `${squeezed[i]}:${squeezed[i + 1]}` : squeezed[i]);
+  }
+  const images = paired.map((l) => ({
+    template: l.replace(/"/g, ""),
+    component: /\{\{'?([A-Za-z0-9_]+?)_image_repo/.exec(l)?.[1] ?? /\{\{([A-Za-z0-9_]+)/.exec(l)?.[1] ?? "image"
+  }));
+  const kube = kubeImages.map((name) => ({ template: kubeImageLine.replace("$i", name), component: name }));
+  return [...images, ...kube];
+}
+function templateText(templateLines) {
+  return joinLines(templateLines.map((l) => l.template));
+}
 function readGenerateListScript(script) {
   const echo = /echo\s+"(\{\{\s*kube_image_repo\s*\}\}\/\$i:[^"]*)"/.exec(script);
   const downloadYml = /\$\{DOWNLOAD_YML:="([^"]+)"\}/.exec(script);
@@ -3631,6 +3733,366 @@ function readKubesprayTree(root) {
     roleDefaults: load("defaults"),
     roleVars: load("vars")
   };
+}
+
+// src/domain/secrets.ts
+var SECRET_WORD = /^(pass(word|wd|phrase)?|pwd|secrets?|tokens?|auth|credentials?|creds?)$/i;
+var SECRET_PAIR = /(^|_)(private|api|access|secret|signing|ssh|tls|client|encryption)_?keys?(_|$)/i;
+var NOT_A_VALUE = /[_.-](url|repo|path|file|dir|enabled|version|ttl|mode|type|name|user|username)$/i;
+function isSecretName(name) {
+  if (NOT_A_VALUE.test(name)) return false;
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_.\-\s]+/).filter(Boolean);
+  return words.some((w2) => SECRET_WORD.test(w2)) || SECRET_PAIR.test(words.join("_")) || /(password|passwd|passphrase|secret|credential)/i.test(name);
+}
+function collectSecretStrings(v2, into) {
+  if (typeof v2 === "string") into.push(v2);
+  else if (typeof v2 === "number") into.push(String(v2));
+  else if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") collectNestedSecrets(v2, into);
+}
+function collectNestedSecrets(v2, into) {
+  if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
+  else if (v2 && typeof v2 === "object") {
+    for (const [k2, x] of Object.entries(v2)) {
+      if (isSecretName(k2)) collectSecretStrings(x, into);
+      else collectNestedSecrets(x, into);
+    }
+  }
+}
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+function toJson2(v2) {
+  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
+  if (Array.isArray(v2)) return v2.map(toJson2);
+  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
+  if (v2 instanceof PyFloat) return v2.value;
+  if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
+  return pyStr(v2);
+}
+
+// src/domain/kubespray/downloads.ts
+var DownloadEntryError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "DownloadEntryError";
+  }
+};
+function render(templar, raw) {
+  try {
+    const value = templar.template(raw);
+    return value instanceof Undefined ? { ok: false, why: value.hint } : { ok: true, value };
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e;
+    if (cause instanceof UndefinedError) return { ok: false, why: cause.undefinedValue.hint };
+    if (cause instanceof Error) return { ok: false, why: cause.message };
+    throw e;
+  }
+}
+var ENTRY_ROLE_SCOPES = {
+  argocd_install: "kubernetes-apps/argocd"
+};
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, roleScopes = /* @__PURE__ */ new Map()) {
+  const out = { files: [], images: [] };
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return out;
+  const pullsContainers = flag(templar, templar.rawValue("download_container") ?? true, "download_container", downloadYmlPath);
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const component = pyStr(key);
+    const entry = new EntryReader(templar, spec, component, downloadYmlPath);
+    const enabled = entry.flag("enabled");
+    const wantedBy = { role: "download", variable: `downloads.${component}` };
+    if (entry.flag("file")) {
+      const url = entry.text("url", enabled);
+      if (url === void 0) continue;
+      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
+      const scope = role === void 0 ? void 0 : roleScopes.get(role);
+      if (role !== void 0 && scope !== void 0) {
+        const inRole = new EntryReader(scope, spec, component, downloadYmlPath);
+        const roleEnabled = inRole.flag("enabled");
+        const roleUrl = inRole.text("url", roleEnabled);
+        if (roleUrl !== void 0 && roleUrl !== url) {
+          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+        }
+      }
+    } else if (entry.flag("container")) {
+      const ref = entry.image(enabled);
+      if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
+    }
+  }
+  out.images.push(...kubeadmImages(templar, kubeImageLine, kubeImages, downloadYmlPath));
+  return out;
+}
+var EntryReader = class {
+  constructor(templar, spec, component, path) {
+    this.templar = templar;
+    this.spec = spec;
+    this.component = component;
+    this.path = path;
+  }
+  templar;
+  spec;
+  component;
+  path;
+  flag(name) {
+    const raw = dictGet(this.spec, name);
+    return raw === void 0 ? false : flag(this.templar, raw, `downloads.${this.component}.${name}`, this.path);
+  }
+  /** A field's text; an undefined one fails an enabled entry and drops a disabled one. */
+  text(name, enabled) {
+    const raw = dictGet(this.spec, name);
+    if (raw === void 0 || raw === null) return this.missing(name, "is not set", enabled);
+    const r = render(this.templar, raw);
+    if (!r.ok) return this.missing(name, `renders with an undefined variable: ${r.why}`, enabled);
+    const text3 = pyStr(r.value).trim();
+    return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
+  }
+  checksum(enabled) {
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
+    if (!field) return null;
+    const r = render(this.templar, dictGet(this.spec, field));
+    if (!r.ok) {
+      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return null;
+    }
+    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+  }
+  image(enabled) {
+    const repo = this.text("repo", enabled);
+    if (repo === void 0) return void 0;
+    const digest = dictGet(this.spec, "sha256");
+    if (digest !== void 0) {
+      const r = render(this.templar, digest);
+      if (r.ok && truthy(r.value) && pyStr(r.value).trim() !== "None") return `${repo}@sha256:${pyStr(r.value).trim().replace(/^sha256:/, "")}`;
+    }
+    const tag = this.text("tag", enabled);
+    return tag === void 0 ? void 0 : `${repo}:${tag}`;
+  }
+  missing(name, why, enabled) {
+    if (enabled) this.fail(name, why);
+    return void 0;
+  }
+  fail(name, why) {
+    throw new DownloadEntryError(
+      `downloads.${this.component}.${name} (${this.path}) ${why}; the component is enabled, so Kubespray's download role would fail here. Define the variable (-e NAME=VALUE, a vars file or the inventory), or disable the component.`
+    );
+  }
+};
+function flag(templar, raw, what, path) {
+  const r = render(templar, raw);
+  if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
+  return truthy(r.value);
+}
+function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
+  const wantedBy = { role: "download", variable: "kubeadm_images" };
+  const line = templar.rawValue("kubeadm_image_repo") === void 0 ? kubeImageLine : kubeImageLine.replace(/\bkube_image_repo\b/, "kubeadm_image_repo");
+  const images = [];
+  for (const name of kubeImages) {
+    const r = render(templar, line.replace("$i", name));
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's image ${name} (${line}, as ${path} names it) renders with an undefined variable: ${r.why}`);
+    images.push({ component: `kubeadm_${name}`, ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  const etcdType = templar.resolve("etcd_deployment_type");
+  if (!(etcdType instanceof Undefined) && pyStr(etcdType) === "kubeadm") {
+    const r = render(templar, "{{ etcd_image_repo }}:{{ etcd_image_tag }}");
+    if (!r.ok) throw new DownloadEntryError(`kubeadm's etcd image (etcd_deployment_type: kubeadm) renders with an undefined variable: ${r.why}`);
+    images.push({ component: "kubeadm_etcd", ref: pyStr(r.value), enabled: true, wantedBy });
+  }
+  return images;
+}
+function normalizeChecksum(value, bareAlgorithm) {
+  if (value === null || value === 0 || value === false) return null;
+  const text3 = pyStr(value).trim();
+  if (text3 === "" || text3 === "0" || text3 === "None") return null;
+  const prefixed = /^(sha1|sha224|sha256|sha384|sha512|md5):([0-9a-fA-F]+)$/.exec(text3);
+  if (prefixed) return `${prefixed[1]}:${prefixed[2].toLowerCase()}`;
+  if (/^[0-9a-fA-F]+$/.test(text3)) {
+    const algorithm = bareAlgorithm ?? { 64: "sha256", 128: "sha512", 40: "sha1" }[text3.length];
+    if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
+  }
+  return null;
+}
+
+// src/domain/kubespray/lists.ts
+var ListGenerationError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ListGenerationError";
+  }
+};
+function generateLists(input) {
+  const templar = new Templar(input.variables, { environment: input.environment });
+  const kubeVersion = guardKubeVersion(templar);
+  const fileLines = scrapeFileLines(input.downloadYml.text);
+  const imageLines = scrapeImageLines2(input.downloadYml.text, input.kubeImageLine, input.kubeImages);
+  const filesList = renderList(templar, "files.list", fileLines, input.downloadYml.path);
+  const imagesList = renderList(templar, "images.list", imageLines, input.downloadYml.path);
+  const warnings = [];
+  const files = describeFiles(templar, filesList, fileLines, warnings);
+  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
+  const role = downloadRoleView(templar, input);
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
+}
+function secretValues(templar) {
+  const found = [];
+  for (const name of templar.variableNames()) {
+    if (!isSecretName(name)) continue;
+    let resolved;
+    try {
+      resolved = templar.resolve(name);
+    } catch {
+      continue;
+    }
+    if (resolved instanceof Undefined) continue;
+    const value = toJson2(resolved);
+    const strings = [];
+    collectSecretStrings(value, strings);
+    for (const v2 of strings) found.push({ name, value: v2 });
+  }
+  return found;
+}
+function downloadRoleView(templar, input) {
+  try {
+    const scopes = new Map([...input.roleScopes ?? /* @__PURE__ */ new Map()].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]));
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes);
+  } catch (e) {
+    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
+    throw e;
+  }
+}
+function renderList(templar, name, lines2, downloadYmlPath) {
+  const text3 = templateText(lines2);
+  try {
+    return pyStr(templar.render(text3, { convertData: false, escapeBackslashes: false }));
+  } catch (e) {
+    throw explainTemplateFailure(e, name, lines2, downloadYmlPath);
+  }
+}
+function explainTemplateFailure(e, name, lines2, downloadYmlPath) {
+  const line = e instanceof TemplateRuntimeError || e instanceof TemplateSyntaxError ? e.line : void 0;
+  const cause = e instanceof TemplateRuntimeError ? e.original : e;
+  const where = line ? `${name} template line ${line} (${lines2[line - 1]?.template ?? "?"}, scraped from ${downloadYmlPath})` : `${name} template`;
+  if (cause instanceof UndefinedError) {
+    return new ListGenerationError(
+      `${where}: undefined variable: ${cause.message}
+Define it with -e NAME=VALUE, in a vars file (-e @vars.yml) or in the inventory (-i), or check the Kubespray tree is complete.`
+    );
+  }
+  if (cause instanceof VariableTemplatingError) return new ListGenerationError(`${where}: ${cause.message}`);
+  return new ListGenerationError(`${where}: ${cause.name}: ${cause.message}`);
+}
+function splitLines(list) {
+  const lines2 = list.split("\n");
+  if (lines2[lines2.length - 1] === "") lines2.pop();
+  return lines2;
+}
+function zipLines(list, templateLines) {
+  const rendered = splitLines(list);
+  const aligned = rendered.length === templateLines.length;
+  return rendered.map((l, i) => [l, aligned ? templateLines[i] : void 0]);
+}
+function describeFiles(templar, filesList, lines2, warnings) {
+  const byUrl = downloadsByUrl(templar);
+  return zipLines(filesList, lines2).map(([url, line]) => {
+    const entry = byUrl.get(url);
+    const component = entry?.component ?? line?.component ?? "file";
+    if (!entry) warnings.push(`${url}: no Kubespray downloads entry has this url, so there is no checksum to verify it against`);
+    else if (!entry.checksum) warnings.push(`${url}: ${entry.reason ?? "Kubespray gives no checksum for it"}`);
+    return { url, checksum: entry?.checksum ?? null, component };
+  });
+}
+function downloadsByUrl(templar) {
+  const found = /* @__PURE__ */ new Map();
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return found;
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const field = (name) => {
+      const v2 = dictGet(spec, name);
+      return v2 === void 0 ? new Undefined(`no ${name}`) : safeTemplate(templar, v2);
+    };
+    const file = field("file");
+    if (file instanceof Undefined || !truthy(toBool(file))) continue;
+    const url = field("url");
+    if (typeof url !== "string" || found.has(url)) continue;
+    const component = pyStr(key);
+    const hasChecksum = dictGet(spec, "checksum") !== void 0;
+    const checksum = field(hasChecksum ? "checksum" : "sha256");
+    if (checksum instanceof Undefined) {
+      found.set(url, { component, checksum: null, reason: `its checksum is not in Kubespray's tables (${checksum.hint}); the version is probably not one this Kubespray release knows` });
+    } else {
+      found.set(url, { component, checksum: normalizeChecksum(checksum, hasChecksum ? null : "sha256") });
+    }
+  }
+  return found;
+}
+function fileDownloads(templar) {
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return [];
+  const out = [];
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const file = dictGet(spec, "file");
+    if (file === void 0 || !truthy(toBool(safeTemplate(templar, file)))) continue;
+    const rawUrl = dictGet(spec, "url");
+    const url = rawUrl === void 0 ? void 0 : safeTemplate(templar, rawUrl);
+    if (typeof url !== "string") continue;
+    const variable = typeof rawUrl === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : void 0;
+    out.push({ component: pyStr(key), url, ...variable ? { urlVariable: variable } : {} });
+  }
+  return out;
+}
+function safeTemplate(templar, value) {
+  try {
+    return templar.template(value);
+  } catch (e) {
+    const cause = e instanceof TemplateRuntimeError ? e.original : e;
+    if (cause instanceof UndefinedError) return cause.undefinedValue;
+    if (cause instanceof Error) return new Undefined(cause.message);
+    throw e;
+  }
+}
+function guardKubeVersion(templar) {
+  const kubeVersion = templar.resolve("kube_version");
+  if (kubeVersion instanceof Undefined) {
+    throw new ListGenerationError(`kube_version is undefined: ${kubeVersion.hint}`);
+  }
+  const version = pyStr(kubeVersion);
+  const supported = supportedKubeVersions(templar);
+  const range = supported.length ? `supported: ${supported[supported.length - 1]} to ${supported[0]} (${supported.join(", ")})` : "";
+  const minimum = templar.resolve("kube_version_min_required");
+  if (!(minimum instanceof Undefined)) {
+    let tooOld;
+    try {
+      tooOld = !versionCompare(version, pyStr(minimum), ">=");
+    } catch {
+      tooOld = false;
+    }
+    if (tooOld) {
+      throw new ListGenerationError(
+        `The current release of Kubespray only support newer version of Kubernetes than ${pyStr(minimum)} - You are trying to apply ${version}
+${range}`
+      );
+    }
+  }
+  if (supported.length && !supported.includes(version)) {
+    const hint = supported.includes(version.replace(/^v/, "")) ? ` (write it without the leading 'v': ${version.replace(/^v/, "")})` : "";
+    throw new ListGenerationError(
+      `kube_version ${version} is not supported by this Kubespray tree: it has no kubelet checksum for it${hint}
+${range}`
+    );
+  }
+  return version;
+}
+function supportedKubeVersions(templar) {
+  const table = templar.resolve("kubelet_checksums");
+  if (!(table instanceof Map)) return [];
+  const arch = templar.resolve("image_arch");
+  const forArch = dictGet(table, arch instanceof Undefined ? "amd64" : arch) ?? dictGet(table, "amd64");
+  if (!(forArch instanceof Map)) return [];
+  return [...forArch.keys()].map((k2) => pyStr(k2));
 }
 
 // src/adapters/tar-safe.ts
@@ -6650,11 +7112,6 @@ async function extractSafely(options) {
 // src/pipeline/bundle-dir.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_path12 = require("node:path");
-
-// src/domain/bundle.ts
-var BUNDLE_MANIFEST = "bundle.json";
-
-// src/pipeline/bundle-dir.ts
 async function readBundleManifest(bundleDir) {
   let text3;
   try {
@@ -7015,7 +7472,7 @@ function magicVariables(tree, groupNames, groups) {
     ])
   };
 }
-function composeVariables(request, tree) {
+function composeVariables(request, tree, roleDefaults = []) {
   const at2 = (p2) => (0, import_node_path14.isAbsolute)(p2) ? p2 : (0, import_node_path14.join)(request.cwd, p2);
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
@@ -7027,6 +7484,7 @@ function composeVariables(request, tree) {
   groups.set("all", [...new Set([...inventory.inventory.groups.values()].flatMap((g2) => [...g2.hosts]))]);
   return mergeLayers([
     ...tree.roleDefaults,
+    ...roleDefaults,
     ...inventory.layers,
     { origin: "facts", vars: hostFacts(machine) },
     ...tree.roleVars,
@@ -7112,7 +7570,7 @@ function referencesByArch(request, manifest, treeDir, arches) {
       templar: { environment: request.environment }
     });
     for (const w2 of found.warnings) warnings.add(w2);
-    for (const reference of found.references) {
+    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
       const key = referenceKey(reference);
       const known = merged.get(key);
       if (!known) merged.set(key, { reference, arches: [arch] });
@@ -7123,6 +7581,21 @@ function referencesByArch(request, manifest, treeDir, arches) {
     }
   }
   return { entries: [...merged.values()].map(({ reference, arches: on }) => toEntry(reference, on)), warnings: [...warnings] };
+}
+function kubeadmReferences(tree, variables, request) {
+  let images;
+  try {
+    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images;
+  } catch {
+    return [];
+  }
+  const enabled = { state: "yes", because: "kubeadm config images list, run by the download role on the control plane" };
+  return images.filter((i) => i.wantedBy.variable === "kubeadm_images").map((i) => ({
+    kind: "image",
+    value: i.ref,
+    enabled,
+    sources: [{ role: "download", file: "roles/download/tasks/prep_kubeadm_images.yml", variable: "kubeadm_images", expression: tree.kubeImageLine.replace("$i", i.component.replace(/^kubeadm_/, "")), enabled }]
+  }));
 }
 var NODE_GROUPS = ["etcd", "k8s_cluster", "kube_control_plane", "kube_node"];
 function asEveryNode(variables) {
@@ -7241,8 +7714,8 @@ var isMissing = (e) => e.code === "ENOENT" || e.code === "ENOTDIR";
 function kindOf(info) {
   return info.isFile() ? "a file" : info.isSocket() ? "a socket" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file";
 }
-async function requireDir(flag, path) {
-  const label = `${flag} ${path}`;
+async function requireDir(flag2, path) {
+  const label = `${flag2} ${path}`;
   const dir = (0, import_node_path16.resolve)(path);
   const info = await (0, import_promises4.stat)(dir).catch((e) => {
     throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);

@@ -381,53 +381,6 @@ function pyContains(container, item) {
   return iterate(container).some((x) => pyEquals(x, item));
 }
 
-// src/domain/python/regex.ts
-function compilePyRegex(pattern, flags = {}, global = true) {
-  let source = pattern;
-  let jsFlags = global ? "g" : "";
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
-    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
-    if (inline[1].includes("s")) jsFlags += "s";
-  }
-  if (flags.ignorecase) jsFlags += "i";
-  if (flags.multiline) jsFlags += "m";
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
-  }
-}
-function pyReplacement(template) {
-  return (match, ...rest) => {
-    const last = rest[rest.length - 1];
-    const named = typeof last === "object" && last !== null ? last : {};
-    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
-    const group = (ref) => {
-      if (/^\d+$/.test(ref)) {
-        const n = Number(ref);
-        if (n === 0) return match;
-        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
-        return rest[n - 1] ?? "";
-      }
-      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return ownEntry(named, ref) ?? "";
-    };
-    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
-      if (gref !== void 0) return group(gref);
-      if (num !== void 0) return group(num);
-      if (esc !== void 0) {
-        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
-        return map[esc];
-      }
-      return whole;
-    });
-  };
-}
-
 // src/domain/jinja/attributes.ts
 function str(v2, what) {
   if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
@@ -853,354 +806,6 @@ function slice(obj, start, stop, step) {
   return target instanceof PyTuple ? new PyTuple(picked) : picked;
 }
 
-// src/domain/jinja/filters.ts
-function argument(args, kwargs, index, name, fallback) {
-  if (args.length > index) return args[index];
-  const kw = kwargs.get(name);
-  return kw === void 0 ? fallback : kw;
-}
-function text(v2) {
-  return pyStr(failIfUndefined(v2));
-}
-function toList(v2) {
-  return [...iterate(failIfUndefined(v2))];
-}
-function requireDict(v2, filter) {
-  const d = failIfUndefined(v2);
-  if (!(d instanceof Map)) throw new PyError("AnsibleFilterError", `${filter} requires a dictionary, got ${typeName(d)} instead.`);
-  return d;
-}
-function toBool(v2) {
-  const value = failIfUndefined(v2);
-  if (value === null || typeof value === "boolean") return value;
-  const probe = typeof value === "string" ? value.toLowerCase() : value;
-  return ["yes", "on", "1", "true"].includes(probe) || probe === 1;
-}
-function toInt(v2, fallback = 0, base = 10) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (typeof value === "number") return value;
-  if (value instanceof PyFloat) return Math.trunc(value.value);
-  if (typeof value === "string") {
-    const s3 = value.trim().replace(/_/g, "");
-    if (base === 10 && /^[-+]?\d+$/.test(s3)) return parseInt(s3, 10);
-    if (base !== 10) {
-      const n = parseInt(s3.replace(/^0[xob]/i, ""), base);
-      if (!Number.isNaN(n)) return n;
-    }
-    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s3)) return Math.trunc(Number(s3));
-  }
-  return fallback;
-}
-function toFloat(v2, fallback = new PyFloat(0)) {
-  const value = failIfUndefined(v2);
-  if (typeof value === "number" || typeof value === "boolean") return new PyFloat(numericValue(value));
-  if (value instanceof PyFloat) return value;
-  if (typeof value === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) return new PyFloat(Number(value));
-  return fallback;
-}
-function runTest(env, name, item, args) {
-  if (typeof name !== "string") throw new TemplateError("test name must be a string");
-  const test = ownEntry(env.tests, name.split(".").pop());
-  if (!test) throw new TemplateError(`no test named '${name}'`);
-  return test(item, args, /* @__PURE__ */ new Map(), env);
-}
-function selectOrReject(keep, byAttribute) {
-  return (value, args, _kwargs, env) => {
-    const items = toList(value);
-    const attr = byAttribute ? args[0] : null;
-    const [testName, ...testArgs] = byAttribute ? args.slice(1) : args;
-    const pick = (item) => byAttribute ? getPath(item, attr ?? null) : item;
-    return items.filter((item) => {
-      const subject = pick(item);
-      const passed = testName === void 0 ? truthy(subject) : runTest(env, testName, subject, testArgs);
-      return passed === keep;
-    });
-  };
-}
-function getPath(item, path) {
-  if (typeof path === "number") return getItem(item, path);
-  let current = item;
-  for (const part of pyStr(failIfUndefined(path)).split(".")) {
-    current = getItem(current, /^\d+$/.test(part) ? Number(part) : part);
-  }
-  return current;
-}
-function combine(dicts, recursive, listMerge) {
-  const result = /* @__PURE__ */ new Map();
-  for (const d of dicts) mergeInto(result, d, recursive, listMerge);
-  return result;
-}
-function mergeInto(target, source, recursive, listMerge) {
-  for (const [k2, v2] of source) {
-    const existing = target.get(k2);
-    if (recursive && existing instanceof Map && v2 instanceof Map) {
-      const merged = new Map(existing);
-      mergeInto(merged, v2, recursive, listMerge);
-      target.set(k2, merged);
-    } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
-      const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
-      target.set(k2, merged);
-    } else {
-      target.set(k2, v2);
-    }
-  }
-}
-function unique(items) {
-  const out = [];
-  for (const item of items) if (!out.some((x) => pyEquals(x, item))) out.push(item);
-  return out;
-}
-function sortKey(a, b2) {
-  return pyEquals(a, b2) ? 0 : pyCompare(a, b2, "<");
-}
-function flatten(items, levels) {
-  const out = [];
-  for (const item of items) {
-    if ((Array.isArray(item) || item instanceof PyTuple) && (levels === null || levels > 0)) {
-      out.push(...flatten(iterate(item), levels === null ? null : levels - 1));
-    } else if (item !== null && item !== "None") {
-      out.push(item);
-    }
-  }
-  return out;
-}
-function percentFormat(template, args) {
-  let i = 0;
-  return template.replace(/%(-?\d*)(?:\.(\d+))?([sdifr%])/g, (_2, width, precision, conv) => {
-    if (conv === "%") return "%";
-    const arg = failIfUndefined(args[i++] ?? null);
-    let out;
-    if (conv === "s") out = pyStr(arg);
-    else if (conv === "r") out = typeof arg === "string" ? `'${arg}'` : pyStr(arg);
-    else if (conv === "f") out = numericValue(arg).toFixed(precision ? Number(precision) : 6);
-    else out = String(Math.trunc(numericValue(arg)));
-    const w2 = Number(width);
-    return w2 < 0 ? out.padEnd(-w2) : out.padStart(w2);
-  });
-}
-function length(value) {
-  const v2 = failIfUndefined(value);
-  if (typeof v2 === "string") return [...v2].length;
-  if (v2 instanceof Map) return v2.size;
-  if (v2 instanceof DictView) return v2.dict.size;
-  if (Array.isArray(v2)) return v2.length;
-  if (v2 instanceof PyTuple) return v2.items.length;
-  throw new PyError("TypeError", `object of type '${typeName(v2)}' has no len()`);
-}
-var FILTERS = {
-  default: (value, args, kwargs) => {
-    const fallback = argument(args, kwargs, 0, "default_value", "");
-    const boolean = truthy(argument(args, kwargs, 1, "boolean", false));
-    if (value instanceof Undefined || boolean && !truthy(value)) return fallback;
-    return value;
-  },
-  mandatory: (value, args) => {
-    if (value instanceof Undefined) throw new UndefinedError(new Undefined(args[0] ? text(args[0]) : `Mandatory variable ${value.name ? `'${value.name}' ` : ""}not defined.`));
-    return value;
-  },
-  bool: (value) => toBool(value),
-  int: (value, args, kwargs) => toInt(value, argument(args, kwargs, 0, "default", 0), numericValue(argument(args, kwargs, 1, "base", 10))),
-  float: (value, args, kwargs) => toFloat(value, argument(args, kwargs, 0, "default", new PyFloat(0))),
-  string: (value) => text(value),
-  lower: (value) => text(value).toLowerCase(),
-  upper: (value) => text(value).toUpperCase(),
-  capitalize: (value) => {
-    const s3 = text(value);
-    return s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3;
-  },
-  title: (value) => text(value).replace(/[A-Za-z0-9]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
-  trim: (value, args) => {
-    const s3 = text(value);
-    if (args[0] === void 0 || args[0] === null) return s3.trim();
-    const chars = text(args[0]);
-    let a = 0;
-    let b2 = s3.length;
-    while (a < b2 && chars.includes(s3[a])) a++;
-    while (b2 > a && chars.includes(s3[b2 - 1])) b2--;
-    return s3.slice(a, b2);
-  },
-  replace: (value, args, kwargs) => {
-    const s3 = text(value);
-    const old = text(args[0]);
-    const replacement = text(args[1]);
-    const count = argument(args, kwargs, 2, "count", null);
-    if (count === null) return s3.split(old).join(replacement);
-    const parts = s3.split(old);
-    const n = numericValue(count);
-    return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
-  },
-  join: (value, args, kwargs) => {
-    const sep3 = text(argument(args, kwargs, 0, "d", ""));
-    const attr = argument(args, kwargs, 1, "attribute", null);
-    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
-  },
-  split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
-  length,
-  count: length,
-  first: (value) => {
-    const items = toList(value);
-    return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
-  },
-  last: (value) => {
-    const items = toList(value);
-    return items.length ? items[items.length - 1] : new Undefined("No last item, sequence was empty.");
-  },
-  list: (value) => toList(value),
-  unique: (value) => unique(toList(value)),
-  reverse: (value) => {
-    const v2 = failIfUndefined(value);
-    if (typeof v2 === "string") return [...v2].reverse().join("");
-    return toList(v2).reverse();
-  },
-  sort: (value, args, kwargs) => {
-    const reverse = truthy(argument(args, kwargs, 0, "reverse", false));
-    const attr = argument(args, kwargs, 2, "attribute", null);
-    const keyOf = (v2) => {
-      const k2 = attr === null ? v2 : getPath(v2, attr);
-      return typeof k2 === "string" && !truthy(argument(args, kwargs, 1, "case_sensitive", false)) ? k2.toLowerCase() : k2;
-    };
-    const sorted = toList(value).sort((a, b2) => sortKey(keyOf(a), keyOf(b2)));
-    return reverse ? sorted.reverse() : sorted;
-  },
-  min: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) < 0 ? b2 : a),
-  max: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) > 0 ? b2 : a),
-  sum: (value, args, kwargs) => {
-    const start = argument(args, kwargs, 1, "start", 0);
-    return toList(value).reduce((acc, v2) => acc + numericValue(failIfUndefined(v2)), numericValue(start));
-  },
-  abs: (value) => {
-    const v2 = failIfUndefined(value);
-    return v2 instanceof PyFloat ? new PyFloat(Math.abs(v2.value)) : Math.abs(numericValue(v2));
-  },
-  round: (value, args, kwargs) => {
-    const precision = numericValue(argument(args, kwargs, 0, "precision", 0));
-    const method = text(argument(args, kwargs, 1, "method", "common"));
-    const f2 = 10 ** precision;
-    const x = numericValue(failIfUndefined(value)) * f2;
-    const r = method === "ceil" ? Math.ceil(x) : method === "floor" ? Math.floor(x) : Math.sign(x) * Math.round(Math.abs(x));
-    return new PyFloat(r / f2);
-  },
-  select: selectOrReject(true, false),
-  reject: selectOrReject(false, false),
-  selectattr: selectOrReject(true, true),
-  rejectattr: selectOrReject(false, true),
-  map: (value, args, kwargs, env) => {
-    const items = toList(value);
-    const attr = kwargs.get("attribute");
-    if (attr !== void 0) {
-      const fallback = kwargs.get("default");
-      return items.map((item) => {
-        const got = getPath(item, attr);
-        return got instanceof Undefined && fallback !== void 0 ? fallback : got;
-      });
-    }
-    const [name, ...rest] = args;
-    const filter = ownEntry(env.filters, text(name));
-    if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
-    return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
-  },
-  dict2items: (value, args, kwargs) => {
-    const d = requireDict(value, "dict2items");
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return [...d.entries()].map(([k2, v2]) => /* @__PURE__ */ new Map([[keyName, k2], [valueName, v2]]));
-  },
-  items2dict: (value, args, kwargs) => {
-    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
-    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
-    return new Map(toList(value).map((item) => [getItem(item, keyName), getItem(item, valueName)]));
-  },
-  dictsort: (value) => [...requireDict(value, "dictsort").entries()].sort((a, b2) => sortKey(a[0], b2[0])).map(([k2, v2]) => new PyTuple([k2, v2])),
-  items: (value) => value instanceof Undefined ? [] : new DictView("items", requireDict(value, "items")).items,
-  combine: (value, args, kwargs) => {
-    const dicts = [value, ...args].map((d) => requireDict(d, "combine"));
-    return combine(dicts, truthy(kwargs.get("recursive") ?? false), text(kwargs.get("list_merge") ?? "replace"));
-  },
-  flatten: (value, args, kwargs) => {
-    const levels = argument(args, kwargs, 0, "levels", null);
-    return flatten(toList(value), levels === null ? null : numericValue(levels));
-  },
-  difference: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => !other.some((y) => pyEquals(x, y))));
-  },
-  intersect: (value, args) => {
-    const other = toList(args[0]);
-    return unique(toList(value).filter((x) => other.some((y) => pyEquals(x, y))));
-  },
-  union: (value, args) => unique([...toList(value), ...toList(args[0])]),
-  symmetric_difference: (value, args) => {
-    const a = toList(value);
-    const b2 = toList(args[0]);
-    return unique([...a.filter((x) => !b2.some((y) => pyEquals(x, y))), ...b2.filter((x) => !a.some((y) => pyEquals(x, y)))]);
-  },
-  zip: (value, args) => {
-    const lists = [toList(value), ...args.map(toList)];
-    const n = Math.min(...lists.map((l) => l.length));
-    return Array.from({ length: n }, (_2, i) => new PyTuple(lists.map((l) => l[i])));
-  },
-  regex_replace: (value, args, kwargs) => {
-    const pattern = text(argument(args, kwargs, 0, "pattern", ""));
-    const replacement = text(argument(args, kwargs, 1, "replacement", ""));
-    const re2 = compilePyRegex(pattern, {
-      ignorecase: truthy(argument(args, kwargs, 2, "ignorecase", false)),
-      multiline: truthy(argument(args, kwargs, 3, "multiline", false))
-    });
-    return text(value).replace(re2, pyReplacement(replacement));
-  },
-  regex_search: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) }, false);
-    const m2 = re2.exec(text(value));
-    if (!m2) return null;
-    const refs = args.slice(1).map(text);
-    if (!refs.length) return m2[0];
-    return refs.map((r) => {
-      const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
-      if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
-      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
-    });
-  },
-  regex_findall: (value, args, kwargs) => {
-    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) });
-    return [...text(value).matchAll(re2)].map((m2) => m2.length === 1 ? m2[0] : m2.length === 2 ? m2[1] ?? "" : new PyTuple(m2.slice(1).map((g2) => g2 ?? "")));
-  },
-  regex_escape: (value) => text(value).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
-  ternary: (value, args, kwargs) => {
-    const noneValue = argument(args, kwargs, 2, "none_val", null);
-    if (value === null && args.length > 2) return noneValue;
-    return truthy(value) ? argument(args, kwargs, 0, "true_val", null) : argument(args, kwargs, 1, "false_val", null);
-  },
-  basename: (value) => text(value).split("/").pop() ?? "",
-  dirname: (value) => {
-    const s3 = text(value);
-    const i = s3.lastIndexOf("/");
-    return i < 0 ? "" : s3.slice(0, i) || "/";
-  },
-  format: (value, args) => percentFormat(text(value), args),
-  to_json: (value) => JSON.stringify(toJson(value)),
-  quote: (value) => {
-    const s3 = text(value);
-    return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
-  },
-  attr: (value, args) => attribute(value, text(args[0])),
-  random: () => {
-    throw new TemplateError("the random filter makes lists non-reproducible and is not supported");
-  }
-};
-FILTERS.d = FILTERS.default;
-FILTERS.e = FILTERS.escape = (value) => text(value);
-function toJson(value) {
-  const v2 = failIfUndefined(value);
-  if (v2 instanceof PyFloat) return v2.value;
-  if (v2 instanceof PyTuple) return v2.items.map(toJson);
-  if (Array.isArray(v2)) return v2.map(toJson);
-  if (v2 instanceof DictView) return v2.items.map(toJson);
-  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson(x)]));
-  if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
-  return v2;
-}
-
 // src/domain/kubespray/downloads.ts
 var EXTRAS_POLICIES = ["enabled", "all", "none"];
 var DownloadEntryError = class extends Error {
@@ -1220,7 +825,10 @@ function render(templar, raw) {
     throw e;
   }
 }
-function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+var ENTRY_ROLE_SCOPES = {
+  argocd_install: "kubernetes-apps/argocd"
+};
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, roleScopes2 = /* @__PURE__ */ new Map()) {
   const out = { files: [], images: [] };
   const raw = templar.rawValue("downloads");
   if (!(raw instanceof Map)) return out;
@@ -1235,6 +843,16 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
       const url = entry.text("url", enabled);
       if (url === void 0) continue;
       out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
+      const scope = role === void 0 ? void 0 : roleScopes2.get(role);
+      if (role !== void 0 && scope !== void 0) {
+        const inRole = new EntryReader(scope, spec, component, downloadYmlPath);
+        const roleEnabled = inRole.flag("enabled");
+        const roleUrl = inRole.text("url", roleEnabled);
+        if (roleUrl !== void 0 && roleUrl !== url) {
+          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+        }
+      }
     } else if (entry.flag("container")) {
       const ref = entry.image(enabled);
       if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
@@ -1301,7 +919,7 @@ var EntryReader = class {
 function flag(templar, raw, what, path) {
   const r = render(templar, raw);
   if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
-  return truthy(toBool(r.value));
+  return truthy(r.value);
 }
 function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
   const wantedBy = { role: "download", variable: "kubeadm_images" };
@@ -5513,7 +5131,8 @@ async function writeHashed(source, path) {
 }
 
 // src/adapters/kubespray-source.ts
-var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/;
+var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline|roles\/kubernetes-apps\/argocd\/defaults)(\/|$)/;
+var TREE = "tree-2";
 var TARBALL = "kubespray.tar.gz";
 async function obtainSource(commit, download, store) {
   const kept = await store.find(commit);
@@ -5527,7 +5146,7 @@ async function obtainSource(commit, download, store) {
     const { sha256 } = await writeHashed(await download(), tarball);
     await (0, import_promises4.writeFile)(`${tarball}.sha256`, `${sha256}
 `);
-    await extractTree(tarball, (0, import_node_path13.join)(scratch, "tree"));
+    await extractTree(tarball, (0, import_node_path13.join)(scratch, TREE));
     const source = await describe(await store.keep(commit, scratch), true);
     if (!source) throw new Error(`the source of ${commit} did not arrive whole in its store`);
     return source;
@@ -5544,7 +5163,8 @@ async function describe(dir, downloaded) {
   const info = await regularFile(tarball);
   const sha256 = (await (0, import_promises4.readFile)(`${tarball}.sha256`, "utf8").catch(() => "")).trim();
   if (!info || !/^[0-9a-f]{64}$/.test(sha256)) return void 0;
-  return { tree: (0, import_node_path13.join)(dir, "tree"), tarball, sha256, size: info.size, downloaded };
+  if (!(await (0, import_promises4.stat)((0, import_node_path13.join)(dir, TREE)).catch(() => void 0))?.isDirectory()) return void 0;
+  return { tree: (0, import_node_path13.join)(dir, TREE), tarball, sha256, size: info.size, downloaded };
 }
 var DirectorySourceStore = class {
   constructor(root = (0, import_node_path13.join)(process.env.XDG_CACHE_HOME || (0, import_node_path13.join)((0, import_node_os2.homedir)(), ".cache"), "kubespray-bundle", "sources")) {
@@ -5564,8 +5184,15 @@ var DirectorySourceStore = class {
       const { cp } = await import("node:fs/promises");
       await cp(dir, staging, { recursive: true });
     });
+    if (await describe(target, false)) {
+      await (0, import_promises4.rm)(staging, { recursive: true, force: true });
+      return target;
+    }
     await (0, import_promises4.rm)(target, { recursive: true, force: true });
-    await (0, import_promises4.rename)(staging, target);
+    await (0, import_promises4.rename)(staging, target).catch(async (e) => {
+      if (!await describe(target, false)) throw e;
+      await (0, import_promises4.rm)(staging, { recursive: true, force: true });
+    });
     return target;
   }
 };
@@ -5581,10 +5208,10 @@ var BUNDLE_SCHEMA = "kubespray-bundle/v1";
 var BUNDLE_MANIFEST = "bundle.json";
 var BUNDLE_SUMS = "SHA256SUMS";
 var STATE_DIR = ".kubespray-bundle";
-function toJson2(v2) {
-  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
-  if (Array.isArray(v2)) return v2.map(toJson2);
-  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
+function toJson(v2) {
+  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson(x)]));
+  if (Array.isArray(v2)) return v2.map(toJson);
+  if (v2 instanceof PyTuple) return v2.items.map(toJson);
   if (v2 instanceof PyFloat) return v2.value;
   if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
   return pyStr(v2);
@@ -7656,7 +7283,9 @@ var RegistryClient = class {
    */
   async getBytes(path, scope, headers) {
     const url = new URL(path, this.base);
-    const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
+    const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers).catch((e) => {
+      throw this.explained(e);
+    });
     const first = await send(await this.authorization(scope, false));
     if (first.statusCode !== 401) return first;
     first.body.discard();
@@ -7727,7 +7356,21 @@ var RegistryClient = class {
     const url = new URL(req.path, this.base);
     const headers = { ...req.headers };
     if (authorization && url.origin === this.origin) headers.authorization = authorization;
-    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body });
+    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body }).catch((e) => {
+      throw this.explained(e);
+    });
+  }
+  /**
+   * TLS spoken to a plain-HTTP registry fails deep in OpenSSL ("ssl3_get_record:wrong version
+   * number"): said as what it means and what to do, in one line that is the same for every
+   * image of that registry.
+   */
+  explained(e) {
+    const text3 = `${e?.code ?? ""} ${e?.message ?? ""}`;
+    if (this.base.startsWith("https:") && /WRONG_VERSION_NUMBER|wrong version number|packet length too long|http request/i.test(text3)) {
+      return new RegistryError(`${this.host} answered plain HTTP, not TLS: add --insecure-registry ${this.host} (push: --insecure; action input: insecure-registries)`);
+    }
+    return e;
   }
 };
 function mergeScopes(a, b2) {
@@ -9212,6 +8855,401 @@ function parseIntLiteral(text3) {
   return parseInt(text3, 10);
 }
 
+// src/domain/python/regex.ts
+function compilePyRegex(pattern, flags = {}, global = true) {
+  let source = pattern;
+  let jsFlags = global ? "g" : "";
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
+    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
+    if (inline[1].includes("s")) jsFlags += "s";
+  }
+  if (flags.ignorecase) jsFlags += "i";
+  if (flags.multiline) jsFlags += "m";
+  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
+  try {
+    return new RegExp(source, jsFlags);
+  } catch (e) {
+    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
+  }
+}
+function pyReplacement(template) {
+  return (match, ...rest) => {
+    const last = rest[rest.length - 1];
+    const named = typeof last === "object" && last !== null ? last : {};
+    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
+    const group = (ref) => {
+      if (/^\d+$/.test(ref)) {
+        const n = Number(ref);
+        if (n === 0) return match;
+        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
+        return rest[n - 1] ?? "";
+      }
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
+    };
+    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
+      if (gref !== void 0) return group(gref);
+      if (num !== void 0) return group(num);
+      if (esc !== void 0) {
+        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
+        return map[esc];
+      }
+      return whole;
+    });
+  };
+}
+
+// src/domain/jinja/filters.ts
+function argument(args, kwargs, index, name, fallback) {
+  if (args.length > index) return args[index];
+  const kw = kwargs.get(name);
+  return kw === void 0 ? fallback : kw;
+}
+function text(v2) {
+  return pyStr(failIfUndefined(v2));
+}
+function toList(v2) {
+  return [...iterate(failIfUndefined(v2))];
+}
+function requireDict(v2, filter) {
+  const d = failIfUndefined(v2);
+  if (!(d instanceof Map)) throw new PyError("AnsibleFilterError", `${filter} requires a dictionary, got ${typeName(d)} instead.`);
+  return d;
+}
+function toBool(v2) {
+  const value = failIfUndefined(v2);
+  if (value === null || typeof value === "boolean") return value;
+  const probe = typeof value === "string" ? value.toLowerCase() : value;
+  return ["yes", "on", "1", "true"].includes(probe) || probe === 1;
+}
+function toInt(v2, fallback = 0, base = 10) {
+  const value = failIfUndefined(v2);
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (typeof value === "number") return value;
+  if (value instanceof PyFloat) return Math.trunc(value.value);
+  if (typeof value === "string") {
+    const s3 = value.trim().replace(/_/g, "");
+    if (base === 10 && /^[-+]?\d+$/.test(s3)) return parseInt(s3, 10);
+    if (base !== 10) {
+      const n = parseInt(s3.replace(/^0[xob]/i, ""), base);
+      if (!Number.isNaN(n)) return n;
+    }
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(s3)) return Math.trunc(Number(s3));
+  }
+  return fallback;
+}
+function toFloat(v2, fallback = new PyFloat(0)) {
+  const value = failIfUndefined(v2);
+  if (typeof value === "number" || typeof value === "boolean") return new PyFloat(numericValue(value));
+  if (value instanceof PyFloat) return value;
+  if (typeof value === "string" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value)) return new PyFloat(Number(value));
+  return fallback;
+}
+function runTest(env, name, item, args) {
+  if (typeof name !== "string") throw new TemplateError("test name must be a string");
+  const test = ownEntry(env.tests, name.split(".").pop());
+  if (!test) throw new TemplateError(`no test named '${name}'`);
+  return test(item, args, /* @__PURE__ */ new Map(), env);
+}
+function selectOrReject(keep, byAttribute) {
+  return (value, args, _kwargs, env) => {
+    const items = toList(value);
+    const attr = byAttribute ? args[0] : null;
+    const [testName, ...testArgs] = byAttribute ? args.slice(1) : args;
+    const pick = (item) => byAttribute ? getPath(item, attr ?? null) : item;
+    return items.filter((item) => {
+      const subject = pick(item);
+      const passed = testName === void 0 ? truthy(subject) : runTest(env, testName, subject, testArgs);
+      return passed === keep;
+    });
+  };
+}
+function getPath(item, path) {
+  if (typeof path === "number") return getItem(item, path);
+  let current = item;
+  for (const part of pyStr(failIfUndefined(path)).split(".")) {
+    current = getItem(current, /^\d+$/.test(part) ? Number(part) : part);
+  }
+  return current;
+}
+function combine(dicts, recursive, listMerge) {
+  const result = /* @__PURE__ */ new Map();
+  for (const d of dicts) mergeInto(result, d, recursive, listMerge);
+  return result;
+}
+function mergeInto(target, source, recursive, listMerge) {
+  for (const [k2, v2] of source) {
+    const existing = target.get(k2);
+    if (recursive && existing instanceof Map && v2 instanceof Map) {
+      const merged = new Map(existing);
+      mergeInto(merged, v2, recursive, listMerge);
+      target.set(k2, merged);
+    } else if (Array.isArray(existing) && Array.isArray(v2) && listMerge !== "replace") {
+      const merged = listMerge === "append" ? [...existing, ...v2] : listMerge === "prepend" ? [...v2, ...existing] : listMerge === "append_rp" ? [...existing.filter((x) => !v2.some((y) => pyEquals(x, y))), ...v2] : listMerge === "prepend_rp" ? [...v2, ...existing.filter((x) => !v2.some((y) => pyEquals(x, y)))] : v2;
+      target.set(k2, merged);
+    } else {
+      target.set(k2, v2);
+    }
+  }
+}
+function unique(items) {
+  const out = [];
+  for (const item of items) if (!out.some((x) => pyEquals(x, item))) out.push(item);
+  return out;
+}
+function sortKey(a, b2) {
+  return pyEquals(a, b2) ? 0 : pyCompare(a, b2, "<");
+}
+function flatten(items, levels) {
+  const out = [];
+  for (const item of items) {
+    if ((Array.isArray(item) || item instanceof PyTuple) && (levels === null || levels > 0)) {
+      out.push(...flatten(iterate(item), levels === null ? null : levels - 1));
+    } else if (item !== null && item !== "None") {
+      out.push(item);
+    }
+  }
+  return out;
+}
+function percentFormat(template, args) {
+  let i = 0;
+  return template.replace(/%(-?\d*)(?:\.(\d+))?([sdifr%])/g, (_2, width, precision, conv) => {
+    if (conv === "%") return "%";
+    const arg = failIfUndefined(args[i++] ?? null);
+    let out;
+    if (conv === "s") out = pyStr(arg);
+    else if (conv === "r") out = typeof arg === "string" ? `'${arg}'` : pyStr(arg);
+    else if (conv === "f") out = numericValue(arg).toFixed(precision ? Number(precision) : 6);
+    else out = String(Math.trunc(numericValue(arg)));
+    const w2 = Number(width);
+    return w2 < 0 ? out.padEnd(-w2) : out.padStart(w2);
+  });
+}
+function length(value) {
+  const v2 = failIfUndefined(value);
+  if (typeof v2 === "string") return [...v2].length;
+  if (v2 instanceof Map) return v2.size;
+  if (v2 instanceof DictView) return v2.dict.size;
+  if (Array.isArray(v2)) return v2.length;
+  if (v2 instanceof PyTuple) return v2.items.length;
+  throw new PyError("TypeError", `object of type '${typeName(v2)}' has no len()`);
+}
+var FILTERS = {
+  default: (value, args, kwargs) => {
+    const fallback = argument(args, kwargs, 0, "default_value", "");
+    const boolean = truthy(argument(args, kwargs, 1, "boolean", false));
+    if (value instanceof Undefined || boolean && !truthy(value)) return fallback;
+    return value;
+  },
+  mandatory: (value, args) => {
+    if (value instanceof Undefined) throw new UndefinedError(new Undefined(args[0] ? text(args[0]) : `Mandatory variable ${value.name ? `'${value.name}' ` : ""}not defined.`));
+    return value;
+  },
+  bool: (value) => toBool(value),
+  int: (value, args, kwargs) => toInt(value, argument(args, kwargs, 0, "default", 0), numericValue(argument(args, kwargs, 1, "base", 10))),
+  float: (value, args, kwargs) => toFloat(value, argument(args, kwargs, 0, "default", new PyFloat(0))),
+  string: (value) => text(value),
+  lower: (value) => text(value).toLowerCase(),
+  upper: (value) => text(value).toUpperCase(),
+  capitalize: (value) => {
+    const s3 = text(value);
+    return s3 ? s3[0].toUpperCase() + s3.slice(1).toLowerCase() : s3;
+  },
+  title: (value) => text(value).replace(/[A-Za-z0-9]+/g, (w2) => w2[0].toUpperCase() + w2.slice(1).toLowerCase()),
+  trim: (value, args) => {
+    const s3 = text(value);
+    if (args[0] === void 0 || args[0] === null) return s3.trim();
+    const chars = text(args[0]);
+    let a = 0;
+    let b2 = s3.length;
+    while (a < b2 && chars.includes(s3[a])) a++;
+    while (b2 > a && chars.includes(s3[b2 - 1])) b2--;
+    return s3.slice(a, b2);
+  },
+  replace: (value, args, kwargs) => {
+    const s3 = text(value);
+    const old = text(args[0]);
+    const replacement = text(args[1]);
+    const count = argument(args, kwargs, 2, "count", null);
+    if (count === null) return s3.split(old).join(replacement);
+    const parts = s3.split(old);
+    const n = numericValue(count);
+    return parts.slice(0, n + 1).join(replacement) + (parts.length > n + 1 ? old + parts.slice(n + 1).join(old) : "");
+  },
+  join: (value, args, kwargs) => {
+    const sep3 = text(argument(args, kwargs, 0, "d", ""));
+    const attr = argument(args, kwargs, 1, "attribute", null);
+    return toList(value).map((item) => text(attr === null ? item : getPath(item, attr))).join(sep3);
+  },
+  split: (value, args, kwargs) => pySplit(text(value), argument(args, kwargs, 0, "sep", null), numericValue(argument(args, kwargs, 1, "maxsplit", -1))),
+  length,
+  count: length,
+  first: (value) => {
+    const items = toList(value);
+    return items.length ? items[0] : new Undefined("No first item, sequence was empty.");
+  },
+  last: (value) => {
+    const items = toList(value);
+    return items.length ? items[items.length - 1] : new Undefined("No last item, sequence was empty.");
+  },
+  list: (value) => toList(value),
+  unique: (value) => unique(toList(value)),
+  reverse: (value) => {
+    const v2 = failIfUndefined(value);
+    if (typeof v2 === "string") return [...v2].reverse().join("");
+    return toList(v2).reverse();
+  },
+  sort: (value, args, kwargs) => {
+    const reverse = truthy(argument(args, kwargs, 0, "reverse", false));
+    const attr = argument(args, kwargs, 2, "attribute", null);
+    const keyOf = (v2) => {
+      const k2 = attr === null ? v2 : getPath(v2, attr);
+      return typeof k2 === "string" && !truthy(argument(args, kwargs, 1, "case_sensitive", false)) ? k2.toLowerCase() : k2;
+    };
+    const sorted = toList(value).sort((a, b2) => sortKey(keyOf(a), keyOf(b2)));
+    return reverse ? sorted.reverse() : sorted;
+  },
+  min: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) < 0 ? b2 : a),
+  max: (value) => toList(value).reduce((a, b2) => sortKey(b2, a) > 0 ? b2 : a),
+  sum: (value, args, kwargs) => {
+    const start = argument(args, kwargs, 1, "start", 0);
+    return toList(value).reduce((acc, v2) => acc + numericValue(failIfUndefined(v2)), numericValue(start));
+  },
+  abs: (value) => {
+    const v2 = failIfUndefined(value);
+    return v2 instanceof PyFloat ? new PyFloat(Math.abs(v2.value)) : Math.abs(numericValue(v2));
+  },
+  round: (value, args, kwargs) => {
+    const precision = numericValue(argument(args, kwargs, 0, "precision", 0));
+    const method = text(argument(args, kwargs, 1, "method", "common"));
+    const f2 = 10 ** precision;
+    const x = numericValue(failIfUndefined(value)) * f2;
+    const r = method === "ceil" ? Math.ceil(x) : method === "floor" ? Math.floor(x) : Math.sign(x) * Math.round(Math.abs(x));
+    return new PyFloat(r / f2);
+  },
+  select: selectOrReject(true, false),
+  reject: selectOrReject(false, false),
+  selectattr: selectOrReject(true, true),
+  rejectattr: selectOrReject(false, true),
+  map: (value, args, kwargs, env) => {
+    const items = toList(value);
+    const attr = kwargs.get("attribute");
+    if (attr !== void 0) {
+      const fallback = kwargs.get("default");
+      return items.map((item) => {
+        const got = getPath(item, attr);
+        return got instanceof Undefined && fallback !== void 0 ? fallback : got;
+      });
+    }
+    const [name, ...rest] = args;
+    const filter = ownEntry(env.filters, text(name));
+    if (!filter) throw new TemplateError(`no filter named '${text(name)}'`);
+    return items.map((item) => filter(item, rest, /* @__PURE__ */ new Map(), env));
+  },
+  dict2items: (value, args, kwargs) => {
+    const d = requireDict(value, "dict2items");
+    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
+    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
+    return [...d.entries()].map(([k2, v2]) => /* @__PURE__ */ new Map([[keyName, k2], [valueName, v2]]));
+  },
+  items2dict: (value, args, kwargs) => {
+    const keyName = text(argument(args, kwargs, 0, "key_name", "key"));
+    const valueName = text(argument(args, kwargs, 1, "value_name", "value"));
+    return new Map(toList(value).map((item) => [getItem(item, keyName), getItem(item, valueName)]));
+  },
+  dictsort: (value) => [...requireDict(value, "dictsort").entries()].sort((a, b2) => sortKey(a[0], b2[0])).map(([k2, v2]) => new PyTuple([k2, v2])),
+  items: (value) => value instanceof Undefined ? [] : new DictView("items", requireDict(value, "items")).items,
+  combine: (value, args, kwargs) => {
+    const dicts = [value, ...args].map((d) => requireDict(d, "combine"));
+    return combine(dicts, truthy(kwargs.get("recursive") ?? false), text(kwargs.get("list_merge") ?? "replace"));
+  },
+  flatten: (value, args, kwargs) => {
+    const levels = argument(args, kwargs, 0, "levels", null);
+    return flatten(toList(value), levels === null ? null : numericValue(levels));
+  },
+  difference: (value, args) => {
+    const other = toList(args[0]);
+    return unique(toList(value).filter((x) => !other.some((y) => pyEquals(x, y))));
+  },
+  intersect: (value, args) => {
+    const other = toList(args[0]);
+    return unique(toList(value).filter((x) => other.some((y) => pyEquals(x, y))));
+  },
+  union: (value, args) => unique([...toList(value), ...toList(args[0])]),
+  symmetric_difference: (value, args) => {
+    const a = toList(value);
+    const b2 = toList(args[0]);
+    return unique([...a.filter((x) => !b2.some((y) => pyEquals(x, y))), ...b2.filter((x) => !a.some((y) => pyEquals(x, y)))]);
+  },
+  zip: (value, args) => {
+    const lists = [toList(value), ...args.map(toList)];
+    const n = Math.min(...lists.map((l) => l.length));
+    return Array.from({ length: n }, (_2, i) => new PyTuple(lists.map((l) => l[i])));
+  },
+  regex_replace: (value, args, kwargs) => {
+    const pattern = text(argument(args, kwargs, 0, "pattern", ""));
+    const replacement = text(argument(args, kwargs, 1, "replacement", ""));
+    const re2 = compilePyRegex(pattern, {
+      ignorecase: truthy(argument(args, kwargs, 2, "ignorecase", false)),
+      multiline: truthy(argument(args, kwargs, 3, "multiline", false))
+    });
+    return text(value).replace(re2, pyReplacement(replacement));
+  },
+  regex_search: (value, args, kwargs) => {
+    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) }, false);
+    const m2 = re2.exec(text(value));
+    if (!m2) return null;
+    const refs = args.slice(1).map(text);
+    if (!refs.length) return m2[0];
+    return refs.map((r) => {
+      const g2 = /^\\(\d+)$/.exec(r) ?? /^\\g<(\w+)>$/.exec(r);
+      if (!g2) throw new PyError("AnsibleFilterError", `Unknown argument '${r}'`);
+      return (/^\d+$/.test(g2[1]) ? m2[Number(g2[1])] : m2.groups && ownEntry(m2.groups, g2[1])) ?? null;
+    });
+  },
+  regex_findall: (value, args, kwargs) => {
+    const re2 = compilePyRegex(text(args[0]), { ignorecase: truthy(kwargs.get("ignorecase") ?? false), multiline: truthy(kwargs.get("multiline") ?? false) });
+    return [...text(value).matchAll(re2)].map((m2) => m2.length === 1 ? m2[0] : m2.length === 2 ? m2[1] ?? "" : new PyTuple(m2.slice(1).map((g2) => g2 ?? "")));
+  },
+  regex_escape: (value) => text(value).replace(/[^A-Za-z0-9_]/g, (c) => `\\${c}`),
+  ternary: (value, args, kwargs) => {
+    const noneValue = argument(args, kwargs, 2, "none_val", null);
+    if (value === null && args.length > 2) return noneValue;
+    return truthy(value) ? argument(args, kwargs, 0, "true_val", null) : argument(args, kwargs, 1, "false_val", null);
+  },
+  basename: (value) => text(value).split("/").pop() ?? "",
+  dirname: (value) => {
+    const s3 = text(value);
+    const i = s3.lastIndexOf("/");
+    return i < 0 ? "" : s3.slice(0, i) || "/";
+  },
+  format: (value, args) => percentFormat(text(value), args),
+  to_json: (value) => JSON.stringify(toJson2(value)),
+  quote: (value) => {
+    const s3 = text(value);
+    return /^[\w@%+=:,./-]+$/.test(s3) ? s3 : `'${s3.replace(/'/g, `'"'"'`)}'`;
+  },
+  attr: (value, args) => attribute(value, text(args[0])),
+  random: () => {
+    throw new TemplateError("the random filter makes lists non-reproducible and is not supported");
+  }
+};
+FILTERS.d = FILTERS.default;
+FILTERS.e = FILTERS.escape = (value) => text(value);
+function toJson2(value) {
+  const v2 = failIfUndefined(value);
+  if (v2 instanceof PyFloat) return v2.value;
+  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
+  if (Array.isArray(v2)) return v2.map(toJson2);
+  if (v2 instanceof DictView) return v2.items.map(toJson2);
+  if (v2 instanceof Map) return Object.fromEntries([...v2.entries()].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
+  if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
+  return v2;
+}
+
 // src/domain/ansible/version.ts
 var OPERATORS2 = {
   "==": "eq",
@@ -9562,7 +9600,7 @@ function secretValues(templar) {
       continue;
     }
     if (resolved instanceof Undefined) continue;
-    const value = toJson2(resolved);
+    const value = toJson(resolved);
     const strings = [];
     collectSecretStrings(value, strings);
     for (const v2 of strings) found.push({ name, value: v2 });
@@ -9571,7 +9609,8 @@ function secretValues(templar) {
 }
 function downloadRoleView(templar, input) {
   try {
-    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+    const scopes = new Map([...input.roleScopes ?? /* @__PURE__ */ new Map()].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]));
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes);
   } catch (e) {
     if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
     throw e;
@@ -9756,7 +9795,15 @@ function magicVariables(tree, groupNames, groups) {
     ])
   };
 }
-function composeVariables(request, tree) {
+function roleScopes(request, tree) {
+  const scopes = /* @__PURE__ */ new Map();
+  for (const role of new Set(Object.values(ENTRY_ROLE_SCOPES))) {
+    const files = findVarsFiles((0, import_node_path20.join)(tree.root, "roles", role, "defaults"));
+    if (files.length) scopes.set(role, composeVariables(request, tree, files.map((f2) => loadVarsFile(f2, tree.root))));
+  }
+  return scopes;
+}
+function composeVariables(request, tree, roleDefaults = []) {
   const at2 = (p2) => (0, import_node_path20.isAbsolute)(p2) ? p2 : (0, import_node_path20.join)(request.cwd, p2);
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
@@ -9768,6 +9815,7 @@ function composeVariables(request, tree) {
   groups.set("all", [...new Set([...inventory.inventory.groups.values()].flatMap((g2) => [...g2.hosts]))]);
   return mergeLayers([
     ...tree.roleDefaults,
+    ...roleDefaults,
     ...inventory.layers,
     { origin: "facts", vars: hostFacts(machine) },
     ...tree.roleVars,
@@ -9784,7 +9832,8 @@ async function runLists(request) {
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
-    environment: request.environment
+    environment: request.environment,
+    roleScopes: roleScopes(request, tree)
   };
   const lists = generateLists(input);
   if (request.refuseLeaks) {
@@ -10283,7 +10332,7 @@ var Collector = class {
     const known = this.byKey.get(key);
     if (known) {
       if (!known.sources.some((s3) => s3.file === source.file && s3.line === source.line && s3.variable === source.variable)) known.sources.push(source);
-      known.enabled = either(known.enabled, source.enabled);
+      known.enabled = enabledOf(known.sources);
       return;
     }
     this.byKey.set(key, { ...reference, enabled: source.enabled, sources: [source] });
@@ -10292,6 +10341,11 @@ var Collector = class {
     return [...this.byKey.values()];
   }
 };
+function enabledOf(sources) {
+  const isUse = (s3) => s3.variable.startsWith("downloads.") || !/\/(defaults|vars)\//.test(s3.file);
+  const uses = sources.filter(isUse);
+  return (uses.length ? uses : sources).map((s3) => s3.enabled).reduce(either);
+}
 function imageOf(rendered) {
   if ("problem" in rendered) return { problem: rendered.problem };
   const text3 = pyStr(rendered.value).trim();
@@ -10402,12 +10456,13 @@ function roleVariableReferences(tree, role, consumers) {
         return found.length ? found.reduce(either) : { state: "unknown", because: `no role or downloads entry reads ${variables.join(", ")}` };
       };
       const repo = /^(.+)_image_repo$/.exec(name);
-      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name)) {
+      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name) && !usedAsPrefix(tree, name)) {
         const tag = `${repo[1]}_image_tag`;
         const expression = `{{ ${name} }}:{{ ${tag} }}`;
+        const enabled = namedInTemplates(tree, name) ? { state: "no", because: `the templates that name ${name} decide, and none writes this image with these variables` } : enabledBy([name, tag]);
         out.push({
           reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
-          source: { role, file: file.path, line, variable: name, expression, enabled: enabledBy([name, tag]) }
+          source: { role, file: file.path, line, variable: name, expression, enabled }
         });
       } else if (FETCHED_URL.test(name)) {
         const url = urlOf(renderValue(templar, templar.rawValue(name) ?? null));
@@ -10419,19 +10474,52 @@ function roleVariableReferences(tree, role, consumers) {
   }
   return out;
 }
+function usedAsPrefix(tree, name) {
+  const extended = new RegExp(`\\{\\{-?\\s*${escapeRegExp(name)}\\s*-?\\}\\}/`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && extended.test(text3)) return true;
+  return false;
+}
+function namedInTemplates(tree, name) {
+  const named = new RegExp(`\\b${escapeRegExp(name)}\\b`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && named.test(text3)) return true;
+  return false;
+}
 function isRegistryOnly(templar, name) {
   const value = renderValue(templar, templar.rawValue(name) ?? null);
   return "value" in value && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(pyStr(value.value).trim());
 }
+function openConditions(lines2) {
+  const stack = [];
+  const at2 = [];
+  for (const line of lines2) {
+    at2.push(stack.map((s3) => s3.current));
+    for (const tag of line.matchAll(/\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}/g)) {
+      const [, keyword, rest] = tag;
+      const expr = rest.trim();
+      if (keyword === "if") stack.push({ previous: [], current: expr });
+      else if (keyword === "elif" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `(${expr}) and not (${top.previous.join(" or ")})`;
+      } else if (keyword === "else" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `not (${top.previous.join(" or ")})`;
+      } else if (keyword === "endif") stack.pop();
+    }
+  }
+  return at2;
+}
 function scrapeImageLines2(text3) {
   const lines2 = text3.split("\n");
+  const conditions = openConditions(lines2);
   const out = [];
   for (let i = 0; i < lines2.length; i++) {
     const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines2[i]);
     if (!m2 || lines2[i].trimStart().startsWith("#")) continue;
     const value = unquote2(m2[3].trim());
     if (value !== "") {
-      out.push({ line: i + 1, expression: value });
+      out.push({ line: i + 1, expression: value, conditions: conditions[i] });
       continue;
     }
     const indent = m2[1].length;
@@ -10445,7 +10533,7 @@ function scrapeImageLines2(text3) {
     if (block.repository) {
       const tag = block.tag ? `:${block.tag}` : "";
       const digest = block.digest ? `@${block.digest}` : "";
-      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}` });
+      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}`, conditions: conditions[i] });
     }
   }
   return out;
@@ -10463,8 +10551,12 @@ function templateReferences(tree, role, consumers) {
     const lines2 = scrapeImageLines2(text3);
     if (!lines2.length) continue;
     const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
-    for (const { line, expression } of lines2) {
+    for (const { line, expression, conditions } of lines2) {
       const variables = variablesIn(templar, expression);
+      const off = conditions.find((c) => {
+        const r = renderText(templar, `{% if ${c} %}1{% endif %}`);
+        return "value" in r && pyStr(r.value) === "";
+      });
       out.push({
         reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
         source: {
@@ -10473,7 +10565,7 @@ function templateReferences(tree, role, consumers) {
           line,
           variable: variables.find((v2) => /_(repo|image|container)$/.test(v2)) ?? variables[0] ?? "",
           expression,
-          enabled: consumers.ofRoleReference(role, variables)
+          enabled: off ? { state: "no", because: `${path}: inside {% if ${off} %}, which is false` } : consumers.ofRoleReference(role, variables)
         }
       });
     }
@@ -10601,7 +10693,7 @@ function referencesByArch(request, manifest, treeDir, arches) {
       templar: { environment: request.environment }
     });
     for (const w2 of found.warnings) warnings.add(w2);
-    for (const reference of found.references) {
+    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
       const key = referenceKey(reference);
       const known = merged.get(key);
       if (!known) merged.set(key, { reference, arches: [arch] });
@@ -10612,6 +10704,21 @@ function referencesByArch(request, manifest, treeDir, arches) {
     }
   }
   return { entries: [...merged.values()].map(({ reference, arches: on }) => toEntry(reference, on)), warnings: [...warnings] };
+}
+function kubeadmReferences(tree, variables, request) {
+  let images;
+  try {
+    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images;
+  } catch {
+    return [];
+  }
+  const enabled = { state: "yes", because: "kubeadm config images list, run by the download role on the control plane" };
+  return images.filter((i) => i.wantedBy.variable === "kubeadm_images").map((i) => ({
+    kind: "image",
+    value: i.ref,
+    enabled,
+    sources: [{ role: "download", file: "roles/download/tasks/prep_kubeadm_images.yml", variable: "kubeadm_images", expression: tree.kubeImageLine.replace("$i", i.component.replace(/^kubeadm_/, "")), enabled }]
+  }));
 }
 var NODE_GROUPS = ["etcd", "k8s_cluster", "kube_control_plane", "kube_node"];
 function asEveryNode(variables) {
@@ -10848,7 +10955,7 @@ function refuseSecretsInVars(vars, lists) {
 function publishedVars(request) {
   const merged = {};
   for (const arg of request.extraVars) {
-    Object.assign(merged, toJson2(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
+    Object.assign(merged, toJson(extraVarsLayer(arg, (p2) => readFileSyncAt(request.cwd, p2)).vars));
   }
   const { value, redacted } = redactJson(merged);
   return { vars: value, redacted };
@@ -11022,7 +11129,13 @@ async function addManifestImages(request, adapters, plan2) {
     const text3 = await (0, import_promises10.readFile)(path, "utf8");
     for (const line of imagesInManifest(text3, `files/${result.path}`)) {
       if (plan2.images.some((i2) => i2.original === line)) continue;
-      plan2.images.push(parseReference(line));
+      let ref;
+      try {
+        ref = parseReference(line);
+      } catch (e) {
+        throw new InputError(`files/${result.path} (${file.url}) names an image '${line}' that is no image reference (${e.message}): a manifest with placeholders is not one Kubespray applies as it is`);
+      }
+      plan2.images.push(ref);
       plan2.imageArches.set(line, plan2.fileArches.get(file.url) ?? request.arches);
       plan2.wantedBy.set(line, { role: wanted.role, variable: `${wanted.variable} (an image its manifest names)` });
     }
@@ -11199,6 +11312,8 @@ var JobProgress = class {
   done = 0;
   failed = 0;
   knownBytes = 0;
+  /** Errors already printed: the same cause (an unreachable host) is said once, not per item. */
+  said = /* @__PURE__ */ new Set();
   transferred = 0;
   line;
   planned(items) {
@@ -11214,7 +11329,8 @@ var JobProgress = class {
     this.done++;
     if (result.status === "failed") {
       this.failed++;
-      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      this.said.add(result.error ?? "");
     }
   }
   /** Whether anything was planned (a job that has not started says nothing). */

@@ -1998,6 +1998,8 @@ var JobProgress = class {
   done = 0;
   failed = 0;
   knownBytes = 0;
+  /** Errors already printed: the same cause (an unreachable host) is said once, not per item. */
+  said = /* @__PURE__ */ new Set();
   transferred = 0;
   line;
   planned(items) {
@@ -2013,7 +2015,8 @@ var JobProgress = class {
     this.done++;
     if (result.status === "failed") {
       this.failed++;
-      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      this.said.add(result.error ?? "");
     }
   }
   /** Whether anything was planned (a job that has not started says nothing). */
@@ -2037,8 +2040,13 @@ async function runJob(progress, http, job) {
 }
 function throwIfFailed(results, noun, nameOf) {
   const failed = results.filter((r) => r.status === "failed");
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:
-` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
+  if (!failed.length) return;
+  const byError = /* @__PURE__ */ new Map();
+  for (const r of failed) byError.set(r.error ?? "", [...byError.get(r.error ?? "") ?? [], nameOf(r)]);
+  const lines = [...byError].map(([error, names]) => names.length === 1 ? `  ${names[0]}: ${error}` : `  ${error}
+    (${names.length} ${noun}: ${names.join(", ")})`);
+  throw new Error(`${failed.length} of ${results.length} ${noun} failed:
+` + lines.join("\n"));
 }
 
 // src/adapters/out-dir.ts

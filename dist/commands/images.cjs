@@ -1990,7 +1990,9 @@ var RegistryClient = class {
    */
   async getBytes(path, scope, headers) {
     const url = new URL(path, this.base);
-    const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers);
+    const send = (authorization) => this.bytes.get(url.toString(), authorization && url.origin === this.origin ? { ...headers, authorization } : headers).catch((e) => {
+      throw this.explained(e);
+    });
     const first = await send(await this.authorization(scope, false));
     if (first.statusCode !== 401) return first;
     first.body.discard();
@@ -2061,7 +2063,21 @@ var RegistryClient = class {
     const url = new URL(req.path, this.base);
     const headers = { ...req.headers };
     if (authorization && url.origin === this.origin) headers.authorization = authorization;
-    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body });
+    return this.options.http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method, headers, body: req.body }).catch((e) => {
+      throw this.explained(e);
+    });
+  }
+  /**
+   * TLS spoken to a plain-HTTP registry fails deep in OpenSSL ("ssl3_get_record:wrong version
+   * number"): said as what it means and what to do, in one line that is the same for every
+   * image of that registry.
+   */
+  explained(e) {
+    const text = `${e?.code ?? ""} ${e?.message ?? ""}`;
+    if (this.base.startsWith("https:") && /WRONG_VERSION_NUMBER|wrong version number|packet length too long|http request/i.test(text)) {
+      return new RegistryError(`${this.host} answered plain HTTP, not TLS: add --insecure-registry ${this.host} (push: --insecure; action input: insecure-registries)`);
+    }
+    return e;
   }
 };
 function mergeScopes(a, b) {
@@ -2490,6 +2506,8 @@ var JobProgress = class {
   done = 0;
   failed = 0;
   knownBytes = 0;
+  /** Errors already printed: the same cause (an unreachable host) is said once, not per item. */
+  said = /* @__PURE__ */ new Set();
   transferred = 0;
   line;
   planned(items) {
@@ -2505,7 +2523,8 @@ var JobProgress = class {
     this.done++;
     if (result.status === "failed") {
       this.failed++;
-      this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      this.said.add(result.error ?? "");
     }
   }
   /** Whether anything was planned (a job that has not started says nothing). */
@@ -2529,8 +2548,13 @@ async function runJob(progress, http, job) {
 }
 function throwIfFailed(results, noun, nameOf) {
   const failed = results.filter((r) => r.status === "failed");
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} ${noun} failed:
-` + failed.map((r) => `  ${nameOf(r)}: ${r.error}`).join("\n"));
+  if (!failed.length) return;
+  const byError = /* @__PURE__ */ new Map();
+  for (const r of failed) byError.set(r.error ?? "", [...byError.get(r.error ?? "") ?? [], nameOf(r)]);
+  const lines = [...byError].map(([error, names]) => names.length === 1 ? `  ${names[0]}: ${error}` : `  ${error}
+    (${names.length} ${noun}: ${names.join(", ")})`);
+  throw new Error(`${failed.length} of ${results.length} ${noun} failed:
+` + lines.join("\n"));
 }
 
 // src/adapters/out-dir.ts

@@ -3480,7 +3480,10 @@ function render(templar, raw) {
     throw e;
   }
 }
-function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+var ENTRY_ROLE_SCOPES = {
+  argocd_install: "kubernetes-apps/argocd"
+};
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, roleScopes2 = /* @__PURE__ */ new Map()) {
   const out = { files: [], images: [] };
   const raw = templar.rawValue("downloads");
   if (!(raw instanceof Map)) return out;
@@ -3495,6 +3498,16 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
       const url = entry.text("url", enabled);
       if (url === void 0) continue;
       out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
+      const scope = role === void 0 ? void 0 : roleScopes2.get(role);
+      if (role !== void 0 && scope !== void 0) {
+        const inRole = new EntryReader(scope, spec, component, downloadYmlPath);
+        const roleEnabled = inRole.flag("enabled");
+        const roleUrl = inRole.text("url", roleEnabled);
+        if (roleUrl !== void 0 && roleUrl !== url) {
+          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+        }
+      }
     } else if (entry.flag("container")) {
       const ref = entry.image(enabled);
       if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
@@ -3561,7 +3574,7 @@ var EntryReader = class {
 function flag(templar, raw, what, path) {
   const r = render(templar, raw);
   if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
-  return truthy(toBool(r.value));
+  return truthy(r.value);
 }
 function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
   const wantedBy = { role: "download", variable: "kubeadm_images" };
@@ -3633,7 +3646,8 @@ function secretValues(templar) {
 }
 function downloadRoleView(templar, input) {
   try {
-    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+    const scopes = new Map([...input.roleScopes ?? /* @__PURE__ */ new Map()].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]));
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes);
   } catch (e) {
     if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
     throw e;
@@ -3826,7 +3840,15 @@ function magicVariables(tree, groupNames, groups) {
     ])
   };
 }
-function composeVariables(request, tree) {
+function roleScopes(request, tree) {
+  const scopes = /* @__PURE__ */ new Map();
+  for (const role of new Set(Object.values(ENTRY_ROLE_SCOPES))) {
+    const files = findVarsFiles((0, import_node_path4.join)(tree.root, "roles", role, "defaults"));
+    if (files.length) scopes.set(role, composeVariables(request, tree, files.map((f) => loadVarsFile(f, tree.root))));
+  }
+  return scopes;
+}
+function composeVariables(request, tree, roleDefaults = []) {
   const at = (p) => (0, import_node_path4.isAbsolute)(p) ? p : (0, import_node_path4.join)(request.cwd, p);
   const inventory = readInventoryVars(request.inventories.map(at), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
@@ -3838,6 +3860,7 @@ function composeVariables(request, tree) {
   groups.set("all", [...new Set([...inventory.inventory.groups.values()].flatMap((g) => [...g.hosts]))]);
   return mergeLayers([
     ...tree.roleDefaults,
+    ...roleDefaults,
     ...inventory.layers,
     { origin: "facts", vars: hostFacts(machine) },
     ...tree.roleVars,
@@ -3854,7 +3877,8 @@ async function runLists(request) {
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
-    environment: request.environment
+    environment: request.environment,
+    roleScopes: roleScopes(request, tree)
   };
   const lists = generateLists(input);
   if (request.refuseLeaks) {

@@ -4452,7 +4452,7 @@ async function extractSafely(options) {
 }
 
 // src/adapters/kubespray-source.ts
-var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline)(\/|$)/;
+var NEEDED = /^(roles\/kubespray[-_]defaults|roles\/download|contrib\/offline|roles\/kubernetes-apps\/argocd\/defaults)(\/|$)/;
 async function extractTree(tarball, dir) {
   await (0, import_promises5.mkdir)(dir, { recursive: true });
   await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => NEEDED.test(path) });
@@ -6914,7 +6914,10 @@ function render(templar, raw) {
     throw e;
   }
 }
-function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
+var ENTRY_ROLE_SCOPES = {
+  argocd_install: "kubernetes-apps/argocd"
+};
+function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, roleScopes2 = /* @__PURE__ */ new Map()) {
   const out = { files: [], images: [] };
   const raw = templar.rawValue("downloads");
   if (!(raw instanceof Map)) return out;
@@ -6929,6 +6932,16 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath) {
       const url = entry.text("url", enabled);
       if (url === void 0) continue;
       out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
+      const scope = role === void 0 ? void 0 : roleScopes2.get(role);
+      if (role !== void 0 && scope !== void 0) {
+        const inRole = new EntryReader(scope, spec, component, downloadYmlPath);
+        const roleEnabled = inRole.flag("enabled");
+        const roleUrl = inRole.text("url", roleEnabled);
+        if (roleUrl !== void 0 && roleUrl !== url) {
+          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+        }
+      }
     } else if (entry.flag("container")) {
       const ref = entry.image(enabled);
       if (ref !== void 0) out.images.push({ component, ref, enabled: enabled && pullsContainers, wantedBy });
@@ -6995,7 +7008,7 @@ var EntryReader = class {
 function flag(templar, raw, what, path) {
   const r = render(templar, raw);
   if (!r.ok) throw new DownloadEntryError(`${what} (${path}) renders with an undefined variable: ${r.why}; define it (-e NAME=VALUE) so the download role can decide`);
-  return truthy(toBool(r.value));
+  return truthy(r.value);
 }
 function kubeadmImages(templar, kubeImageLine, kubeImages, path) {
   const wantedBy = { role: "download", variable: "kubeadm_images" };
@@ -7067,7 +7080,8 @@ function secretValues(templar) {
 }
 function downloadRoleView(templar, input) {
   try {
-    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path);
+    const scopes = new Map([...input.roleScopes ?? /* @__PURE__ */ new Map()].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]));
+    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes);
   } catch (e) {
     if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
     throw e;
@@ -7252,7 +7266,15 @@ function magicVariables(tree, groupNames, groups) {
     ])
   };
 }
-function composeVariables(request, tree) {
+function roleScopes(request, tree) {
+  const scopes = /* @__PURE__ */ new Map();
+  for (const role of new Set(Object.values(ENTRY_ROLE_SCOPES))) {
+    const files = findVarsFiles((0, import_node_path17.join)(tree.root, "roles", role, "defaults"));
+    if (files.length) scopes.set(role, composeVariables(request, tree, files.map((f2) => loadVarsFile(f2, tree.root))));
+  }
+  return scopes;
+}
+function composeVariables(request, tree, roleDefaults = []) {
   const at2 = (p2) => (0, import_node_path17.isAbsolute)(p2) ? p2 : (0, import_node_path17.join)(request.cwd, p2);
   const inventory = readInventoryVars(request.inventories.map(at2), tree.root, "localhost", request.cwd);
   const machine = request.arch ? MACHINE_OF_ARCH[request.arch] : request.hostMachine;
@@ -7264,6 +7286,7 @@ function composeVariables(request, tree) {
   groups.set("all", [...new Set([...inventory.inventory.groups.values()].flatMap((g2) => [...g2.hosts]))]);
   return mergeLayers([
     ...tree.roleDefaults,
+    ...roleDefaults,
     ...inventory.layers,
     { origin: "facts", vars: hostFacts(machine) },
     ...tree.roleVars,
@@ -7280,7 +7303,8 @@ async function runLists(request) {
     kubeImageLine: tree.kubeImageLine,
     kubeImages: tree.kubeImages,
     variables,
-    environment: request.environment
+    environment: request.environment,
+    roleScopes: roleScopes(request, tree)
   };
   const lists = generateLists(input);
   if (request.refuseLeaks) {
@@ -7319,11 +7343,6 @@ function refuseLeaks(lists, marked, marks) {
   );
 }
 
-// src/domain/kubespray/manifest-images.ts
-var MANIFESTS_WITH_IMAGES = {
-  argocd_install: { role: "kubernetes-apps/argocd", variable: "argocd_install_url" }
-};
-
 // src/pipeline/offline-yml.ts
 async function makeOfflineYml(request) {
   const manifest = await readBundleManifest(request.bundleDir);
@@ -7346,11 +7365,22 @@ async function makeOfflineYml(request) {
   let vars = compose(carried, overrides);
   let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   const perFile = {};
+  const defaultOf = new Map(defaults);
+  if (manifest.layout === "original-host") {
+    for (const variable of gaps.components.keys()) {
+      const moved = movedOrigin(defaultOf.get(variable));
+      if (moved) perFile[variable] = moved;
+    }
+  }
+  if (Object.keys(perFile).length) {
+    vars = compose(carried, { ...overrides, ...perFile });
+    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
+  }
   for (const [variable, byArch] of gaps.components) {
     const url = perFileUrl(byArch);
     if (url) perFile[variable] = url;
   }
-  if (Object.keys(perFile).length) {
+  if (gaps.components.size && Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile });
     gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   }
@@ -7359,6 +7389,9 @@ async function makeOfflineYml(request) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:
 ` + gaps.messages.map((m2) => `  ${m2}`).join("\n"));
   }
+  const byName = pulledByName(manifest, overrides);
+  const engine = String(manifest.extraVars?.container_manager ?? "containerd");
+  const engineNote = byName.length && engine !== "containerd" ? [`container_manager is ${engine}: containerd_registries_mirrors does not reach it; mirror ${[...new Set(byName.map((i) => parseReference(i.line).registry))].join(", ")} to the bundle's registry in ${engine}'s own configuration (crio_registries for CRI-O).`] : [];
   const mustSupply = secret.filter((name) => !Object.hasOwn(overrides, name) && !Object.hasOwn(perFile, name));
   const secretNote = mustSupply.length ? [`Redacted when the bundle was built (secrets never travel in it): set ${mustSupply.join(", ")} yourself on this side (e.g. in a vault file).`] : [];
   const text3 = renderOfflineYml(
@@ -7367,21 +7400,22 @@ async function makeOfflineYml(request) {
       "Generated by kubespray-bundle offline-yml; checked by generating Kubespray's lists with it:",
       `every url is a file of the bundle, every image one of its layout (${manifest.arches.join(", ")}).`,
       "Put it in inventory/<name>/group_vars/all/offline.yml.",
-      ...secretNote
+      ...secretNote,
+      ...engineNote
     ],
     [
       { comment: "Where the bundle is served", vars: { files_repo: filesUrl, registry_host: request.registry } },
       { comment: "Url roots and registries, pointed at the bundle", vars: withoutKeys(overrides, ["files_repo", "registry_host"]) },
       { comment: "Files no root variable reaches", vars: perFile },
       {
-        comment: `Registries the manifests Kubespray applies pull from by name (${manifestRoles(manifest).join(", ") || "none"}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
-        vars: manifestMirrors(manifest)
+        comment: `Registries that images are pulled from by name (${pullingRoles(byName).join(", ") || "none"}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
+        vars: registryMirrors(byName)
       },
       { comment: "What the bundle was built with (so the far side asks for the same things)", vars: withoutKeys(carried, Object.keys({ ...overrides, ...perFile })) }
     ]
   );
   const secretNotes = mustSupply.map((name) => `${name}: redacted in the bundle (a secret); supply it on this side, in group_vars or a vault file`);
-  return { text: text3, vars, checked: gaps.checked, notes: [...secretNotes, ...gaps.unlisted] };
+  return { text: text3, vars, checked: gaps.checked, notes: [...secretNotes, ...engineNote, ...gaps.unlisted] };
 }
 function imageVariablesOutsideRoots(manifest, roots) {
   const out = {};
@@ -7392,13 +7426,23 @@ function imageVariablesOutsideRoots(manifest, roots) {
   }
   return out;
 }
-function manifestRoles(manifest) {
-  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w2) => w2.role));
-  return [...new Set(manifest.images.flatMap((i) => i.wantedBy && roles.has(i.wantedBy.role) ? [i.wantedBy.role] : []))].sort();
+function movedOrigin(value) {
+  if (typeof value !== "string") return void 0;
+  const m2 = /^https?:\/\/([a-z0-9.-]+(?::\d+)?)(\/.*)$/i.exec(value);
+  return m2 ? `{{ files_repo }}/${m2[1]}${m2[2]}` : void 0;
 }
-function manifestMirrors(manifest) {
-  const roles = new Set(Object.values(MANIFESTS_WITH_IMAGES).map((w2) => w2.role));
-  const hosts = [...new Set(manifest.images.filter((i) => i.wantedBy && roles.has(i.wantedBy.role)).map((i) => parseReference(i.line).registry))].sort();
+function pulledByName(manifest, moved) {
+  return manifest.images.filter((i) => {
+    const wanted = i.wantedBy;
+    if (!wanted || wanted.role === "download" || wanted.variable === "--kubespray-image") return false;
+    return !Object.hasOwn(moved, wanted.variable);
+  });
+}
+function pullingRoles(images) {
+  return [...new Set(images.map((i) => i.wantedBy?.role ?? ""))].filter(Boolean).sort();
+}
+function registryMirrors(images) {
+  const hosts = [...new Set(images.map((i) => parseReference(i.line).registry))].sort();
   if (!hosts.length) return {};
   return {
     containerd_registries_mirrors: hosts.map((prefix) => ({
@@ -7445,6 +7489,7 @@ async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleF
   await writeFileAtomic(varsFile, JSON.stringify(vars));
   const gaps = { messages: [], components: /* @__PURE__ */ new Map(), checked: { files: 0, images: 0 }, unlisted: /* @__PURE__ */ new Set() };
   const heldPaths = new Set(bundleFiles.values());
+  const heldSha256 = new Map(manifest.files.map((f2) => [f2.path.slice("files/".length), f2.sha256]));
   for (const arch of manifest.arches) {
     const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path18.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
     const original = JSON.parse(await (0, import_promises7.readFile)((0, import_node_path18.join)(request.bundleDir, "lists", arch, "files.json"), "utf8"));
@@ -7466,6 +7511,18 @@ async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleF
         gaps.components.set(d.urlVariable, byArch);
       }
       gaps.messages.push(`${arch}: file ${d.url} (${d.component}${held ? `; the bundle holds it as files/${held}` : ", not in the bundle"})`);
+    }
+    for (const f2 of offline.role.files) {
+      if (f2.wantedBy.role === "download" || !f2.enabled) continue;
+      const heldByBundle = [...original.role?.files ?? []].some((o) => o.component === f2.component && bundleFiles.has(o.url));
+      if (!heldByBundle) continue;
+      gaps.checked.files++;
+      const path = f2.url.startsWith(`${filesUrl}/`) ? f2.url.slice(filesUrl.length + 1) : void 0;
+      const sha = path === void 0 ? void 0 : heldSha256.get(path);
+      const expected = f2.checksum?.startsWith("sha256:") ? f2.checksum.slice("sha256:".length) : void 0;
+      if (sha === void 0 || expected !== void 0 && sha !== expected) {
+        gaps.messages.push(`${arch}: file ${f2.url} (${f2.component}, as ${f2.wantedBy.role} fetches it${sha === void 0 ? "" : ": the bundle holds other bytes there"})`);
+      }
     }
     const listed = new Set(offline.images.map((i) => i.ref));
     const pulled = [...offline.images, ...offline.role.images.filter((i) => i.enabled && !listed.has(i.ref))];

@@ -5089,53 +5089,6 @@ function positiveInt(name, value, fallback) {
   return Number(value);
 }
 
-// src/domain/python/regex.ts
-function compilePyRegex(pattern, flags = {}, global = true) {
-  let source = pattern;
-  let jsFlags = global ? "g" : "";
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
-  if (inline) {
-    source = source.slice(inline[0].length);
-    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
-    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
-    if (inline[1].includes("s")) jsFlags += "s";
-  }
-  if (flags.ignorecase) jsFlags += "i";
-  if (flags.multiline) jsFlags += "m";
-  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
-  try {
-    return new RegExp(source, jsFlags);
-  } catch (e) {
-    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
-  }
-}
-function pyReplacement(template) {
-  return (match, ...rest) => {
-    const last = rest[rest.length - 1];
-    const named = typeof last === "object" && last !== null ? last : {};
-    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
-    const group = (ref) => {
-      if (/^\d+$/.test(ref)) {
-        const n = Number(ref);
-        if (n === 0) return match;
-        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
-        return rest[n - 1] ?? "";
-      }
-      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
-      return ownEntry(named, ref) ?? "";
-    };
-    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
-      if (gref !== void 0) return group(gref);
-      if (num !== void 0) return group(num);
-      if (esc !== void 0) {
-        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
-        return map[esc];
-      }
-      return whole;
-    });
-  };
-}
-
 // src/domain/jinja/attributes.ts
 function str(v2, what) {
   if (typeof v2 !== "string") throw new PyError("TypeError", `${what} must be str, not ${typeName(v2 ?? null)}`);
@@ -5275,6 +5228,79 @@ function getItem(obj, key) {
   }
   if (typeof key === "string") return attribute(obj, key);
   return undefinedMember(obj, key);
+}
+
+// src/domain/yaml11.ts
+var yamlLibrary = lazyRequire("yaml");
+var jsYamlLibrary = lazyRequire("js-yaml");
+
+// src/adapters/hashing.ts
+var READ_BACK = 1 << 20;
+var RING_BYTES = 64 << 10;
+var WAKE_AFTER_BYTES = 4 << 20;
+
+// src/adapters/http/fetch-file.ts
+var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
+var HASH_STEP = 1 << 20;
+
+// src/pipeline/files.ts
+var STATE_FILE = `${STATE_DIR}/files-state.json`;
+var PARTS_DIR = `${STATE_DIR}/parts/files`;
+
+// src/adapters/registry/client.ts
+var MAX_TOKEN_BYTES = 1 << 20;
+
+// src/adapters/registry/repository.ts
+var MAX_MANIFEST_BYTES = 4 << 20;
+
+// src/pipeline/images.ts
+var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
+
+// src/domain/python/regex.ts
+function compilePyRegex(pattern, flags = {}, global = true) {
+  let source = pattern;
+  let jsFlags = global ? "g" : "";
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(source);
+  if (inline) {
+    source = source.slice(inline[0].length);
+    if (inline[1].includes("i")) flags = { ...flags, ignorecase: true };
+    if (inline[1].includes("m")) flags = { ...flags, multiline: true };
+    if (inline[1].includes("s")) jsFlags += "s";
+  }
+  if (flags.ignorecase) jsFlags += "i";
+  if (flags.multiline) jsFlags += "m";
+  source = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, "(?<$1>").replace(/\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)/g, "\\k<$1>").replace(/(^|[^\\])\\A/g, "$1^").replace(/(^|[^\\])\\Z/g, "$1$(?![\\s\\S])");
+  try {
+    return new RegExp(source, jsFlags);
+  } catch (e) {
+    throw new PyError("re.error", `invalid regular expression '${pattern}': ${e.message}`);
+  }
+}
+function pyReplacement(template) {
+  return (match, ...rest) => {
+    const last = rest[rest.length - 1];
+    const named = typeof last === "object" && last !== null ? last : {};
+    const groupCount = rest.length - (typeof last === "object" && last !== null ? 3 : 2);
+    const group = (ref) => {
+      if (/^\d+$/.test(ref)) {
+        const n = Number(ref);
+        if (n === 0) return match;
+        if (n > groupCount) throw new PyError("re.error", `invalid group reference ${n}`);
+        return rest[n - 1] ?? "";
+      }
+      if (!Object.hasOwn(named, ref)) throw new PyError("IndexError", `unknown group name '${ref}'`);
+      return ownEntry(named, ref) ?? "";
+    };
+    return template.replace(/\\(g<([^>]*)>|(\d{1,2})|([\\nrtfv'"])|(.))/g, (whole, _g, gref, num, esc) => {
+      if (gref !== void 0) return group(gref);
+      if (num !== void 0) return group(num);
+      if (esc !== void 0) {
+        const map = { "\\": "\\", n: "\n", r: "\r", t: "	", f: "\f", v: "\v", "'": "\\'", '"': '\\"' };
+        return map[esc];
+      }
+      return whole;
+    });
+  };
 }
 
 // src/domain/jinja/filters.ts
@@ -5624,32 +5650,6 @@ function toJson(value) {
   if (typeof v2 === "object" && v2 !== null) return pyStr(v2);
   return v2;
 }
-
-// src/domain/yaml11.ts
-var yamlLibrary = lazyRequire("yaml");
-var jsYamlLibrary = lazyRequire("js-yaml");
-
-// src/adapters/hashing.ts
-var READ_BACK = 1 << 20;
-var RING_BYTES = 64 << 10;
-var WAKE_AFTER_BYTES = 4 << 20;
-
-// src/adapters/http/fetch-file.ts
-var DEFAULT_SEGMENT_POLICY = { splitAbove: 24 << 20, minSegment: 12 << 20, maxSegments: 8 };
-var HASH_STEP = 1 << 20;
-
-// src/pipeline/files.ts
-var STATE_FILE = `${STATE_DIR}/files-state.json`;
-var PARTS_DIR = `${STATE_DIR}/parts/files`;
-
-// src/adapters/registry/client.ts
-var MAX_TOKEN_BYTES = 1 << 20;
-
-// src/adapters/registry/repository.ts
-var MAX_MANIFEST_BYTES = 4 << 20;
-
-// src/pipeline/images.ts
-var IMAGE_SEGMENT_POLICY = { splitAbove: 64 << 20, minSegment: 24 << 20, maxSegments: 6 };
 
 // src/domain/ansible/version.ts
 var OPERATORS = {
