@@ -216,3 +216,23 @@ describe('images other roles pull (found in the tree, as audit finds them)', () 
   })
 })
 
+describe('--json', () => {
+  it('build and verify print their result objects; verify says ok false and exits 1 for a corrupt bundle', async () => {
+    const r = await build('json', '--no-images', '--json')
+    expect(r.status).toBe(0)
+    const built = JSON.parse(r.stdout) as { ok: boolean; files: Array<{ status: string }>; totals: { files: number }; audit: { failed: boolean } | null }
+    expect(built.ok).toBe(true)
+    expect(built.totals.files).toBe(built.files.length)
+    expect(built.audit).not.toBeNull()
+    const v = await cli(['verify', '--bundle', join(work, 'json'), '--json'])
+    expect(v.status).toBe(0)
+    expect((JSON.parse(v.stdout) as { ok: boolean; checked: number }).ok).toBe(true)
+    writeFileSync(join(work, 'json/lists/amd64/files.list'), 'changed\n')
+    const bad = await cli(['verify', '--bundle', join(work, 'json'), '--json'])
+    expect(bad.status).toBe(1)
+    const result = JSON.parse(bad.stdout) as { ok: boolean; problems: string[] }
+    expect(result.ok).toBe(false)
+    expect(result.problems.join('\n')).toContain('lists/amd64/files.list')
+  })
+})
+

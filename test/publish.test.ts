@@ -131,6 +131,19 @@ describe('publish and fetch', () => {
     expect(world.github.releases.get(REPO)?.[0].draft).toBe(false)
   })
 
+  it('--json: publish and fetch print their result objects, one JSON object on stdout', async () => {
+    const p = await cli(['publish', '--bundle', bundle, '--repo', REPO, '--tag', 'kubespray-v2.30.0', '--part-size', String(3500 * 1024), '--json'])
+    expect(p.status).toBe(0)
+    const published = JSON.parse(p.stdout) as { releaseUrl: string; assets: Array<{ name: string; action: string }> }
+    expect(published.releaseUrl).toMatch(/^https:\/\/github\.example/)
+    expect(published.assets.map((a) => a.name).sort()).toEqual(assetsOf('kubespray-v2.30.0').map((a) => a.name).sort())
+    const f = await cli(['fetch', '--repo', REPO, '--tag', 'kubespray-v2.30.0', '--out', join(work, 'json-fetch'), '--json'])
+    expect(f.status).toBe(0)
+    const fetched = JSON.parse(f.stdout) as { ok: boolean; files: number; mismatches: string[] }
+    expect(fetched.ok).toBe(true)
+    expect(fetched.files).toBeGreaterThan(2)
+  })
+
   it('a failed upload is retried after its empty leftover asset is deleted: one asset per name, all complete', async () => {
     world.github.failUploads(2)
     const r = await cli(['publish', '--bundle', bundle, '--repo', REPO, '--tag', 'retry-test', '--part-size', String(3500 * 1024)])

@@ -53,6 +53,8 @@ Options:
   --concurrency N               images at once (default 16; files: half as many)
   --connections N               connections per host (default 24)
   --no-files, --no-images       leave files or images out
+  --json                        print the result as one JSON object on stdout (progress and
+                                warnings stay on stderr)
   -h, --help                    show this help
 Environment: KUBESPRAY_API_URL (the default of --kubespray-api-url), KUBESPRAY_TOKEN (a token
 for that API; optional, raises its rate limit), GITHUB_TOKEN (used there only when that API is
@@ -120,7 +122,8 @@ export async function run(args: string[]): Promise<void> {
       concurrency: { type: 'string' },
       connections: { type: 'string' },
       'no-files': { type: 'boolean' },
-      'no-images': { type: 'boolean' }
+      'no-images': { type: 'boolean' },
+      json: { type: 'boolean' }
     },
     USAGE
   )
@@ -179,16 +182,36 @@ export async function run(args: string[]): Promise<void> {
     line.stop()
     await http.close()
   }
-  writeOut(summary(result, (Date.now() - started) / 1000))
+  if (values.json) writeOut(`${JSON.stringify(buildJson(result, Date.now() - started))}\n`)
+  else writeOut(summary(result, (Date.now() - started) / 1000))
   for (const warning of result.warnings) writeErr(`warning: ${warning}\n`)
   for (const path of result.discarded) writeErr(`warning: ${path} did not match its checksum: deleted and downloaded again\n`)
   if (result.audit) {
     const enabled = result.audit.missing.filter((e) => e.enabled !== 'no')
     for (const e of enabled) writeErr(`audit: missing ${e.kind} ${e.reference}: ${e.sources[0].role} (${e.sources[0].variable}), enabled: ${e.enabled}\n`)
-    writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})\n`)
+    if (!values.json) writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})\n`)
   }
   if (result.failures.length) {
     throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:\n` + result.failures.map((f) => `  ${f}`).join('\n'))
+  }
+}
+
+/** What the tables say, as data: the same result, without the lists' in-memory maps. */
+function buildJson(result: BuildResult, ms: number): Record<string, unknown> {
+  return {
+    ok: result.failures.length === 0,
+    outDir: result.outDir,
+    kubespray: result.resolved ?? null,
+    kubeVersion: result.manifest?.kubeVersion ?? null,
+    arches: [...result.lists.keys()],
+    totals: result.manifest?.totals ?? null,
+    files: result.files?.results ?? [],
+    images: result.images?.results ?? [],
+    warnings: result.warnings,
+    discarded: result.discarded,
+    failures: result.failures,
+    audit: result.audit ?? null,
+    ms
   }
 }
 

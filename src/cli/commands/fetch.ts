@@ -27,6 +27,7 @@ Options:
   --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
                         names before -bundle-, -files-, -images-)
   --concurrency N       assets at once (default 4)
+  --json                print the result as one JSON object on stdout
   -h, --help            show this help
 Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_URL (GHES).
 `
@@ -34,7 +35,7 @@ Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_U
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { repo: { type: 'string' }, tag: { type: 'string' }, artifact: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' } },
+    { repo: { type: 'string' }, tag: { type: 'string' }, artifact: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     USAGE
   )
   if (!values) return
@@ -64,11 +65,12 @@ export async function run(args: string[]): Promise<void> {
       ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress)
       : await runFetch({ ...common, tag: values.tag ?? '' }, releases, progress)
     line.stop()
-    writeOut(formatTable(['asset', 'size', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? 'downloaded, verified' : 'already there'])))
+    if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}\n`)
+    else writeOut(formatTable(['asset', 'size', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? 'downloaded, verified' : 'already there'])))
     if (result.mismatches.length) {
       throw new Error(`${values.out} does not match its SHA256SUMS (${result.mismatches.length} of ${result.files} files):\n` + result.mismatches.map((m) => `  ${m}`).join('\n'))
     }
-    writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS\n`)
+    if (!values.json) writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS\n`)
   } finally {
     line.stop()
     await http.close()

@@ -36,6 +36,7 @@ Options:
   --part-size BYTES     largest asset (default ${DEFAULT_PART_SIZE}, just under GitHub's 2 GiB;
                         K, M, G suffixes are binary)
   --concurrency N       uploads at once (default 4)
+  --json                print the result as one JSON object on stdout
   -h, --help            show this help
 Environment: GITHUB_TOKEN (required: contents write), GITHUB_API_URL (GHES).
 `
@@ -53,7 +54,7 @@ export function parseSize(name: string, value: string | undefined, fallback: num
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: 'string' }, repo: { type: 'string' }, tag: { type: 'string' }, 'part-size': { type: 'string' }, concurrency: { type: 'string' } },
+    { bundle: { type: 'string' }, repo: { type: 'string' }, tag: { type: 'string' }, 'part-size': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     USAGE
   )
   if (!values) return
@@ -72,6 +73,10 @@ export async function run(args: string[]): Promise<void> {
         uploaded: (a) => writeErr(`${a.action} ${a.name}\n`)
       }
     )
+    if (values.json) {
+      writeOut(`${JSON.stringify(result)}\n`)
+      return
+    }
     writeOut(formatTable(['asset', 'size', 'sha256', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.sha256.slice(0, 16), a.action])))
     if (result.deleted.length) writeOut(`deleted: ${result.deleted.join(', ')}\n`)
     writeOut(`${result.created ? 'created' : 'updated'} ${result.releaseUrl}\n`)
