@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { closeSync, cpSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../src/adapters/http/client.js'
 import { GitHubClient } from '../src/adapters/github/client.js'
@@ -142,6 +142,28 @@ describe('publish and fetch', () => {
     const fetched = JSON.parse(f.stdout) as { ok: boolean; files: number; mismatches: string[] }
     expect(fetched.ok).toBe(true)
     expect(fetched.files).toBeGreaterThan(2)
+  })
+
+  it('fetch --from-dir: the assets copied across, checked against SHA256SUMS, rebuild the same bundle with no network; a changed copy is named', async () => {
+    const assets = join(work, 'copied-assets')
+    mkdirSync(assets, { recursive: true })
+    for (const a of assetsOf('kubespray-v2.30.0')) copyFileSync(a.path, join(assets, a.name))
+    const out = join(work, 'from-dir')
+    const r = await cli(['fetch', '--from-dir', assets, '--out', out], { GITHUB_API_URL: 'http://127.0.0.1:9' })
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(bundle, 'SHA256SUMS'), 'utf8'))
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toBe('')
+    const part = readdirSync(assets).find((n) => n.includes('-files-')) ?? ''
+    // The copies are the user's: all still there after the fetch.
+    expect(readdirSync(assets).sort()).toEqual(assetsOf('kubespray-v2.30.0').map((a) => a.name).sort())
+    const bytes = readFileSync(join(assets, part))
+    bytes[bytes.length >> 1] ^= 0xff
+    writeFileSync(join(assets, part), bytes)
+    const bad = await cli(['fetch', '--from-dir', assets, '--out', join(work, 'from-dir-bad')])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toContain(`${part}: its bytes hash to sha256`)
+    expect(existsSync(join(work, 'from-dir-bad', 'bundle.json'))).toBe(false)
   })
 
   it('a failed upload is retried after its empty leftover asset is deleted: one asset per name, all complete', async () => {

@@ -85,6 +85,50 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
 }
 
 /**
+ * The far side with no network: the release's assets already copied into `assetsDir` (from a
+ * disk, through a diode). Each part the copied SHA256SUMS lists for the chosen bundle is hashed
+ * against it before anything is unpacked; a part missing or different is named. Then the same
+ * unpacking and verification as a fetch from the release.
+ */
+export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'connections'> & { assetsDir: string }, progress: FetchProgress): Promise<FetchResult> {
+  const where = `--from-dir ${request.assetsDir}`
+  const text = await readFile(join(request.assetsDir, ASSET_SUMS), 'utf8').catch(() => {
+    throw new InputError(`${where}: no ${ASSET_SUMS} there (copy the release's ${ASSET_SUMS} asset beside its parts)`)
+  })
+  const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]))
+  const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), request.prefix, where)
+  const parts = [...sums.keys()]
+    .flatMap((name) => {
+      const kind = partKind(prefix, name)
+      return kind ? [{ name, kind, sha256: sums.get(name) ?? '' }] : []
+    })
+    .sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))
+  const sizes = new Map<string, number>()
+  for (const part of parts) {
+    const info = await regularFile(join(request.assetsDir, part.name))
+    if (!info) throw new InputError(`${where}: ${part.name} is missing (its ${ASSET_SUMS} lists it; copy every asset of bundle ${prefix})`)
+    sizes.set(part.name, info.size)
+  }
+  progress.planned(parts.length, [...sizes.values()].reduce((n, x) => n + x, 0))
+  const bad = await runPool(parts, request.concurrency, async (part) => {
+    const got = await sha256File(join(request.assetsDir, part.name))
+    progress.bytes(sizes.get(part.name) ?? 0)
+    progress.fetched(part.name, false)
+    return got === part.sha256 ? undefined : `${part.name}: its bytes hash to sha256 ${got}, the copied ${ASSET_SUMS} says ${part.sha256}`
+  })
+  const mismatched = bad.filter((b): b is string => b !== undefined)
+  if (mismatched.length) throw new InputError(`${where}: ${mismatched.length} asset(s) do not match ${ASSET_SUMS} (copy them again):\n` + mismatched.map((m) => `  ${m}`).join('\n'))
+  const dir = await ensureDirUnder(request.outDir, join(STATE_DIR, 'fetch'))
+  const statePath = join(dir, 'state.json')
+  const state: FetchState = await readFile(statePath, 'utf8')
+    .then((t) => JSON.parse(t) as FetchState)
+    .catch(() => ({ unpacked: {} }))
+  // The copied assets are the user's: read, never moved or deleted.
+  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false)
+  return { prefix, assets: parts.map((p) => ({ name: p.name, size: sizes.get(p.name) ?? 0, downloaded: false })), ...result }
+}
+
+/**
  * The chosen bundle's parts as the release's SHA256SUMS lists them: that file is the release's
  * truth (a publish puts new parts up beside the old ones and swaps SHA256SUMS over to them, then
  * deletes the old), so other assets of the prefix are ignored. A publish swapping SHA256SUMS
@@ -137,14 +181,16 @@ async function unpackAndVerify(
   parts: Array<{ name: string; kind: PartPlan['kind']; sha256: string }>,
   state: FetchState,
   statePath: string,
-  concurrency: number
+  concurrency: number,
+  /** Whether a part is deleted once unpacked: ours to delete after a download, never a user's copy. */
+  removeUnpacked = true
 ): Promise<{ mismatches: string[]; files: number }> {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
     if (state.unpacked[part.name] === part.sha256) continue
     await unpackPart(part.kind, join(dir, part.name), outDir)
     state.unpacked[part.name] = part.sha256
     await writeFileAtomic(statePath, JSON.stringify(state))
-    await rm(join(dir, part.name), { force: true })
+    if (removeUnpacked) await rm(join(dir, part.name), { force: true })
   }
   const { problems, checked } = await verifyDirectory(outDir, concurrency)
   return { mismatches: problems, files: checked }

@@ -2,17 +2,18 @@
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
-import { runFetch, runFetchArtifact } from '../../pipeline/fetch.js'
+import { runFetch, runFetchArtifact, runFetchFromDir } from '../../pipeline/fetch.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes, ProgressLine } from '../../report/progress.js'
 import { writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { ownerAndName, parseCommandArgs, positiveInt } from '../args.js'
-import { checkOutDir } from '../../adapters/out-dir.js'
+import { checkOutDir, requireDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
   kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
+  kubespray-bundle fetch --from-dir ASSETS --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
 killed run): the parts the release's SHA256SUMS lists for it, each checked against its line
@@ -23,6 +24,8 @@ Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
   --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
+  --from-dir ASSETS     no network: the release's assets already copied into ASSETS (every
+                        part and SHA256SUMS); each is checked against SHA256SUMS, then unpacked
   --out DIR             the bundle directory to rebuild
   --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
                         names before -bundle-, -files-, -images-)
@@ -35,10 +38,11 @@ Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_U
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { repo: { type: 'string' }, tag: { type: 'string' }, artifact: { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
+    { repo: { type: 'string' }, tag: { type: 'string' }, artifact: { type: 'string' }, 'from-dir': { type: 'string' }, out: { type: 'string' }, 'asset-prefix': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     USAGE
   )
   if (!values) return
+  if (values['from-dir'] !== undefined) return fromDir(values['from-dir'], values)
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
   if (!values.tag === !values.artifact) throw new UsageError('give --tag TAG (a release) or --artifact ID (a workflow artifact)')
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`)
@@ -76,3 +80,19 @@ export async function run(args: string[]): Promise<void> {
     await http.close()
   }
 }
+
+/** `fetch --from-dir ASSETS --out DIR`: the same result, from copied assets, with no network. */
+async function fromDir(assetsDir: string, values: { out?: string; repo?: string; tag?: string; artifact?: string; 'asset-prefix'?: string; concurrency?: string; json?: boolean }): Promise<void> {
+  if (values.repo || values.tag || values.artifact) throw new UsageError('--from-dir reads copied assets: give it without --repo, --tag or --artifact')
+  if (!values.out) throw new UsageError('--out DIR is required')
+  await requireDir('--from-dir', assetsDir)
+  await checkOutDir('--out', values.out)
+  const concurrency = positiveInt('concurrency', values.concurrency, 4)
+  const result = await runFetchFromDir({ assetsDir, outDir: values.out, prefix: values['asset-prefix'], concurrency }, { planned: () => undefined, bytes: () => undefined, fetched: () => undefined })
+  if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}\n`)
+  if (result.mismatches.length) {
+    throw new Error(`${values.out} does not match its SHA256SUMS (${result.mismatches.length} of ${result.files} files):\n` + result.mismatches.map((m) => `  ${m}`).join('\n'))
+  }
+  if (!values.json) writeOut(`${values.out}: bundle ${result.prefix} from ${assetsDir}, ${result.assets.length} assets checked, ${result.files} files verified against its SHA256SUMS\n`)
+}
+
