@@ -148,7 +148,7 @@ function tuneGarbageCollectionForDownloads(cores = (0, import_node_os2.available
 }
 
 // src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var TOOL_VERSION = true ? "1.0.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
 // src/cli/main.ts

@@ -1977,7 +1977,7 @@ function kubesprayTokenFor(choice) {
 }
 
 // src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var TOOL_VERSION = true ? "1.0.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
 // src/cli/usage-error.ts
@@ -11449,6 +11449,8 @@ Options:
   --concurrency N               images at once (default 16; files: half as many)
   --connections N               connections per host (default 24)
   --no-files, --no-images       leave files or images out
+  --json                        print the result as one JSON object on stdout (progress and
+                                warnings stay on stderr)
   -h, --help                    show this help
 Environment: KUBESPRAY_API_URL (the default of --kubespray-api-url), KUBESPRAY_TOKEN (a token
 for that API; optional, raises its rate limit), GITHUB_TOKEN (used there only when that API is
@@ -11508,7 +11510,8 @@ async function run(args) {
       concurrency: { type: "string" },
       connections: { type: "string" },
       "no-files": { type: "boolean" },
-      "no-images": { type: "boolean" }
+      "no-images": { type: "boolean" },
+      json: { type: "boolean" }
     },
     USAGE
   );
@@ -11565,7 +11568,9 @@ async function run(args) {
     line.stop();
     await http.close();
   }
-  writeOut(summary(result, (Date.now() - started) / 1e3));
+  if (values.json) writeOut(`${JSON.stringify(buildJson(result, Date.now() - started))}
+`);
+  else writeOut(summary(result, (Date.now() - started) / 1e3));
   for (const warning of result.warnings) writeErr(`warning: ${warning}
 `);
   for (const path of result.discarded) writeErr(`warning: ${path} did not match its checksum: deleted and downloaded again
@@ -11574,13 +11579,30 @@ async function run(args) {
     const enabled = result.audit.missing.filter((e) => e.enabled !== "no");
     for (const e of enabled) writeErr(`audit: missing ${e.kind} ${e.reference}: ${e.sources[0].role} (${e.sources[0].variable}), enabled: ${e.enabled}
 `);
-    writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})
+    if (!values.json) writeOut(`audit: ${result.audit.summary} (details: kubespray-bundle audit --bundle ${result.outDir})
 `);
   }
   if (result.failures.length) {
     throw new Error(`the bundle is incomplete (no bundle.json written); ${result.failures.length} item(s) failed:
 ` + result.failures.map((f2) => `  ${f2}`).join("\n"));
   }
+}
+function buildJson(result, ms2) {
+  return {
+    ok: result.failures.length === 0,
+    outDir: result.outDir,
+    kubespray: result.resolved ?? null,
+    kubeVersion: result.manifest?.kubeVersion ?? null,
+    arches: [...result.lists.keys()],
+    totals: result.manifest?.totals ?? null,
+    files: result.files?.results ?? [],
+    images: result.images?.results ?? [],
+    warnings: result.warnings,
+    discarded: result.discarded,
+    failures: result.failures,
+    audit: result.audit ?? null,
+    ms: ms2
+  };
 }
 function summary(result, seconds) {
   const rows = [];

@@ -921,7 +921,7 @@ var GitHubClient = class {
 var GITHUB_COM_API_URL = "https://api.github.com";
 
 // src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var TOOL_VERSION = true ? "1.0.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
 // src/cli/usage-error.ts
@@ -5181,6 +5181,39 @@ async function runFetch(request, releases, progress) {
   const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? "" })), state, statePath, request.concurrency);
   return { prefix, assets: fetched, ...result };
 }
+async function runFetchFromDir(request, progress) {
+  const where = `--from-dir ${request.assetsDir}`;
+  const text = await (0, import_promises8.readFile)((0, import_node_path15.join)(request.assetsDir, ASSET_SUMS), "utf8").catch(() => {
+    throw new InputError(`${where}: no ${ASSET_SUMS} there (copy the release's ${ASSET_SUMS} asset beside its parts)`);
+  });
+  const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]));
+  const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), request.prefix, where);
+  const parts = [...sums.keys()].flatMap((name) => {
+    const kind = partKind(prefix, name);
+    return kind ? [{ name, kind, sha256: sums.get(name) ?? "" }] : [];
+  }).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1));
+  const sizes = /* @__PURE__ */ new Map();
+  for (const part of parts) {
+    const info = await regularFile((0, import_node_path15.join)(request.assetsDir, part.name));
+    if (!info) throw new InputError(`${where}: ${part.name} is missing (its ${ASSET_SUMS} lists it; copy every asset of bundle ${prefix})`);
+    sizes.set(part.name, info.size);
+  }
+  progress.planned(parts.length, [...sizes.values()].reduce((n, x) => n + x, 0));
+  const bad = await runPool(parts, request.concurrency, async (part) => {
+    const got = await sha256File2((0, import_node_path15.join)(request.assetsDir, part.name));
+    progress.bytes(sizes.get(part.name) ?? 0);
+    progress.fetched(part.name, false);
+    return got === part.sha256 ? void 0 : `${part.name}: its bytes hash to sha256 ${got}, the copied ${ASSET_SUMS} says ${part.sha256}`;
+  });
+  const mismatched = bad.filter((b2) => b2 !== void 0);
+  if (mismatched.length) throw new InputError(`${where}: ${mismatched.length} asset(s) do not match ${ASSET_SUMS} (copy them again):
+` + mismatched.map((m2) => `  ${m2}`).join("\n"));
+  const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
+  const statePath = (0, import_node_path15.join)(dir, "state.json");
+  const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
+  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false);
+  return { prefix, assets: parts.map((p2) => ({ name: p2.name, size: sizes.get(p2.name) ?? 0, downloaded: false })), ...result };
+}
 async function listedParts(releases, release, tag, wanted) {
   const where = `${releases.repo} release ${tag}`;
   for (let attempt = 1; ; attempt++) {
@@ -5212,13 +5245,13 @@ async function listedParts(releases, release, tag, wanted) {
     return { prefix, parts, sums };
   }
 }
-async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency) {
+async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency, removeUnpacked = true) {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
     if (state.unpacked[part.name] === part.sha256) continue;
     await unpackPart(part.kind, (0, import_node_path15.join)(dir, part.name), outDir);
     state.unpacked[part.name] = part.sha256;
     await writeFileAtomic(statePath, JSON.stringify(state));
-    await (0, import_promises8.rm)((0, import_node_path15.join)(dir, part.name), { force: true });
+    if (removeUnpacked) await (0, import_promises8.rm)((0, import_node_path15.join)(dir, part.name), { force: true });
   }
   const { problems, checked } = await verifyDirectory(outDir, concurrency);
   return { mismatches: problems, files: checked };
@@ -5449,11 +5482,21 @@ async function checkOutDir(flag, path) {
   if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
   return dir;
 }
+async function requireDir(flag, path) {
+  const label = `${flag} ${path}`;
+  const dir = (0, import_node_path16.resolve)(path);
+  const info = await (0, import_promises9.stat)(dir).catch((e) => {
+    throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
+  });
+  if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf2(info)}, not a directory`);
+  return dir;
+}
 
 // src/cli/commands/fetch.ts
 var USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
   kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
+  kubespray-bundle fetch --from-dir ASSETS --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
 killed run): the parts the release's SHA256SUMS lists for it, each checked against its line
@@ -5464,20 +5507,24 @@ Options:
   --repo OWNER/NAME     the repository of the release
   --tag TAG             the release's tag
   --artifact ID         a workflow run's artifact instead (publish: artifact; needs GITHUB_TOKEN)
+  --from-dir ASSETS     no network: the release's assets already copied into ASSETS (every
+                        part and SHA256SUMS); each is checked against SHA256SUMS, then unpacked
   --out DIR             the bundle directory to rebuild
   --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
                         names before -bundle-, -files-, -images-)
   --concurrency N       assets at once (default 4)
+  --json                print the result as one JSON object on stdout
   -h, --help            show this help
 Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_URL (GHES).
 `;
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { repo: { type: "string" }, tag: { type: "string" }, artifact: { type: "string" }, out: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" } },
+    { repo: { type: "string" }, tag: { type: "string" }, artifact: { type: "string" }, "from-dir": { type: "string" }, out: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
     USAGE
   );
   if (!values) return;
+  if (values["from-dir"] !== void 0) return fromDir(values["from-dir"], values);
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
   if (!values.tag === !values.artifact) throw new UsageError("give --tag TAG (a release) or --artifact ID (a workflow artifact)");
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`);
@@ -5502,17 +5549,35 @@ async function run(args) {
     const common = { outDir: values.out, prefix: values["asset-prefix"], concurrency, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost };
     const result = values.artifact ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress) : await runFetch({ ...common, tag: values.tag ?? "" }, releases, progress);
     line.stop();
-    writeOut(formatTable(["asset", "size", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? "downloaded, verified" : "already there"])));
+    if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}
+`);
+    else writeOut(formatTable(["asset", "size", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.downloaded ? "downloaded, verified" : "already there"])));
     if (result.mismatches.length) {
       throw new Error(`${values.out} does not match its SHA256SUMS (${result.mismatches.length} of ${result.files} files):
 ` + result.mismatches.map((m2) => `  ${m2}`).join("\n"));
     }
-    writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS
+    if (!values.json) writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS
 `);
   } finally {
     line.stop();
     await http.close();
   }
+}
+async function fromDir(assetsDir, values) {
+  if (values.repo || values.tag || values.artifact) throw new UsageError("--from-dir reads copied assets: give it without --repo, --tag or --artifact");
+  if (!values.out) throw new UsageError("--out DIR is required");
+  await requireDir("--from-dir", assetsDir);
+  await checkOutDir("--out", values.out);
+  const concurrency = positiveInt("concurrency", values.concurrency, 4);
+  const result = await runFetchFromDir({ assetsDir, outDir: values.out, prefix: values["asset-prefix"], concurrency }, { planned: () => void 0, bytes: () => void 0, fetched: () => void 0 });
+  if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}
+`);
+  if (result.mismatches.length) {
+    throw new Error(`${values.out} does not match its SHA256SUMS (${result.mismatches.length} of ${result.files} files):
+` + result.mismatches.map((m2) => `  ${m2}`).join("\n"));
+  }
+  if (!values.json) writeOut(`${values.out}: bundle ${result.prefix} from ${assetsDir}, ${result.assets.length} assets checked, ${result.files} files verified against its SHA256SUMS
+`);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

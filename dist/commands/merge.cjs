@@ -924,7 +924,7 @@ var GitHubClient = class {
 var GITHUB_COM_API_URL = "https://api.github.com";
 
 // src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var TOOL_VERSION = true ? "1.0.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
 // src/cli/usage-error.ts

@@ -1016,7 +1016,7 @@ var GitHubClient = class {
 var GITHUB_COM_API_URL = "https://api.github.com";
 
 // src/version.ts
-var TOOL_VERSION = true ? "0.1.0" : "0.0.0-dev";
+var TOOL_VERSION = true ? "1.0.0" : "0.0.0-dev";
 var USER_AGENT = `kubespray-bundle/${TOOL_VERSION}`;
 
 // src/cli/usage-error.ts
@@ -5847,6 +5847,7 @@ Options:
   --part-size BYTES     largest asset (default ${DEFAULT_PART_SIZE}, just under GitHub's 2 GiB;
                         K, M, G suffixes are binary)
   --concurrency N       uploads at once (default 4)
+  --json                print the result as one JSON object on stdout
   -h, --help            show this help
 Environment: GITHUB_TOKEN (required: contents write), GITHUB_API_URL (GHES).
 `;
@@ -5862,7 +5863,7 @@ function parseSize(name, value, fallback) {
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: "string" }, repo: { type: "string" }, tag: { type: "string" }, "part-size": { type: "string" }, concurrency: { type: "string" } },
+    { bundle: { type: "string" }, repo: { type: "string" }, tag: { type: "string" }, "part-size": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
     USAGE
   );
   if (!values) return;
@@ -5883,6 +5884,11 @@ async function run(args) {
 `)
       }
     );
+    if (values.json) {
+      writeOut(`${JSON.stringify(result)}
+`);
+      return;
+    }
     writeOut(formatTable(["asset", "size", "sha256", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.sha256.slice(0, 16), a.action])));
     if (result.deleted.length) writeOut(`deleted: ${result.deleted.join(", ")}
 `);
