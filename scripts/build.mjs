@@ -10,7 +10,8 @@ import { resolve } from 'node:path'
 
 // `node scripts/build.mjs OUTDIR` builds elsewhere: the dist freshness test compares the two.
 const outdir = process.argv[2] ?? 'dist'
-const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'linked', logLevel: 'warning' }
+// preserveSymlinks: a checkout whose node_modules is a link (a release test's clone) bundles byte for byte the same.
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'linked', logLevel: 'warning', preserveSymlinks: true }
 
 // The entry loads commands from dist/commands through the code cache, not from src.
 const bundledCommandLoader = {

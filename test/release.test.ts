@@ -19,6 +19,8 @@ beforeAll(() => {
   clone = join(dir, 'repo')
   execFileSync('git', ['clone', '-q', REPO_ROOT, clone])
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'))
+  // A link is not the node_modules/ directory .gitignore names: keep the tree clean for the script.
+  appendFileSync(join(clone, '.git/info/exclude'), '/node_modules\n')
   git('config', 'user.email', 'test@example.invalid')
   git('config', 'user.name', 'release test')
   // The clone has no tags of ours to collide with (the origin's are not the test's business).
