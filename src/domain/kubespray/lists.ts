@@ -13,8 +13,6 @@ import { collectSecretStrings, isSecretName } from '../secrets.js'
 import { toJson } from '../bundle.js'
 import { DownloadEntryError, normalizeChecksum, roleDownloads, type RoleDownloads } from './downloads.js'
 
-export { normalizeChecksum }
-
 export interface FileEntry {
   url: string
   /** `sha256:<hex>` / `sha512:<hex>`, or null when Kubespray verifies nothing. */
