@@ -7507,13 +7507,16 @@ async function auditBundle(request) {
     if (scratch) await (0, import_promises3.rm)(scratch, { recursive: true, force: true });
   }
 }
+async function extractAuditedTree(tarball, dir) {
+  await (0, import_promises3.mkdir)(dir, { recursive: true });
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => AUDITED.test(path) });
+}
 async function extractBundleTree(bundleDir, manifest, scratch) {
   if (!manifest.kubespray.tarball) {
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`);
   }
   const tree = (0, import_node_path15.join)(scratch, "tree");
-  await (0, import_promises3.mkdir)(tree, { recursive: true });
-  await extractSafely({ file: (0, import_node_path15.join)(bundleDir, manifest.kubespray.tarball.path), cwd: tree, strip: 1, include: (path) => AUDITED.test(path) });
+  await extractAuditedTree((0, import_node_path15.join)(bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 function auditTree(request, bundleDir, manifest, treeDir) {

@@ -5199,6 +5199,7 @@ var DirectorySourceStore = class {
 
 // src/pipeline/build.ts
 var import_promises10 = require("node:fs/promises");
+var import_node_os6 = require("node:os");
 var import_node_path23 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
 var import_node_fs19 = require("node:fs");
@@ -10614,14 +10615,17 @@ async function auditBundle(request) {
     if (scratch) await (0, import_promises9.rm)(scratch, { recursive: true, force: true });
   }
 }
+async function extractAuditedTree(tarball, dir) {
+  await (0, import_promises9.mkdir)(dir, { recursive: true });
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => AUDITED.test(path) });
+}
 async function treeReferences(options) {
   const scratch = options.treeDir ? void 0 : await (0, import_promises9.mkdtemp)((0, import_node_path22.join)((0, import_node_os5.tmpdir)(), "kubespray-extras-"));
   try {
     let treeDir = options.treeDir;
     if (!treeDir) {
       treeDir = (0, import_node_path22.join)(scratch, "tree");
-      await (0, import_promises9.mkdir)(treeDir, { recursive: true });
-      await extractSafely({ file: options.tarball ?? "", cwd: treeDir, strip: 1, include: (path) => AUDITED.test(path) });
+      await extractAuditedTree(options.tarball ?? "", treeDir);
     }
     const request = { bundleDir: "", extraVars: options.extraVars, inventories: options.inventories, hostMachine: options.hostMachine, cwd: options.cwd };
     const asBuilt = { extraVars: {}, kubeVersion: options.kubeVersion };
@@ -10635,8 +10639,7 @@ async function extractBundleTree(bundleDir, manifest, scratch) {
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`);
   }
   const tree = (0, import_node_path22.join)(scratch, "tree");
-  await (0, import_promises9.mkdir)(tree, { recursive: true });
-  await extractSafely({ file: (0, import_node_path22.join)(bundleDir, manifest.kubespray.tarball.path), cwd: tree, strip: 1, include: (path) => AUDITED.test(path) });
+  await extractAuditedTree((0, import_node_path22.join)(bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 function auditTree(request, bundleDir, manifest, treeDir) {
@@ -10871,8 +10874,24 @@ async function runBuild(request, adapters) {
   if (request.files && request.images && request.extras !== "none") {
     await adapters.phase("Images named by downloaded manifests", () => addManifestImages(request, adapters, plan2));
   }
+  const auditedTree = await auditedTreeOf(request, tree, resolved);
+  try {
+    return await buildWithTree(request, adapters, { vars, resolved, source, lists, plan: plan2, auditedTree: auditedTree.dir });
+  } finally {
+    await auditedTree.done();
+  }
+}
+async function auditedTreeOf(request, tree, resolved) {
+  if (!resolved) return { dir: tree, done: async () => void 0 };
+  const scratch = await (0, import_promises10.mkdtemp)((0, import_node_path23.join)((0, import_node_os6.tmpdir)(), "kubespray-audited-"));
+  await extractAuditedTree((0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved))), (0, import_node_path23.join)(scratch, "tree"));
+  return { dir: (0, import_node_path23.join)(scratch, "tree"), done: () => (0, import_promises10.rm)(scratch, { recursive: true, force: true }) };
+}
+async function buildWithTree(request, adapters, prepared) {
+  const { vars, resolved, source, lists, plan: plan2, auditedTree } = prepared;
+  const outDir = request.outDir;
   if (request.images && request.extras !== "none") {
-    await adapters.phase("Images other roles pull", () => addTreeImages(request, plan2, lists, tree, resolved));
+    await adapters.phase("Images other roles pull", () => addTreeImages(request, plan2, lists, auditedTree));
   }
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -10926,7 +10945,7 @@ async function runBuild(request, adapters) {
     return { ...base, manifest: void 0 };
   }
   const manifest = await adapters.phase("Bundle manifest", () => writeManifest(request, base, plan2, vars));
-  const audit = await adapters.phase("Audit", () => auditBundle({ bundleDir: outDir, inventories: request.inventories, ...resolved ? {} : { kubesprayDir: tree }, hostMachine: request.hostMachine, cwd: request.cwd })).catch((e) => {
+  const audit = await adapters.phase("Audit", () => auditBundle({ bundleDir: outDir, inventories: request.inventories, kubesprayDir: auditedTree, hostMachine: request.hostMachine, cwd: request.cwd })).catch((e) => {
     warnings.push(`audit: ${e.message}`);
     return void 0;
   });
@@ -11060,9 +11079,9 @@ function unionOfLists(lists, extras) {
   }
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy };
 }
-async function addTreeImages(request, plan2, lists, tree, resolved) {
+async function addTreeImages(request, plan2, lists, treeDir) {
   const entries = await treeReferences({
-    ...resolved ? { tarball: (0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved))) } : { treeDir: tree },
+    treeDir,
     extraVars: request.extraVars,
     inventories: request.inventories,
     arches: request.arches,

@@ -109,6 +109,12 @@ export async function auditBundle(request: AuditRequest): Promise<AuditResult> {
   }
 }
 
+/** The roles and playbooks the audit reads, extracted safely from a Kubespray tarball into `dir`. */
+export async function extractAuditedTree(tarball: string, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => AUDITED.test(path) })
+}
+
 /**
  * The tree's references with a build's own variables (its -e, unredacted, and inventories),
  * before any bundle exists: what `build --extras` adds beyond the lists. From a Kubespray
@@ -129,8 +135,7 @@ export async function treeReferences(options: {
     let treeDir = options.treeDir
     if (!treeDir) {
       treeDir = join(scratch as string, 'tree')
-      await mkdir(treeDir, { recursive: true })
-      await extractSafely({ file: options.tarball ?? '', cwd: treeDir, strip: 1, include: (path) => AUDITED.test(path) })
+      await extractAuditedTree(options.tarball ?? '', treeDir)
     }
     const request: AuditRequest = { bundleDir: '', extraVars: options.extraVars, inventories: options.inventories, hostMachine: options.hostMachine, cwd: options.cwd }
     const asBuilt = { extraVars: {}, kubeVersion: options.kubeVersion } as Pick<BundleManifest, 'extraVars' | 'kubeVersion'>
@@ -145,8 +150,7 @@ async function extractBundleTree(bundleDir: string, manifest: BundleManifest, sc
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`)
   }
   const tree = join(scratch, 'tree')
-  await mkdir(tree, { recursive: true })
-  await extractSafely({ file: join(bundleDir, manifest.kubespray.tarball.path), cwd: tree, strip: 1, include: (path) => AUDITED.test(path) })
+  await extractAuditedTree(join(bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
 

@@ -7,7 +7,8 @@
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
-import { lstat, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, readdir, rename, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import { createHash } from 'node:crypto'
 import { createReadStream, readFileSync } from 'node:fs'
@@ -51,7 +52,7 @@ import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
 import { imagesInManifest, MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
-import { auditBundle, treeReferences, type AuditResult } from './audit.js'
+import { auditBundle, extractAuditedTree, treeReferences, type AuditResult } from './audit.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -149,8 +150,38 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   if (request.files && request.images && request.extras !== 'none') {
     await adapters.phase('Images named by downloaded manifests', () => addManifestImages(request, adapters, plan))
   }
+  // The roles and playbooks other roles' extras and the audit read: extracted once for both.
+  const auditedTree = await auditedTreeOf(request, tree, resolved)
+  try {
+    return await buildWithTree(request, adapters, { vars, resolved, source, lists, plan, auditedTree: auditedTree.dir })
+  } finally {
+    await auditedTree.done()
+  }
+}
+
+interface Prepared {
+  vars: PublishedVars
+  resolved: ResolvedVersion | undefined
+  source: KubespraySource | undefined
+  lists: Map<ImageArch, ListsResult>
+  plan: Plan
+  /** The tree the extras of other roles and the audit read (roles, playbooks). */
+  auditedTree: string
+}
+
+/** A local tree as it is; a version's tarball, its audited part extracted to a scratch directory. */
+async function auditedTreeOf(request: BuildRequest, tree: string, resolved: ResolvedVersion | undefined): Promise<{ dir: string; done: () => Promise<void> }> {
+  if (!resolved) return { dir: tree, done: async () => undefined }
+  const scratch = await mkdtemp(join(tmpdir(), 'kubespray-audited-'))
+  await extractAuditedTree(join(request.outDir, tarballName(versionLabel(resolved))), join(scratch, 'tree'))
+  return { dir: join(scratch, 'tree'), done: () => rm(scratch, { recursive: true, force: true }) }
+}
+
+async function buildWithTree(request: BuildRequest, adapters: BuildAdapters, prepared: Prepared): Promise<BuildResult> {
+  const { vars, resolved, source, lists, plan, auditedTree } = prepared
+  const outDir = request.outDir
   if (request.images && request.extras !== 'none') {
-    await adapters.phase('Images other roles pull', () => addTreeImages(request, plan, lists, tree, resolved))
+    await adapters.phase('Images other roles pull', () => addTreeImages(request, plan, lists, auditedTree))
   }
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -212,7 +243,7 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   // What the tree's roles fetch that the bundle still lacks (charts, files no entry names).
   // A report, never a reason to fail a complete bundle: its own failure is a warning.
   const audit = await adapters
-    .phase('Audit', () => auditBundle({ bundleDir: outDir, inventories: request.inventories, ...(resolved ? {} : { kubesprayDir: tree }), hostMachine: request.hostMachine, cwd: request.cwd }))
+    .phase('Audit', () => auditBundle({ bundleDir: outDir, inventories: request.inventories, kubesprayDir: auditedTree, hostMachine: request.hostMachine, cwd: request.cwd }))
     .catch((e: Error) => {
       warnings.push(`audit: ${e.message}`)
       return undefined
@@ -408,9 +439,9 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy):
  * cloud controllers and CSI drivers... `enabled` takes those whose role runs with these
  * variables (as far as cluster.yml's conditions can be read), `all` every one that renders.
  */
-async function addTreeImages(request: BuildRequest, plan: Plan, lists: Map<ImageArch, ListsResult>, tree: string, resolved: ResolvedVersion | undefined): Promise<void> {
+async function addTreeImages(request: BuildRequest, plan: Plan, lists: Map<ImageArch, ListsResult>, treeDir: string): Promise<void> {
   const entries = await treeReferences({
-    ...(resolved ? { tarball: join(request.outDir, tarballName(versionLabel(resolved))) } : { treeDir: tree }),
+    treeDir,
     extraVars: request.extraVars,
     inventories: request.inventories,
     arches: request.arches,
