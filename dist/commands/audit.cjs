@@ -2354,10 +2354,10 @@ function mappingKey(content) {
   const colon = AFTER_QUOTED_KEY.exec(content.slice(end));
   return colon ? [key, end + colon[0].length] : void 0;
 }
-function foldLines(lines2) {
-  let out = lines2[0] ?? "";
+function foldLines(lines) {
+  let out = lines[0] ?? "";
   let blanks = 0;
-  for (const line of lines2.slice(1)) {
+  for (const line of lines.slice(1)) {
     if (line === "") {
       blanks++;
       continue;
@@ -2527,9 +2527,9 @@ var AliasBudget = class {
   }
 };
 var Converter = class {
-  constructor(file, lines2, budget) {
+  constructor(file, lines, budget) {
     this.file = file;
-    this.lines = lines2;
+    this.lines = lines;
     this.budget = budget;
   }
   file;
@@ -2609,8 +2609,8 @@ var Converter = class {
 };
 function loadYamlDocumentsExact(text3, file) {
   const { LineCounter, parseAllDocuments } = yamlLibrary();
-  const lines2 = new LineCounter();
-  const docs = parseAllDocuments(text3, { schema: "failsafe", lineCounter: lines2, uniqueKeys: false, strict: false });
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text3, { schema: "failsafe", lineCounter: lines, uniqueKeys: false, strict: false });
   const list = Array.isArray(docs) ? docs : [];
   const budget = new AliasBudget();
   return list.map((doc) => {
@@ -2619,7 +2619,7 @@ function loadYamlDocumentsExact(text3, file) {
       const pos = error.linePos?.[0] ?? { line: 0, col: 0 };
       throw new YamlError(file, pos.line, pos.col, error.message.split("\n")[0]);
     }
-    return new Converter(file, lines2, budget).convert(doc.contents);
+    return new Converter(file, lines, budget).convert(doc.contents);
   });
 }
 function loadYamlDocuments(text3, file) {
@@ -3484,10 +3484,10 @@ function isRegistryOnly(templar, name) {
   const value = renderValue(templar, templar.rawValue(name) ?? null);
   return "value" in value && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(pyStr(value.value).trim());
 }
-function openConditions(lines2) {
+function openConditions(lines) {
   const stack = [];
   const at2 = [];
-  for (const line of lines2) {
+  for (const line of lines) {
     at2.push(stack.map((s3) => s3.current));
     for (const tag of line.matchAll(/\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}/g)) {
       const [, keyword, rest] = tag;
@@ -3507,12 +3507,12 @@ function openConditions(lines2) {
   return at2;
 }
 function scrapeImageLines(text3) {
-  const lines2 = text3.split("\n");
-  const conditions = openConditions(lines2);
+  const lines = text3.split("\n");
+  const conditions = openConditions(lines);
   const out = [];
-  for (let i = 0; i < lines2.length; i++) {
-    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines2[i]);
-    if (!m2 || lines2[i].trimStart().startsWith("#")) continue;
+  for (let i = 0; i < lines.length; i++) {
+    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines[i]);
+    if (!m2 || lines[i].trimStart().startsWith("#")) continue;
     const value = unquote(m2[3].trim());
     if (value !== "") {
       out.push({ line: i + 1, expression: value, conditions: conditions[i] });
@@ -3520,10 +3520,10 @@ function scrapeImageLines(text3) {
     }
     const indent = m2[1].length;
     const block = {};
-    for (let j2 = i + 1; j2 < lines2.length; j2++) {
-      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines2[j2]);
-      const depth2 = lines2[j2].length - lines2[j2].trimStart().length;
-      if (lines2[j2].trim() !== "" && depth2 <= indent) break;
+    for (let j2 = i + 1; j2 < lines.length; j2++) {
+      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines[j2]);
+      const depth2 = lines[j2].length - lines[j2].trimStart().length;
+      if (lines[j2].trim() !== "" && depth2 <= indent) break;
       if (inner && inner[1].length > indent) block[inner[2]] ??= unquote(inner[3].trim());
     }
     if (block.repository) {
@@ -3544,10 +3544,10 @@ function templateReferences(tree, role, consumers) {
   const out = [];
   for (const [path, text3] of tree.input.files) {
     if (!path.startsWith(prefix) || roleOfPath(path) !== role) continue;
-    const lines2 = scrapeImageLines(text3);
-    if (!lines2.length) continue;
+    const lines = scrapeImageLines(text3);
+    if (!lines.length) continue;
     const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
-    for (const { line, expression, conditions } of lines2) {
+    for (const { line, expression, conditions } of lines) {
       const variables = variablesIn(templar, expression);
       const off = conditions.find((c) => {
         const r = renderText(templar, `{% if ${c} %}1{% endif %}`);
@@ -3593,65 +3593,6 @@ function asVarsMapping(value, origin) {
 var KUBE_IMAGES = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"];
 var KUBE_IMAGE_LINE_V_PREFIXED = "{{ kube_image_repo }}/$i:v{{ kube_version }}";
 var KUBE_IMAGE_LINE_PLAIN = "{{ kube_image_repo }}/$i:{{ kube_version }}";
-function lines(text3) {
-  const all = text3.split("\n");
-  if (all[all.length - 1] === "") all.pop();
-  return all;
-}
-var joinLines = (ls2) => ls2.map((l) => `${l}
-`).join("");
-function scrapeFileLines(downloadYml) {
-  return lines(downloadYml).filter((l) => l.includes("download_url:")).map((l) => {
-    const cut = l.lastIndexOf("_url: ");
-    return {
-      template: (cut >= 0 ? l.slice(cut + "_url: ".length) : l).replace(/"/g, ""),
-      component: /([A-Za-z0-9_]+)_download_url:/.exec(l)?.[1] ?? "file"
-    };
-  });
-}
-function downloadsRange(all) {
-  const picked = [];
-  let inRange = false;
-  for (const line of all) {
-    if (!inRange) {
-      if (/^downloads:/.test(line)) {
-        inRange = true;
-        picked.push(line);
-      }
-    } else {
-      picked.push(line);
-      if (line.includes("download_defaults:")) inRange = false;
-    }
-  }
-  return picked;
-}
-function scrapeImageLines2(downloadYml, kubeImageLine, kubeImages = KUBE_IMAGES) {
-  const printed = [];
-  for (let line of downloadsRange(lines(downloadYml))) {
-    if (line.includes("repo: ")) {
-      line = line.replace("repo: ", "");
-      printed.push(line);
-    }
-    if (line.includes("tag: ")) {
-      line = line.replace("tag: ", "");
-      printed.push(line);
-    }
-  }
-  const squeezed = printed.map((l) => l.replace(/ /g, ""));
-  const paired = [];
-  for (let i = 0; i < squeezed.length; i += 2) {
-    paired.push(i + 1 < squeezed.length ? `${squeezed[i]}:${squeezed[i + 1]}` : squeezed[i]);
-  }
-  const images = paired.map((l) => ({
-    template: l.replace(/"/g, ""),
-    component: /\{\{'?([A-Za-z0-9_]+?)_image_repo/.exec(l)?.[1] ?? /\{\{([A-Za-z0-9_]+)/.exec(l)?.[1] ?? "image"
-  }));
-  const kube = kubeImages.map((name) => ({ template: kubeImageLine.replace("$i", name), component: name }));
-  return [...images, ...kube];
-}
-function templateText(templateLines) {
-  return joinLines(templateLines.map((l) => l.template));
-}
 function readGenerateListScript(script) {
   const echo = /echo\s+"(\{\{\s*kube_image_repo\s*\}\}\/\$i:[^"]*)"/.exec(script);
   const downloadYml = /\$\{DOWNLOAD_YML:="([^"]+)"\}/.exec(script);
@@ -3733,42 +3674,6 @@ function readKubesprayTree(root) {
     roleDefaults: load("defaults"),
     roleVars: load("vars")
   };
-}
-
-// src/domain/secrets.ts
-var SECRET_WORD = /^(pass(word|wd|phrase)?|pwd|secrets?|tokens?|auth|credentials?|creds?)$/i;
-var SECRET_PAIR = /(^|_)(private|api|access|secret|signing|ssh|tls|client|encryption)_?keys?(_|$)/i;
-var NOT_A_VALUE = /[_.-](url|repo|path|file|dir|enabled|version|ttl|mode|type|name|user|username)$/i;
-function isSecretName(name) {
-  if (NOT_A_VALUE.test(name)) return false;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").split(/[_.\-\s]+/).filter(Boolean);
-  return words.some((w2) => SECRET_WORD.test(w2)) || SECRET_PAIR.test(words.join("_")) || /(password|passwd|passphrase|secret|credential)/i.test(name);
-}
-function collectSecretStrings(v2, into) {
-  if (typeof v2 === "string") into.push(v2);
-  else if (typeof v2 === "number") into.push(String(v2));
-  else if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
-  else if (v2 && typeof v2 === "object") collectNestedSecrets(v2, into);
-}
-function collectNestedSecrets(v2, into) {
-  if (Array.isArray(v2)) v2.forEach((x) => collectNestedSecrets(x, into));
-  else if (v2 && typeof v2 === "object") {
-    for (const [k2, x] of Object.entries(v2)) {
-      if (isSecretName(k2)) collectSecretStrings(x, into);
-      else collectNestedSecrets(x, into);
-    }
-  }
-}
-
-// src/domain/bundle.ts
-var BUNDLE_MANIFEST = "bundle.json";
-function toJson2(v2) {
-  if (v2 instanceof Map) return Object.fromEntries([...v2].map(([k2, x]) => [pyStr(k2), toJson2(x)]));
-  if (Array.isArray(v2)) return v2.map(toJson2);
-  if (v2 instanceof PyTuple) return v2.items.map(toJson2);
-  if (v2 instanceof PyFloat) return v2.value;
-  if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
-  return pyStr(v2);
 }
 
 // src/domain/kubespray/downloads.ts
@@ -3913,186 +3818,6 @@ function normalizeChecksum(value, bareAlgorithm) {
     if (algorithm) return `${algorithm}:${text3.toLowerCase()}`;
   }
   return null;
-}
-
-// src/domain/kubespray/lists.ts
-var ListGenerationError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "ListGenerationError";
-  }
-};
-function generateLists(input) {
-  const templar = new Templar(input.variables, { environment: input.environment });
-  const kubeVersion = guardKubeVersion(templar);
-  const fileLines = scrapeFileLines(input.downloadYml.text);
-  const imageLines = scrapeImageLines2(input.downloadYml.text, input.kubeImageLine, input.kubeImages);
-  const filesList = renderList(templar, "files.list", fileLines, input.downloadYml.path);
-  const imagesList = renderList(templar, "images.list", imageLines, input.downloadYml.path);
-  const warnings = [];
-  const files = describeFiles(templar, filesList, fileLines, warnings);
-  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
-  const role = downloadRoleView(templar, input);
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
-}
-function secretValues(templar) {
-  const found = [];
-  for (const name of templar.variableNames()) {
-    if (!isSecretName(name)) continue;
-    let resolved;
-    try {
-      resolved = templar.resolve(name);
-    } catch {
-      continue;
-    }
-    if (resolved instanceof Undefined) continue;
-    const value = toJson2(resolved);
-    const strings = [];
-    collectSecretStrings(value, strings);
-    for (const v2 of strings) found.push({ name, value: v2 });
-  }
-  return found;
-}
-function downloadRoleView(templar, input) {
-  try {
-    const scopes = new Map([...input.roleScopes ?? /* @__PURE__ */ new Map()].map(([role, vars]) => [role, new Templar(vars, { environment: input.environment })]));
-    return roleDownloads(templar, input.kubeImageLine, input.kubeImages ?? KUBE_IMAGES, input.downloadYml.path, scopes);
-  } catch (e) {
-    if (e instanceof DownloadEntryError) throw new ListGenerationError(e.message);
-    throw e;
-  }
-}
-function renderList(templar, name, lines2, downloadYmlPath) {
-  const text3 = templateText(lines2);
-  try {
-    return pyStr(templar.render(text3, { convertData: false, escapeBackslashes: false }));
-  } catch (e) {
-    throw explainTemplateFailure(e, name, lines2, downloadYmlPath);
-  }
-}
-function explainTemplateFailure(e, name, lines2, downloadYmlPath) {
-  const line = e instanceof TemplateRuntimeError || e instanceof TemplateSyntaxError ? e.line : void 0;
-  const cause = e instanceof TemplateRuntimeError ? e.original : e;
-  const where = line ? `${name} template line ${line} (${lines2[line - 1]?.template ?? "?"}, scraped from ${downloadYmlPath})` : `${name} template`;
-  if (cause instanceof UndefinedError) {
-    return new ListGenerationError(
-      `${where}: undefined variable: ${cause.message}
-Define it with -e NAME=VALUE, in a vars file (-e @vars.yml) or in the inventory (-i), or check the Kubespray tree is complete.`
-    );
-  }
-  if (cause instanceof VariableTemplatingError) return new ListGenerationError(`${where}: ${cause.message}`);
-  return new ListGenerationError(`${where}: ${cause.name}: ${cause.message}`);
-}
-function splitLines(list) {
-  const lines2 = list.split("\n");
-  if (lines2[lines2.length - 1] === "") lines2.pop();
-  return lines2;
-}
-function zipLines(list, templateLines) {
-  const rendered = splitLines(list);
-  const aligned = rendered.length === templateLines.length;
-  return rendered.map((l, i) => [l, aligned ? templateLines[i] : void 0]);
-}
-function describeFiles(templar, filesList, lines2, warnings) {
-  const byUrl = downloadsByUrl(templar);
-  return zipLines(filesList, lines2).map(([url, line]) => {
-    const entry = byUrl.get(url);
-    const component = entry?.component ?? line?.component ?? "file";
-    if (!entry) warnings.push(`${url}: no Kubespray downloads entry has this url, so there is no checksum to verify it against`);
-    else if (!entry.checksum) warnings.push(`${url}: ${entry.reason ?? "Kubespray gives no checksum for it"}`);
-    return { url, checksum: entry?.checksum ?? null, component };
-  });
-}
-function downloadsByUrl(templar) {
-  const found = /* @__PURE__ */ new Map();
-  const raw = templar.rawValue("downloads");
-  if (!(raw instanceof Map)) return found;
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue;
-    const field = (name) => {
-      const v2 = dictGet(spec, name);
-      return v2 === void 0 ? new Undefined(`no ${name}`) : safeTemplate(templar, v2);
-    };
-    const file = field("file");
-    if (file instanceof Undefined || !truthy(toBool(file))) continue;
-    const url = field("url");
-    if (typeof url !== "string" || found.has(url)) continue;
-    const component = pyStr(key);
-    const hasChecksum = dictGet(spec, "checksum") !== void 0;
-    const checksum = field(hasChecksum ? "checksum" : "sha256");
-    if (checksum instanceof Undefined) {
-      found.set(url, { component, checksum: null, reason: `its checksum is not in Kubespray's tables (${checksum.hint}); the version is probably not one this Kubespray release knows` });
-    } else {
-      found.set(url, { component, checksum: normalizeChecksum(checksum, hasChecksum ? null : "sha256") });
-    }
-  }
-  return found;
-}
-function fileDownloads(templar) {
-  const raw = templar.rawValue("downloads");
-  if (!(raw instanceof Map)) return [];
-  const out = [];
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue;
-    const file = dictGet(spec, "file");
-    if (file === void 0 || !truthy(toBool(safeTemplate(templar, file)))) continue;
-    const rawUrl = dictGet(spec, "url");
-    const url = rawUrl === void 0 ? void 0 : safeTemplate(templar, rawUrl);
-    if (typeof url !== "string") continue;
-    const variable = typeof rawUrl === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : void 0;
-    out.push({ component: pyStr(key), url, ...variable ? { urlVariable: variable } : {} });
-  }
-  return out;
-}
-function safeTemplate(templar, value) {
-  try {
-    return templar.template(value);
-  } catch (e) {
-    const cause = e instanceof TemplateRuntimeError ? e.original : e;
-    if (cause instanceof UndefinedError) return cause.undefinedValue;
-    if (cause instanceof Error) return new Undefined(cause.message);
-    throw e;
-  }
-}
-function guardKubeVersion(templar) {
-  const kubeVersion = templar.resolve("kube_version");
-  if (kubeVersion instanceof Undefined) {
-    throw new ListGenerationError(`kube_version is undefined: ${kubeVersion.hint}`);
-  }
-  const version = pyStr(kubeVersion);
-  const supported = supportedKubeVersions(templar);
-  const range = supported.length ? `supported: ${supported[supported.length - 1]} to ${supported[0]} (${supported.join(", ")})` : "";
-  const minimum = templar.resolve("kube_version_min_required");
-  if (!(minimum instanceof Undefined)) {
-    let tooOld;
-    try {
-      tooOld = !versionCompare(version, pyStr(minimum), ">=");
-    } catch {
-      tooOld = false;
-    }
-    if (tooOld) {
-      throw new ListGenerationError(
-        `The current release of Kubespray only support newer version of Kubernetes than ${pyStr(minimum)} - You are trying to apply ${version}
-${range}`
-      );
-    }
-  }
-  if (supported.length && !supported.includes(version)) {
-    const hint = supported.includes(version.replace(/^v/, "")) ? ` (write it without the leading 'v': ${version.replace(/^v/, "")})` : "";
-    throw new ListGenerationError(
-      `kube_version ${version} is not supported by this Kubespray tree: it has no kubelet checksum for it${hint}
-${range}`
-    );
-  }
-  return version;
-}
-function supportedKubeVersions(templar) {
-  const table = templar.resolve("kubelet_checksums");
-  if (!(table instanceof Map)) return [];
-  const arch = templar.resolve("image_arch");
-  const forArch = dictGet(table, arch instanceof Undefined ? "amd64" : arch) ?? dictGet(table, "amd64");
-  if (!(forArch instanceof Map)) return [];
-  return [...forArch.keys()].map((k2) => pyStr(k2));
 }
 
 // src/adapters/tar-safe.ts
@@ -7112,6 +6837,11 @@ async function extractSafely(options) {
 // src/pipeline/bundle-dir.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_path12 = require("node:path");
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+
+// src/pipeline/bundle-dir.ts
 async function readBundleManifest(bundleDir) {
   let text3;
   try {
@@ -7565,15 +7295,17 @@ function referencesByArch(request, manifest, treeDir, arches) {
       cwd: request.cwd,
       environment: request.environment
     };
+    const variables = composeVariables(listsRequest, tree);
+    const kubeadm = kubeadmReferences(tree, variables, request);
     const found = findReferences({
       files,
-      variables: asEveryNode(composeVariables(listsRequest, tree)),
+      variables: asEveryNode(variables),
       isDefaultsOrigin: (origin) => defaultsOrigins.has(origin),
       isAboveRoleVars: (origin) => extraOrigins.has(origin),
       templar: { environment: request.environment }
     });
     for (const w2 of found.warnings) warnings.add(w2);
-    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
+    for (const reference of [...found.references, ...kubeadm]) {
       const key = referenceKey(reference);
       const known = merged.get(key);
       if (!known) merged.set(key, { reference, arches: [arch] });
@@ -7588,7 +7320,8 @@ function referencesByArch(request, manifest, treeDir, arches) {
 function kubeadmReferences(tree, variables, request) {
   let images;
   try {
-    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images;
+    const templar = new Templar(variables, { environment: request.environment });
+    images = roleDownloads(templar, tree.kubeImageLine, tree.kubeImages, tree.downloadYml.path).images;
   } catch {
     return [];
   }

@@ -6038,7 +6038,6 @@ function isSecretName(name) {
 }
 function redactJson(value, path = "") {
   const redacted = [];
-  const secrets = [];
   const walk = (v2, at2) => {
     if (typeof v2 === "string") return redactText(v2);
     if (Array.isArray(v2)) return v2.map((x, i) => walk(x, `${at2}[${i}]`));
@@ -6048,7 +6047,6 @@ function redactJson(value, path = "") {
         const here = at2 ? `${at2}.${k2}` : k2;
         if (isSecretName(k2) && x !== null && x !== "" && x !== void 0 && typeof x !== "boolean") {
           redacted.push(here);
-          collectSecretStrings(x, secrets);
           out[k2] = REDACTED;
         } else out[k2] = walk(x, here);
       }
@@ -6056,7 +6054,7 @@ function redactJson(value, path = "") {
     }
     return v2;
   };
-  return { value: walk(value, path), redacted, secrets };
+  return { value: walk(value, path), redacted };
 }
 function collectSecretStrings(v2, into) {
   if (typeof v2 === "string") into.push(v2);
@@ -10688,15 +10686,17 @@ function referencesByArch(request, manifest, treeDir, arches) {
       cwd: request.cwd,
       environment: request.environment
     };
+    const variables = composeVariables(listsRequest, tree);
+    const kubeadm = kubeadmReferences(tree, variables, request);
     const found = findReferences({
       files,
-      variables: asEveryNode(composeVariables(listsRequest, tree)),
+      variables: asEveryNode(variables),
       isDefaultsOrigin: (origin) => defaultsOrigins.has(origin),
       isAboveRoleVars: (origin) => extraOrigins.has(origin),
       templar: { environment: request.environment }
     });
     for (const w2 of found.warnings) warnings.add(w2);
-    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
+    for (const reference of [...found.references, ...kubeadm]) {
       const key = referenceKey(reference);
       const known = merged.get(key);
       if (!known) merged.set(key, { reference, arches: [arch] });
@@ -10711,7 +10711,8 @@ function referencesByArch(request, manifest, treeDir, arches) {
 function kubeadmReferences(tree, variables, request) {
   let images;
   try {
-    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images;
+    const templar = new Templar(variables, { environment: request.environment });
+    images = roleDownloads(templar, tree.kubeImageLine, tree.kubeImages, tree.downloadYml.path).images;
   } catch {
     return [];
   }

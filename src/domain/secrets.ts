@@ -40,14 +40,11 @@ export interface Redaction<T> {
   value: T
   /** Dotted paths of the variables (and nested keys) whose values were replaced. */
   redacted: string[]
-  /** The string values that were secret (for redacting their literal copies elsewhere). */
-  secrets: string[]
 }
 
 /** A JSON value with every secret-named key's value, and every url's userinfo, redacted. */
 export function redactJson(value: unknown, path = ''): Redaction<unknown> {
   const redacted: string[] = []
-  const secrets: string[] = []
   const walk = (v: unknown, at: string): unknown => {
     if (typeof v === 'string') return redactText(v)
     if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`))
@@ -57,7 +54,6 @@ export function redactJson(value: unknown, path = ''): Redaction<unknown> {
         const here = at ? `${at}.${k}` : k
         if (isSecretName(k) && x !== null && x !== '' && x !== undefined && typeof x !== 'boolean') {
           redacted.push(here)
-          collectSecretStrings(x, secrets)
           out[k] = REDACTED
         } else out[k] = walk(x, here)
       }
@@ -65,7 +61,7 @@ export function redactJson(value: unknown, path = ''): Redaction<unknown> {
     }
     return v
   }
-  return { value: walk(value, path), redacted, secrets }
+  return { value: walk(value, path), redacted }
 }
 
 /**

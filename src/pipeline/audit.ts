@@ -24,12 +24,11 @@ import {
   type TreeReference
 } from '../domain/kubespray/references.js'
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
-import { generateLists } from '../domain/kubespray/lists.js'
-import type { RoleImage } from '../domain/kubespray/downloads.js'
+import { roleDownloads, type RoleImage } from '../domain/kubespray/downloads.js'
 import { extractSafely } from '../adapters/tar-safe.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { composeVariables } from './lists.js'
-import type { Variable } from '../domain/ansible/templar.js'
+import { Templar, type Variable } from '../domain/ansible/templar.js'
 import { pyStr, type PyDict } from '../domain/python/values.js'
 
 export interface AuditRequest {
@@ -207,15 +206,18 @@ function referencesByArch(request: AuditRequest, manifest: Pick<BundleManifest, 
       cwd: request.cwd,
       environment: request.environment
     }
+    const variables = composeVariables(listsRequest, tree)
+    // kubeadm's images first: asEveryNode below changes the host's groups in place.
+    const kubeadm = kubeadmReferences(tree, variables, request)
     const found = findReferences({
       files,
-      variables: asEveryNode(composeVariables(listsRequest, tree)),
+      variables: asEveryNode(variables),
       isDefaultsOrigin: (origin) => defaultsOrigins.has(origin),
       isAboveRoleVars: (origin) => extraOrigins.has(origin),
       templar: { environment: request.environment }
     })
     for (const w of found.warnings) warnings.add(w)
-    for (const reference of [...found.references, ...kubeadmReferences(tree, composeVariables(listsRequest, tree), request)]) {
+    for (const reference of [...found.references, ...kubeadm]) {
       const key = referenceKey(reference)
       const known = merged.get(key)
       if (!known) merged.set(key, { reference, arches: [arch] })
@@ -236,9 +238,10 @@ function referencesByArch(request: AuditRequest, manifest: Pick<BundleManifest, 
 function kubeadmReferences(tree: ReturnType<typeof readKubesprayTree>, variables: Map<string, Variable>, request: AuditRequest): TreeReference[] {
   let images: RoleImage[]
   try {
-    images = generateLists({ downloadYml: tree.downloadYml, kubeImageLine: tree.kubeImageLine, kubeImages: tree.kubeImages, variables, environment: request.environment }).role.images
+    const templar = new Templar(variables, { environment: request.environment })
+    images = roleDownloads(templar, tree.kubeImageLine, tree.kubeImages, tree.downloadYml.path).images
   } catch {
-    // The lists' own error is the build's to report; the audit reads what it can.
+    // An entry that does not render is the build's to report; the audit reads what it can.
     return []
   }
   const enabled = { state: 'yes' as const, because: 'kubeadm config images list, run by the download role on the control plane' }
