@@ -3711,7 +3711,7 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, role
     if (entry.flag("file")) {
       const url = entry.text("url", enabled);
       if (url === void 0) continue;
-      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      out.files.push({ component, url, ...entry.urlVariable(), ...entry.checksum(enabled), enabled, wantedBy });
       const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
       const scope = role === void 0 ? void 0 : roleScopes.get(role);
       if (role !== void 0 && scope !== void 0) {
@@ -3719,7 +3719,7 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, role
         const roleEnabled = inRole.flag("enabled");
         const roleUrl = inRole.text("url", roleEnabled);
         if (roleUrl !== void 0 && roleUrl !== url) {
-          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+          out.files.push({ component, url: roleUrl, ...inRole.urlVariable(), ...inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
         }
       }
     } else if (entry.flag("container")) {
@@ -3754,15 +3754,22 @@ var EntryReader = class {
     const text3 = pyStr(r.value).trim();
     return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
   }
+  /** `checksum` (or older trees' `sha256`), and for a disabled entry whose value does not render, why. */
   checksum(enabled) {
-    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
-    if (!field) return null;
-    const r = render(this.templar, dictGet(this.spec, field));
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : "sha256";
+    const raw = dictGet(this.spec, field);
+    const r = raw === void 0 ? { ok: false, why: `no ${field}` } : render(this.templar, raw);
     if (!r.ok) {
-      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
-      return null;
+      if (enabled && raw !== void 0) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return { checksum: null, checksumProblem: `its checksum is not in Kubespray's tables (${r.why}); the version is probably not one this Kubespray release knows` };
     }
-    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+    return { checksum: normalizeChecksum(r.value, field === "sha256" ? "sha256" : null) };
+  }
+  /** The variable a url of exactly "{{ X }}" names. */
+  urlVariable() {
+    const raw = dictGet(this.spec, "url");
+    const variable = typeof raw === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(raw)?.[1] : void 0;
+    return variable ? { urlVariable: variable } : {};
   }
   image(enabled) {
     const repo = this.text("repo", enabled);

@@ -842,7 +842,7 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, role
     if (entry.flag("file")) {
       const url = entry.text("url", enabled);
       if (url === void 0) continue;
-      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy });
+      out.files.push({ component, url, ...entry.urlVariable(), ...entry.checksum(enabled), enabled, wantedBy });
       const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : void 0;
       const scope = role === void 0 ? void 0 : roleScopes2.get(role);
       if (role !== void 0 && scope !== void 0) {
@@ -850,7 +850,7 @@ function roleDownloads(templar, kubeImageLine, kubeImages, downloadYmlPath, role
         const roleEnabled = inRole.flag("enabled");
         const roleUrl = inRole.text("url", roleEnabled);
         if (roleUrl !== void 0 && roleUrl !== url) {
-          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
+          out.files.push({ component, url: roleUrl, ...inRole.urlVariable(), ...inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } });
         }
       }
     } else if (entry.flag("container")) {
@@ -885,15 +885,22 @@ var EntryReader = class {
     const text3 = pyStr(r.value).trim();
     return text3 === "" || text3 === "None" ? this.missing(name, "renders empty", enabled) : text3;
   }
+  /** `checksum` (or older trees' `sha256`), and for a disabled entry whose value does not render, why. */
   checksum(enabled) {
-    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : dictGet(this.spec, "sha256") !== void 0 ? "sha256" : void 0;
-    if (!field) return null;
-    const r = render(this.templar, dictGet(this.spec, field));
+    const field = dictGet(this.spec, "checksum") !== void 0 ? "checksum" : "sha256";
+    const raw = dictGet(this.spec, field);
+    const r = raw === void 0 ? { ok: false, why: `no ${field}` } : render(this.templar, raw);
     if (!r.ok) {
-      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
-      return null;
+      if (enabled && raw !== void 0) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`);
+      return { checksum: null, checksumProblem: `its checksum is not in Kubespray's tables (${r.why}); the version is probably not one this Kubespray release knows` };
     }
-    return normalizeChecksum(r.value, field === "sha256" ? "sha256" : null);
+    return { checksum: normalizeChecksum(r.value, field === "sha256" ? "sha256" : null) };
+  }
+  /** The variable a url of exactly "{{ X }}" names. */
+  urlVariable() {
+    const raw = dictGet(this.spec, "url");
+    const variable = typeof raw === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(raw)?.[1] : void 0;
+    return variable ? { urlVariable: variable } : {};
   }
   image(enabled) {
     const repo = this.text("repo", enabled);
@@ -9582,11 +9589,13 @@ function generateLists(input) {
   const imageLines = scrapeImageLines(input.downloadYml.text, input.kubeImageLine, input.kubeImages);
   const filesList = renderList(templar, "files.list", fileLines, input.downloadYml.path);
   const imagesList = renderList(templar, "images.list", imageLines, input.downloadYml.path);
-  const warnings = [];
-  const files = describeFiles(templar, filesList, fileLines, warnings);
-  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
   const role = downloadRoleView(templar, input);
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) };
+  const entries = role.files.filter((f2) => f2.wantedBy.role === "download");
+  const warnings = [];
+  const files = describeFiles(entries, filesList, fileLines, warnings);
+  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? "image" }));
+  const downloads = entries.map((f2) => ({ component: f2.component, url: f2.url, ...f2.urlVariable ? { urlVariable: f2.urlVariable } : {} }));
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads, role, secretValues: secretValues(templar) };
 }
 function secretValues(templar) {
   const found = [];
@@ -9646,66 +9655,16 @@ function zipLines(list, templateLines) {
   const aligned = rendered.length === templateLines.length;
   return rendered.map((l, i) => [l, aligned ? templateLines[i] : void 0]);
 }
-function describeFiles(templar, filesList, lines2, warnings) {
-  const byUrl = downloadsByUrl(templar);
+function describeFiles(entries, filesList, lines2, warnings) {
+  const byUrl = /* @__PURE__ */ new Map();
+  for (const entry of entries) if (!byUrl.has(entry.url)) byUrl.set(entry.url, entry);
   return zipLines(filesList, lines2).map(([url, line]) => {
     const entry = byUrl.get(url);
     const component = entry?.component ?? line?.component ?? "file";
     if (!entry) warnings.push(`${url}: no Kubespray downloads entry has this url, so there is no checksum to verify it against`);
-    else if (!entry.checksum) warnings.push(`${url}: ${entry.reason ?? "Kubespray gives no checksum for it"}`);
+    else if (!entry.checksum) warnings.push(`${url}: ${entry.checksumProblem ?? "Kubespray gives no checksum for it"}`);
     return { url, checksum: entry?.checksum ?? null, component };
   });
-}
-function downloadsByUrl(templar) {
-  const found = /* @__PURE__ */ new Map();
-  const raw = templar.rawValue("downloads");
-  if (!(raw instanceof Map)) return found;
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue;
-    const field = (name) => {
-      const v2 = dictGet(spec, name);
-      return v2 === void 0 ? new Undefined(`no ${name}`) : safeTemplate(templar, v2);
-    };
-    const file = field("file");
-    if (file instanceof Undefined || !truthy(toBool(file))) continue;
-    const url = field("url");
-    if (typeof url !== "string" || found.has(url)) continue;
-    const component = pyStr(key);
-    const hasChecksum = dictGet(spec, "checksum") !== void 0;
-    const checksum = field(hasChecksum ? "checksum" : "sha256");
-    if (checksum instanceof Undefined) {
-      found.set(url, { component, checksum: null, reason: `its checksum is not in Kubespray's tables (${checksum.hint}); the version is probably not one this Kubespray release knows` });
-    } else {
-      found.set(url, { component, checksum: normalizeChecksum(checksum, hasChecksum ? null : "sha256") });
-    }
-  }
-  return found;
-}
-function fileDownloads(templar) {
-  const raw = templar.rawValue("downloads");
-  if (!(raw instanceof Map)) return [];
-  const out = [];
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue;
-    const file = dictGet(spec, "file");
-    if (file === void 0 || !truthy(toBool(safeTemplate(templar, file)))) continue;
-    const rawUrl = dictGet(spec, "url");
-    const url = rawUrl === void 0 ? void 0 : safeTemplate(templar, rawUrl);
-    if (typeof url !== "string") continue;
-    const variable = typeof rawUrl === "string" ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : void 0;
-    out.push({ component: pyStr(key), url, ...variable ? { urlVariable: variable } : {} });
-  }
-  return out;
-}
-function safeTemplate(templar, value) {
-  try {
-    return templar.template(value);
-  } catch (e) {
-    const cause = e instanceof TemplateRuntimeError ? e.original : e;
-    if (cause instanceof UndefinedError) return cause.undefinedValue;
-    if (cause instanceof Error) return new Undefined(cause.message);
-    throw e;
-  }
 }
 function guardKubeVersion(templar) {
   const kubeVersion = templar.resolve("kube_version");

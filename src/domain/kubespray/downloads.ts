@@ -26,8 +26,12 @@ export interface WantedBy {
 export interface RoleFile {
   component: string
   url: string
+  /** X when the entry's url is exactly "{{ X }}" (the variable that moves it). */
+  urlVariable?: string
   /** `sha256:<hex>` (or another algorithm), null when Kubespray checks nothing. */
   checksum: string | null
+  /** Why a disabled entry has no checksum here (its version is not in Kubespray's tables). */
+  checksumProblem?: string
   enabled: boolean
   wantedBy: WantedBy
 }
@@ -101,7 +105,7 @@ export function roleDownloads(
     if (entry.flag('file')) {
       const url = entry.text('url', enabled)
       if (url === undefined) continue
-      out.files.push({ component, url, checksum: entry.checksum(enabled), enabled, wantedBy })
+      out.files.push({ component, url, ...entry.urlVariable(), ...entry.checksum(enabled), enabled, wantedBy })
       const role = Object.hasOwn(ENTRY_ROLE_SCOPES, component) ? ENTRY_ROLE_SCOPES[component] : undefined
       const scope = role === undefined ? undefined : roleScopes.get(role)
       if (role !== undefined && scope !== undefined) {
@@ -109,7 +113,7 @@ export function roleDownloads(
         const roleEnabled = inRole.flag('enabled')
         const roleUrl = inRole.text('url', roleEnabled)
         if (roleUrl !== undefined && roleUrl !== url) {
-          out.files.push({ component, url: roleUrl, checksum: inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } })
+          out.files.push({ component, url: roleUrl, ...inRole.urlVariable(), ...inRole.checksum(roleEnabled), enabled: roleEnabled, wantedBy: { role, variable: `downloads.${component}` } })
         }
       }
     } else if (entry.flag('container')) {
@@ -145,15 +149,23 @@ class EntryReader {
     return text === '' || text === 'None' ? this.missing(name, 'renders empty', enabled) : text
   }
 
-  checksum(enabled: boolean): string | null {
-    const field = dictGet(this.spec, 'checksum') !== undefined ? 'checksum' : dictGet(this.spec, 'sha256') !== undefined ? 'sha256' : undefined
-    if (!field) return null
-    const r = render(this.templar, dictGet(this.spec, field) as Value)
+  /** `checksum` (or older trees' `sha256`), and for a disabled entry whose value does not render, why. */
+  checksum(enabled: boolean): { checksum: string | null; checksumProblem?: string } {
+    const field = dictGet(this.spec, 'checksum') !== undefined ? 'checksum' : 'sha256'
+    const raw = dictGet(this.spec, field)
+    const r: Rendered = raw === undefined ? { ok: false, why: `no ${field}` } : render(this.templar, raw)
     if (!r.ok) {
-      if (enabled) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`)
-      return null
+      if (enabled && raw !== undefined) this.fail(field, `renders with an undefined variable: ${r.why} (Kubespray has no checksum for this version: choose one it knows, or give the checksum)`)
+      return { checksum: null, checksumProblem: `its checksum is not in Kubespray's tables (${r.why}); the version is probably not one this Kubespray release knows` }
     }
-    return normalizeChecksum(r.value, field === 'sha256' ? 'sha256' : null)
+    return { checksum: normalizeChecksum(r.value, field === 'sha256' ? 'sha256' : null) }
+  }
+
+  /** The variable a url of exactly "{{ X }}" names. */
+  urlVariable(): { urlVariable?: string } {
+    const raw = dictGet(this.spec, 'url')
+    const variable = typeof raw === 'string' ? /^\{\{\s*(\w+)\s*\}\}$/.exec(raw)?.[1] : undefined
+    return variable ? { urlVariable: variable } : {}
   }
 
   image(enabled: boolean): string | undefined {

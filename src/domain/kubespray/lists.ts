@@ -5,13 +5,12 @@
 import { Templar, VariableTemplatingError, type VariableMap } from '../ansible/templar.js'
 import { TemplateRuntimeError } from '../jinja/render.js'
 import { TemplateSyntaxError } from '../jinja/lexer.js'
-import { toBool } from '../jinja/filters.js'
 import { versionCompare } from '../ansible/version.js'
-import { Undefined, UndefinedError, dictGet, pyStr, truthy, type Value } from '../python/values.js'
+import { Undefined, UndefinedError, dictGet, pyStr, type Value } from '../python/values.js'
 import { scrapeFileLines, scrapeImageLines, templateText, KUBE_IMAGES, type TemplateLine } from './templates.js'
 import { collectSecretStrings, isSecretName } from '../secrets.js'
 import { toJson } from '../bundle.js'
-import { DownloadEntryError, normalizeChecksum, roleDownloads, type RoleDownloads } from './downloads.js'
+import { DownloadEntryError, roleDownloads, type RoleDownloads, type RoleFile } from './downloads.js'
 
 export interface FileEntry {
   url: string
@@ -78,11 +77,14 @@ export function generateLists(input: GenerateInput): GeneratedLists {
   const imageLines = scrapeImageLines(input.downloadYml.text, input.kubeImageLine, input.kubeImages)
   const filesList = renderList(templar, 'files.list', fileLines, input.downloadYml.path)
   const imagesList = renderList(templar, 'images.list', imageLines, input.downloadYml.path)
-  const warnings: string[] = []
-  const files = describeFiles(templar, filesList, fileLines, warnings)
-  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
   const role = downloadRoleView(templar, input)
-  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads: fileDownloads(templar), role, secretValues: secretValues(templar) }
+  // The download role's own entries (not another role's second fetch in its own scope).
+  const entries = role.files.filter((f) => f.wantedBy.role === 'download')
+  const warnings: string[] = []
+  const files = describeFiles(entries, filesList, fileLines, warnings)
+  const images = zipLines(imagesList, imageLines).map(([ref, line]) => ({ ref, component: line?.component ?? 'image' }))
+  const downloads = entries.map((f) => ({ component: f.component, url: f.url, ...(f.urlVariable ? { urlVariable: f.urlVariable } : {}) }))
+  return { filesList, imagesList, files, images, warnings, kubeVersion, downloads, role, secretValues: secretValues(templar) }
 }
 
 /**
@@ -157,79 +159,19 @@ function zipLines(list: string, templateLines: TemplateLine[]): [string, Templat
 
 /**
  * The checksum Kubespray verifies for each url: the `downloads` entry (`file: true`) whose
- * url renders to it. Older releases give bare hex under `sha256:` (0 meaning none), newer
- * ones `checksum: <algo>:<hex>`.
+ * url renders to it (the first such entry), from the download role's view. Older releases
+ * give bare hex under `sha256:` (0 meaning none), newer ones `checksum: <algo>:<hex>`.
  */
-function describeFiles(templar: Templar, filesList: string, lines: TemplateLine[], warnings: string[]): FileEntry[] {
-  const byUrl = downloadsByUrl(templar)
+function describeFiles(entries: readonly RoleFile[], filesList: string, lines: TemplateLine[], warnings: string[]): FileEntry[] {
+  const byUrl = new Map<string, RoleFile>()
+  for (const entry of entries) if (!byUrl.has(entry.url)) byUrl.set(entry.url, entry)
   return zipLines(filesList, lines).map(([url, line]) => {
     const entry = byUrl.get(url)
     const component = entry?.component ?? line?.component ?? 'file'
     if (!entry) warnings.push(`${url}: no Kubespray downloads entry has this url, so there is no checksum to verify it against`)
-    else if (!entry.checksum) warnings.push(`${url}: ${entry.reason ?? 'Kubespray gives no checksum for it'}`)
+    else if (!entry.checksum) warnings.push(`${url}: ${entry.checksumProblem ?? 'Kubespray gives no checksum for it'}`)
     return { url, checksum: entry?.checksum ?? null, component }
   })
-}
-
-interface DownloadFile {
-  component: string
-  checksum: string | null
-  reason?: string
-}
-
-function downloadsByUrl(templar: Templar): Map<string, DownloadFile> {
-  const found = new Map<string, DownloadFile>()
-  const raw = templar.rawValue('downloads')
-  if (!(raw instanceof Map)) return found
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue
-    const field = (name: string): Value => {
-      const v = dictGet(spec, name)
-      return v === undefined ? new Undefined(`no ${name}`) : safeTemplate(templar, v)
-    }
-    const file = field('file')
-    if (file instanceof Undefined || !truthy(toBool(file))) continue
-    const url = field('url')
-    if (typeof url !== 'string' || found.has(url)) continue
-    const component = pyStr(key as Value)
-    const hasChecksum = dictGet(spec, 'checksum') !== undefined
-    const checksum = field(hasChecksum ? 'checksum' : 'sha256')
-    if (checksum instanceof Undefined) {
-      found.set(url, { component, checksum: null, reason: `its checksum is not in Kubespray's tables (${checksum.hint}); the version is probably not one this Kubespray release knows` })
-    } else {
-      found.set(url, { component, checksum: normalizeChecksum(checksum, hasChecksum ? null : 'sha256') })
-    }
-  }
-  return found
-}
-
-function fileDownloads(templar: Templar): DownloadEntry[] {
-  const raw = templar.rawValue('downloads')
-  if (!(raw instanceof Map)) return []
-  const out: DownloadEntry[] = []
-  for (const [key, spec] of raw) {
-    if (!(spec instanceof Map)) continue
-    const file = dictGet(spec, 'file')
-    if (file === undefined || !truthy(toBool(safeTemplate(templar, file)))) continue
-    const rawUrl = dictGet(spec, 'url')
-    const url = rawUrl === undefined ? undefined : safeTemplate(templar, rawUrl)
-    if (typeof url !== 'string') continue
-    const variable = typeof rawUrl === 'string' ? /^\{\{\s*(\w+)\s*\}\}$/.exec(rawUrl)?.[1] : undefined
-    out.push({ component: pyStr(key as Value), url, ...(variable ? { urlVariable: variable } : {}) })
-  }
-  return out
-}
-
-function safeTemplate(templar: Templar, value: Value): Value {
-  try {
-    return templar.template(value)
-  } catch (e) {
-    const cause = e instanceof TemplateRuntimeError ? e.original : e
-    if (cause instanceof UndefinedError) return cause.undefinedValue
-    // A broken field of one downloads entry must not stop the lists: it only loses its checksum.
-    if (cause instanceof Error) return new Undefined(cause.message)
-    throw e
-  }
 }
 
 /**
