@@ -155,11 +155,29 @@ export function bundlePrefixes(names: Iterable<string>): string[] {
   return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort()
 }
 
-/** Which kind of part an asset name is, or undefined for an asset that is no part of ours. */
-export function partKind(prefix: string, name: string): PartPlan['kind'] | undefined {
-  const m = new RegExp(`^${prefix.replace(/[.]/g, '\\.')}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name)
-  return m ? (m[1].replace(/-\d+$/, '') as PartPlan['kind']) : undefined
+/**
+ * The assets of a bundle besides its parts: its own SHA256SUMS (`<prefix>-sums-<sha8>.txt`, what
+ * a delta against it reads to know what it holds, without downloading a part) and, for a delta,
+ * the delta manifest (`<prefix>-delta-<sha8>.json`, domain/delta.ts). Both plain text.
+ */
+export type AssetKind = PartPlan['kind'] | 'sums' | 'delta'
+
+/** The name a bundle's own SHA256SUMS or delta manifest is uploaded under, by its sha256. */
+export function metaAssetName(prefix: string, kind: 'sums' | 'delta', sha256: string): string {
+  return `${prefix}-${kind}-${sha256.slice(0, 8)}.${kind === 'sums' ? 'txt' : 'json'}`
 }
+
+/** Which kind of asset of this bundle a name is, or undefined for an asset that is not one of ours. */
+export function partKind(prefix: string, name: string): AssetKind | undefined {
+  const quoted = prefix.replace(/[.]/g, '\\.')
+  const tar = new RegExp(`^${quoted}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name)
+  if (tar) return tar[1].replace(/-\d+$/, '') as PartPlan['kind']
+  const meta = new RegExp(`^${quoted}-(sums-[0-9a-f]{8}\\.txt|delta-[0-9a-f]{8}\\.json)$`).exec(name)
+  return meta ? (meta[1].slice(0, meta[1].indexOf('-')) as 'sums' | 'delta') : undefined
+}
+
+/** Whether a kind is a tar part (unpacked into the bundle directory) rather than a small metadata asset. */
+export const isTarPart = (kind: AssetKind | undefined): kind is PartPlan['kind'] => kind === 'bundle' || kind === 'files' || kind === 'images'
 
 /** The suffix of an asset still being uploaded (renamed to its final name once complete). */
 export const PARTIAL = '.partial'

@@ -7,7 +7,7 @@
  * downloading a part. Pure: the bundles' manifests and assets in, one manifest out.
  */
 import type { BundleFile, BundleImage, BundleManifest } from './bundle.js'
-import type { PartPlan } from './parts.js'
+import type { AssetKind } from './parts.js'
 
 export const RELEASE_SCHEMA = 'kubespray-bundle-release/v1'
 /** The asset name: the release-level counterpart of a bundle directory's bundle.json. */
@@ -15,7 +15,7 @@ export const RELEASE_MANIFEST = 'bundle.json'
 
 export interface ReleaseAssetEntry {
   name: string
-  kind: PartPlan['kind']
+  kind: AssetKind
   size: number
   sha256: string
 }

@@ -5,12 +5,15 @@
  * bundle part that brings index.json and SHA256SUMS); last, every file of the directory is
  * hashed against the bundle's own SHA256SUMS.
  */
-import { readFile, rename, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { constants } from 'node:fs'
+import { copyFile, link, readFile, realpath, rename, rm } from 'node:fs/promises'
+import { dirname, join, relative, isAbsolute } from 'node:path'
 import { STATE_DIR } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
-import { bundlePrefixes, partKind, type PartPlan } from '../domain/parts.js'
-import { ensureDirUnder, regularFile, writeFileAtomic } from '../adapters/fs-atomic.js'
+import { bundlePrefixes, isTarPart, partKind, type AssetKind, type PartPlan } from '../domain/parts.js'
+import { BUNDLE_SUMS } from '../domain/bundle.js'
+import { baseMismatch, describeBase, parseDeltaManifest, type DeltaBase, type DeltaManifest } from '../domain/delta.js'
+import { ensureDirUnder, regularFile, tempPathFor, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { discardPart, FileFetcher, DEFAULT_SEGMENT_POLICY } from '../adapters/http/fetch-file.js'
 import { fromUndici } from '../adapters/http/bytes.js'
 import { PrioritySlots } from '../adapters/http/slots.js'
@@ -18,7 +21,7 @@ import { unpackPart } from '../adapters/bundle-parts.js'
 import type { GitHubReleases, Release, ReleaseAsset } from '../adapters/github/releases.js'
 import type { GitHubClient } from '../adapters/github/client.js'
 import { extractZipEntry, zipEntries } from '../adapters/zip-read.js'
-import { ASSET_SUMS } from './publish.js'
+import { ASSET_SUMS, sha256Of } from './publish.js'
 import { verifyDirectory } from './verify.js'
 import { parseSums, sha256File as hashFile } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -30,6 +33,8 @@ export interface FetchRequest {
   prefix?: string
   concurrency: number
   connections: number
+  /** A delta's base: the bundle directory of the release it was published against. */
+  baseDir?: string
 }
 
 export interface FetchProgress {
@@ -44,18 +49,28 @@ export interface FetchResult {
   /** Files of the bundle that did not verify (empty: the directory is the published bundle). */
   mismatches: string[]
   files: number
+  /** A delta: its base, and the files and blobs taken from the base directory (hard links where the file system allows). */
+  delta?: { base: DeltaBase; taken: number; linked: number; copied: number; bytes: DeltaManifest['bytes'] }
 }
 
 interface FetchState {
   unpacked: Record<string, string>
+  /** A delta whose content was taken from the base: the sha256 of its manifest. */
+  taken?: string
 }
 
-const ORDER: Record<PartPlan['kind'], number> = { images: 0, files: 1, bundle: 2 }
+/** A delta manifest read and its base directory checked: what the unpacking takes from where. */
+interface CheckedDelta {
+  manifest: DeltaManifest
+  baseDir: string
+}
+
+const ORDER: Record<AssetKind, number> = { delta: 0, sums: 0, images: 1, files: 2, bundle: 3 }
 
 export async function runFetch(request: FetchRequest, releases: GitHubReleases, progress: FetchProgress): Promise<FetchResult> {
   const release = await releases.byTag(request.tag)
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag}`)
-  const { prefix, parts, sums } = await listedParts(releases, release, request.tag, request.prefix)
+  const { prefix, parts: listed, sums } = await listedParts(releases, release, request.tag, request.prefix)
 
   const dir = await ensureDirUnder(request.outDir, join(STATE_DIR, 'fetch'))
   const statePath = join(dir, 'state.json')
@@ -63,6 +78,16 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
     .then((t) => JSON.parse(t) as FetchState)
     .catch(() => ({ unpacked: {} }))
   const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
+  // A delta: its manifest (small) first, and the base directory checked against it, before any part.
+  const deltaAsset = listed.find((p) => p.kind === 'delta')?.asset
+  let delta: CheckedDelta | undefined
+  if (deltaAsset) {
+    const expected = sums.get(deltaAsset.name) ?? ''
+    const path = join(dir, deltaAsset.name)
+    if (!((await regularFile(path)) && (await sha256File(path)) === expected)) await downloadVerified(fetcher, releases, deltaAsset, path, expected, `the release's ${ASSET_SUMS} says ${expected}`)
+    delta = await checkDelta(await readFile(path, 'utf8'), `${releases.repo} release ${request.tag}: ${deltaAsset.name}`, request.baseDir, request.outDir)
+  }
+  const parts = listed.flatMap(({ asset, kind }) => (isTarPart(kind) ? [{ asset, kind }] : []))
   progress.planned(parts.length, parts.reduce((n, p) => n + p.asset.size, 0))
   // Every asset is tried, so a re-run after a failure has only the failed ones left to fetch.
   const outcomes = await runPool(parts, request.concurrency, async ({ asset }) => {
@@ -79,10 +104,74 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   if (failed.length) {
     throw new Error(`${failed.length} of ${outcomes.length} assets could not be fetched (run fetch again to resume):\n` + failed.map((f) => `  ${f.name}: ${(f as { error: string }).error}`).join('\n'))
   }
-  const fetched = outcomes
-  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? '' })), state, statePath, request.concurrency)
+  const fetched = deltaAsset ? [{ name: deltaAsset.name, size: deltaAsset.size, downloaded: true }, ...outcomes] : outcomes
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? '' })), state, statePath, request.concurrency, true, delta)
   return { prefix, assets: fetched, ...result }
 }
+
+/**
+ * A delta's manifest, parsed and checked, and its base directory checked against it: its own
+ * SHA256SUMS must hash to the digest the delta names. Fails fast (nothing of the delta's parts is
+ * read yet), naming the base release's tag and the digest expected.
+ */
+async function checkDelta(text: string, where: string, baseDir: string | undefined, outDir: string): Promise<CheckedDelta> {
+  const manifest = parseDeltaManifest(text, where)
+  const base = describeBase(manifest.base)
+  if (baseDir === undefined) {
+    throw new InputError(`${where}: this is a delta against ${base}. Fetch that bundle first (fetch --repo ${manifest.base.repo} --tag ${manifest.base.tag} --out BASE), then give it: --base BASE`)
+  }
+  const real = await realpath(baseDir).catch(() => {
+    throw new InputError(`--base ${baseDir}: no such directory (the bundle of ${base})`)
+  })
+  const out = await realpath(outDir)
+  const inside = (a: string, b: string): boolean => {
+    const rel = relative(a, b)
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  }
+  if (inside(real, out) || inside(out, real)) throw new InputError(`--base ${baseDir} and --out ${outDir}: the base is read, never written; give --out a directory of its own (not the base, nor inside it)`)
+  const sumsText = await readFile(join(baseDir, BUNDLE_SUMS), 'utf8').catch(() => {
+    throw new InputError(`--base ${baseDir} has no ${BUNDLE_SUMS}: not a bundle directory; the delta expects the bundle of ${base}`)
+  })
+  const mismatch = baseMismatch(manifest, sha256Of(sumsText), parseSums(sumsText), baseDir)
+  if (mismatch) throw new InputError(mismatch)
+  return { manifest, baseDir }
+}
+
+/**
+ * The delta's content the base holds, into the bundle directory: a hard link to the base's file
+ * where the file system allows (the same bytes, no space), else a copy (a reflink where the file
+ * system can). Each goes through a temp name and a rename, and nothing here ever writes into a
+ * file in place, so the base stays as it was; unpacking (node-tar) also replaces a file that has
+ * other links rather than writing into it. Returns how many were linked and copied.
+ */
+async function takeFromBase(delta: CheckedDelta, outDir: string, concurrency: number): Promise<{ linked: number; copied: number }> {
+  let linked = 0
+  let copied = 0
+  await runPool(delta.manifest.take, Math.max(4, concurrency), async (t) => {
+    const source = join(delta.baseDir, t.from)
+    if (!(await regularFile(source))) throw new InputError(`--base ${delta.baseDir}: ${t.from} is missing or not a regular file (the delta takes ${t.path} from it); fetch the base ${delta.manifest.base.tag} again`)
+    const target = join(await ensureDirUnder(outDir, dirname(t.path)), t.path.split('/').pop() ?? t.path)
+    const temp = tempPathFor(target)
+    try {
+      try {
+        await link(source, temp)
+        linked++
+      } catch (e) {
+        if (!isLinkRefused(e)) throw e
+        await copyFile(source, temp, constants.COPYFILE_FICLONE)
+        copied++
+      }
+      await rename(temp, target)
+    } catch (e) {
+      await rm(temp, { force: true })
+      throw e
+    }
+  })
+  return { linked, copied }
+}
+
+/** A hard link the file system refuses (another device, no links, too many, not permitted): copy instead. */
+const isLinkRefused = (e: unknown): boolean => ['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')
 
 /**
  * The far side with no network: the release's assets already copied into `assetsDir` (from a
@@ -97,10 +186,21 @@ export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'conne
   })
   const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]))
   const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), request.prefix, where)
+  // A delta: its manifest checked against the copied SHA256SUMS, and the base against it, before any part is read.
+  const deltaName = [...sums.keys()].find((name) => partKind(prefix, name) === 'delta')
+  let delta: CheckedDelta | undefined
+  if (deltaName) {
+    const deltaText = await readFile(join(request.assetsDir, deltaName), 'utf8').catch(() => {
+      throw new InputError(`${where}: ${deltaName} is missing (its ${ASSET_SUMS} lists it; copy every asset of bundle ${prefix})`)
+    })
+    if (sha256Of(deltaText) !== sums.get(deltaName)) throw new InputError(`${where}: ${deltaName}: its bytes hash to sha256 ${sha256Of(deltaText)}, the copied ${ASSET_SUMS} says ${sums.get(deltaName) ?? ''} (copy it again)`)
+    await ensureDirUnder(request.outDir, '.')
+    delta = await checkDelta(deltaText, `${where}: ${deltaName}`, request.baseDir, request.outDir)
+  }
   const parts = [...sums.keys()]
     .flatMap((name) => {
       const kind = partKind(prefix, name)
-      return kind ? [{ name, kind, sha256: sums.get(name) ?? '' }] : []
+      return isTarPart(kind) ? [{ name, kind, sha256: sums.get(name) ?? '' }] : []
     })
     .sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))
   const sizes = new Map<string, number>()
@@ -124,7 +224,7 @@ export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'conne
     .then((t) => JSON.parse(t) as FetchState)
     .catch(() => ({ unpacked: {} }))
   // The copied assets are the user's: read, never moved or deleted.
-  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false)
+  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false, delta)
   return { prefix, assets: parts.map((p) => ({ name: p.name, size: sizes.get(p.name) ?? 0, downloaded: false })), ...result }
 }
 
@@ -136,7 +236,7 @@ export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'conne
  * none, and a publish may delete the parts of a SHA256SUMS read just before its swap. Both are
  * met by reading the release once more, a second later.
  */
-async function listedParts(releases: GitHubReleases, release: Release, tag: string, wanted: string | undefined): Promise<{ prefix: string; parts: Array<{ asset: ReleaseAsset; kind: PartPlan['kind'] }>; sums: Map<string, string> }> {
+async function listedParts(releases: GitHubReleases, release: Release, tag: string, wanted: string | undefined): Promise<{ prefix: string; parts: Array<{ asset: ReleaseAsset; kind: AssetKind }>; sums: Map<string, string> }> {
   const where = `${releases.repo} release ${tag}`
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= 2
@@ -183,8 +283,9 @@ async function unpackAndVerify(
   statePath: string,
   concurrency: number,
   /** Whether a part is deleted once unpacked: ours to delete after a download, never a user's copy. */
-  removeUnpacked = true
-): Promise<{ mismatches: string[]; files: number }> {
+  removeUnpacked = true,
+  delta?: CheckedDelta
+): Promise<{ mismatches: string[]; files: number; delta?: FetchResult['delta'] }> {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
     if (state.unpacked[part.name] === part.sha256) continue
     await unpackPart(part.kind, join(dir, part.name), outDir)
@@ -192,8 +293,17 @@ async function unpackAndVerify(
     await writeFileAtomic(statePath, JSON.stringify(state))
     if (removeUnpacked) await rm(join(dir, part.name), { force: true })
   }
+  let taken: FetchResult['delta']
+  if (delta) {
+    const id = `${delta.manifest.prefix} ${delta.manifest.sums}`
+    // After the parts: they never hold a path the delta takes from the base (planDelta keeps them apart).
+    const counts = state.taken === id ? { linked: 0, copied: 0 } : await takeFromBase(delta, outDir, concurrency)
+    state.taken = id
+    await writeFileAtomic(statePath, JSON.stringify(state))
+    taken = { base: delta.manifest.base, taken: delta.manifest.take.length, ...counts, bytes: delta.manifest.bytes }
+  }
   const { problems, checked } = await verifyDirectory(outDir, concurrency)
-  return { mismatches: problems, files: checked }
+  return { mismatches: problems, files: checked, delta: taken }
 }
 
 export interface ArtifactFetchRequest {
@@ -248,7 +358,7 @@ export async function runFetchArtifact(request: ArtifactFetchRequest, github: Gi
   const prefix = choosePrefix(entries.map((e) => ({ name: e.name })), request.prefix, `artifact ${request.artifactId} (${meta.name})`)
   const parts = entries.flatMap((e) => {
     const kind = partKind(prefix, e.name)
-    return kind ? [{ entry: e, kind }] : []
+    return isTarPart(kind) ? [{ entry: e, kind }] : []
   })
   for (const { entry } of parts) {
     const expected = sums.get(entry.name)

@@ -21,7 +21,10 @@ import { InputError } from '../domain/errors.js'
 import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { RELEASE_MANIFEST } from '../domain/release-manifest.js'
-import { assetPrefix, contentName, PARTIAL, partialOf, partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
+import { assetPrefix, bundlePrefixes, contentName, metaAssetName, PARTIAL, partialOf, partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
+import { chooseBaseBundle, DELTA_SCHEMA, encodeDeltaManifest, isContentPath, planDelta, type DeltaBase, type DeltaManifest, type SumsLine } from '../domain/delta.js'
+import { writeFileAtomic } from '../adapters/fs-atomic.js'
+import { TOOL_VERSION } from '../version.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { writePart, type WrittenPart } from '../adapters/bundle-parts.js'
 import { GitHubReleases, MAX_ASSETS, type Release, type ReleaseAsset } from '../adapters/github/releases.js'
@@ -39,6 +42,8 @@ export interface PublishRequest {
   partSize: number
   /** Uploads at once. */
   concurrency: number
+  /** A delta: the tag of the release whose bundle it is published against. */
+  baseTag?: string
 }
 
 export interface PublishedAsset {
@@ -56,6 +61,10 @@ export interface PublishResult {
   created: boolean
   assets: PublishedAsset[]
   deleted: string[]
+  /** full: every byte of the bundle directory; published: the bytes of this publish's assets (a delta's are fewer). */
+  sizes: { full: number; published: number }
+  /** A delta: its base, and how many content paths (and bytes) it carries and leaves to the base. */
+  delta?: { base: DeltaBase; carried: number; carriedBytes: number; taken: number; takenBytes: number }
 }
 
 export interface PublishProgress {
@@ -65,6 +74,33 @@ export interface PublishProgress {
 
 /** Bundle parts go below DIR/.kubespray-bundle/publish (not published itself). */
 export const publishDir = (bundleDir: string): string => join(bundleDir, STATE_DIR, 'publish')
+
+/** A verified bundle directory, read: what packing it and planning a delta against it need. */
+interface PreparedBundle {
+  manifest: BundleManifest
+  /** Its SHA256SUMS, as text and as lines. */
+  sumsText: string
+  entries: SumsLine[]
+  prefix: string
+  /** Every listed path's size (SHA256SUMS too). */
+  sizes: Map<string, number>
+}
+
+/** Verifies the bundle as `verify` does, then reads its SHA256SUMS and the size of everything it lists. */
+async function prepareBundle(bundleDir: string, concurrency: number): Promise<PreparedBundle> {
+  const manifest = await readBundleManifest(bundleDir)
+  await refuseUnverified(bundleDir, concurrency)
+  const sumsText = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
+    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`)
+  })
+  const entries = parseSums(sumsText)
+  const sizes = new Map<string, number>([[BUNDLE_SUMS, Buffer.byteLength(sumsText)]])
+  await runPool(entries, Math.max(4, concurrency), async (e) => sizes.set(e.path, (await stat(join(bundleDir, e.path))).size))
+  return { manifest, sumsText, entries, prefix: assetPrefix(manifest, entries), sizes }
+}
+
+/** Every byte of the bundle directory that a full publish carries (SHA256SUMS and what it lists). */
+const fullBytes = (prepared: PreparedBundle): number => [...prepared.sizes.values()].reduce((n, x) => n + x, 0)
 
 /**
  * Verifies the bundle as `verify` does, then cuts it into parts under publishDir, each named
@@ -77,37 +113,45 @@ export async function packBundle(
   progress?: Pick<PublishProgress, 'packed'>,
   concurrency = 4
 ): Promise<{ manifest: BundleManifest; prefix: string; plans: PartPlan[]; parts: WrittenPart[] }> {
-  const manifest = await readBundleManifest(bundleDir)
-  await refuseUnverified(bundleDir, concurrency)
-  const sums = await readFile(join(bundleDir, BUNDLE_SUMS), 'utf8').catch(() => {
-    throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`)
-  })
-  const entries = parseSums(sums)
-  const listed = entries.map((e) => e.path)
+  return packPrepared(bundleDir, await prepareBundle(bundleDir, concurrency), partSize, progress)
+}
+
+/**
+ * The parts of a prepared bundle. With `carry` (a delta), content paths (domain/delta.ts) not in
+ * it stay out: the far side takes them from its base; metadata is always packed whole.
+ */
+async function packPrepared(
+  bundleDir: string,
+  prepared: PreparedBundle,
+  partSize: number,
+  progress?: Pick<PublishProgress, 'packed'>,
+  carry?: ReadonlySet<string>
+): Promise<{ manifest: BundleManifest; prefix: string; plans: PartPlan[]; parts: WrittenPart[] }> {
+  const { manifest, entries, prefix, sizes } = prepared
+  const packs = (path: string): boolean => !carry || !isContentPath(path) || carry.has(path)
+  const sizeOf = (path: string): number => sizes.get(path) ?? 0
   const layout = new OciLayout(join(bundleDir, 'images'))
   const index = (await layout.readIndex()).manifests
-  const blobSize = new Map<string, number>()
-  const sizeOf = async (path: string): Promise<number> => (await stat(join(bundleDir, path))).size
+  const blobPaths = new Set<string>()
   const images: ImageForParts[] = []
   for (const entry of index) {
-    const digests = [...layout.reachable([entry])]
     const blobs = []
-    for (const digest of digests) {
+    for (const digest of layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice('sha256:'.length)}`
-      if (!blobSize.has(digest)) blobSize.set(digest, await sizeOf(path))
-      blobs.push({ digest, size: blobSize.get(digest) ?? 0 })
+      blobPaths.add(path)
+      if (packs(path)) blobs.push({ digest, size: sizeOf(path) })
     }
-    images.push({ line: entry.annotations?.[REF_NAME] ?? entry.digest, blobs })
+    // A delta: an image whose blobs the base all holds is not in any part.
+    if (blobs.length) images.push({ line: entry.annotations?.[REF_NAME] ?? entry.digest, blobs })
   }
   const fileSet = new Set(manifest.files.map((f) => f.path))
-  const inImages = new Set([...blobSize.keys()].map((d) => `images/blobs/sha256/${d.slice('sha256:'.length)}`))
   const files = []
-  const meta = [{ path: BUNDLE_SUMS, size: await sizeOf(BUNDLE_SUMS) }]
-  for (const path of listed) {
-    if (fileSet.has(path)) files.push({ path, size: await sizeOf(path) })
-    else if (!inImages.has(path)) meta.push({ path, size: await sizeOf(path) })
+  const meta = [{ path: BUNDLE_SUMS, size: sizeOf(BUNDLE_SUMS) }]
+  for (const { path } of entries) {
+    if (blobPaths.has(path) || !packs(path)) continue
+    if (fileSet.has(path)) files.push({ path, size: sizeOf(path) })
+    else meta.push({ path, size: sizeOf(path) })
   }
-  const prefix = assetPrefix(manifest, entries)
   const plans = planParts(prefix, partSize, meta, files, images)
   const dir = publishDir(bundleDir)
   // An earlier run's parts carry the names of their own bytes: start empty, not beside them.
@@ -142,11 +186,38 @@ async function nameByContent(part: WrittenPart): Promise<WrittenPart> {
 }
 
 export async function runPublish(request: PublishRequest, releases: GitHubReleases, progress?: PublishProgress): Promise<PublishResult> {
-  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress, request.concurrency)
+  if (request.baseTag !== undefined && request.baseTag === request.tag) {
+    throw new InputError(`--base-tag ${request.baseTag} is --tag itself: a delta goes into another release than the base it is read against`)
+  }
+  const prepared = await prepareBundle(request.bundleDir, request.concurrency)
+  // Read before anything is packed or uploaded: a base that cannot serve fails the run here.
+  const base = request.baseTag === undefined ? undefined : await readBase(releases, request.baseTag, prepared.prefix)
+  const plan = base ? planDelta(prepared.entries, base.lines) : undefined
+  const { manifest, prefix, plans, parts: tarParts } = await packPrepared(request.bundleDir, prepared, request.partSize, progress, plan && new Set(plan.carry.map((c) => c.path)))
+  const dir = publishDir(request.bundleDir)
+  // The bundle's own SHA256SUMS goes up with every publish: what a later delta reads of this one.
+  const parts = [...tarParts, await writeMetaAsset(dir, prefix, 'sums', prepared.sumsText)]
+  let delta: PublishResult['delta']
+  if (base && plan) {
+    const bytesOf = (lines: ReadonlyArray<{ path: string }>): number => lines.reduce((n, l) => n + (prepared.sizes.get(l.path) ?? 0), 0)
+    const deltaManifest: DeltaManifest = {
+      schema: DELTA_SCHEMA,
+      tool: { name: 'kubespray-bundle', version: TOOL_VERSION },
+      prefix,
+      sums: sha256Of(prepared.sumsText),
+      base: base.base,
+      take: plan.take,
+      bytes: { full: fullBytes(prepared), carried: bytesOf(plan.carry), fromBase: bytesOf(plan.take) }
+    }
+    parts.push(await writeMetaAsset(dir, prefix, 'delta', encodeDeltaManifest(deltaManifest)))
+    delta = { base: base.base, carried: plan.carry.length, carriedBytes: deltaManifest.bytes.carried, taken: plan.take.length, takenBytes: deltaManifest.bytes.fromBase }
+  }
+  for (const p of parts.slice(tarParts.length)) progress?.packed(p)
+  const sizes = { full: fullBytes(prepared), published: parts.reduce((n, p) => n + p.size, 0) }
   let release = await releases.byTag(request.tag)
   let created = false
   if (!release) {
-    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix))
+    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle${delta ? ` (delta against ${delta.base.tag})` : ''}`, releaseNotes(manifest, prefix, delta?.base))
     release = made.release
     created = made.created
   }
@@ -186,7 +257,45 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
   if (merged) await releases.deleteAsset(merged)
   const deleted = await removeStale(releases, after, prefix, ours)
   if (release.draft) release = await releases.update(release, { draft: false })
-  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted }
+  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted, sizes, delta }
+}
+
+/**
+ * What the base release's bundle holds, from its own SHA256SUMS asset (never a part): checked
+ * against the base release's SHA256SUMS line for it; its sha256 is the digest the far side's
+ * base directory must have.
+ */
+async function readBase(releases: GitHubReleases, tag: string, prefix: string): Promise<{ base: DeltaBase; lines: SumsLine[] }> {
+  const where = `${releases.repo} release ${tag} (--base-tag)`
+  const release = await releases.byTag(tag)
+  if (!release) throw new InputError(`${releases.repo} has no release ${tag} (--base-tag): publish the base bundle there first, or leave --base-tag out for a full bundle`)
+  const assets = await releases.assets(release)
+  const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
+  if (!sumsAsset) throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle (or a publish is under way: run again)`)
+  const listed = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]))
+  const basePrefix = chooseBaseBundle(bundlePrefixes(listed.keys()), prefix, where)
+  const name = [...listed.keys()].find((n) => partKind(basePrefix, n) === 'sums')
+  if (!name) {
+    throw new InputError(
+      `${where}: bundle ${basePrefix} has no ${basePrefix}-sums-*.txt asset (its own ${BUNDLE_SUMS}, what a delta reads to know what the base holds): ` +
+        `it was published before deltas were. Publish that bundle to ${tag} again with this version (its parts stay, the asset is added), or leave --base-tag out`
+    )
+  }
+  const asset = assets.find((a) => a.name === name)
+  if (!asset) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${name}, which the release does not have (a publish under way? run again)`)
+  const text = await releases.text(asset)
+  const sha256 = sha256Of(text)
+  if (sha256 !== listed.get(name)) throw new InputError(`${where}: ${name} hashes to sha256 ${sha256}, the release's ${ASSET_SUMS} says ${listed.get(name) ?? ''}; publish the base again`)
+  return { base: { repo: releases.repo, tag, prefix: basePrefix, sums: sha256 }, lines: parseSums(text) }
+}
+
+/** A bundle's small plain asset (its SHA256SUMS, a delta manifest), written under its content name. */
+async function writeMetaAsset(dir: string, prefix: string, kind: 'sums' | 'delta', text: string): Promise<WrittenPart> {
+  const sha256 = sha256Of(text)
+  const name = metaAssetName(prefix, kind, sha256)
+  const path = join(dir, name)
+  await writeFileAtomic(path, text)
+  return { name, path, size: Buffer.byteLength(text), sha256 }
 }
 
 /**
@@ -246,7 +355,6 @@ const SWAP_WAITS = 3
 /** Another run's temporary SHA256SUMS this old is left from a run that died (a swap takes moments). */
 const DEAD_AFTER_MS = 10 * 60_000
 
-type SumsLine = { path: string; sha256: string }
 
 /** A temporary asset name of this run: unique, so concurrent publishers never share one. */
 const tempName = (name: string): string => `${name}.${randomBytes(4).toString('hex')}${PARTIAL}`
@@ -357,7 +465,18 @@ export async function placeAsset(releases: GitHubReleases, release: Release, exi
 
 export const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex')
 
-function releaseNotes(manifest: BundleManifest, prefix: string): string {
+function releaseNotes(manifest: BundleManifest, prefix: string, base?: DeltaBase): string {
+  if (base) {
+    return [
+      `Delta of the offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? 'local tree'}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(' + ')}, against the bundle of release ${base.tag} (${base.prefix}): only the files and image blobs that one lacks, and this bundle's full metadata.`,
+      '',
+      `Rebuild it beside a copy of the ${base.tag} bundle (its SHA256SUMS has sha256 ${base.sums}):`,
+      '```sh',
+      `node dist/cli.js fetch --repo ${base.repo} --tag TAG --base BASE_DIR --out bundle`,
+      '```',
+      `or, with every asset copied: \`node dist/cli.js fetch --from-dir ASSETS --base BASE_DIR --out bundle\`. The parts of a delta are not usable alone.`
+    ].join('\n')
+  }
   return [
     `Offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? 'local tree'}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(' + ')}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
     '',

@@ -3,7 +3,7 @@ import { DEFAULT_PART_SIZE } from '../../domain/parts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
-import { runPublish } from '../../pipeline/publish.js'
+import { runPublish, type PublishResult } from '../../pipeline/publish.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeErr, writeOut } from '../../report/output.js'
@@ -14,6 +14,7 @@ import { requireDir } from '../../adapters/out-dir.js'
 
 export const USAGE = `Usage:
   kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
+  kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG --base-tag BASE_TAG
 
 Verifies the bundle directory (from the build command) as verify does, and refuses one that
 does not verify, naming each bad item. Then publishes it as assets of the release TAG, creating
@@ -27,7 +28,15 @@ differently configured bundles live in one release side by side) and SHA8 starts
 own sha256. A part goes up as NAME.partial and is renamed once complete; SHA256SUMS is swapped
 to the new parts, and only then are the parts it no longer lists deleted: a run failing at any
 point leaves the release's SHA256SUMS and its parts in place, and a re-run finishes the job
-(parts already there are kept).
+(parts already there are kept). Every publish also uploads PREFIX-sums-SHA8.txt, the bundle's
+own SHA256SUMS: what a later delta reads to know what this bundle holds.
+
+With --base-tag, a delta: only the release BASE_TAG's small PREFIX-sums-*.txt asset is read
+(never its parts), and only the files and image blobs that bundle lacks (by sha256 and digest,
+not by name) are packed, with this bundle's full metadata (bundle.json, SHA256SUMS, lists,
+index.json), plus PREFIX-delta-SHA8.json naming the base (repository, tag, and the sha256 of
+the base bundle's own SHA256SUMS). The base release is left untouched. The far side rebuilds
+the bundle with fetch --base BASE_DIR, BASE_DIR being the base bundle as fetched.
 
 Options:
   --bundle DIR          the bundle directory
@@ -35,6 +44,7 @@ Options:
   --tag TAG             the release's tag (created at the default branch if missing)
   --part-size BYTES     largest asset (default ${DEFAULT_PART_SIZE}, just under GitHub's 2 GiB;
                         K, M, G suffixes are binary)
+  --base-tag BASE_TAG   publish a delta against the bundle of release BASE_TAG (same repository)
   --concurrency N       uploads at once (default 4)
   --json                print the result as one JSON object on stdout
   -h, --help            show this help
@@ -54,7 +64,7 @@ export function parseSize(name: string, value: string | undefined, fallback: num
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: 'string' }, repo: { type: 'string' }, tag: { type: 'string' }, 'part-size': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
+    { bundle: { type: 'string' }, repo: { type: 'string' }, tag: { type: 'string' }, 'base-tag': { type: 'string' }, 'part-size': { type: 'string' }, concurrency: { type: 'string' }, json: { type: 'boolean' } },
     USAGE
   )
   if (!values) return
@@ -62,11 +72,12 @@ export async function run(args: string[]): Promise<void> {
   if (!values.repo) throw new UsageError('--repo OWNER/NAME is required')
   await requireDir('--bundle', values.bundle)
   if (!values.tag) throw new UsageError('--tag TAG is required')
+  if (values['base-tag'] !== undefined && !values['base-tag'].trim()) throw new UsageError('--base-tag: give the tag of the release to publish a delta against')
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
   const releases = new GitHubReleases(githubFromEnv(http, 'publish'), parseRepository(ownerAndName('--repo', values.repo)))
   try {
     const result = await runPublish(
-      { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize('part-size', values['part-size'], DEFAULT_PART_SIZE), concurrency: positiveInt('concurrency', values.concurrency, 4) },
+      { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize('part-size', values['part-size'], DEFAULT_PART_SIZE), concurrency: positiveInt('concurrency', values.concurrency, 4), baseTag: values['base-tag'] },
       releases,
       {
         packed: (p) => writeErr(`packed ${p.name} (${formatBytes(p.size)})\n`),
@@ -79,8 +90,21 @@ export async function run(args: string[]): Promise<void> {
     }
     writeOut(formatTable(['asset', 'size', 'sha256', 'result'], result.assets.map((a) => [a.name, formatBytes(a.size), a.sha256.slice(0, 16), a.action])))
     if (result.deleted.length) writeOut(`deleted: ${result.deleted.join(', ')}\n`)
+    writeOut(`${sizeLine(result)}\n`)
     writeOut(`${result.created ? 'created' : 'updated'} ${result.releaseUrl}\n`)
   } finally {
     await http.close()
   }
+}
+
+/** The sizes people decide by: the full bundle's bytes, and what this publish carries. */
+export function sizeLine(result: Pick<PublishResult, 'sizes' | 'delta'>): string {
+  const { full, published } = result.sizes
+  if (!result.delta) return `full bundle: ${formatBytes(full)} (${full} bytes), published in full: ${formatBytes(published)} of assets`
+  const d = result.delta
+  const share = full ? ` (${((published / full) * 100).toFixed(1)}% of the full bundle)` : ''
+  return (
+    `delta against ${d.base.tag}: ${formatBytes(published)} (${published} bytes) of assets${share}; full bundle ${formatBytes(full)} (${full} bytes). ` +
+    `Carried: ${d.carried} files and blobs (${formatBytes(d.carriedBytes)}); taken from the base on the far side: ${d.taken} (${formatBytes(d.takenBytes)})`
+  )
 }
