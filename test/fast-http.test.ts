@@ -13,6 +13,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { FastHttp } from '../src/adapters/http/fast-http.js'
 import type { ByteResponse } from '../src/adapters/http/bytes.js'
+import { describeRetry, onRetry, REFUSED_RETRY_DELAY_MS, type RetryNotice } from '../src/adapters/http/retry-policy.js'
 import { makePki, type TestPki } from './helpers/registry.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
@@ -186,6 +187,54 @@ test('retries 503 with Retry-After before handing over a body', async () => {
   expect(main.seen.filter((s) => s.path === '/flaky')).toHaveLength(3)
   expect(sha256(await readAll(response))).toBe(sha256(BODY))
 })
+
+test('each retry is announced for the progress line: which retry, of how many, after what, to which host', async () => {
+  flaky = 0
+  const notices: RetryNotice[] = []
+  const stop = onRetry((n) => notices.push(n))
+  try {
+    const response = await client().get(`${main.base}/flaky`, {})
+    response.body.discard()
+  } finally {
+    stop()
+  }
+  const host = new URL(main.base).host
+  expect(notices.map(describeRetry)).toEqual([`retry 1/3 after 503: ${host}`, `retry 2/3 after 503: ${host}`])
+})
+
+test('a refused connection gets one quick retry, then its origin fails at once, with one message naming host and port', async () => {
+  const port = await closedPort()
+  const http = client()
+  const notices: RetryNotice[] = []
+  const stop = onRetry((n) => notices.push(n))
+  try {
+    const started = Date.now()
+    const first = http.get(`http://127.0.0.1:${port}/a`, {})
+    await expect(first).rejects.toMatchObject({ code: 'ECONNREFUSED', message: expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${port} refused the connection \\(ECONNREFUSED\\)`)) })
+    const firstMs = Date.now() - started
+    expect(firstMs).toBeGreaterThanOrEqual(REFUSED_RETRY_DELAY_MS - 10)
+    expect(firstMs).toBeLessThan(REFUSED_RETRY_DELAY_MS + 500)
+    // Not the backoff (minRetryDelayMs 10 here would have made 3 retries): one, 250 ms after.
+    expect(notices.map(describeRetry)).toEqual([`retry 1/1 after ECONNREFUSED: 127.0.0.1:${port}`])
+    const again = Date.now()
+    const second = http.get(`http://127.0.0.1:${port}/b`, {})
+    const refusal = await first.then(() => new Error('the first request was answered'), (e: Error) => e)
+    await expect(second).rejects.toThrow(refusal.message)
+    expect(Date.now() - again).toBeLessThan(50)
+    expect(notices).toHaveLength(1)
+  } finally {
+    stop()
+  }
+})
+
+/** A port on 127.0.0.1 nothing listens on (it was just freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((r) => server.close(() => r()))
+  return port
+}
 
 /** The pump of a body the server cut fails with a retryable code, after exactly the bytes that came. */
 async function expectCutAfter(response: ByteResponse, arrived: number): Promise<void> {

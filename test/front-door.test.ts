@@ -5,7 +5,9 @@
  * Each run is killed if it outlives its time box, so a hang fails the test instead of the suite.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:net'
+import { createHash } from 'node:crypto'
+import { createServer as createHttpServer } from 'node:http'
+import { createServer, type AddressInfo, type Server } from 'node:net'
 import { join } from 'node:path'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { CONFORMANCE_DIR, REPO_ROOT } from './helpers/conformance.js'
@@ -153,6 +155,37 @@ describe('errors that tell the fix', () => {
     }
   })
 
+  it('a refused port fails in about a second (was 15.5 s of backoff), the host named in one line for all it served', async () => {
+    const port = await closedPort()
+    const urls = [`http://127.0.0.1:${port}/a/x.tar`, `http://127.0.0.1:${port}/a/y.tar`]
+    writeFileSync(join(work, 'refused.json'), JSON.stringify({ files: urls.map((url) => ({ url, checksum: `sha256:${'ab'.repeat(32)}` })) }))
+    const r = await quickRun(['files', '--list', 'refused.json', '--out', join(work, 'refused-out')])
+    expect(r.status).toBe(1)
+    expect(r.ms).toBeLessThan(2000)
+    const refusal = `127.0.0.1:${port} refused the connection (ECONNREFUSED): nothing listens there; check that the server is up and the host and port are right`
+    expect(r.stderr.split(refusal).length - 1).toBe(2) // once as it happened, once in the final error
+    expect(r.stderr).toContain(`${refusal}\n    (2 file(s): ${urls.join(', ')})`)
+    expect(r.stderr.match(/retry \d+\/\d+ after ECONNREFUSED/g)).toEqual(['retry 1/1 after ECONNREFUSED'])
+  })
+
+  it('a 503 then a 200: the progress line says a retry happens, and why', async () => {
+    let hits = 0
+    const body = Buffer.from('a file that came on the second try\n')
+    const server = createHttpServer((_req, res) => (++hits === 1 ? res.writeHead(503).end('busy') : res.writeHead(200, { 'content-length': body.length }).end(body)))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+      const checksum = `sha256:${createHash('sha256').update(body).digest('hex')}`
+      writeFileSync(join(work, 'busy.json'), JSON.stringify({ files: [{ url: `http://${host}/busy.bin`, checksum }] }))
+      const r = await quickRun(['files', '--list', 'busy.json', '--out', join(work, 'busy-out'), '--retries', '3'])
+      expect(r.status).toBe(0)
+      expect(r.stderr).toMatch(new RegExp(`^files \\d/1 .*  \\(retry 1/3 after 503: ${host.replace(/\./g, '\\.')}\\)$`, 'm'))
+      expect(hits).toBe(2)
+    } finally {
+      server.close()
+    }
+  })
+
   it('a host name that does not resolve fails at once, not after retries', async () => {
     writeFileSync(join(work, 'nxdomain.list'), 'registry.invalid/foo/bar:1\n')
     const r = await quickRun(['images', '--list', 'nxdomain.list', '--out', join(work, 'nx-out')])
@@ -162,3 +195,11 @@ describe('errors that tell the fix', () => {
   })
 })
 
+/** A port on 127.0.0.1 nothing listens on (it was just freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}

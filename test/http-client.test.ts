@@ -3,7 +3,10 @@
  * (`images`, `files`) that needs nothing but GETs through our own reader never loads undici.
  */
 import type { Dispatcher } from 'undici'
-import { LazyHttpClient, type HttpClient } from '../src/adapters/http/client.js'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createHttpClient, LazyHttpClient, type HttpClient } from '../src/adapters/http/client.js'
+import { describeRetry, onRetry, REFUSED_RETRY_DELAY_MS } from '../src/adapters/http/retry-policy.js'
 
 function countingFactory(): { make: () => Promise<HttpClient>; made: () => number; closed: () => number } {
   let made = 0
@@ -46,4 +49,48 @@ test('a client that cannot be made fails its requests with the reason', async ()
     throw new Error('no undici here')
   })
   await expect(http.request({ origin: 'http://127.0.0.1:1', path: '/', method: 'GET' })).rejects.toThrow('no undici here')
+})
+
+describe("undici's retries follow the same policy as our reader (API calls, uploads, a proxy's bulk GETs)", () => {
+  const options = { connectionsPerHost: 2, retries: 3, minRetryDelayMs: 10, idleTimeoutMs: 5000 }
+
+  it('a refused connection: one quick retry, announced, then the error', async () => {
+    const server = createServer()
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((r) => server.close(() => r()))
+    const http = createHttpClient(options)
+    const notices: string[] = []
+    const stop = onRetry((n) => notices.push(describeRetry(n)))
+    try {
+      const started = Date.now()
+      await expect(http.request({ origin: `http://127.0.0.1:${port}`, path: '/repos', method: 'GET' })).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+      expect(Date.now() - started).toBeGreaterThanOrEqual(REFUSED_RETRY_DELAY_MS - 10)
+      expect(Date.now() - started).toBeLessThan(REFUSED_RETRY_DELAY_MS + 500)
+      expect(notices).toEqual([`retry 1/1 after ECONNREFUSED: 127.0.0.1:${port}`])
+    } finally {
+      stop()
+      await http.close()
+    }
+  })
+
+  it('a 503 then a 200: each retry announced with its count', async () => {
+    let hits = 0
+    const server = createServer((_req, res) => (++hits < 3 ? res.writeHead(503).end('busy') : res.writeHead(200).end('ok')))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as AddressInfo
+    const http = createHttpClient(options)
+    const notices: string[] = []
+    const stop = onRetry((n) => notices.push(describeRetry(n)))
+    try {
+      const res = await http.request({ origin: `http://127.0.0.1:${port}`, path: '/tags', method: 'GET' })
+      expect(res.statusCode).toBe(200)
+      expect(await res.body.text()).toBe('ok')
+      expect(notices).toEqual([`retry 1/3 after 503: 127.0.0.1:${port}`, `retry 2/3 after 503: 127.0.0.1:${port}`])
+    } finally {
+      stop()
+      await http.close()
+      server.close()
+    }
+  })
 })

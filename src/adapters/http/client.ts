@@ -7,10 +7,11 @@
  * dispatcher itself when a proxy is set. NODE_EXTRA_CA_CERTS reaches both through Node's TLS
  * defaults.
  */
-import type { Dispatcher } from 'undici'
+import type { Dispatcher, RetryHandler } from 'undici'
 import { DispatcherBytes, type ByteFetcher } from './bytes.js'
 import { FastHttp } from './fast-http.js'
 import { RETRIED_ERRORS } from './transient.js'
+import { announceRetry, REFUSED, RETRIED_STATUS, retryDelayMs, retryNotice, type TryOutcome } from './retry-policy.js'
 import { lazyRequire } from '../../domain/lazy-require.js'
 
 export { isTransient } from './transient.js'
@@ -126,6 +127,24 @@ function proxyClientFactory(Client: typeof import('undici').Client): (origin: UR
   }
 }
 
+/**
+ * undici's retry decision replaced by ours (retry-policy.ts), so a refused connection gets one
+ * quick retry rather than the backoff, and each retry is announced to the progress line as our
+ * own reader's are. Only GET and HEAD are retried; `counter` is 1 when the first retry is asked.
+ */
+function retryAsPolicySays(options: HttpClientOptions): RetryHandler.RetryCallback {
+  return (err, { state, opts }, callback) => {
+    const { code, statusCode, headers } = err as Error & { code?: string; statusCode?: number; headers?: Record<string, string | string[]> }
+    // undici's own retry error without a status (a resumed body that did not fit) is worth a retry.
+    const outcome: TryOutcome = statusCode !== undefined ? { statusCode, headers } : { code: code === 'UND_ERR_REQ_RETRY' ? 'UND_ERR_SOCKET' : code }
+    const retriesDone = Math.max(0, state.counter - 1)
+    const delay = ['GET', 'HEAD'].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : undefined
+    if (delay === undefined) return callback(err)
+    announceRetry(retryNotice(`${String(opts.origin ?? '')}${opts.path}`, outcome, retriesDone, options, delay))
+    setTimeout(() => callback(null), delay)
+  }
+}
+
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof import('undici'), options: HttpClientOptions): HttpClient {
   const agent = new EnvHttpProxyAgent({
     clientFactory: proxyClientFactory(Client),
@@ -145,8 +164,9 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof im
       timeoutFactor: 2,
       retryAfter: true,
       methods: ['GET', 'HEAD'],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERRORS
+      statusCodes: [...RETRIED_STATUS],
+      errorCodes: [...RETRIED_ERRORS, REFUSED],
+      retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })
   )

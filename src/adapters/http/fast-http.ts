@@ -20,6 +20,7 @@ import { connect as tlsConnect } from 'node:tls'
 import { redactUrl } from '../../domain/redact.js'
 import { headerValue, type ByteBody, type ByteFetcher, type ByteResponse, type Headers } from './bytes.js'
 import { RETRIED_ERRORS } from './transient.js'
+import { announceRetry, REFUSED, RETRIED_STATUS, retryDelayMs, retryNotice, type TryOutcome } from './retry-policy.js'
 
 export interface FastHttpOptions {
   connectionsPerHost: number
@@ -39,7 +40,6 @@ const CONNECT_TIMEOUT_MS = 10_000
 /** Informational (1xx) heads before a final one: more is a server that never answers. */
 const MAX_INTERIM = 10
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
-const RETRIED_STATUS = new Set([429, 500, 502, 503, 504])
 
 const failure = (message: string, code: string): Error => Object.assign(new Error(message), { code })
 
@@ -69,6 +69,8 @@ class OriginPool {
 
 export class FastHttp implements ByteFetcher {
   private readonly pools = new Map<string, OriginPool>()
+  /** Origins that refused the connection, with the message their requests fail with. */
+  private readonly refused = new Map<string, string>()
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER)
 
@@ -77,18 +79,25 @@ export class FastHttp implements ByteFetcher {
   async get(url: string, headers: Record<string, string>): Promise<ByteResponse> {
     let target = new URL(url)
     let sent = { ...headers }
-    for (let redirects = 0, attempt = 0; ; ) {
+    for (let redirects = 0, retries = 0; ; ) {
+      const refusal = this.refused.get(target.origin)
+      if (refusal) throw failure(refusal, REFUSED)
       let response: ByteResponse
       try {
         response = await this.once(target, sent)
       } catch (e) {
-        if (!isRetried(e) || attempt >= this.options.retries) throw e
-        await sleep(this.backoff(attempt++))
+        const code = (e as { code?: string })?.code
+        const delay = isRetried(e) ? this.retryDelay(target, { code }, retries) : undefined
+        if (delay === undefined) throw code === REFUSED ? this.refusedFor(target) : e
+        retries++
+        await sleep(delay)
         continue
       }
-      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+      const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : undefined
+      if (delay !== undefined) {
         response.body.discard()
-        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++))
+        retries++
+        await sleep(delay)
         continue
       }
       const location = headerValue(response.headers.location)
@@ -107,8 +116,23 @@ export class FastHttp implements ByteFetcher {
     }
   }
 
-  private backoff(attempt: number): number {
-    return Math.min(30_000, this.options.minRetryDelayMs * 2 ** attempt)
+  /** The wait before retrying after `outcome` (announced to the progress line), or undefined: failed for good. */
+  private retryDelay(target: URL, outcome: TryOutcome, retriesDone: number): number | undefined {
+    const delay = retryDelayMs(outcome, retriesDone, this.options)
+    if (delay !== undefined) announceRetry(retryNotice(target, outcome, retriesDone, this.options, delay))
+    return delay
+  }
+
+  /**
+   * A host that refused twice is refused for the rest of the run: every later request to it
+   * fails at once with the same message (one line for all it would have served), instead of
+   * each waiting out its own retry.
+   */
+  private refusedFor(target: URL): Error {
+    const port = target.port || (target.protocol === 'https:' ? '443' : '80')
+    const message = `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`
+    this.refused.set(target.origin, message)
+    return failure(message, REFUSED)
   }
 
   private pool(origin: string): OriginPool {
@@ -647,18 +671,10 @@ function rangeLength(headers: Headers): number {
   return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity
 }
 
-/** Retry-After in seconds or as a date, capped at a minute. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headerValue(headers['retry-after'])
-  if (!value) return undefined
-  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000
-  return Number.isFinite(seconds) ? Math.min(60_000, Math.max(0, seconds * 1000)) : undefined
-}
-
 /** Failures before a body starts: connection errors and timeouts (a cut body is the fetcher's to resume). */
 function isRetried(error: unknown): boolean {
   const code = (error as { code?: string })?.code
-  return typeof code === 'string' && code !== 'UND_ERR_BODY_TIMEOUT' && RETRIED_ERRORS.includes(code)
+  return typeof code === 'string' && code !== 'UND_ERR_BODY_TIMEOUT' && (RETRIED_ERRORS.includes(code) || code === REFUSED)
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,11 +1,11 @@
 /**
- * Which failures are worth another attempt: the same list for undici's retry interceptor and our
- * own reader. A name that does not resolve (ENOTFOUND) is not: it will not resolve a second later
- * either, and retrying only delays the message (EAI_AGAIN, a resolver that did not answer, is).
+ * Which failures are worth retries with backoff: the same list for undici's retry interceptor and
+ * our own reader. A name that does not resolve (ENOTFOUND) is not: it will not resolve a second
+ * later either, and retrying only delays the message (EAI_AGAIN, a resolver that did not answer,
+ * is). Nor is a refused connection (ECONNREFUSED): it gets one quick retry (retry-policy.ts).
  */
 export const RETRIED_ERRORS: string[] = [
   'ECONNRESET',
-  'ECONNREFUSED',
   'ENETDOWN',
   'ENETUNREACH',
   'EHOSTDOWN',
