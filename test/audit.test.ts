@@ -41,6 +41,7 @@ interface Extra {
   files?: string[]
   images?: string[]
   arches?: string[]
+  charts?: Array<{ repository: string; name: string; version: string }>
 }
 
 /** A bundle directory as build would leave it, minus the bytes, built with these variables. */
@@ -70,6 +71,7 @@ function bundleOf(name: string, vars: Record<string, unknown>, extra: Extra = {}
     extraVars: vars,
     files: [...files].map((url, i) => ({ url, path: `files/${i}`, size: 1, sha256: '0'.repeat(64), checksum: null, arches })),
     images: [...images].map((line) => ({ line, digest: `sha256:${'1'.repeat(64)}`, platforms: [], size: 0, arches })),
+    ...(extra.charts ? { charts: extra.charts } : {}),
     totals: { files: files.size, fileBytes: 0, images: images.size, imageBytes: 0, bytes: 0 }
   }
   writeFileSync(join(dir, 'bundle.json'), JSON.stringify(manifest))
@@ -89,6 +91,10 @@ const ARGOCD = 'https://raw.githubusercontent.com/argoproj/argo-cd/v2.14.21/mani
 const BUSYBOX = 'busybox:latest'
 const NFD = 'registry.k8s.io/nfd/node-feature-discovery:v0.16.4'
 const CSR_APPROVER = 'https://postfinance.github.io/kubelet-csr-approver'
+/** The Helm charts the wide set installs: kubelet-csr-approver through helm-apps, Cilium through its CLI. */
+const CSR_CHART = { repository: CSR_APPROVER, name: 'kubelet-csr-approver', version: '1.1.0' }
+const CILIUM_CHART = { repository: 'https://helm.cilium.io', name: 'cilium', version: '1.19.3' }
+const label = (c: { repository: string; name: string; version: string }): string => `${c.name} ${c.version} from ${c.repository}`
 
 describe('audit on Kubespray v2.31.0', () => {
   it("Kubespray's defaults: the extras of components that are off are listed, none fails", () => {
@@ -119,24 +125,35 @@ describe('audit on Kubespray v2.31.0', () => {
     const r = runCli(['audit', '--bundle', dir, '--kubespray-dir', tree], work)
     expect(r.status).toBe(1)
     // One summary line on stderr, the table on stdout.
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kubespray-bundle audit: error: 3 reference\(s\) that enabled components fetch are not in the bundle/)])
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kubespray-bundle audit: error: 5 reference\(s\) that enabled components fetch are not in the bundle/)])
     const rows = r.stdout.split('\n')
     expect(rows.find((l) => l.includes(ARGOCD))).toMatch(/^yes\s+file\s+\S+\s+download\s+roles\/kubespray_defaults\/defaults\/main\/download\.yml:\d+ \(\+1\)\s+downloads\.argocd_install/)
     expect(rows.find((l) => l.includes(BUSYBOX))).toMatch(/^yes\s+image\s+busybox:latest\s+kubernetes-apps\/external_provisioner\/local_path_provisioner\s+\S+(?: \(\+\d+\))?\s+local_path_provisioner_helper_image_repo/)
     const { result } = audit(['--bundle', dir, '--kubespray-dir', tree])
-    expect(enabledMissing(result).sort()).toEqual([ARGOCD, CSR_APPROVER, BUSYBOX].sort())
+    expect(enabledMissing(result).sort()).toEqual([ARGOCD, CSR_APPROVER, BUSYBOX, label(CSR_CHART), label(CILIUM_CHART)].sort())
+    // Each chart with the role that installs it and the variable that moves its repository.
+    expect(find(result.missing, label(CSR_CHART))).toMatchObject({
+      kind: 'chart',
+      chart: { ...CSR_CHART, movedBy: { variable: 'kubelet_csr_approver_repository_url', form: 'url' }, imagesFrom: 'values', valuesVariable: 'kubelet_csr_approver_values' },
+      sources: [expect.objectContaining({ role: 'kubernetes-apps/kubelet-csr-approver', file: 'roles/kubernetes-apps/kubelet-csr-approver/meta/main.yml' })]
+    })
+    expect(find(result.missing, label(CILIUM_CHART))).toMatchObject({
+      kind: 'chart',
+      chart: { ...CILIUM_CHART, movedBy: { variable: 'cilium_install_extra_flags', form: 'repository-flag' }, imagesFrom: 'kubespray-downloads' },
+      sources: [expect.objectContaining({ role: 'network_plugin/cilium', file: 'roles/network_plugin/cilium/tasks/apply.yml' })]
+    })
     expect(find(result.missing, ARGOCD)?.sources.map((s) => s.variable)).toEqual(['downloads.argocd_install', 'argocd_install_url'])
     expect(find(result.missing, CSR_APPROVER)?.sources[0]).toMatchObject({ role: 'kubernetes-apps/kubelet-csr-approver', variable: 'kubelet_csr_approver_repository_url', file: 'roles/kubernetes-apps/kubelet-csr-approver/defaults/main.yml' })
     expect(find(result.missing, BUSYBOX)?.because).toContain('when: local_path_provisioner_enabled')
-    // Cilium's images, as its Helm values template names them, are all in the bundle.
-    expect(result.missing.filter((e) => e.sources.some((s) => s.role === 'network_plugin/cilium'))).toEqual([])
+    // Cilium's images, as its Helm values template names them, are all in the bundle; its chart is not.
+    expect(result.missing.filter((e) => e.sources.some((s) => s.role === 'network_plugin/cilium')).map((e) => e.kind)).toEqual(['chart'])
     expect(result.byComponent.filter((c) => c.enabled === 'yes').map((c) => c.role).sort()).toEqual(
-      ['download', 'kubernetes-apps/external_provisioner/local_path_provisioner', 'kubernetes-apps/kubelet-csr-approver'].sort()
+      ['download', 'kubernetes-apps/external_provisioner/local_path_provisioner', 'kubernetes-apps/kubelet-csr-approver', 'network_plugin/cilium'].sort()
     )
   })
 
   it('the wide set, with the extras in the bundle (another registry host, a Helm repository index): exits 0', () => {
-    const dir = bundleOf('wide-extras', WIDE, { files: [ARGOCD, `${CSR_APPROVER}/index.yaml`], images: ['mirror.gcr.io/library/busybox:latest'], arches: ['amd64'] })
+    const dir = bundleOf('wide-extras', WIDE, { files: [ARGOCD], images: ['mirror.gcr.io/library/busybox:latest'], arches: ['amd64'], charts: [CSR_CHART, CILIUM_CHART] })
     const { status, result } = audit(['--bundle', dir, '--kubespray-dir', tree])
     expect(enabledMissing(result)).toEqual([])
     expect(status).toBe(0)
@@ -206,6 +223,13 @@ describe('audit: pieces', () => {
     expect(held({ kind: 'image', reference: `quay.io/cilium/cilium@sha256:${'b'.repeat(64)}` })).toBe(false)
     expect(held({ kind: 'chart-repository', reference: 'https://example.com/repo' })).toBe(true)
     expect(held({ kind: 'file', reference: 'https://example.com/repo' })).toBe(false)
+    // A chart by repository, name and version; its repository by the charts the bundle carries from it.
+    const chart = { repository: 'https://charts.example/c', name: 'c', version: '1.0.0', path: 'files/charts/charts.example/c/c-1.0.0.tgz', index: 'files/charts/charts.example/c/index.yaml', sha256: '', movedBy: { variable: 'c_repository_url', form: 'url' as const }, images: [], wantedBy: { role: 'c', variable: 'c_repository_url' } }
+    const withChart = heldBy({ files: [], images: [], charts: [chart] })
+    expect(withChart({ kind: 'chart', reference: 'c 1.0.0 from https://charts.example/c' })).toBe(true)
+    expect(withChart({ kind: 'chart', reference: 'c 1.0.1 from https://charts.example/c' })).toBe(false)
+    expect(withChart({ kind: 'chart-repository', reference: 'https://charts.example/c/' })).toBe(true)
+    expect(withChart({ kind: 'chart-repository', reference: 'https://charts.example/d' })).toBe(false)
   })
 
   it("reads image: lines and Helm values' image blocks from a template", () => {

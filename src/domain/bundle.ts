@@ -43,6 +43,27 @@ export interface BundleImage {
   wantedBy?: WantedBy
 }
 
+/**
+ * A Helm chart the bundle carries: its archive (also one of `files`) beside the index the bundle
+ * serves for its repository, and the variable offline.yml points at that repository.
+ */
+export interface BundleChart {
+  /** The upstream repository (credentials redacted). */
+  repository: string
+  name: string
+  version: string
+  /** Relative to DIR: files/charts/<host>/<path>/<name>-<version>.tgz. */
+  path: string
+  /** Relative to DIR: the served index.yaml beside it. */
+  index: string
+  sha256: string
+  /** `url`: the variable is the repository's url; `repository-flag`: it holds `--repository URL` among other flags. */
+  movedBy: { variable: string; form: 'url' | 'repository-flag' }
+  /** The images its values name (already among `images`). */
+  images: string[]
+  wantedBy: WantedBy
+}
+
 export interface BundleManifest {
   schema: typeof BUNDLE_SCHEMA
   tool: { name: string; version: string }
@@ -66,6 +87,8 @@ export interface BundleManifest {
   redacted?: string[]
   files: BundleFile[]
   images: BundleImage[]
+  /** Helm charts of other roles (absent in bundles made before charts were carried). */
+  charts?: BundleChart[]
   totals: { files: number; fileBytes: number; images: number; imageBytes: number; bytes: number }
 }
 

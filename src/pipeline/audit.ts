@@ -21,7 +21,9 @@ import {
   type EnabledState,
   type ReferenceKind,
   type ReferenceSource,
-  type TreeReference
+  type TreeReference,
+  chartLabel,
+  type ChartCoordinates
 } from '../domain/kubespray/references.js'
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
 import { roleDownloads, type RoleImage } from '../domain/kubespray/downloads.js'
@@ -65,6 +67,8 @@ export interface AuditEntry {
   /** The condition that decided `enabled` (the first false or unreadable one, or the path taken). */
   because: string
   sources: AuditSource[]
+  /** For a chart: what the build fetches. */
+  chart?: ChartCoordinates
 }
 
 export interface ComponentAudit {
@@ -325,13 +329,15 @@ function toEntry(reference: TreeReference, arches: string[]): AuditEntry {
     arches,
     enabled: reference.enabled.state,
     because: reference.enabled.because,
-    sources: ordered
+    sources: ordered,
+    ...(reference.chart ? { chart: reference.chart } : {})
   }
 }
 
 /** Whether the bundle holds a reference: images by repository and tag or digest (any registry host), files by url. */
-export function heldBy(manifest: Pick<BundleManifest, 'files' | 'images'>): (entry: Pick<AuditEntry, 'kind' | 'reference'>) => boolean {
+export function heldBy(manifest: Pick<BundleManifest, 'files' | 'images' | 'charts'>): (entry: Pick<AuditEntry, 'kind' | 'reference'>) => boolean {
   const urls = new Set(manifest.files.map((f) => f.url))
+  const charts = manifest.charts ?? []
   const images = new Set<string>()
   for (const image of manifest.images) {
     const ref = safeParse(image.line)
@@ -344,8 +350,9 @@ export function heldBy(manifest: Pick<BundleManifest, 'files' | 'images'>): (ent
     if (entry.kind === 'file') return urls.has(entry.reference)
     if (entry.kind === 'chart-repository') {
       const base = `${entry.reference.replace(/\/+$/, '')}/`
-      return manifest.files.some((f) => f.url.startsWith(base))
+      return charts.some((c) => c.repository.replace(/\/+$/, '') === entry.reference.replace(/\/+$/, '')) || manifest.files.some((f) => f.url.startsWith(base))
     }
+    if (entry.kind === 'chart') return charts.some((c) => chartLabel(c) === entry.reference)
     const ref = safeParse(entry.reference)
     if (!ref) return false
     // Pulled by digest when pinned, whatever the tag says.

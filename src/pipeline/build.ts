@@ -24,6 +24,7 @@ import {
   tarballName,
   toJson,
   totals,
+  type BundleChart,
   type BundleFile,
   type BundleImage,
   type BundleManifest
@@ -52,7 +53,8 @@ import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
 import { imagesInManifest, MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
-import { auditBundle, extractAuditedTree, treeReferences, type AuditResult } from './audit.js'
+import { auditBundle, extractAuditedTree, treeReferences, type AuditEntry, type AuditResult } from './audit.js'
+import { planCharts, writeServedIndexes, type ChartsRequest, type PlannedChart } from './charts.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
 import { runPool } from './pool.js'
@@ -135,6 +137,10 @@ export interface BuildResult {
   failures: string[]
   /** For a complete bundle: what the tree's roles fetch that it lacks (pipeline/audit.ts). */
   audit?: AuditResult
+  /** Helm charts of other roles (their archives are among `files`). */
+  charts: PlannedChart[]
+  /** The served index of each chart repository, relative to DIR/files. */
+  chartIndexes: string[]
 }
 
 export async function runBuild(request: BuildRequest, adapters: BuildAdapters): Promise<BuildResult> {
@@ -180,8 +186,11 @@ async function auditedTreeOf(request: BuildRequest, tree: string, resolved: Reso
 async function buildWithTree(request: BuildRequest, adapters: BuildAdapters, prepared: Prepared): Promise<BuildResult> {
   const { vars, resolved, source, lists, plan, auditedTree } = prepared
   const outDir = request.outDir
-  if (request.images && request.extras !== 'none') {
-    await adapters.phase('Images other roles pull', () => addTreeImages(request, plan, lists, auditedTree))
+  const charts: PlannedChart[] = []
+  if (request.extras !== 'none' && (request.images || request.files)) {
+    const references = await adapters.phase('Read what other roles fetch', () => otherRolesReferences(request, lists, auditedTree))
+    if (request.images) addTreeImages(request, plan, references)
+    if (request.files) charts.push(...(await adapters.phase('Helm charts', () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
   }
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -233,7 +242,9 @@ async function buildWithTree(request: BuildRequest, adapters: BuildAdapters, pre
   ]
   const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))]
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`))
-  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, foreign: restored.foreign, failures }
+  // Each chart repository's index, written once its charts are in place (the files job prunes what it did not fetch).
+  const chartIndexes = failures.length || !files ? [] : await writeServedIndexes(outDir, charts)
+  const base = { outDir, resolved, source, lists, files, images, charts, chartIndexes, warnings, discarded, foreign: restored.foreign, failures }
   if (failures.length) {
     // An incomplete bundle must not look finished: no manifest, no sums.
     await Promise.all([rm(join(outDir, BUNDLE_MANIFEST), { force: true }), rm(join(outDir, BUNDLE_SUMS), { force: true })])
@@ -433,14 +444,9 @@ function unionOfLists(lists: Map<ImageArch, ListsResult>, extras: ExtrasPolicy):
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy }
 }
 
-/**
- * Images that roles outside the download role pull, found in the tree's defaults, vars and
- * templates (pipeline/audit.ts): local-path-provisioner's helper, node-feature-discovery, the
- * cloud controllers and CSI drivers... `enabled` takes those whose role runs with these
- * variables (as far as cluster.yml's conditions can be read), `all` every one that renders.
- */
-async function addTreeImages(request: BuildRequest, plan: Plan, lists: Map<ImageArch, ListsResult>, treeDir: string): Promise<void> {
-  const entries = await treeReferences({
+/** What the tree's roles fetch, read with the build's variables (pipeline/audit.ts). */
+function otherRolesReferences(request: BuildRequest, lists: Map<ImageArch, ListsResult>, treeDir: string): Promise<AuditEntry[]> {
+  return treeReferences({
     treeDir,
     extraVars: request.extraVars,
     inventories: request.inventories,
@@ -449,10 +455,38 @@ async function addTreeImages(request: BuildRequest, plan: Plan, lists: Map<Image
     hostMachine: request.hostMachine,
     cwd: request.cwd
   })
+}
+
+/** The extras policy on one reference: `enabled` takes what runs with these variables, `all` whatever renders. */
+function wanted(request: BuildRequest, entry: AuditEntry): boolean {
+  return entry.rendered && (request.extras === 'all' || entry.enabled === 'yes')
+}
+
+/** Helm charts of enabled roles; one whose coordinates do not render stops the build, naming the role. */
+function wantedCharts(request: BuildRequest, entries: AuditEntry[]): AuditEntry[] {
+  const charts = entries.filter((e) => e.kind === 'chart')
+  const broken = charts.find((e) => !e.rendered && e.enabled === 'yes')
+  if (broken) {
+    const where = broken.sources[0]
+    throw new InputError(`${where.role} installs a Helm chart whose ${broken.problem ?? 'coordinates do not render'} (${where.file}${where.line ? `:${where.line}` : ''}); set the variable, or --extras none to leave charts out`)
+  }
+  return charts.filter((e) => wanted(request, e))
+}
+
+function chartsRequest(request: BuildRequest): ChartsRequest {
+  return { outDir: request.outDir, layout: request.layout, mirrors: request.mirrors, connections: request.connections, trustExisting: request.trustExisting, images: request.images }
+}
+
+/**
+ * Images that roles outside the download role pull, found in the tree's defaults, vars and
+ * templates (pipeline/audit.ts): local-path-provisioner's helper, node-feature-discovery, the
+ * cloud controllers and CSI drivers... `enabled` takes those whose role runs with these
+ * variables (as far as cluster.yml's conditions can be read), `all` every one that renders.
+ */
+function addTreeImages(request: BuildRequest, plan: Plan, entries: AuditEntry[]): void {
   const held = new Set(plan.images.flatMap((i) => [`${i.repository}:${i.tag}`, ...(i.digest ? [`${i.repository}@${i.digest}`] : [])]))
   for (const entry of entries) {
-    if (entry.kind !== 'image' || !entry.rendered) continue
-    if (request.extras === 'enabled' && entry.enabled !== 'yes') continue
+    if (entry.kind !== 'image' || !wanted(request, entry)) continue
     let ref: ImageReference
     try {
       ref = parseReference(entry.reference)
@@ -578,7 +612,8 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
     extraVars: vars.vars,
     ...(vars.redacted.length ? { redacted: vars.redacted } : {}),
     files: bundleFiles,
-    images: bundleImages
+    images: bundleImages,
+    ...(built.charts.length ? { charts: bundleCharts(built, bundleFiles) } : {})
   }
   const sums = await sumsOfOwnPaths(outDir, built)
   const blobBytes = sums.filter((e) => e.path.startsWith('images/blobs/')).reduce((n, e) => n + e.size, 0)
@@ -589,6 +624,24 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
   const all = [...sums, { path: BUNDLE_MANIFEST, sha256: createHash('sha256').update(manifestText).digest('hex'), size: 0 }]
   await writeFileAtomic(join(outDir, BUNDLE_SUMS), formatSha256Sums(all))
   return manifest
+}
+
+function bundleCharts(built: Gathered, files: BundleFile[]): BundleChart[] {
+  return built.charts.map((c) => {
+    const path = `files/${c.file.path}`
+    const dir = path.slice(0, path.lastIndexOf('/'))
+    return {
+      repository: redactText(c.coordinates.repository),
+      name: c.coordinates.name,
+      version: c.indexed.version,
+      path,
+      index: `${dir}/index.yaml`,
+      sha256: files.find((f) => f.path === path)?.sha256 ?? '',
+      movedBy: c.coordinates.movedBy,
+      images: c.images,
+      wantedBy: c.wantedBy
+    }
+  })
 }
 
 /** -e @file, read as the lists read it (relative to the working directory). */
@@ -617,6 +670,7 @@ async function sumsOfOwnPaths(outDir: string, built: Gathered): Promise<Sum[]> {
   if (built.files) {
     for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? '', size: r.size ?? 0 })
     await hashNow('files/SHA256SUMS')
+    for (const index of built.chartIndexes) await hashNow(`files/${index}`)
   }
   if (built.images) {
     await hashNow('images/oci-layout')

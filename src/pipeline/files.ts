@@ -137,7 +137,7 @@ function plan(files: FileRequest[], layout: Layout, mirrors: Mirror[]): Planned[
   return files.map((f) => {
     let path: string
     try {
-      path = relativePathFor(f.url, layout)
+      path = f.path ?? relativePathFor(f.url, layout)
     } catch (e) {
       throw new InputError(redactText((e as Error).message))
     }

@@ -9,6 +9,11 @@ export interface FileRequest {
   /** What Kubespray verifies; null when the list has none. */
   checksum: Checksum | null
   component: string | null
+  /**
+   * Where under files/ it is stored, when not where the layout puts its url: a Helm chart sits
+   * beside its repository's index (charts/<repository>/), wherever its archive is hosted.
+   */
+  path?: string
 }
 
 export interface FileList {

@@ -31,7 +31,7 @@ import { parseReference } from '../images/reference.js'
 import { loadYaml } from '../yaml11.js'
 import { Undefined, UndefinedError, dictGet, pyStr, truthy, type PyDict, type Value } from '../python/values.js'
 
-export type ReferenceKind = 'image' | 'file' | 'chart-repository'
+export type ReferenceKind = 'image' | 'file' | 'chart-repository' | 'chart'
 export type EnabledState = 'yes' | 'no' | 'unknown'
 
 /** Whether something runs, and the condition that decided it. */
@@ -54,10 +54,38 @@ export interface ReferenceSource {
   enabled: Enablement
 }
 
+/**
+ * A Helm chart a role installs: from which repository, which version, with which values, and
+ * the variable that moves its repository (offline.yml points it at the bundle's copy).
+ */
+export interface ChartCoordinates {
+  repository: string
+  name: string
+  version: string
+  /** The values the role passes, rendered (Helm merges them over the chart's own). */
+  values: unknown
+  /**
+   * `url`: the variable holds the repository's url (helm-apps' `repositories`);
+   * `repository-flag`: the variable holds command-line flags, where `--repository URL` moves it
+   * (the Cilium CLI's `cilium_install_extra_flags`).
+   */
+  movedBy: { variable: string; form: 'url' | 'repository-flag' }
+  /**
+   * Where its images come from: `values` (the chart's values, Kubespray's merged over them), or
+   * `kubespray-downloads` (Kubespray writes the chart's images into its values from `downloads`
+   * entries, as for Cilium, whose default values also name every optional image).
+   */
+  imagesFrom: 'values' | 'kubespray-downloads'
+  /** The variable holding the values the role passes, when they are one variable. */
+  valuesVariable?: string
+}
+
 export interface TreeReference {
   kind: ReferenceKind
   /** The rendered reference; absent when it could not be rendered. */
   value?: string
+  /** For a chart: its coordinates, when they rendered. */
+  chart?: ChartCoordinates
   /** Why it could not be rendered, or why what it renders to is no reference. */
   problem?: string
   /** The best of its sources' enablement. */
@@ -104,6 +132,8 @@ export function findReferences(input: ReferenceInput): TreeReferences {
   for (const role of tree.roles) {
     for (const found of roleVariableReferences(tree, role, consumers)) collector.add(found.reference, found.source)
     for (const found of templateReferences(tree, role, consumers)) collector.add(found.reference, found.source)
+    for (const found of helmAppsCharts(tree, role, roles)) collector.add(found.reference, found.source)
+    for (const found of ciliumCliCharts(tree, role, roles)) collector.add(found.reference, found.source)
   }
   return { references: collector.all(), roles, warnings: tree.warnings }
 }
@@ -594,7 +624,7 @@ function normalizePath(path: string): string {
 // Collecting references, merged by what they render to
 
 interface Found {
-  reference: { kind: ReferenceKind; value?: string; problem?: string }
+  reference: { kind: ReferenceKind; value?: string; problem?: string; chart?: ChartCoordinates }
   source: ReferenceSource
 }
 
@@ -917,4 +947,128 @@ function templateReferences(tree: Tree, role: string, consumers: Consumers): Fou
     }
   }
   return out
+}
+
+// Helm charts ------------------------------------------------------------------------------------
+
+/** How a chart is named in the audit and keyed in the collector. */
+export function chartLabel(chart: Pick<ChartCoordinates, 'repository' | 'name' | 'version'>): string {
+  return `${chart.name} ${chart.version} from ${chart.repository}`
+}
+
+/** `{{ x }}` → x: the variable an expression is exactly. */
+function soleVariable(expression: Value | undefined): string | undefined {
+  return typeof expression === 'string' ? /^\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}$/.exec(expression.trim())?.[1] : undefined
+}
+
+/**
+ * Charts installed through the helm-apps role: a role's meta/main.yml depends on it with
+ * `repositories` ({name, url}) and `releases` ({chart_ref: "<repository name>/<chart>",
+ * chart_version, values}), rendered in the depending role's scope, enabled when that role runs
+ * and the dependency's `when:` holds (kubelet-csr-approver, a custom CNI's chart).
+ */
+function helmAppsCharts(tree: Tree, role: string, roles: Map<string, Enablement>): Found[] {
+  const path = `roles/${role}/meta/main.yml`
+  const meta = tree.yaml(path)
+  if (!(meta instanceof Map)) return []
+  const text = tree.text(path)
+  const out: Found[] = []
+  for (const dep of asList(dictGet(meta, 'dependencies'))) {
+    if (!(dep instanceof Map)) continue
+    const name = dictGet(dep, 'role') ?? dictGet(dep, 'name')
+    if (typeof name !== 'string' || tree.resolveRole(name, role) !== 'helm-apps') continue
+    const scope = tree.scopeOf.get(role) ?? 0
+    const templar = tree.templarOf(role, scope)
+    const enabled = both(roles.get(role) ?? { state: 'unknown', because: `${role} is reached by no play read here` }, evaluateConditions(templar, asConditions(dictGet(dep, 'when'))))
+    const repositories = asList(dictGet(dep, 'repositories')).filter((r): r is PyDict => r instanceof Map)
+    for (const release of asList(dictGet(dep, 'releases'))) {
+      if (!(release instanceof Map)) continue
+      const rawRef = dictGet(release, 'chart_ref')
+      const source = (variable: string): ReferenceSource => ({ role, file: path, line: lineOf(text, /chart_ref\s*:/), variable, expression: pyStr(rawRef ?? ''), enabled })
+      const found = helmAppsRelease(templar, release, repositories)
+      out.push('problem' in found ? { reference: { kind: 'chart', problem: found.problem }, source: source(`${role} helm-apps release`) } : { reference: { kind: 'chart', value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) })
+    }
+  }
+  return out
+}
+
+function helmAppsRelease(templar: Templar, release: PyDict, repositories: PyDict[]): ChartCoordinates | { problem: string } {
+  const ref = renderValue(templar, dictGet(release, 'chart_ref') ?? null)
+  if ('problem' in ref) return { problem: `chart_ref: ${ref.problem}` }
+  const [repositoryName, chartName, ...rest] = pyStr(ref.value).split('/')
+  if (!chartName || rest.length) return { problem: `chart_ref renders to '${pyStr(ref.value)}', not <repository>/<chart>` }
+  const version = renderValue(templar, dictGet(release, 'chart_version') ?? null)
+  if ('problem' in version) return { problem: `chart_version: ${version.problem}` }
+  const repository = repositories.find((r) => {
+    const n = renderValue(templar, dictGet(r, 'name') ?? null)
+    return 'value' in n && pyStr(n.value) === repositoryName
+  })
+  if (!repository) return { problem: `chart_ref '${pyStr(ref.value)}' names the repository '${repositoryName}', which the role's repositories do not list` }
+  const rawUrl = dictGet(repository, 'url')
+  const url = urlOf(renderValue(templar, rawUrl ?? null))
+  if (!url || url.problem || !url.value) return { problem: `the url of repository '${repositoryName}' ${url?.problem ?? 'is empty'}` }
+  const values = renderValue(templar, dictGet(release, 'values') ?? new Map())
+  if ('problem' in values) return { problem: `values: ${values.problem}` }
+  const variable = soleVariable(rawUrl)
+  if (!variable) return { problem: `the url of repository '${repositoryName}' is not one variable (${pyStr(rawUrl ?? '')}): nothing could point it at the bundle` }
+  const valuesVariable = soleVariable(dictGet(release, 'values'))
+  return {
+    repository: url.value,
+    name: chartName,
+    version: pyStr(version.value).trim(),
+    values: toPlain(values.value),
+    movedBy: { variable, form: 'url' },
+    imagesFrom: 'values',
+    ...(valuesVariable ? { valuesVariable } : {})
+  }
+}
+
+/** The Cilium CLI's default chart repository (cilium-cli's --repository default). */
+const CILIUM_CLI_REPOSITORY = 'https://helm.cilium.io'
+/** `cilium install|upgrade|{{ action }} --version {{ v }} … {{ flags }}` in a role's tasks. */
+const CILIUM_CLI_COMMAND = /\/cilium\s+(?:install|upgrade|\{\{\s*\w+\s*\}\})\s+--version\s+\{\{\s*(\w+)\s*\}\}([^"'\n]*)/
+
+/**
+ * Charts the Cilium CLI installs: `cilium install --version V` fetches the `cilium` chart at V
+ * from `--repository` (https://helm.cilium.io by default) unless `--chart-directory` gives one;
+ * Kubespray's flags variable (cilium_install_extra_flags) is where offline.yml can move it.
+ */
+function ciliumCliCharts(tree: Tree, role: string, roles: Map<string, Enablement>): Found[] {
+  const out: Found[] = []
+  for (const [path, text] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue
+    const match = CILIUM_CLI_COMMAND.exec(text)
+    if (!match) continue
+    const flagsVariable = [...match[2].matchAll(/\{\{\s*(\w+_flags)\s*\}\}/g)].map((m) => m[1]).pop()
+    if (!flagsVariable) continue
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0)
+    const enabled = roles.get(role) ?? { state: 'unknown' as const, because: `${role} is reached by no play read here` }
+    const source: ReferenceSource = { role, file: path, line: lineOf(text, CILIUM_CLI_COMMAND), variable: flagsVariable, expression: match[0].slice(1).trim(), enabled }
+    const version = renderValue(templar, `{{ ${match[1]} }}`)
+    const flags = renderValue(templar, `{{ ${flagsVariable} }}`)
+    if ('problem' in version || 'problem' in flags) {
+      out.push({ reference: { kind: 'chart', problem: 'problem' in version ? `${match[1]}: ${version.problem}` : `${flagsVariable}: ${(flags as { problem: string }).problem}` }, source })
+      continue
+    }
+    const words = pyStr(flags.value).split(/\s+/).filter(Boolean)
+    // A chart directory given on the command line is the user's to bring.
+    if (words.some((w) => w === '--chart-directory' || w.startsWith('--chart-directory='))) continue
+    const at = words.findIndex((w) => w === '--repository' || w.startsWith('--repository='))
+    const repository = at < 0 ? CILIUM_CLI_REPOSITORY : words[at].includes('=') ? words[at].slice(words[at].indexOf('=') + 1) : (words[at + 1] ?? '')
+    if (!/^https?:\/\/\S+$/.test(repository)) {
+      out.push({ reference: { kind: 'chart', problem: `${flagsVariable} gives --repository '${repository}', which is not an http(s) url` }, source })
+      continue
+    }
+    const chart: ChartCoordinates = { repository, name: 'cilium', version: pyStr(version.value).trim().replace(/^v/, ''), values: {}, movedBy: { variable: flagsVariable, form: 'repository-flag' }, imagesFrom: 'kubespray-downloads' }
+    out.push({ reference: { kind: 'chart', value: chartLabel(chart), chart }, source })
+  }
+  return out
+}
+
+/** A rendered value as plain JSON-like data (maps become objects). */
+function toPlain(value: Value): unknown {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [pyStr(k as Value), toPlain(v as Value)]))
+  if (Array.isArray(value)) return value.map((v) => toPlain(v))
+  if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value
+  return pyStr(value)
 }
