@@ -187,11 +187,14 @@ describe('errors that tell the fix', () => {
   })
 
   it('a host name that does not resolve fails at once, not after retries', async () => {
-    writeFileSync(join(work, 'nxdomain.list'), 'registry.invalid/foo/bar:1\n')
+    writeFileSync(join(work, 'nxdomain.list'), 'registry.invalid/foo/bar:1\nregistry.invalid/foo/baz:2\n')
     const r = await quickRun(['images', '--list', 'nxdomain.list', '--out', join(work, 'nx-out')])
     expect(r.status).toBe(1)
     expect(r.ms).toBeLessThan(QUICK_MS)
-    expect(r.stderr).toContain('ENOTFOUND registry.invalid')
+    const unresolved = "registry.invalid: the name does not resolve (ENOTFOUND): check the host name, and this machine's DNS"
+    expect(r.stderr.split(unresolved).length - 1).toBe(2) // once as it happened, once in the final error
+    expect(r.stderr).toContain(`${unresolved}\n    (2 image(s): registry.invalid/foo/bar:1, registry.invalid/foo/baz:2)`)
+    expect(r.stderr).not.toContain('retry')
   })
 })
 

@@ -40,6 +40,8 @@ const CONNECT_TIMEOUT_MS = 10_000
 /** Informational (1xx) heads before a final one: more is a server that never answers. */
 const MAX_INTERIM = 10
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
+/** What a name that does not resolve fails with (never retried: transient.ts). */
+const NOT_FOUND = 'ENOTFOUND'
 
 const failure = (message: string, code: string): Error => Object.assign(new Error(message), { code })
 
@@ -69,8 +71,8 @@ class OriginPool {
 
 export class FastHttp implements ByteFetcher {
   private readonly pools = new Map<string, OriginPool>()
-  /** Origins that refused the connection, with the message their requests fail with. */
-  private readonly refused = new Map<string, string>()
+  /** Origins that refused the connection or do not resolve, with what their requests fail with. */
+  private readonly unreachable = new Map<string, { message: string; code: string }>()
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER)
 
@@ -80,15 +82,15 @@ export class FastHttp implements ByteFetcher {
     let target = new URL(url)
     let sent = { ...headers }
     for (let redirects = 0, retries = 0; ; ) {
-      const refusal = this.refused.get(target.origin)
-      if (refusal) throw failure(refusal, REFUSED)
+      const unreachable = this.unreachable.get(target.origin)
+      if (unreachable) throw failure(unreachable.message, unreachable.code)
       let response: ByteResponse
       try {
         response = await this.once(target, sent)
       } catch (e) {
         const code = (e as { code?: string })?.code
         const delay = isRetried(e) ? this.retryDelay(target, { code }, retries) : undefined
-        if (delay === undefined) throw code === REFUSED ? this.refusedFor(target) : e
+        if (delay === undefined) throw code === REFUSED || code === NOT_FOUND ? this.unreachableFor(target, code) : e
         retries++
         await sleep(delay)
         continue
@@ -124,15 +126,18 @@ export class FastHttp implements ByteFetcher {
   }
 
   /**
-   * A host that refused twice is refused for the rest of the run: every later request to it
-   * fails at once with the same message (one line for all it would have served), instead of
-   * each waiting out its own retry.
+   * A host that refused twice, or whose name does not resolve, stays so for the rest of the run:
+   * every later request to it fails at once with the same message (one line for all it would
+   * have served), instead of each waiting out its own retry or DNS lookup.
    */
-  private refusedFor(target: URL): Error {
+  private unreachableFor(target: URL, code: typeof REFUSED | typeof NOT_FOUND): Error {
     const port = target.port || (target.protocol === 'https:' ? '443' : '80')
-    const message = `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`
-    this.refused.set(target.origin, message)
-    return failure(message, REFUSED)
+    const message =
+      code === REFUSED
+        ? `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`
+        : `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`
+    this.unreachable.set(target.origin, { message, code })
+    return failure(message, code)
   }
 
   private pool(origin: string): OriginPool {
