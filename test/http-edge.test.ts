@@ -18,6 +18,7 @@ import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from '../src/
 import { FastHttp } from '../src/adapters/http/fast-http.js'
 import { DEFAULT_SEGMENT_POLICY, FileFetcher, urlSource } from '../src/adapters/http/fetch-file.js'
 import { PrioritySlots } from '../src/adapters/http/slots.js'
+import { describeRetry, onRetry } from '../src/adapters/http/retry-policy.js'
 import { inlineHashing } from '../src/adapters/hashing.js'
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
@@ -183,9 +184,16 @@ describe.each([
     await expect(fetchFile(http, '/close-long', BODY.length)).rejects.toThrow(`${base}/close-long: the server sent more than the ${BODY.length} bytes expected`)
   })
 
-  test('a cut close-delimited partial answer is resumed with Range, and the file comes out whole', async () => {
-    expect(await fetchFile(http, '/range-cut', BODY.length)).toEqual({ size: BODY.length, sha256: sha256(BODY) })
+  test('a cut close-delimited partial answer is resumed with Range, and the file comes out whole; the progress line hears of it', async () => {
+    const notices: string[] = []
+    const stop = onRetry((n) => notices.push(describeRetry(n)))
+    try {
+      expect(await fetchFile(http, '/range-cut', BODY.length)).toEqual({ size: BODY.length, sha256: sha256(BODY) })
+    } finally {
+      stop()
+    }
     expect(rangesFor('/range-cut')).toEqual(['bytes=0-', `bytes=${CUT}-${BODY.length - 1}`])
+    expect(notices).toEqual([`retry 1/3 after UND_ERR_SOCKET: ${new URL(base).host}`])
   })
 
   test('with no size known, a cut close-delimited body passes the transport and fails only its checksum', async () => {

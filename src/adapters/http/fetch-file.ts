@@ -22,6 +22,7 @@ import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from 
 import { defaultHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient, type HttpClient } from './client.js'
+import { announceRetry, retryNotice } from './retry-policy.js'
 
 export interface SegmentPolicy {
   /** Files smaller than this use one connection. */
@@ -277,6 +278,7 @@ export class FileFetcher {
           if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === 'fulfilled' || isTransient(r.reason))) {
             // Connections that broke mid-body (the probe's among them, which has no retry loop
             // of its own): carry on from where each segment stopped.
+            announceRetry(retryNotice(source.id, { code: (failed.reason as { code?: string }).code }, 0, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0))
             return this.continueSegments(source, partPath, statePath, state, algorithms, events)
           }
           throw failed.reason
@@ -374,6 +376,9 @@ export class FileFetcher {
         return
       } catch (e) {
         if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e
+        // A body cut mid-way is taken up where it stopped: a retry the progress line shows too.
+        const code = (e as { code?: string }).code
+        announceRetry(retryNotice(source.id, { code }, attempt - 1, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0))
       } finally {
         release()
       }
