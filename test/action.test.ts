@@ -208,6 +208,20 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     expect(r.summary).toContain('Published as a release')
   })
 
+  it('base-tag: a delta against the release above, the job summary showing its size against the full bundle\'s', async () => {
+    const r = await runAction('publish-delta', { 'kubespray-version': '2.30', publish: 'release', 'release-tag': 'delta-of-v2.30.0', 'base-tag': 'kubespray-v2.30.0', 'part-size': '3500K' })
+    expect(r.stdout).not.toContain('::error::')
+    expect(r.status).toBe(0)
+    const release = world.github.releases.get('example/bundles')?.find((x) => x.tag_name === 'delta-of-v2.30.0')
+    expect(release?.assets.some((a) => /-delta-[0-9a-f]{8}\.json$/.test(a.name))).toBe(true)
+    // The same bundle again: nothing but its metadata crosses.
+    expect(release?.assets.some((a) => a.name.includes('-files-') || a.name.includes('-images-'))).toBe(false)
+    expect(r.summary).toMatch(/Delta against kubespray-v2\.30\.0: [\d.]+ \w+ of assets \([\d.]+%\) instead of the full bundle's [\d.]+ MiB/)
+    const refused = await runAction('delta-artifact', { 'kubespray-version': '2.30', publish: 'artifact', 'base-tag': 'kubespray-v2.30.0' })
+    expect(refused.status).not.toBe(0)
+    expect(refused.stdout).toContain('input base-tag: a delta is published to a release')
+  })
+
   it('publish artifact: the same parts and their SHA256SUMS as one artifact; output artifact-id', async () => {
     const r = await runAction('publish-artifact', { 'kubespray-version': '2.30', publish: 'artifact', 'retention-days': '3' })
     expect(r.stdout).not.toContain('::error::')

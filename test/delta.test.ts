@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSums } from '../src/pipeline/bundle-dir.js'
-import { isContentPath, parseDeltaManifest, planDelta, type DeltaManifest } from '../src/domain/delta.js'
+import { chooseBaseBundle, isContentPath, parseDeltaManifest, planDelta, type DeltaManifest } from '../src/domain/delta.js'
 import { partKind } from '../src/domain/parts.js'
 import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
@@ -86,6 +86,27 @@ describe('deltas', () => {
     // A file whose url moved but whose bytes did not is taken from where the base has it.
     const moved = planDelta([{ path: 'files/new/place/kubelet', sha256: 'f'.repeat(64) }, { path: 'bundle.json', sha256: 'e'.repeat(64) }], [{ path: 'files/old/kubelet', sha256: 'f'.repeat(64) }])
     expect(moved).toEqual({ carry: [], take: [{ path: 'files/new/place/kubelet', from: 'files/old/kubelet', sha256: 'f'.repeat(64) }] })
+  })
+
+  it('the base bundle of a release of several: the same prefix, else the only one, else the one sharing the most content', () => {
+    const line = (path: string, c: string): { path: string; sha256: string } => ({ path, sha256: c.repeat(64) })
+    const ours = [line('files/a', 'a'), line('files/b', 'b'), line('images/blobs/sha256/' + 'c'.repeat(64), 'c'), line('bundle.json', 'd')]
+    expect(chooseBaseBundle([{ prefix: 'x' }, { prefix: 'p' }], 'p', ours, 'R')).toBe('p')
+    expect(chooseBaseBundle([{ prefix: 'x' }], 'p', ours, 'R')).toBe('x')
+    const amd64 = { prefix: 'amd64', lines: [line('files/a', 'a'), line('files/b', 'b'), line('bundle.json', 'd')] }
+    const arm64 = { prefix: 'arm64', lines: [line('files/a', 'a'), line('bundle.json', 'd')] }
+    expect(chooseBaseBundle([amd64, arm64], 'p', ours, 'R')).toBe('amd64')
+    expect(() => chooseBaseBundle([arm64, { ...arm64, prefix: 'other' }], 'p', ours, 'R release T')).toThrow(/R release T holds several bundles and no one of them shares the most content with this one \(arm64: 1, other: 1\)/)
+  })
+
+  it('a delta manifest whose paths lead out of the bundle is refused, naming the entry', () => {
+    const good: DeltaManifest = { schema: 'kubespray-bundle-delta/v1', tool: { name: 'kubespray-bundle', version: '1' }, prefix: 'p', sums: 'a'.repeat(64), base: { repo: 'o/n', tag: 't', prefix: 'q', sums: 'b'.repeat(64) }, take: [{ path: 'files/x', from: 'files/x', sha256: 'c'.repeat(64) }], bytes: { full: 1, carried: 0, fromBase: 1 } }
+    expect(parseDeltaManifest(JSON.stringify(good), 'm')).toEqual(good)
+    const bad = (take: unknown): string => JSON.stringify({ ...good, take })
+    expect(() => parseDeltaManifest(bad([{ path: '../x', from: 'files/x', sha256: 'c'.repeat(64) }]), 'm')).toThrow(/m: not a delta manifest .*take\[0\]\.path "\.\.\/x"/)
+    expect(() => parseDeltaManifest(bad([{ path: 'bundle.json', from: 'files/x', sha256: 'c'.repeat(64) }]), 'm')).toThrow(/take\[0\]\.path "bundle\.json" is not a file, blob or tarball path/)
+    expect(() => parseDeltaManifest(bad([{ path: 'files/x', from: '/etc/passwd', sha256: 'c'.repeat(64) }]), 'm')).toThrow(/take\[0\]\.from "\/etc\/passwd"/)
+    expect(() => parseDeltaManifest(JSON.stringify({ ...good, base: { ...good.base, sums: 'nope' } }), 'm')).toThrow(/base\.sums is not a sha256/)
   })
 
   it('publish --base-tag: assets hold little more than the changed bytes; the delta manifest names the base; the base release is untouched', async () => {

@@ -105,7 +105,11 @@ describe('publish and fetch', () => {
     expect(names).toContain('SHA256SUMS')
     // <prefix>-<kind>[-NN]-<sha8>.tar, the prefix kubespray-<tag>-<arches>-<config8>.
     expect(names.filter((n) => /^kubespray-v2\.30\.0-amd64_arm64-[0-9a-f]{8}-bundle-[0-9a-f]{8}\.tar$/.test(n))).toHaveLength(1)
-    for (const a of assets.filter((x) => x.name !== 'SHA256SUMS')) expect(a.name).toContain(`-${/^sha256:([0-9a-f]{8})/.exec(a.digest)?.[1]}.tar`)
+    for (const a of assets.filter((x) => x.name !== 'SHA256SUMS')) expect(a.name).toMatch(new RegExp(`-${/^sha256:([0-9a-f]{8})/.exec(a.digest)?.[1]}\\.(tar|txt)$`))
+    // The bundle's own SHA256SUMS beside its parts, as it is: what a later delta reads of this release.
+    const own = assets.filter((a) => /-sums-[0-9a-f]{8}\.txt$/.test(a.name))
+    expect(own).toHaveLength(1)
+    expect(readFileSync(own[0].path, 'utf8')).toBe(readFileSync(join(bundle, 'SHA256SUMS'), 'utf8'))
     expect(names.filter((n) => n.includes('-files-')).length).toBeGreaterThanOrEqual(2)
     expect(names.filter((n) => n.includes('-images-')).length).toBeGreaterThanOrEqual(1)
     for (const a of assets) expect(a.size).toBeLessThanOrEqual(budget)

@@ -2,7 +2,9 @@
  * action.yml and the workflows, checked with GitHub's own parser (@actions/workflow-parser):
  * schema errors, and the inputs the workflows pass being inputs action.yml declares.
  */
-import { readFileSync, readdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { load } from 'js-yaml'
 import { NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser'
@@ -49,5 +51,88 @@ describe('action.yml and workflows', () => {
     const run = merge.steps?.find((s) => s.run)
     expect(run?.run).toBe('node kubespray-bundle/dist/cli.js merge --repo "$GITHUB_REPOSITORY" --tag "$TAG"')
     expect(run?.env?.TAG).toBe('${{ needs.bundle.outputs.release-tag }}')
+  })
+
+  it('the reusable workflow takes base-tag and hands it to the action', () => {
+    type Workflow = { on: { workflow_call: { inputs: Record<string, { type: string }> } }; jobs: Record<string, { steps?: Array<{ uses?: string; with?: Record<string, string> }> }> }
+    const workflow = load(readFileSync(join(dir, 'bundle.yml'), 'utf8')) as Workflow
+    expect(workflow.on.workflow_call.inputs['base-tag']?.type).toBe('string')
+    const step = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []).find((s) => s.uses?.includes('kubespray-bundle@'))
+    expect(step?.with?.['base-tag']).toBe('${{ inputs.base-tag }}')
+  })
+
+  describe('nightly.yml: a full bundle when the Kubespray tag changes or once a week, else a delta against the last full one', () => {
+    type Job = { needs?: string; uses?: string; with?: Record<string, string>; outputs?: Record<string, string>; steps?: Array<{ id?: string; run?: string; env?: Record<string, string> }> }
+    const nightly = load(readFileSync(join(dir, 'nightly.yml'), 'utf8')) as { jobs: Record<string, Job> }
+    const step = nightly.jobs.plan.steps?.find((s) => s.id === 'plan')
+    let bin: string
+
+    beforeAll(() => {
+      bin = mkdtempSync(join(tmpdir(), 'kb-nightly-'))
+      // gh as the step calls it: the newest Kubespray release, and this repository's release tags.
+      writeFileSync(
+        join(bin, 'gh'),
+        '#!/bin/sh\ncase "$1 $2" in\n  "api repos/kubernetes-sigs/kubespray/releases/latest") echo "$STUB_LATEST" ;;\n  "release list") for t in $STUB_TAGS; do echo "$t"; done ;;\n  *) echo "unexpected: gh $*" >&2; exit 3 ;;\nesac\n'
+      )
+      chmodSync(join(bin, 'gh'), 0o755)
+    })
+    afterAll(() => rmSync(bin, { recursive: true, force: true }))
+
+    /** Runs the plan step as the runner would, with the env it declares; returns its outputs. */
+    function plan(tags: string[], options: { today: string; latest?: string; spec?: string; full?: boolean }): Record<string, string> {
+      const output = join(bin, 'output')
+      writeFileSync(output, '')
+      execFileSync('bash', ['-e', '-c', step?.run ?? ''], {
+        env: {
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          GITHUB_OUTPUT: output,
+          GH_REPO: 'example/nightly',
+          SPEC: options.spec ?? 'latest',
+          FORCE_FULL: String(options.full ?? false),
+          FULL_EVERY_DAYS: String(step?.env?.FULL_EVERY_DAYS),
+          TODAY: options.today,
+          STUB_LATEST: options.latest ?? 'v2.31.0',
+          STUB_TAGS: tags.join(' ')
+        },
+        encoding: 'utf8'
+      })
+      return Object.fromEntries(readFileSync(output, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
+    }
+
+    it('the bundle job builds the tag the plan resolved, into the tag it chose, against the base it chose', () => {
+      const { plan: planJob, bundle } = nightly.jobs
+      expect(planJob.outputs).toEqual({ kubespray: '${{ steps.plan.outputs.kubespray }}', 'release-tag': '${{ steps.plan.outputs.release-tag }}', 'base-tag': '${{ steps.plan.outputs.base-tag }}' })
+      expect(bundle.needs).toBe('plan')
+      expect(bundle.uses).toMatch(/\/\.github\/workflows\/bundle\.yml@v1$/)
+      expect(bundle.with).toMatchObject({ 'kubespray-version': '${{ needs.plan.outputs.kubespray }}', publish: 'release', 'release-tag': '${{ needs.plan.outputs.release-tag }}', 'base-tag': '${{ needs.plan.outputs.base-tag }}' })
+      expect(step?.env?.FULL_EVERY_DAYS).toBe(7)
+    })
+
+    it('no full bundle yet: full', () => {
+      expect(plan(['kubespray-v2.30.0'], { today: '20261207' })).toEqual({ 'release-tag': 'nightly-full-20261207-v2.31.0', 'base-tag': '', kubespray: 'v2.31.0' })
+    })
+
+    it('the last full is of this Kubespray tag and younger than a week: a delta against the newest full one', () => {
+      const tags = ['nightly-full-20261125-v2.31.0', 'nightly-full-20261202-v2.31.0', 'nightly-20261203-v2.31.0', 'nightly-20261206-v2.31.0']
+      expect(plan(tags, { today: '20261207' })).toEqual({ 'release-tag': 'nightly-20261207-v2.31.0', 'base-tag': 'nightly-full-20261202-v2.31.0', kubespray: 'v2.31.0' })
+      expect(plan(tags, { today: '20261208' })['base-tag']).toBe('nightly-full-20261202-v2.31.0')
+    })
+
+    it('a week after the last full: full again', () => {
+      expect(plan(['nightly-full-20261130-v2.31.0'], { today: '20261207' })).toEqual({ 'release-tag': 'nightly-full-20261207-v2.31.0', 'base-tag': '', kubespray: 'v2.31.0' })
+    })
+
+    it('the Kubespray tag changed since the last full: full', () => {
+      expect(plan(['nightly-full-20261206-v2.31.0'], { today: '20261207', latest: 'v2.31.1' })).toEqual({ 'release-tag': 'nightly-full-20261207-v2.31.1', 'base-tag': '', kubespray: 'v2.31.1' })
+    })
+
+    it('asked for (full: true), or a re-run on the night of a full: full, into the same tag', () => {
+      expect(plan(['nightly-full-20261206-v2.31.0'], { today: '20261207', full: true })['base-tag']).toBe('')
+      expect(plan(['nightly-full-20261207-v2.31.0'], { today: '20261207' })).toEqual({ 'release-tag': 'nightly-full-20261207-v2.31.0', 'base-tag': '', kubespray: 'v2.31.0' })
+    })
+
+    it('a pinned spec is the tag as given (no lookup), its label made tag-safe', () => {
+      expect(plan(['nightly-full-20261206-2.30'], { today: '20261207', spec: '2.30', latest: 'unused' })).toEqual({ 'release-tag': 'nightly-20261207-2.30', 'base-tag': 'nightly-full-20261206-2.30', kubespray: '2.30' })
+    })
   })
 })

@@ -50,6 +50,8 @@ export interface ActionInputs {
   publish: 'none' | 'release' | 'artifact'
   /** Empty: derived from the resolved Kubespray version (kubespray-v2.31.1). */
   releaseTag: string
+  /** A delta: the tag of the release (same repository) whose bundle it is published against; empty: in full. */
+  baseTag: string
   partSize: number
   retentionDays: number | undefined
   /** OWNER/NAME of the workflow's repository (GITHUB_REPOSITORY): where releases go. */
@@ -84,6 +86,7 @@ export const INPUT_NAMES = [
   'github-token',
   'publish',
   'release-tag',
+  'base-tag',
   'part-size',
   'retention-days'
 ] as const
@@ -133,6 +136,9 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
   if (retentionText && !/^\d+$/.test(retentionText)) throw new InputError(`input retention-days: '${retentionText}' is not a whole number of days`)
   const releaseTag = get('release-tag')
   if (releaseTag && !/^[\w.+/-]+$/.test(releaseTag)) throw new InputError(`input release-tag: '${releaseTag}' is not a valid tag name`)
+  const baseTag = get('base-tag')
+  if (baseTag && !/^[\w.+/-]+$/.test(baseTag)) throw new InputError(`input base-tag: '${baseTag}' is not a valid tag name`)
+  if (baseTag && publish !== 'release') throw new InputError(`input base-tag: a delta is published to a release, against another release's bundle; set publish: release (publish is ${publish})`)
   const apiUrl = env.GITHUB_API_URL || GITHUB_COM_API_URL
   const githubToken = get('github-token') || undefined
   const kubesprayApiUrl = checkApiUrl(get('kubespray-api-url') || GITHUB_COM_API_URL)
@@ -163,6 +169,7 @@ export function readInputs(core: InputReader, env: NodeJS.ProcessEnv): ActionInp
     apiUrl,
     publish,
     releaseTag,
+    baseTag,
     partSize,
     retentionDays: retentionText ? Number(retentionText) : undefined,
     repository: env.GITHUB_REPOSITORY || undefined

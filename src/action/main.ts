@@ -16,7 +16,7 @@ import { ActionsBundleCache, type BundleCache, type CacheHit } from '../adapters
 import { ToolCacheSourceStore } from '../adapters/actions/tool-cache.js'
 import { ActionsArtifactUploader } from '../adapters/actions/artifact.js'
 import { GitHubReleases } from '../adapters/github/releases.js'
-import { ASSET_SUMS, packBundle, runPublish, writePartSums } from '../pipeline/publish.js'
+import { ASSET_SUMS, packBundle, runPublish, writePartSums, type PublishResult } from '../pipeline/publish.js'
 import { versionLabel } from '../domain/version-spec.js'
 import { runBuild, type BuildResult } from '../pipeline/build.js'
 import type { FileResult } from '../pipeline/files.js'
@@ -24,6 +24,7 @@ import type { ImageResult } from '../pipeline/images.js'
 import { JobProgress } from '../report/job.js'
 import { ProgressLine } from '../report/progress.js'
 import { TOOL_VERSION, USER_AGENT } from '../version.js'
+import { sizeLine } from '../report/publish-sizes.js'
 import { readInputs, type ActionInputs } from './inputs.js'
 import { writeJobSummary } from './summary.js'
 
@@ -132,6 +133,9 @@ export interface Published {
   url?: string
   artifactId?: number
   assets: Array<{ name: string; size: number; action: string }>
+  /** A release: every byte of the bundle directory, and the bytes of the assets published (a delta's are fewer). */
+  sizes?: PublishResult['sizes']
+  delta?: PublishResult['delta']
 }
 
 async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise<Published> {
@@ -148,14 +152,15 @@ async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise
   try {
     const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: inputs.apiUrl, token: inputs.githubToken, userAgent: USER_AGENT }), inputs.repository ?? '')
     const tag = inputs.releaseTag || `kubespray-${result.resolved ? versionLabel(result.resolved) : 'local'}`
-    const published = await runPublish({ bundleDir: result.outDir, repo: inputs.repository ?? '', tag, partSize: inputs.partSize, concurrency: 4 }, releases, {
+    const published = await runPublish({ bundleDir: result.outDir, repo: inputs.repository ?? '', tag, partSize: inputs.partSize, concurrency: 4, baseTag: inputs.baseTag || undefined }, releases, {
       packed: (p) => core.info(`packed ${p.name} (${p.size} bytes)`),
       uploaded: (a) => core.info(`${a.action} ${a.name}`)
     })
     core.setOutput('release-url', published.releaseUrl)
     core.setOutput('release-tag', tag)
     core.setOutput('assets', JSON.stringify(published.assets.map((a) => a.name)))
-    return { kind: 'release', url: published.releaseUrl, assets: published.assets }
+    core.info(sizeLine(published))
+    return { kind: 'release', url: published.releaseUrl, assets: published.assets, sizes: published.sizes, delta: published.delta }
   } finally {
     await http.close()
   }

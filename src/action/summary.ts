@@ -63,6 +63,7 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
     summary.addHeading(published.kind === 'release' ? 'Published as a release' : 'Published as an artifact', 3)
     if (published.url) summary.addLink(published.url, published.url)
     if (published.artifactId !== undefined) summary.addRaw(`artifact id ${published.artifactId}`, true)
+    if (published.sizes) summary.addRaw(publishedSizes(published.sizes, published.delta), true)
     summary.addList(published.assets.map((a) => `${a.name} (${formatBytes(a.size)}, ${a.action})`))
   }
   summary
@@ -71,4 +72,14 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
       `\n\n| kind | item | size | result | time |\n|---|---|---|---|---|\n${[...fileRows, ...imageRows].map((r) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`).join('\n')}\n\n`
     )
   await summary.write()
+}
+
+/** What crosses the gap: a delta's assets against the full bundle, or the full bundle's. */
+export function publishedSizes(sizes: NonNullable<Published['sizes']>, delta: Published['delta']): string {
+  if (!delta) return `Full bundle: ${formatBytes(sizes.full)}, published as ${formatBytes(sizes.published)} of assets.`
+  const share = sizes.full ? ` (${((sizes.published / sizes.full) * 100).toFixed(1)}%)` : ''
+  return (
+    `Delta against ${delta.base.tag}: ${formatBytes(sizes.published)} of assets${share} instead of the full bundle's ${formatBytes(sizes.full)}. ` +
+    `It carries ${delta.carried} files and blobs (${formatBytes(delta.carriedBytes)}); the far side takes ${delta.taken} (${formatBytes(delta.takenBytes)}) from its copy of ${delta.base.tag} (fetch --base).`
+  )
 }

@@ -172,15 +172,31 @@ export function baseMismatch(manifest: DeltaManifest, sha256: string, lines: rea
 }
 
 /**
- * The base bundle among the prefixes a base release holds: the one with the new bundle's prefix,
- * else the only one; several others: the caller must say (the error lists them).
+ * The base bundle among those a base release holds: the one with the new bundle's prefix, else
+ * the only one, else (a release of several, e.g. one per arch from a job matrix) the one whose
+ * SHA256SUMS shares the most content with the new bundle's. `candidates` are read only when
+ * there are several (their sums assets are small); a tie names them all.
  */
-export function chooseBaseBundle(prefixes: readonly string[], prefix: string, where: string): string {
+export function chooseBaseBundle(
+  candidates: ReadonlyArray<{ prefix: string; lines?: readonly SumsLine[] }>,
+  prefix: string,
+  bundle: readonly SumsLine[],
+  where: string
+): string {
+  const prefixes = candidates.map((c) => c.prefix)
   if (prefixes.includes(prefix)) return prefix
   if (prefixes.length === 1) return prefixes[0]
   if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle-*.tar asset) to publish a delta against`)
-  throw new InputError(`${where} holds several bundles and none has this bundle's prefix ${prefix}: ${prefixes.join(', ')}; publish the delta against a release holding one bundle (or the same configuration)`)
+  const ours = new Set(bundle.filter((l) => isContentPath(l.path)).map((l) => l.sha256))
+  const shared = candidates.map((c) => ({ prefix: c.prefix, count: new Set((c.lines ?? []).filter((l) => ours.has(l.sha256)).map((l) => l.sha256)).size }))
+  const best = Math.max(...shared.map((c) => c.count))
+  const top = shared.filter((c) => c.count === best)
+  if (top.length === 1 && best > 0) return top[0].prefix
+  throw new InputError(`${where} holds several bundles and no one of them shares the most content with this one (${shared.map((c) => `${c.prefix}: ${c.count}`).join(', ')}); publish the delta against a release holding one bundle`)
 }
+
+/** Whether choosing among these prefixes needs their content (several, none of them ours). */
+export const needsContentToChoose = (prefixes: readonly string[], prefix: string): boolean => prefixes.length > 1 && !prefixes.includes(prefix)
 
 const isSha256 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

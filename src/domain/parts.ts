@@ -167,7 +167,10 @@ export function metaAssetName(prefix: string, kind: 'sums' | 'delta', sha256: st
   return `${prefix}-${kind}-${sha256.slice(0, 8)}.${kind === 'sums' ? 'txt' : 'json'}`
 }
 
-/** Which kind of asset of this bundle a name is, or undefined for an asset that is not one of ours. */
+/**
+ * Which kind of asset of this bundle a name is (a part, its sums, its delta manifest), or
+ * undefined for an asset that is not one of ours. isTarPart tells the parts from the other two.
+ */
 export function partKind(prefix: string, name: string): AssetKind | undefined {
   const quoted = prefix.replace(/[.]/g, '\\.')
   const tar = new RegExp(`^${quoted}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name)

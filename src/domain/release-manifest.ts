@@ -15,6 +15,7 @@ export const RELEASE_MANIFEST = 'bundle.json'
 
 export interface ReleaseAssetEntry {
   name: string
+  /** A part (bundle, files, images), or the bundle's sums or delta manifest. */
   kind: AssetKind
   size: number
   sha256: string

@@ -22,7 +22,7 @@ import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { RELEASE_MANIFEST } from '../domain/release-manifest.js'
 import { assetPrefix, bundlePrefixes, contentName, metaAssetName, PARTIAL, partialOf, partKind, planParts, type ImageForParts, type PartPlan } from '../domain/parts.js'
-import { chooseBaseBundle, DELTA_SCHEMA, encodeDeltaManifest, isContentPath, planDelta, type DeltaBase, type DeltaManifest, type SumsLine } from '../domain/delta.js'
+import { chooseBaseBundle, needsContentToChoose, DELTA_SCHEMA, encodeDeltaManifest, isContentPath, planDelta, type DeltaBase, type DeltaManifest, type SumsLine } from '../domain/delta.js'
 import { writeFileAtomic } from '../adapters/fs-atomic.js'
 import { TOOL_VERSION } from '../version.js'
 import { OciLayout } from '../adapters/oci-layout.js'
@@ -191,7 +191,7 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
   }
   const prepared = await prepareBundle(request.bundleDir, request.concurrency)
   // Read before anything is packed or uploaded: a base that cannot serve fails the run here.
-  const base = request.baseTag === undefined ? undefined : await readBase(releases, request.baseTag, prepared.prefix)
+  const base = request.baseTag === undefined ? undefined : await readBase(releases, request.baseTag, prepared.prefix, prepared.entries)
   const plan = base ? planDelta(prepared.entries, base.lines) : undefined
   const { manifest, prefix, plans, parts: tarParts } = await packPrepared(request.bundleDir, prepared, request.partSize, progress, plan && new Set(plan.carry.map((c) => c.path)))
   const dir = publishDir(request.bundleDir)
@@ -265,7 +265,7 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
  * against the base release's SHA256SUMS line for it; its sha256 is the digest the far side's
  * base directory must have.
  */
-async function readBase(releases: GitHubReleases, tag: string, prefix: string): Promise<{ base: DeltaBase; lines: SumsLine[] }> {
+async function readBase(releases: GitHubReleases, tag: string, prefix: string, bundle: readonly SumsLine[]): Promise<{ base: DeltaBase; lines: SumsLine[] }> {
   const where = `${releases.repo} release ${tag} (--base-tag)`
   const release = await releases.byTag(tag)
   if (!release) throw new InputError(`${releases.repo} has no release ${tag} (--base-tag): publish the base bundle there first, or leave --base-tag out for a full bundle`)
@@ -273,19 +273,27 @@ async function readBase(releases: GitHubReleases, tag: string, prefix: string): 
   const sumsAsset = assets.find((a) => a.name === ASSET_SUMS)
   if (!sumsAsset) throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle (or a publish is under way: run again)`)
   const listed = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]))
-  const basePrefix = chooseBaseBundle(bundlePrefixes(listed.keys()), prefix, where)
-  const name = [...listed.keys()].find((n) => partKind(basePrefix, n) === 'sums')
-  if (!name) {
+  const prefixes = bundlePrefixes(listed.keys())
+  const sumsName = (basePrefix: string): string => {
+    const name = [...listed.keys()].find((n) => partKind(basePrefix, n) === 'sums')
+    if (name) return name
     throw new InputError(
       `${where}: bundle ${basePrefix} has no ${basePrefix}-sums-*.txt asset (its own ${BUNDLE_SUMS}, what a delta reads to know what the base holds): ` +
         `it was published before deltas were. Publish that bundle to ${tag} again with this version (its parts stay, the asset is added), or leave --base-tag out`
     )
   }
-  const asset = assets.find((a) => a.name === name)
-  if (!asset) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${name}, which the release does not have (a publish under way? run again)`)
-  const text = await releases.text(asset)
+  const readSums = async (name: string): Promise<string> => {
+    const asset = assets.find((a) => a.name === name)
+    if (!asset) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${name}, which the release does not have (a publish under way? run again)`)
+    const text = await releases.text(asset)
+    if (sha256Of(text) !== listed.get(name)) throw new InputError(`${where}: ${name} hashes to sha256 ${sha256Of(text)}, the release's ${ASSET_SUMS} says ${listed.get(name) ?? ''}; publish the base again`)
+    return text
+  }
+  const texts = new Map<string, string>()
+  if (needsContentToChoose(prefixes, prefix)) for (const p of prefixes) texts.set(p, await readSums(sumsName(p)))
+  const basePrefix = chooseBaseBundle(prefixes.map((p) => ({ prefix: p, lines: texts.has(p) ? parseSums(texts.get(p) ?? '') : undefined })), prefix, bundle, where)
+  const text = texts.get(basePrefix) ?? (await readSums(sumsName(basePrefix)))
   const sha256 = sha256Of(text)
-  if (sha256 !== listed.get(name)) throw new InputError(`${where}: ${name} hashes to sha256 ${sha256}, the release's ${ASSET_SUMS} says ${listed.get(name) ?? ''}; publish the base again`)
   return { base: { repo: releases.repo, tag, prefix: basePrefix, sums: sha256 }, lines: parseSums(text) }
 }
 

@@ -3,7 +3,8 @@ import { DEFAULT_PART_SIZE } from '../../domain/parts.js'
 import { createHttpClient, DEFAULT_HTTP_OPTIONS } from '../../adapters/http/client.js'
 import { githubFromEnv } from '../github-env.js'
 import { GitHubReleases } from '../../adapters/github/releases.js'
-import { runPublish, type PublishResult } from '../../pipeline/publish.js'
+import { runPublish } from '../../pipeline/publish.js'
+import { sizeLine } from '../../report/publish-sizes.js'
 import { formatTable } from '../../report/table.js'
 import { formatBytes } from '../../report/progress.js'
 import { writeErr, writeOut } from '../../report/output.js'
@@ -97,14 +98,3 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
-/** The sizes people decide by: the full bundle's bytes, and what this publish carries. */
-export function sizeLine(result: Pick<PublishResult, 'sizes' | 'delta'>): string {
-  const { full, published } = result.sizes
-  if (!result.delta) return `full bundle: ${formatBytes(full)} (${full} bytes), published in full: ${formatBytes(published)} of assets`
-  const d = result.delta
-  const share = full ? ` (${((published / full) * 100).toFixed(1)}% of the full bundle)` : ''
-  return (
-    `delta against ${d.base.tag}: ${formatBytes(published)} (${published} bytes) of assets${share}; full bundle ${formatBytes(full)} (${full} bytes). ` +
-    `Carried: ${d.carried} files and blobs (${formatBytes(d.carriedBytes)}); taken from the base on the far side: ${d.taken} (${formatBytes(d.takenBytes)})`
-  )
-}
