@@ -113,7 +113,9 @@ describe('audit on Kubespray v2.31.0', () => {
     expect(busybox?.sources[0]).toMatchObject({ role: 'kubernetes-apps/external_provisioner/local_path_provisioner', variable: 'local_path_provisioner_helper_image_repo' })
     expect(find(result.missing, NFD)).toMatchObject({ enabled: 'no', because: expect.stringContaining('node_feature_discovery_enabled') })
     expect(find(result.missing, ARGOCD)).toMatchObject({ enabled: 'no', kind: 'file' })
-    expect(find(result.missing, CSR_APPROVER)).toMatchObject({ enabled: 'no', kind: 'chart-repository' })
+    // The chart, not its repository variable: the chart knows whether helm-apps installs it.
+    expect(find(result.missing, CSR_APPROVER)).toBeUndefined()
+    expect(find(result.missing, label(CSR_CHART))).toMatchObject({ enabled: 'no', kind: 'chart', because: expect.stringContaining('kubelet_csr_approver_enabled') })
     // What generate_list.sh lists is in the bundle: no downloads entry is missing.
     expect(result.missing.filter((e) => e.sources.some((s) => s.role === 'download') && e.reference !== ARGOCD)).toEqual([])
     // A template expression that cannot be rendered is listed, not dropped.
@@ -125,12 +127,12 @@ describe('audit on Kubespray v2.31.0', () => {
     const r = runCli(['audit', '--bundle', dir, '--kubespray-dir', tree], work)
     expect(r.status).toBe(1)
     // One summary line on stderr, the table on stdout.
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kubespray-bundle audit: error: 5 reference\(s\) that enabled components fetch are not in the bundle/)])
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^kubespray-bundle audit: error: 4 reference\(s\) that enabled components fetch are not in the bundle/)])
     const rows = r.stdout.split('\n')
     expect(rows.find((l) => l.includes(ARGOCD))).toMatch(/^yes\s+file\s+\S+\s+download\s+roles\/kubespray_defaults\/defaults\/main\/download\.yml:\d+ \(\+1\)\s+downloads\.argocd_install/)
     expect(rows.find((l) => l.includes(BUSYBOX))).toMatch(/^yes\s+image\s+busybox:latest\s+kubernetes-apps\/external_provisioner\/local_path_provisioner\s+\S+(?: \(\+\d+\))?\s+local_path_provisioner_helper_image_repo/)
     const { result } = audit(['--bundle', dir, '--kubespray-dir', tree])
-    expect(enabledMissing(result).sort()).toEqual([ARGOCD, CSR_APPROVER, BUSYBOX, label(CSR_CHART), label(CILIUM_CHART)].sort())
+    expect(enabledMissing(result).sort()).toEqual([ARGOCD, BUSYBOX, label(CSR_CHART), label(CILIUM_CHART)].sort())
     // Each chart with the role that installs it and the variable that moves its repository.
     expect(find(result.missing, label(CSR_CHART))).toMatchObject({
       kind: 'chart',
@@ -143,7 +145,6 @@ describe('audit on Kubespray v2.31.0', () => {
       sources: [expect.objectContaining({ role: 'network_plugin/cilium', file: 'roles/network_plugin/cilium/tasks/apply.yml' })]
     })
     expect(find(result.missing, ARGOCD)?.sources.map((s) => s.variable)).toEqual(['downloads.argocd_install', 'argocd_install_url'])
-    expect(find(result.missing, CSR_APPROVER)?.sources[0]).toMatchObject({ role: 'kubernetes-apps/kubelet-csr-approver', variable: 'kubelet_csr_approver_repository_url', file: 'roles/kubernetes-apps/kubelet-csr-approver/defaults/main.yml' })
     expect(find(result.missing, BUSYBOX)?.because).toContain('when: local_path_provisioner_enabled')
     // Cilium's images, as its Helm values template names them, are all in the bundle; its chart is not.
     expect(result.missing.filter((e) => e.sources.some((s) => s.role === 'network_plugin/cilium')).map((e) => e.kind)).toEqual(['chart'])

@@ -11,7 +11,21 @@ import { spawnCli, type CliResult } from './helpers/cli.js'
 import { tempDir } from './helpers/temp.js'
 import { freePort } from './helpers/nginx.js'
 import { startRegistry } from './helpers/registry.js'
-import { ARGOCD_IMAGES, ARGOCD_INSTALL_PATH, ARGOCD_ROLE_INSTALL_PATH, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
+import {
+  ARGOCD_IMAGES,
+  ARGOCD_INSTALL_PATH,
+  ARGOCD_ROLE_INSTALL_PATH,
+  CHART_ARCHIVE_PATH,
+  CHART_BAD_VERSION,
+  CHART_IMAGE,
+  CHART_NAME,
+  CHART_REPOSITORY_PATH,
+  CHART_VERSION,
+  LOCAL_PATH_HELPER,
+  startWorld,
+  type World
+} from './helpers/world.js'
+import jsYaml from 'js-yaml'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
 let world: World
@@ -213,6 +227,95 @@ describe('images other roles pull (found in the tree, as audit finds them)', () 
     const none = await build('local-path-none', '-e', '{"local_path_provisioner_enabled": true}', '--no-files', '--extras', 'none')
     expect(none.status).toBe(0)
     expect(none.stderr).toContain(`audit: missing image ${world.registryHost}/${LOCAL_PATH_HELPER}: kubernetes-apps/external_provisioner/local_path_provisioner (local_path_provisioner_helper_image_repo), enabled: yes`)
+  })
+})
+
+describe('Helm charts (helm-apps, as kubelet-csr-approver installs its chart)', () => {
+  const CSR_ON = '{"kubelet_rotate_server_certificates": true}'
+  const servedDir = (): string => `charts/${new URL(world.nginx.url('/files')).host}/files/${CHART_REPOSITORY_PATH}`
+
+  it('carries the pinned version verified by the index digest, beside a served index of just it, with the image its values name', async () => {
+    const before = world.logLength()
+    const r = await build('chart', '-e', CSR_ON)
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const m = manifestOf('chart')
+    const dir = `files/${servedDir()}`
+    expect(m.charts).toEqual([
+      {
+        repository: world.nginx.url(`/files/${CHART_REPOSITORY_PATH}`),
+        name: CHART_NAME,
+        version: CHART_VERSION,
+        path: `${dir}/${CHART_NAME}-${CHART_VERSION}.tgz`,
+        index: `${dir}/index.yaml`,
+        sha256: createHash('sha256').update(world.files.get(CHART_ARCHIVE_PATH) ?? '').digest('hex'),
+        movedBy: { variable: 'kubelet_csr_approver_repository_url', form: 'url' },
+        images: [`${world.registryHost}/${CHART_IMAGE}`],
+        wantedBy: { role: 'kubernetes-apps/kubelet-csr-approver', variable: `kubelet_csr_approver_repository_url (Helm chart ${CHART_NAME} ${CHART_VERSION})` }
+      }
+    ])
+    // The archive came from where the index said (another path, by an absolute url), once.
+    expect(world.fileGets(before).filter((p) => p === CHART_ARCHIVE_PATH)).toHaveLength(1)
+    const archive = m.files.find((f) => f.path === m.charts?.[0].path)
+    expect(archive?.checksum).toBe(`sha256:${m.charts?.[0].sha256}`)
+    // The served index: only the carried version, its url relative, the upstream entry's other fields kept.
+    const index = jsYaml.load(readFileSync(join(work, 'chart', dir, 'index.yaml'), 'utf8')) as { apiVersion: string; entries: Record<string, Array<Record<string, unknown>>> }
+    expect(index.apiVersion).toBe('v1')
+    expect(Object.keys(index.entries)).toEqual([CHART_NAME])
+    expect(index.entries[CHART_NAME]).toEqual([expect.objectContaining({ version: CHART_VERSION, urls: [`${CHART_NAME}-${CHART_VERSION}.tgz`], digest: m.charts?.[0].sha256, appVersion: `v${CHART_VERSION}`, created: '2025-01-02T03:04:05Z' })])
+    // The values' image (empty tag: the chart's appVersion) is saved, wanted by the chart's role.
+    const image = m.images.find((i) => i.line === `${world.registryHost}/${CHART_IMAGE}`)
+    expect(image?.wantedBy).toEqual({ role: 'kubernetes-apps/kubelet-csr-approver', variable: `kubelet_csr_approver_repository_url (an image chart ${CHART_NAME} ${CHART_VERSION} names)` })
+    expect(r.stdout).toContain('audit: every reference enabled components fetch is in the bundle')
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(work, 'chart'), encoding: 'utf8' })).toBe('')
+    expect((await cli(['verify', '--bundle', join(work, 'chart')])).status).toBe(0)
+  })
+
+  it('serve answers it as a Helm repository: the index, and the archive at the url Helm resolves against the repository', async () => {
+    const filesPort = await freePort()
+    const server = spawnCli(['serve', '--bundle', join(work, 'chart'), '--files-port', String(filesPort), '--registry-port', String(await freePort())], work)
+    try {
+      const repository = `http://127.0.0.1:${filesPort}/${servedDir()}`
+      let indexText = ''
+      for (let i = 0; i < 200 && !indexText; i++) indexText = await fetch(`${repository}/index.yaml`).then((res) => (res.ok ? res.text() : ''), () => '') || (await new Promise<string>((r) => setTimeout(() => r(''), 25)))
+      const entry = (jsYaml.load(indexText) as { entries: Record<string, Array<{ urls: string[]; digest: string }>> }).entries[CHART_NAME][0]
+      // Helm's ResolveReferenceURL: relative to the repository url with a trailing slash.
+      const archive = Buffer.from(await (await fetch(new URL(entry.urls[0], `${repository}/`))).arrayBuffer())
+      expect(createHash('sha256').update(archive).digest('hex')).toBe(entry.digest)
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.done
+    }
+  })
+
+  it('offline-yml points the repository variable at the served index, and containerd at the bundle for the values image', async () => {
+    const out = join(work, 'chart-offline.yml')
+    const r = await cli(['offline-yml', '--bundle', join(work, 'chart'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', out])
+    expect(r.stderr).not.toContain('error')
+    expect(r.status).toBe(0)
+    const vars = jsYaml.load(readFileSync(out, 'utf8')) as Record<string, unknown>
+    expect(vars.kubelet_csr_approver_repository_url).toBe(`{{ files_repo }}/${servedDir()}`)
+    expect(vars.containerd_registries_mirrors).toEqual([expect.objectContaining({ prefix: world.registryHost })])
+  })
+
+  it('a version the index lacks, or whose archive does not match the index digest, fails naming the chart and the repository', async () => {
+    const missing = await build('chart-missing', '-e', CSR_ON, '-e', 'kubelet_csr_approver_chart_version=9.9.9', '--no-images')
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toContain(`${world.nginx.url(`/files/${CHART_REPOSITORY_PATH}`)}/index.yaml has no version 9.9.9 of chart '${CHART_NAME}' (newest: ${CHART_VERSION}, ${CHART_BAD_VERSION})`)
+    expect(missing.stderr).toContain('kubernetes-apps/kubelet-csr-approver')
+    const lying = await build('chart-lying', '-e', CSR_ON, '-e', `kubelet_csr_approver_chart_version=${CHART_BAD_VERSION}`, '--no-images')
+    expect(lying.status).toBe(1)
+    expect(lying.stderr).toContain(`${CHART_NAME}-${CHART_BAD_VERSION}.tgz`)
+    expect(lying.stderr).toMatch(/checksum mismatch/)
+    expect(existsSync(join(work, 'chart-lying', 'bundle.json'))).toBe(false)
+  })
+
+  it('--extras none carries no chart, and the audit names the chart the enabled role installs', async () => {
+    const none = await build('chart-none', '-e', CSR_ON, '--no-images', '--extras', 'none')
+    expect(none.status).toBe(0)
+    expect(manifestOf('chart-none').charts).toBeUndefined()
+    expect(existsSync(join(work, 'chart-none', 'files', 'charts'))).toBe(false)
+    expect(none.stderr).toContain(`audit: missing chart ${CHART_NAME} ${CHART_VERSION} from ${world.nginx.url(`/files/${CHART_REPOSITORY_PATH}`)}: kubernetes-apps/kubelet-csr-approver (kubelet_csr_approver_repository_url), enabled: yes`)
   })
 })
 

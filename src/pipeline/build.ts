@@ -633,7 +633,7 @@ function bundleCharts(built: Gathered, files: BundleFile[]): BundleChart[] {
     return {
       repository: redactText(c.coordinates.repository),
       name: c.coordinates.name,
-      version: c.indexed.version,
+      version: c.coordinates.version,
       path,
       index: `${dir}/index.yaml`,
       sha256: files.find((f) => f.path === path)?.sha256 ?? '',

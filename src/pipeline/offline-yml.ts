@@ -20,6 +20,7 @@ import { OciLayout } from '../adapters/oci-layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { runLists } from './lists.js'
+import { treeReferences } from './audit.js'
 
 export interface OfflineYmlRequest {
   bundleDir: string
@@ -64,6 +65,9 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   Object.assign(overrides, imageVariablesOutsideRoots(manifest, overrides))
   const { carried: kept, secret } = withoutRedacted(manifest)
   const carried = { ...kept, kube_version: manifest.kubeVersion }
+  // Helm chart repositories, each pointed at the index the bundle serves for it.
+  const chartVars = chartRepositoryVars(manifest, new Map(defaults))
+  Object.assign(overrides, chartVars)
 
   let vars = compose(carried, overrides)
   let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
@@ -91,6 +95,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     vars = compose(carried, { ...overrides, ...perFile })
     gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
+  if (manifest.charts?.length) gaps.messages.push(...(await chartsClosedLoop(request, manifest, tree, work, vars, filesUrl)))
   await rm(work, { recursive: true, force: true })
   if (gaps.messages.length) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:\n` + gaps.messages.map((m) => `  ${m}`).join('\n'))
@@ -117,7 +122,8 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     ],
     [
       { comment: 'Where the bundle is served', vars: { files_repo: filesUrl, registry_host: request.registry } },
-      { comment: 'Url roots and registries, pointed at the bundle', vars: withoutKeys(overrides, ['files_repo', 'registry_host']) },
+      { comment: 'Url roots and registries, pointed at the bundle', vars: withoutKeys(overrides, ['files_repo', 'registry_host', ...Object.keys(chartVars)]) },
+      { comment: "Helm chart repositories, served from the bundle's files/charts/", vars: chartVars },
       { comment: 'Files no root variable reaches', vars: perFile },
       {
         comment: `Registries that images are pulled from by name (${pullingRoles(byName).join(', ') || 'none'}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
@@ -143,6 +149,47 @@ function imageVariablesOutsideRoots(manifest: BundleManifest, roots: Record<stri
     out[variable] = `{{ registry_host }}/${parseReference(image.line).repository}`
   }
   return out
+}
+
+/**
+ * Each chart's repository variable, pointed at the directory of files/ where the bundle serves
+ * its index: the url itself, or (the Cilium CLI's flags) `--repository URL` in place of any the
+ * flags had, the other flags kept.
+ */
+function chartRepositoryVars(manifest: BundleManifest, defaults: ReadonlyMap<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const chart of manifest.charts ?? []) {
+    const served = `{{ files_repo }}/${chart.index.slice('files/'.length, -'/index.yaml'.length)}`
+    const { variable, form } = chart.movedBy
+    if (form === 'url') {
+      out[variable] = served
+      continue
+    }
+    const given = manifest.extraVars?.[variable] ?? defaults.get(variable) ?? ''
+    const words = String(given).split(/\s+/).filter(Boolean)
+    const kept = words.filter((w, i) => !(w === '--repository' || w.startsWith('--repository=') || (i > 0 && words[i - 1] === '--repository')))
+    out[variable] = [...kept, '--repository', served].join(' ')
+  }
+  return out
+}
+
+/**
+ * The loop closed for charts: the tree's chart references, rendered with the generated
+ * variables, must each name a repository the bundle serves (under --files-url) holding that
+ * chart version. Returns what does not.
+ */
+async function chartsClosedLoop(request: OfflineYmlRequest, manifest: BundleManifest, tree: string, work: string, vars: Record<string, unknown>, filesUrl: string): Promise<string[]> {
+  const varsFile = join(work, 'offline-charts.json')
+  await writeFileAtomic(varsFile, JSON.stringify(vars))
+  const entries = await treeReferences({ treeDir: tree, extraVars: [`@${varsFile}`], inventories: [], arches: manifest.arches, kubeVersion: manifest.kubeVersion, hostMachine: request.hostMachine, cwd: work })
+  const held = new Set((manifest.charts ?? []).map((c) => `${filesUrl}/${c.index.slice('files/'.length, -'/index.yaml'.length)}\0${c.name}\0${c.version}`))
+  const messages: string[] = []
+  for (const entry of entries) {
+    if (entry.kind !== 'chart' || entry.enabled !== 'yes' || !entry.chart) continue
+    const c = entry.chart
+    if (!held.has(`${c.repository.replace(/\/+$/, '')}\0${c.name}\0${c.version}`)) messages.push(`chart ${c.name} ${c.version} from ${c.repository} (${entry.sources[0].role}, ${c.movedBy.variable})`)
+  }
+  return messages
 }
 
 /** A url default with a literal origin (https://raw.githubusercontent.com/…/v{{ x }}/…), that origin under files_repo. */

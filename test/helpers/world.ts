@@ -36,6 +36,19 @@ export const ARGOCD_ROLE_INSTALL_PATH = `argocd/${ARGOCD_ROLE_VERSION}/install.y
 export const ARGOCD_IMAGES = [`argoproj/argocd:${ARGOCD_VERSION}`, 'library/redis:7.0.15-alpine']
 /** local-path-provisioner's helper: an image only a role's defaults and template name (no downloads entry). */
 export const LOCAL_PATH_HELPER = 'library/busybox:1.36'
+/**
+ * A Helm chart installed through Kubespray's helm-apps role (shaped as kubelet-csr-approver's
+ * meta/main.yml is): its repository's index at CHART_REPOSITORY_PATH lists two versions, the
+ * pinned one's archive on another path by an absolute url (as GitHub release assets are), the
+ * other's by a relative url with a digest that does not match (a repository that lies).
+ */
+export const CHART_NAME = 'kubelet-csr-approver'
+export const CHART_VERSION = '1.1.0'
+export const CHART_BAD_VERSION = '1.0.0'
+export const CHART_REPOSITORY_PATH = 'charts-upstream/kubelet-csr-approver'
+export const CHART_ARCHIVE_PATH = `chart-releases/${CHART_NAME}-${CHART_VERSION}.tgz`
+/** The image the chart's values name (tag empty: the chart's appVersion). */
+export const CHART_IMAGE = `postfinance/kubelet-csr-approver:v${CHART_VERSION}`
 const ARCHES = ['amd64', 'arm64']
 
 export interface World {
@@ -83,6 +96,8 @@ export async function startWorld(): Promise<World> {
     files.set(path, manifest)
     argocdChecksums[version] = sha256(manifest)
   }
+  const chart = await serveChartRepository(nginx.root, nginx.url('/files'), registryHost)
+  files.set(CHART_ARCHIVE_PATH, chart)
   const base = makeLayer('base', randomBytes(200_000))
   const multi = (kind: 'oci' | 'docker', name: string): BuiltIndex =>
     makeIndex(kind, ARCHES.map((arch) => [arch, makeImage(kind, arch, [base, makeLayer(`${name}-${arch}`, randomBytes(60_000))])] as [string, BuiltImage]))
@@ -95,6 +110,7 @@ export async function startWorld(): Promise<World> {
   images[ARGOCD_IMAGES[0]] = multi('oci', 'argocd')
   images[ARGOCD_IMAGES[1]] = multi('docker', 'redis')
   images[LOCAL_PATH_HELPER] = multi('docker', 'busybox')
+  images[CHART_IMAGE] = multi('oci', 'csr-approver')
   for (const [name, image] of Object.entries(images)) {
     const [repo, tag] = name.split(':')
     await pushFixture(registry.host, repo, tag, image)
@@ -137,6 +153,31 @@ export async function startWorld(): Promise<World> {
   }
 }
 
+/** The chart's archive (Chart.yaml, values.yaml, a template) and its repository's index, on nginx; returns the archive. */
+async function serveChartRepository(root: string, filesBase: string, registryHost: string): Promise<Buffer> {
+  const src = tempDir('kb-chart-')
+  const dir = join(src, CHART_NAME)
+  mkdirSync(join(dir, 'templates'), { recursive: true })
+  writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${CHART_NAME}\nversion: ${CHART_VERSION}\nappVersion: v${CHART_VERSION}\n`)
+  writeFileSync(join(dir, 'values.yaml'), `image:\n  repository: ${registryHost}/${CHART_IMAGE.split(':')[0]}\n  pullPolicy: IfNotPresent\n  tag: ""\nreplicas: 1\n`)
+  writeFileSync(join(dir, 'templates/deployment.yaml'), 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"\n')
+  const archive = join(root, CHART_ARCHIVE_PATH)
+  mkdirSync(dirname(archive), { recursive: true })
+  await createTar({ gzip: true, file: archive, cwd: src, portable: true }, [CHART_NAME])
+  rmSync(src, { recursive: true, force: true })
+  const bytes = readFileSync(archive)
+  mkdirSync(join(root, CHART_REPOSITORY_PATH), { recursive: true })
+  writeFileSync(join(root, CHART_REPOSITORY_PATH, `${CHART_NAME}-${CHART_BAD_VERSION}.tgz`), 'not the bytes the index vouches for\n')
+  writeFileSync(
+    join(root, CHART_REPOSITORY_PATH, 'index.yaml'),
+    `apiVersion: v1\nentries:\n  ${CHART_NAME}:\n` +
+      `  - apiVersion: v2\n    appVersion: v${CHART_VERSION}\n    created: "2025-01-02T03:04:05Z"\n    digest: ${sha256(bytes)}\n    name: ${CHART_NAME}\n    urls:\n    - ${filesBase}/${CHART_ARCHIVE_PATH}\n    version: ${CHART_VERSION}\n` +
+      `  - apiVersion: v2\n    appVersion: v${CHART_BAD_VERSION}\n    created: 2024-01-02T03:04:05Z\n    digest: ${'0'.repeat(64)}\n    name: ${CHART_NAME}\n    urls:\n    - ${CHART_NAME}-${CHART_BAD_VERSION}.tgz\n    version: ${CHART_BAD_VERSION}\n` +
+      `  other-chart:\n  - name: other-chart\n    version: 0.1.0\n    urls: [other-chart-0.1.0.tgz]\ngenerated: "2025-01-02T03:04:05Z"\n`
+  )
+  return bytes
+}
+
 /** Argo CD's install manifest in small: several documents, images in Deployments and a StatefulSet. */
 function argocdManifest(registryHost: string): Buffer {
   return Buffer.from(
@@ -154,7 +195,7 @@ function writeTree(dir: string, filesBase: string, registryHost: string, kubelet
   mkdirSync(join(role, 'vars'), { recursive: true })
   writeFileSync(
     join(role, 'defaults/main/main.yml'),
-    `---\nkube_version: ${KUBE_VERSION}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\netcd_version: ${ETCD_VERSIONS[0]}\nkube_image_repo: "${registryHost}/k8s"\nfiles_base: "${filesBase}"\n`
+    `---\nkube_version: ${KUBE_VERSION}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\netcd_version: ${ETCD_VERSIONS[0]}\nkube_image_repo: "${registryHost}/k8s"\nfiles_base: "${filesBase}"\nkubelet_rotate_server_certificates: false\n`
   )
   writeFileSync(
     join(role, 'defaults/main/download.yml'),
@@ -218,9 +259,24 @@ download_defaults:
     `---\nlocal_path_provisioner_enabled: false\nlocal_path_provisioner_helper_image_repo: "${registryHost}/${LOCAL_PATH_HELPER.split(':')[0]}"\nlocal_path_provisioner_helper_image_tag: "${LOCAL_PATH_HELPER.split(':')[1]}"\n`
   )
   writeFileSync(join(localPath, 'templates/local-path-storage-cm.yml.j2'), 'helperPod:\n  containers:\n    - name: helper-pod\n      image: "{{ local_path_provisioner_helper_image_repo }}:{{ local_path_provisioner_helper_image_tag }}"\n')
+  // A chart installed through helm-apps, as Kubespray's kubelet-csr-approver role does it.
+  const helmApps = join(dir, 'roles/helm-apps')
+  mkdirSync(join(helmApps, 'tasks'), { recursive: true })
+  writeFileSync(join(helmApps, 'tasks/main.yml'), '---\n- name: Install Helm Applications\n  debug:\n    msg: "{{ releases }}"\n')
+  const csr = join(dir, 'roles/kubernetes-apps/kubelet-csr-approver')
+  mkdirSync(join(csr, 'defaults'), { recursive: true })
+  mkdirSync(join(csr, 'meta'), { recursive: true })
+  writeFileSync(
+    join(csr, 'defaults/main.yml'),
+    `---\nkubelet_csr_approver_enabled: "{{ kubelet_rotate_server_certificates }}"\nkubelet_csr_approver_repository_name: ${CHART_NAME}\nkubelet_csr_approver_repository_url: ${filesBase}/${CHART_REPOSITORY_PATH}\nkubelet_csr_approver_chart_ref: "{{ kubelet_csr_approver_repository_name }}/${CHART_NAME}"\nkubelet_csr_approver_chart_version: ${CHART_VERSION}\nkubelet_csr_approver_values: {}\n`
+  )
+  writeFileSync(
+    join(csr, 'meta/main.yml'),
+    `---\ndependencies:\n  - role: helm-apps\n    when:\n      - inventory_hostname == groups['kube_control_plane'][0]\n      - kubelet_csr_approver_enabled\n    release_common_opts: {}\n    releases:\n      - name: ${CHART_NAME}\n        namespace: kube-system\n        chart_ref: "{{ kubelet_csr_approver_chart_ref }}"\n        chart_version: "{{ kubelet_csr_approver_chart_version }}"\n        values: "{{ kubelet_csr_approver_values }}"\n    repositories:\n      - name: "{{ kubelet_csr_approver_repository_name }}"\n        url: "{{ kubelet_csr_approver_repository_url }}"\n`
+  )
   writeFileSync(
     join(dir, 'cluster.yml'),
-    '---\n- name: Install Kubernetes apps\n  hosts: kube_control_plane\n  roles:\n    - { role: kubespray_defaults }\n    - { role: kubernetes-apps/external_provisioner/local_path_provisioner, when: local_path_provisioner_enabled }\n'
+    '---\n- name: Install Kubernetes apps\n  hosts: kube_control_plane\n  roles:\n    - { role: kubespray_defaults }\n    - { role: kubernetes-apps/external_provisioner/local_path_provisioner, when: local_path_provisioner_enabled }\n    - { role: kubernetes-apps/kubelet-csr-approver }\n'
   )
   mkdirSync(join(dir, 'docs'), { recursive: true })
   writeFileSync(join(dir, 'docs/README.md'), 'Not needed for the lists; left out of the extracted tree.\n')

@@ -48,20 +48,45 @@ export function indexUrlOf(repositoryUrl: string): string {
   return resolveAgainstRepository(repositoryUrl, 'index.yaml')
 }
 
+/**
+ * Helm reads an index into typed structs (sigs.k8s.io/yaml), so a field Helm types as a string
+ * stays the text written: a digest of digits, a version `1.10`. The index is read twice: as
+ * text (every scalar a string) and with YAML's core types; each entry keeps the text, but for
+ * the fields Helm types as booleans.
+ */
+const HELM_BOOLEANS = new Set(['deprecated', 'enabled'])
+
 function parseIndex(text: string, origin: string): Map<string, unknown[]> {
-  let doc: unknown
+  let asText: unknown
+  let typed: unknown
   try {
-    // The core schema: `created:` timestamps stay strings, as they must in the index we write.
-    doc = jsYaml().load(text, { schema: jsYaml().CORE_SCHEMA, filename: origin })
+    asText = jsYaml().load(text, { schema: jsYaml().FAILSAFE_SCHEMA, filename: origin })
+    typed = jsYaml().load(text, { schema: jsYaml().CORE_SCHEMA, filename: origin })
   } catch (e) {
     throw new ChartRepositoryError(`${origin}: not a Helm repository index (${(e as Error).message.split('\n')[0]})`)
   }
-  if (!isRecord(doc) || !isRecord(doc.entries) || typeof doc.apiVersion !== 'string') {
+  if (!isRecord(asText) || !isRecord(asText.entries) || typeof asText.apiVersion !== 'string' || !isRecord(typed) || !isRecord(typed.entries)) {
     throw new ChartRepositoryError(`${origin}: not a Helm repository index (no apiVersion and entries)`)
   }
+  const typedEntries = typed.entries
   const entries = new Map<string, unknown[]>()
-  for (const [name, versions] of Object.entries(doc.entries)) if (Array.isArray(versions)) entries.set(name, versions)
+  for (const [name, versions] of Object.entries(asText.entries)) {
+    const typedVersions = typedEntries[name]
+    if (Array.isArray(versions)) entries.set(name, versions.map((v, i) => asHelmReads(v, Array.isArray(typedVersions) ? typedVersions[i] : undefined)))
+  }
   return entries
+}
+
+/** The text of every scalar, but Helm's booleans typed. */
+function asHelmReads(text: unknown, typed: unknown): unknown {
+  if (Array.isArray(text)) return text.map((v, i) => asHelmReads(v, Array.isArray(typed) ? typed[i] : undefined))
+  if (!isRecord(text)) return text
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(text)) {
+    const other = isRecord(typed) ? typed[key] : undefined
+    out[key] = HELM_BOOLEANS.has(key) && typeof other === 'boolean' ? other : asHelmReads(value, other)
+  }
+  return out
 }
 
 /**

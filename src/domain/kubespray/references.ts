@@ -135,7 +135,16 @@ export function findReferences(input: ReferenceInput): TreeReferences {
     for (const found of helmAppsCharts(tree, role, roles)) collector.add(found.reference, found.source)
     for (const found of ciliumCliCharts(tree, role, roles)) collector.add(found.reference, found.source)
   }
-  return { references: collector.all(), roles, warnings: tree.warnings }
+  return { references: withoutCoveredRepositories(collector.all()), roles, warnings: tree.warnings }
+}
+
+/**
+ * A chart repository url variable a chart reference moves says nothing more than that chart
+ * (which also knows the dependency's own `when:`, so whether the chart is installed at all).
+ */
+function withoutCoveredRepositories(references: TreeReference[]): TreeReference[] {
+  const moved = new Set(references.flatMap((r) => (r.chart ? [r.chart.movedBy.variable] : [])))
+  return references.filter((r) => !(r.kind === 'chart-repository' && r.sources.every((s) => moved.has(s.variable))))
 }
 
 function unreachedDownload(): Enablement {
