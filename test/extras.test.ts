@@ -232,6 +232,10 @@ describe('images other roles pull (found in the tree, as audit finds them)', () 
 
 describe('Helm charts (helm-apps, as kubelet-csr-approver installs its chart)', () => {
   const CSR_ON = '{"kubelet_rotate_server_certificates": true}'
+  const pinned = (): string => {
+    const image = world.images[CHART_IMAGE]
+    return 'children' in image ? image.index.digest : image.manifest.digest
+  }
   const servedDir = (): string => `charts/${new URL(world.nginx.url('/files')).host}/files/${CHART_REPOSITORY_PATH}`
 
   it('carries the pinned version verified by the index digest, beside a served index of just it, with the image its values name', async () => {
@@ -250,8 +254,9 @@ describe('Helm charts (helm-apps, as kubelet-csr-approver installs its chart)', 
         index: `${dir}/index.yaml`,
         sha256: createHash('sha256').update(world.files.get(CHART_ARCHIVE_PATH) ?? '').digest('hex'),
         movedBy: { variable: 'kubelet_csr_approver_repository_url', form: 'url' },
-        images: [`${world.registryHost}/${CHART_IMAGE}`],
-        wantedBy: { role: 'kubernetes-apps/kubelet-csr-approver', variable: `kubelet_csr_approver_repository_url (Helm chart ${CHART_NAME} ${CHART_VERSION})` }
+        images: [`${world.registryHost}/${CHART_IMAGE}`, `${world.registryHost}/${CHART_IMAGE}@${pinned()}`],
+        wantedBy: { role: 'kubernetes-apps/kubelet-csr-approver', variable: `kubelet_csr_approver_repository_url (Helm chart ${CHART_NAME} ${CHART_VERSION})` },
+        valuesVariable: 'kubelet_csr_approver_values'
       }
     ])
     // The archive came from where the index said (another path, by an absolute url), once.
@@ -296,6 +301,12 @@ describe('Helm charts (helm-apps, as kubelet-csr-approver installs its chart)', 
     const vars = jsYaml.load(readFileSync(out, 'utf8')) as Record<string, unknown>
     expect(vars.kubelet_csr_approver_repository_url).toBe(`{{ files_repo }}/${servedDir()}`)
     expect(vars.containerd_registries_mirrors).toEqual([expect.objectContaining({ prefix: world.registryHost })])
+    expect(vars.kubelet_csr_approver_values).toBeUndefined()
+    // For a registry that cannot keep the pinned index: the values turn that pin (and only it) off.
+    const unpinned = join(work, 'chart-offline-unpinned.yml')
+    const u = await cli(['offline-yml', '--bundle', join(work, 'chart'), '--files-url', 'http://192.0.2.10:8080', '--registry', '192.0.2.10:35000', '--out', unpinned, '--no-digest-pins'])
+    expect(u.status).toBe(0)
+    expect((jsYaml.load(readFileSync(unpinned, 'utf8')) as Record<string, unknown>).kubelet_csr_approver_values).toEqual({ pinned: { image: { useDigest: false } } })
   })
 
   it('a version the index lacks, or whose archive does not match the index digest, fails naming the chart and the repository', async () => {

@@ -62,6 +62,8 @@ export interface BundleChart {
   /** The images its values name (already among `images`). */
   images: string[]
   wantedBy: WantedBy
+  /** The variable holding the values Kubespray passes it, when one does. */
+  valuesVariable?: string
 }
 
 export interface BundleManifest {

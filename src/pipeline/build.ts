@@ -639,7 +639,8 @@ function bundleCharts(built: Gathered, files: BundleFile[]): BundleChart[] {
       sha256: files.find((f) => f.path === path)?.sha256 ?? '',
       movedBy: c.coordinates.movedBy,
       images: c.images,
-      wantedBy: c.wantedBy
+      wantedBy: c.wantedBy,
+      ...(c.coordinates.valuesVariable ? { valuesVariable: c.coordinates.valuesVariable } : {})
     }
   })
 }

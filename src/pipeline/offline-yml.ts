@@ -21,6 +21,8 @@ import { REF_NAME } from '../domain/images/layout-index.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { runLists } from './lists.js'
 import { treeReferences } from './audit.js'
+import { readChartTexts } from '../adapters/chart-archive.js'
+import { digestPinsOff, mergeValues, parseValues, type Values } from '../domain/helm/values.js'
 
 export interface OfflineYmlRequest {
   bundleDir: string
@@ -31,6 +33,11 @@ export interface OfflineYmlRequest {
   /** A local Kubespray tree, for a bundle built from one (it carries no tarball). */
   kubesprayDir?: string
   hostMachine: string
+  /**
+   * False where the registry cannot keep the upstream indexes charts pin images to (push
+   * warned so): each chart's values then turn its digest pins off (pulled by tag).
+   */
+  digestPins?: boolean
 }
 
 export interface OfflineYml {
@@ -67,6 +74,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   const carried = { ...kept, kube_version: manifest.kubeVersion }
   // Helm chart repositories, each pointed at the index the bundle serves for it.
   const chartVars = chartRepositoryVars(manifest, new Map(defaults))
+  if (request.digestPins === false) Object.assign(chartVars, await chartValuesWithoutPins(request.bundleDir, manifest))
   Object.assign(overrides, chartVars)
 
   let vars = compose(carried, overrides)
@@ -123,7 +131,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     [
       { comment: 'Where the bundle is served', vars: { files_repo: filesUrl, registry_host: request.registry } },
       { comment: 'Url roots and registries, pointed at the bundle', vars: withoutKeys(overrides, ['files_repo', 'registry_host', ...Object.keys(chartVars)]) },
-      { comment: "Helm chart repositories, served from the bundle's files/charts/", vars: chartVars },
+      { comment: `Helm chart repositories, served from the bundle's files/charts/${request.digestPins === false ? '; chart values pulling by tag, not by digest (--no-digest-pins)' : ''}`, vars: chartVars },
       { comment: 'Files no root variable reaches', vars: perFile },
       {
         comment: `Registries that images are pulled from by name (${pullingRoles(byName).join(', ') || 'none'}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
@@ -169,6 +177,23 @@ function chartRepositoryVars(manifest: BundleManifest, defaults: ReadonlyMap<str
     const words = String(given).split(/\s+/).filter(Boolean)
     const kept = words.filter((w, i) => !(w === '--repository' || w.startsWith('--repository=') || (i > 0 && words[i - 1] === '--repository')))
     out[variable] = [...kept, '--repository', served].join(' ')
+  }
+  return out
+}
+
+/**
+ * For each chart the bundle carries with a values variable: the values the build was made with,
+ * with `useDigest: false` where the chart's own values pin an image by digest.
+ */
+async function chartValuesWithoutPins(bundleDir: string, manifest: BundleManifest): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {}
+  for (const chart of manifest.charts ?? []) {
+    const texts = await readChartTexts(join(bundleDir, chart.path), chart.name)
+    const off = digestPinsOff(texts.valuesYaml === undefined ? {} : parseValues(texts.valuesYaml, `${chart.path} values.yaml`))
+    if (!Object.keys(off).length) continue
+    if (!chart.valuesVariable) throw new InputError(`chart ${chart.name} ${chart.version} pins images by digest, and no variable passes it values: --no-digest-pins cannot turn them off; serve the bundle's registry instead, which keeps the digests`)
+    const given = manifest.extraVars?.[chart.valuesVariable]
+    out[chart.valuesVariable] = mergeValues(off, typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as Values) : {})
   }
   return out
 }

@@ -96,8 +96,6 @@ export async function startWorld(): Promise<World> {
     files.set(path, manifest)
     argocdChecksums[version] = sha256(manifest)
   }
-  const chart = await serveChartRepository(nginx.root, nginx.url('/files'), registryHost)
-  files.set(CHART_ARCHIVE_PATH, chart)
   const base = makeLayer('base', randomBytes(200_000))
   const multi = (kind: 'oci' | 'docker', name: string): BuiltIndex =>
     makeIndex(kind, ARCHES.map((arch) => [arch, makeImage(kind, arch, [base, makeLayer(`${name}-${arch}`, randomBytes(60_000))])] as [string, BuiltImage]))
@@ -111,6 +109,7 @@ export async function startWorld(): Promise<World> {
   images[ARGOCD_IMAGES[1]] = multi('docker', 'redis')
   images[LOCAL_PATH_HELPER] = multi('docker', 'busybox')
   images[CHART_IMAGE] = multi('oci', 'csr-approver')
+  files.set(CHART_ARCHIVE_PATH, await serveChartRepository(nginx.root, nginx.url('/files'), registryHost, images[CHART_IMAGE].index.digest))
   for (const [name, image] of Object.entries(images)) {
     const [repo, tag] = name.split(':')
     await pushFixture(registry.host, repo, tag, image)
@@ -154,12 +153,17 @@ export async function startWorld(): Promise<World> {
 }
 
 /** The chart's archive (Chart.yaml, values.yaml, a template) and its repository's index, on nginx; returns the archive. */
-async function serveChartRepository(root: string, filesBase: string, registryHost: string): Promise<Buffer> {
+async function serveChartRepository(root: string, filesBase: string, registryHost: string, pinnedDigest: string): Promise<Buffer> {
   const src = tempDir('kb-chart-')
   const dir = join(src, CHART_NAME)
   mkdirSync(join(dir, 'templates'), { recursive: true })
   writeFileSync(join(dir, 'Chart.yaml'), `apiVersion: v2\nname: ${CHART_NAME}\nversion: ${CHART_VERSION}\nappVersion: v${CHART_VERSION}\n`)
-  writeFileSync(join(dir, 'values.yaml'), `image:\n  repository: ${registryHost}/${CHART_IMAGE.split(':')[0]}\n  pullPolicy: IfNotPresent\n  tag: ""\nreplicas: 1\n`)
+  // The image by the chart's appVersion, and again pinned to its index digest as Cilium's values pin theirs.
+  const [repository, tag] = CHART_IMAGE.split(':')
+  writeFileSync(
+    join(dir, 'values.yaml'),
+    `image:\n  repository: ${registryHost}/${repository}\n  pullPolicy: IfNotPresent\n  tag: ""\nreplicas: 1\npinned:\n  image:\n    repository: ${registryHost}/${repository}\n    tag: ${tag}\n    digest: ${pinnedDigest}\n    useDigest: true\n`
+  )
   writeFileSync(join(dir, 'templates/deployment.yaml'), 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"\n')
   const archive = join(root, CHART_ARCHIVE_PATH)
   mkdirSync(dirname(archive), { recursive: true })

@@ -11,7 +11,7 @@ import { parseCommandArgs } from '../args.js'
 import { basename, dirname, join } from 'node:path'
 
 export const USAGE = `Usage:
-  kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE]
+  kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE] [--no-digest-pins]
 
 Writes the inventory group_vars file (offline.yml) that points Kubespray at this bundle, served
 by 'serve' (or nginx and a registry you pushed it into): files_repo and registry_host, the url
@@ -26,13 +26,16 @@ Options:
   --registry HOST:PORT    where the images are (serve's registry, or where push put them)
   --out FILE              write it there (default: print it)
   --kubespray-dir DIR     the Kubespray tree, for a bundle built from a local tree
+  --no-digest-pins        Helm charts pull by tag, not by the upstream digests their values pin
+                          (Cilium's): for a registry that cannot keep those digests, as push
+                          warns; serve keeps them, so it needs no such values
   -h, --help              show this help
 `
 
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: 'string' }, 'files-url': { type: 'string' }, registry: { type: 'string' }, out: { type: 'string' }, 'kubespray-dir': { type: 'string' } },
+    { bundle: { type: 'string' }, 'files-url': { type: 'string' }, registry: { type: 'string' }, out: { type: 'string' }, 'kubespray-dir': { type: 'string' }, 'no-digest-pins': { type: 'boolean' } },
     USAGE
   )
   if (!values) return
@@ -48,7 +51,8 @@ export async function run(args: string[]): Promise<void> {
     filesUrl: values['files-url'],
     registry: values.registry,
     kubesprayDir: values['kubespray-dir'],
-    hostMachine: machineOfNodeArch(process.arch)
+    hostMachine: machineOfNodeArch(process.arch),
+    digestPins: !values['no-digest-pins']
   })
   for (const note of result.notes) writeErr(`note: ${note}\n`)
   if (!out) return writeOut(result.text)

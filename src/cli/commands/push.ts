@@ -74,7 +74,7 @@ export async function run(args: string[]): Promise<void> {
   if (refused.length) {
     writeErr(
       `warning: ${values.registry} refuses an index whose other platforms are absent (Distribution 2.8 does), so ${refused.length} upstream digest(s) of images saved for some platforms only are not there; ` +
-        `references pinned to them will miss (tags work): ${refused.join(', ')}. serve answers them.\n`
+        `references pinned to them will miss (tags work): ${refused.join(', ')}. serve answers them; for Helm charts that pin them, offline-yml --no-digest-pins writes values that pull by tag.\n`
     )
   }
   throwIfFailed(results, 'image(s)', (r) => r.reference)

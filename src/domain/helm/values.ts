@@ -84,3 +84,23 @@ function imageBlock(value: Values, appVersion: string | undefined): string | 'no
 function isRecord(value: unknown): value is Values {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
+
+/**
+ * Values that turn a chart's digest pins off: `useDigest: false` at every image block whose
+ * digest the chart uses (`useDigest: true` and a digest), nothing else. For a registry that cannot
+ * hold the upstream index a pin names (Distribution 2.8 refuses one whose other platforms are
+ * absent), images are then pulled by tag.
+ */
+export function digestPinsOff(values: Values): Values {
+  const walk = (value: unknown): Values | undefined => {
+    if (!isRecord(value)) return undefined
+    if (value.useDigest === true && typeof value.digest === 'string' && value.digest.trim()) return { useDigest: false }
+    const out: Values = {}
+    for (const [key, v] of Object.entries(value)) {
+      const inner = walk(v)
+      if (inner) out[key] = inner
+    }
+    return Object.keys(out).length ? out : undefined
+  }
+  return walk(values) ?? {}
+}

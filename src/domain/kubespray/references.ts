@@ -1068,10 +1068,29 @@ function ciliumCliCharts(tree: Tree, role: string, roles: Map<string, Enablement
       out.push({ reference: { kind: 'chart', problem: `${flagsVariable} gives --repository '${repository}', which is not an http(s) url` }, source })
       continue
     }
-    const chart: ChartCoordinates = { repository, name: 'cilium', version: pyStr(version.value).trim().replace(/^v/, ''), values: {}, movedBy: { variable: flagsVariable, form: 'repository-flag' }, imagesFrom: 'kubespray-downloads' }
+    const valuesVariable = ciliumExtraValuesVariable(tree, role)
+    const chart: ChartCoordinates = {
+      repository,
+      name: 'cilium',
+      version: pyStr(version.value).trim().replace(/^v/, ''),
+      values: {},
+      movedBy: { variable: flagsVariable, form: 'repository-flag' },
+      imagesFrom: 'kubespray-downloads',
+      ...(valuesVariable ? { valuesVariable } : {})
+    }
     out.push({ reference: { kind: 'chart', value: chartLabel(chart), chart }, source })
   }
   return out
+}
+
+/** The variable the role writes into the values file it passes last (`cilium_extra_values` → cilium-extra-values.yaml). */
+function ciliumExtraValuesVariable(tree: Tree, role: string): string | undefined {
+  for (const [path, text] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue
+    const m = /content:\s*["']?\{\{\s*(\w+)\s*\|\s*to_nice_yaml[^\n]*\n\s*dest:[^\n]*extra-values\.yaml/.exec(text)
+    if (m) return m[1]
+  }
+  return undefined
 }
 
 /** A rendered value as plain JSON-like data (maps become objects). */
