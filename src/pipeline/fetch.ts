@@ -81,10 +81,12 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   // A delta: its manifest (small) first, and the base directory checked against it, before any part.
   const deltaAsset = listed.find((p) => p.kind === 'delta')?.asset
   let delta: CheckedDelta | undefined
+  let deltaDownloaded = false
   if (deltaAsset) {
     const expected = sums.get(deltaAsset.name) ?? ''
     const path = join(dir, deltaAsset.name)
-    if (!((await regularFile(path)) && (await sha256File(path)) === expected)) await downloadVerified(fetcher, releases, deltaAsset, path, expected, `the release's ${ASSET_SUMS} says ${expected}`)
+    deltaDownloaded = !((await regularFile(path)) && (await sha256File(path)) === expected)
+    if (deltaDownloaded) await downloadVerified(fetcher, releases, deltaAsset, path, expected, `the release's ${ASSET_SUMS} says ${expected}`)
     delta = await checkDelta(await readFile(path, 'utf8'), `${releases.repo} release ${request.tag}: ${deltaAsset.name}`, request.baseDir, request.outDir)
   }
   const parts = listed.flatMap(({ asset, kind }) => (isTarPart(kind) ? [{ asset, kind }] : []))
@@ -104,7 +106,7 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   if (failed.length) {
     throw new Error(`${failed.length} of ${outcomes.length} assets could not be fetched (run fetch again to resume):\n` + failed.map((f) => `  ${f.name}: ${(f as { error: string }).error}`).join('\n'))
   }
-  const fetched = deltaAsset ? [{ name: deltaAsset.name, size: deltaAsset.size, downloaded: true }, ...outcomes] : outcomes
+  const fetched = deltaAsset ? [{ name: deltaAsset.name, size: deltaAsset.size, downloaded: deltaDownloaded }, ...outcomes] : outcomes
   const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? '' })), state, statePath, request.concurrency, true, delta)
   return { prefix, assets: fetched, ...result }
 }
