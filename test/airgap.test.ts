@@ -10,7 +10,7 @@ import { spawnCli, type CliResult } from './helpers/cli.js'
 import { freePort } from './helpers/nginx.js'
 import { blobOf, startRegistry } from './helpers/registry.js'
 import { tempDir } from './helpers/temp.js'
-import { ARGOCD_IMAGES, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
+import { ARGOCD_IMAGES, CHART_IMAGE, LOCAL_PATH_HELPER, startWorld, type World } from './helpers/world.js'
 import type { BundleManifest } from '../src/domain/bundle.js'
 
 let world: World
@@ -86,7 +86,7 @@ describe('push --bundle', () => {
       expect(r.stderr).not.toContain('failed')
       expect(r.status).toBe(0)
       for (const [name, image] of Object.entries(world.images)) {
-        if (name.includes('v1.12.1') || ARGOCD_IMAGES.includes(name) || name === LOCAL_PATH_HELPER) continue
+        if (name.includes('v1.12.1') || ARGOCD_IMAGES.includes(name) || name === LOCAL_PATH_HELPER || name === CHART_IMAGE) continue
         const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${target.host}/${name}`], { encoding: 'utf8' })
         expect(blobOf(Buffer.from(raw)).digest).toBe('children' in image ? image.index.digest : image.manifest.digest)
         for (const arch of ['amd64', 'arm64']) {
@@ -118,7 +118,7 @@ describe('serve', () => {
       await waitForPort(registryPort)
       const registry = `127.0.0.1:${registryPort}`
       for (const [name, digest] of Object.entries(expectedDigests)) {
-        if (name.includes('v1.12.1') || ARGOCD_IMAGES.includes(name) || name === LOCAL_PATH_HELPER) continue
+        if (name.includes('v1.12.1') || ARGOCD_IMAGES.includes(name) || name === LOCAL_PATH_HELPER || name === CHART_IMAGE) continue
         const raw = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry}/${name}`], { encoding: 'utf8' })
         expect(blobOf(Buffer.from(raw)).digest).toBe(digest)
         for (const arch of ['amd64', 'arm64']) {
