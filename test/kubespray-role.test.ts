@@ -153,6 +153,13 @@ describe("Kubespray's download role, offline, from the bundle", () => {
     expectInstalledFromBundle(run, bundles.wide)
     for (const name of ['cilium-linux-amd64.tar.gz', 'helm-', 'install.yaml', 'yq_linux']) expect({ name, fetched: run.fetched.some((f) => f.split('/').pop()?.startsWith(name)) }).toEqual({ name, fetched: true })
     for (const image of ['/cilium/cilium:', '/metrics-server/metrics-server:', '/rancher/local-path-provisioner:']) expect({ image, pulled: run.pulls.some((p) => p.includes(image)) }).toEqual({ image, pulled: true })
+    // The charts Kubespray installs after the download role (helm-apps, the Cilium CLI) are carried, and offline.yml points at them.
+    const charts = manifestOf(bundles.wide).charts ?? []
+    expect(charts.map((c) => `${c.name} ${c.version}`).sort()).toEqual(['cilium 1.19.3', 'kubelet-csr-approver 1.1.0'])
+    for (const c of charts) expect(readFileSync(join(bundles.wide, c.index), 'utf8')).toContain(`- ${c.name}-${c.version}.tgz`)
+    const offline = readFileSync(join(work, 'offline-wide.yml'), 'utf8')
+    expect(offline).toContain('kubelet_csr_approver_repository_url: "{{ files_repo }}/charts/postfinance.github.io/kubelet-csr-approver"')
+    expect(offline).toContain('cilium_install_extra_flags: "--repository {{ files_repo }}/charts/helm.cilium.io"')
   }, RUN_TIMEOUT_MS + 60_000)
 
   it('fails when a served file has one byte flipped (get_url checks the bundle checksum)', async () => {

@@ -23,6 +23,7 @@ import { REPO_ROOT } from './conformance.js'
 import { startNginx, type Nginx } from './nginx.js'
 import { makeImage, makeIndex, makeLayer, pushFixture, startRegistry, type Registry } from './registry.js'
 import { tempDir } from './temp.js'
+import { c as createTar } from 'tar'
 import { startGitHubStandIn, type GitHubStandIn } from './world.js'
 
 export const KUBESPRAY_TAG = 'v2.31.0'
@@ -75,6 +76,16 @@ export interface Wanted {
   images: Set<string>
   /** Images other roles pull (qualified reference → the *_image_repo variable that names it). */
   treeImages: Map<string, string>
+  /** Helm charts enabled roles install (kubelet-csr-approver's, Cilium's), as the audit names them. */
+  charts: StandInChart[]
+}
+
+export interface StandInChart {
+  repository: string
+  name: string
+  version: string
+  /** Whether its values name its image (helm-apps charts), or Kubespray's downloads do (Cilium). */
+  imagesFrom: string
 }
 
 export interface StandInFile {
@@ -130,7 +141,7 @@ export async function wantedBy(tree: string, vars: string[]): Promise<Wanted> {
   for (const f of json.role?.files ?? []) if (f.enabled && !files.has(f.url)) files.set(f.url, f.checksum)
   // `downloads` entries beyond files.list (argocd_install, for one): served too, checksum from their table.
   for (const d of json.downloads ?? []) if (!files.has(d.url)) files.set(d.url, null)
-  return { files, images: new Set(json.images.map((i) => i.ref)), treeImages: await treeImagesOf(tree, out, json, extra) }
+  return { files, images: new Set(json.images.map((i) => i.ref)), ...(await treeExtrasOf(tree, out, json, extra)) }
 }
 
 /** Docker's implicit names made explicit: busybox:latest → docker.io/library/busybox:latest. */
@@ -140,7 +151,7 @@ function qualified(ref: string): string {
   return `docker.io/${ref.includes('/') ? ref : `library/${ref}`}`
 }
 
-async function treeImagesOf(tree: string, out: string, lists: { files: Array<{ url: string }>; images: Array<{ ref: string }> }, extra: string[]): Promise<Map<string, string>> {
+async function treeExtrasOf(tree: string, out: string, lists: { files: Array<{ url: string }>; images: Array<{ ref: string }> }, extra: string[]): Promise<Pick<Wanted, 'treeImages' | 'charts'>> {
   const bundle = join(out, 'bundle')
   mkdirSync(bundle, { recursive: true })
   const manifest = {
@@ -157,10 +168,38 @@ async function treeImagesOf(tree: string, out: string, lists: { files: Array<{ u
   }
   writeFileSync(join(bundle, 'bundle.json'), JSON.stringify(manifest))
   const audit = await spawnCli(['audit', '--bundle', bundle, '--kubespray-dir', tree, '--json', ...extra], out).done
-  const result = JSON.parse(audit.stdout) as { missing: Array<{ kind: string; reference: string; rendered: boolean; enabled: string; sources: Array<{ variable: string }> }> }
+  const result = JSON.parse(audit.stdout) as {
+    missing: Array<{ kind: string; reference: string; rendered: boolean; enabled: string; sources: Array<{ variable: string }>; chart?: StandInChart }>
+  }
   const images = new Map<string, string>()
   for (const m of result.missing) if (m.kind === 'image' && m.rendered && m.enabled === 'yes') images.set(qualified(m.reference), m.sources[0].variable)
-  return images
+  const charts = result.missing.flatMap((m) => (m.kind === 'chart' && m.enabled === 'yes' && m.chart ? [m.chart] : []))
+  return { treeImages: images, charts }
+}
+
+/**
+ * A chart repository at its upstream url's place on nginx (the build reaches it by --mirror):
+ * an index with the pinned version (its archive beside it, relative, with its digest) and a
+ * small valid chart; a helm-apps chart's values name its image (empty tag: appVersion) in the
+ * registry, which is pushed. Returns the repository's origin.
+ */
+async function serveStandInChart(root: string, registry: string, chart: StandInChart, base: ReturnType<typeof makeLayer>, i: number): Promise<string> {
+  const url = new URL(chart.repository)
+  const dir = join(root, url.host, url.pathname)
+  const src = tempDir('kb-role-chart-')
+  mkdirSync(join(src, chart.name, 'templates'), { recursive: true })
+  const appVersion = `v${chart.version}`
+  writeFileSync(join(src, chart.name, 'Chart.yaml'), `apiVersion: v2\nname: ${chart.name}\nversion: ${chart.version}\nappVersion: ${appVersion}\n`)
+  const imageRepository = `ghcr.io/stand-in/${chart.name}`
+  writeFileSync(join(src, chart.name, 'values.yaml'), chart.imagesFrom === 'values' ? `image:\n  repository: ${registry}/${imageRepository}\n  tag: ""\n` : 'image:\n  override: ~\n')
+  writeFileSync(join(src, chart.name, 'templates/NOTES.txt'), `A stand-in of ${chart.name} ${chart.version}.\n`)
+  mkdirSync(dir, { recursive: true })
+  const archive = join(dir, `${chart.name}-${chart.version}.tgz`)
+  await createTar({ gzip: true, file: archive, cwd: src, portable: true }, [chart.name])
+  const digest = createHash('sha256').update(readFileSync(archive)).digest('hex')
+  writeFileSync(join(dir, 'index.yaml'), `apiVersion: v1\nentries:\n  ${chart.name}:\n  - name: ${chart.name}\n    version: ${chart.version}\n    appVersion: ${appVersion}\n    digest: ${digest}\n    urls:\n    - ${chart.name}-${chart.version}.tgz\n`)
+  if (chart.imagesFrom === 'values') await pushStandInImage(registry, `${imageRepository}:${appVersion}`, base, i)
+  return url.origin
 }
 
 export async function startRoleWorld(tree: string, wanted: Wanted[]): Promise<RoleWorld> {
@@ -186,7 +225,10 @@ export async function startRoleWorld(tree: string, wanted: Wanted[]): Promise<Ro
   const refs = [...new Set(wanted.flatMap((w) => [...w.images, ...w.treeImages.keys()]))]
   for (const [i, ref] of refs.entries()) images.set(ref, await pushStandInImage(registry.host, ref, base, i))
 
-  const origins = [...new Set([...urls.keys()].map((u) => new URL(u).origin))]
+  const charts = [...new Map(wanted.flatMap((w) => w.charts).map((c) => [`${c.repository} ${c.name} ${c.version}`, c])).values()]
+  const chartOrigins: string[] = []
+  for (const [i, chart] of charts.entries()) chartOrigins.push(await serveStandInChart(nginx.root, registry.host, chart, base, refs.length + i))
+  const origins = [...new Set([...[...urls.keys()].map((u) => new URL(u).origin), ...chartOrigins])]
   const roots = [...new Set(refs.map((r) => r.split('/')[0]))].map((host) => {
     const variable = IMAGE_ROOTS[host]
     if (!variable) throw new Error(`image registry ${host} has no image root variable in role-world.ts IMAGE_ROOTS: add it`)
