@@ -4,12 +4,21 @@
  *
  *   DIR/bundle.json                 this manifest
  *   DIR/SHA256SUMS                  every other file of DIR (sha256sum -c passes)
- *   DIR/kubespray-<version>.tar.gz  Kubespray's source as GitHub served it
+ *   DIR/kubespray-<version>.tar.gz  Kubespray's source as GitHub served it (one per version)
  *   DIR/lists/<arch>/               files.list, images.list, files.json of each arch
+ *   DIR/lists/<tag>/<arch>/         the same, per version, in a bundle of several versions
  *   DIR/files/                      the files (+ files/SHA256SUMS), as the files command lays them out
  *   DIR/images/                     one OCI layout with every image of every arch
  *   DIR/.kubespray-bundle/          the tool's own state for re-runs: never listed, never published
+ *
+ * A bundle of several Kubespray versions (an upgrade path: `build --kubespray 2.30,2.31`) holds
+ * every file and blob once: `files`, `images` and `charts` are the union, and `versions` says
+ * which of them each version needs, beside its own lists and tarball. Its top-level `kubespray`
+ * and `kubeVersion` are those of the version listed last (the upgrade's target), so a reader that
+ * knows no `versions` still sees one consistent version. A bundle of one version has no
+ * `versions` and is laid out as it always was.
  */
+import { InputError } from './errors.js'
 import { PyFloat, PyTuple, pyStr, type Value } from './python/values.js'
 import type { WantedBy } from './kubespray/downloads.js'
 
@@ -66,17 +75,35 @@ export interface BundleChart {
   valuesVariable?: string
 }
 
+export interface KubesprayOrigin {
+  repository: string | null
+  spec: string
+  tag: string | null
+  commit: string | null
+  /** null when the bundle was built from a local tree. */
+  tarball: { path: string; sha256: string; size: number } | null
+}
+
+/** One Kubespray version of a bundle of several. */
+export interface BundleVersion {
+  kubespray: KubesprayOrigin
+  kubeVersion: string
+  /** Relative to DIR: lists/<tag>, holding <arch>/files.list, images.list and files.json. */
+  lists: string
+  /** Paths (relative to DIR) of the files this version fetches, each one of the bundle's `files`. */
+  files: string[]
+  /** Lines of the images this version pulls, each one of the bundle's `images`. */
+  images: string[]
+  /** Paths of its Helm charts, each one of the bundle's `charts`. */
+  charts?: string[]
+  /** Bytes a bundle of this version alone would carry: its files, its images' blobs, its tarball and lists. */
+  bytes: number
+}
+
 export interface BundleManifest {
   schema: typeof BUNDLE_SCHEMA
   tool: { name: string; version: string }
-  kubespray: {
-    repository: string | null
-    spec: string
-    tag: string | null
-    commit: string | null
-    /** null when the bundle was built from a local tree. */
-    tarball: { path: string; sha256: string; size: number } | null
-  }
+  kubespray: KubesprayOrigin
   kubeVersion: string
   arches: string[]
   layout: string
@@ -91,7 +118,13 @@ export interface BundleManifest {
   images: BundleImage[]
   /** Helm charts of other roles (absent in bundles made before charts were carried). */
   charts?: BundleChart[]
-  totals: { files: number; fileBytes: number; images: number; imageBytes: number; bytes: number }
+  /** A bundle of several Kubespray versions: each, in the order asked (absent for one version). */
+  versions?: BundleVersion[]
+  /**
+   * `saved` (several versions only): the bytes that sharing saved, the versions' `bytes` summed
+   * less what the bundle holds of them (each file and blob stored once).
+   */
+  totals: { files: number; fileBytes: number; images: number; imageBytes: number; bytes: number; saved?: number }
 }
 
 /** A Python value of the evaluator as plain JSON. */
@@ -132,6 +165,67 @@ export function isOwnTopLevelEntry(name: string): boolean {
 export function isOwnTempEntry(name: string): boolean {
   const m = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/.exec(name)
   return m !== null && isOwnTopLevelEntry(m[1])
+}
+
+/** How a version is named (its tag, else the first 12 digits of its commit): `offline-yml --kubespray`, lists/<label>/. */
+export function versionName(origin: Pick<KubesprayOrigin, 'tag' | 'commit' | 'spec'>): string {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec
+}
+
+/** The versions a bundle holds, by name. */
+export function versionNames(manifest: Pick<BundleManifest, 'kubespray' | 'versions'>): string[] {
+  return manifest.versions ? manifest.versions.map((v) => versionName(v.kubespray)) : [versionName(manifest.kubespray)]
+}
+
+/** One version of a bundle, seen as a bundle of that version alone, and where its lists are. */
+export interface VersionView {
+  manifest: BundleManifest
+  /** Relative to DIR: where <arch>/files.json of this version is (lists, or lists/<tag>). */
+  lists: string
+}
+
+/**
+ * The bundle as one of its versions sees it: that version's Kubespray, kube_version, files,
+ * images and charts. A bundle of one version is itself (a name, if given, must be its own); a
+ * bundle of several needs the name, and a wrong or missing one is refused naming the versions.
+ * `flag` is how the caller's user gives it (`--kubespray`).
+ */
+export function versionView(manifest: BundleManifest, wanted: string | undefined, flag = '--kubespray'): VersionView {
+  const names = versionNames(manifest)
+  if (!manifest.versions) {
+    if (wanted !== undefined && !sameVersion(wanted, manifest.kubespray)) {
+      throw new InputError(`${flag} ${wanted}: this bundle holds Kubespray ${names[0]} only`)
+    }
+    return { manifest, lists: 'lists' }
+  }
+  if (wanted === undefined) {
+    throw new InputError(`this bundle holds ${names.length} Kubespray versions (${names.join(', ')}): say which with ${flag} ${names[names.length - 1]} (or another of them)`)
+  }
+  const version = manifest.versions.find((v) => sameVersion(wanted, v.kubespray))
+  if (!version) throw new InputError(`${flag} ${wanted}: this bundle holds Kubespray ${names.join(', ')}; give one of these`)
+  const files = new Set(version.files)
+  const images = new Set(version.images)
+  const charts = new Set(version.charts ?? [])
+  const own: BundleManifest = {
+    ...manifest,
+    kubespray: version.kubespray,
+    kubeVersion: version.kubeVersion,
+    files: manifest.files.filter((f) => files.has(f.path)),
+    images: manifest.images.filter((i) => images.has(i.line))
+  }
+  const ownCharts = (manifest.charts ?? []).filter((c) => charts.has(c.path))
+  if (ownCharts.length) own.charts = ownCharts
+  else delete own.charts
+  delete own.versions
+  return { manifest: own, lists: version.lists }
+}
+
+/** A version named by its tag (with or without its v), its commit (12 digits or more) or its spec. */
+function sameVersion(wanted: string, origin: KubesprayOrigin): boolean {
+  const w = wanted.trim()
+  if (origin.tag && (w === origin.tag || `v${w}` === origin.tag)) return true
+  if (origin.commit && w.length >= 7 && /^[0-9a-f]+$/.test(w) && origin.commit.startsWith(w)) return true
+  return w === origin.spec
 }
 
 /** Whether a path under DIR belongs in SHA256SUMS (and in what is published). */

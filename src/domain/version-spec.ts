@@ -36,6 +36,19 @@ export function parseVersionSpec(text: string, prerelease = false): VersionSpec 
   return { kind: 'ref', name: spec }
 }
 
+/**
+ * A comma list of specs (`2.30,2.31`: one bundle for an upgrade path), each as parseVersionSpec
+ * takes it. No single spec holds a comma, so a spec without one is a list of one, as given.
+ */
+export function splitVersionSpecs(text: string): string[] {
+  if (!text.includes(',')) return [text]
+  const specs = text.split(',').map((s) => s.trim())
+  if (specs.some((s) => !s)) throw new InputError(`'${text}' has an empty Kubespray version between its commas: give a comma list such as 2.30,2.31`)
+  const twice = specs.find((s, i) => specs.indexOf(s) !== i)
+  if (twice) throw new InputError(`'${text}' names ${twice} twice: name each Kubespray version once`)
+  return specs
+}
+
 export function parseSemver(tag: string): SemVer | undefined {
   const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(tag)
   return m ? { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), pre: m[4] ?? '' } : undefined

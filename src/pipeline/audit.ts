@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { lstatSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import type { BundleManifest } from '../domain/bundle.js'
+import { versionNames, versionView, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { parseReference } from '../domain/images/reference.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
@@ -40,6 +40,11 @@ export interface AuditRequest {
   inventories?: readonly string[]
   /** A Kubespray tree to read instead of the bundle's own tarball. */
   kubesprayDir?: string
+  /**
+   * The version to audit, in a bundle of several (its tag): the others are left alone. Without
+   * it every version is audited against what the bundle holds for it, and the results merged.
+   */
+  kubespray?: string
   /** `uname -m` of this machine (the control host's facts). */
   hostMachine: string
   /** Where relative paths (bundle, -e @file, -i, tree) are read from. */
@@ -69,6 +74,8 @@ export interface AuditEntry {
   sources: AuditSource[]
   /** For a chart: what the build fetches. */
   chart?: ChartCoordinates
+  /** In a bundle of several Kubespray versions: the version whose tree references it. */
+  version?: string
 }
 
 export interface ComponentAudit {
@@ -102,7 +109,15 @@ const AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)
 
 export async function auditBundle(request: AuditRequest): Promise<AuditResult> {
   const bundleDir = resolve(request.cwd, request.bundleDir)
-  const manifest = await readBundleManifest(bundleDir)
+  const whole = await readBundleManifest(bundleDir)
+  if (whole.versions && request.kubespray === undefined) {
+    // Several versions: each one's tree against what the bundle holds for it.
+    if (request.kubesprayDir) throw new InputError(`--kubespray-dir gives one tree, and ${bundleDir} holds Kubespray ${versionNames(whole).join(', ')}: say which with --kubespray TAG`)
+    const results: AuditResult[] = []
+    for (const name of versionNames(whole)) results.push(await auditBundle({ ...request, kubespray: name }))
+    return mergeAudits(results)
+  }
+  const manifest = versionView(whole, request.kubespray).manifest
   const scratch = request.kubesprayDir ? undefined : await mkdtemp(join(tmpdir(), 'kubespray-audit-'))
   try {
     const treeDir = request.kubesprayDir ? resolve(request.cwd, request.kubesprayDir) : await extractBundleTree(bundleDir, manifest, scratch as string)
@@ -331,6 +346,28 @@ function toEntry(reference: TreeReference, arches: string[]): AuditEntry {
     because: reference.enabled.because,
     sources: ordered,
     ...(reference.chart ? { chart: reference.chart } : {})
+  }
+}
+
+/**
+ * The audits of a bundle's versions as one: every version's missing and unrendered references,
+ * each marked with its version; failed when any version fails.
+ */
+export function mergeAudits(results: readonly AuditResult[]): AuditResult {
+  const mark = (r: AuditResult) => (e: AuditEntry): AuditEntry => ({ ...e, version: r.kubespray })
+  const missing = results.flatMap((r) => r.missing.map(mark(r)))
+  const unrendered = results.flatMap((r) => r.unrendered.map(mark(r)))
+  return {
+    bundleDir: results[0]?.bundleDir ?? '',
+    kubespray: results.map((r) => r.kubespray).join(', '),
+    arches: [...new Set(results.flatMap((r) => r.arches))],
+    checked: { images: results.reduce((n, r) => n + r.checked.images, 0), urls: results.reduce((n, r) => n + r.checked.urls, 0) },
+    missing,
+    unrendered,
+    byComponent: components([...missing, ...unrendered]),
+    failed: results.some((r) => r.failed),
+    summary: results.map((r) => `${r.kubespray}: ${r.summary}`).join('; '),
+    warnings: [...new Set(results.flatMap((r) => r.warnings.map((w) => `${r.kubespray}: ${w}`)))]
   }
 }
 

@@ -4,6 +4,8 @@
  *   resolve (spec → tag + commit) → source (tarball, kept by commit) → lists per arch →
  *   files ∥ images (downloading at the same time, hashed inside the streams) → bundle.json
  *   and SHA256SUMS.
+ * Several versions (`2.30,2.31`) are planned one by one as above, their plans joined, and
+ * downloaded once (pipeline/build-versions.ts): one files/ and one images/ for all of them.
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
@@ -27,7 +29,8 @@ import {
   type BundleChart,
   type BundleFile,
   type BundleImage,
-  type BundleManifest
+  type BundleManifest,
+  type KubesprayOrigin
 } from '../domain/bundle.js'
 import { formatSha256Sums, parseChecksum } from '../domain/files/checksum.js'
 import type { FileRequest } from '../domain/files/list.js'
@@ -35,7 +38,7 @@ import type { Layout } from '../domain/files/layout.js'
 import type { Mirror } from '../domain/files/mirror.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { parseReference, type ImageReference } from '../domain/images/reference.js'
-import { versionLabel, type ResolvedVersion } from '../domain/version-spec.js'
+import { splitVersionSpecs, versionLabel, type ResolvedVersion } from '../domain/version-spec.js'
 import { InputError } from '../domain/errors.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { findLeaks, redactJson } from '../domain/secrets.js'
@@ -53,7 +56,8 @@ import { ImagesJob, type ImagesOutcome, type ImagesProgress } from './images.js'
 import { LIST_FILES, runLists, type ListsResult } from './lists.js'
 import { beyondLists, type ExtrasPolicy, type WantedBy } from '../domain/kubespray/downloads.js'
 import { imagesInManifest, MANIFESTS_WITH_IMAGES } from '../domain/kubespray/manifest-images.js'
-import { auditBundle, extractAuditedTree, treeReferences, type AuditEntry, type AuditResult } from './audit.js'
+import { auditBundle, extractAuditedTree, mergeAudits, treeReferences, type AuditEntry, type AuditResult } from './audit.js'
+import { unionOfVersions, versionEntries } from './build-versions.js'
 import { planCharts, writeServedIndexes, type ChartsRequest, type PlannedChart } from './charts.js'
 import { resolveVersion } from './resolve.js'
 import { sha256File } from './bundle-dir.js'
@@ -141,6 +145,20 @@ export interface BuildResult {
   charts: PlannedChart[]
   /** The served index of each chart repository, relative to DIR/files. */
   chartIndexes: string[]
+  /**
+   * A bundle of several Kubespray versions: each, in the order asked (`resolved`, `source` and
+   * `lists` above are the last one's). Absent for one version.
+   */
+  versions?: BuiltVersion[]
+}
+
+/** One Kubespray version of a build: what it resolved to and the lists made from it. */
+export interface BuiltVersion {
+  resolved: ResolvedVersion | undefined
+  source: KubespraySource | undefined
+  lists: Map<ImageArch, ListsResult>
+  /** Relative to DIR: where its <arch>/ lists are (lists, or lists/<tag> in a bundle of several). */
+  listsDir: string
 }
 
 export async function runBuild(request: BuildRequest, adapters: BuildAdapters): Promise<BuildResult> {
@@ -148,31 +166,74 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   await ensureDirUnder(outDir, '.')
   await refuseForeignEntries(outDir, request.outDirName ?? outDir)
   const vars = publishedVars(request)
-  const { resolved, source, tree } = await adapters.phase('Kubespray source', () => kubesprayTree(request, adapters))
-  const lists = await adapters.phase('Lists', () => makeLists(request, tree))
+  const inputs = kubesprayInputs(request.kubespray)
+  const trees = await adapters.phase('Kubespray source', () => kubesprayTrees(request, adapters, inputs))
+  // Lists of arches (or versions) built before but not now leave the bundle.
+  await rm(join(outDir, 'lists'), { recursive: true, force: true })
+  const versions: VersionPlan[] = []
+  try {
+    for (const tree of trees) versions.push(await planVersion(request, adapters, vars, tree, trees.length > 1))
+    return await buildFromPlans(request, adapters, vars, versions)
+  } finally {
+    for (const v of versions) await v.auditedTree.done()
+  }
+}
+
+/** One Kubespray version's source, resolved and carried in the bundle. */
+interface VersionTree {
+  input: KubesprayInput
+  resolved: ResolvedVersion | undefined
+  source: KubespraySource | undefined
+  tree: string
+}
+
+/** One version's part of the build: its lists and everything it needs, before any download. */
+export interface VersionPlan extends BuiltVersion {
+  input: KubesprayInput
+  plan: Plan
+  charts: PlannedChart[]
+  /** The tree the extras of other roles and the audit read (roles, playbooks). */
+  auditedTree: { dir: string; done: () => Promise<void> }
+}
+
+/** The spec as a list (`2.30,2.31`: one bundle for an upgrade path); a local tree is one version. */
+function kubesprayInputs(input: KubesprayInput): KubesprayInput[] {
+  if ('dir' in input) return [input]
+  const specs = splitVersionSpecs(input.spec)
+  return specs.length === 1 ? [input] : specs.map((spec) => ({ ...input, spec }))
+}
+
+/**
+ * A version's lists (under lists/<arch>, or lists/<tag>/<arch> in a bundle of several), then
+ * what it needs beyond them: Kubespray's runtime image, the images manifests name, the images
+ * and Helm charts of other roles.
+ */
+async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars: PublishedVars, version: VersionTree, several: boolean): Promise<VersionPlan> {
+  const { input, resolved, source, tree } = version
+  const label = several && resolved ? versionLabel(resolved) : undefined
+  const named = (phase: string): string => (label ? `${phase} (${label})` : phase)
+  const listsDir = label ? `lists/${label}` : 'lists'
+  const lists = await adapters.phase(named('Lists'), () => makeLists(request, tree, join(request.outDir, listsDir)))
   refuseSecretsInVars(vars, lists)
   const plan = unionOfLists(lists, request.extras)
-  if (request.kubesprayImage) addKubesprayImage(request, plan, resolved)
+  if (request.kubesprayImage) addKubesprayImage(request, plan, resolved, input)
   if (request.files && request.images && request.extras !== 'none') {
-    await adapters.phase('Images named by downloaded manifests', () => addManifestImages(request, adapters, plan))
+    await adapters.phase(named('Images named by downloaded manifests'), () => addManifestImages(request, adapters, plan))
   }
   // The roles and playbooks other roles' extras and the audit read: extracted once for both.
   const auditedTree = await auditedTreeOf(request, tree, resolved)
   try {
-    return await buildWithTree(request, adapters, { vars, resolved, source, lists, plan, auditedTree: auditedTree.dir })
-  } finally {
+    const charts: PlannedChart[] = []
+    if (request.extras !== 'none' && (request.images || request.files)) {
+      const references = await adapters.phase(named('Read what other roles fetch'), () => otherRolesReferences(request, lists, auditedTree.dir))
+      if (request.images) addTreeImages(request, plan, references)
+      if (request.files) charts.push(...(await adapters.phase(named('Helm charts'), () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
+    }
+    return { input, resolved, source, lists, listsDir, plan, charts, auditedTree }
+  } catch (e) {
     await auditedTree.done()
+    throw e
   }
-}
-
-interface Prepared {
-  vars: PublishedVars
-  resolved: ResolvedVersion | undefined
-  source: KubespraySource | undefined
-  lists: Map<ImageArch, ListsResult>
-  plan: Plan
-  /** The tree the extras of other roles and the audit read (roles, playbooks). */
-  auditedTree: string
 }
 
 /** A local tree as it is; a version's tarball, its audited part extracted to a scratch directory. */
@@ -183,15 +244,12 @@ async function auditedTreeOf(request: BuildRequest, tree: string, resolved: Reso
   return { dir: join(scratch, 'tree'), done: () => rm(scratch, { recursive: true, force: true }) }
 }
 
-async function buildWithTree(request: BuildRequest, adapters: BuildAdapters, prepared: Prepared): Promise<BuildResult> {
-  const { vars, resolved, source, lists, plan, auditedTree } = prepared
+/** Every version's plan, downloaded at once (each file and image once), then bundle.json, SHA256SUMS and the audit. */
+async function buildFromPlans(request: BuildRequest, adapters: BuildAdapters, vars: PublishedVars, versions: VersionPlan[]): Promise<BuildResult> {
+  const several = versions.length > 1
+  const last = versions[versions.length - 1]
+  const { plan, charts } = several ? unionOfVersions(versions) : { plan: last.plan, charts: last.charts }
   const outDir = request.outDir
-  const charts: PlannedChart[] = []
-  if (request.extras !== 'none' && (request.images || request.files)) {
-    const references = await adapters.phase('Read what other roles fetch', () => otherRolesReferences(request, lists, auditedTree))
-    if (request.images) addTreeImages(request, plan, references)
-    if (request.files) charts.push(...(await adapters.phase('Helm charts', () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
-  }
   await adapters.beforeDownload?.({
     arches: request.arches,
     layout: request.layout,
@@ -240,26 +298,60 @@ async function buildWithTree(request: BuildRequest, adapters: BuildAdapters, pre
     ...(files?.results ?? []).filter((r) => r.status === 'failed').map((r) => `${r.url}: ${r.error}`),
     ...(images?.results ?? []).filter((r) => r.status === 'failed').map((r) => `${r.reference}: ${r.error}`)
   ]
-  const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))]
+  const warnings = [...new Set(versions.flatMap((v) => [...v.lists.values()].flatMap((l) => l.warnings)))]
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`))
   // Each chart repository's index, written once its charts are in place (the files job prunes what it did not fetch).
   const chartIndexes = failures.length || !files ? [] : await writeServedIndexes(outDir, charts)
-  const base = { outDir, resolved, source, lists, files, images, charts, chartIndexes, warnings, discarded, foreign: restored.foreign, failures }
+  const built: BuiltVersion[] = versions.map(({ resolved, source, lists, listsDir }) => ({ resolved, source, lists, listsDir }))
+  const base = {
+    outDir,
+    resolved: last.resolved,
+    source: last.source,
+    lists: last.lists,
+    files,
+    images,
+    charts,
+    chartIndexes,
+    warnings,
+    discarded,
+    foreign: restored.foreign,
+    failures,
+    ...(several ? { versions: built } : {})
+  }
   if (failures.length) {
     // An incomplete bundle must not look finished: no manifest, no sums.
     await Promise.all([rm(join(outDir, BUNDLE_MANIFEST), { force: true }), rm(join(outDir, BUNDLE_SUMS), { force: true })])
     return { ...base, manifest: undefined }
   }
-  const manifest = await adapters.phase('Bundle manifest', () => writeManifest(request, base, plan, vars))
+  const manifest = await adapters.phase('Bundle manifest', () => writeManifest(request, base, plan, vars, versions))
   // What the tree's roles fetch that the bundle still lacks (charts, files no entry names).
   // A report, never a reason to fail a complete bundle: its own failure is a warning.
   const audit = await adapters
-    .phase('Audit', () => auditBundle({ bundleDir: outDir, inventories: request.inventories, kubesprayDir: auditedTree, hostMachine: request.hostMachine, cwd: request.cwd }))
+    .phase('Audit', () => auditVersions(request, versions))
     .catch((e: Error) => {
       warnings.push(`audit: ${e.message}`)
       return undefined
     })
   return { ...base, manifest, ...(audit ? { audit } : {}) }
+}
+
+/** Each version's tree against what the bundle holds for it; several are merged into one result. */
+async function auditVersions(request: BuildRequest, versions: VersionPlan[]): Promise<AuditResult> {
+  const several = versions.length > 1
+  const results: AuditResult[] = []
+  for (const v of versions) {
+    results.push(
+      await auditBundle({
+        bundleDir: request.outDir,
+        inventories: request.inventories,
+        kubesprayDir: v.auditedTree.dir,
+        hostMachine: request.hostMachine,
+        cwd: request.cwd,
+        ...(several && v.resolved ? { kubespray: versionLabel(v.resolved) } : {})
+      })
+    )
+  }
+  return several ? mergeAudits(results) : results[0]
 }
 
 /**
@@ -356,12 +448,29 @@ async function keepOnlyVerifiedLayout(outDir: string): Promise<{ mismatched: str
   return found
 }
 
-async function kubesprayTree(
-  request: BuildRequest,
-  adapters: BuildAdapters
-): Promise<{ resolved: ResolvedVersion | undefined; source: KubespraySource | undefined; tree: string }> {
-  const input = request.kubespray
-  if ('dir' in input) return { resolved: undefined, source: undefined, tree: resolve(request.cwd, input.dir) }
+/** Each version resolved, its source fetched (kept by commit) and carried; tarballs of versions not asked for leave. */
+async function kubesprayTrees(request: BuildRequest, adapters: BuildAdapters, inputs: KubesprayInput[]): Promise<VersionTree[]> {
+  const trees: VersionTree[] = []
+  for (const input of inputs) {
+    const tree = await kubesprayTree(request, adapters, input)
+    const same = trees.find((t) => t.resolved && tree.resolved && t.resolved.commit === tree.resolved.commit)
+    if (same?.resolved && tree.resolved) {
+      throw new InputError(
+        `Kubespray versions '${same.resolved.spec}' and '${tree.resolved.spec}' are both ${versionLabel(tree.resolved)} (commit ${tree.resolved.commit}): name each version once`
+      )
+    }
+    trees.push(tree)
+  }
+  const kept = new Set(trees.flatMap((t) => (t.resolved ? [tarballName(versionLabel(t.resolved))] : [])))
+  // A bundle built earlier for other versions leaves their tarballs behind.
+  for (const name of await readdir(request.outDir)) {
+    if (TARBALL_PATTERN.test(name) && !kept.has(name)) await rm(join(request.outDir, name), { force: true })
+  }
+  return trees
+}
+
+async function kubesprayTree(request: BuildRequest, adapters: BuildAdapters, input: KubesprayInput): Promise<VersionTree> {
+  if ('dir' in input) return { input, resolved: undefined, source: undefined, tree: resolve(request.cwd, input.dir) }
   if (!adapters.github) throw new Error('a GitHub client is needed to resolve a Kubespray version')
   const repo = new GitHubRepository(adapters.github, input.repository)
   const resolved = await resolveVersion(repo, input.spec, input.prerelease)
@@ -376,23 +485,17 @@ async function kubesprayTree(
     throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`)
   }
   await rename(temp, inBundle)
-  // A bundle built earlier for another version leaves its tarball behind: one version per bundle.
-  for (const name of await readdir(request.outDir)) {
-    if (TARBALL_PATTERN.test(name) && join(request.outDir, name) !== inBundle) await rm(join(request.outDir, name), { force: true })
-  }
-  return { resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
+  return { input, resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
 }
 
-async function makeLists(request: BuildRequest, tree: string): Promise<Map<ImageArch, ListsResult>> {
+async function makeLists(request: BuildRequest, tree: string, listsDir: string): Promise<Map<ImageArch, ListsResult>> {
   const lists = new Map<ImageArch, ListsResult>()
-  // Arches built before but not now leave the bundle.
-  await rm(join(request.outDir, 'lists'), { recursive: true, force: true })
   for (const arch of request.arches) {
     lists.set(
       arch,
       await runLists({
         kubesprayDir: tree,
-        outDir: join(request.outDir, 'lists', arch),
+        outDir: join(listsDir, arch),
         extraVars: request.extraVars,
         inventories: request.inventories,
         arch,
@@ -407,7 +510,7 @@ async function makeLists(request: BuildRequest, tree: string): Promise<Map<Image
   return lists
 }
 
-interface Plan {
+export interface Plan {
   files: FileRequest[]
   fileArches: Map<string, string[]>
   images: ImageReference[]
@@ -503,10 +606,10 @@ function addTreeImages(request: BuildRequest, plan: Plan, entries: AuditEntry[])
 }
 
 /** Kubespray's runtime image of the resolved tag (a branch or a local tree has none to name). */
-function addKubesprayImage(request: BuildRequest, plan: Plan, resolved: ResolvedVersion | undefined): void {
+function addKubesprayImage(request: BuildRequest, plan: Plan, resolved: ResolvedVersion | undefined, input: KubesprayInput): void {
   if (!resolved?.tag) {
     throw new InputError(
-      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${'dir' in request.kubespray ? `the local tree ${request.kubespray.dir}` : `'${request.kubespray.spec}'`} has no tag; give a version such as v2.30.0`
+      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${'dir' in input ? `the local tree ${input.dir}` : `'${input.spec}'`} has no tag; give a version such as v2.30.0`
     )
   }
   const line = `quay.io/kubespray/kubespray:${resolved.tag}`
@@ -568,7 +671,19 @@ function wantedByOf(plan: Plan, key: string): { wantedBy?: WantedBy } {
   return wanted ? { wantedBy: wanted } : {}
 }
 
-async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan, vars: PublishedVars): Promise<BundleManifest> {
+/** What bundle.json says of a version's Kubespray: the spec, what it resolved to, the tarball carried. */
+function originOf(input: KubesprayInput, resolved: ResolvedVersion | undefined, source: KubespraySource | undefined): KubesprayOrigin {
+  if ('dir' in input) return { repository: null, spec: input.dir, tag: null, commit: null, tarball: null }
+  return {
+    repository: input.repository,
+    spec: input.spec,
+    tag: resolved?.tag ?? null,
+    commit: resolved?.commit ?? null,
+    tarball: source && resolved ? { path: tarballName(versionLabel(resolved)), sha256: source.sha256, size: source.size } : null
+  }
+}
+
+async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan, vars: PublishedVars, versions: VersionPlan[]): Promise<BundleManifest> {
   const outDir = request.outDir
   // Results come in the order of the plan (the results' urls are redacted, the plan's are not).
   const bundleFiles: BundleFile[] = (built.files?.results ?? []).map((r, i) => {
@@ -591,22 +706,13 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
     arches: plan.imageArches.get(r.reference) ?? [],
     ...wantedByOf(plan, r.reference)
   }))
-  const first = [...built.lists.values()][0]
-  const input = request.kubespray
+  const last = versions[versions.length - 1]
+  const origins = versions.map((v) => originOf(v.input, v.resolved, v.source))
   const manifestWithoutTotals: Omit<BundleManifest, 'totals'> = {
     schema: BUNDLE_SCHEMA,
     tool: { name: 'kubespray-bundle', version: request.toolVersion },
-    kubespray:
-      'dir' in input
-        ? { repository: null, spec: input.dir, tag: null, commit: null, tarball: null }
-        : {
-            repository: input.repository,
-            spec: input.spec,
-            tag: built.resolved?.tag ?? null,
-            commit: built.resolved?.commit ?? null,
-            tarball: built.source && built.resolved ? { path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size } : null
-          },
-    kubeVersion: first?.kubeVersion ?? '',
+    kubespray: origins[origins.length - 1],
+    kubeVersion: [...last.lists.values()][0]?.kubeVersion ?? '',
     arches: [...request.arches],
     layout: request.layout,
     extraVars: vars.vars,
@@ -615,10 +721,16 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
     images: bundleImages,
     ...(built.charts.length ? { charts: bundleCharts(built, bundleFiles) } : {})
   }
-  const sums = await sumsOfOwnPaths(outDir, built)
+  const sums = await sumsOfOwnPaths(outDir, built, versions)
   const blobBytes = sums.filter((e) => e.path.startsWith('images/blobs/')).reduce((n, e) => n + e.size, 0)
   const otherBytes = sums.filter((e) => !e.path.startsWith('images/blobs/') && !e.path.startsWith('files/')).reduce((n, e) => n + e.size, 0)
-  const manifest: BundleManifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) }
+  let manifest: BundleManifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) }
+  if (versions.length > 1) {
+    const fileOfUrl = new Map(bundleFiles.map((f, i) => [plan.files[i].url, f]))
+    const layout = built.images ? new OciLayout(join(outDir, 'images')) : undefined
+    const shared = await versionEntries(versions, origins, bundleFiles, fileOfUrl, bundleImages, sums, layout)
+    manifest = { ...manifestWithoutTotals, versions: shared.versions, totals: { ...manifest.totals, saved: shared.saved } }
+  }
   const manifestText = encodeManifest(manifest)
   await writeFileAtomic(join(outDir, BUNDLE_MANIFEST), manifestText)
   const all = [...sums, { path: BUNDLE_MANIFEST, sha256: createHash('sha256').update(manifestText).digest('hex'), size: 0 }]
@@ -653,21 +765,21 @@ function readFileSyncAt(cwd: string, path: string): string {
 type Sum = { path: string; sha256: string; size: number }
 
 /**
- * SHA256SUMS of the bundle's own paths only, never of whatever lies in the directory: the
- * tarball, each arch's lists, every file of the files job, the layout's marker and index and
+ * SHA256SUMS of the bundle's own paths only, never of whatever lies in the directory: each
+ * version's tarball and each arch's lists, every file of the files job, the layout's marker and index and
  * every blob its images reach. Each hash comes from bytes read by this run: files and the
  * tarball as they streamed (or, after a cache restore, as they were re-read), blobs by their
  * verified names (written only once their bytes hashed to it, or re-hashed after a restore),
  * the small metadata files here.
  */
-async function sumsOfOwnPaths(outDir: string, built: Gathered): Promise<Sum[]> {
+async function sumsOfOwnPaths(outDir: string, built: Gathered, versions: readonly BuiltVersion[]): Promise<Sum[]> {
   const out: Sum[] = []
   const hashNow = async (path: string): Promise<void> => {
     const { sha256, size } = await sha256File(join(outDir, path))
     out.push({ path, sha256, size })
   }
-  if (built.source && built.resolved) out.push({ path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size })
-  for (const arch of built.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`lists/${arch}/${name}`)
+  for (const v of versions) if (v.source && v.resolved) out.push({ path: tarballName(versionLabel(v.resolved)), sha256: v.source.sha256, size: v.source.size })
+  for (const v of versions) for (const arch of v.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`${v.listsDir}/${arch}/${name}`)
   if (built.files) {
     for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? '', size: r.size ?? 0 })
     await hashNow('files/SHA256SUMS')

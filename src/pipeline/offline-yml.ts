@@ -3,11 +3,12 @@
  * closing the loop: our own lists, made from the bundle's Kubespray tree with the file as
  * `-e @offline.yml`, must name only files of the bundle (under --files-url) and images of its
  * layout (under --registry), for every arch of the bundle. Otherwise it fails naming the gaps,
- * and writes nothing.
+ * and writes nothing. In a bundle of several Kubespray versions, the file is for one of them
+ * (--kubespray TAG), checked against that version's lists, files and images.
  */
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { STATE_DIR, type BundleImage, type BundleManifest } from '../domain/bundle.js'
+import { STATE_DIR, versionView, type BundleImage, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { parseReference } from '../domain/images/reference.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
@@ -32,6 +33,8 @@ export interface OfflineYmlRequest {
   registry: string
   /** A local Kubespray tree, for a bundle built from one (it carries no tarball). */
   kubesprayDir?: string
+  /** Which version, in a bundle of several (its tag): required there, refused naming the tags otherwise. */
+  kubespray?: string
   hostMachine: string
   /**
    * False where the registry cannot keep the upstream indexes charts pin images to (push
@@ -50,7 +53,8 @@ export interface OfflineYml {
 }
 
 export async function makeOfflineYml(request: OfflineYmlRequest): Promise<OfflineYml> {
-  const manifest = await readBundleManifest(request.bundleDir)
+  // One version of the bundle, as a bundle of it alone would be: its files, images and lists.
+  const { manifest, lists } = versionView(await readBundleManifest(request.bundleDir), request.kubespray)
   const filesUrl = request.filesUrl.replace(/\/+$/, '')
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(filesUrl)) throw new InputError(`--files-url ${request.filesUrl}: expected http://HOST:PORT`)
   if (!/^[\w.-]+(:\d+)?$/.test(request.registry)) throw new InputError(`--registry ${request.registry}: expected HOST:PORT (no scheme)`)
@@ -78,7 +82,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   Object.assign(overrides, chartVars)
 
   let vars = compose(carried, overrides)
-  let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
+  let gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   // Where no root fits, each file's own url variable: its default with the literal origin moved
   // under files_repo, templates kept (argocd_install_url keeps {{ argocd_version }}, so the
   // download role and the argocd role, which fetch different versions, each find theirs);
@@ -93,7 +97,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   }
   if (Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile })
-    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
+    gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
   for (const [variable, byArch] of gaps.components) {
     const url = perFileUrl(byArch)
@@ -101,7 +105,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
   }
   if (gaps.components.size && Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile })
-    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages)
+    gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
   if (manifest.charts?.length) gaps.messages.push(...(await chartsClosedLoop(request, manifest, tree, work, vars, filesUrl)))
   await rm(work, { recursive: true, force: true })
@@ -314,6 +318,8 @@ interface Gaps {
 async function closedLoop(
   request: OfflineYmlRequest,
   manifest: BundleManifest,
+  /** Relative to the bundle: where this version's <arch>/files.json is. */
+  listsDir: string,
   tree: string,
   work: string,
   vars: Record<string, unknown>,
@@ -328,7 +334,7 @@ async function closedLoop(
   const heldSha256 = new Map(manifest.files.map((f) => [f.path.slice('files/'.length), f.sha256]))
   for (const arch of manifest.arches as ImageArch[]) {
     const offline = await runLists({ kubesprayDir: tree, outDir: join(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work })
-    const original = JSON.parse(await readFile(join(request.bundleDir, 'lists', arch, 'files.json'), 'utf8')) as {
+    const original = JSON.parse(await readFile(join(request.bundleDir, listsDir, arch, 'files.json'), 'utf8')) as {
       files: Array<{ url: string; component: string }>
       role?: { files: Array<{ url: string; component: string }> }
     }

@@ -8,7 +8,7 @@
 import type { Dirent, Stats } from 'node:fs'
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { BUNDLE_SUMS, STATE_DIR, isBundleContent } from '../domain/bundle.js'
+import { BUNDLE_SUMS, STATE_DIR, isBundleContent, versionName, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { OciLayout } from '../adapters/oci-layout.js'
@@ -81,6 +81,27 @@ export async function verifyDirectory(bundleDir: string, concurrency: number): P
   return { checked: entries.length, bytes, problems: results.filter((r): r is string => r !== undefined), sums: new Map(entries.map((e) => [e.path, e.sha256])) }
 }
 
+/**
+ * A bundle of several Kubespray versions: each version's tarball and lists are in SHA256SUMS,
+ * and every file, image and chart it names is one the bundle holds.
+ */
+function versionProblems(manifest: BundleManifest, sums: ReadonlyMap<string, string>): string[] {
+  const problems: string[] = []
+  const files = new Set(manifest.files.map((f) => f.path))
+  const images = new Set(manifest.images.map((i) => i.line))
+  const charts = new Set((manifest.charts ?? []).map((c) => c.path))
+  for (const v of manifest.versions ?? []) {
+    const name = `Kubespray ${versionName(v.kubespray)}`
+    const tarball = v.kubespray.tarball
+    if (tarball && sums.get(tarball.path) !== tarball.sha256) problems.push(`${tarball.path}: ${name}'s source, ${sums.has(tarball.path) ? `bundle.json says sha256 ${tarball.sha256}, ${BUNDLE_SUMS} says ${sums.get(tarball.path)}` : `not in ${BUNDLE_SUMS}`}`)
+    for (const arch of manifest.arches) if (!sums.has(`${v.lists}/${arch}/files.json`)) problems.push(`${v.lists}/${arch}/files.json: ${name}'s lists for ${arch}, not in ${BUNDLE_SUMS}`)
+    for (const path of v.files) if (!files.has(path)) problems.push(`${itemName(path)}: ${name} names it, but bundle.json's files do not`)
+    for (const line of v.images) if (!images.has(line)) problems.push(`image ${line}: ${name} names it, but bundle.json's images do not`)
+    for (const path of v.charts ?? []) if (!charts.has(path)) problems.push(`chart ${path}: ${name} names it, but bundle.json's charts do not`)
+  }
+  return problems
+}
+
 export async function runVerify(bundleDir: string, concurrency: number): Promise<VerifyResult> {
   const manifest = await readBundleManifest(bundleDir)
   const { checked, bytes, problems, sums } = await verifyDirectory(bundleDir, concurrency)
@@ -101,6 +122,7 @@ export async function runVerify(bundleDir: string, concurrency: number): Promise
   }
   const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]))
   for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`)
+  problems.push(...versionProblems(manifest, sums))
   // Nothing in the bundle that SHA256SUMS does not vouch for, and nothing but directories and
   // regular files (the walk does not follow links, so a link to a directory is named, not entered).
   for (const e of await readdir(bundleDir, { recursive: true, withFileTypes: true })) {

@@ -50,6 +50,11 @@ export const CHART_ARCHIVE_PATH = `chart-releases/${CHART_NAME}-${CHART_VERSION}
 /** The image the chart's values name (tag empty: the chart's appVersion). */
 export const CHART_IMAGE = `postfinance/kubelet-csr-approver:v${CHART_VERSION}`
 const ARCHES = ['amd64', 'arm64']
+/** The upgrade line (World.addUpgradeLine): a repository whose next release pins another Kubernetes and CoreDNS. */
+export const UPGRADE_REPOSITORY = 'kubespray-upgrade/kubespray'
+export const UPGRADE_TAGS = ['v2.30.0', 'v2.31.0'] as const
+export const NEXT_KUBE_VERSION = '1.33.2'
+export const NEXT_COREDNS_TAG = 'v1.12.1'
 
 export interface World {
   nginx: Nginx
@@ -65,6 +70,12 @@ export interface World {
   fileGets(from?: number): string[]
   blobGets(from?: number): string[]
   logLength(): number
+  /**
+   * Adds (once) UPGRADE_REPOSITORY: UPGRADE_TAGS[0] is this world's tree, UPGRADE_TAGS[1] the
+   * same tree pinning NEXT_KUBE_VERSION (its kubelet files and kubeadm images, served here too)
+   * and NEXT_COREDNS_TAG; etcd, pause and the images' base layer stay shared. Other tests' repository is untouched.
+   */
+  addUpgradeLine(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -119,6 +130,20 @@ export async function startWorld(): Promise<World> {
   const github = await startGitHubStandIn()
   await github.addRepository('kubernetes-sigs/kubespray', treeDir, ['v2.29.0', 'v2.29.1', 'v2.30.0', 'v2.30.1-rc.1'])
   const log = (): string[] => readFileSync(nginx.accessLog, 'utf8').split('\n')
+  let upgradeLine: Promise<void> | undefined
+  const nextTreeDir = tempDir('kb-tree-next-')
+  const addUpgradeLine = async (): Promise<void> => {
+    const kubeletNext: Record<string, Record<string, string>> = {}
+    for (const arch of ARCHES) kubeletNext[arch] = { [KUBE_VERSION]: kubelet[arch], [NEXT_KUBE_VERSION]: sha256(serve(`release/v${NEXT_KUBE_VERSION}/bin/linux/${arch}/kubelet`, 1 << 20)) }
+    for (const name of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']) {
+      const image = multi('docker', `${name}-next`)
+      images[`k8s/${name}:v${NEXT_KUBE_VERSION}`] = image
+      await pushFixture(registry.host, `k8s/${name}`, `v${NEXT_KUBE_VERSION}`, image)
+    }
+    writeTree(nextTreeDir, nginx.url('/files'), registryHost, kubelet, etcd, argocdChecksums, { kubeVersion: NEXT_KUBE_VERSION, corednsTag: NEXT_COREDNS_TAG, kubeletChecksums: kubeletNext })
+    await github.addTag(UPGRADE_REPOSITORY, treeDir, UPGRADE_TAGS[0])
+    await github.addTag(UPGRADE_REPOSITORY, nextTreeDir, UPGRADE_TAGS[1])
+  }
   return {
     nginx,
     registry,
@@ -142,12 +167,17 @@ export async function startWorld(): Promise<World> {
           const m = /"GET \/v2\/\S+\/blobs\/(sha256:[0-9a-f]{64}) [^"]*" 20[06] /.exec(l)
           return m ? [m[1]] : []
         }),
+    addUpgradeLine() {
+      upgradeLine ??= addUpgradeLine()
+      return upgradeLine
+    },
     async stop() {
       await github.stop()
       await nginx.stop()
       await registry.stop()
       rmSync(storage, { recursive: true, force: true })
       rmSync(treeDir, { recursive: true, force: true })
+      rmSync(nextTreeDir, { recursive: true, force: true })
     }
   }
 }
@@ -193,13 +223,29 @@ function argocdManifest(registryHost: string): Buffer {
   )
 }
 
-function writeTree(dir: string, filesBase: string, registryHost: string, kubelet: Record<string, string>, etcd: Record<string, Record<string, string>>, argocd: Record<string, string>): void {
+/** Another release of the tree: another kube_version (with its kubelet checksums) and CoreDNS tag. */
+interface TreeVariant {
+  kubeVersion: string
+  corednsTag: string
+  /** arch → kube version → sha256 */
+  kubeletChecksums: Record<string, Record<string, string>>
+}
+
+function writeTree(
+  dir: string,
+  filesBase: string,
+  registryHost: string,
+  kubelet: Record<string, string>,
+  etcd: Record<string, Record<string, string>>,
+  argocd: Record<string, string>,
+  variant?: TreeVariant
+): void {
   const role = join(dir, 'roles/kubespray_defaults')
   mkdirSync(join(role, 'defaults/main'), { recursive: true })
   mkdirSync(join(role, 'vars'), { recursive: true })
   writeFileSync(
     join(role, 'defaults/main/main.yml'),
-    `---\nkube_version: ${KUBE_VERSION}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\netcd_version: ${ETCD_VERSIONS[0]}\nkube_image_repo: "${registryHost}/k8s"\nfiles_base: "${filesBase}"\nkubelet_rotate_server_certificates: false\n`
+    `---\nkube_version: ${variant?.kubeVersion ?? KUBE_VERSION}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\netcd_version: ${ETCD_VERSIONS[0]}\nkube_image_repo: "${registryHost}/k8s"\nfiles_base: "${filesBase}"\nkubelet_rotate_server_certificates: false\n`
   )
   writeFileSync(
     join(role, 'defaults/main/download.yml'),
@@ -209,7 +255,7 @@ etcd_download_url: "{{ files_base }}/etcd/{{ etcd_version }}/etcd-{{ etcd_versio
 pause_image_repo: "{{ kube_image_repo }}/pause"
 pause_image_tag: "3.10"
 coredns_image_repo: "{{ kube_image_repo }}/coredns"
-coredns_image_tag: "v1.12.0"
+coredns_image_tag: "${variant?.corednsTag ?? 'v1.12.0'}"
 argocd_enabled: false
 argocd_version: "${ARGOCD_VERSION}"
 argocd_install_url: "${filesBase}/argocd/{{ argocd_version }}/install.yaml"
@@ -246,7 +292,7 @@ download_defaults:
   writeFileSync(
     join(role, 'defaults/main/checksums.yml'),
     '---\n' +
-      table('kubelet_checksums', Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) +
+      table('kubelet_checksums', variant?.kubeletChecksums ?? Object.fromEntries(Object.entries(kubelet).map(([a, h]) => [a, { [KUBE_VERSION]: h }]))) +
       table('etcd_binary_checksums', etcd) +
       `argocd_install_checksums:\n${Object.entries(argocd).map(([v, h]) => `  ${v}: ${h}\n`).join('')}`
   )
@@ -334,6 +380,8 @@ export interface GitHubStandIn {
   /** Answer the next N API requests with a rate-limit 403 that resets in `seconds`. */
   rateLimit(count: number, seconds: number): void
   addRepository(fullName: string, tree: string, tags: string[]): Promise<void>
+  /** One more tag (and its commit, a tarball of `tree`) in a repository, made if it is new; the newest tag last. */
+  addTag(fullName: string, tree: string, tag: string): Promise<void>
   /** A tarball of an arbitrary directory under a new commit (for hostile archives). */
   addCommit(fullName: string, tarball: Buffer): string
   stop(): Promise<void>
@@ -611,6 +659,16 @@ export async function startGitHubStandIn(): Promise<GitHubStandIn> {
         data.releases.unshift({ tag_name: tag, prerelease: tag.includes('-'), draft: false })
         data.branches.set('master', sha)
       }
+    },
+    async addTag(fullName, tree, tag) {
+      const data: RepoData = repos.get(fullName) ?? { tags: [], branches: new Map(), commits: new Set(), releases: [] }
+      repos.set(fullName, data)
+      const sha = createHash('sha1').update(`${fullName}@${tag}`).digest('hex')
+      tarballs.set(sha, await tarOf(tree, `${fullName.replace('/', '-')}-${sha.slice(0, 7)}`))
+      data.commits.add(sha)
+      data.tags.unshift({ name: tag, sha })
+      data.releases.unshift({ tag_name: tag, prerelease: tag.includes('-'), draft: false })
+      data.branches.set('master', sha)
     },
     addCommit(fullName, tarball) {
       const sha = createHash('sha1').update(tarball).digest('hex')

@@ -8,19 +8,23 @@ import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
 
 export const USAGE = `Usage:
-  kubespray-bundle audit --bundle DIR [-e k=v | -e @vars.yml]... [-i inventory]... [--kubespray-dir TREE] [--json]
+  kubespray-bundle audit --bundle DIR [-e k=v | -e @vars.yml]... [-i inventory]... [--kubespray TAG | --kubespray-dir TREE] [--json]
 
 Renders every image reference and url in the bundle's Kubespray tree (the roles' defaults,
 vars and templates, and the download role's entries) with the bundle's variables, arch by arch,
 and lists each one the bundle lacks with the role, file and variable that want it and whether
 that component is enabled (the playbooks' and roles' when: conditions, rendered). Exits 1 when
-an enabled component (or one whose conditions cannot be read) lacks something.
+an enabled component (or one whose conditions cannot be read) lacks something. A bundle of
+several Kubespray versions is audited version by version (each tree against what the bundle
+holds for it), or only the one --kubespray names.
 
 Options:
   --bundle DIR          the bundle directory
   -e, --extra-vars X    extra variables after the bundle's own, as ansible-playbook -e; repeatable
   -i, --inventory INV   INI/YAML inventory file or directory (group_vars/ beside it); repeatable
+  --kubespray TAG       in a bundle of several versions: audit this one only
   --kubespray-dir TREE  read this Kubespray tree instead of the bundle's own source tarball
+                        (in a bundle of several versions, with --kubespray: that version's)
   --json                print the result as JSON instead of a table
   -h, --help            show this help
 `
@@ -33,6 +37,7 @@ export async function run(args: string[]): Promise<void> {
       'extra-vars': { type: 'string', short: 'e', multiple: true },
       inventory: { type: 'string', short: 'i', multiple: true },
       'kubespray-dir': { type: 'string' },
+      kubespray: { type: 'string' },
       json: { type: 'boolean' }
     },
     USAGE
@@ -46,6 +51,7 @@ export async function run(args: string[]): Promise<void> {
     extraVars: values['extra-vars'] ?? [],
     inventories: values.inventory ?? [],
     kubesprayDir: values['kubespray-dir'],
+    ...(values.kubespray !== undefined ? { kubespray: values.kubespray } : {}),
     hostMachine: machineOfNodeArch(process.arch),
     cwd: process.cwd(),
     environment: process.env
@@ -65,10 +71,13 @@ function deciding(because: string): string {
 
 function renderAudit(result: AuditResult, ms: number): string {
   const allArches = result.arches.join('+')
+  // A bundle of several versions: which version's tree wants it.
+  const versions = result.missing.some((e) => e.version !== undefined)
   const row = (e: AuditEntry): string[] => {
     const s = e.sources[0]
     const more = e.sources.length > 1 ? ` (+${e.sources.length - 1})` : ''
     return [
+      ...(versions ? [e.version ?? ''] : []),
       e.enabled,
       e.kind,
       e.reference,
@@ -79,7 +88,7 @@ function renderAudit(result: AuditResult, ms: number): string {
       e.enabled === 'yes' ? '' : deciding(e.because)
     ]
   }
-  const header = ['enabled', 'kind', 'reference', 'role', 'file', 'variable', 'arches', 'why']
+  const header = [...(versions ? ['version'] : []), 'enabled', 'kind', 'reference', 'role', 'file', 'variable', 'arches', 'why']
   let out = `Kubespray ${result.kubespray} (${result.arches.join(', ')}): ${result.checked.images} images and ${result.checked.urls} urls referenced\n\n`
   out += result.missing.length ? `Not in the bundle:\n${formatTable(header, result.missing.map(row))}\n` : 'Nothing referenced is missing from the bundle.\n\n'
   if (result.unrendered.length) {

@@ -31,9 +31,13 @@ arch, downloads the files and saves the images (at the same time, each verified 
 streams), and writes DIR/bundle.json and DIR/SHA256SUMS. A re-run into the same DIR fetches
 nothing that is already there and verified.
 
+Several versions (--kubespray 2.30,2.31: an upgrade path) make one bundle: each version's
+source and lists (DIR/lists/<tag>/<arch>/), one files/ and one images/ holding what they share
+once. offline-yml --kubespray TAG then writes the file for one of them.
+
 Options:
   --kubespray SPEC              latest, a minor (2.30: its highest patch), a tag (v2.30.0),
-                                a branch or a commit
+                                a branch or a commit; a comma list for several versions
   --kubespray-dir DIR           a local Kubespray tree instead of a version from GitHub
   --kubespray-repository O/N    the repository (default kubernetes-sigs/kubespray; forks work)
   --kubespray-api-url URL       the GitHub API that repository is on (default KUBESPRAY_API_URL,
@@ -202,6 +206,7 @@ function buildJson(result: BuildResult, ms: number): Record<string, unknown> {
     ok: result.failures.length === 0,
     outDir: result.outDir,
     kubespray: result.resolved ?? null,
+    ...(result.versions ? { versions: result.versions.map((v) => ({ kubespray: v.resolved ?? null, lists: v.listsDir, kubeVersion: [...v.lists.values()][0]?.kubeVersion ?? null })) } : {}),
     kubeVersion: result.manifest?.kubeVersion ?? null,
     arches: [...result.lists.keys()],
     totals: result.manifest?.totals ?? null,
@@ -223,10 +228,18 @@ function summary(result: BuildResult, seconds: number): string {
   const m = result.manifest
   const fetchedFiles = (result.files?.results ?? []).filter((r) => r.status === 'downloaded').reduce((n, r) => n + (r.size ?? 0), 0)
   const fetchedBlobs = (result.images?.results ?? []).reduce((n, r) => n + r.fetched, 0)
+  const bytes = (n: number): string => `${formatBytes(n)} (${n} bytes)`
+  const heading = m?.versions
+    ? m.versions.map((v) => `Kubespray ${v.kubespray.tag ?? '(no tag)'} at ${v.kubespray.commit}, kube_version ${v.kubeVersion}: ${bytes(v.bytes)} alone\n`).join('') + `${m.versions.length} versions, ${m.arches.join('+')}\n`
+    : `${version}${m ? `, kube_version ${m.kubeVersion}, ${m.arches.join('+')}` : ''}\n`
+  const saved = m?.versions && m.totals.saved !== undefined
+    ? `shared: the ${m.versions.length} versions alone would carry ${bytes(m.versions.reduce((n, v) => n + v.bytes, 0))}; one bundle stores what they share once and saves ${bytes(m.totals.saved)}\n`
+    : ''
   return (
     formatTable(['kind', 'item', 'size', 'result', 'time'], rows) +
-    `${version}${m ? `, kube_version ${m.kubeVersion}, ${m.arches.join('+')}` : ''}\n` +
-    (m ? `bundle: ${m.totals.files} files, ${m.totals.images} images, ${formatBytes(m.totals.bytes)} in ${result.outDir} (bundle.json, SHA256SUMS)\n` : '') +
+    heading +
+    (m ? `bundle: ${m.totals.files} files, ${m.totals.images} images, ${bytes(m.totals.bytes)} in ${result.outDir} (bundle.json, SHA256SUMS)\n` : '') +
+    saved +
     `downloaded ${formatBytes(fetchedFiles)} of files and ${formatBytes(fetchedBlobs)} of image blobs in ${seconds.toFixed(1)} s\n`
   )
 }
