@@ -9,9 +9,14 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { runCli, spawnCli, type CliResult } from './helpers/cli.js'
+import { startRegistry } from './helpers/registry.js'
 import { tempDir } from './helpers/temp.js'
 import { KUBE_VERSION, NEXT_COREDNS_TAG, NEXT_KUBE_VERSION, startWorld, UPGRADE_REPOSITORY, UPGRADE_TAGS, type World } from './helpers/world.js'
-import type { BundleManifest } from '../src/domain/bundle.js'
+import { versionView, type BundleManifest } from '../src/domain/bundle.js'
+import { splitVersionSpecs } from '../src/domain/version-spec.js'
+import { unionOfVersions } from '../src/pipeline/build-versions.js'
+import type { Plan, VersionPlan } from '../src/pipeline/build.js'
+import { parseReference } from '../src/domain/images/reference.js'
 
 const FILES_URL = 'http://192.0.2.10:8080'
 const REGISTRY = '192.0.2.10:35000'
@@ -171,6 +176,49 @@ describe('a bundle of two Kubespray versions', () => {
     expect((JSON.parse(one.stdout) as { kubespray: string }).kubespray).toBe(UPGRADE_TAGS[0])
   })
 
+  it('serve serves every version\'s files and images; push --bundle pushes them all', async () => {
+    const m = manifestOf(multi())
+    const coredns = ['v1.12.0', NEXT_COREDNS_TAG]
+    const cli = spawnCli(['serve', '--bundle', multi(), '--files-port', '0', '--registry-port', '0'], work)
+    let stdout = ''
+    cli.child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()))
+    try {
+      await cli.stderrUntil(() => /^files: /m.test(stdout), 15_000).catch(async () => {
+        throw new Error(`serve did not start: ${stdout}`)
+      })
+      const [, filesUrl, registry] = /^files: (http:\/\/\S+?)\/ {2}registry: (\S+) /m.exec(stdout) ?? []
+      for (const v of m.versions ?? []) {
+        for (const path of v.files) expect((await fetch(`${filesUrl}/${path.slice('files/'.length)}`, { method: 'HEAD' })).status).toBe(200)
+      }
+      const tags = (await (await fetch(`http://${registry}/v2/k8s/coredns/tags/list`)).json()) as { tags: string[] }
+      expect(tags.tags.sort()).toEqual(coredns)
+    } finally {
+      cli.child.kill('SIGTERM')
+      await cli.done
+    }
+    const storage = tempDir('kb-multi-push-')
+    const target = await startRegistry({ storage })
+    try {
+      const pushed = runCli(['push', '--bundle', multi(), '--registry', target.host, '--insecure'], work)
+      expect(pushed.status).toBe(0)
+      expect(pushed.stdout).toContain(`${m.images.length}/${m.images.length} images pushed`)
+      const tags = (await (await fetch(`http://${target.host}/v2/k8s/coredns/tags/list`)).json()) as { tags: string[] }
+      expect(tags.tags.sort()).toEqual(coredns)
+    } finally {
+      await target.stop()
+      rmSync(storage, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it('a re-run of the list fetches nothing', async () => {
+    const before = world.logLength()
+    const r = await build(['--kubespray', '2.30,v2.31.0', '--out', multi()])
+    expect(r.status).toBe(0)
+    expect(world.fileGets(before)).toEqual([])
+    expect(world.blobGets(before)).toEqual([])
+    expect(runCli(['verify', '--bundle', multi()], work).status).toBe(0)
+  }, 60_000)
+
   it('--no-files --no-images with a list: each version\'s lists and tarball only', async () => {
     const out = join(work, 'lists-only')
     const r = await build(['--kubespray', '2.30,2.31', '--out', out, '--no-files', '--no-images'])
@@ -179,5 +227,74 @@ describe('a bundle of two Kubespray versions', () => {
     expect(m.versions?.map((v) => [v.kubespray.tag, v.files.length, v.images.length])).toEqual(UPGRADE_TAGS.map((t) => [t, 0, 0]))
     expect(readdirSync(join(out, 'lists')).sort()).toEqual([...UPGRADE_TAGS])
     expect(runCli(['verify', '--bundle', out], work).status).toBe(0)
+    const twice = await build(['--kubespray', '2.30,v2.30.0', '--out', join(work, 'twice'), '--no-files', '--no-images'])
+    expect(twice.status).toBe(1)
+    expect(twice.stderr).toContain(`Kubespray versions '2.30' and 'v2.30.0' are both ${UPGRADE_TAGS[0]}`)
   }, 60_000)
+})
+
+describe('several versions, the pure parts', () => {
+  it('a comma list of specs: each one, no empty or repeated one', () => {
+    expect(splitVersionSpecs('2.30')).toEqual(['2.30'])
+    expect(splitVersionSpecs('2.30, v2.31.0')).toEqual(['2.30', 'v2.31.0'])
+    expect(() => splitVersionSpecs('2.30,,2.31')).toThrow("'2.30,,2.31' has an empty Kubespray version between its commas")
+    expect(() => splitVersionSpecs('2.30,2.30')).toThrow("'2.30,2.30' names 2.30 twice")
+  })
+
+  const version = (tag: string, files: Array<[string, string]>, images: string[]): VersionPlan => {
+    const plan: Plan = {
+      files: files.map(([url, hex]) => ({ url, checksum: { algorithm: 'sha256', hex }, component: null })),
+      fileArches: new Map(files.map(([url]) => [url, ['amd64']])),
+      images: images.map((line) => parseReference(line)),
+      imageArches: new Map(images.map((line) => [line, ['amd64']])),
+      wantedBy: new Map()
+    }
+    const input = { spec: tag, repository: 'o/kubespray' }
+    return { input, resolved: { spec: tag, tag, commit: tag.replace(/\D/g, '').padEnd(40, '0') }, source: undefined, lists: new Map(), listsDir: `lists/${tag}`, plan, charts: [], auditedTree: { dir: '', done: async () => undefined } }
+  }
+
+  it('joins plans: a file once by url, an image once by reference; one url with two checksums is refused, naming both versions', () => {
+    const a = version('v2.30.0', [['https://x/etcd', 'a'.repeat(64)], ['https://x/kubelet-1', 'b'.repeat(64)]], ['r.io/pause:3.10', 'r.io/coredns:1'])
+    const b = version('v2.31.0', [['https://x/etcd', 'a'.repeat(64)], ['https://x/kubelet-2', 'c'.repeat(64)]], ['r.io/pause:3.10', 'r.io/coredns:2'])
+    const { plan } = unionOfVersions([a, b])
+    expect(plan.files.map((f) => f.url)).toEqual(['https://x/etcd', 'https://x/kubelet-1', 'https://x/kubelet-2'])
+    expect(plan.images.map((i) => i.original)).toEqual(['r.io/pause:3.10', 'r.io/coredns:1', 'r.io/coredns:2'])
+    const c = version('v2.32.0', [['https://x/etcd', 'd'.repeat(64)]], [])
+    expect(() => unionOfVersions([a, c])).toThrow(`https://x/etcd: Kubespray v2.30.0 verifies it by sha256:${'a'.repeat(64)} and v2.32.0 by sha256:${'d'.repeat(64)}`)
+  })
+
+  it("a version's view: its own files and images; a bundle of one version is itself", () => {
+    const origin = (tag: string) => ({ repository: 'o/k', spec: tag, tag, commit: `${tag}`.padEnd(40, 'f'), tarball: null })
+    const file = (path: string) => ({ url: `https://x/${path}`, path, size: 1, sha256: '', checksum: null, arches: ['amd64'] })
+    const image = (line: string) => ({ line, digest: '', platforms: [], size: 1, arches: ['amd64'] })
+    const single: BundleManifest = {
+      schema: 'kubespray-bundle/v1',
+      tool: { name: 'kubespray-bundle', version: '0' },
+      kubespray: origin('v2.31.0'),
+      kubeVersion: '1.33.2',
+      arches: ['amd64'],
+      layout: 'original-host',
+      extraVars: {},
+      files: [file('files/a'), file('files/b')],
+      images: [image('r/x:1'), image('r/x:2')],
+      totals: { files: 2, fileBytes: 2, images: 2, imageBytes: 2, bytes: 4 }
+    }
+    expect(versionView(single, undefined)).toEqual({ manifest: single, lists: 'lists' })
+    expect(versionView(single, '2.31.0').manifest).toBe(single)
+    expect(() => versionView(single, 'v2.30.0')).toThrow('--kubespray v2.30.0: this bundle holds Kubespray v2.31.0 only')
+    const several: BundleManifest = {
+      ...single,
+      versions: [
+        { kubespray: origin('v2.30.0'), kubeVersion: '1.33.1', lists: 'lists/v2.30.0', files: ['files/a'], images: ['r/x:1'], bytes: 2 },
+        { kubespray: origin('v2.31.0'), kubeVersion: '1.33.2', lists: 'lists/v2.31.0', files: ['files/a', 'files/b'], images: ['r/x:2'], bytes: 3 }
+      ]
+    }
+    const old = versionView(several, 'v2.30.0')
+    expect(old.lists).toBe('lists/v2.30.0')
+    expect(old.manifest.kubeVersion).toBe('1.33.1')
+    expect(old.manifest.files.map((f) => f.path)).toEqual(['files/a'])
+    expect(old.manifest.images.map((i) => i.line)).toEqual(['r/x:1'])
+    expect(old.manifest.versions).toBeUndefined()
+    expect(() => versionView(several, undefined)).toThrow('this bundle holds 2 Kubespray versions (v2.30.0, v2.31.0): say which with --kubespray v2.31.0')
+  })
 })
