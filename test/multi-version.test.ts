@@ -210,6 +210,32 @@ describe('a bundle of two Kubespray versions', () => {
     }
   }, 60_000)
 
+  it('published as a delta against the single bundle of the old version, it carries the new version\'s content only and rebuilds byte for byte', async () => {
+    const gh = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+      spawnCli(args, work, { GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: 'ghp_test', XDG_CACHE_HOME: cache, ...env }).done
+    const repo = 'site/bundles'
+    const base = await gh(['publish', '--bundle', singles.old, '--repo', repo, '--tag', 'kubespray-v2.30.0'])
+    expect(base.stderr).not.toContain('error')
+    expect(base.status).toBe(0)
+    const delta = await gh(['publish', '--bundle', multi(), '--repo', repo, '--tag', 'upgrade-2.31', '--base-tag', 'kubespray-v2.30.0', '--json'])
+    expect(delta.stderr).not.toContain('error')
+    expect(delta.status).toBe(0)
+    const assets = world.github.releases.get(repo)?.find((r) => r.tag_name === 'upgrade-2.31')?.assets ?? []
+    // What the old single bundle lacks: the new version's files and blobs, and its tarball; metadata besides.
+    const m = manifestOf(multi())
+    const newContent = [...content(multi())].filter(([path, sha]) => content(singles.old).get(path) !== sha)
+    const sizeM = sizes(multi())
+    const needed = newContent.reduce((n, [path]) => n + (sizeM.get(path) ?? 0), 0) + (m.kubespray.tarball?.size ?? 0)
+    const carried = assets.reduce((n, a) => n + a.size, 0)
+    expect(carried).toBeGreaterThan(needed)
+    expect(carried).toBeLessThan(needed + 256 * 1024)
+    const out = join(work, 'fetched')
+    const fetched = await gh(['fetch', '--repo', repo, '--tag', 'upgrade-2.31', '--base', singles.old, '--out', out])
+    expect(fetched.stderr).not.toContain('error')
+    expect(fetched.status).toBe(0)
+    expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(multi(), 'SHA256SUMS'), 'utf8'))
+  }, 60_000)
+
   it('a re-run of the list fetches nothing', async () => {
     const before = world.logLength()
     const r = await build(['--kubespray', '2.30,v2.31.0', '--out', multi()])
