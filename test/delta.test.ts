@@ -6,7 +6,7 @@
  * base is refused before any part is downloaded; an interrupted delta fetch resumes.
  */
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSums } from '../src/pipeline/bundle-dir.js'
 import { chooseBaseBundle, isContentPath, parseDeltaManifest, planDelta, type DeltaManifest } from '../src/domain/delta.js'
@@ -186,6 +186,46 @@ describe('deltas', () => {
       expect(none.stderr).toContain('--base BASE')
       expect(Date.now() - started).toBeLessThan(10_000)
       expect(world.github.storageRequests.slice(from).filter((q) => parts.has(q.path))).toEqual([])
+    })
+
+    it('a base changed after it was fetched is named (the file, its hash, what its SHA256SUMS says), and a run after it is put right succeeds', async () => {
+      const changedBase = join(work, 'far-base-changed')
+      cpSync(base, changedBase, { recursive: true })
+      const kubelet = sumsOf(changedBase).find((e) => e.path.endsWith('/kubelet'))
+      const path = join(changedBase, kubelet?.path ?? '')
+      // Written in place, as an editor or a stray script would: same inode, other bytes.
+      writeFileSync(path, 'not the kubelet')
+      const out = join(work, 'far-changed')
+      const r = await cli(['fetch', '--repo', REPO, '--tag', 'delta', '--base', changedBase, '--out', out])
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain(`--base ${changedBase}: ${kubelet?.path} hashes to ${sha256('not the kubelet')}, its SHA256SUMS says ${kubelet?.sha256}: the base changed after it was fetched; fetch ${REPO} release base again`)
+      // Put right as a fetch does it (a new file renamed into place): the next run takes it anew.
+      rmSync(path)
+      copyFileSync(join(base, kubelet?.path ?? ''), path)
+      ok(await cli(['fetch', '--repo', REPO, '--tag', 'delta', '--base', changedBase, '--out', out]))
+      expect(bundleTree(out)).toEqual(bundleTree(fullFetch))
+    })
+
+    it('--out the base or inside it is refused before anything is written into the base', async () => {
+      const everything = (dir: string): string[] => (readdirSync(dir, { recursive: true }) as string[]).sort()
+      const before = everything(base)
+      for (const out of [base, join(base, 'inner')]) {
+        const r = await cli(['fetch', '--repo', REPO, '--tag', 'delta', '--base', base, '--out', out])
+        expect(r.status).toBe(1)
+        expect(r.stderr).toContain(`--base ${base} and --out ${out}: the base is read, never written`)
+      }
+      expect(everything(base)).toEqual(before)
+      ok(await cli(['verify', '--bundle', base]))
+    })
+
+    it('fetch --from-dir of a delta with no --base says how to fetch the base with no network too', async () => {
+      const copied = join(work, 'delta-assets-nobase')
+      mkdirSync(copied)
+      for (const x of assetsOf('delta').filter((y) => !y.name.includes('-sums-'))) copyFileSync(x.path, join(copied, x.name))
+      const r = await cli(['fetch', '--from-dir', copied, '--out', join(work, 'far-from-dir-nobase')], { GITHUB_API_URL: 'http://127.0.0.1:9' })
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain('--base BASE')
+      expect(r.stderr).toContain('fetch --from-dir BASE_ASSETS --out BASE')
     })
 
     it('an interrupted delta fetch resumes: the second run fetches only the part the first could not', async () => {

@@ -7,7 +7,7 @@
  */
 import { constants } from 'node:fs'
 import { copyFile, link, readFile, realpath, rename, rm } from 'node:fs/promises'
-import { dirname, join, relative, isAbsolute } from 'node:path'
+import { basename, dirname, join, relative, isAbsolute, resolve } from 'node:path'
 import { STATE_DIR } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { bundlePrefixes, isTarPart, partKind, type AssetKind, type PartPlan } from '../domain/parts.js'
@@ -55,8 +55,6 @@ export interface FetchResult {
 
 interface FetchState {
   unpacked: Record<string, string>
-  /** A delta whose content was taken from the base: the sha256 of its manifest. */
-  taken?: string
 }
 
 /** A delta manifest read and its base directory checked: what the unpacking takes from where. */
@@ -72,23 +70,31 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag}`)
   const { prefix, parts: listed, sums } = await listedParts(releases, release, request.tag, request.prefix)
 
+  // The base is read, never written: refused before anything is created under --out.
+  if (request.baseDir !== undefined) await refuseOverlap(request.baseDir, request.outDir)
+  const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
+  // A delta: its manifest (small, held in memory) first, and the base directory checked against
+  // it, before anything is written or any part downloaded.
+  const deltaAsset = listed.find((p) => p.kind === 'delta')?.asset
+  let delta: CheckedDelta | undefined
+  let deltaText: string | undefined
+  if (deltaAsset) {
+    const expected = sums.get(deltaAsset.name) ?? ''
+    const kept = await readFile(join(request.outDir, STATE_DIR, 'fetch', deltaAsset.name), 'utf8').catch(() => undefined)
+    if (kept === undefined || sha256Of(kept) !== expected) {
+      deltaText = await releases.text(deltaAsset)
+      const got = sha256Of(deltaText)
+      if (got !== expected) throw new InputError(`asset ${deltaAsset.name}: its bytes hash to sha256 ${got}, the release's ${ASSET_SUMS} says ${expected}`)
+    }
+    delta = await checkDelta(deltaText ?? kept ?? '', `${releases.repo} release ${request.tag}: ${deltaAsset.name}`, request.baseDir)
+  }
   const dir = await ensureDirUnder(request.outDir, join(STATE_DIR, 'fetch'))
   const statePath = join(dir, 'state.json')
   const state: FetchState = await readFile(statePath, 'utf8')
     .then((t) => JSON.parse(t) as FetchState)
     .catch(() => ({ unpacked: {} }))
-  const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY)
-  // A delta: its manifest (small) first, and the base directory checked against it, before any part.
-  const deltaAsset = listed.find((p) => p.kind === 'delta')?.asset
-  let delta: CheckedDelta | undefined
-  let deltaDownloaded = false
-  if (deltaAsset) {
-    const expected = sums.get(deltaAsset.name) ?? ''
-    const path = join(dir, deltaAsset.name)
-    deltaDownloaded = !((await regularFile(path)) && (await sha256File(path)) === expected)
-    if (deltaDownloaded) await downloadVerified(fetcher, releases, deltaAsset, path, expected, `the release's ${ASSET_SUMS} says ${expected}`)
-    delta = await checkDelta(await readFile(path, 'utf8'), `${releases.repo} release ${request.tag}: ${deltaAsset.name}`, request.baseDir, request.outDir)
-  }
+  const deltaDownloaded = deltaText !== undefined
+  if (deltaAsset && deltaText !== undefined) await writeFileAtomic(join(dir, deltaAsset.name), deltaText)
   const parts = listed.flatMap(({ asset, kind }) => (isTarPart(kind) ? [{ asset, kind }] : []))
   progress.planned(parts.length, parts.reduce((n, p) => n + p.asset.size, 0))
   // Every asset is tried, so a re-run after a failure has only the failed ones left to fetch.
@@ -114,23 +120,19 @@ export async function runFetch(request: FetchRequest, releases: GitHubReleases, 
 /**
  * A delta's manifest, parsed and checked, and its base directory checked against it: its own
  * SHA256SUMS must hash to the digest the delta names. Fails fast (nothing of the delta's parts is
- * read yet), naming the base release's tag and the digest expected.
+ * read yet, nothing written), naming the base release's tag and the digest expected.
  */
-async function checkDelta(text: string, where: string, baseDir: string | undefined, outDir: string): Promise<CheckedDelta> {
+async function checkDelta(text: string, where: string, baseDir: string | undefined, fromDir?: string): Promise<CheckedDelta> {
   const manifest = parseDeltaManifest(text, where)
   const base = describeBase(manifest.base)
   if (baseDir === undefined) {
-    throw new InputError(`${where}: this is a delta against ${base}. Fetch that bundle first (fetch --repo ${manifest.base.repo} --tag ${manifest.base.tag} --out BASE), then give it: --base BASE`)
+    const fetchIt = `fetch --repo ${manifest.base.repo} --tag ${manifest.base.tag} --out BASE`
+    const how = fromDir === undefined ? `Fetch that bundle first (${fetchIt})` : `Fetch that bundle first (${fetchIt}, or with no network: copy its release's assets into a directory BASE_ASSETS and fetch --from-dir BASE_ASSETS --out BASE)`
+    throw new InputError(`${where}: this is a delta against ${base}. ${how}, then give it: --base BASE`)
   }
-  const real = await realpath(baseDir).catch(() => {
+  await realpath(baseDir).catch(() => {
     throw new InputError(`--base ${baseDir}: no such directory (the bundle of ${base})`)
   })
-  const out = await realpath(outDir)
-  const inside = (a: string, b: string): boolean => {
-    const rel = relative(a, b)
-    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-  }
-  if (inside(real, out) || inside(out, real)) throw new InputError(`--base ${baseDir} and --out ${outDir}: the base is read, never written; give --out a directory of its own (not the base, nor inside it)`)
   const sumsText = await readFile(join(baseDir, BUNDLE_SUMS), 'utf8').catch(() => {
     throw new InputError(`--base ${baseDir} has no ${BUNDLE_SUMS}: not a bundle directory; the delta expects the bundle of ${base}`)
   })
@@ -140,36 +142,88 @@ async function checkDelta(text: string, where: string, baseDir: string | undefin
 }
 
 /**
+ * --out must be a directory of its own: not the base, nor inside it, nor holding it. Compared by
+ * real paths (a link to the base is the base) before anything is created: --out may not exist yet,
+ * so its nearest existing ancestor is resolved and the rest appended.
+ */
+async function refuseOverlap(baseDir: string, outDir: string): Promise<void> {
+  const base = await realpath(baseDir).catch(() => undefined)
+  if (base === undefined) return
+  const out = await realpathOfNearest(resolve(outDir))
+  const inside = (a: string, b: string): boolean => {
+    const rel = relative(a, b)
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+  }
+  if (inside(base, out) || inside(out, base)) throw new InputError(`--base ${baseDir} and --out ${outDir}: the base is read, never written; give --out a directory of its own (not the base, nor inside it)`)
+}
+
+/** The real path of `path`, which may not exist yet: its nearest existing ancestor's, and the rest. */
+async function realpathOfNearest(path: string): Promise<string> {
+  const real = await realpath(path).catch(() => undefined)
+  if (real !== undefined) return real
+  const parent = dirname(path)
+  return parent === path ? path : join(await realpathOfNearest(parent), basename(path))
+}
+
+/**
  * The delta's content the base holds, into the bundle directory: a hard link to the base's file
  * where the file system allows (the same bytes, no space), else a copy (a reflink where the file
- * system can). Each goes through a temp name and a rename, and nothing here ever writes into a
- * file in place, so the base stays as it was; unpacking (node-tar) also replaces a file that has
- * other links rather than writing into it. Returns how many were linked and copied.
+ * system can). Each goes through a temp name, is hashed there against the sha256 the base's
+ * SHA256SUMS gave it (for a link, the base's very bytes) and renamed into place only if it
+ * matches: a base changed after it was fetched is named, and its bytes never reach the bundle.
+ * Nothing here writes into a file in place, so the base stays as it was; unpacking (node-tar)
+ * also replaces a file that has other links rather than writing into it. Done on every run (a
+ * link costs nothing), so a run after the base is put right repairs what an earlier one took.
+ * Returns how many were linked and copied.
  */
 async function takeFromBase(delta: CheckedDelta, outDir: string, concurrency: number): Promise<{ linked: number; copied: number }> {
   let linked = 0
   let copied = 0
-  await runPool(delta.manifest.take, Math.max(4, concurrency), async (t) => {
+  const refetch = `fetch ${delta.manifest.base.repo} release ${delta.manifest.base.tag} again`
+  const changed = await runPool(delta.manifest.take, Math.max(4, concurrency), async (t): Promise<string | undefined> => {
     const source = join(delta.baseDir, t.from)
-    if (!(await regularFile(source))) throw new InputError(`--base ${delta.baseDir}: ${t.from} is missing or not a regular file (the delta takes ${t.path} from it); fetch the base ${delta.manifest.base.tag} again`)
+    if (!(await regularFile(source))) throw new InputError(`--base ${delta.baseDir}: ${t.from} is missing or not a regular file (the delta takes ${t.path} from it); ${refetch}`)
     const target = join(await ensureDirUnder(outDir, dirname(t.path)), t.path.split('/').pop() ?? t.path)
     const temp = tempPathFor(target)
     try {
-      try {
-        await link(source, temp)
-        linked++
-      } catch (e) {
-        if (!isLinkRefused(e)) throw e
-        await copyFile(source, temp, constants.COPYFILE_FICLONE)
-        copied++
+      const how = await linkOrCopy(source, temp, delta.baseDir, t.from)
+      const got = await sha256File(temp)
+      if (got !== t.sha256) {
+        await rm(temp, { force: true })
+        return `${t.from} hashes to ${got}, its ${BUNDLE_SUMS} says ${t.sha256}`
       }
       await rename(temp, target)
+      // A target already linked to the same file (a run before this one took it) makes the rename
+      // a no-op that leaves the temp name behind (POSIX rename of two links to one file).
+      await rm(temp, { force: true })
+      if (how === 'linked') linked++
+      else copied++
+      return undefined
     } catch (e) {
       await rm(temp, { force: true })
       throw e
     }
   })
+  const bad = changed.filter((c): c is string => c !== undefined)
+  if (bad.length) throw new InputError(bad.map((b) => `--base ${delta.baseDir}: ${b}: the base changed after it was fetched; ${refetch}`).join('\n'))
   return { linked, copied }
+}
+
+/** A hard link from the base, else a copy; a copy that fails too is named as the base's. */
+async function linkOrCopy(source: string, temp: string, baseDir: string, from: string): Promise<'linked' | 'copied'> {
+  try {
+    await link(source, temp)
+    return 'linked'
+  } catch (e) {
+    if (!isLinkRefused(e)) throw e
+  }
+  try {
+    await copyFile(source, temp, constants.COPYFILE_FICLONE)
+    return 'copied'
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message
+    throw new InputError(`--base ${baseDir}: ${from} could be neither hard-linked nor copied into the bundle (${code}): check that the base's files are readable by this user and --out is writable`)
+  }
 }
 
 /** A hard link the file system refuses (another device, no links, too many, not permitted): copy instead. */
@@ -188,6 +242,7 @@ export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'conne
   })
   const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]))
   const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), request.prefix, where)
+  if (request.baseDir !== undefined) await refuseOverlap(request.baseDir, request.outDir)
   // A delta: its manifest checked against the copied SHA256SUMS, and the base against it, before any part is read.
   const deltaName = [...sums.keys()].find((name) => partKind(prefix, name) === 'delta')
   let delta: CheckedDelta | undefined
@@ -196,8 +251,7 @@ export async function runFetchFromDir(request: Omit<FetchRequest, 'tag' | 'conne
       throw new InputError(`${where}: ${deltaName} is missing (its ${ASSET_SUMS} lists it; copy every asset of bundle ${prefix})`)
     })
     if (sha256Of(deltaText) !== sums.get(deltaName)) throw new InputError(`${where}: ${deltaName}: its bytes hash to sha256 ${sha256Of(deltaText)}, the copied ${ASSET_SUMS} says ${sums.get(deltaName) ?? ''} (copy it again)`)
-    await ensureDirUnder(request.outDir, '.')
-    delta = await checkDelta(deltaText, `${where}: ${deltaName}`, request.baseDir, request.outDir)
+    delta = await checkDelta(deltaText, `${where}: ${deltaName}`, request.baseDir, request.assetsDir)
   }
   const parts = [...sums.keys()]
     .flatMap((name) => {
@@ -297,11 +351,8 @@ async function unpackAndVerify(
   }
   let taken: FetchResult['delta']
   if (delta) {
-    const id = `${delta.manifest.prefix} ${delta.manifest.sums}`
     // After the parts: they never hold a path the delta takes from the base (planDelta keeps them apart).
-    const counts = state.taken === id ? { linked: 0, copied: 0 } : await takeFromBase(delta, outDir, concurrency)
-    state.taken = id
-    await writeFileAtomic(statePath, JSON.stringify(state))
+    const counts = await takeFromBase(delta, outDir, concurrency)
     taken = { base: delta.manifest.base, taken: delta.manifest.take.length, ...counts, bytes: delta.manifest.bytes }
   }
   const { problems, checked } = await verifyDirectory(outDir, concurrency)
