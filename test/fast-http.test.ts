@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo, LookupFunction, Socket } from 'node:net'
 import { FastHttp } from '../src/adapters/http/fast-http.js'
 import type { ByteResponse } from '../src/adapters/http/bytes.js'
 import { describeRetry, onRetry, REFUSED_RETRY_DELAY_MS, type RetryNotice } from '../src/adapters/http/retry-policy.js'
@@ -224,6 +224,49 @@ test('a refused connection gets one quick retry, then its origin fails at once, 
     expect(notices).toHaveLength(1)
   } finally {
     stop()
+  }
+})
+
+test('no DNS server answering (EAI_AGAIN) is a refusal: one quick retry, then the host fails at once, in one line saying what to check', async () => {
+  let lookups = 0
+  const noAnswer: LookupFunction = (hostname, _options, callback) => {
+    lookups++
+    setImmediate(() => callback(Object.assign(new Error(`getaddrinfo EAI_AGAIN ${hostname}`), { code: 'EAI_AGAIN', hostname }), '', 4))
+  }
+  const http = new FastHttp({ connectionsPerHost: 4, retries: 5, minRetryDelayMs: 500, idleTimeoutMs: 5000, lookup: noAnswer })
+  const notices: RetryNotice[] = []
+  const stop = onRetry((n) => notices.push(n))
+  try {
+    const started = Date.now()
+    const line = 'registry.example.org: no DNS server answered (EAI_AGAIN): check /etc/resolv.conf, or use --mirror'
+    await expect(http.get('https://registry.example.org/v2/', {})).rejects.toMatchObject({ code: 'EAI_AGAIN', message: line })
+    // One quick retry, not five backoffs (0.5 + 1 + 2 + 4 + 8 s).
+    expect(Date.now() - started).toBeLessThan(REFUSED_RETRY_DELAY_MS + 500)
+    expect(notices.map(describeRetry)).toEqual(['retry 1/1 after EAI_AGAIN: registry.example.org'])
+    expect(lookups).toBe(2)
+    await expect(http.get('https://registry.example.org/v2/lib/x/blobs/sha256:ab', {})).rejects.toThrow(line)
+    expect(lookups).toBe(2)
+  } finally {
+    stop()
+  }
+})
+
+test('an origin that refused is tried again once a while has passed, and used when it is back', async () => {
+  const port = await closedPort()
+  const http = new FastHttp({ connectionsPerHost: 4, retries: 3, minRetryDelayMs: 10, idleTimeoutMs: 5000, unreachableForMs: 400 })
+  await expect(http.get(`http://127.0.0.1:${port}/a`, {})).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+  const back = createServer((_req, res) => res.writeHead(200, { 'content-length': 2 }).end('ok'))
+  await new Promise<void>((r) => back.listen(port, '127.0.0.1', r))
+  try {
+    // Within the while, still refused at once (one line for all it would have served)...
+    await expect(http.get(`http://127.0.0.1:${port}/b`, {})).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    await new Promise((r) => setTimeout(r, 450))
+    // ...after it, asked again: it answers.
+    const response = await http.get(`http://127.0.0.1:${port}/c`, {})
+    expect(response.statusCode).toBe(200)
+    response.body.discard()
+  } finally {
+    await new Promise<void>((r) => back.close(() => r()))
   }
 })
 

@@ -275,3 +275,14 @@ test('tells the hashing which files arrive in order: a file on one connection do
     rmSync(work, { recursive: true, force: true })
   }
 })
+
+test('a refused connection or no DNS answer keeps the partial file for the next run (isTransient), but is not tried again at once (isHostAway)', async () => {
+  const { isTransient, isHostAway } = await import('../src/adapters/http/transient.js')
+  for (const code of ['ECONNREFUSED', 'EAI_AGAIN']) {
+    expect(isTransient({ code })).toBe(true)
+    expect(isHostAway({ code })).toBe(true)
+  }
+  expect(isTransient({ code: 'ECONNRESET' })).toBe(true)
+  expect(isHostAway({ code: 'ECONNRESET' })).toBe(false)
+  expect(isTransient({ code: 'ENOTFOUND' })).toBe(false)
+})

@@ -4,6 +4,7 @@
  * /proc); serve binds both ports or neither and ends when one is busy; --version answers.
  * Each run is killed if it outlives its time box, so a hang fails the test instead of the suite.
  */
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createServer as createHttpServer } from 'node:http'
@@ -166,6 +167,34 @@ describe('errors that tell the fix', () => {
     expect(r.stderr.split(refusal).length - 1).toBe(2) // once as it happened, once in the final error
     expect(r.stderr).toContain(`${refusal}\n    (2 file(s): ${urls.join(', ')})`)
     expect(r.stderr.match(/retry \d+\/\d+ after ECONNREFUSED/g)).toEqual(['retry 1/1 after ECONNREFUSED'])
+  })
+
+  // The air-gapped machine's usual failure: a resolv.conf whose server does not answer. A mount
+  // namespace of its own (root only) lays such a file over /etc/resolv.conf for the run alone.
+  const ownResolvConf = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0 ? it : it.skip
+  ownResolvConf('no DNS server answering (EAI_AGAIN) fails in about a second (was 17 s of backoff), the host named in one line', async () => {
+    const resolvConf = join(work, 'resolv.conf')
+    writeFileSync(resolvConf, 'nameserver 192.0.2.1\noptions timeout:1 attempts:1\n')
+    const urls = ['http://files.example.org/a/x.tar', 'http://files.example.org/a/y.tar']
+    writeFileSync(join(work, 'no-dns.json'), JSON.stringify({ files: urls.map((url) => ({ url, checksum: `sha256:${'ab'.repeat(32)}` })) }))
+    const started = Date.now()
+    const run = spawn('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolvConf, process.execPath, join(REPO_ROOT, 'dist/cli.js'), 'files', '--list', 'no-dns.json', '--out', join(work, 'no-dns-out')], {
+      cwd: work,
+      env: { ...process.env, KUBESPRAY_BUNDLE_PROGRESS_MS: '100' }
+    })
+    let stderr = ''
+    run.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const killer = setTimeout(() => run.kill('SIGKILL'), QUICK_MS * 3)
+    const status = await new Promise<number | null>((resolve) => run.on('close', resolve))
+    clearTimeout(killer)
+    expect(status).toBe(1)
+    // Each lookup waits up to the resolver's timeout (1 s): two of them, and a quick retry between.
+    expect(Date.now() - started).toBeLessThan(QUICK_MS)
+    const line = 'files.example.org: no DNS server answered (EAI_AGAIN): check /etc/resolv.conf, or use --mirror'
+    expect(stderr.split(line).length - 1).toBe(2) // once as it happened, once in the final error
+    expect(stderr).toContain(`${line}\n    (2 file(s): ${urls.join(', ')})`)
+    expect(stderr.match(/retry \d+\/\d+ after EAI_AGAIN/g)).toEqual(['retry 1/1 after EAI_AGAIN'])
+    expect(stderr).not.toContain('getaddrinfo')
   })
 
   it('a 503 then a 200: the progress line says a retry happens, and why', async () => {

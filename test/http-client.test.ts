@@ -6,7 +6,8 @@ import type { Dispatcher } from 'undici'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHttpClient, LazyHttpClient, type HttpClient } from '../src/adapters/http/client.js'
-import { describeRetry, onRetry, REFUSED_RETRY_DELAY_MS } from '../src/adapters/http/retry-policy.js'
+import type { LookupFunction } from 'node:net'
+import { describeRetry, onRetry, REFUSED_RETRY_DELAY_MS, retryNotice } from '../src/adapters/http/retry-policy.js'
 
 function countingFactory(): { make: () => Promise<HttpClient>; made: () => number; closed: () => number } {
   let made = 0
@@ -74,6 +75,26 @@ describe("undici's retries follow the same policy as our reader (API calls, uplo
     }
   })
 
+  it('no DNS server answering (EAI_AGAIN): one quick retry, announced, then one line naming the host and what to check', async () => {
+    const noAnswer: LookupFunction = (hostname, _options, callback) =>
+      setImmediate(() => callback(Object.assign(new Error(`getaddrinfo EAI_AGAIN ${hostname}`), { code: 'EAI_AGAIN', hostname }), '', 4))
+    const http = createHttpClient({ ...options, minRetryDelayMs: 500, lookup: noAnswer })
+    const notices: string[] = []
+    const stop = onRetry((n) => notices.push(describeRetry(n)))
+    try {
+      const started = Date.now()
+      await expect(http.request({ origin: 'https://api.example.org', path: '/repos', method: 'GET' })).rejects.toMatchObject({
+        code: 'EAI_AGAIN',
+        message: 'api.example.org: no DNS server answered (EAI_AGAIN): check /etc/resolv.conf, or use --mirror'
+      })
+      expect(Date.now() - started).toBeLessThan(REFUSED_RETRY_DELAY_MS + 500)
+      expect(notices).toEqual(['retry 1/1 after EAI_AGAIN: api.example.org'])
+    } finally {
+      stop()
+      await http.close()
+    }
+  })
+
   it('a 503 then a 200: each retry announced with its count', async () => {
     let hits = 0
     const server = createServer((_req, res) => (++hits < 3 ? res.writeHead(503).end('busy') : res.writeHead(200).end('ok')))
@@ -93,4 +114,13 @@ describe("undici's retries follow the same policy as our reader (API calls, uplo
       server.close()
     }
   })
+})
+
+test('a retry notice names the host of a source id without a scheme (a blob), and an id with no host whole', () => {
+  const notice = (id: string): string => retryNotice(id, { code: 'ECONNRESET' }, 0, { retries: 3, minRetryDelayMs: 0 }, 0).host
+  expect(notice('registry.local:5000/lib/x@sha256:abc')).toBe('registry.local:5000')
+  expect(notice('quay.io/coreos/etcd@sha256:abc')).toBe('quay.io')
+  expect(notice('localhost/lib/x@sha256:abc')).toBe('localhost')
+  expect(notice('https://dl.k8s.io/release/v1.33.1/bin/linux/amd64/kubelet')).toBe('dl.k8s.io')
+  expect(notice('example/nightly@kubespray-bundle-images-1.tar')).toBe('example/nightly@kubespray-bundle-images-1.tar')
 })

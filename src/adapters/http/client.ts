@@ -7,11 +7,12 @@
  * dispatcher itself when a proxy is set. NODE_EXTRA_CA_CERTS reaches both through Node's TLS
  * defaults.
  */
+import type { LookupFunction } from 'node:net'
 import type { Dispatcher, RetryHandler } from 'undici'
 import { DispatcherBytes, type ByteFetcher } from './bytes.js'
 import { FastHttp } from './fast-http.js'
 import { RETRIED_ERRORS } from './transient.js'
-import { announceRetry, REFUSED, RETRIED_STATUS, retryDelayMs, retryNotice, type TryOutcome } from './retry-policy.js'
+import { announceRetry, QUICK_RETRIED, RETRIED_STATUS, retryDelayMs, retryNotice, UNREACHABLE, unreachableMessage, type TryOutcome } from './retry-policy.js'
 import { lazyRequire } from '../../domain/lazy-require.js'
 
 export { isTransient } from './transient.js'
@@ -31,6 +32,8 @@ export interface HttpClientOptions {
   minRetryDelayMs: number
   /** No bytes for this long fails the request (and retries it). */
   idleTimeoutMs: number
+  /** How names are resolved instead of the system's (tests; a run asks the system resolver). */
+  lookup?: LookupFunction
 }
 
 export const DEFAULT_HTTP_OPTIONS: HttpClientOptions = {
@@ -139,10 +142,27 @@ function retryAsPolicySays(options: HttpClientOptions): RetryHandler.RetryCallba
     const outcome: TryOutcome = statusCode !== undefined ? { statusCode, headers } : { code: code === 'UND_ERR_REQ_RETRY' ? 'UND_ERR_SOCKET' : code }
     const retriesDone = Math.max(0, state.counter - 1)
     const delay = ['GET', 'HEAD'].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : undefined
-    if (delay === undefined) return callback(err)
+    if (delay === undefined) return callback(unreachableError(err, String(opts.origin ?? '')))
     announceRetry(retryNotice(`${String(opts.origin ?? '')}${opts.path}`, outcome, retriesDone, options, delay))
     setTimeout(() => callback(null), delay)
   }
+}
+
+/**
+ * A host that refused, does not resolve, or for which no DNS server answered: the same one line
+ * our own reader gives (retry-policy.ts), the code kept and the original error as its cause.
+ */
+function unreachableError(err: Error, origin: string): Error {
+  const code = (err as { code?: string }).code
+  if (code === undefined || !UNREACHABLE.includes(code)) return err
+  let target: URL
+  try {
+    target = new URL(origin)
+  } catch {
+    return err
+  }
+  const message = unreachableMessage(target, code)
+  return message === undefined ? err : Object.assign(new Error(message, { cause: err }), { code })
 }
 
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof import('undici'), options: HttpClientOptions): HttpClient {
@@ -154,7 +174,8 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof im
     proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs
+    bodyTimeout: options.idleTimeoutMs,
+    ...(options.lookup ? { connect: { lookup: options.lookup } } : {})
   })
   return agent.compose(
     interceptors.retry({
@@ -165,7 +186,7 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }: typeof im
       retryAfter: true,
       methods: ['GET', 'HEAD'],
       statusCodes: [...RETRIED_STATUS],
-      errorCodes: [...RETRIED_ERRORS, REFUSED],
+      errorCodes: [...RETRIED_ERRORS, ...QUICK_RETRIED],
       retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })

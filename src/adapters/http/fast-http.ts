@@ -15,12 +15,12 @@
  * one buffer per connection (Gather). With a proxy configured (HTTP(S)_PROXY), bulk GETs use the
  * undici dispatcher instead (http/client.ts).
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { redactUrl } from '../../domain/redact.js'
 import { headerValue, type ByteBody, type ByteFetcher, type ByteResponse, type Headers } from './bytes.js'
 import { RETRIED_ERRORS } from './transient.js'
-import { announceRetry, REFUSED, RETRIED_STATUS, retryDelayMs, retryNotice, type TryOutcome } from './retry-policy.js'
+import { announceRetry, QUICK_RETRIED, RETRIED_STATUS, retryDelayMs, retryNotice, UNREACHABLE, unreachableMessage, type TryOutcome } from './retry-policy.js'
 
 export interface FastHttpOptions {
   connectionsPerHost: number
@@ -29,6 +29,10 @@ export interface FastHttpOptions {
   idleTimeoutMs: number
   /** Certificates to trust instead of Node's (tests; a run trusts NODE_EXTRA_CA_CERTS). */
   ca?: Array<string | Buffer>
+  /** How names are resolved instead of the system's (tests; a run asks the system resolver). */
+  lookup?: LookupFunction
+  /** How long an unreachable origin fails at once before it is tried again (tests shorten it). */
+  unreachableForMs?: number
 }
 
 const READ_BUFFER = 512 << 10
@@ -40,8 +44,11 @@ const CONNECT_TIMEOUT_MS = 10_000
 /** Informational (1xx) heads before a final one: more is a server that never answers. */
 const MAX_INTERIM = 10
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
-/** What a name that does not resolve fails with (never retried: transient.ts). */
-const NOT_FOUND = 'ENOTFOUND'
+/**
+ * An origin found unreachable fails at once for this long, then is tried again: a server that
+ * comes back (a registry restarted, a mirror started late) is used again in a long run.
+ */
+const UNREACHABLE_FOR_MS = 30_000
 
 const failure = (message: string, code: string): Error => Object.assign(new Error(message), { code })
 
@@ -71,8 +78,8 @@ class OriginPool {
 
 export class FastHttp implements ByteFetcher {
   private readonly pools = new Map<string, OriginPool>()
-  /** Origins that refused the connection or do not resolve, with what their requests fail with. */
-  private readonly unreachable = new Map<string, { message: string; code: string }>()
+  /** Origins that refused the connection or do not resolve, with what their requests fail with, until when. */
+  private readonly unreachable = new Map<string, { message: string; code: string; until: number }>()
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER)
 
@@ -83,18 +90,20 @@ export class FastHttp implements ByteFetcher {
     let sent = { ...headers }
     for (let redirects = 0, retries = 0; ; ) {
       const unreachable = this.unreachable.get(target.origin)
-      if (unreachable) throw failure(unreachable.message, unreachable.code)
+      if (unreachable && Date.now() < unreachable.until) throw failure(unreachable.message, unreachable.code)
       let response: ByteResponse
       try {
         response = await this.once(target, sent)
       } catch (e) {
         const code = (e as { code?: string })?.code
         const delay = isRetried(e) ? this.retryDelay(target, { code }, retries) : undefined
-        if (delay === undefined) throw code === REFUSED || code === NOT_FOUND ? this.unreachableFor(target, code) : e
+        if (delay === undefined) throw code !== undefined && UNREACHABLE.includes(code) ? this.unreachableFor(target, code) : e
         retries++
         await sleep(delay)
         continue
       }
+      // It answered: whatever an earlier request found, it is reachable now.
+      this.unreachable.delete(target.origin)
       const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : undefined
       if (delay !== undefined) {
         response.body.discard()
@@ -126,17 +135,14 @@ export class FastHttp implements ByteFetcher {
   }
 
   /**
-   * A host that refused twice, or whose name does not resolve, stays so for the rest of the run:
-   * every later request to it fails at once with the same message (one line for all it would
-   * have served), instead of each waiting out its own retry or DNS lookup.
+   * A host that refused twice, whose name does not resolve, or for which no DNS server answered
+   * twice, stays so for a while (UNREACHABLE_FOR_MS): every request to it meanwhile fails at once
+   * with the same message (one line for all it would have served), instead of each waiting out
+   * its own retry or DNS lookup. Then it is tried again, in case it came back.
    */
-  private unreachableFor(target: URL, code: typeof REFUSED | typeof NOT_FOUND): Error {
-    const port = target.port || (target.protocol === 'https:' ? '443' : '80')
-    const message =
-      code === REFUSED
-        ? `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`
-        : `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`
-    this.unreachable.set(target.origin, { message, code })
+  private unreachableFor(target: URL, code: string): Error {
+    const message = unreachableMessage(target, code) ?? code
+    this.unreachable.set(target.origin, { message, code, until: Date.now() + (this.options.unreachableForMs ?? UNREACHABLE_FOR_MS) })
     return failure(message, code)
   }
 
@@ -183,7 +189,7 @@ export class FastHttp implements ByteFetcher {
       if (url.protocol === 'https:') {
         const gathered = new Gather((buffer, length) => connection?.feed(buffer, length))
         // tls.connect takes net's `onread` (Node's docs; @types/node lacks it).
-        const tlsOptions = { host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ca: this.options.ca, onread: gathered.onread }
+        const tlsOptions = { host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ca: this.options.ca, lookup: this.options.lookup, onread: gathered.onread }
         socket = tlsConnect(tlsOptions, () => {
           clearTimeout(timer)
           socket.off('error', onConnectError)
@@ -193,7 +199,7 @@ export class FastHttp implements ByteFetcher {
         // before an end, a reset or a close count, as they do over plain http.
         for (const event of ['end', 'error', 'close']) socket.on(event, () => gathered.flush())
       } else {
-        socket = netConnect({ host, port, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => (connection?.feed(buffer as Buffer, n), true) } }, () => {
+        socket = netConnect({ host, port, lookup: this.options.lookup, onread: { buffer: this.readBuffer, callback: (n: number, buffer: Uint8Array) => (connection?.feed(buffer as Buffer, n), true) } }, () => {
           clearTimeout(timer)
           socket.off('error', onConnectError)
           resolve((connection = new Connection(socket, pool, this.options.idleTimeoutMs)))
@@ -679,7 +685,7 @@ function rangeLength(headers: Headers): number {
 /** Failures before a body starts: connection errors and timeouts (a cut body is the fetcher's to resume). */
 function isRetried(error: unknown): boolean {
   const code = (error as { code?: string })?.code
-  return typeof code === 'string' && code !== 'UND_ERR_BODY_TIMEOUT' && (RETRIED_ERRORS.includes(code) || code === REFUSED)
+  return typeof code === 'string' && code !== 'UND_ERR_BODY_TIMEOUT' && (RETRIED_ERRORS.includes(code) || QUICK_RETRIED.includes(code))
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

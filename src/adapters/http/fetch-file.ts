@@ -22,6 +22,7 @@ import { createExclusiveFd, openExistingFd, regularFile, writeFileAtomic } from 
 import { defaultHashing, type DigestSink, type Hashing } from '../hashing.js'
 import { headerValue, type ByteBody, type ByteResponse } from './bytes.js'
 import { bulkFetcher, isTransient, type HttpClient } from './client.js'
+import { isHostAway } from './transient.js'
 import { announceRetry, retryNotice } from './retry-policy.js'
 
 export interface SegmentPolicy {
@@ -275,7 +276,9 @@ export class FileFetcher {
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
         if (failed) {
           if (rangesWork) await saveState(state, statePath).catch(() => undefined)
-          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === 'fulfilled' || isTransient(r.reason))) {
+          // A host away (refused, no DNS answer) is not tried again at once: the part stays for the next run.
+          const resumable = (e: unknown): boolean => isTransient(e) && !isHostAway(e)
+          if (resumable(failed.reason) && rangesWork && results.every((r) => r.status === 'fulfilled' || resumable(r.reason))) {
             // Connections that broke mid-body (the probe's among them, which has no retry loop
             // of its own): carry on from where each segment stopped.
             announceRetry(retryNotice(source.id, { code: (failed.reason as { code?: string }).code }, 0, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0))
@@ -375,7 +378,7 @@ export class FileFetcher {
         await saveState(state, statePath)
         return
       } catch (e) {
-        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e
+        if (!isTransient(e) || isHostAway(e) || attempt >= MAX_BODY_ATTEMPTS) throw e
         // A body cut mid-way is taken up where it stopped: a retry the progress line shows too.
         const code = (e as { code?: string }).code
         announceRetry(retryNotice(source.id, { code }, attempt - 1, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0))
