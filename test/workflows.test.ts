@@ -72,14 +72,14 @@ describe('action.yml and workflows', () => {
       // gh as the step calls it: the newest Kubespray release, and this repository's release tags.
       writeFileSync(
         join(bin, 'gh'),
-        '#!/bin/sh\ncase "$1 $2" in\n  "api repos/kubernetes-sigs/kubespray/releases/latest") echo "$STUB_LATEST" ;;\n  "release list") for t in $STUB_TAGS; do echo "$t"; done ;;\n  *) echo "unexpected: gh $*" >&2; exit 3 ;;\nesac\n'
+        '#!/bin/sh\ncase "$1 $2" in\n  "api repos/kubernetes-sigs/kubespray/releases/latest") echo "$STUB_LATEST" ;;\n  "release list") if [ -n "$STUB_FAIL" ]; then echo "HTTP 502: Bad Gateway" >&2; exit 1; fi; for t in $STUB_TAGS; do echo "$t"; done ;;\n  *) echo "unexpected: gh $*" >&2; exit 3 ;;\nesac\n'
       )
       chmodSync(join(bin, 'gh'), 0o755)
     })
     afterAll(() => rmSync(bin, { recursive: true, force: true }))
 
     /** Runs the plan step as the runner would, with the env it declares; returns its outputs. */
-    function plan(tags: string[], options: { today: string; latest?: string; spec?: string; full?: boolean }): Record<string, string> {
+    function plan(tags: string[], options: { today: string; latest?: string; spec?: string; full?: boolean; ghFails?: boolean }): Record<string, string> {
       const output = join(bin, 'output')
       writeFileSync(output, '')
       execFileSync('bash', ['-e', '-c', step?.run ?? ''], {
@@ -92,9 +92,11 @@ describe('action.yml and workflows', () => {
           FULL_EVERY_DAYS: String(step?.env?.FULL_EVERY_DAYS),
           TODAY: options.today,
           STUB_LATEST: options.latest ?? 'v2.31.0',
-          STUB_TAGS: tags.join(' ')
+          STUB_TAGS: tags.join(' '),
+          STUB_FAIL: options.ghFails ? '1' : ''
         },
-        encoding: 'utf8'
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe']
       })
       return Object.fromEntries(readFileSync(output, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
     }
@@ -129,6 +131,20 @@ describe('action.yml and workflows', () => {
     it('asked for (full: true), or a re-run on the night of a full: full, into the same tag', () => {
       expect(plan(['nightly-full-20261206-v2.31.0'], { today: '20261207', full: true })['base-tag']).toBe('')
       expect(plan(['nightly-full-20261207-v2.31.0'], { today: '20261207' })).toEqual({ 'release-tag': 'nightly-full-20261207-v2.31.0', 'base-tag': '', kubespray: 'v2.31.0' })
+    })
+
+    it('the last full of this Kubespray tag is the base, however newer a full of another tag is', () => {
+      const tags = ['nightly-full-20261203-v2.31.0', 'nightly-full-20261205-2.30', 'nightly-full-20261206-v2.31.0-rc1', 'nightly-full-20261206-v2x31x0']
+      expect(plan(tags, { today: '20261207' })).toEqual({ 'release-tag': 'nightly-20261207-v2.31.0', 'base-tag': 'nightly-full-20261203-v2.31.0', kubespray: 'v2.31.0' })
+      expect(plan(tags, { today: '20261207', spec: '2.30' })).toEqual({ 'release-tag': 'nightly-20261207-2.30', 'base-tag': 'nightly-full-20261205-2.30', kubespray: '2.30' })
+    })
+
+    it('gh failing to list the releases fails the plan (not taken for "no full bundle yet", which would publish a full one)', () => {
+      expect(() => plan(['nightly-full-20261206-v2.31.0'], { today: '20261207', ghFails: true })).toThrow(/HTTP 502/)
+    })
+
+    it('a full dated after the night planned (a re-run of a past night) is no base: full', () => {
+      expect(plan(['nightly-full-20261206-v2.31.0'], { today: '20261204' })).toEqual({ 'release-tag': 'nightly-full-20261204-v2.31.0', 'base-tag': '', kubespray: 'v2.31.0' })
     })
 
     it('a pinned spec is the tag as given (no lookup), its label made tag-safe', () => {
