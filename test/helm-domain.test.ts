@@ -53,10 +53,26 @@ describe('Helm repository index', () => {
     expect(servedIndex([findChart(INDEX, 'https://repo.example/x', 'app', '1.10')])).toBe(text)
   })
 
+  it("types Helm's booleans by YAML 1.1 (yes, on, ~), refuses what Helm could not read, and refuses aliases", () => {
+    const index = (fields: string): string => `apiVersion: v1\nentries:\n  app:\n  - name: app\n    version: 1.0.0\n    digest: ${'ab'.repeat(32)}\n    urls: [app-1.0.0.tgz]\n${fields}`
+    const typed = findChart(index('    deprecated: yes\n    removed: "false"\n    dependencies:\n    - name: sub\n      version: "1.10"\n      enabled: ~\n'), 'https://r', 'app', '1.0.0').entry
+    expect(typed).toMatchObject({ deprecated: true, removed: false, dependencies: [{ name: 'sub', version: '1.10' }] })
+    expect((typed.dependencies as Array<Record<string, unknown>>)[0]).not.toHaveProperty('enabled')
+    expect(() => findChart(index('    deprecated: maybe\n'), 'https://r', 'app', '1.0.0')).toThrow("deprecated is 'maybe', which Helm cannot read as a boolean")
+    const laughs = `apiVersion: v1\nx: &a [1, 1]\ny: &b [*a, *a]\nentries:\n  app:\n  - {name: app, version: 1.0.0, digest: ${'ab'.repeat(32)}, urls: [a.tgz], keywords: *b}\n`
+    expect(() => findChart(laughs, 'https://r', 'app', '1.0.0')).toThrow('uses YAML aliases')
+  })
+
+  it('keeps a signed query on a relative archive url of the same origin only', () => {
+    expect(resolveAgainstRepository('https://r.example/x?token=s', 'a.tgz')).toBe('https://r.example/x/a.tgz?token=s')
+    expect(resolveAgainstRepository('https://r.example/x?token=s', '//cdn.example/a.tgz')).toBe('https://cdn.example/a.tgz')
+    expect(() => findChart(INDEX, 'https://u:pw@repo.example/x?token=s', 'app', '9')).toThrow(/^(?!.*(pw|token=s))/)
+  })
+
   it('stores a repository under charts/<host>/<path>, refuses names that are no file names', () => {
     expect(repositoryPath('https://postfinance.github.io/kubelet-csr-approver/')).toBe('charts/postfinance.github.io/kubelet-csr-approver')
     expect(repositoryPath('http://127.0.0.1:8080/a%2Fb')).toBe('charts/127.0.0.1:8080/a/b')
-    expect(() => repositoryPath('https://x.example/a%2F..%2Fb')).toThrow(/'\.\.' path segments/)
+    expect(() => repositoryPath('https://x.example/a%2F..%2Fb')).toThrow(/'\.\.' or NUL path segments/)
     expect(() => archiveName({ name: '../x', version: '1' })).toThrow(/cannot be a file name/)
     expect(resolveAgainstRepository('https://h/r', '../c.tgz')).toBe('https://h/c.tgz')
   })
@@ -83,6 +99,23 @@ describe('chart values', () => {
       skipped: []
     })
     expect(imagesInValues({ image: { repository: 'a/b', tag: '' } }, undefined, 'chart x').skipped).toEqual(['chart x: image names a/b with no tag, and the chart has no appVersion'])
+  })
+
+  it('expands aliases in values only up to a bound (a billion laughs is refused), and takes no plain word for an image', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`)
+    expect(() => parseValues(levels.join('\n'), 'values.yaml')).toThrow(/expands to more than \d+ nodes/)
+    expect(parseValues('base: &b {repository: a/b, tag: "1"}\nimage: *b\n', 'v').image).toEqual({ repository: 'a/b', tag: '1' })
+    expect(imagesInValues({ image: 'Always', other: { image: 'quay.io/x/y:1' } }, undefined, 'v').images).toEqual(['quay.io/x/y:1'])
+  })
+
+  it("turns Cilium's per-variant operator digests off too", () => {
+    const cilium = {
+      image: { repository: 'quay.io/cilium/cilium', tag: 'v1.19.3', digest: 'sha256:1', useDigest: true },
+      operator: { image: { repository: 'quay.io/cilium/operator', suffix: '', genericDigest: 'sha256:2', awsDigest: 'sha256:3', useDigest: true } },
+      hubble: { relay: { image: { repository: 'quay.io/cilium/hubble-relay', digest: '', useDigest: true } } }
+    }
+    expect(digestPinsOff(cilium)).toEqual({ image: { useDigest: false }, operator: { image: { useDigest: false } } })
   })
 
   it("merges Kubespray's values over the chart's as Helm does (maps merge, null deletes), and turns only real pins off", () => {

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { versionNames, versionView, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
+import { redactText } from '../domain/redact.js'
 import { parseReference } from '../domain/images/reference.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import {
@@ -387,9 +388,9 @@ export function heldBy(manifest: Pick<BundleManifest, 'files' | 'images' | 'char
     if (entry.kind === 'file') return urls.has(entry.reference)
     if (entry.kind === 'chart-repository') {
       const base = `${entry.reference.replace(/\/+$/, '')}/`
-      return charts.some((c) => c.repository.replace(/\/+$/, '') === entry.reference.replace(/\/+$/, '')) || manifest.files.some((f) => f.url.startsWith(base))
+      return charts.some((c) => c.repository.replace(/\/+$/, '') === redactText(entry.reference).replace(/\/+$/, '')) || manifest.files.some((f) => f.url.startsWith(base))
     }
-    if (entry.kind === 'chart') return charts.some((c) => chartLabel(c) === entry.reference)
+    if (entry.kind === 'chart') return charts.some((c) => chartLabel(c) === redactText(entry.reference))
     const ref = safeParse(entry.reference)
     if (!ref) return false
     // Pulled by digest when pinned, whatever the tag says.

@@ -227,7 +227,7 @@ async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars:
     if (request.extras !== 'none' && (request.images || request.files)) {
       const references = await adapters.phase(named('Read what other roles fetch'), () => otherRolesReferences(request, lists, auditedTree.dir))
       if (request.images) addTreeImages(request, plan, references)
-      if (request.files) charts.push(...(await adapters.phase(named('Helm charts'), () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
+      charts.push(...(await adapters.phase(named('Helm charts'), () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
     }
     return { input, resolved, source, lists, listsDir, plan, charts, auditedTree }
   } catch (e) {
@@ -571,13 +571,13 @@ function wantedCharts(request: BuildRequest, entries: AuditEntry[]): AuditEntry[
   const broken = charts.find((e) => !e.rendered && e.enabled === 'yes')
   if (broken) {
     const where = broken.sources[0]
-    throw new InputError(`${where.role} installs a Helm chart whose ${broken.problem ?? 'coordinates do not render'} (${where.file}${where.line ? `:${where.line}` : ''}); set the variable, or --extras none to leave charts out`)
+    throw new InputError(`${where.role} installs a Helm chart whose ${broken.problem ?? 'coordinates do not render'} (${where.file}${where.line ? `:${where.line}` : ''}); set the variable, or turn the role off`)
   }
   return charts.filter((e) => wanted(request, e))
 }
 
 function chartsRequest(request: BuildRequest): ChartsRequest {
-  return { outDir: request.outDir, layout: request.layout, mirrors: request.mirrors, connections: request.connections, trustExisting: request.trustExisting, images: request.images }
+  return { outDir: request.outDir, layout: request.layout, mirrors: request.mirrors, connections: request.connections, trustExisting: request.trustExisting, images: request.images, carryArchives: request.files }
 }
 
 /**

@@ -5,6 +5,8 @@
  * join the plan, and the bundle serves, per repository, an index of just what it carries under
  * files/charts/<host>/<path>/ (domain/helm/repository.ts).
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FileRequest } from '../domain/files/list.js'
 import type { Layout } from '../domain/files/layout.js'
@@ -41,6 +43,8 @@ export interface ChartsRequest {
   trustExisting: boolean
   /** Whether the images its values name join the plan. */
   images: boolean
+  /** Whether the archives go into the bundle (it carries files), or are only read for their images. */
+  carryArchives: boolean
 }
 
 /** The part of the build's plan charts add to. */
@@ -64,51 +68,63 @@ export async function planCharts(request: ChartsRequest, http: HttpClient, plan:
   }
   const planned = charts.map(({ chart, entry }): PlannedChart => {
     let indexed: IndexedChart
+    let path: string
     try {
       indexed = findChart(indexes.get(chart.repository) ?? '', chart.repository, chart.name, chart.version)
+      path = `${repositoryPath(chart.repository)}/${archiveName(indexed)}`
     } catch (e) {
       if (e instanceof ChartRepositoryError) throw new InputError(`${e.message} (wanted by ${entry.sources[0].role}, ${entry.sources[0].file})`)
       throw e
     }
-    const path = `${repositoryPath(chart.repository)}/${archiveName(indexed)}`
     return {
       coordinates: chart,
       indexed,
-      file: { url: indexed.url, checksum: indexed.sha256 ? { algorithm: 'sha256', hex: indexed.sha256 } : null, component: `chart:${chart.name}`, path },
+      file: { url: indexed.url, checksum: { algorithm: 'sha256', hex: indexed.sha256 }, component: `chart:${chart.name}`, path },
       wantedBy: { role: entry.sources[0].role, variable: `${chart.movedBy.variable} (Helm chart ${chart.name} ${indexed.version})` },
       images: []
     }
   })
-  const fetched = await new FilesJob(
-    {
-      list: { files: planned.map((c) => c.file), unverified: false },
-      outDir: request.outDir,
-      layout: request.layout,
-      mirrors: request.mirrors,
-      concurrency: 2,
-      connections: request.connections,
-      trustState: request.trustExisting
-    },
-    http,
-    // Quiet: the files job that follows counts (and reports) these with the rest.
-    { planned() {}, sizeKnown() {}, bytes() {}, finished() {} }
-  ).run()
-  for (const [i, chart] of planned.entries()) {
-    plan.files.push(chart.file)
-    plan.fileArches.set(chart.file.url, [...arches])
-    plan.wantedBy.set(chart.file.url, chart.wantedBy)
-    const result = fetched.results[i]
-    // A failure is the files job's to report, once, with the rest.
-    if (result.status === 'failed' || !request.images || chart.coordinates.imagesFrom !== 'values') continue
-    chart.images = await valuesImages(join(request.outDir, 'files', result.path), chart)
-    for (const line of chart.images) {
-      if (plan.images.some((image) => image.original === line)) continue
-      plan.images.push(parseReference(line))
-      plan.imageArches.set(line, [...arches])
-      plan.wantedBy.set(line, { role: chart.wantedBy.role, variable: `${chart.coordinates.movedBy.variable} (an image chart ${chart.coordinates.name} ${chart.indexed.version} names)` })
+  // Fetched first, to read the values: into the bundle when it carries files, else a scratch
+  // directory (an images-only bundle still needs the images the chart's values name).
+  const scratch = request.carryArchives ? undefined : await mkdtemp(join(tmpdir(), 'kubespray-charts-'))
+  const outDir = scratch ?? request.outDir
+  try {
+    const fetched = await new FilesJob(
+      {
+        list: { files: planned.map((c) => c.file), unverified: false },
+        outDir,
+        layout: request.layout,
+        mirrors: request.mirrors,
+        concurrency: 2,
+        connections: request.connections,
+        trustState: request.trustExisting
+      },
+      http,
+      // Quiet: the files job that follows counts (and reports) these with the rest.
+      { planned() {}, sizeKnown() {}, bytes() {}, finished() {} }
+    ).run()
+    for (const [i, chart] of planned.entries()) {
+      const result = fetched.results[i]
+      // Its images come from its values: a chart not read is a bundle that lacks them.
+      if (result.status === 'failed') throw new InputError(`Helm chart ${chart.coordinates.name} ${chart.indexed.version} (${chart.wantedBy.role}): ${result.url}: ${result.error ?? 'not fetched'}`)
+      if (request.carryArchives) {
+        plan.files.push(chart.file)
+        plan.fileArches.set(chart.file.url, [...arches])
+        plan.wantedBy.set(chart.file.url, chart.wantedBy)
+      }
+      if (!request.images || chart.coordinates.imagesFrom !== 'values') continue
+      chart.images = await valuesImages(join(outDir, 'files', result.path), chart)
+      for (const line of chart.images) {
+        if (plan.images.some((image) => image.original === line)) continue
+        plan.images.push(parseReference(line))
+        plan.imageArches.set(line, [...arches])
+        plan.wantedBy.set(line, { role: chart.wantedBy.role, variable: `${chart.coordinates.movedBy.variable} (an image chart ${chart.coordinates.name} ${chart.indexed.version} names)` })
+      }
     }
+  } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true })
   }
-  return planned
+  return request.carryArchives ? planned : []
 }
 
 /** Each chart once (the first entry that wants it names it). */
@@ -161,11 +177,11 @@ async function valuesImages(archive: string, chart: PlannedChart): Promise<strin
   const origin = `${chart.file.path} (chart ${name} ${chart.indexed.version})`
   let texts
   try {
-    texts = await readChartTexts(archive, name)
+    texts = await readChartTexts(archive)
   } catch (e) {
     throw new InputError(`${origin}: not a chart archive (${(e as Error).message})`)
   }
-  if (texts.chartYaml === undefined) throw new InputError(`${origin}: has no ${name}/Chart.yaml, so it is not the chart ${name}`)
+  if (texts.chartYaml === undefined) throw new InputError(`${origin}: has no Chart.yaml under its top directory, so it is no Helm chart`)
   let appVersion: string | undefined
   let defaults: Values
   try {

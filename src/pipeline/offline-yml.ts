@@ -10,6 +10,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { STATE_DIR, versionView, type BundleImage, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
+import { redactText } from '../domain/redact.js'
 import { parseReference } from '../domain/images/reference.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { perFileUrl, registryPathOf, registryRoots, renderOfflineYml, rootPathOf, urlRoots } from '../domain/offline-vars.js'
@@ -21,7 +22,7 @@ import { OciLayout } from '../adapters/oci-layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { readBundleManifest } from './bundle-dir.js'
 import { runLists } from './lists.js'
-import { treeReferences } from './audit.js'
+import { extractAuditedTree, treeReferences } from './audit.js'
 import { readChartTexts } from '../adapters/chart-archive.js'
 import { digestPinsOff, mergeValues, parseValues, type Values } from '../domain/helm/values.js'
 
@@ -107,7 +108,9 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     vars = compose(carried, { ...overrides, ...perFile })
     gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
-  if (manifest.charts?.length) gaps.messages.push(...(await chartsClosedLoop(request, manifest, tree, work, vars, filesUrl)))
+  const chartGaps = await chartsClosedLoop(request, manifest, await chartsTreeOf(manifest, request, tree, work), work, vars, filesUrl)
+  gaps.messages.push(...chartGaps.messages)
+  for (const note of [...chartGaps.notes, ...chartVariableNotes(manifest, chartVars)]) gaps.unlisted.add(note)
   await rm(work, { recursive: true, force: true })
   if (gaps.messages.length) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:\n` + gaps.messages.map((m) => `  ${m}`).join('\n'))
@@ -192,33 +195,64 @@ function chartRepositoryVars(manifest: BundleManifest, defaults: ReadonlyMap<str
 async function chartValuesWithoutPins(bundleDir: string, manifest: BundleManifest): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {}
   for (const chart of manifest.charts ?? []) {
-    const texts = await readChartTexts(join(bundleDir, chart.path), chart.name)
+    const texts = await readChartTexts(join(bundleDir, chart.path))
     const off = digestPinsOff(texts.valuesYaml === undefined ? {} : parseValues(texts.valuesYaml, `${chart.path} values.yaml`))
     if (!Object.keys(off).length) continue
     if (!chart.valuesVariable) throw new InputError(`chart ${chart.name} ${chart.version} pins images by digest, and no variable passes it values: --no-digest-pins cannot turn them off; serve the bundle's registry instead, which keeps the digests`)
-    const given = manifest.extraVars?.[chart.valuesVariable]
-    out[chart.valuesVariable] = mergeValues(off, typeof given === 'object' && given !== null && !Array.isArray(given) ? (given as Values) : {})
+    out[chart.valuesVariable] = mergeValues(off, givenValues(manifest.extraVars?.[chart.valuesVariable], chart.valuesVariable))
   }
   return out
+}
+
+/** Values given with -e: a mapping, or its JSON text (`-e name={...}`); anything else is refused, named. */
+function givenValues(given: unknown, variable: string): Values {
+  let value = given
+  if (typeof given === 'string') {
+    try {
+      value = JSON.parse(given) as unknown
+    } catch {
+      value = undefined
+    }
+  }
+  if (given === undefined || given === null) return {}
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Values
+  throw new InputError(`${variable}: the bundle was built with a value that is no mapping (${JSON.stringify(given).slice(0, 80)}); --no-digest-pins cannot add to it`)
 }
 
 /**
  * The loop closed for charts: the tree's chart references, rendered with the generated
  * variables, must each name a repository the bundle serves (under --files-url) holding that
- * chart version. Returns what does not.
+ * chart version: a chart the bundle holds but the variables miss is a gap; one it does not hold
+ * at all (built with --extras none, or another version) is said as a note, as for other extras.
  */
-async function chartsClosedLoop(request: OfflineYmlRequest, manifest: BundleManifest, tree: string, work: string, vars: Record<string, unknown>, filesUrl: string): Promise<string[]> {
+async function chartsClosedLoop(request: OfflineYmlRequest, manifest: BundleManifest, tree: string, work: string, vars: Record<string, unknown>, filesUrl: string): Promise<{ messages: string[]; notes: string[] }> {
   const varsFile = join(work, 'offline-charts.json')
   await writeFileAtomic(varsFile, JSON.stringify(vars))
   const entries = await treeReferences({ treeDir: tree, extraVars: [`@${varsFile}`], inventories: [], arches: manifest.arches, kubeVersion: manifest.kubeVersion, hostMachine: request.hostMachine, cwd: work })
-  const held = new Set((manifest.charts ?? []).map((c) => `${filesUrl}/${c.index.slice('files/'.length, -'/index.yaml'.length)}\0${c.name}\0${c.version}`))
-  const messages: string[] = []
+  const charts = manifest.charts ?? []
+  const served = new Set(charts.map((c) => `${filesUrl}/${c.index.slice('files/'.length, -'/index.yaml'.length)}\0${c.name}\0${c.version}`))
+  const out = { messages: [] as string[], notes: [] as string[] }
   for (const entry of entries) {
-    if (entry.kind !== 'chart' || entry.enabled !== 'yes' || !entry.chart) continue
+    if (entry.kind !== 'chart' || entry.enabled !== 'yes') continue
     const c = entry.chart
-    if (!held.has(`${c.repository.replace(/\/+$/, '')}\0${c.name}\0${c.version}`)) messages.push(`chart ${c.name} ${c.version} from ${c.repository} (${entry.sources[0].role}, ${c.movedBy.variable})`)
+    if (!c) {
+      out.notes.push(`chart ${entry.reference} (${entry.sources[0].role}): a chart the bundle cannot carry (an OCI or archive url); Kubespray fetches it from there`)
+      continue
+    }
+    if (served.has(`${c.repository.replace(/\/+$/, '')}\0${c.name}\0${c.version}`)) continue
+    if (charts.some((h) => h.name === c.name && h.version === c.version)) out.messages.push(`chart ${c.name} ${c.version} from ${redactText(c.repository)} (${entry.sources[0].role}, ${c.movedBy.variable})`)
+    else out.notes.push(`chart ${c.name} ${c.version} from ${redactText(c.repository)} (${entry.sources[0].role}): this bundle does not hold it (built with --extras none, or it was disabled); Kubespray fetches it from there`)
   }
-  return messages
+  return out
+}
+
+/**
+ * What offline.yml writes whole that the inventory may also set: flags and values given there
+ * are replaced, not merged (offline-yml reads the bundle's -e variables, not the inventory).
+ */
+function chartVariableNotes(manifest: BundleManifest, chartVars: Record<string, unknown>): string[] {
+  const whole = (manifest.charts ?? []).flatMap((c) => [...(c.movedBy.form === 'repository-flag' ? [c.movedBy.variable] : []), ...(c.valuesVariable && Object.hasOwn(chartVars, c.valuesVariable) ? [c.valuesVariable] : [])])
+  return [...new Set(whole)].map((v) => `${v}: written whole (from the bundle's -e variables); if your inventory sets it too, merge yours into this value by hand`)
 }
 
 /** A url default with a literal origin (https://raw.githubusercontent.com/…/v{{ x }}/…), that origin under files_repo. */
@@ -290,6 +324,15 @@ async function kubesprayTreeOf(manifest: BundleManifest, request: OfflineYmlRequ
   const tree = join(work, 'tree')
   await rm(tree, { recursive: true, force: true })
   await extractTree(join(request.bundleDir, manifest.kubespray.tarball.path), tree)
+  return tree
+}
+
+/** The roles' meta and tasks the chart references are read from (the lists' extract has neither). */
+async function chartsTreeOf(manifest: BundleManifest, request: OfflineYmlRequest, listsTree: string, work: string): Promise<string> {
+  if (request.kubesprayDir || !manifest.kubespray.tarball) return listsTree
+  const tree = join(work, 'audited')
+  await rm(tree, { recursive: true, force: true })
+  await extractAuditedTree(join(request.bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
 

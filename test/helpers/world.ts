@@ -45,6 +45,9 @@ export const LOCAL_PATH_HELPER = 'library/busybox:1.36'
 export const CHART_NAME = 'kubelet-csr-approver'
 export const CHART_VERSION = '1.1.0'
 export const CHART_BAD_VERSION = '1.0.0'
+/** A version whose archive the repository no longer has (404), and one the index gives no digest for. */
+export const CHART_GONE_VERSION = '1.2.0'
+export const CHART_UNDIGESTED_VERSION = '0.9.0'
 export const CHART_REPOSITORY_PATH = 'charts-upstream/kubelet-csr-approver'
 export const CHART_ARCHIVE_PATH = `chart-releases/${CHART_NAME}-${CHART_VERSION}.tgz`
 /** The image the chart's values name (tag empty: the chart's appVersion). */
@@ -202,11 +205,14 @@ async function serveChartRepository(root: string, filesBase: string, registryHos
   const bytes = readFileSync(archive)
   mkdirSync(join(root, CHART_REPOSITORY_PATH), { recursive: true })
   writeFileSync(join(root, CHART_REPOSITORY_PATH, `${CHART_NAME}-${CHART_BAD_VERSION}.tgz`), 'not the bytes the index vouches for\n')
+  writeFileSync(join(root, CHART_REPOSITORY_PATH, `${CHART_NAME}-${CHART_UNDIGESTED_VERSION}.tgz`), readFileSync(archive))
   writeFileSync(
     join(root, CHART_REPOSITORY_PATH, 'index.yaml'),
     `apiVersion: v1\nentries:\n  ${CHART_NAME}:\n` +
       `  - apiVersion: v2\n    appVersion: v${CHART_VERSION}\n    created: "2025-01-02T03:04:05Z"\n    digest: ${sha256(bytes)}\n    name: ${CHART_NAME}\n    urls:\n    - ${filesBase}/${CHART_ARCHIVE_PATH}\n    version: ${CHART_VERSION}\n` +
       `  - apiVersion: v2\n    appVersion: v${CHART_BAD_VERSION}\n    created: 2024-01-02T03:04:05Z\n    digest: ${'0'.repeat(64)}\n    name: ${CHART_NAME}\n    urls:\n    - ${CHART_NAME}-${CHART_BAD_VERSION}.tgz\n    version: ${CHART_BAD_VERSION}\n` +
+      `  - name: ${CHART_NAME}\n    version: ${CHART_GONE_VERSION}\n    digest: ${'1'.repeat(64)}\n    urls: [${CHART_NAME}-${CHART_GONE_VERSION}.tgz]\n` +
+      `  - name: ${CHART_NAME}\n    version: ${CHART_UNDIGESTED_VERSION}\n    urls: [${CHART_NAME}-${CHART_UNDIGESTED_VERSION}.tgz]\n` +
       `  other-chart:\n  - name: other-chart\n    version: 0.1.0\n    urls: [other-chart-0.1.0.tgz]\ngenerated: "2025-01-02T03:04:05Z"\n`
   )
   return bytes

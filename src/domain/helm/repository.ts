@@ -9,6 +9,7 @@
  */
 import type JsYaml from 'js-yaml'
 import { lazyRequire } from '../lazy-require.js'
+import { redactText } from '../redact.js'
 
 const jsYaml = lazyRequire<typeof JsYaml>('js-yaml')
 
@@ -25,8 +26,8 @@ export interface IndexedChart {
   version: string
   /** The archive's url, made absolute against the index's url. */
   url: string
-  /** The archive's sha256 (hex), from the entry's `digest`; null when the index gives none. */
-  sha256: string | null
+  /** The archive's sha256 (hex), from the entry's `digest` (an entry without one is refused). */
+  sha256: string
   /** The entry exactly as the index holds it (every field kept for the served index). */
   entry: Record<string, unknown>
 }
@@ -39,8 +40,9 @@ export function resolveAgainstRepository(repositoryUrl: string, ref: string): st
   const base = new URL(repositoryUrl)
   base.pathname = `${base.pathname.replace(/\/+$/, '')}/`
   const resolved = new URL(ref, base)
-  // Helm keeps the repository's query (a signed url's token) on the chart's url.
-  if (!/^[a-z][a-z0-9+.-]*:/i.test(ref)) resolved.search = base.search
+  // Helm keeps the repository's query (a signed url's token) on a relative chart url; we keep it
+  // only where it goes back to the same origin, never handing the token to another host.
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(ref) && resolved.origin === base.origin) resolved.search = base.search
   return resolved.toString()
 }
 
@@ -49,42 +51,57 @@ export function indexUrlOf(repositoryUrl: string): string {
 }
 
 /**
- * Helm reads an index into typed structs (sigs.k8s.io/yaml), so a field Helm types as a string
- * stays the text written: a digest of digits, a version `1.10`. The index is read twice: as
- * text (every scalar a string) and with YAML's core types; each entry keeps the text, but for
- * the fields Helm types as booleans.
+ * Helm reads an index into typed structs (sigs.k8s.io/yaml over YAML 1.1), so a field Helm types
+ * as a string stays the text written (a digest of digits, a version `1.10`), and its booleans
+ * (`deprecated`, `removed`, a dependency's `enabled`) take YAML 1.1's words. The index is read as
+ * text (every scalar a string) and those booleans typed here; a null one is left out (Go's zero).
  */
-const HELM_BOOLEANS = new Set(['deprecated', 'enabled'])
+const HELM_BOOLEANS = new Set(['deprecated', 'removed', 'enabled'])
+const YAML11_TRUE = /^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/
+const YAML11_FALSE = /^(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/
+const YAML_NULL = /^(~|null|Null|NULL|)$/
 
 function parseIndex(text: string, origin: string): Map<string, unknown[]> {
-  let asText: unknown
-  let typed: unknown
+  let doc: unknown
   try {
-    asText = jsYaml().load(text, { schema: jsYaml().FAILSAFE_SCHEMA, filename: origin })
-    typed = jsYaml().load(text, { schema: jsYaml().CORE_SCHEMA, filename: origin })
+    doc = jsYaml().load(text, { schema: jsYaml().FAILSAFE_SCHEMA, filename: origin })
   } catch (e) {
     throw new ChartRepositoryError(`${origin}: not a Helm repository index (${(e as Error).message.split('\n')[0]})`)
   }
-  if (!isRecord(asText) || !isRecord(asText.entries) || typeof asText.apiVersion !== 'string' || !isRecord(typed) || !isRecord(typed.entries)) {
+  if (!isRecord(doc) || !isRecord(doc.entries) || typeof doc.apiVersion !== 'string') {
     throw new ChartRepositoryError(`${origin}: not a Helm repository index (no apiVersion and entries)`)
   }
-  const typedEntries = typed.entries
+  // `helm repo index` writes no anchors; an alias shared a thousand times is an attack on whoever expands it.
+  refuseAliases(doc, origin)
   const entries = new Map<string, unknown[]>()
-  for (const [name, versions] of Object.entries(asText.entries)) {
-    const typedVersions = typedEntries[name]
-    if (Array.isArray(versions)) entries.set(name, versions.map((v, i) => asHelmReads(v, Array.isArray(typedVersions) ? typedVersions[i] : undefined)))
-  }
+  for (const [name, versions] of Object.entries(doc.entries)) if (Array.isArray(versions)) entries.set(name, versions)
   return entries
 }
 
-/** The text of every scalar, but Helm's booleans typed. */
-function asHelmReads(text: unknown, typed: unknown): unknown {
-  if (Array.isArray(text)) return text.map((v, i) => asHelmReads(v, Array.isArray(typed) ? typed[i] : undefined))
-  if (!isRecord(text)) return text
+/** js-yaml shares an aliased node: a node met twice is an alias. */
+function refuseAliases(doc: unknown, origin: string): void {
+  const seen = new Set<object>()
+  const walk = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null) return
+    if (seen.has(v)) throw new ChartRepositoryError(`${origin}: uses YAML aliases, which no index \`helm repo index\` writes has; not read`)
+    seen.add(v)
+    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x)
+  }
+  walk(doc)
+}
+
+/** An entry as Helm reads it: text, but its booleans typed (YAML 1.1) and null ones left out. */
+function asHelmReads(value: unknown, where: string): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => asHelmReads(v, `${where}[${i}]`))
+  if (!isRecord(value)) return value
   const out: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(text)) {
-    const other = isRecord(typed) ? typed[key] : undefined
-    out[key] = HELM_BOOLEANS.has(key) && typeof other === 'boolean' ? other : asHelmReads(value, other)
+  for (const [key, v] of Object.entries(value)) {
+    if (HELM_BOOLEANS.has(key) && (typeof v === 'string' || v === null)) {
+      const text = v ?? ''
+      if (YAML_NULL.test(text)) continue
+      if (!YAML11_TRUE.test(text) && !YAML11_FALSE.test(text)) throw new ChartRepositoryError(`${where}.${key} is '${text}', which Helm cannot read as a boolean`)
+      out[key] = YAML11_TRUE.test(text)
+    } else out[key] = asHelmReads(v, `${where}.${key}`)
   }
   return out
 }
@@ -94,7 +111,8 @@ function asHelmReads(text: unknown, typed: unknown): unknown {
  * both ways, as Helm's semver matching does).
  */
 export function findChart(indexText: string, repositoryUrl: string, name: string, version: string): IndexedChart {
-  const origin = indexUrlOf(repositoryUrl)
+  // Named in messages: no userinfo, no signed query value.
+  const origin = redactText(indexUrlOf(repositoryUrl))
   const entries = parseIndex(indexText, origin)
   const versions = entries.get(name)
   if (!versions) {
@@ -108,9 +126,11 @@ export function findChart(indexText: string, repositoryUrl: string, name: string
   }
   const urls = Array.isArray(entry.urls) ? entry.urls.filter((u): u is string => typeof u === 'string' && u.trim() !== '') : []
   if (!urls.length) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has no urls`)
-  const digest = typeof entry.digest === 'string' ? entry.digest.replace(/^sha256:/, '').toLowerCase() : ''
-  if (digest && !/^[0-9a-f]{64}$/.test(digest)) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has a digest that is no sha256 ('${String(entry.digest)}')`)
-  return { name, version: String(entry.version), url: resolveAgainstRepository(repositoryUrl, urls[0]), sha256: digest || null, entry }
+  const digest = typeof entry.digest === 'string' ? entry.digest.trim().replace(/^sha256:/, '').toLowerCase() : ''
+  // Kubespray installs what Helm fetches; the bundle carries only what it can verify.
+  if (!digest) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has no digest, so its archive cannot be verified; regenerate the index with \`helm repo index\` (it writes digests), or give a repository that has them`)
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has a digest that is no sha256 ('${String(entry.digest)}')`)
+  return { name, version: String(entry.version), url: resolveAgainstRepository(repositoryUrl, urls[0]), sha256: digest, entry: asHelmReads(entry, `${origin}: chart '${name}' ${version}`) as Record<string, unknown> }
 }
 
 /** The archive's file name in the served repository. */
@@ -127,9 +147,15 @@ export function archiveName(chart: Pick<IndexedChart, 'name' | 'version'>): stri
  */
 export function repositoryPath(repositoryUrl: string): string {
   const url = new URL(repositoryUrl)
-  const segments = [url.host, ...decodeURIComponent(url.pathname).split('/')].filter((s) => s !== '')
-  if (segments.some((s) => s === '.' || s === '..' || s.includes('\\'))) {
-    throw new ChartRepositoryError(`${repositoryUrl}: cannot store this repository under files/ ('..' path segments)`)
+  let path: string
+  try {
+    path = decodeURIComponent(url.pathname)
+  } catch {
+    throw new ChartRepositoryError(`${redactText(repositoryUrl)}: its path is not valid percent-encoding`)
+  }
+  const segments = [url.host, ...path.split('/')].filter((s) => s !== '')
+  if (segments.some((s) => s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
+    throw new ChartRepositoryError(`${redactText(repositoryUrl)}: cannot store this repository under files/ ('..' or NUL path segments)`)
   }
   return ['charts', ...segments].join('/')
 }

@@ -28,7 +28,24 @@ export function parseValues(text: string, origin: string): Values {
   }
   if (doc === undefined || doc === null) return {}
   if (!isRecord(doc)) throw new Error(`${origin}: chart values must be a mapping`)
-  return doc
+  // Anchors are fine in values, but expanded they are a tree: one that would grow past any
+  // chart's (a "billion laughs") is refused before anything walks it.
+  return expanded(doc, origin) as Values
+}
+
+/** Far above any chart's values (Cilium's: a few thousand nodes). */
+const MAX_VALUES_NODES = 200_000
+
+/** A copy with every alias expanded, counting nodes as they are made. */
+function expanded(doc: unknown, origin: string): unknown {
+  let nodes = 0
+  const copy = (v: unknown): unknown => {
+    if (++nodes > MAX_VALUES_NODES) throw new Error(`${origin}: expands to more than ${MAX_VALUES_NODES} nodes (YAML aliases); not a chart's values`)
+    if (Array.isArray(v)) return v.map(copy)
+    if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+    return v
+  }
+  return copy(doc)
 }
 
 /** Helm's coalescing of user values over a chart's: maps merge, anything else replaces, null deletes. */
@@ -61,7 +78,8 @@ export function imagesInValues(values: Values, appVersion: string | undefined, o
     if (block) return consider(block, path)
     for (const [key, v] of Object.entries(value)) {
       const here = path ? `${path}.${key}` : key
-      if (key === 'image' && typeof v === 'string' && v.trim()) consider(v.trim(), here)
+      // A plain word (`image: Always`) is a setting, not a reference: a reference has a tag, a path or a digest.
+      if (key === 'image' && typeof v === 'string' && /[:/@]/.test(v.trim())) consider(v.trim(), here)
       else walk(v, here)
     }
   }
@@ -94,7 +112,9 @@ function isRecord(value: unknown): value is Values {
 export function digestPinsOff(values: Values): Values {
   const walk = (value: unknown): Values | undefined => {
     if (!isRecord(value)) return undefined
-    if (value.useDigest === true && typeof value.digest === 'string' && value.digest.trim()) return { useDigest: false }
+    // `digest`, or per-variant digests (Cilium's operator: genericDigest, awsDigest, …).
+    const pinned = Object.entries(value).some(([k, d]) => (k === 'digest' || k.endsWith('Digest')) && typeof d === 'string' && d.trim() !== '')
+    if (value.useDigest === true && pinned) return { useDigest: false }
     const out: Values = {}
     for (const [key, v] of Object.entries(value)) {
       const inner = walk(v)

@@ -28,6 +28,7 @@ import type { TemplarOptions } from '../ansible/templar.js'
 import { TemplateRuntimeError } from '../jinja/render.js'
 import { toBool } from '../jinja/filters.js'
 import { parseReference } from '../images/reference.js'
+import { redactText } from '../redact.js'
 import { loadYaml } from '../yaml11.js'
 import { Undefined, UndefinedError, dictGet, pyStr, truthy, type PyDict, type Value } from '../python/values.js'
 
@@ -962,7 +963,8 @@ function templateReferences(tree: Tree, role: string, consumers: Consumers): Fou
 
 /** How a chart is named in the audit and keyed in the collector. */
 export function chartLabel(chart: Pick<ChartCoordinates, 'repository' | 'name' | 'version'>): string {
-  return `${chart.name} ${chart.version} from ${chart.repository}`
+  // Shown and compared with bundle.json, which holds repositories redacted.
+  return `${chart.name} ${chart.version} from ${redactText(chart.repository)}`
 }
 
 /** `{{ x }}` → x: the variable an expression is exactly. */
@@ -995,16 +997,27 @@ function helmAppsCharts(tree: Tree, role: string, roles: Map<string, Enablement>
       const rawRef = dictGet(release, 'chart_ref')
       const source = (variable: string): ReferenceSource => ({ role, file: path, line: lineOf(text, /chart_ref\s*:/), variable, expression: pyStr(rawRef ?? ''), enabled })
       const found = helmAppsRelease(templar, release, repositories)
-      out.push('problem' in found ? { reference: { kind: 'chart', problem: found.problem }, source: source(`${role} helm-apps release`) } : { reference: { kind: 'chart', value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) })
+      if ('local' in found) continue
+      if ('unsupported' in found) out.push({ reference: { kind: 'chart', value: found.unsupported }, source: source(`${role} helm-apps release`) })
+      else if ('problem' in found) out.push({ reference: { kind: 'chart', problem: found.problem }, source: source(`${role} helm-apps release`) })
+      else out.push({ reference: { kind: 'chart', value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) })
     }
   }
   return out
 }
 
-function helmAppsRelease(templar: Templar, release: PyDict, repositories: PyDict[]): ChartCoordinates | { problem: string } {
+/**
+ * A release's chart: from a repository of the role's (`<repository>/<chart>`); `local` for a
+ * path on the control host (the user's to bring, as Helm reads it there); `unsupported` for an
+ * OCI reference or an archive url, which the bundle cannot carry yet (the audit names it).
+ */
+function helmAppsRelease(templar: Templar, release: PyDict, repositories: PyDict[]): ChartCoordinates | { problem: string } | { local: true } | { unsupported: string } {
   const ref = renderValue(templar, dictGet(release, 'chart_ref') ?? null)
   if ('problem' in ref) return { problem: `chart_ref: ${ref.problem}` }
-  const [repositoryName, chartName, ...rest] = pyStr(ref.value).split('/')
+  const chartRef = pyStr(ref.value).trim()
+  if (/^(\/|\.\.?\/|file:\/\/)/.test(chartRef)) return { local: true }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chartRef)) return { unsupported: redactText(chartRef) }
+  const [repositoryName, chartName, ...rest] = chartRef.split('/')
   if (!chartName || rest.length) return { problem: `chart_ref renders to '${pyStr(ref.value)}', not <repository>/<chart>` }
   const version = renderValue(templar, dictGet(release, 'chart_version') ?? null)
   if ('problem' in version) return { problem: `chart_version: ${version.problem}` }
