@@ -256,6 +256,17 @@ describe('deltas', () => {
     expect(r.stderr).toMatch(/release old \(--base-tag\): bundle kubespray-v2\.30\.0-amd64-[0-9a-f]{8} has no kubespray-v2\.30\.0-amd64-[0-9a-f]{8}-sums-\*\.txt asset .* published before deltas/)
     expect(r.stderr).not.toMatch(/^packed /m)
     expect(releaseOf('delta-of-old')).toBeUndefined()
+    // A release of two bundles, one of them published before deltas: the other is the base.
+    const ofBase = assetsOf('base').filter((x) => x.name !== 'SHA256SUMS')
+    const basePrefix = ofBase.find((x) => x.name.includes('-sums-'))?.name.replace(/-sums-.*$/, '') ?? ''
+    const arm = old.map((x, i) => ({ ...x, id: 880_300 + i, name: x.name.replace(basePrefix, 'kubespray-v2.30.0-arm64-0badc0de') }))
+    const mixedSums = join(work, 'mixed-sums')
+    writeFileSync(mixedSums, [...ofBase, ...arm].map((x) => `${x.digest.slice('sha256:'.length)}  ${x.name}\n`).join(''))
+    const mixedText = readFileSync(mixedSums)
+    world.github.releases.get(REPO)?.push({ id: 880_002, tag_name: 'mixed', draft: false, assets: [...ofBase.map((x, i) => ({ ...x, id: 880_200 + i })), ...arm, { id: 880_299, name: 'SHA256SUMS', size: mixedText.length, state: 'uploaded', digest: `sha256:${sha256(mixedText)}`, path: mixedSums }] })
+    ok(await cli(['publish', '--bundle', b, '--repo', REPO, '--tag', 'delta-of-mixed', '--base-tag', 'mixed', '--part-size', PART_SIZE]))
+    const mixedDelta = assetsOf('delta-of-mixed').find((x) => x.name.includes('-delta-'))
+    expect(parseDeltaManifest(readFileSync(mixedDelta?.path ?? '', 'utf8'), 'delta').base.prefix).toBe(basePrefix)
     const same = await cli(['publish', '--bundle', b, '--repo', REPO, '--tag', 'base', '--base-tag', 'base'])
     expect(same.status).toBe(1)
     expect(same.stderr).toContain('--base-tag base is --tag itself')

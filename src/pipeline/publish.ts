@@ -274,8 +274,9 @@ async function readBase(releases: GitHubReleases, tag: string, prefix: string, b
   if (!sumsAsset) throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle (or a publish is under way: run again)`)
   const listed = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]))
   const prefixes = bundlePrefixes(listed.keys())
+  const sumsAssetOf = (basePrefix: string): string | undefined => [...listed.keys()].find((n) => partKind(basePrefix, n) === 'sums')
   const sumsName = (basePrefix: string): string => {
-    const name = [...listed.keys()].find((n) => partKind(basePrefix, n) === 'sums')
+    const name = sumsAssetOf(basePrefix)
     if (name) return name
     throw new InputError(
       `${where}: bundle ${basePrefix} has no ${basePrefix}-sums-*.txt asset (its own ${BUNDLE_SUMS}, what a delta reads to know what the base holds): ` +
@@ -290,8 +291,15 @@ async function readBase(releases: GitHubReleases, tag: string, prefix: string, b
     return text
   }
   const texts = new Map<string, string>()
-  if (needsContentToChoose(prefixes, prefix)) for (const p of prefixes) texts.set(p, await readSums(sumsName(p)))
-  const basePrefix = chooseBaseBundle(prefixes.map((p) => ({ prefix: p, lines: texts.has(p) ? parseSums(texts.get(p) ?? '') : undefined })), prefix, bundle, where)
+  let candidates = prefixes
+  if (needsContentToChoose(prefixes, prefix)) {
+    // A bundle published before deltas (no sums asset) cannot be a base: it is left out of the
+    // choice rather than failing it; only when none can be is that said (of the first).
+    candidates = prefixes.filter((p) => sumsAssetOf(p) !== undefined)
+    if (!candidates.length) sumsName(prefixes[0])
+    for (const p of candidates) texts.set(p, await readSums(sumsName(p)))
+  }
+  const basePrefix = chooseBaseBundle(candidates.map((p) => ({ prefix: p, lines: texts.has(p) ? parseSums(texts.get(p) ?? '') : undefined })), prefix, bundle, where)
   const text = texts.get(basePrefix) ?? (await readSums(sumsName(basePrefix)))
   const sha256 = sha256Of(text)
   return { base: { repo: releases.repo, tag, prefix: basePrefix, sums: sha256 }, lines: parseSums(text) }
