@@ -168,6 +168,17 @@ describe('audit on Kubespray v2.31.0', () => {
     expect(enabledMissing(result)).toEqual([ARGOCD])
   })
 
+  it('a custom CNI chart: from a repository it is a chart like any; an OCI reference is named (no bundle can hold it yet); a local path is the user\'s', () => {
+    const dir = join(work, 'defaults')
+    const cni = ['-e', 'kube_network_plugin=custom_cni', '-e', 'custom_cni_chart_release_name=mycni', '-e', 'custom_cni_chart_version=1.0.0']
+    const fromRepository = audit(['--bundle', dir, '--kubespray-dir', tree, ...cni, '-e', 'custom_cni_chart_repository_name=cni', '-e', 'custom_cni_chart_repository_url=https://charts.example/cni', '-e', 'custom_cni_chart_ref=cni/mycni'])
+    expect(find(fromRepository.result.missing, 'mycni 1.0.0 from https://charts.example/cni')).toMatchObject({ kind: 'chart', enabled: 'yes', chart: { movedBy: { variable: 'custom_cni_chart_repository_url', form: 'url' } } })
+    const oci = audit(['--bundle', dir, '--kubespray-dir', tree, ...cni, '-e', 'custom_cni_chart_ref=oci://ghcr.io/example/charts/mycni'])
+    expect(find(oci.result.missing, 'oci://ghcr.io/example/charts/mycni')).toMatchObject({ kind: 'chart', enabled: 'yes', rendered: true })
+    const local = audit(['--bundle', dir, '--kubespray-dir', tree, ...cni, '-e', 'custom_cni_chart_ref=/opt/charts/mycni'])
+    expect(local.result.missing.filter((e) => e.kind === 'chart' && e.sources[0].role === 'network_plugin/custom_cni')).toEqual([])
+  })
+
   it("kubeadm's images are checked too: a bundle without kube-apiserver fails, naming kubeadm_images", () => {
     const dir = join(work, 'no-apiserver')
     cpSync(join(work, 'defaults'), dir, { recursive: true })
