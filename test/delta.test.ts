@@ -6,12 +6,14 @@
  * base is refused before any part is downloaded; an interrupted delta fetch resumes.
  */
 import { createHash } from 'node:crypto'
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseSums } from '../src/pipeline/bundle-dir.js'
 import { chooseBaseBundle, isContentPath, parseDeltaManifest, planDelta, type DeltaManifest } from '../src/domain/delta.js'
 import { partKind } from '../src/domain/parts.js'
 import { spawnCli, type CliResult } from './helpers/cli.js'
+import { REPO_ROOT } from './helpers/conformance.js'
 import { tempDir } from './helpers/temp.js'
 import { bundleTree } from './helpers/tree.js'
 import { ETCD_VERSIONS, startWorld, type StoredRelease, type World } from './helpers/world.js'
@@ -204,6 +206,32 @@ describe('deltas', () => {
       copyFileSync(join(base, kubelet?.path ?? ''), path)
       ok(await cli(['fetch', '--repo', REPO, '--tag', 'delta', '--base', changedBase, '--out', out]))
       expect(bundleTree(out)).toEqual(bundleTree(fullFetch))
+    })
+
+    // Another user's file that user may neither hard-link (fs.protected_hardlinks) nor read: root
+    // runs the fetch as nobody (setpriv) to meet it.
+    const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0 ? it : it.skip
+    asNobody('a base file that can be neither linked nor copied is named as the base\'s, with what to check', async () => {
+      const locked = join(work, 'far-base-locked')
+      cpSync(base, locked, { recursive: true })
+      chmodSync(work, 0o755)
+      const kubelet = sumsOf(locked).find((e) => e.path.endsWith('/kubelet'))?.path ?? ''
+      chmodSync(join(locked, kubelet), 0o600)
+      const out = join(work, 'far-locked')
+      const cache = join(work, 'nobody-cache')
+      for (const dir of [out, cache]) {
+        mkdirSync(dir)
+        chownSync(dir, 65534, 65534)
+      }
+      const run = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO_ROOT, 'dist/cli.js'), 'fetch', '--repo', REPO, '--tag', 'delta', '--base', locked, '--out', out], {
+        cwd: out,
+        env: { ...process.env, HOME: cache, XDG_CACHE_HOME: cache, GITHUB_API_URL: world.github.apiUrl, GITHUB_TOKEN: TOKEN }
+      })
+      let stderr = ''
+      run.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      const status = await new Promise<number | null>((resolve) => run.on('close', resolve))
+      expect(status).toBe(1)
+      expect(stderr).toContain(`--base ${locked}: ${kubelet} could be neither hard-linked nor copied into the bundle (EACCES): check that the base's files are readable by this user and --out is writable`)
     })
 
     it('--out the base or inside it is refused before anything is written into the base', async () => {
