@@ -16,6 +16,23 @@ import { writeHashed } from './hash-to-file.js'
 /** Every entry's mtime: fixed, so the same bundle packs to the same bytes. */
 const MTIME = new Date('2000-01-01T00:00:00Z')
 
+/**
+ * node-tar's cache of hard-linked files (device:inode → the first path packed), kept empty: two
+ * paths of a bundle that are links to one file (a delta's fetch links each from its base, and a
+ * base may hold the same bytes twice) are each packed as a file of their own. A Link entry would
+ * tie a path to another that may be in another part, or carried by one delta and not the next,
+ * and would make the part's bytes depend on how the directory was made.
+ */
+class NoLinkCache extends Map<`${number}:${number}`, string> {
+  override get(): undefined {
+    return undefined
+  }
+
+  override set(): this {
+    return this
+  }
+}
+
 export interface WrittenPart {
   name: string
   path: string
@@ -47,7 +64,7 @@ export async function writePart(bundleDir: string, plan: PartPlan, indexEntries:
 async function tarInto(target: string, cwd: string, entries: string[]): Promise<WrittenPart> {
   const temp = tempPathFor(target)
   try {
-    const { sha256, size } = await writeHashed(createTar({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), temp)
+    const { sha256, size } = await writeHashed(createTar({ cwd, portable: true, mtime: MTIME, noDirRecurse: true, linkCache: new NoLinkCache() }, entries), temp)
     await rename(temp, target)
     return { name: target.split('/').pop() ?? target, path: target, size, sha256 }
   } catch (e) {
