@@ -5,7 +5,7 @@
  * Each run is killed if it outlives its time box, so a hang fails the test instead of the suite.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer, type AddressInfo, type Server } from 'node:net'
@@ -195,6 +195,49 @@ describe('errors that tell the fix', () => {
     expect(stderr).toContain(`${line}\n    (2 file(s): ${urls.join(', ')})`)
     expect(stderr.match(/retry \d+\/\d+ after EAI_AGAIN/g)).toEqual(['retry 1/1 after EAI_AGAIN'])
     expect(stderr).not.toContain('getaddrinfo')
+  })
+
+  it('a registry gone mid-layer (refused from then on): the layer\'s partial download is kept for the next run', async () => {
+    const digest = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
+    const layer = Buffer.alloc(256 << 10, 7)
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digest(layer)] } }))
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: digest(config) },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', size: layer.length, digest: digest(layer) }]
+      })
+    )
+    const gone = createHttpServer((req, res) => {
+      const path = req.url ?? ''
+      if (path === '/v2/') return res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      if (path.startsWith('/v2/lib/x/manifests/')) {
+        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'docker-content-digest': digest(manifest), 'content-length': manifest.length })
+        return res.end(req.method === 'HEAD' ? undefined : manifest)
+      }
+      if (path === `/v2/lib/x/blobs/${digest(config)}`) return res.writeHead(200, { 'content-length': config.length }).end(config)
+      if (path === `/v2/lib/x/blobs/${digest(layer)}`) {
+        // Half the layer, then the registry is gone: the connection cut, the port refused.
+        res.writeHead(206, { 'content-length': layer.length, 'content-range': `bytes 0-${layer.length - 1}/${layer.length}` })
+        res.write(layer.subarray(0, layer.length / 2), () => {
+          gone.close()
+          gone.closeAllConnections()
+        })
+        return
+      }
+      res.writeHead(404).end()
+    })
+    await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve))
+    const host = `127.0.0.1:${(gone.address() as AddressInfo).port}`
+    writeFileSync(join(work, 'gone.list'), `${host}/lib/x:1\n`)
+    const out = join(work, 'gone-out')
+    const r = await quickRun(['images', '--list', 'gone.list', '--out', out, '--insecure-registry', host])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain(`${host} refused the connection (ECONNREFUSED)`)
+    const part = (readdirSync(out, { recursive: true }) as string[]).find((p) => p.endsWith(`${digest(layer).slice('sha256:'.length)}.part`))
+    expect(part).toBeDefined()
+    expect(statSync(join(out, part ?? '')).size).toBeGreaterThanOrEqual(layer.length / 2)
   })
 
   it('a 503 then a 200: the progress line says a retry happens, and why', async () => {
