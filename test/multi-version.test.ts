@@ -192,6 +192,8 @@ describe('a bundle of two Kubespray versions', () => {
       }
       const tags = (await (await fetch(`http://${registry}/v2/k8s/coredns/tags/list`)).json()) as { tags: string[] }
       expect(tags.tags.sort()).toEqual(coredns)
+      await cli.stderrUntil(() => stdout.includes('--kubespray TAG'), 5_000)
+      expect(stdout).toContain(`Kubespray ${UPGRADE_TAGS.join(', ')}: offline-yml --bundle ${multi()} --kubespray TAG`)
     } finally {
       cli.child.kill('SIGTERM')
       await cli.done

@@ -1,5 +1,7 @@
 /** `serve`: a bundle's files over HTTP and its images as a read-only registry, with nothing but Node. */
 import { startServing } from '../../pipeline/serve.js'
+import { readBundleManifest } from '../../pipeline/bundle-dir.js'
+import { versionNames } from '../../domain/bundle.js'
 import { writeErr, writeOut } from '../../report/output.js'
 import { UsageError } from '../usage-error.js'
 import { parseCommandArgs } from '../args.js'
@@ -27,6 +29,12 @@ function port(name: string, value: string | undefined, fallback: number): number
   return Number(value)
 }
 
+/** The versions of a bundle of several, or undefined (one version, or no readable bundle.json: serve serves the layout anyway). */
+async function severalVersions(bundleDir: string): Promise<string[] | undefined> {
+  const manifest = await readBundleManifest(bundleDir).catch(() => undefined)
+  return manifest?.versions ? versionNames(manifest) : undefined
+}
+
 export async function run(args: string[]): Promise<void> {
   const values = parseCommandArgs(
     args,
@@ -45,6 +53,9 @@ export async function run(args: string[]): Promise<void> {
     (line) => writeErr(`${new Date().toISOString()} ${line}\n`)
   )
   writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)\n`)
+  // A bundle of several Kubespray versions serves them all; each inventory needs its version's offline.yml.
+  const versions = await severalVersions(values.bundle)
+  if (versions) writeOut(`Kubespray ${versions.join(', ')}: offline-yml --bundle ${values.bundle} --kubespray TAG writes each one's offline.yml\n`)
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       void serving.close().then(resolve)
