@@ -151,7 +151,7 @@ async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS)
   try {
     const releases = new GitHubReleases(new GitHubClient({ http, apiUrl: inputs.apiUrl, token: inputs.githubToken, userAgent: USER_AGENT }), inputs.repository ?? '')
-    const tag = inputs.releaseTag || `kubespray-${result.resolved ? versionLabel(result.resolved) : 'local'}`
+    const tag = inputs.releaseTag || `kubespray-${eachVersion(result, (v) => (v.resolved ? versionLabel(v.resolved) : 'local')).join('+')}`
     const published = await runPublish({ bundleDir: result.outDir, repo: inputs.repository ?? '', tag, partSize: inputs.partSize, concurrency: 4, baseTag: inputs.baseTag || undefined }, releases, {
       packed: (p) => core.info(`packed ${p.name} (${p.size} bytes)`),
       uploaded: (a) => core.info(`${a.action} ${a.name}`)
@@ -166,12 +166,18 @@ async function publishBundle(inputs: ActionInputs, result: BuildResult): Promise
   }
 }
 
+/** Each version a build made (one, or several for an upgrade path), mapped. */
+export function eachVersion<T>(result: Pick<BuildResult, 'versions' | 'resolved' | 'lists'>, map: (v: Pick<BuildResult, 'resolved' | 'lists'>) => T): T[] {
+  return (result.versions ?? [result]).map(map)
+}
+
 function setOutputs(result: BuildResult, cache: CacheOutcome): void {
   const m = result.manifest
   core.setOutput('bundle-dir', result.outDir)
-  core.setOutput('kubespray-version', result.resolved?.tag ?? '')
-  core.setOutput('kubespray-commit', result.resolved?.commit ?? '')
-  core.setOutput('kube-version', m?.kubeVersion ?? [...result.lists.values()][0]?.kubeVersion ?? '')
+  // A bundle of several versions (an upgrade path): each output lists them, oldest first.
+  core.setOutput('kubespray-version', eachVersion(result, (v) => v.resolved?.tag ?? '').join(','))
+  core.setOutput('kubespray-commit', eachVersion(result, (v) => v.resolved?.commit ?? '').join(','))
+  core.setOutput('kube-version', eachVersion(result, (v) => [...v.lists.values()][0]?.kubeVersion ?? '').join(',') || (m?.kubeVersion ?? ''))
   core.setOutput('files', String(m?.totals.files ?? 0))
   core.setOutput('images', String(m?.totals.images ?? 0))
   core.setOutput('bytes', String(m?.totals.bytes ?? 0))

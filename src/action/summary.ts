@@ -27,7 +27,7 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
   const downloaded =
     (result.files?.results ?? []).filter((r) => r.status === 'downloaded').reduce((n, r) => n + (r.size ?? 0), 0) +
     (result.images?.results ?? []).reduce((n, r) => n + r.fetched, 0)
-  const version = result.resolved ? `${result.resolved.tag ?? '(untagged)'} (${result.resolved.commit.slice(0, 12)})` : 'local tree'
+  const version = (result.versions ?? [result]).map((v) => (v.resolved ? `${v.resolved.tag ?? '(untagged)'} (${v.resolved.commit.slice(0, 12)})` : 'local tree')).join(', ')
   const summary = core.summary.addHeading(m ? 'Kubespray bundle' : 'Kubespray bundle: incomplete', 2).addTable([
     [
       { data: 'Kubespray', header: true },
@@ -42,7 +42,7 @@ export async function writeJobSummary(result: BuildResult, cache: CacheOutcome, 
     ],
     [
       version,
-      m?.kubeVersion ?? '-',
+      (m?.versions ? m.versions.map((v) => v.kubeVersion).join(', ') : m?.kubeVersion) ?? '-',
       m?.arches.join(', ') ?? '-',
       String(fileRows.length),
       String(imageRows.length),

@@ -70,7 +70,9 @@ const DEFAULT_LAYOUT = 'original-host'
  * other upstream bytes included); it never touches another prefix's assets.
  */
 export function assetPrefix(manifest: BundleManifest, sums: ReadonlyArray<{ path: string; sha256: string }>): string {
-  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? 'local'
+  // A bundle of several versions (an upgrade path) is named by all of them, oldest first.
+  const labelOf = (k: BundleManifest['kubespray']): string => k.tag ?? k.commit?.slice(0, 12) ?? 'local'
+  const label = manifest.versions ? manifest.versions.map((v) => labelOf(v.kubespray)).join('+') : labelOf(manifest.kubespray)
   const kube = Object.hasOwn(manifest.extraVars ?? {}, 'kube_version') ? `-k8s-${manifest.kubeVersion}` : ''
   const layout = manifest.layout && manifest.layout !== DEFAULT_LAYOUT ? `-${manifest.layout}` : ''
   return `kubespray-${label}${kube}-${manifest.arches.join('_')}${layout}-${configHash(manifest, sums)}`.replace(/[^\w.-]/g, '_')

@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { BUNDLE_SUMS, STATE_DIR, type BundleManifest } from '../domain/bundle.js'
+import { BUNDLE_SUMS, STATE_DIR, versionNames, type BundleManifest } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { formatSha256Sums } from '../domain/files/checksum.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
@@ -217,7 +217,7 @@ export async function runPublish(request: PublishRequest, releases: GitHubReleas
   let release = await releases.byTag(request.tag)
   let created = false
   if (!release) {
-    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle${delta ? ` (delta against ${delta.base.tag})` : ''}`, releaseNotes(manifest, prefix, delta?.base))
+    const made = await releases.createOrFind(request.tag, `Kubespray ${versionNames(manifest).join(', ')} offline bundle${delta ? ` (delta against ${delta.base.tag})` : ''}`, releaseNotes(manifest, prefix, delta?.base))
     release = made.release
     created = made.created
   }
@@ -484,7 +484,7 @@ export const sha256Of = (text: string): string => createHash('sha256').update(te
 function releaseNotes(manifest: BundleManifest, prefix: string, base?: DeltaBase): string {
   if (base) {
     return [
-      `Delta of the offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? 'local tree'}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(' + ')}, against the bundle of release ${base.tag} (${base.prefix}): only the files and image blobs that one lacks, and this bundle's full metadata.`,
+      `Delta of the offline bundle of Kubespray ${versionsLine(manifest)}, ${manifest.arches.join(' + ')}, against the bundle of release ${base.tag} (${base.prefix}): only the files and image blobs that one lacks, and this bundle's full metadata.`,
       '',
       `Rebuild it beside a copy of the ${base.tag} bundle (its SHA256SUMS has sha256 ${base.sums}):`,
       '```sh',
@@ -494,7 +494,7 @@ function releaseNotes(manifest: BundleManifest, prefix: string, base?: DeltaBase
     ].join('\n')
   }
   return [
-    `Offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? 'local tree'}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(' + ')}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
+    `Offline bundle of Kubespray ${versionsLine(manifest)}, ${manifest.arches.join(' + ')}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
     '',
     'Download every asset, then:',
     '```sh',
@@ -505,4 +505,10 @@ function releaseNotes(manifest: BundleManifest, prefix: string, base?: DeltaBase
     '```',
     `or \`node dist/cli.js fetch --repo OWNER/NAME --tag TAG --asset-prefix ${prefix} --out bundle\`. Each images part is an OCI archive on its own (\`skopeo copy oci-archive:PART:IMAGE …\`).`
   ].join('\n')
+}
+
+/** Each version with its commit and kube_version ("v2.30.0 (abc…), kube_version 1.33.1; v2.31.0 …"). */
+function versionsLine(manifest: BundleManifest): string {
+  const one = (k: BundleManifest['kubespray'], kube: string): string => `${k.tag ?? k.spec} (${k.commit ?? 'local tree'}), kube_version ${kube}`
+  return manifest.versions ? manifest.versions.map((v) => one(v.kubespray, v.kubeVersion)).join('; ') : one(manifest.kubespray, manifest.kubeVersion)
 }

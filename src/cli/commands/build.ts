@@ -157,7 +157,7 @@ export async function run(args: string[]): Promise<void> {
     extras: parseExtras(values.extras),
     kubesprayImage: values['kubespray-image'] ?? false,
     toolVersion: TOOL_VERSION,
-    // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
+    // This machine's own earlier run wrote what is there: its state is believed (docs/action.md: which runs rehash).
     trustExisting: true,
     outDirName: `--out ${values.out}`
   }
