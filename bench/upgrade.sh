@@ -61,7 +61,7 @@ ours() {
 }
 build() { ours "build-$1" build --kubespray "$2" --out "$work/$1" --insecure-registry "127.0.0.1:$reg"; }
 # Every byte of a bundle directory (what publish counts as the full bundle; its state directory aside).
-bundle_bytes() { find "$1" -path "$1/.kubespray-bundle" -prune -o -type f -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }'; }
+bundle_bytes() { find "$1" -path "$1/.kubespray-bundle" -prune -o -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f\n", n }'; }
 # release_bytes TAG assets|received: the bytes of the release's assets, or every byte its uploads sent.
 release_bytes() {
   curl -sf "$api/_bench/releases/$RELEASES/$1" |
