@@ -43,7 +43,9 @@ export class JobProgress<R extends Outcome> {
     this.done++
     if (result.status === 'failed') {
       this.failed++
-      if (!this.said.has(result.error ?? '')) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`)
+      // As it happens: the item and the cause in short; the whole cause with its fix is said once,
+      // in the command's error (throwIfFailed), so no line is printed twice.
+      if (!this.said.has(result.error ?? '')) this.line.note(`failed: ${this.nameOf(result)} (${shortCause(result.error ?? '')})`)
       this.said.add(result.error ?? '')
     }
   }
@@ -59,6 +61,14 @@ export class JobProgress<R extends Outcome> {
     const known = this.knownBytes ? ` of ${formatBytes(this.knownBytes)} known` : ''
     return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1000).toFixed(0)} s`
   }
+}
+
+/** An error's code (`ECONNREFUSED`, `EAI_AGAIN`, `HTTP 404`), else its first clause. */
+export function shortCause(error: string): string {
+  const code = /\(([A-Z][A-Z0-9_]{2,})\)/.exec(error)?.[1] ?? /\b(HTTP \d{3})\b/.exec(error)?.[1]
+  if (code) return code
+  const first = error.split(/: |; /)[0]
+  return first.length > 80 ? `${first.slice(0, 77)}...` : first
 }
 
 /** Runs a job; the progress line stops and the HTTP client closes whatever happens. */
