@@ -50,6 +50,321 @@ var InputError = class extends Error {
   }
 };
 
+// src/domain/python/values.ts
+var PyFloat = class {
+  constructor(value) {
+    this.value = value;
+  }
+  value;
+};
+var PyTuple = class {
+  constructor(items) {
+    this.items = items;
+  }
+  items;
+};
+var DictView = class {
+  constructor(kind, dict) {
+    this.kind = kind;
+    this.dict = dict;
+  }
+  kind;
+  dict;
+  get items() {
+    if (this.kind === "keys") return [...this.dict.keys()];
+    if (this.kind === "values") return [...this.dict.values()];
+    return [...this.dict.entries()].map(([k2, v2]) => new PyTuple([k2, v2]));
+  }
+};
+var PyCallable = class {
+  constructor(name, call) {
+    this.name = name;
+    this.call = call;
+  }
+  name;
+  call;
+};
+var Undefined = class {
+  constructor(hint, name, lenient = false) {
+    this.hint = hint;
+    this.name = name;
+    this.lenient = lenient;
+  }
+  hint;
+  name;
+  lenient;
+};
+var PyError = class extends Error {
+  constructor(pyType, message) {
+    super(message);
+    this.pyType = pyType;
+    this.name = pyType;
+  }
+  pyType;
+};
+var UndefinedError = class extends Error {
+  constructor(undefinedValue) {
+    super(undefinedValue.hint);
+    this.undefinedValue = undefinedValue;
+    this.name = "AnsibleUndefinedVariable";
+  }
+  undefinedValue;
+};
+function isNumber(v2) {
+  return typeof v2 === "number" || v2 instanceof PyFloat;
+}
+function numericValue(v2) {
+  if (v2 instanceof PyFloat) return v2.value;
+  if (typeof v2 === "boolean") return v2 ? 1 : 0;
+  return v2;
+}
+function failIfUndefined(v2) {
+  if (v2 instanceof Undefined) throw new UndefinedError(v2);
+  return v2;
+}
+function typeName(v2) {
+  if (v2 instanceof Undefined) return "AnsibleUndefined";
+  if (typeof v2 === "string") return "str";
+  if (typeof v2 === "boolean") return "bool";
+  if (typeof v2 === "number") return "int";
+  if (v2 === null) return "NoneType";
+  if (v2 instanceof PyFloat) return "float";
+  if (v2 instanceof PyTuple) return "tuple";
+  if (Array.isArray(v2)) return "list";
+  if (v2 instanceof Map) return "dict";
+  if (v2 instanceof DictView) return `dict_${v2.kind}`;
+  return "function";
+}
+function floatRepr(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+  const [mantissa, expText] = x.toExponential().split("e");
+  const exponent = Number(expText);
+  const negative = mantissa.startsWith("-");
+  const digits = mantissa.replace("-", "").replace(".", "");
+  const sign = negative ? "-" : "";
+  if (exponent < -4 || exponent >= 16) {
+    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const expSign = exponent < 0 ? "-" : "+";
+    return `${sign}${frac}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
+  const fracPart = digits.slice(exponent + 1);
+  return `${sign}${intPart}.${fracPart || "0"}`;
+}
+function stringRepr(s3) {
+  const quote = s3.includes("'") && !s3.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s3) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === quote || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "	") out += "\\t";
+    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + quote;
+}
+function pyRepr(v2) {
+  if (typeof v2 === "string") return stringRepr(v2);
+  return pyStr(v2);
+}
+function pyStr(v2) {
+  if (typeof v2 === "string") return v2;
+  if (typeof v2 === "number") return String(v2);
+  if (typeof v2 === "boolean") return v2 ? "True" : "False";
+  if (v2 === null) return "None";
+  if (v2 instanceof PyFloat) return floatRepr(v2.value);
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return "";
+    throw new UndefinedError(v2);
+  }
+  if (v2 instanceof PyTuple) {
+    const inner = v2.items.map(pyRepr);
+    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
+  }
+  if (Array.isArray(v2)) return `[${v2.map(pyRepr).join(", ")}]`;
+  if (v2 instanceof Map) {
+    return `{${[...v2.entries()].map(([k2, val]) => `${pyRepr(k2)}: ${pyRepr(val)}`).join(", ")}}`;
+  }
+  if (v2 instanceof DictView) return `dict_${v2.kind}(${pyStr(v2.items)})`;
+  return `<built-in method ${v2.name}>`;
+}
+function truthy(v2) {
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return false;
+    throw new UndefinedError(v2);
+  }
+  if (typeof v2 === "string") return v2.length > 0;
+  if (typeof v2 === "number") return v2 !== 0;
+  if (typeof v2 === "boolean") return v2;
+  if (v2 === null) return false;
+  if (v2 instanceof PyFloat) return v2.value !== 0;
+  if (v2 instanceof PyTuple) return v2.items.length > 0;
+  if (Array.isArray(v2)) return v2.length > 0;
+  if (v2 instanceof Map) return v2.size > 0;
+  if (v2 instanceof DictView) return v2.dict.size > 0;
+  return true;
+}
+function pyEquals(a, b2) {
+  if (a instanceof Undefined) throw new UndefinedError(a);
+  if (b2 instanceof Undefined) throw new UndefinedError(b2);
+  const numA = isNumber(a) || typeof a === "boolean";
+  const numB = isNumber(b2) || typeof b2 === "boolean";
+  if (numA && numB) return numericValue(a) === numericValue(b2);
+  if (typeof a === "string" || typeof b2 === "string") return a === b2;
+  if (a === null || b2 === null) return a === b2;
+  if (a instanceof PyTuple && b2 instanceof PyTuple) return sequenceEquals(a.items, b2.items);
+  if (Array.isArray(a) && Array.isArray(b2)) return sequenceEquals(a, b2);
+  if (a instanceof Map && b2 instanceof Map) {
+    if (a.size !== b2.size) return false;
+    for (const [k2, v2] of a) {
+      const other = dictGet(b2, k2);
+      if (other === void 0 || !pyEquals(v2, other)) return false;
+    }
+    return true;
+  }
+  return a === b2;
+}
+function sequenceEquals(a, b2) {
+  return a.length === b2.length && a.every((x, i) => pyEquals(x, b2[i]));
+}
+function pyCompare(a, b2, op) {
+  failIfUndefined(a);
+  failIfUndefined(b2);
+  const numA = isNumber(a) || typeof a === "boolean";
+  const numB = isNumber(b2) || typeof b2 === "boolean";
+  if (numA && numB) return Math.sign(numericValue(a) - numericValue(b2));
+  if (typeof a === "string" && typeof b2 === "string") return a < b2 ? -1 : a > b2 ? 1 : 0;
+  const seqA = a instanceof PyTuple ? a.items : Array.isArray(a) ? a : void 0;
+  const seqB = b2 instanceof PyTuple ? b2.items : Array.isArray(b2) ? b2 : void 0;
+  if (seqA && seqB && a instanceof PyTuple === b2 instanceof PyTuple) {
+    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
+      if (!pyEquals(seqA[i], seqB[i])) return pyCompare(seqA[i], seqB[i], op);
+    }
+    return Math.sign(seqA.length - seqB.length);
+  }
+  throw new PyError(
+    "TypeError",
+    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
+  );
+}
+function ownEntry(table, name) {
+  return Object.hasOwn(table, name) ? table[name] : void 0;
+}
+function dictGet(d, key) {
+  if (typeof key === "string" || key === null) return d.get(key);
+  const direct = d.get(key);
+  if (direct !== void 0) return direct;
+  if (isNumber(key) || typeof key === "boolean" || key instanceof PyTuple) {
+    for (const [k2, v2] of d) {
+      if (typeof k2 !== "string" && k2 !== null && pyEquals(k2, key)) return v2;
+    }
+  }
+  return void 0;
+}
+function iterate(v2) {
+  if (v2 instanceof Undefined) {
+    if (v2.lenient) return [];
+    throw new UndefinedError(v2);
+  }
+  if (typeof v2 === "string") return [...v2];
+  if (Array.isArray(v2)) return v2;
+  if (v2 instanceof PyTuple) return v2.items;
+  if (v2 instanceof Map) return [...v2.keys()];
+  if (v2 instanceof DictView) return v2.items;
+  throw new PyError("TypeError", `'${typeName(v2)}' object is not iterable`);
+}
+function pyContains(container, item) {
+  failIfUndefined(container);
+  if (typeof container === "string") {
+    if (typeof item !== "string") {
+      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
+    }
+    return container.includes(item);
+  }
+  if (container instanceof Map) return dictGet(container, item) !== void 0;
+  if (container instanceof DictView && container.kind === "keys") {
+    return dictGet(container.dict, item) !== void 0;
+  }
+  return iterate(container).some((x) => pyEquals(x, item));
+}
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v2) => versionName(v2.kubespray)) : [versionName(manifest.kubespray)];
+}
+function versionView(manifest, wanted, flag2 = "--kubespray") {
+  const names = versionNames(manifest);
+  if (!manifest.versions) {
+    if (wanted !== void 0 && !sameVersion(wanted, manifest.kubespray)) {
+      throw new InputError(`${flag2} ${wanted}: this bundle holds Kubespray ${names[0]} only`);
+    }
+    return { manifest, lists: "lists" };
+  }
+  if (wanted === void 0) {
+    throw new InputError(`this bundle holds ${names.length} Kubespray versions (${names.join(", ")}): say which with ${flag2} ${names[names.length - 1]} (or another of them)`);
+  }
+  const version = manifest.versions.find((v2) => sameVersion(wanted, v2.kubespray));
+  if (!version) throw new InputError(`${flag2} ${wanted}: this bundle holds Kubespray ${names.join(", ")}; give one of these`);
+  const files = new Set(version.files);
+  const images = new Set(version.images);
+  const charts = new Set(version.charts ?? []);
+  const own = {
+    ...manifest,
+    kubespray: version.kubespray,
+    kubeVersion: version.kubeVersion,
+    files: manifest.files.filter((f2) => files.has(f2.path)),
+    images: manifest.images.filter((i) => images.has(i.line))
+  };
+  const ownCharts = (manifest.charts ?? []).filter((c) => charts.has(c.path));
+  if (ownCharts.length) own.charts = ownCharts;
+  else delete own.charts;
+  delete own.versions;
+  return { manifest: own, lists: version.lists };
+}
+function sameVersion(wanted, origin) {
+  const w2 = wanted.trim();
+  if (origin.tag && (w2 === origin.tag || `v${w2}` === origin.tag)) return true;
+  if (origin.commit && w2.length >= 7 && /^[0-9a-f]+$/.test(w2) && origin.commit.startsWith(w2)) return true;
+  return w2 === origin.spec;
+}
+
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text3) {
+  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
 // src/domain/images/reference.ts
 var DOCKER_HUB = "docker.io";
 var DOCKER_HUB_API_HOST = "registry-1.docker.io";
@@ -305,249 +620,6 @@ function lexExpression(source, start, isVariable, tokens, options, addLines, cur
 }
 function rawLiteral(raw) {
   return pythonUnescape(raw.replace(/\\/g, "\\\\"));
-}
-
-// src/domain/python/values.ts
-var PyFloat = class {
-  constructor(value) {
-    this.value = value;
-  }
-  value;
-};
-var PyTuple = class {
-  constructor(items) {
-    this.items = items;
-  }
-  items;
-};
-var DictView = class {
-  constructor(kind, dict) {
-    this.kind = kind;
-    this.dict = dict;
-  }
-  kind;
-  dict;
-  get items() {
-    if (this.kind === "keys") return [...this.dict.keys()];
-    if (this.kind === "values") return [...this.dict.values()];
-    return [...this.dict.entries()].map(([k2, v2]) => new PyTuple([k2, v2]));
-  }
-};
-var PyCallable = class {
-  constructor(name, call) {
-    this.name = name;
-    this.call = call;
-  }
-  name;
-  call;
-};
-var Undefined = class {
-  constructor(hint, name, lenient = false) {
-    this.hint = hint;
-    this.name = name;
-    this.lenient = lenient;
-  }
-  hint;
-  name;
-  lenient;
-};
-var PyError = class extends Error {
-  constructor(pyType, message) {
-    super(message);
-    this.pyType = pyType;
-    this.name = pyType;
-  }
-  pyType;
-};
-var UndefinedError = class extends Error {
-  constructor(undefinedValue) {
-    super(undefinedValue.hint);
-    this.undefinedValue = undefinedValue;
-    this.name = "AnsibleUndefinedVariable";
-  }
-  undefinedValue;
-};
-function isNumber(v2) {
-  return typeof v2 === "number" || v2 instanceof PyFloat;
-}
-function numericValue(v2) {
-  if (v2 instanceof PyFloat) return v2.value;
-  if (typeof v2 === "boolean") return v2 ? 1 : 0;
-  return v2;
-}
-function failIfUndefined(v2) {
-  if (v2 instanceof Undefined) throw new UndefinedError(v2);
-  return v2;
-}
-function typeName(v2) {
-  if (v2 instanceof Undefined) return "AnsibleUndefined";
-  if (typeof v2 === "string") return "str";
-  if (typeof v2 === "boolean") return "bool";
-  if (typeof v2 === "number") return "int";
-  if (v2 === null) return "NoneType";
-  if (v2 instanceof PyFloat) return "float";
-  if (v2 instanceof PyTuple) return "tuple";
-  if (Array.isArray(v2)) return "list";
-  if (v2 instanceof Map) return "dict";
-  if (v2 instanceof DictView) return `dict_${v2.kind}`;
-  return "function";
-}
-function floatRepr(x) {
-  if (Number.isNaN(x)) return "nan";
-  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-  const [mantissa, expText] = x.toExponential().split("e");
-  const exponent = Number(expText);
-  const negative = mantissa.startsWith("-");
-  const digits = mantissa.replace("-", "").replace(".", "");
-  const sign = negative ? "-" : "";
-  if (exponent < -4 || exponent >= 16) {
-    const frac = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const expSign = exponent < 0 ? "-" : "+";
-    return `${sign}${frac}e${expSign}${String(Math.abs(exponent)).padStart(2, "0")}`;
-  }
-  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
-  const intPart = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0");
-  const fracPart = digits.slice(exponent + 1);
-  return `${sign}${intPart}.${fracPart || "0"}`;
-}
-function stringRepr(s3) {
-  const quote = s3.includes("'") && !s3.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of s3) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "	") out += "\\t";
-    else if (code < 32 || code === 127) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
-function pyRepr(v2) {
-  if (typeof v2 === "string") return stringRepr(v2);
-  return pyStr(v2);
-}
-function pyStr(v2) {
-  if (typeof v2 === "string") return v2;
-  if (typeof v2 === "number") return String(v2);
-  if (typeof v2 === "boolean") return v2 ? "True" : "False";
-  if (v2 === null) return "None";
-  if (v2 instanceof PyFloat) return floatRepr(v2.value);
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return "";
-    throw new UndefinedError(v2);
-  }
-  if (v2 instanceof PyTuple) {
-    const inner = v2.items.map(pyRepr);
-    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
-  }
-  if (Array.isArray(v2)) return `[${v2.map(pyRepr).join(", ")}]`;
-  if (v2 instanceof Map) {
-    return `{${[...v2.entries()].map(([k2, val]) => `${pyRepr(k2)}: ${pyRepr(val)}`).join(", ")}}`;
-  }
-  if (v2 instanceof DictView) return `dict_${v2.kind}(${pyStr(v2.items)})`;
-  return `<built-in method ${v2.name}>`;
-}
-function truthy(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return false;
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return v2.length > 0;
-  if (typeof v2 === "number") return v2 !== 0;
-  if (typeof v2 === "boolean") return v2;
-  if (v2 === null) return false;
-  if (v2 instanceof PyFloat) return v2.value !== 0;
-  if (v2 instanceof PyTuple) return v2.items.length > 0;
-  if (Array.isArray(v2)) return v2.length > 0;
-  if (v2 instanceof Map) return v2.size > 0;
-  if (v2 instanceof DictView) return v2.dict.size > 0;
-  return true;
-}
-function pyEquals(a, b2) {
-  if (a instanceof Undefined) throw new UndefinedError(a);
-  if (b2 instanceof Undefined) throw new UndefinedError(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return numericValue(a) === numericValue(b2);
-  if (typeof a === "string" || typeof b2 === "string") return a === b2;
-  if (a === null || b2 === null) return a === b2;
-  if (a instanceof PyTuple && b2 instanceof PyTuple) return sequenceEquals(a.items, b2.items);
-  if (Array.isArray(a) && Array.isArray(b2)) return sequenceEquals(a, b2);
-  if (a instanceof Map && b2 instanceof Map) {
-    if (a.size !== b2.size) return false;
-    for (const [k2, v2] of a) {
-      const other = dictGet(b2, k2);
-      if (other === void 0 || !pyEquals(v2, other)) return false;
-    }
-    return true;
-  }
-  return a === b2;
-}
-function sequenceEquals(a, b2) {
-  return a.length === b2.length && a.every((x, i) => pyEquals(x, b2[i]));
-}
-function pyCompare(a, b2, op) {
-  failIfUndefined(a);
-  failIfUndefined(b2);
-  const numA = isNumber(a) || typeof a === "boolean";
-  const numB = isNumber(b2) || typeof b2 === "boolean";
-  if (numA && numB) return Math.sign(numericValue(a) - numericValue(b2));
-  if (typeof a === "string" && typeof b2 === "string") return a < b2 ? -1 : a > b2 ? 1 : 0;
-  const seqA = a instanceof PyTuple ? a.items : Array.isArray(a) ? a : void 0;
-  const seqB = b2 instanceof PyTuple ? b2.items : Array.isArray(b2) ? b2 : void 0;
-  if (seqA && seqB && a instanceof PyTuple === b2 instanceof PyTuple) {
-    for (let i = 0; i < Math.min(seqA.length, seqB.length); i++) {
-      if (!pyEquals(seqA[i], seqB[i])) return pyCompare(seqA[i], seqB[i], op);
-    }
-    return Math.sign(seqA.length - seqB.length);
-  }
-  throw new PyError(
-    "TypeError",
-    `'${op}' not supported between instances of '${typeName(a)}' and '${typeName(b2)}'`
-  );
-}
-function ownEntry(table, name) {
-  return Object.hasOwn(table, name) ? table[name] : void 0;
-}
-function dictGet(d, key) {
-  if (typeof key === "string" || key === null) return d.get(key);
-  const direct = d.get(key);
-  if (direct !== void 0) return direct;
-  if (isNumber(key) || typeof key === "boolean" || key instanceof PyTuple) {
-    for (const [k2, v2] of d) {
-      if (typeof k2 !== "string" && k2 !== null && pyEquals(k2, key)) return v2;
-    }
-  }
-  return void 0;
-}
-function iterate(v2) {
-  if (v2 instanceof Undefined) {
-    if (v2.lenient) return [];
-    throw new UndefinedError(v2);
-  }
-  if (typeof v2 === "string") return [...v2];
-  if (Array.isArray(v2)) return v2;
-  if (v2 instanceof PyTuple) return v2.items;
-  if (v2 instanceof Map) return [...v2.keys()];
-  if (v2 instanceof DictView) return v2.items;
-  throw new PyError("TypeError", `'${typeName(v2)}' object is not iterable`);
-}
-function pyContains(container, item) {
-  failIfUndefined(container);
-  if (typeof container === "string") {
-    if (typeof item !== "string") {
-      throw new PyError("TypeError", `'in <string>' requires string as left operand, not ${typeName(item)}`);
-    }
-    return container.includes(item);
-  }
-  if (container instanceof Map) return dictGet(container, item) !== void 0;
-  if (container instanceof DictView && container.kind === "keys") {
-    return dictGet(container.dict, item) !== void 0;
-  }
-  return iterate(container).some((x) => pyEquals(x, item));
 }
 
 // src/domain/jinja/parser.ts
@@ -2912,8 +2984,14 @@ function findReferences(input) {
   for (const role of tree.roles) {
     for (const found of roleVariableReferences(tree, role, consumers)) collector.add(found.reference, found.source);
     for (const found of templateReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+    for (const found of helmAppsCharts(tree, role, roles)) collector.add(found.reference, found.source);
+    for (const found of ciliumCliCharts(tree, role, roles)) collector.add(found.reference, found.source);
   }
-  return { references: collector.all(), roles, warnings: tree.warnings };
+  return { references: withoutCoveredRepositories(collector.all()), roles, warnings: tree.warnings };
+}
+function withoutCoveredRepositories(references) {
+  const moved = new Set(references.flatMap((r) => r.chart ? [r.chart.movedBy.variable] : []));
+  return references.filter((r) => !(r.kind === "chart-repository" && r.sources.every((s3) => moved.has(s3.variable))));
 }
 function unreachedDownload() {
   return { state: "unknown", because: "no play reaches the download role" };
@@ -3567,6 +3645,127 @@ function templateReferences(tree, role, consumers) {
     }
   }
   return out;
+}
+function chartLabel(chart) {
+  return `${chart.name} ${chart.version} from ${redactText(chart.repository)}`;
+}
+function soleVariable(expression) {
+  return typeof expression === "string" ? /^\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}$/.exec(expression.trim())?.[1] : void 0;
+}
+function helmAppsCharts(tree, role, roles) {
+  const path = `roles/${role}/meta/main.yml`;
+  const meta = tree.yaml(path);
+  if (!(meta instanceof Map)) return [];
+  const text3 = tree.text(path);
+  const out = [];
+  for (const dep of asList(dictGet(meta, "dependencies"))) {
+    if (!(dep instanceof Map)) continue;
+    const name = dictGet(dep, "role") ?? dictGet(dep, "name");
+    if (typeof name !== "string" || tree.resolveRole(name, role) !== "helm-apps") continue;
+    const scope = tree.scopeOf.get(role) ?? 0;
+    const templar = tree.templarOf(role, scope);
+    const enabled = both(roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` }, evaluateConditions(templar, asConditions(dictGet(dep, "when"))));
+    const repositories = asList(dictGet(dep, "repositories")).filter((r) => r instanceof Map);
+    for (const release of asList(dictGet(dep, "releases"))) {
+      if (!(release instanceof Map)) continue;
+      const rawRef = dictGet(release, "chart_ref");
+      const source = (variable) => ({ role, file: path, line: lineOf(text3, /chart_ref\s*:/), variable, expression: pyStr(rawRef ?? ""), enabled });
+      const found = helmAppsRelease(templar, release, repositories);
+      if ("local" in found) continue;
+      if ("unsupported" in found) out.push({ reference: { kind: "chart", value: found.unsupported }, source: source(`${role} helm-apps release`) });
+      else if ("problem" in found) out.push({ reference: { kind: "chart", problem: found.problem }, source: source(`${role} helm-apps release`) });
+      else out.push({ reference: { kind: "chart", value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) });
+    }
+  }
+  return out;
+}
+function helmAppsRelease(templar, release, repositories) {
+  const ref = renderValue(templar, dictGet(release, "chart_ref") ?? null);
+  if ("problem" in ref) return { problem: `chart_ref: ${ref.problem}` };
+  const chartRef = pyStr(ref.value).trim();
+  if (/^(\/|\.\.?\/|file:\/\/)/.test(chartRef)) return { local: true };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chartRef)) return { unsupported: redactText(chartRef) };
+  const [repositoryName, chartName, ...rest] = chartRef.split("/");
+  if (!chartName || rest.length) return { problem: `chart_ref renders to '${pyStr(ref.value)}', not <repository>/<chart>` };
+  const version = renderValue(templar, dictGet(release, "chart_version") ?? null);
+  if ("problem" in version) return { problem: `chart_version: ${version.problem}` };
+  const repository = repositories.find((r) => {
+    const n = renderValue(templar, dictGet(r, "name") ?? null);
+    return "value" in n && pyStr(n.value) === repositoryName;
+  });
+  if (!repository) return { problem: `chart_ref '${pyStr(ref.value)}' names the repository '${repositoryName}', which the role's repositories do not list` };
+  const rawUrl = dictGet(repository, "url");
+  const url = urlOf(renderValue(templar, rawUrl ?? null));
+  if (!url || url.problem || !url.value) return { problem: `the url of repository '${repositoryName}' ${url?.problem ?? "is empty"}` };
+  const values = renderValue(templar, dictGet(release, "values") ?? /* @__PURE__ */ new Map());
+  if ("problem" in values) return { problem: `values: ${values.problem}` };
+  const variable = soleVariable(rawUrl);
+  if (!variable) return { problem: `the url of repository '${repositoryName}' is not one variable (${pyStr(rawUrl ?? "")}): nothing could point it at the bundle` };
+  const valuesVariable = soleVariable(dictGet(release, "values"));
+  return {
+    repository: url.value,
+    name: chartName,
+    version: pyStr(version.value).trim(),
+    values: toPlain(values.value),
+    movedBy: { variable, form: "url" },
+    imagesFrom: "values",
+    ...valuesVariable ? { valuesVariable } : {}
+  };
+}
+var CILIUM_CLI_REPOSITORY = "https://helm.cilium.io";
+var CILIUM_CLI_COMMAND = /\/cilium\s+(?:install|upgrade|\{\{\s*\w+\s*\}\})\s+--version\s+\{\{\s*(\w+)\s*\}\}([^"'\n]*)/;
+function ciliumCliCharts(tree, role, roles) {
+  const out = [];
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const match = CILIUM_CLI_COMMAND.exec(text3);
+    if (!match) continue;
+    const flagsVariable = [...match[2].matchAll(/\{\{\s*(\w+_flags)\s*\}\}/g)].map((m2) => m2[1]).pop();
+    if (!flagsVariable) continue;
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+    const enabled = roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` };
+    const source = { role, file: path, line: lineOf(text3, CILIUM_CLI_COMMAND), variable: flagsVariable, expression: match[0].slice(1).trim(), enabled };
+    const version = renderValue(templar, `{{ ${match[1]} }}`);
+    const flags = renderValue(templar, `{{ ${flagsVariable} }}`);
+    if ("problem" in version || "problem" in flags) {
+      out.push({ reference: { kind: "chart", problem: "problem" in version ? `${match[1]}: ${version.problem}` : `${flagsVariable}: ${flags.problem}` }, source });
+      continue;
+    }
+    const words = pyStr(flags.value).split(/\s+/).filter(Boolean);
+    if (words.some((w2) => w2 === "--chart-directory" || w2.startsWith("--chart-directory="))) continue;
+    const at2 = words.findIndex((w2) => w2 === "--repository" || w2.startsWith("--repository="));
+    const repository = at2 < 0 ? CILIUM_CLI_REPOSITORY : words[at2].includes("=") ? words[at2].slice(words[at2].indexOf("=") + 1) : words[at2 + 1] ?? "";
+    if (!/^https?:\/\/\S+$/.test(repository)) {
+      out.push({ reference: { kind: "chart", problem: `${flagsVariable} gives --repository '${repository}', which is not an http(s) url` }, source });
+      continue;
+    }
+    const valuesVariable = ciliumExtraValuesVariable(tree, role);
+    const chart = {
+      repository,
+      name: "cilium",
+      version: pyStr(version.value).trim().replace(/^v/, ""),
+      values: {},
+      movedBy: { variable: flagsVariable, form: "repository-flag" },
+      imagesFrom: "kubespray-downloads",
+      ...valuesVariable ? { valuesVariable } : {}
+    };
+    out.push({ reference: { kind: "chart", value: chartLabel(chart), chart }, source });
+  }
+  return out;
+}
+function ciliumExtraValuesVariable(tree, role) {
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const m2 = /content:\s*["']?\{\{\s*(\w+)\s*\|\s*to_nice_yaml[^\n]*\n\s*dest:[^\n]*extra-values\.yaml/.exec(text3);
+    if (m2) return m2[1];
+  }
+  return void 0;
+}
+function toPlain(value) {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k2, v2]) => [pyStr(k2), toPlain(v2)]));
+  if (Array.isArray(value)) return value.map((v2) => toPlain(v2));
+  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
+  return pyStr(value);
 }
 
 // src/adapters/kubespray-tree.ts
@@ -6844,11 +7043,6 @@ async function extractSafely(options) {
 // src/pipeline/bundle-dir.ts
 var import_promises2 = require("node:fs/promises");
 var import_node_path12 = require("node:path");
-
-// src/domain/bundle.ts
-var BUNDLE_MANIFEST = "bundle.json";
-
-// src/pipeline/bundle-dir.ts
 async function readBundleManifest(bundleDir) {
   let text3;
   try {
@@ -7235,7 +7429,14 @@ function composeVariables(request, tree, roleDefaults = []) {
 var AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)$|^roles\/(.+\/)?(defaults|vars|meta|tasks|templates)\//;
 async function auditBundle(request) {
   const bundleDir = (0, import_node_path15.resolve)(request.cwd, request.bundleDir);
-  const manifest = await readBundleManifest(bundleDir);
+  const whole = await readBundleManifest(bundleDir);
+  if (whole.versions && request.kubespray === void 0) {
+    if (request.kubesprayDir) throw new InputError(`--kubespray-dir gives one tree, and ${bundleDir} holds Kubespray ${versionNames(whole).join(", ")}: say which with --kubespray TAG`);
+    const results = [];
+    for (const name of versionNames(whole)) results.push(await auditBundle({ ...request, kubespray: name }));
+    return mergeAudits(results);
+  }
+  const manifest = versionView(whole, request.kubespray).manifest;
   const scratch = request.kubesprayDir ? void 0 : await (0, import_promises3.mkdtemp)((0, import_node_path15.join)((0, import_node_os.tmpdir)(), "kubespray-audit-"));
   try {
     const treeDir = request.kubesprayDir ? (0, import_node_path15.resolve)(request.cwd, request.kubesprayDir) : await extractBundleTree(bundleDir, manifest, scratch);
@@ -7396,11 +7597,30 @@ function toEntry(reference, arches) {
     arches,
     enabled: reference.enabled.state,
     because: reference.enabled.because,
-    sources: ordered
+    sources: ordered,
+    ...reference.chart ? { chart: reference.chart } : {}
+  };
+}
+function mergeAudits(results) {
+  const mark = (r) => (e) => ({ ...e, version: r.kubespray });
+  const missing = results.flatMap((r) => r.missing.map(mark(r)));
+  const unrendered = results.flatMap((r) => r.unrendered.map(mark(r)));
+  return {
+    bundleDir: results[0]?.bundleDir ?? "",
+    kubespray: results.map((r) => r.kubespray).join(", "),
+    arches: [...new Set(results.flatMap((r) => r.arches))],
+    checked: { images: results.reduce((n, r) => n + r.checked.images, 0), urls: results.reduce((n, r) => n + r.checked.urls, 0) },
+    missing,
+    unrendered,
+    byComponent: components([...missing, ...unrendered]),
+    failed: results.some((r) => r.failed),
+    summary: results.map((r) => `${r.kubespray}: ${r.summary}`).join("; "),
+    warnings: [...new Set(results.flatMap((r) => r.warnings.map((w2) => `${r.kubespray}: ${w2}`)))]
   };
 }
 function heldBy(manifest) {
   const urls = new Set(manifest.files.map((f2) => f2.url));
+  const charts = manifest.charts ?? [];
   const images = /* @__PURE__ */ new Set();
   for (const image of manifest.images) {
     const ref = safeParse(image.line);
@@ -7413,8 +7633,9 @@ function heldBy(manifest) {
     if (entry.kind === "file") return urls.has(entry.reference);
     if (entry.kind === "chart-repository") {
       const base = `${entry.reference.replace(/\/+$/, "")}/`;
-      return manifest.files.some((f2) => f2.url.startsWith(base));
+      return charts.some((c) => c.repository.replace(/\/+$/, "") === redactText(entry.reference).replace(/\/+$/, "")) || manifest.files.some((f2) => f2.url.startsWith(base));
     }
+    if (entry.kind === "chart") return charts.some((c) => chartLabel(c) === redactText(entry.reference));
     const ref = safeParse(entry.reference);
     if (!ref) return false;
     return ref.digest ? images.has(`${ref.repository}@${ref.digest}`) : images.has(`${ref.repository}:${ref.tag}`);
@@ -7506,19 +7727,23 @@ function parseCommandArgs(args, options, usage) {
 
 // src/cli/commands/audit.ts
 var USAGE = `Usage:
-  kubespray-bundle audit --bundle DIR [-e k=v | -e @vars.yml]... [-i inventory]... [--kubespray-dir TREE] [--json]
+  kubespray-bundle audit --bundle DIR [-e k=v | -e @vars.yml]... [-i inventory]... [--kubespray TAG | --kubespray-dir TREE] [--json]
 
 Renders every image reference and url in the bundle's Kubespray tree (the roles' defaults,
 vars and templates, and the download role's entries) with the bundle's variables, arch by arch,
 and lists each one the bundle lacks with the role, file and variable that want it and whether
 that component is enabled (the playbooks' and roles' when: conditions, rendered). Exits 1 when
-an enabled component (or one whose conditions cannot be read) lacks something.
+an enabled component (or one whose conditions cannot be read) lacks something. A bundle of
+several Kubespray versions is audited version by version (each tree against what the bundle
+holds for it), or only the one --kubespray names.
 
 Options:
   --bundle DIR          the bundle directory
   -e, --extra-vars X    extra variables after the bundle's own, as ansible-playbook -e; repeatable
   -i, --inventory INV   INI/YAML inventory file or directory (group_vars/ beside it); repeatable
+  --kubespray TAG       in a bundle of several versions: audit this one only
   --kubespray-dir TREE  read this Kubespray tree instead of the bundle's own source tarball
+                        (in a bundle of several versions, with --kubespray: that version's)
   --json                print the result as JSON instead of a table
   -h, --help            show this help
 `;
@@ -7530,6 +7755,7 @@ async function run(args) {
       "extra-vars": { type: "string", short: "e", multiple: true },
       inventory: { type: "string", short: "i", multiple: true },
       "kubespray-dir": { type: "string" },
+      kubespray: { type: "string" },
       json: { type: "boolean" }
     },
     USAGE
@@ -7543,6 +7769,7 @@ async function run(args) {
     extraVars: values["extra-vars"] ?? [],
     inventories: values.inventory ?? [],
     kubesprayDir: values["kubespray-dir"],
+    ...values.kubespray !== void 0 ? { kubespray: values.kubespray } : {},
     hostMachine: machineOfNodeArch(process.arch),
     cwd: process.cwd(),
     environment: process.env
@@ -7560,10 +7787,12 @@ function deciding(because) {
 }
 function renderAudit(result, ms2) {
   const allArches = result.arches.join("+");
+  const versions = result.missing.some((e) => e.version !== void 0);
   const row = (e) => {
     const s3 = e.sources[0];
     const more = e.sources.length > 1 ? ` (+${e.sources.length - 1})` : "";
     return [
+      ...versions ? [e.version ?? ""] : [],
       e.enabled,
       e.kind,
       e.reference,
@@ -7574,7 +7803,7 @@ function renderAudit(result, ms2) {
       e.enabled === "yes" ? "" : deciding(e.because)
     ];
   };
-  const header = ["enabled", "kind", "reference", "role", "file", "variable", "arches", "why"];
+  const header = [...versions ? ["version"] : [], "enabled", "kind", "reference", "role", "file", "variable", "arches", "why"];
   let out = `Kubespray ${result.kubespray} (${result.arches.join(", ")}): ${result.checked.images} images and ${result.checked.urls} urls referenced
 
 `;

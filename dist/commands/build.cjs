@@ -958,11 +958,11 @@ function normalizeChecksum(value, bareAlgorithm) {
   return null;
 }
 function beyondLists(role, listedUrls, listedImages, policy) {
-  const wanted = (enabled) => policy === "all" || policy === "enabled" && enabled;
+  const wanted2 = (enabled) => policy === "all" || policy === "enabled" && enabled;
   const once = (items, key) => [...new Map(items.map((i) => [key(i), i])).values()];
   return {
-    files: once(role.files.filter((f2) => wanted(f2.enabled) && !listedUrls.has(f2.url)), (f2) => f2.url),
-    images: once(role.images.filter((i) => wanted(i.enabled) && !listedImages.has(i.ref)), (i) => i.ref)
+    files: once(role.files.filter((f2) => wanted2(f2.enabled) && !listedUrls.has(f2.url)), (f2) => f2.url),
+    images: once(role.images.filter((i) => wanted2(i.enabled) && !listedImages.has(i.ref)), (i) => i.ref)
   };
 }
 
@@ -1064,22 +1064,96 @@ var import_node_tls = require("node:tls");
 // src/adapters/http/transient.ts
 var RETRIED_ERRORS = [
   "ECONNRESET",
-  "ECONNREFUSED",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
   "EHOSTUNREACH",
   "EPIPE",
   "ETIMEDOUT",
-  "EAI_AGAIN",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var AWAY = ["ECONNREFUSED", "EAI_AGAIN"];
 function isTransient(error) {
   const code = error?.code;
-  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || AWAY.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+}
+function isHostAway(error) {
+  const code = error?.code;
+  return typeof code === "string" && AWAY.includes(code);
+}
+
+// src/adapters/http/retry-policy.ts
+var RETRIED_STATUS = [429, 500, 502, 503, 504];
+var REFUSED_RETRY_DELAY_MS = 250;
+var REFUSED = "ECONNREFUSED";
+var NO_DNS_ANSWER = "EAI_AGAIN";
+var NOT_FOUND = "ENOTFOUND";
+var QUICK_RETRIED = [REFUSED, NO_DNS_ANSWER];
+var UNREACHABLE = [REFUSED, NO_DNS_ANSWER, NOT_FOUND];
+function unreachableMessage(target, code) {
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  switch (code) {
+    case REFUSED:
+      return `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`;
+    case NOT_FOUND:
+      return `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`;
+    case NO_DNS_ANSWER:
+      return `${target.hostname}: no DNS server answered (${NO_DNS_ANSWER}): check /etc/resolv.conf, or use --mirror`;
+    default:
+      return void 0;
+  }
+}
+function retryDelayMs(outcome, retriesDone, options) {
+  if (outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code)) return retriesDone === 0 && options.retries > 0 ? REFUSED_RETRY_DELAY_MS : void 0;
+  if (retriesDone >= options.retries) return void 0;
+  const retried = outcome.statusCode !== void 0 ? RETRIED_STATUS.includes(outcome.statusCode) : outcome.code !== void 0 && RETRIED_ERRORS.includes(outcome.code);
+  if (!retried) return void 0;
+  return (outcome.headers && retryAfterMs(outcome.headers)) ?? backoffMs(retriesDone, options.minRetryDelayMs);
+}
+function retriesAllowed(outcome, options) {
+  return outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code) ? Math.min(1, options.retries) : options.retries;
+}
+function backoffMs(retriesDone, minRetryDelayMs) {
+  return Math.min(3e4, minRetryDelayMs * 2 ** retriesDone);
+}
+function retryAfterMs(headers) {
+  const value = headerValue(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+function describeRetry(notice) {
+  return `retry ${notice.retry}/${notice.of} after ${notice.after}: ${notice.host}`;
+}
+var listeners = /* @__PURE__ */ new Set();
+function onRetry(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function announceRetry(notice) {
+  for (const listener of listeners) listener(notice);
+}
+function retryNotice(url, outcome, retriesDone, options, delayMs) {
+  const host = typeof url === "string" ? safeHost(url) : url.host;
+  return { host, retry: retriesDone + 1, of: retriesAllowed(outcome, options), after: String(outcome.statusCode ?? outcome.code ?? "an error"), delayMs };
+}
+function safeHost(id) {
+  const parsed = parseUrl(id);
+  if (parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host) return parsed.host;
+  const first = id.split("/")[0] ?? "";
+  const looksLikeHost = first.includes(".") || first.includes(":") || first === "localhost";
+  const host = looksLikeHost && !first.includes("@") ? parseUrl(`http://${first}`)?.host : void 0;
+  return host || id;
+}
+function parseUrl(text3) {
+  try {
+    return new URL(text3);
+  } catch {
+    return void 0;
+  }
 }
 
 // src/adapters/http/fast-http.ts
@@ -1090,7 +1164,7 @@ var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
 var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var UNREACHABLE_FOR_MS = 3e4;
 var failure = (message, code) => Object.assign(new Error(message), { code });
 var OriginPool = class {
   constructor(cap) {
@@ -1120,23 +1194,33 @@ var FastHttp = class {
   }
   options;
   pools = /* @__PURE__ */ new Map();
+  /** Origins that refused the connection or do not resolve, with what their requests fail with, until when. */
+  unreachable = /* @__PURE__ */ new Map();
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   async get(url, headers) {
     let target = new URL(url);
     let sent = { ...headers };
-    for (let redirects = 0, attempt = 0; ; ) {
+    for (let redirects = 0, retries = 0; ; ) {
+      const unreachable = this.unreachable.get(target.origin);
+      if (unreachable && Date.now() < unreachable.until) throw failure(unreachable.message, unreachable.code);
       let response;
       try {
         response = await this.once(target, sent);
       } catch (e) {
-        if (!isRetried(e) || attempt >= this.options.retries) throw e;
-        await sleep(this.backoff(attempt++));
+        const code = e?.code;
+        const delay2 = isRetried(e) ? this.retryDelay(target, { code }, retries) : void 0;
+        if (delay2 === void 0) throw code !== void 0 && UNREACHABLE.includes(code) ? this.unreachableFor(target, code) : e;
+        retries++;
+        await sleep(delay2);
         continue;
       }
-      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+      this.unreachable.delete(target.origin);
+      const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : void 0;
+      if (delay !== void 0) {
         response.body.discard();
-        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        retries++;
+        await sleep(delay);
         continue;
       }
       const location = headerValue(response.headers.location);
@@ -1153,8 +1237,22 @@ var FastHttp = class {
       return response;
     }
   }
-  backoff(attempt) {
-    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  /** The wait before retrying after `outcome` (announced to the progress line), or undefined: failed for good. */
+  retryDelay(target, outcome, retriesDone) {
+    const delay = retryDelayMs(outcome, retriesDone, this.options);
+    if (delay !== void 0) announceRetry(retryNotice(target, outcome, retriesDone, this.options, delay));
+    return delay;
+  }
+  /**
+   * A host that refused twice, whose name does not resolve, or for which no DNS server answered
+   * twice, stays so for a while (UNREACHABLE_FOR_MS): every request to it meanwhile fails at once
+   * with the same message (one line for all it would have served), instead of each waiting out
+   * its own retry or DNS lookup. Then it is tried again, in case it came back.
+   */
+  unreachableFor(target, code) {
+    const message = unreachableMessage(target, code) ?? code;
+    this.unreachable.set(target.origin, { message, code, until: Date.now() + (this.options.unreachableForMs ?? UNREACHABLE_FOR_MS) });
+    return failure(message, code);
   }
   pool(origin) {
     let pool = this.pools.get(origin);
@@ -1196,7 +1294,7 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         const gathered = new Gather((buffer, length2) => connection?.feed(buffer, length2));
-        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
+        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, lookup: this.options.lookup, onread: gathered.onread };
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
@@ -1204,7 +1302,7 @@ var FastHttp = class {
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, lookup: this.options.lookup, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve6(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
@@ -1629,15 +1727,9 @@ function rangeLength(headers) {
   const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
   return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
 }
-function retryAfterMs(headers) {
-  const value = headerValue(headers["retry-after"]);
-  if (!value) return void 0;
-  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
-  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
-}
 function isRetried(error) {
   const code = error?.code;
-  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
+  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && (RETRIED_ERRORS.includes(code) || QUICK_RETRIED.includes(code));
 }
 var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
 
@@ -1712,6 +1804,29 @@ function proxyClientFactory(Client) {
     return client;
   };
 }
+function retryAsPolicySays(options) {
+  return (err, { state, opts }, callback) => {
+    const { code, statusCode, headers } = err;
+    const outcome = statusCode !== void 0 ? { statusCode, headers } : { code: code === "UND_ERR_REQ_RETRY" ? "UND_ERR_SOCKET" : code };
+    const retriesDone = Math.max(0, state.counter - 1);
+    const delay = ["GET", "HEAD"].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : void 0;
+    if (delay === void 0) return callback(unreachableError(err, String(opts.origin ?? "")));
+    announceRetry(retryNotice(`${String(opts.origin ?? "")}${opts.path}`, outcome, retriesDone, options, delay));
+    setTimeout(() => callback(null), delay);
+  };
+}
+function unreachableError(err, origin) {
+  const code = err.code;
+  if (code === void 0 || !UNREACHABLE.includes(code)) return err;
+  let target;
+  try {
+    target = new URL(origin);
+  } catch {
+    return err;
+  }
+  const message = unreachableMessage(target, code);
+  return message === void 0 ? err : Object.assign(new Error(message, { cause: err }), { code });
+}
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
     clientFactory: proxyClientFactory(Client),
@@ -1721,7 +1836,8 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
     proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs
+    bodyTimeout: options.idleTimeoutMs,
+    ...options.lookup ? { connect: { lookup: options.lookup } } : {}
   });
   return agent.compose(
     interceptors.retry({
@@ -1731,8 +1847,9 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
       timeoutFactor: 2,
       retryAfter: true,
       methods: ["GET", "HEAD"],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERRORS
+      statusCodes: [...RETRIED_STATUS],
+      errorCodes: [...RETRIED_ERRORS, ...QUICK_RETRIED],
+      retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })
   );
@@ -5205,11 +5322,11 @@ var DirectorySourceStore = class {
 };
 
 // src/pipeline/build.ts
-var import_promises10 = require("node:fs/promises");
-var import_node_os6 = require("node:os");
-var import_node_path23 = require("node:path");
+var import_promises11 = require("node:fs/promises");
+var import_node_os7 = require("node:os");
+var import_node_path24 = require("node:path");
 var import_node_crypto7 = require("node:crypto");
-var import_node_fs19 = require("node:fs");
+var import_node_fs20 = require("node:fs");
 
 // src/domain/bundle.ts
 var BUNDLE_SCHEMA = "kubespray-bundle/v1";
@@ -5243,6 +5360,47 @@ function isOwnTempEntry(name) {
   const m2 = /^\.(.+)\.\d+\.[0-9a-z]+\.tmp$/.exec(name);
   return m2 !== null && isOwnTopLevelEntry(m2[1]);
 }
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v2) => versionName(v2.kubespray)) : [versionName(manifest.kubespray)];
+}
+function versionView(manifest, wanted2, flag2 = "--kubespray") {
+  const names = versionNames(manifest);
+  if (!manifest.versions) {
+    if (wanted2 !== void 0 && !sameVersion(wanted2, manifest.kubespray)) {
+      throw new InputError(`${flag2} ${wanted2}: this bundle holds Kubespray ${names[0]} only`);
+    }
+    return { manifest, lists: "lists" };
+  }
+  if (wanted2 === void 0) {
+    throw new InputError(`this bundle holds ${names.length} Kubespray versions (${names.join(", ")}): say which with ${flag2} ${names[names.length - 1]} (or another of them)`);
+  }
+  const version = manifest.versions.find((v2) => sameVersion(wanted2, v2.kubespray));
+  if (!version) throw new InputError(`${flag2} ${wanted2}: this bundle holds Kubespray ${names.join(", ")}; give one of these`);
+  const files = new Set(version.files);
+  const images = new Set(version.images);
+  const charts = new Set(version.charts ?? []);
+  const own = {
+    ...manifest,
+    kubespray: version.kubespray,
+    kubeVersion: version.kubeVersion,
+    files: manifest.files.filter((f2) => files.has(f2.path)),
+    images: manifest.images.filter((i) => images.has(i.line))
+  };
+  const ownCharts = (manifest.charts ?? []).filter((c) => charts.has(c.path));
+  if (ownCharts.length) own.charts = ownCharts;
+  else delete own.charts;
+  delete own.versions;
+  return { manifest: own, lists: version.lists };
+}
+function sameVersion(wanted2, origin) {
+  const w2 = wanted2.trim();
+  if (origin.tag && (w2 === origin.tag || `v${w2}` === origin.tag)) return true;
+  if (origin.commit && w2.length >= 7 && /^[0-9a-f]+$/.test(w2) && origin.commit.startsWith(w2)) return true;
+  return w2 === origin.spec;
+}
 
 // src/domain/files/checksum.ts
 var HEX_LENGTH = { sha256: 64, sha512: 128 };
@@ -5272,6 +5430,14 @@ function parseVersionSpec(text3, prerelease = false) {
   if (/^[0-9a-f]{7,40}$/i.test(spec)) return { kind: "commit", sha: spec.toLowerCase() };
   if (!/^[\w./-]+$/.test(spec) || spec.includes("..")) throw new InputError(`'${spec}' is not a Kubespray version, branch or commit`);
   return { kind: "ref", name: spec };
+}
+function splitVersionSpecs(text3) {
+  if (!text3.includes(",")) return [text3];
+  const specs = text3.split(",").map((s3) => s3.trim());
+  if (specs.some((s3) => !s3)) throw new InputError(`'${text3}' has an empty Kubespray version between its commas: give a comma list such as 2.30,2.31`);
+  const twice = specs.find((s3, i) => specs.indexOf(s3) !== i);
+  if (twice) throw new InputError(`'${text3}' names ${twice} twice: name each Kubespray version once`);
+  return specs;
 }
 function parseSemver(tag) {
   const m2 = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/.exec(tag);
@@ -5328,13 +5494,13 @@ function newest(tags, prerelease) {
   return best?.tag;
 }
 function nearestTags(tags, spec, count = 5) {
-  const wanted = parseSemver(spec) ?? parseSemver(`${spec.replace(/^v/, "")}.0`);
+  const wanted2 = parseSemver(spec) ?? parseSemver(`${spec.replace(/^v/, "")}.0`);
   const versions = tags.flatMap((tag) => {
     const v2 = parseSemver(tag);
     return v2 && !v2.pre ? [{ tag, v: v2 }] : [];
   });
-  if (!wanted) return versions.sort((a, b2) => compareSemver(b2.v, a.v)).slice(0, count).map((x) => x.tag);
-  const distance = (v2) => Math.abs(v2.major - wanted.major) * 1e3 + Math.abs(v2.minor - wanted.minor);
+  if (!wanted2) return versions.sort((a, b2) => compareSemver(b2.v, a.v)).slice(0, count).map((x) => x.tag);
+  const distance = (v2) => Math.abs(v2.major - wanted2.major) * 1e3 + Math.abs(v2.minor - wanted2.minor);
   return versions.sort((a, b2) => distance(a.v) - distance(b2.v) || compareSemver(b2.v, a.v)).slice(0, count).map((x) => x.tag);
 }
 function versionLabel(resolved) {
@@ -6814,7 +6980,9 @@ var FileFetcher = class {
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           if (rangesWork) await saveState(state, statePath).catch(() => void 0);
-          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
+          const resumable = (e) => isTransient(e) && !isHostAway(e);
+          if (resumable(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || resumable(r.reason))) {
+            announceRetry(retryNotice(source.id, { code: failed.reason.code }, 0, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -6890,7 +7058,9 @@ var FileFetcher = class {
         await saveState(state, statePath);
         return;
       } catch (e) {
-        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        if (!isTransient(e) || isHostAway(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        const code = e.code;
+        announceRetry(retryNotice(source.id, { code }, attempt - 1, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
       } finally {
         release();
       }
@@ -7083,7 +7253,7 @@ function plan(files, layout, mirrors) {
   return files.map((f2) => {
     let path;
     try {
-      path = relativePathFor(f2.url, layout);
+      path = f2.path ?? relativePathFor(f2.url, layout);
     } catch (e) {
       throw new InputError(redactText(e.message));
     }
@@ -7172,9 +7342,9 @@ var FilesJob = class {
   async alreadyThere(file, finalPath) {
     const info = await regularFile(finalPath);
     if (!info) return void 0;
-    const wanted = file.checksum ? formatChecksum(file.checksum) : null;
+    const wanted2 = file.checksum ? formatChecksum(file.checksum) : null;
     const known = this.state.files[file.path];
-    if (known && known.url === redactUrl(file.url) && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted === null || known.checksum === wanted)) {
+    if (known && known.url === redactUrl(file.url) && known.size === info.size && known.mtimeMs === info.mtimeMs && (wanted2 === null || known.checksum === wanted2)) {
       return { size: info.size, sha256: known.sha256 };
     }
     if (!file.checksum) return void 0;
@@ -7227,15 +7397,15 @@ var formatPlatform = (p2) => p2 ? `${p2.os}/${p2.architecture}${p2.variant ? `/$
 function isAttestation(d) {
   return d.annotations?.["vnd.docker.reference.type"] === "attestation-manifest" || d.platform?.os === "unknown" && d.platform.architecture === "unknown";
 }
-function sameVariant(wanted, have) {
-  if (!wanted.variant) return true;
+function sameVariant(wanted2, have) {
+  if (!wanted2.variant) return true;
   const norm = (p2) => p2.architecture === "arm64" && !p2.variant ? "v8" : p2.variant;
-  return norm(wanted) === norm(have);
+  return norm(wanted2) === norm(have);
 }
-function matchesPlatform(d, wanted) {
+function matchesPlatform(d, wanted2) {
   const have = d.platform;
   if (!have || isAttestation(d)) return false;
-  return wanted.some((w2) => w2.os === have.os && w2.architecture === have.architecture && sameVariant(w2, have));
+  return wanted2.some((w2) => w2.os === have.os && w2.architecture === have.architecture && sameVariant(w2, have));
 }
 
 // src/adapters/registry/client.ts
@@ -7608,9 +7778,9 @@ var ImagesJob = class {
   async saveIndex(repo, top, counter) {
     const index = parseJson(top.bytes);
     const images = index.manifests.filter((d) => !isAttestation(d));
-    const wanted = this.request.platforms;
-    const kept = wanted ? images.filter((d) => matchesPlatform(d, wanted)) : images;
-    const missing = (wanted ?? []).filter((p2) => !kept.some((d) => matchesPlatform(d, [p2])));
+    const wanted2 = this.request.platforms;
+    const kept = wanted2 ? images.filter((d) => matchesPlatform(d, wanted2)) : images;
+    const missing = (wanted2 ?? []).filter((p2) => !kept.some((d) => matchesPlatform(d, [p2])));
     if (missing.length) {
       throw new Error(`has no ${missing.map(formatPlatform).join(", ")} (it has ${images.map((d) => formatPlatform(d.platform)).join(", ")})`);
     }
@@ -9874,8 +10044,14 @@ function findReferences(input) {
   for (const role of tree.roles) {
     for (const found of roleVariableReferences(tree, role, consumers)) collector.add(found.reference, found.source);
     for (const found of templateReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+    for (const found of helmAppsCharts(tree, role, roles)) collector.add(found.reference, found.source);
+    for (const found of ciliumCliCharts(tree, role, roles)) collector.add(found.reference, found.source);
   }
-  return { references: collector.all(), roles, warnings: tree.warnings };
+  return { references: withoutCoveredRepositories(collector.all()), roles, warnings: tree.warnings };
+}
+function withoutCoveredRepositories(references) {
+  const moved = new Set(references.flatMap((r) => r.chart ? [r.chart.movedBy.variable] : []));
+  return references.filter((r) => !(r.kind === "chart-repository" && r.sources.every((s3) => moved.has(s3.variable))));
 }
 function unreachedDownload() {
   return { state: "unknown", because: "no play reaches the download role" };
@@ -10530,6 +10706,127 @@ function templateReferences(tree, role, consumers) {
   }
   return out;
 }
+function chartLabel(chart) {
+  return `${chart.name} ${chart.version} from ${redactText(chart.repository)}`;
+}
+function soleVariable(expression) {
+  return typeof expression === "string" ? /^\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}$/.exec(expression.trim())?.[1] : void 0;
+}
+function helmAppsCharts(tree, role, roles) {
+  const path = `roles/${role}/meta/main.yml`;
+  const meta = tree.yaml(path);
+  if (!(meta instanceof Map)) return [];
+  const text3 = tree.text(path);
+  const out = [];
+  for (const dep of asList(dictGet(meta, "dependencies"))) {
+    if (!(dep instanceof Map)) continue;
+    const name = dictGet(dep, "role") ?? dictGet(dep, "name");
+    if (typeof name !== "string" || tree.resolveRole(name, role) !== "helm-apps") continue;
+    const scope = tree.scopeOf.get(role) ?? 0;
+    const templar = tree.templarOf(role, scope);
+    const enabled = both(roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` }, evaluateConditions(templar, asConditions(dictGet(dep, "when"))));
+    const repositories = asList(dictGet(dep, "repositories")).filter((r) => r instanceof Map);
+    for (const release of asList(dictGet(dep, "releases"))) {
+      if (!(release instanceof Map)) continue;
+      const rawRef = dictGet(release, "chart_ref");
+      const source = (variable) => ({ role, file: path, line: lineOf(text3, /chart_ref\s*:/), variable, expression: pyStr(rawRef ?? ""), enabled });
+      const found = helmAppsRelease(templar, release, repositories);
+      if ("local" in found) continue;
+      if ("unsupported" in found) out.push({ reference: { kind: "chart", value: found.unsupported }, source: source(`${role} helm-apps release`) });
+      else if ("problem" in found) out.push({ reference: { kind: "chart", problem: found.problem }, source: source(`${role} helm-apps release`) });
+      else out.push({ reference: { kind: "chart", value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) });
+    }
+  }
+  return out;
+}
+function helmAppsRelease(templar, release, repositories) {
+  const ref = renderValue(templar, dictGet(release, "chart_ref") ?? null);
+  if ("problem" in ref) return { problem: `chart_ref: ${ref.problem}` };
+  const chartRef = pyStr(ref.value).trim();
+  if (/^(\/|\.\.?\/|file:\/\/)/.test(chartRef)) return { local: true };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chartRef)) return { unsupported: redactText(chartRef) };
+  const [repositoryName, chartName, ...rest] = chartRef.split("/");
+  if (!chartName || rest.length) return { problem: `chart_ref renders to '${pyStr(ref.value)}', not <repository>/<chart>` };
+  const version = renderValue(templar, dictGet(release, "chart_version") ?? null);
+  if ("problem" in version) return { problem: `chart_version: ${version.problem}` };
+  const repository = repositories.find((r) => {
+    const n = renderValue(templar, dictGet(r, "name") ?? null);
+    return "value" in n && pyStr(n.value) === repositoryName;
+  });
+  if (!repository) return { problem: `chart_ref '${pyStr(ref.value)}' names the repository '${repositoryName}', which the role's repositories do not list` };
+  const rawUrl = dictGet(repository, "url");
+  const url = urlOf(renderValue(templar, rawUrl ?? null));
+  if (!url || url.problem || !url.value) return { problem: `the url of repository '${repositoryName}' ${url?.problem ?? "is empty"}` };
+  const values = renderValue(templar, dictGet(release, "values") ?? /* @__PURE__ */ new Map());
+  if ("problem" in values) return { problem: `values: ${values.problem}` };
+  const variable = soleVariable(rawUrl);
+  if (!variable) return { problem: `the url of repository '${repositoryName}' is not one variable (${pyStr(rawUrl ?? "")}): nothing could point it at the bundle` };
+  const valuesVariable = soleVariable(dictGet(release, "values"));
+  return {
+    repository: url.value,
+    name: chartName,
+    version: pyStr(version.value).trim(),
+    values: toPlain(values.value),
+    movedBy: { variable, form: "url" },
+    imagesFrom: "values",
+    ...valuesVariable ? { valuesVariable } : {}
+  };
+}
+var CILIUM_CLI_REPOSITORY = "https://helm.cilium.io";
+var CILIUM_CLI_COMMAND = /\/cilium\s+(?:install|upgrade|\{\{\s*\w+\s*\}\})\s+--version\s+\{\{\s*(\w+)\s*\}\}([^"'\n]*)/;
+function ciliumCliCharts(tree, role, roles) {
+  const out = [];
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const match = CILIUM_CLI_COMMAND.exec(text3);
+    if (!match) continue;
+    const flagsVariable = [...match[2].matchAll(/\{\{\s*(\w+_flags)\s*\}\}/g)].map((m2) => m2[1]).pop();
+    if (!flagsVariable) continue;
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+    const enabled = roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` };
+    const source = { role, file: path, line: lineOf(text3, CILIUM_CLI_COMMAND), variable: flagsVariable, expression: match[0].slice(1).trim(), enabled };
+    const version = renderValue(templar, `{{ ${match[1]} }}`);
+    const flags = renderValue(templar, `{{ ${flagsVariable} }}`);
+    if ("problem" in version || "problem" in flags) {
+      out.push({ reference: { kind: "chart", problem: "problem" in version ? `${match[1]}: ${version.problem}` : `${flagsVariable}: ${flags.problem}` }, source });
+      continue;
+    }
+    const words = pyStr(flags.value).split(/\s+/).filter(Boolean);
+    if (words.some((w2) => w2 === "--chart-directory" || w2.startsWith("--chart-directory="))) continue;
+    const at2 = words.findIndex((w2) => w2 === "--repository" || w2.startsWith("--repository="));
+    const repository = at2 < 0 ? CILIUM_CLI_REPOSITORY : words[at2].includes("=") ? words[at2].slice(words[at2].indexOf("=") + 1) : words[at2 + 1] ?? "";
+    if (!/^https?:\/\/\S+$/.test(repository)) {
+      out.push({ reference: { kind: "chart", problem: `${flagsVariable} gives --repository '${repository}', which is not an http(s) url` }, source });
+      continue;
+    }
+    const valuesVariable = ciliumExtraValuesVariable(tree, role);
+    const chart = {
+      repository,
+      name: "cilium",
+      version: pyStr(version.value).trim().replace(/^v/, ""),
+      values: {},
+      movedBy: { variable: flagsVariable, form: "repository-flag" },
+      imagesFrom: "kubespray-downloads",
+      ...valuesVariable ? { valuesVariable } : {}
+    };
+    out.push({ reference: { kind: "chart", value: chartLabel(chart), chart }, source });
+  }
+  return out;
+}
+function ciliumExtraValuesVariable(tree, role) {
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const m2 = /content:\s*["']?\{\{\s*(\w+)\s*\|\s*to_nice_yaml[^\n]*\n\s*dest:[^\n]*extra-values\.yaml/.exec(text3);
+    if (m2) return m2[1];
+  }
+  return void 0;
+}
+function toPlain(value) {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k2, v2]) => [pyStr(k2), toPlain(v2)]));
+  if (Array.isArray(value)) return value.map((v2) => toPlain(v2));
+  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
+  return pyStr(value);
+}
 
 // src/pipeline/bundle-dir.ts
 var import_node_fs17 = require("node:fs");
@@ -10563,7 +10860,14 @@ async function sha256File(path) {
 var AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)$|^roles\/(.+\/)?(defaults|vars|meta|tasks|templates)\//;
 async function auditBundle(request) {
   const bundleDir = (0, import_node_path22.resolve)(request.cwd, request.bundleDir);
-  const manifest = await readBundleManifest(bundleDir);
+  const whole = await readBundleManifest(bundleDir);
+  if (whole.versions && request.kubespray === void 0) {
+    if (request.kubesprayDir) throw new InputError(`--kubespray-dir gives one tree, and ${bundleDir} holds Kubespray ${versionNames(whole).join(", ")}: say which with --kubespray TAG`);
+    const results = [];
+    for (const name of versionNames(whole)) results.push(await auditBundle({ ...request, kubespray: name }));
+    return mergeAudits(results);
+  }
+  const manifest = versionView(whole, request.kubespray).manifest;
   const scratch = request.kubesprayDir ? void 0 : await (0, import_promises9.mkdtemp)((0, import_node_path22.join)((0, import_node_os5.tmpdir)(), "kubespray-audit-"));
   try {
     const treeDir = request.kubesprayDir ? (0, import_node_path22.resolve)(request.cwd, request.kubesprayDir) : await extractBundleTree(bundleDir, manifest, scratch);
@@ -10739,11 +11043,30 @@ function toEntry(reference, arches) {
     arches,
     enabled: reference.enabled.state,
     because: reference.enabled.because,
-    sources: ordered
+    sources: ordered,
+    ...reference.chart ? { chart: reference.chart } : {}
+  };
+}
+function mergeAudits(results) {
+  const mark = (r) => (e) => ({ ...e, version: r.kubespray });
+  const missing = results.flatMap((r) => r.missing.map(mark(r)));
+  const unrendered = results.flatMap((r) => r.unrendered.map(mark(r)));
+  return {
+    bundleDir: results[0]?.bundleDir ?? "",
+    kubespray: results.map((r) => r.kubespray).join(", "),
+    arches: [...new Set(results.flatMap((r) => r.arches))],
+    checked: { images: results.reduce((n, r) => n + r.checked.images, 0), urls: results.reduce((n, r) => n + r.checked.urls, 0) },
+    missing,
+    unrendered,
+    byComponent: components([...missing, ...unrendered]),
+    failed: results.some((r) => r.failed),
+    summary: results.map((r) => `${r.kubespray}: ${r.summary}`).join("; "),
+    warnings: [...new Set(results.flatMap((r) => r.warnings.map((w2) => `${r.kubespray}: ${w2}`)))]
   };
 }
 function heldBy(manifest) {
   const urls = new Set(manifest.files.map((f2) => f2.url));
+  const charts = manifest.charts ?? [];
   const images = /* @__PURE__ */ new Set();
   for (const image of manifest.images) {
     const ref = safeParse(image.line);
@@ -10756,8 +11079,9 @@ function heldBy(manifest) {
     if (entry.kind === "file") return urls.has(entry.reference);
     if (entry.kind === "chart-repository") {
       const base = `${entry.reference.replace(/\/+$/, "")}/`;
-      return manifest.files.some((f2) => f2.url.startsWith(base));
+      return charts.some((c) => c.repository.replace(/\/+$/, "") === redactText(entry.reference).replace(/\/+$/, "")) || manifest.files.some((f2) => f2.url.startsWith(base));
     }
+    if (entry.kind === "chart") return charts.some((c) => chartLabel(c) === redactText(entry.reference));
     const ref = safeParse(entry.reference);
     if (!ref) return false;
     return ref.digest ? images.has(`${ref.repository}@${ref.digest}`) : images.has(`${ref.repository}:${ref.tag}`);
@@ -10781,6 +11105,465 @@ function components(entries) {
     byRole.set(role, c);
   }
   return [...byRole.values()].sort((a, b2) => rank(b2.enabled) - rank(a.enabled) || a.role.localeCompare(b2.role));
+}
+
+// src/pipeline/build-versions.ts
+function labelOf(version) {
+  if (version.resolved) return versionLabel(version.resolved);
+  return "dir" in version.input ? version.input.dir : version.input.spec;
+}
+function checksumText(file) {
+  return file.checksum ? `${file.checksum.algorithm}:${file.checksum.hex}` : void 0;
+}
+function unionOf(a, b2) {
+  return [.../* @__PURE__ */ new Set([...a ?? [], ...b2 ?? []])];
+}
+function unionOfVersions(versions) {
+  const plan2 = { files: [], fileArches: /* @__PURE__ */ new Map(), images: [], imageArches: /* @__PURE__ */ new Map(), wantedBy: /* @__PURE__ */ new Map() };
+  const files = /* @__PURE__ */ new Map();
+  const lines2 = /* @__PURE__ */ new Set();
+  const charts = /* @__PURE__ */ new Map();
+  const firstWanted = (key, v2, known) => {
+    const wanted2 = v2.plan.wantedBy.get(key);
+    if (!known && wanted2) plan2.wantedBy.set(key, wanted2);
+  };
+  for (const v2 of versions) {
+    const name = labelOf(v2);
+    for (const f2 of v2.plan.files) {
+      const seen = files.get(f2.url);
+      if (seen && checksumText(seen.file) !== checksumText(f2)) {
+        throw new InputError(
+          `${redactText(f2.url)}: Kubespray ${seen.version} verifies it by ${checksumText(seen.file) ?? "no checksum"} and ${name} by ${checksumText(f2) ?? "no checksum"}, but a url is one file of a bundle: build these versions as separate bundles (or point one at another url with -e)`
+        );
+      }
+      if (!seen) {
+        files.set(f2.url, { file: f2, version: name });
+        plan2.files.push(f2);
+      }
+      firstWanted(f2.url, v2, seen !== void 0);
+      plan2.fileArches.set(f2.url, unionOf(plan2.fileArches.get(f2.url), v2.plan.fileArches.get(f2.url)));
+    }
+    for (const image of v2.plan.images) {
+      const known = lines2.has(image.original);
+      if (!known) {
+        lines2.add(image.original);
+        plan2.images.push(image);
+      }
+      firstWanted(image.original, v2, known);
+      plan2.imageArches.set(image.original, unionOf(plan2.imageArches.get(image.original), v2.plan.imageArches.get(image.original)));
+    }
+    for (const chart of v2.charts) if (!charts.has(chart.file.url)) charts.set(chart.file.url, chart);
+  }
+  return { plan: plan2, charts: [...charts.values()] };
+}
+async function versionEntries(versions, origins, files, fileOfUrl, images, sums, layout) {
+  const sizeOf = new Map(sums.map((s3) => [s3.path, s3.size]));
+  const saved = new Set(images.map((i) => i.line));
+  const entries = layout ? (await layout.readIndex()).manifests : [];
+  const blobsOf = (line) => entries.filter((e) => e.annotations?.[REF_NAME] === line).flatMap((e) => [...layout?.reachable([e]) ?? []]);
+  const out = [];
+  let summed = 0;
+  for (const [i, v2] of versions.entries()) {
+    const own = [...new Set(v2.plan.files.flatMap((f2) => fileOfUrl.get(f2.url)?.path ?? []))];
+    const lines2 = [...new Set(v2.plan.images.map((image) => image.original))].filter((line) => saved.has(line));
+    const blobs = new Set(lines2.flatMap(blobsOf));
+    const charts = [...new Set(v2.charts.map((c) => `files/${c.file.path}`))].filter((path) => own.includes(path));
+    const fileBytes = own.reduce((n, path) => n + (sizeOf.get(path) ?? 0), 0);
+    const blobBytes = [...blobs].reduce((n, digest) => n + (sizeOf.get(`images/blobs/sha256/${digest.slice("sha256:".length)}`) ?? 0), 0);
+    const listBytes = sums.filter((s3) => s3.path.startsWith(`${v2.listsDir}/`)).reduce((n, s3) => n + s3.size, 0);
+    const bytes = fileBytes + blobBytes + listBytes + (v2.source?.size ?? 0);
+    summed += fileBytes + blobBytes;
+    out.push({
+      kubespray: origins[i],
+      kubeVersion: [...v2.lists.values()][0]?.kubeVersion ?? "",
+      lists: v2.listsDir,
+      files: own,
+      images: lines2,
+      ...charts.length ? { charts } : {},
+      bytes
+    });
+  }
+  const held = files.reduce((n, f2) => n + f2.size, 0) + sums.filter((s3) => s3.path.startsWith("images/blobs/")).reduce((n, s3) => n + s3.size, 0);
+  return { versions: out, saved: summed - held };
+}
+
+// src/pipeline/charts.ts
+var import_promises10 = require("node:fs/promises");
+var import_node_os6 = require("node:os");
+var import_node_path23 = require("node:path");
+
+// src/domain/helm/repository.ts
+var jsYaml = lazyRequire("js-yaml");
+var ChartRepositoryError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ChartRepositoryError";
+  }
+};
+var SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+function resolveAgainstRepository(repositoryUrl, ref) {
+  const base = new URL(repositoryUrl);
+  base.pathname = `${base.pathname.replace(/\/+$/, "")}/`;
+  const resolved = new URL(ref, base);
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(ref) && resolved.origin === base.origin) resolved.search = base.search;
+  return resolved.toString();
+}
+function indexUrlOf(repositoryUrl) {
+  return resolveAgainstRepository(repositoryUrl, "index.yaml");
+}
+var HELM_BOOLEANS = /* @__PURE__ */ new Set(["deprecated", "removed", "enabled"]);
+var YAML11_TRUE = /^(y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+var YAML11_FALSE = /^(n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+var YAML_NULL = /^(~|null|Null|NULL|)$/;
+function parseIndex(text3, origin) {
+  let doc;
+  try {
+    doc = jsYaml().load(text3, { schema: jsYaml().FAILSAFE_SCHEMA, filename: origin });
+  } catch (e) {
+    throw new ChartRepositoryError(`${origin}: not a Helm repository index (${e.message.split("\n")[0]})`);
+  }
+  if (!isRecord(doc) || !isRecord(doc.entries) || typeof doc.apiVersion !== "string") {
+    throw new ChartRepositoryError(`${origin}: not a Helm repository index (no apiVersion and entries)`);
+  }
+  refuseAliases(doc, origin);
+  const entries = /* @__PURE__ */ new Map();
+  for (const [name, versions] of Object.entries(doc.entries)) if (Array.isArray(versions)) entries.set(name, versions);
+  return entries;
+}
+function refuseAliases(doc, origin) {
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (v2) => {
+    if (typeof v2 !== "object" || v2 === null) return;
+    if (seen.has(v2)) throw new ChartRepositoryError(`${origin}: uses YAML aliases, which no index \`helm repo index\` writes has; not read`);
+    seen.add(v2);
+    for (const x of Array.isArray(v2) ? v2 : Object.values(v2)) walk(x);
+  };
+  walk(doc);
+}
+function asHelmReads(value, where) {
+  if (Array.isArray(value)) return value.map((v2, i) => asHelmReads(v2, `${where}[${i}]`));
+  if (!isRecord(value)) return value;
+  const out = {};
+  for (const [key, v2] of Object.entries(value)) {
+    if (HELM_BOOLEANS.has(key) && (typeof v2 === "string" || v2 === null)) {
+      const text3 = v2 ?? "";
+      if (YAML_NULL.test(text3)) continue;
+      if (!YAML11_TRUE.test(text3) && !YAML11_FALSE.test(text3)) throw new ChartRepositoryError(`${where}.${key} is '${text3}', which Helm cannot read as a boolean`);
+      out[key] = YAML11_TRUE.test(text3);
+    } else out[key] = asHelmReads(v2, `${where}.${key}`);
+  }
+  return out;
+}
+function findChart(indexText, repositoryUrl, name, version) {
+  const origin = redactText(indexUrlOf(repositoryUrl));
+  const entries = parseIndex(indexText, origin);
+  const versions = entries.get(name);
+  if (!versions) {
+    throw new ChartRepositoryError(`${origin} has no chart '${name}' (it has ${[...entries.keys()].slice(0, 8).join(", ") || "none"}${entries.size > 8 ? ", \u2026" : ""}): check the chart name Kubespray installs`);
+  }
+  const bare = (v2) => v2.replace(/^v/, "");
+  const entry = versions.find((v2) => isRecord(v2) && typeof v2.version === "string" && bare(v2.version) === bare(version));
+  if (!entry) {
+    const known = versions.flatMap((v2) => isRecord(v2) && typeof v2.version === "string" ? [v2.version] : []);
+    throw new ChartRepositoryError(`${origin} has no version ${version} of chart '${name}' (newest: ${known.slice(0, 5).join(", ") || "none"}): set the chart version Kubespray installs to one the repository has`);
+  }
+  const urls = Array.isArray(entry.urls) ? entry.urls.filter((u2) => typeof u2 === "string" && u2.trim() !== "") : [];
+  if (!urls.length) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has no urls`);
+  const digest = typeof entry.digest === "string" ? entry.digest.trim().replace(/^sha256:/, "").toLowerCase() : "";
+  if (!digest) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has no digest, so its archive cannot be verified; regenerate the index with \`helm repo index\` (it writes digests), or give a repository that has them`);
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new ChartRepositoryError(`${origin}: chart '${name}' ${version} has a digest that is no sha256 ('${String(entry.digest)}')`);
+  return { name, version: String(entry.version), url: resolveAgainstRepository(repositoryUrl, urls[0]), sha256: digest, entry: asHelmReads(entry, `${origin}: chart '${name}' ${version}`) };
+}
+function archiveName(chart) {
+  for (const part of [chart.name, chart.version]) {
+    if (!SAFE_NAME.test(part)) throw new ChartRepositoryError(`chart '${chart.name}' ${chart.version}: '${part}' cannot be a file name`);
+  }
+  return `${chart.name}-${chart.version}.tgz`;
+}
+function repositoryPath(repositoryUrl) {
+  const url = new URL(repositoryUrl);
+  let path;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    throw new ChartRepositoryError(`${redactText(repositoryUrl)}: its path is not valid percent-encoding`);
+  }
+  const segments = [url.host, ...path.split("/")].filter((s3) => s3 !== "");
+  if (segments.some((s3) => s3 === "." || s3 === ".." || s3.includes("\\") || s3.includes("\0"))) {
+    throw new ChartRepositoryError(`${redactText(repositoryUrl)}: cannot store this repository under files/ ('..' or NUL path segments)`);
+  }
+  return ["charts", ...segments].join("/");
+}
+function servedIndex(charts) {
+  const entries = {};
+  const sorted = [...charts].sort((a, b2) => a.name === b2.name ? a.version < b2.version ? -1 : 1 : a.name < b2.name ? -1 : 1);
+  for (const chart of sorted) (entries[chart.name] ??= []).push({ ...chart.entry, urls: [archiveName(chart)] });
+  return jsYaml().dump({ apiVersion: "v1", entries }, { lineWidth: -1, noRefs: true, sortKeys: false });
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/domain/helm/values.ts
+var jsYaml2 = lazyRequire("js-yaml");
+function parseValues(text3, origin) {
+  let doc;
+  try {
+    doc = jsYaml2().load(text3, { schema: jsYaml2().CORE_SCHEMA, filename: origin });
+  } catch (e) {
+    throw new Error(`${origin}: not YAML (${e.message.split("\n")[0]})`);
+  }
+  if (doc === void 0 || doc === null) return {};
+  if (!isRecord2(doc)) throw new Error(`${origin}: chart values must be a mapping`);
+  return expanded(doc, origin);
+}
+var MAX_VALUES_NODES = 2e5;
+function expanded(doc, origin) {
+  let nodes = 0;
+  const copy = (v2) => {
+    if (++nodes > MAX_VALUES_NODES) throw new Error(`${origin}: expands to more than ${MAX_VALUES_NODES} nodes (YAML aliases); not a chart's values`);
+    if (Array.isArray(v2)) return v2.map(copy);
+    if (isRecord2(v2)) return Object.fromEntries(Object.entries(v2).map(([k2, x]) => [k2, copy(x)]));
+    return v2;
+  };
+  return copy(doc);
+}
+function mergeValues(defaults, override) {
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete out[key];
+    else if (isRecord2(value) && isRecord2(out[key])) out[key] = mergeValues(out[key], value);
+    else out[key] = value;
+  }
+  return out;
+}
+function imagesInValues(values, appVersion, origin) {
+  const images = /* @__PURE__ */ new Set();
+  const skipped = [];
+  const consider = (text3, path) => {
+    try {
+      parseReference(text3);
+      images.add(text3);
+    } catch (e) {
+      skipped.push(`${origin}: ${path} names '${text3}', which is not an image reference (${e.message})`);
+    }
+  };
+  const walk = (value, path) => {
+    if (Array.isArray(value)) return value.forEach((v2, i) => walk(v2, `${path}[${i}]`));
+    if (!isRecord2(value)) return;
+    const block = imageBlock(value, appVersion);
+    if (block === "no-tag") return void skipped.push(`${origin}: ${path} names ${String(value.repository)} with no tag, and the chart has no appVersion`);
+    if (block) return consider(block, path);
+    for (const [key, v2] of Object.entries(value)) {
+      const here = path ? `${path}.${key}` : key;
+      if (key === "image" && typeof v2 === "string" && /[:/@]/.test(v2.trim())) consider(v2.trim(), here);
+      else walk(v2, here);
+    }
+  };
+  walk(values, "");
+  return { images: [...images].sort(), skipped };
+}
+function imageBlock(value, appVersion) {
+  const repository = value.repository;
+  if (typeof repository !== "string" || !repository.trim() || !("tag" in value || "registry" in value || "digest" in value)) return void 0;
+  const registry = typeof value.registry === "string" ? value.registry.trim().replace(/\/+$/, "") : "";
+  const declared = value.tag === null || value.tag === void 0 ? "" : String(value.tag).trim();
+  const tag = declared || appVersion?.trim() || "";
+  const digest = typeof value.digest === "string" && value.useDigest !== false ? value.digest.trim() : "";
+  if (!tag && !digest) return "no-tag";
+  return `${registry ? `${registry}/` : ""}${repository.trim()}${tag ? `:${tag}` : ""}${digest ? `@${digest}` : ""}`;
+}
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+// src/adapters/chart-archive.ts
+var import_node_fs19 = require("node:fs");
+var MAX_TEXT_BYTES = 4 << 20;
+var MAX_EXPANDED_BYTES = 256 << 20;
+function readChartTexts(archive) {
+  return new Promise((resolve6, reject) => {
+    const out = {};
+    let expanded2 = 0;
+    let settled = false;
+    const input = (0, import_node_fs19.createReadStream)(archive);
+    const finish = (error) => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      if (error) reject(error);
+      else resolve6(out);
+    };
+    const parser = new rt({
+      onReadEntry: (entry) => {
+        expanded2 += entry.size ?? 0;
+        if (expanded2 > MAX_EXPANDED_BYTES) return finish(new Error(`expands past ${MAX_EXPANDED_BYTES >> 20} MiB; not a chart Kubespray installs`));
+        const parts = entry.path.replace(/^\.\//, "").split("/");
+        const key = entry.type === "File" && parts.length === 2 ? { "Chart.yaml": "chartYaml", "values.yaml": "valuesYaml" }[parts[1]] : void 0;
+        if (!key || out[key] !== void 0) return entry.resume();
+        if ((entry.size ?? 0) > MAX_TEXT_BYTES) return finish(new Error(`${entry.path} is larger than ${MAX_TEXT_BYTES >> 20} MiB; not a chart Kubespray installs`));
+        const chunks = [];
+        entry.on("data", (c) => chunks.push(c));
+        entry.on("end", () => {
+          out[key] = Buffer.concat(chunks).toString("utf8");
+          if (out.chartYaml !== void 0 && out.valuesYaml !== void 0) finish();
+        });
+      }
+    });
+    parser.on("error", (e) => finish(e));
+    parser.on("end", () => finish());
+    input.on("error", (e) => finish(e));
+    input.pipe(parser);
+  });
+}
+
+// src/pipeline/charts.ts
+var MAX_INDEX_BYTES = 64 << 20;
+async function planCharts(request, http, plan2, wanted2, arches) {
+  const charts = distinctCharts(wanted2);
+  if (!charts.length) return [];
+  const indexes = /* @__PURE__ */ new Map();
+  for (const { chart } of charts) {
+    if (!indexes.has(chart.repository)) indexes.set(chart.repository, await fetchIndex(http, chart.repository, request.mirrors, chart));
+  }
+  const planned = charts.map(({ chart, entry }) => {
+    let indexed;
+    let path;
+    try {
+      indexed = findChart(indexes.get(chart.repository) ?? "", chart.repository, chart.name, chart.version);
+      path = `${repositoryPath(chart.repository)}/${archiveName(indexed)}`;
+    } catch (e) {
+      if (e instanceof ChartRepositoryError) throw new InputError(`${e.message} (wanted by ${entry.sources[0].role}, ${entry.sources[0].file})`);
+      throw e;
+    }
+    return {
+      coordinates: chart,
+      indexed,
+      file: { url: indexed.url, checksum: { algorithm: "sha256", hex: indexed.sha256 }, component: `chart:${chart.name}`, path },
+      wantedBy: { role: entry.sources[0].role, variable: `${chart.movedBy.variable} (Helm chart ${chart.name} ${indexed.version})` },
+      images: []
+    };
+  });
+  const scratch = request.carryArchives ? void 0 : await (0, import_promises10.mkdtemp)((0, import_node_path23.join)((0, import_node_os6.tmpdir)(), "kubespray-charts-"));
+  const outDir = scratch ?? request.outDir;
+  try {
+    const fetched = await new FilesJob(
+      {
+        list: { files: planned.map((c) => c.file), unverified: false },
+        outDir,
+        layout: request.layout,
+        mirrors: request.mirrors,
+        concurrency: 2,
+        connections: request.connections,
+        trustState: request.trustExisting
+      },
+      http,
+      // Quiet: the files job that follows counts (and reports) these with the rest.
+      { planned() {
+      }, sizeKnown() {
+      }, bytes() {
+      }, finished() {
+      } }
+    ).run();
+    for (const [i, chart] of planned.entries()) {
+      const result = fetched.results[i];
+      if (result.status === "failed") throw new InputError(`Helm chart ${chart.coordinates.name} ${chart.indexed.version} (${chart.wantedBy.role}): ${result.url}: ${result.error ?? "not fetched"}`);
+      if (request.carryArchives) {
+        plan2.files.push(chart.file);
+        plan2.fileArches.set(chart.file.url, [...arches]);
+        plan2.wantedBy.set(chart.file.url, chart.wantedBy);
+      }
+      if (!request.images || chart.coordinates.imagesFrom !== "values") continue;
+      chart.images = await valuesImages((0, import_node_path23.join)(outDir, "files", result.path), chart);
+      for (const line of chart.images) {
+        if (plan2.images.some((image) => image.original === line)) continue;
+        plan2.images.push(parseReference(line));
+        plan2.imageArches.set(line, [...arches]);
+        plan2.wantedBy.set(line, { role: chart.wantedBy.role, variable: `${chart.coordinates.movedBy.variable} (an image chart ${chart.coordinates.name} ${chart.indexed.version} names)` });
+      }
+    }
+  } finally {
+    if (scratch) await (0, import_promises10.rm)(scratch, { recursive: true, force: true });
+  }
+  return request.carryArchives ? planned : [];
+}
+function distinctCharts(wanted2) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const entry of wanted2) {
+    const chart = entry.chart;
+    if (!chart) continue;
+    const key = `${chart.repository}\0${chart.name}\0${chart.version}`;
+    if (!seen.has(key)) seen.set(key, { chart, entry });
+  }
+  return [...seen.values()];
+}
+async function fetchIndex(http, repository, mirrors, chart) {
+  const url = new URL(applyMirrors(indexUrlOf(repository), mirrors));
+  const shown = redactUrl(url.toString());
+  const headers = { accept: "application/x-yaml, text/yaml, */*" };
+  if (url.username || url.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")}`;
+    url.username = "";
+    url.password = "";
+  }
+  const where = `the Helm repository of chart ${chart.name} (${chart.movedBy.variable})`;
+  let response;
+  try {
+    response = await http.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: "GET", headers });
+  } catch (e) {
+    throw new InputError(`${shown}: ${where} could not be read (${e.message})`);
+  }
+  if (response.statusCode !== 200) {
+    await response.body.dump();
+    throw new InputError(`${shown}: ${where} answered HTTP ${response.statusCode}; check ${chart.movedBy.variable}`);
+  }
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.length;
+    if (size > MAX_INDEX_BYTES) {
+      response.body.destroy();
+      throw new InputError(`${shown}: larger than ${MAX_INDEX_BYTES >> 20} MiB, not a Helm repository index`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+async function valuesImages(archive, chart) {
+  const name = chart.coordinates.name;
+  const origin = `${chart.file.path} (chart ${name} ${chart.indexed.version})`;
+  let texts;
+  try {
+    texts = await readChartTexts(archive);
+  } catch (e) {
+    throw new InputError(`${origin}: not a chart archive (${e.message})`);
+  }
+  if (texts.chartYaml === void 0) throw new InputError(`${origin}: has no Chart.yaml under its top directory, so it is no Helm chart`);
+  let appVersion;
+  let defaults;
+  try {
+    const meta = parseValues(texts.chartYaml, `${origin} Chart.yaml`);
+    appVersion = meta.appVersion === void 0 || meta.appVersion === null ? void 0 : String(meta.appVersion);
+    defaults = texts.valuesYaml === void 0 ? {} : parseValues(texts.valuesYaml, `${origin} values.yaml`);
+  } catch (e) {
+    throw new InputError(e.message);
+  }
+  const given = chart.coordinates.values;
+  const merged = typeof given === "object" && given !== null && !Array.isArray(given) ? mergeValues(defaults, given) : defaults;
+  const { images, skipped } = imagesInValues(merged, appVersion, origin);
+  if (skipped.length) throw new InputError(`${skipped[0]}: give the image in the values the role passes${chart.coordinates.valuesVariable ? ` (${chart.coordinates.valuesVariable})` : ""}`);
+  return images;
+}
+async function writeServedIndexes(outDir, charts) {
+  const byRepository = /* @__PURE__ */ new Map();
+  for (const chart of charts) byRepository.set(repositoryPath(chart.coordinates.repository), [...byRepository.get(repositoryPath(chart.coordinates.repository)) ?? [], chart.indexed]);
+  const written = [];
+  for (const [dir, indexed] of byRepository) {
+    await ensureDirUnder(outDir, (0, import_node_path23.join)("files", dir));
+    await writeFileAtomic((0, import_node_path23.join)(outDir, "files", dir, "index.yaml"), servedIndex(indexed));
+    written.push(`${dir}/index.yaml`);
+  }
+  return written;
 }
 
 // src/pipeline/resolve.ts
@@ -10826,41 +11609,67 @@ async function runBuild(request, adapters) {
   await ensureDirUnder(outDir, ".");
   await refuseForeignEntries(outDir, request.outDirName ?? outDir);
   const vars = publishedVars(request);
-  const { resolved, source, tree } = await adapters.phase("Kubespray source", () => kubesprayTree(request, adapters));
-  const lists = await adapters.phase("Lists", () => makeLists(request, tree));
+  const inputs = kubesprayInputs(request.kubespray);
+  const trees = await adapters.phase("Kubespray source", () => kubesprayTrees(request, adapters, inputs));
+  await (0, import_promises11.rm)((0, import_node_path24.join)(outDir, "lists"), { recursive: true, force: true });
+  const versions = [];
+  try {
+    for (const tree of trees) versions.push(await planVersion(request, adapters, vars, tree, trees.length > 1));
+    return await buildFromPlans(request, adapters, vars, versions);
+  } finally {
+    for (const v2 of versions) await v2.auditedTree.done();
+  }
+}
+function kubesprayInputs(input) {
+  if ("dir" in input) return [input];
+  const specs = splitVersionSpecs(input.spec);
+  return specs.length === 1 ? [input] : specs.map((spec) => ({ ...input, spec }));
+}
+async function planVersion(request, adapters, vars, version, several) {
+  const { input, resolved, source, tree } = version;
+  const label = several && resolved ? versionLabel(resolved) : void 0;
+  const named = (phase) => label ? `${phase} (${label})` : phase;
+  const listsDir = label ? `lists/${label}` : "lists";
+  const lists = await adapters.phase(named("Lists"), () => makeLists(request, tree, (0, import_node_path24.join)(request.outDir, listsDir)));
   refuseSecretsInVars(vars, lists);
   const plan2 = unionOfLists(lists, request.extras);
-  if (request.kubesprayImage) addKubesprayImage(request, plan2, resolved);
+  if (request.kubesprayImage) addKubesprayImage(request, plan2, resolved, input);
   if (request.files && request.images && request.extras !== "none") {
-    await adapters.phase("Images named by downloaded manifests", () => addManifestImages(request, adapters, plan2));
+    await adapters.phase(named("Images named by downloaded manifests"), () => addManifestImages(request, adapters, plan2));
   }
   const auditedTree = await auditedTreeOf(request, tree, resolved);
   try {
-    return await buildWithTree(request, adapters, { vars, resolved, source, lists, plan: plan2, auditedTree: auditedTree.dir });
-  } finally {
+    const charts = [];
+    if (request.extras !== "none" && (request.images || request.files)) {
+      const references = await adapters.phase(named("Read what other roles fetch"), () => otherRolesReferences(request, lists, auditedTree.dir));
+      if (request.images) addTreeImages(request, plan2, references);
+      charts.push(...await adapters.phase(named("Helm charts"), () => planCharts(chartsRequest(request), adapters.http, plan2, wantedCharts(request, references), request.arches)));
+    }
+    return { input, resolved, source, lists, listsDir, plan: plan2, charts, auditedTree };
+  } catch (e) {
     await auditedTree.done();
+    throw e;
   }
 }
 async function auditedTreeOf(request, tree, resolved) {
   if (!resolved) return { dir: tree, done: async () => void 0 };
-  const scratch = await (0, import_promises10.mkdtemp)((0, import_node_path23.join)((0, import_node_os6.tmpdir)(), "kubespray-audited-"));
-  await extractAuditedTree((0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved))), (0, import_node_path23.join)(scratch, "tree"));
-  return { dir: (0, import_node_path23.join)(scratch, "tree"), done: () => (0, import_promises10.rm)(scratch, { recursive: true, force: true }) };
+  const scratch = await (0, import_promises11.mkdtemp)((0, import_node_path24.join)((0, import_node_os7.tmpdir)(), "kubespray-audited-"));
+  await extractAuditedTree((0, import_node_path24.join)(request.outDir, tarballName(versionLabel(resolved))), (0, import_node_path24.join)(scratch, "tree"));
+  return { dir: (0, import_node_path24.join)(scratch, "tree"), done: () => (0, import_promises11.rm)(scratch, { recursive: true, force: true }) };
 }
-async function buildWithTree(request, adapters, prepared) {
-  const { vars, resolved, source, lists, plan: plan2, auditedTree } = prepared;
+async function buildFromPlans(request, adapters, vars, versions) {
+  const several = versions.length > 1;
+  const last = versions[versions.length - 1];
+  const { plan: plan2, charts } = several ? unionOfVersions(versions) : { plan: last.plan, charts: last.charts };
   const outDir = request.outDir;
-  if (request.images && request.extras !== "none") {
-    await adapters.phase("Images other roles pull", () => addTreeImages(request, plan2, lists, auditedTree));
-  }
   await adapters.beforeDownload?.({
     arches: request.arches,
     layout: request.layout,
     files: request.files ? plan2.files.map((f2) => ({ url: f2.url, checksum: f2.checksum ? `${f2.checksum.algorithm}:${f2.checksum.hex}` : null })) : [],
     images: request.images ? plan2.images.map((i) => i.original) : []
   });
-  if (!request.files) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, "files"), { recursive: true, force: true });
-  if (!request.images) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, "images"), { recursive: true, force: true });
+  if (!request.files) await (0, import_promises11.rm)((0, import_node_path24.join)(outDir, "files"), { recursive: true, force: true });
+  if (!request.images) await (0, import_promises11.rm)((0, import_node_path24.join)(outDir, "images"), { recursive: true, force: true });
   const restored = request.trustExisting || !request.images ? { mismatched: [], foreign: [] } : await adapters.phase("Hash restored blobs", () => keepOnlyVerifiedLayout(outDir));
   const discarded = restored.mismatched;
   const [files, images] = await adapters.phase(
@@ -10897,22 +11706,55 @@ async function buildWithTree(request, adapters, prepared) {
     ...(files?.results ?? []).filter((r) => r.status === "failed").map((r) => `${r.url}: ${r.error}`),
     ...(images?.results ?? []).filter((r) => r.status === "failed").map((r) => `${r.reference}: ${r.error}`)
   ];
-  const warnings = [...new Set([...lists.values()].flatMap((l) => l.warnings))];
+  const warnings = [...new Set(versions.flatMap((v2) => [...v2.lists.values()].flatMap((l) => l.warnings)))];
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`));
-  const base = { outDir, resolved, source, lists, files, images, warnings, discarded, foreign: restored.foreign, failures };
+  const chartIndexes = failures.length || !files ? [] : await writeServedIndexes(outDir, charts);
+  const built = versions.map(({ resolved, source, lists, listsDir }) => ({ resolved, source, lists, listsDir }));
+  const base = {
+    outDir,
+    resolved: last.resolved,
+    source: last.source,
+    lists: last.lists,
+    files,
+    images,
+    charts,
+    chartIndexes,
+    warnings,
+    discarded,
+    foreign: restored.foreign,
+    failures,
+    ...several ? { versions: built } : {}
+  };
   if (failures.length) {
-    await Promise.all([(0, import_promises10.rm)((0, import_node_path23.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises10.rm)((0, import_node_path23.join)(outDir, BUNDLE_SUMS), { force: true })]);
+    await Promise.all([(0, import_promises11.rm)((0, import_node_path24.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises11.rm)((0, import_node_path24.join)(outDir, BUNDLE_SUMS), { force: true })]);
     return { ...base, manifest: void 0 };
   }
-  const manifest = await adapters.phase("Bundle manifest", () => writeManifest(request, base, plan2, vars));
-  const audit = await adapters.phase("Audit", () => auditBundle({ bundleDir: outDir, inventories: request.inventories, kubesprayDir: auditedTree, hostMachine: request.hostMachine, cwd: request.cwd })).catch((e) => {
+  const manifest = await adapters.phase("Bundle manifest", () => writeManifest(request, base, plan2, vars, versions));
+  const audit = await adapters.phase("Audit", () => auditVersions(request, versions)).catch((e) => {
     warnings.push(`audit: ${e.message}`);
     return void 0;
   });
   return { ...base, manifest, ...audit ? { audit } : {} };
 }
+async function auditVersions(request, versions) {
+  const several = versions.length > 1;
+  const results = [];
+  for (const v2 of versions) {
+    results.push(
+      await auditBundle({
+        bundleDir: request.outDir,
+        inventories: request.inventories,
+        kubesprayDir: v2.auditedTree.dir,
+        hostMachine: request.hostMachine,
+        cwd: request.cwd,
+        ...several && v2.resolved ? { kubespray: versionLabel(v2.resolved) } : {}
+      })
+    );
+  }
+  return several ? mergeAudits(results) : results[0];
+}
 async function refuseForeignEntries(outDir, name) {
-  const entries = await (0, import_promises10.readdir)(outDir);
+  const entries = await (0, import_promises11.readdir)(outDir);
   const foreign = entries.filter((e) => !isOwnTopLevelEntry(e) && !isOwnTempEntry(e)).sort();
   if (foreign.length) {
     const shown = foreign.slice(0, 5).join(", ") + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : "");
@@ -10920,7 +11762,7 @@ async function refuseForeignEntries(outDir, name) {
       `${name} holds ${shown}, which ${foreign.length > 1 ? "are" : "is"} not part of a bundle: a bundle directory holds only bundle.json, SHA256SUMS, lists/, files/, images/, kubespray-*.tar.gz and ${STATE_DIR}/, and everything in it may be published. Choose a new or empty directory (e.g. a subdirectory of the workspace)`
     );
   }
-  for (const e of entries) if (isOwnTempEntry(e)) await (0, import_promises10.rm)((0, import_node_path23.join)(outDir, e), { force: true });
+  for (const e of entries) if (isOwnTempEntry(e)) await (0, import_promises11.rm)((0, import_node_path24.join)(outDir, e), { force: true });
 }
 function refuseSecretsInVars(vars, lists) {
   const secrets = [...lists.values()].flatMap((l) => l.secretValues);
@@ -10940,15 +11782,15 @@ function publishedVars(request) {
   return { vars: value, redacted };
 }
 async function keepOnlyVerifiedLayout(outDir) {
-  const images = (0, import_node_path23.join)(outDir, "images");
+  const images = (0, import_node_path24.join)(outDir, "images");
   const found = { mismatched: [], foreign: [] };
   const drop = async (rel, into) => {
-    await (0, import_promises10.rm)(rel ? (0, import_node_path23.join)(images, rel) : images, { recursive: true, force: true });
+    await (0, import_promises11.rm)(rel ? (0, import_node_path24.join)(images, rel) : images, { recursive: true, force: true });
     into.push(rel ? `images/${rel}` : "images");
   };
-  const isRealDir = async (rel) => (await (0, import_promises10.lstat)(rel ? (0, import_node_path23.join)(images, rel) : images).catch(() => void 0))?.isDirectory() ?? false;
+  const isRealDir = async (rel) => (await (0, import_promises11.lstat)(rel ? (0, import_node_path24.join)(images, rel) : images).catch(() => void 0))?.isDirectory() ?? false;
   if (!await isRealDir("")) {
-    if (await (0, import_promises10.lstat)(images).catch(() => void 0)) await drop("", found.foreign);
+    if (await (0, import_promises11.lstat)(images).catch(() => void 0)) await drop("", found.foreign);
     return found;
   }
   const allowed = {
@@ -10957,52 +11799,65 @@ async function keepOnlyVerifiedLayout(outDir) {
   };
   for (const [rel, keep] of Object.entries(allowed)) {
     if (!await isRealDir(rel)) continue;
-    for (const entry of await (0, import_promises10.readdir)(rel ? (0, import_node_path23.join)(images, rel) : images, { withFileTypes: true })) {
+    for (const entry of await (0, import_promises11.readdir)(rel ? (0, import_node_path24.join)(images, rel) : images, { withFileTypes: true })) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       const isDirHere = ["blobs", "blobs/sha256"].includes(path);
       if (!keep(entry.name) || (isDirHere ? !entry.isDirectory() : !entry.isFile())) await drop(path, found.foreign);
     }
   }
   if (!await isRealDir("blobs/sha256")) return found;
-  const dir = (0, import_node_path23.join)(images, "blobs", "sha256");
-  const entries = await (0, import_promises10.readdir)(dir, { withFileTypes: true });
+  const dir = (0, import_node_path24.join)(images, "blobs", "sha256");
+  const entries = await (0, import_promises11.readdir)(dir, { withFileTypes: true });
   const bad = await runPool(entries, 4, async (entry) => {
     if (!entry.isFile() || !/^[0-9a-f]{64}$/.test(entry.name)) return { rel: `blobs/sha256/${entry.name}`, foreign: true };
-    const ok = (await sha256File((0, import_node_path23.join)(dir, entry.name)).catch(() => void 0))?.sha256 === entry.name;
+    const ok = (await sha256File((0, import_node_path24.join)(dir, entry.name)).catch(() => void 0))?.sha256 === entry.name;
     return ok ? void 0 : { rel: `blobs/sha256/${entry.name}`, foreign: false };
   });
   for (const b2 of bad) if (b2 !== void 0) await drop(b2.rel, b2.foreign ? found.foreign : found.mismatched);
   return found;
 }
-async function kubesprayTree(request, adapters) {
-  const input = request.kubespray;
-  if ("dir" in input) return { resolved: void 0, source: void 0, tree: (0, import_node_path23.resolve)(request.cwd, input.dir) };
+async function kubesprayTrees(request, adapters, inputs) {
+  const trees = [];
+  for (const input of inputs) {
+    const tree = await kubesprayTree(request, adapters, input);
+    const same = trees.find((t) => t.resolved && tree.resolved && t.resolved.commit === tree.resolved.commit);
+    if (same?.resolved && tree.resolved) {
+      throw new InputError(
+        `Kubespray versions '${same.resolved.spec}' and '${tree.resolved.spec}' are both ${versionLabel(tree.resolved)} (commit ${tree.resolved.commit}): name each version once`
+      );
+    }
+    trees.push(tree);
+  }
+  const kept = new Set(trees.flatMap((t) => t.resolved ? [tarballName(versionLabel(t.resolved))] : []));
+  for (const name of await (0, import_promises11.readdir)(request.outDir)) {
+    if (TARBALL_PATTERN.test(name) && !kept.has(name)) await (0, import_promises11.rm)((0, import_node_path24.join)(request.outDir, name), { force: true });
+  }
+  return trees;
+}
+async function kubesprayTree(request, adapters, input) {
+  if ("dir" in input) return { input, resolved: void 0, source: void 0, tree: (0, import_node_path24.resolve)(request.cwd, input.dir) };
   if (!adapters.github) throw new Error("a GitHub client is needed to resolve a Kubespray version");
   const repo = new GitHubRepository(adapters.github, input.repository);
   const resolved = await resolveVersion(repo, input.spec, input.prerelease);
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources);
-  const inBundle = (0, import_node_path23.join)(request.outDir, tarballName(versionLabel(resolved)));
-  const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, (0, import_node_path23.join)(STATE_DIR, "tmp")));
-  const copied = await writeHashed((0, import_node_fs19.createReadStream)(source.tarball, { highWaterMark: 1 << 20 }), temp);
+  const inBundle = (0, import_node_path24.join)(request.outDir, tarballName(versionLabel(resolved)));
+  const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, (0, import_node_path24.join)(STATE_DIR, "tmp")));
+  const copied = await writeHashed((0, import_node_fs20.createReadStream)(source.tarball, { highWaterMark: 1 << 20 }), temp);
   if (copied.sha256 !== source.sha256 || copied.size !== source.size) {
-    await (0, import_promises10.rm)(temp, { force: true });
+    await (0, import_promises11.rm)(temp, { force: true });
     throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`);
   }
-  await (0, import_promises10.rename)(temp, inBundle);
-  for (const name of await (0, import_promises10.readdir)(request.outDir)) {
-    if (TARBALL_PATTERN.test(name) && (0, import_node_path23.join)(request.outDir, name) !== inBundle) await (0, import_promises10.rm)((0, import_node_path23.join)(request.outDir, name), { force: true });
-  }
-  return { resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree };
+  await (0, import_promises11.rename)(temp, inBundle);
+  return { input, resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree };
 }
-async function makeLists(request, tree) {
+async function makeLists(request, tree, listsDir) {
   const lists = /* @__PURE__ */ new Map();
-  await (0, import_promises10.rm)((0, import_node_path23.join)(request.outDir, "lists"), { recursive: true, force: true });
   for (const arch of request.arches) {
     lists.set(
       arch,
       await runLists({
         kubesprayDir: tree,
-        outDir: (0, import_node_path23.join)(request.outDir, "lists", arch),
+        outDir: (0, import_node_path24.join)(listsDir, arch),
         extraVars: request.extraVars,
         inventories: request.inventories,
         arch,
@@ -11039,8 +11894,8 @@ function unionOfLists(lists, extras) {
   }
   return { files: [...files.values()], fileArches, images: [...images.values()], imageArches, wantedBy };
 }
-async function addTreeImages(request, plan2, lists, treeDir) {
-  const entries = await treeReferences({
+function otherRolesReferences(request, lists, treeDir) {
+  return treeReferences({
     treeDir,
     extraVars: request.extraVars,
     inventories: request.inventories,
@@ -11049,10 +11904,26 @@ async function addTreeImages(request, plan2, lists, treeDir) {
     hostMachine: request.hostMachine,
     cwd: request.cwd
   });
+}
+function wanted(request, entry) {
+  return entry.rendered && (request.extras === "all" || entry.enabled === "yes");
+}
+function wantedCharts(request, entries) {
+  const charts = entries.filter((e) => e.kind === "chart");
+  const broken = charts.find((e) => !e.rendered && e.enabled === "yes");
+  if (broken) {
+    const where = broken.sources[0];
+    throw new InputError(`${where.role} installs a Helm chart whose ${broken.problem ?? "coordinates do not render"} (${where.file}${where.line ? `:${where.line}` : ""}); set the variable, or turn the role off`);
+  }
+  return charts.filter((e) => wanted(request, e));
+}
+function chartsRequest(request) {
+  return { outDir: request.outDir, layout: request.layout, mirrors: request.mirrors, connections: request.connections, trustExisting: request.trustExisting, images: request.images, carryArchives: request.files };
+}
+function addTreeImages(request, plan2, entries) {
   const held = new Set(plan2.images.flatMap((i) => [`${i.repository}:${i.tag}`, ...i.digest ? [`${i.repository}@${i.digest}`] : []]));
   for (const entry of entries) {
-    if (entry.kind !== "image" || !entry.rendered) continue;
-    if (request.extras === "enabled" && entry.enabled !== "yes") continue;
+    if (entry.kind !== "image" || !wanted(request, entry)) continue;
     let ref;
     try {
       ref = parseReference(entry.reference);
@@ -11067,10 +11938,10 @@ async function addTreeImages(request, plan2, lists, treeDir) {
     plan2.wantedBy.set(ref.original, { role: entry.sources[0].role, variable: entry.sources[0].variable });
   }
 }
-function addKubesprayImage(request, plan2, resolved) {
+function addKubesprayImage(request, plan2, resolved, input) {
   if (!resolved?.tag) {
     throw new InputError(
-      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${"dir" in request.kubespray ? `the local tree ${request.kubespray.dir}` : `'${request.kubespray.spec}'`} has no tag; give a version such as v2.30.0`
+      `--kubespray-image needs a Kubespray release: quay.io/kubespray/kubespray is tagged by release, and ${"dir" in input ? `the local tree ${input.dir}` : `'${input.spec}'`} has no tag; give a version such as v2.30.0`
     );
   }
   const line = `quay.io/kubespray/kubespray:${resolved.tag}`;
@@ -11103,9 +11974,9 @@ async function addManifestImages(request, adapters, plan2) {
   for (const [i, result] of fetched.results.entries()) {
     if (result.status === "failed") continue;
     const file = manifests[i];
-    const wanted = MANIFESTS_WITH_IMAGES[file.component ?? ""];
-    const path = (0, import_node_path23.join)(request.outDir, "files", result.path);
-    const text3 = await (0, import_promises10.readFile)(path, "utf8");
+    const wanted2 = MANIFESTS_WITH_IMAGES[file.component ?? ""];
+    const path = (0, import_node_path24.join)(request.outDir, "files", result.path);
+    const text3 = await (0, import_promises11.readFile)(path, "utf8");
     for (const line of imagesInManifest(text3, `files/${result.path}`)) {
       if (plan2.images.some((i2) => i2.original === line)) continue;
       let ref;
@@ -11116,15 +11987,25 @@ async function addManifestImages(request, adapters, plan2) {
       }
       plan2.images.push(ref);
       plan2.imageArches.set(line, plan2.fileArches.get(file.url) ?? request.arches);
-      plan2.wantedBy.set(line, { role: wanted.role, variable: `${wanted.variable} (an image its manifest names)` });
+      plan2.wantedBy.set(line, { role: wanted2.role, variable: `${wanted2.variable} (an image its manifest names)` });
     }
   }
 }
 function wantedByOf(plan2, key) {
-  const wanted = plan2.wantedBy.get(key);
-  return wanted ? { wantedBy: wanted } : {};
+  const wanted2 = plan2.wantedBy.get(key);
+  return wanted2 ? { wantedBy: wanted2 } : {};
 }
-async function writeManifest(request, built, plan2, vars) {
+function originOf(input, resolved, source) {
+  if ("dir" in input) return { repository: null, spec: input.dir, tag: null, commit: null, tarball: null };
+  return {
+    repository: input.repository,
+    spec: input.spec,
+    tag: resolved?.tag ?? null,
+    commit: resolved?.commit ?? null,
+    tarball: source && resolved ? { path: tarballName(versionLabel(resolved)), sha256: source.sha256, size: source.size } : null
+  };
+}
+async function writeManifest(request, built, plan2, vars, versions) {
   const outDir = request.outDir;
   const bundleFiles = (built.files?.results ?? []).map((r, i) => {
     const planned = plan2.files[i];
@@ -11146,58 +12027,78 @@ async function writeManifest(request, built, plan2, vars) {
     arches: plan2.imageArches.get(r.reference) ?? [],
     ...wantedByOf(plan2, r.reference)
   }));
-  const first = [...built.lists.values()][0];
-  const input = request.kubespray;
+  const last = versions[versions.length - 1];
+  const origins = versions.map((v2) => originOf(v2.input, v2.resolved, v2.source));
   const manifestWithoutTotals = {
     schema: BUNDLE_SCHEMA,
     tool: { name: "kubespray-bundle", version: request.toolVersion },
-    kubespray: "dir" in input ? { repository: null, spec: input.dir, tag: null, commit: null, tarball: null } : {
-      repository: input.repository,
-      spec: input.spec,
-      tag: built.resolved?.tag ?? null,
-      commit: built.resolved?.commit ?? null,
-      tarball: built.source && built.resolved ? { path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size } : null
-    },
-    kubeVersion: first?.kubeVersion ?? "",
+    kubespray: origins[origins.length - 1],
+    kubeVersion: [...last.lists.values()][0]?.kubeVersion ?? "",
     arches: [...request.arches],
     layout: request.layout,
     extraVars: vars.vars,
     ...vars.redacted.length ? { redacted: vars.redacted } : {},
     files: bundleFiles,
-    images: bundleImages
+    images: bundleImages,
+    ...built.charts.length ? { charts: bundleCharts(built, bundleFiles) } : {}
   };
-  const sums = await sumsOfOwnPaths(outDir, built);
+  const sums = await sumsOfOwnPaths(outDir, built, versions);
   const blobBytes = sums.filter((e) => e.path.startsWith("images/blobs/")).reduce((n, e) => n + e.size, 0);
   const otherBytes = sums.filter((e) => !e.path.startsWith("images/blobs/") && !e.path.startsWith("files/")).reduce((n, e) => n + e.size, 0);
-  const manifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) };
+  let manifest = { ...manifestWithoutTotals, totals: totals(bundleFiles, bundleImages, blobBytes, otherBytes) };
+  if (versions.length > 1) {
+    const fileOfUrl = new Map(bundleFiles.map((f2, i) => [plan2.files[i].url, f2]));
+    const layout = built.images ? new OciLayout((0, import_node_path24.join)(outDir, "images")) : void 0;
+    const shared2 = await versionEntries(versions, origins, bundleFiles, fileOfUrl, bundleImages, sums, layout);
+    manifest = { ...manifestWithoutTotals, versions: shared2.versions, totals: { ...manifest.totals, saved: shared2.saved } };
+  }
   const manifestText = encodeManifest(manifest);
-  await writeFileAtomic((0, import_node_path23.join)(outDir, BUNDLE_MANIFEST), manifestText);
+  await writeFileAtomic((0, import_node_path24.join)(outDir, BUNDLE_MANIFEST), manifestText);
   const all = [...sums, { path: BUNDLE_MANIFEST, sha256: (0, import_node_crypto7.createHash)("sha256").update(manifestText).digest("hex"), size: 0 }];
-  await writeFileAtomic((0, import_node_path23.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
+  await writeFileAtomic((0, import_node_path24.join)(outDir, BUNDLE_SUMS), formatSha256Sums(all));
   return manifest;
 }
-function readFileSyncAt(cwd, path) {
-  return (0, import_node_fs19.readFileSync)((0, import_node_path23.isAbsolute)(path) ? path : (0, import_node_path23.join)(cwd, path), "utf8");
+function bundleCharts(built, files) {
+  return built.charts.map((c) => {
+    const path = `files/${c.file.path}`;
+    const dir = path.slice(0, path.lastIndexOf("/"));
+    return {
+      repository: redactText(c.coordinates.repository),
+      name: c.coordinates.name,
+      version: c.coordinates.version,
+      path,
+      index: `${dir}/index.yaml`,
+      sha256: files.find((f2) => f2.path === path)?.sha256 ?? "",
+      movedBy: c.coordinates.movedBy,
+      images: c.images,
+      wantedBy: c.wantedBy,
+      ...c.coordinates.valuesVariable ? { valuesVariable: c.coordinates.valuesVariable } : {}
+    };
+  });
 }
-async function sumsOfOwnPaths(outDir, built) {
+function readFileSyncAt(cwd, path) {
+  return (0, import_node_fs20.readFileSync)((0, import_node_path24.isAbsolute)(path) ? path : (0, import_node_path24.join)(cwd, path), "utf8");
+}
+async function sumsOfOwnPaths(outDir, built, versions) {
   const out = [];
   const hashNow = async (path) => {
-    const { sha256, size } = await sha256File((0, import_node_path23.join)(outDir, path));
+    const { sha256, size } = await sha256File((0, import_node_path24.join)(outDir, path));
     out.push({ path, sha256, size });
   };
-  if (built.source && built.resolved) out.push({ path: tarballName(versionLabel(built.resolved)), sha256: built.source.sha256, size: built.source.size });
-  for (const arch of built.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`lists/${arch}/${name}`);
+  for (const v2 of versions) if (v2.source && v2.resolved) out.push({ path: tarballName(versionLabel(v2.resolved)), sha256: v2.source.sha256, size: v2.source.size });
+  for (const v2 of versions) for (const arch of v2.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`${v2.listsDir}/${arch}/${name}`);
   if (built.files) {
     for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? "", size: r.size ?? 0 });
     await hashNow("files/SHA256SUMS");
+    for (const index of built.chartIndexes) await hashNow(`files/${index}`);
   }
   if (built.images) {
     await hashNow("images/oci-layout");
     await hashNow("images/index.json");
-    const layout = new OciLayout((0, import_node_path23.join)(outDir, "images"));
+    const layout = new OciLayout((0, import_node_path24.join)(outDir, "images"));
     for (const digest of layout.reachable((await layout.readIndex()).manifests)) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
-      const info = await (0, import_promises10.stat)((0, import_node_path23.join)(outDir, path)).catch(() => {
+      const info = await (0, import_promises11.stat)((0, import_node_path24.join)(outDir, path)).catch(() => {
         throw new Error(`${path}: an image of the layout needs it, but it is not there`);
       });
       out.push({ path, sha256: digest.slice("sha256:".length), size: info.size });
@@ -11214,12 +12115,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs20.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs21.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -11230,6 +12131,7 @@ var writeOut = (text3) => writeAll(1, text3);
 var writeErr = (text3) => writeAll(2, text3);
 
 // src/report/progress.ts
+var RETRY_SHOWN_MS = 3e3;
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -11246,15 +12148,34 @@ var ProgressLine = class {
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);
     this.timer.unref();
+    this.stopHearingRetries = onRetry((notice) => this.retried(notice));
   }
   render;
   tty;
   timer;
   started = Date.now();
   lastLength = 0;
+  /** The latest retry, until a line has shown it (and, on a terminal, for RETRY_SHOWN_MS). */
+  retry;
+  stopHearingRetries;
+  retried(notice) {
+    this.retry = { text: describeRetry(notice), at: Date.now(), shown: false };
+  }
+  /** The retry to show on this line, if any: each is shown at least once. */
+  retryText() {
+    const retry = this.retry;
+    if (!retry) return "";
+    if (retry.shown && (!this.tty || Date.now() - retry.at > RETRY_SHOWN_MS)) {
+      this.retry = void 0;
+      return "";
+    }
+    retry.shown = true;
+    return `  (${retry.text})`;
+  }
   draw() {
-    const text3 = this.render(Date.now() - this.started);
-    if (!text3) return;
+    const rendered = this.render(Date.now() - this.started);
+    if (!rendered) return;
+    const text3 = rendered + this.retryText();
     if (this.tty) {
       writeErr(`\r${text3.padEnd(this.lastLength)}`);
       this.lastLength = text3.length;
@@ -11270,6 +12191,7 @@ var ProgressLine = class {
   }
   stop() {
     if (!this.timer) return;
+    this.stopHearingRetries();
     clearInterval(this.timer);
     this.timer = void 0;
     this.draw();
@@ -11308,7 +12230,7 @@ var JobProgress = class {
     this.done++;
     if (result.status === "failed") {
       this.failed++;
-      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)} (${shortCause(result.error ?? "")})`);
       this.said.add(result.error ?? "");
     }
   }
@@ -11323,6 +12245,12 @@ var JobProgress = class {
     return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
   }
 };
+function shortCause(error) {
+  const code = /\(([A-Z][A-Z0-9_]{2,})\)/.exec(error)?.[1] ?? /\b(HTTP \d{3})\b/.exec(error)?.[1];
+  if (code) return code;
+  const first = error.split(/: |; /)[0];
+  return first.length > 80 ? `${first.slice(0, 77)}...` : first;
+}
 
 // src/cli/args.ts
 var import_node_util = require("node:util");
@@ -11343,8 +12271,8 @@ function positiveInt(name, value, fallback) {
 }
 
 // src/adapters/out-dir.ts
-var import_promises11 = require("node:fs/promises");
-var import_node_path24 = require("node:path");
+var import_promises12 = require("node:fs/promises");
+var import_node_path25 = require("node:path");
 function reason(e) {
   return e.message.split(", ")[0];
 }
@@ -11354,8 +12282,8 @@ function kindOf(info) {
 }
 async function checkCreatable(label, dir, named) {
   let firstMissing;
-  for (let current = dir; ; current = (0, import_node_path24.dirname)(current)) {
-    const info = await (0, import_promises11.stat)(current).catch((e) => {
+  for (let current = dir; ; current = (0, import_node_path25.dirname)(current)) {
+    const info = await (0, import_promises12.stat)(current).catch((e) => {
       if (isMissing(e)) return void 0;
       throw new InputError(`${label}: cannot reach ${current} (${reason(e)})`);
     });
@@ -11366,31 +12294,31 @@ async function checkCreatable(label, dir, named) {
       throw new InputError(named ? `${label}: is ${what}` : `${label}: ${dir} is ${what}`);
     }
     firstMissing = current;
-    if ((0, import_node_path24.dirname)(current) === current) break;
+    if ((0, import_node_path25.dirname)(current) === current) break;
   }
   if (!firstMissing) return true;
-  const created = await (0, import_promises11.mkdir)(firstMissing).then(
+  const created = await (0, import_promises12.mkdir)(firstMissing).then(
     () => true,
     (e) => {
       if (e.code === "EEXIST") return false;
       throw new InputError(`${label}: cannot create ${firstMissing} (${reason(e)})`);
     }
   );
-  if (created) await (0, import_promises11.rmdir)(firstMissing).catch(() => void 0);
+  if (created) await (0, import_promises12.rmdir)(firstMissing).catch(() => void 0);
   return false;
 }
 async function checkWritable(label, dir) {
-  const probe = (0, import_node_path24.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
+  const probe = (0, import_node_path25.join)(dir, `.kubespray-bundle-write-test.${process.pid}`);
   try {
-    await (await (0, import_promises11.open)(probe, "wx")).close();
+    await (await (0, import_promises12.open)(probe, "wx")).close();
   } catch (e) {
     throw new InputError(`${label}: cannot write in ${dir} (${reason(e)})`);
   }
-  await (0, import_promises11.unlink)(probe).catch(() => void 0);
+  await (0, import_promises12.unlink)(probe).catch(() => void 0);
 }
 async function checkOutDir(flag2, path) {
   const label = `${flag2} ${path}`;
-  const dir = (0, import_node_path24.resolve)(path);
+  const dir = (0, import_node_path25.resolve)(path);
   if (await checkCreatable(label, dir, true)) await checkWritable(label, dir);
   return dir;
 }
@@ -11406,9 +12334,13 @@ arch, downloads the files and saves the images (at the same time, each verified 
 streams), and writes DIR/bundle.json and DIR/SHA256SUMS. A re-run into the same DIR fetches
 nothing that is already there and verified.
 
+Several versions (--kubespray 2.30,2.31: an upgrade path) make one bundle: each version's
+source and lists (DIR/lists/<tag>/<arch>/), one files/ and one images/ holding what they share
+once. offline-yml --kubespray TAG then writes the file for one of them.
+
 Options:
   --kubespray SPEC              latest, a minor (2.30: its highest patch), a tag (v2.30.0),
-                                a branch or a commit
+                                a branch or a commit; a comma list for several versions
   --kubespray-dir DIR           a local Kubespray tree instead of a version from GitHub
   --kubespray-repository O/N    the repository (default kubernetes-sigs/kubespray; forks work)
   --kubespray-api-url URL       the GitHub API that repository is on (default KUBESPRAY_API_URL,
@@ -11518,7 +12450,7 @@ async function run(args) {
     extras: parseExtras(values.extras),
     kubesprayImage: values["kubespray-image"] ?? false,
     toolVersion: TOOL_VERSION,
-    // This machine's own earlier run wrote what is there: its state is believed (README: which runs rehash).
+    // This machine's own earlier run wrote what is there: its state is believed (docs/action.md: which runs rehash).
     trustExisting: true,
     outDirName: `--out ${values.out}`
   };
@@ -11571,6 +12503,7 @@ function buildJson(result, ms2) {
     ok: result.failures.length === 0,
     outDir: result.outDir,
     kubespray: result.resolved ?? null,
+    ...result.versions ? { versions: result.versions.map((v2) => ({ kubespray: v2.resolved ?? null, lists: v2.listsDir, kubeVersion: [...v2.lists.values()][0]?.kubeVersion ?? null })) } : {},
     kubeVersion: result.manifest?.kubeVersion ?? null,
     arches: [...result.lists.keys()],
     totals: result.manifest?.totals ?? null,
@@ -11591,9 +12524,15 @@ function summary(result, seconds) {
   const m2 = result.manifest;
   const fetchedFiles = (result.files?.results ?? []).filter((r) => r.status === "downloaded").reduce((n, r) => n + (r.size ?? 0), 0);
   const fetchedBlobs = (result.images?.results ?? []).reduce((n, r) => n + r.fetched, 0);
-  return formatTable(["kind", "item", "size", "result", "time"], rows) + `${version}${m2 ? `, kube_version ${m2.kubeVersion}, ${m2.arches.join("+")}` : ""}
-` + (m2 ? `bundle: ${m2.totals.files} files, ${m2.totals.images} images, ${formatBytes(m2.totals.bytes)} in ${result.outDir} (bundle.json, SHA256SUMS)
-` : "") + `downloaded ${formatBytes(fetchedFiles)} of files and ${formatBytes(fetchedBlobs)} of image blobs in ${seconds.toFixed(1)} s
+  const bytes = (n) => `${formatBytes(n)} (${n} bytes)`;
+  const heading = m2?.versions ? m2.versions.map((v2) => `Kubespray ${v2.kubespray.tag ?? "(no tag)"} at ${v2.kubespray.commit}, kube_version ${v2.kubeVersion}: ${bytes(v2.bytes)} alone
+`).join("") + `${m2.versions.length} versions, ${m2.arches.join("+")}
+` : `${version}${m2 ? `, kube_version ${m2.kubeVersion}, ${m2.arches.join("+")}` : ""}
+`;
+  const saved = m2?.versions && m2.totals.saved !== void 0 ? `shared: the ${m2.versions.length} versions alone would carry ${bytes(m2.versions.reduce((n, v2) => n + v2.bytes, 0))}; one bundle stores what they share once and saves ${bytes(m2.totals.saved)}
+` : "";
+  return formatTable(["kind", "item", "size", "result", "time"], rows) + heading + (m2 ? `bundle: ${m2.totals.files} files, ${m2.totals.images} images, ${bytes(m2.totals.bytes)} in ${result.outDir} (bundle.json, SHA256SUMS)
+` : "") + saved + `downloaded ${formatBytes(fetchedFiles)} of files and ${formatBytes(fetchedBlobs)} of image blobs in ${seconds.toFixed(1)} s
 `;
 }
 // Annotate the CommonJS export names for ESM import in node:

@@ -42,13 +42,13 @@ function fromUndici(response) {
 }
 function readableBody(body) {
   return {
-    pump: (take) => new Promise((resolve3, reject) => {
+    pump: (take) => new Promise((resolve4, reject) => {
       const done = (error) => {
         body.off("data", onData);
         body.off("end", onEnd);
         body.off("error", onError);
         body.on("error", () => void 0);
-        if (error === void 0) resolve3();
+        if (error === void 0) resolve4();
         else reject(error);
       };
       const onData = (chunk) => {
@@ -126,22 +126,96 @@ function redactText(text) {
 // src/adapters/http/transient.ts
 var RETRIED_ERRORS = [
   "ECONNRESET",
-  "ECONNREFUSED",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
   "EHOSTUNREACH",
   "EPIPE",
   "ETIMEDOUT",
-  "EAI_AGAIN",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var AWAY = ["ECONNREFUSED", "EAI_AGAIN"];
 function isTransient(error) {
   const code = error?.code;
-  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || AWAY.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+}
+function isHostAway(error) {
+  const code = error?.code;
+  return typeof code === "string" && AWAY.includes(code);
+}
+
+// src/adapters/http/retry-policy.ts
+var RETRIED_STATUS = [429, 500, 502, 503, 504];
+var REFUSED_RETRY_DELAY_MS = 250;
+var REFUSED = "ECONNREFUSED";
+var NO_DNS_ANSWER = "EAI_AGAIN";
+var NOT_FOUND = "ENOTFOUND";
+var QUICK_RETRIED = [REFUSED, NO_DNS_ANSWER];
+var UNREACHABLE = [REFUSED, NO_DNS_ANSWER, NOT_FOUND];
+function unreachableMessage(target, code) {
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  switch (code) {
+    case REFUSED:
+      return `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`;
+    case NOT_FOUND:
+      return `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`;
+    case NO_DNS_ANSWER:
+      return `${target.hostname}: no DNS server answered (${NO_DNS_ANSWER}): check /etc/resolv.conf, or use --mirror`;
+    default:
+      return void 0;
+  }
+}
+function retryDelayMs(outcome, retriesDone, options) {
+  if (outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code)) return retriesDone === 0 && options.retries > 0 ? REFUSED_RETRY_DELAY_MS : void 0;
+  if (retriesDone >= options.retries) return void 0;
+  const retried = outcome.statusCode !== void 0 ? RETRIED_STATUS.includes(outcome.statusCode) : outcome.code !== void 0 && RETRIED_ERRORS.includes(outcome.code);
+  if (!retried) return void 0;
+  return (outcome.headers && retryAfterMs(outcome.headers)) ?? backoffMs(retriesDone, options.minRetryDelayMs);
+}
+function retriesAllowed(outcome, options) {
+  return outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code) ? Math.min(1, options.retries) : options.retries;
+}
+function backoffMs(retriesDone, minRetryDelayMs) {
+  return Math.min(3e4, minRetryDelayMs * 2 ** retriesDone);
+}
+function retryAfterMs(headers) {
+  const value = headerValue(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+function describeRetry(notice) {
+  return `retry ${notice.retry}/${notice.of} after ${notice.after}: ${notice.host}`;
+}
+var listeners = /* @__PURE__ */ new Set();
+function onRetry(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function announceRetry(notice) {
+  for (const listener of listeners) listener(notice);
+}
+function retryNotice(url, outcome, retriesDone, options, delayMs) {
+  const host = typeof url === "string" ? safeHost(url) : url.host;
+  return { host, retry: retriesDone + 1, of: retriesAllowed(outcome, options), after: String(outcome.statusCode ?? outcome.code ?? "an error"), delayMs };
+}
+function safeHost(id) {
+  const parsed = parseUrl(id);
+  if (parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host) return parsed.host;
+  const first = id.split("/")[0] ?? "";
+  const looksLikeHost = first.includes(".") || first.includes(":") || first === "localhost";
+  const host = looksLikeHost && !first.includes("@") ? parseUrl(`http://${first}`)?.host : void 0;
+  return host || id;
+}
+function parseUrl(text) {
+  try {
+    return new URL(text);
+  } catch {
+    return void 0;
+  }
 }
 
 // src/adapters/http/fast-http.ts
@@ -152,7 +226,7 @@ var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
 var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var UNREACHABLE_FOR_MS = 3e4;
 var failure = (message, code) => Object.assign(new Error(message), { code });
 var OriginPool = class {
   constructor(cap) {
@@ -167,7 +241,7 @@ var OriginPool = class {
       this.active++;
       return;
     }
-    await new Promise((resolve3) => this.waiting.push(resolve3));
+    await new Promise((resolve4) => this.waiting.push(resolve4));
   }
   /** A slot is given up: the next waiter takes it over. */
   release() {
@@ -182,23 +256,33 @@ var FastHttp = class {
   }
   options;
   pools = /* @__PURE__ */ new Map();
+  /** Origins that refused the connection or do not resolve, with what their requests fail with, until when. */
+  unreachable = /* @__PURE__ */ new Map();
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   async get(url, headers) {
     let target = new URL(url);
     let sent = { ...headers };
-    for (let redirects = 0, attempt = 0; ; ) {
+    for (let redirects = 0, retries = 0; ; ) {
+      const unreachable = this.unreachable.get(target.origin);
+      if (unreachable && Date.now() < unreachable.until) throw failure(unreachable.message, unreachable.code);
       let response;
       try {
         response = await this.once(target, sent);
       } catch (e) {
-        if (!isRetried(e) || attempt >= this.options.retries) throw e;
-        await sleep(this.backoff(attempt++));
+        const code = e?.code;
+        const delay2 = isRetried(e) ? this.retryDelay(target, { code }, retries) : void 0;
+        if (delay2 === void 0) throw code !== void 0 && UNREACHABLE.includes(code) ? this.unreachableFor(target, code) : e;
+        retries++;
+        await sleep(delay2);
         continue;
       }
-      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+      this.unreachable.delete(target.origin);
+      const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : void 0;
+      if (delay !== void 0) {
         response.body.discard();
-        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        retries++;
+        await sleep(delay);
         continue;
       }
       const location = headerValue(response.headers.location);
@@ -215,8 +299,22 @@ var FastHttp = class {
       return response;
     }
   }
-  backoff(attempt) {
-    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  /** The wait before retrying after `outcome` (announced to the progress line), or undefined: failed for good. */
+  retryDelay(target, outcome, retriesDone) {
+    const delay = retryDelayMs(outcome, retriesDone, this.options);
+    if (delay !== void 0) announceRetry(retryNotice(target, outcome, retriesDone, this.options, delay));
+    return delay;
+  }
+  /**
+   * A host that refused twice, whose name does not resolve, or for which no DNS server answered
+   * twice, stays so for a while (UNREACHABLE_FOR_MS): every request to it meanwhile fails at once
+   * with the same message (one line for all it would have served), instead of each waiting out
+   * its own retry or DNS lookup. Then it is tried again, in case it came back.
+   */
+  unreachableFor(target, code) {
+    const message = unreachableMessage(target, code) ?? code;
+    this.unreachable.set(target.origin, { message, code, until: Date.now() + (this.options.unreachableForMs ?? UNREACHABLE_FOR_MS) });
+    return failure(message, code);
   }
   pool(origin) {
     let pool = this.pools.get(origin);
@@ -252,24 +350,24 @@ var FastHttp = class {
   open(url, pool) {
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const host = url.hostname.replace(/^\[|\]$/g, "");
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve4, reject) => {
       let connection;
       let socket;
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         const gathered = new Gather((buffer, length) => connection?.feed(buffer, length));
-        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
+        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, lookup: this.options.lookup, onread: gathered.onread };
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, lookup: this.options.lookup, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
-          resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
+          resolve4(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
         });
       }
       socket.setNoDelay(true);
@@ -387,8 +485,8 @@ var Connection = class {
     this.bodyComplete = false;
     this.socket.setTimeout(this.idleTimeoutMs);
     this.socket.ref();
-    return new Promise((resolve3, reject) => {
-      this.onHead = resolve3;
+    return new Promise((resolve4, reject) => {
+      this.onHead = resolve4;
       this.onHeadFailed = reject;
       this.socket.resume();
       this.socket.write(`${lines.join("\r\n")}\r
@@ -606,12 +704,12 @@ var Connection = class {
     this.releaseSlot();
   }
   pump(take) {
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve4, reject) => {
       if (this.take || this.onBodyDone) {
         reject(new Error("the body is already being read"));
         return;
       }
-      this.onBodyDone = (error) => error ? reject(error) : resolve3();
+      this.onBodyDone = (error) => error ? reject(error) : resolve4();
       this.take = take;
       for (const piece of this.early.splice(0)) {
         this.deliver(piece, 0, piece.length);
@@ -691,17 +789,11 @@ function rangeLength(headers) {
   const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
   return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
 }
-function retryAfterMs(headers) {
-  const value = headerValue(headers["retry-after"]);
-  if (!value) return void 0;
-  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
-  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
-}
 function isRetried(error) {
   const code = error?.code;
-  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
+  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && (RETRIED_ERRORS.includes(code) || QUICK_RETRIED.includes(code));
 }
-var sleep = (ms2) => new Promise((resolve3) => setTimeout(resolve3, ms2));
+var sleep = (ms2) => new Promise((resolve4) => setTimeout(resolve4, ms2));
 
 // src/domain/lazy-require.ts
 var import_node_module = require("node:module");
@@ -769,6 +861,29 @@ function proxyClientFactory(Client) {
     return client;
   };
 }
+function retryAsPolicySays(options) {
+  return (err, { state, opts }, callback) => {
+    const { code, statusCode, headers } = err;
+    const outcome = statusCode !== void 0 ? { statusCode, headers } : { code: code === "UND_ERR_REQ_RETRY" ? "UND_ERR_SOCKET" : code };
+    const retriesDone = Math.max(0, state.counter - 1);
+    const delay = ["GET", "HEAD"].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : void 0;
+    if (delay === void 0) return callback(unreachableError(err, String(opts.origin ?? "")));
+    announceRetry(retryNotice(`${String(opts.origin ?? "")}${opts.path}`, outcome, retriesDone, options, delay));
+    setTimeout(() => callback(null), delay);
+  };
+}
+function unreachableError(err, origin) {
+  const code = err.code;
+  if (code === void 0 || !UNREACHABLE.includes(code)) return err;
+  let target;
+  try {
+    target = new URL(origin);
+  } catch {
+    return err;
+  }
+  const message = unreachableMessage(target, code);
+  return message === void 0 ? err : Object.assign(new Error(message, { cause: err }), { code });
+}
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
     clientFactory: proxyClientFactory(Client),
@@ -778,7 +893,8 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
     proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs
+    bodyTimeout: options.idleTimeoutMs,
+    ...options.lookup ? { connect: { lookup: options.lookup } } : {}
   });
   return agent.compose(
     interceptors.retry({
@@ -788,8 +904,9 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
       timeoutFactor: 2,
       retryAfter: true,
       methods: ["GET", "HEAD"],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERRORS
+      statusCodes: [...RETRIED_STATUS],
+      errorCodes: [...RETRIED_ERRORS, ...QUICK_RETRIED],
+      retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })
   );
@@ -1040,12 +1157,9 @@ var GitHubReleases = class {
 };
 
 // src/pipeline/fetch.ts
+var import_node_fs14 = require("node:fs");
 var import_promises8 = require("node:fs/promises");
 var import_node_path15 = require("node:path");
-
-// src/domain/bundle.ts
-var BUNDLE_SUMS = "SHA256SUMS";
-var STATE_DIR = ".kubespray-bundle";
 
 // src/domain/errors.ts
 var InputError = class extends Error {
@@ -1055,15 +1169,87 @@ var InputError = class extends Error {
   }
 };
 
+// src/domain/bundle.ts
+var BUNDLE_SUMS = "SHA256SUMS";
+var STATE_DIR = ".kubespray-bundle";
+var TARBALL_PATTERN = /^kubespray-[\w.-]+\.tar\.gz$/;
+
 // src/domain/parts.ts
 var DEFAULT_PART_SIZE = 2 * 1024 ** 3 - 16 * 1024 ** 2;
 function bundlePrefixes(names) {
   return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort();
 }
 function partKind(prefix, name) {
-  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
-  return m2 ? m2[1].replace(/-\d+$/, "") : void 0;
+  const quoted = prefix.replace(/[.]/g, "\\.");
+  const tar = new RegExp(`^${quoted}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
+  if (tar) return tar[1].replace(/-\d+$/, "");
+  const meta = new RegExp(`^${quoted}-(sums-[0-9a-f]{8}\\.txt|delta-[0-9a-f]{8}\\.json)$`).exec(name);
+  return meta ? meta[1].slice(0, meta[1].indexOf("-")) : void 0;
 }
+var isTarPart = (kind) => kind === "bundle" || kind === "files" || kind === "images";
+
+// src/domain/delta.ts
+var DELTA_SCHEMA = "kubespray-bundle-delta/v1";
+function isContentPath(path) {
+  if (path.startsWith("images/blobs/sha256/")) return true;
+  if (path.startsWith("files/")) return path !== "files/SHA256SUMS";
+  return !path.includes("/") && TARBALL_PATTERN.test(path);
+}
+function parseDeltaManifest(text, where) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${where}: not JSON (${e.message})`);
+  }
+  const bad = (what) => {
+    throw new InputError(`${where}: not a delta manifest of kubespray-bundle (${what}); publish the delta again`);
+  };
+  if (!isRecord(value)) return bad("not an object");
+  if (value.schema !== DELTA_SCHEMA) return bad(`schema ${JSON.stringify(value.schema)}, expected ${DELTA_SCHEMA}`);
+  const base = value.base;
+  if (!isRecord(base)) return bad("no base");
+  for (const key of ["repo", "tag", "prefix"]) if (typeof base[key] !== "string" || !base[key]) bad(`base.${key} is not a string`);
+  if (!isSha256(base.sums)) bad("base.sums is not a sha256");
+  if (!isSha256(value.sums)) bad("sums is not a sha256");
+  if (typeof value.prefix !== "string" || !/^[\w.-]+$/.test(value.prefix)) bad("prefix is not an asset prefix");
+  if (!Array.isArray(value.take)) return bad("take is not a list");
+  const seen = /* @__PURE__ */ new Set();
+  for (const [i, t] of value.take.entries()) {
+    if (!isRecord(t) || typeof t.path !== "string" || typeof t.from !== "string" || !isSha256(t.sha256)) return bad(`take[${i}] is not {path, from, sha256}`);
+    if (!isSafeRelative(t.path) || !isContentPath(t.path)) bad(`take[${i}].path ${JSON.stringify(t.path)} is not a file, blob or tarball path inside the bundle`);
+    if (!isSafeRelative(t.from)) bad(`take[${i}].from ${JSON.stringify(t.from)} is not a path inside the base bundle`);
+    if (seen.has(t.path)) bad(`take names ${t.path} twice`);
+    seen.add(t.path);
+  }
+  const bytes = isRecord(value.bytes) ? value.bytes : {};
+  const tool = isRecord(value.tool) ? value.tool : {};
+  return {
+    schema: DELTA_SCHEMA,
+    tool: { name: String(tool.name ?? ""), version: String(tool.version ?? "") },
+    prefix: value.prefix,
+    sums: value.sums,
+    base: { repo: base.repo, tag: base.tag, prefix: base.prefix, sums: base.sums },
+    take: value.take.map((t) => ({ path: t.path, from: t.from, sha256: t.sha256 })),
+    bytes: { full: Number(bytes.full ?? 0), carried: Number(bytes.carried ?? 0), fromBase: Number(bytes.fromBase ?? 0) }
+  };
+}
+function describeBase(base) {
+  return `${base.repo} release ${base.tag} (bundle ${base.prefix}, whose SHA256SUMS has sha256 ${base.sums})`;
+}
+function baseMismatch(manifest, sha256, lines, dir) {
+  const fetchBase = `fetch ${manifest.base.tag} of ${manifest.base.repo} into a directory and give that as --base`;
+  if (sha256 !== manifest.base.sums) {
+    return `--base ${dir} is not the base of this delta: its ${BUNDLE_SUMS} has sha256 ${sha256}, the delta expects ${manifest.base.sums}, the bundle of ${describeBase(manifest.base)}; ${fetchBase}`;
+  }
+  const listed = new Map(lines.map((l) => [l.path, l.sha256]));
+  const missing = manifest.take.filter((t) => listed.get(t.from) !== t.sha256);
+  if (missing.length) return `--base ${dir}: its ${BUNDLE_SUMS} does not list ${missing.slice(0, 5).map((t) => `${t.from} (sha256 ${t.sha256})`).join(", ")}${missing.length > 5 ? ` and ${missing.length - 5} more` : ""}, which the delta takes from ${describeBase(manifest.base)}`;
+  return void 0;
+}
+var isSha256 = (v2) => typeof v2 === "string" && /^[0-9a-f]{64}$/.test(v2);
+var isRecord = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
+var isSafeRelative = (path) => !path.startsWith("/") && !path.includes("\\") && path.split("/").every((s3) => s3 !== "" && s3 !== "." && s3 !== "..");
 
 // src/adapters/fs-atomic.ts
 var import_node_fs2 = require("node:fs");
@@ -1238,9 +1424,9 @@ var OffThreadHashing = class {
       },
       digest: () => {
         finished = true;
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           if (this.broken) return reject(this.broken);
-          this.waiting.set(id, { resolve: resolve3, reject });
+          this.waiting.set(id, { resolve: resolve4, reject });
           this.ensureThread().ref();
           this.send(Kind.finish, id, void 0, true);
         });
@@ -1322,8 +1508,8 @@ var OffThreadHashing = class {
 };
 function hashingThread() {
   const { workerData, parentPort } = require("node:worker_threads");
-  const { createHash: createHash3 } = require("node:crypto");
-  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync4, constants: constants3 } = require("node:fs");
+  const { createHash: createHash4 } = require("node:crypto");
+  const { openSync: openSync3, readSync: readSync2, closeSync: closeSync4, constants: constants4 } = require("node:fs");
   const ring = new Uint8Array(workerData.ring);
   const RING = ring.length;
   const control = new Int32Array(workerData.control);
@@ -1340,7 +1526,7 @@ function hashingThread() {
     if (first < length) into.set(ring.subarray(0, length - first), first);
   };
   const hashFromDisk = (file, from, to2) => {
-    file.fd ??= openSync3(file.path, constants3.O_RDONLY | (constants3.O_NOFOLLOW ?? 0));
+    file.fd ??= openSync3(file.path, constants4.O_RDONLY | (constants4.O_NOFOLLOW ?? 0));
     for (let at2 = from; at2 < to2; ) {
       const n = readSync2(file.fd, readBack, 0, Math.min(readBack.length, to2 - at2), at2);
       if (n === 0) throw new Error(`${file.path} ends at ${at2} bytes, its segments say ${to2}`);
@@ -1359,7 +1545,7 @@ function hashingThread() {
     const file = files.get(id);
     if (kind === 1) {
       const open4 = JSON.parse(new TextDecoder().decode(Uint8Array.from({ length }, (_2, i) => ring[payload + i & RING - 1])));
-      files.set(id, { path: open4.path, hashes: open4.algorithms.map((a) => [a, createHash3(a)]) });
+      files.set(id, { path: open4.path, hashes: open4.algorithms.map((a) => [a, createHash4(a)]) });
     } else if (file && !file.error) {
       try {
         if (kind === 3) {
@@ -1607,7 +1793,9 @@ var FileFetcher = class {
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           if (rangesWork) await saveState(state, statePath).catch(() => void 0);
-          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
+          const resumable = (e) => isTransient(e) && !isHostAway(e);
+          if (resumable(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || resumable(r.reason))) {
+            announceRetry(retryNotice(source.id, { code: failed.reason.code }, 0, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -1683,7 +1871,9 @@ var FileFetcher = class {
         await saveState(state, statePath);
         return;
       } catch (e) {
-        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        if (!isTransient(e) || isHostAway(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        const code = e.code;
+        announceRetry(retryNotice(source.id, { code }, attempt - 1, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
       } finally {
         release();
       }
@@ -1812,8 +2002,8 @@ var PrioritySlots = class {
   big = [];
   files = [];
   acquire(priority, size) {
-    return new Promise((resolve3) => {
-      const grant = () => resolve3(this.releaser());
+    return new Promise((resolve4) => {
+      const grant = () => resolve4(this.releaser());
       if (this.free > 0) {
         this.free--;
         grant();
@@ -5062,6 +5252,9 @@ function inflateError(path, entry) {
   };
 }
 
+// src/pipeline/publish.ts
+var import_node_crypto4 = require("node:crypto");
+
 // src/adapters/oci-layout.ts
 var import_node_fs12 = require("node:fs");
 var READ_NOFOLLOW = import_node_fs12.constants.O_RDONLY | (import_node_fs12.constants.O_NOFOLLOW ?? 0);
@@ -5150,17 +5343,35 @@ async function verifyDirectory(bundleDir, concurrency) {
 // src/pipeline/publish.ts
 var ASSET_SUMS = "SHA256SUMS";
 var DEAD_AFTER_MS = 10 * 6e4;
+var sha256Of = (text) => (0, import_node_crypto4.createHash)("sha256").update(text).digest("hex");
 
 // src/pipeline/fetch.ts
-var ORDER = { images: 0, files: 1, bundle: 2 };
+var ORDER = { delta: 0, sums: 0, images: 1, files: 2, bundle: 3 };
 async function runFetch(request, releases, progress) {
   const release = await releases.byTag(request.tag);
   if (!release) throw new InputError(`${releases.repo} has no release ${request.tag}`);
-  const { prefix, parts, sums } = await listedParts(releases, release, request.tag, request.prefix);
+  const { prefix, parts: listed, sums } = await listedParts(releases, release, request.tag, request.prefix);
+  if (request.baseDir !== void 0) await refuseOverlap(request.baseDir, request.outDir);
+  const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
+  const deltaAsset = listed.find((p2) => p2.kind === "delta")?.asset;
+  let delta;
+  let deltaText;
+  if (deltaAsset) {
+    const expected = sums.get(deltaAsset.name) ?? "";
+    const kept = await (0, import_promises8.readFile)((0, import_node_path15.join)(request.outDir, STATE_DIR, "fetch", deltaAsset.name), "utf8").catch(() => void 0);
+    if (kept === void 0 || sha256Of(kept) !== expected) {
+      deltaText = await releases.text(deltaAsset);
+      const got = sha256Of(deltaText);
+      if (got !== expected) throw new InputError(`asset ${deltaAsset.name}: its bytes hash to sha256 ${got}, the release's ${ASSET_SUMS} says ${expected}`);
+    }
+    delta = await checkDelta(deltaText ?? kept ?? "", `${releases.repo} release ${request.tag}: ${deltaAsset.name}`, request.baseDir);
+  }
   const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
   const statePath = (0, import_node_path15.join)(dir, "state.json");
   const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
-  const fetcher = new FileFetcher(new PrioritySlots(request.connections), DEFAULT_SEGMENT_POLICY);
+  const deltaDownloaded = deltaText !== void 0;
+  if (deltaAsset && deltaText !== void 0) await writeFileAtomic((0, import_node_path15.join)(dir, deltaAsset.name), deltaText);
+  const parts = listed.flatMap(({ asset, kind }) => isTarPart(kind) ? [{ asset, kind }] : []);
   progress.planned(parts.length, parts.reduce((n, p2) => n + p2.asset.size, 0));
   const outcomes = await runPool(parts, request.concurrency, async ({ asset }) => {
     const expected = sums.get(asset.name) ?? "";
@@ -5177,10 +5388,90 @@ async function runFetch(request, releases, progress) {
     throw new Error(`${failed.length} of ${outcomes.length} assets could not be fetched (run fetch again to resume):
 ` + failed.map((f2) => `  ${f2.name}: ${f2.error}`).join("\n"));
   }
-  const fetched = outcomes;
-  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? "" })), state, statePath, request.concurrency);
+  const fetched = deltaAsset ? [{ name: deltaAsset.name, size: deltaAsset.size, downloaded: deltaDownloaded }, ...outcomes] : outcomes;
+  const result = await unpackAndVerify(request.outDir, dir, parts.map(({ asset, kind }) => ({ name: asset.name, kind, sha256: sums.get(asset.name) ?? "" })), state, statePath, request.concurrency, true, delta);
   return { prefix, assets: fetched, ...result };
 }
+async function checkDelta(text, where, baseDir, fromDir2) {
+  const manifest = parseDeltaManifest(text, where);
+  const base = describeBase(manifest.base);
+  if (baseDir === void 0) {
+    const fetchIt = `fetch --repo ${manifest.base.repo} --tag ${manifest.base.tag} --out BASE`;
+    const how = fromDir2 === void 0 ? `Fetch that bundle first (${fetchIt})` : `Fetch that bundle first (${fetchIt}, or with no network: copy its release's assets into a directory BASE_ASSETS and fetch --from-dir BASE_ASSETS --out BASE)`;
+    throw new InputError(`${where}: this is a delta against ${base}. ${how}, then give it: --base BASE`);
+  }
+  await (0, import_promises8.realpath)(baseDir).catch(() => {
+    throw new InputError(`--base ${baseDir}: no such directory (the bundle of ${base})`);
+  });
+  const sumsText = await (0, import_promises8.readFile)((0, import_node_path15.join)(baseDir, BUNDLE_SUMS), "utf8").catch(() => {
+    throw new InputError(`--base ${baseDir} has no ${BUNDLE_SUMS}: not a bundle directory; the delta expects the bundle of ${base}`);
+  });
+  const mismatch = baseMismatch(manifest, sha256Of(sumsText), parseSums(sumsText), baseDir);
+  if (mismatch) throw new InputError(mismatch);
+  return { manifest, baseDir };
+}
+async function refuseOverlap(baseDir, outDir) {
+  const base = await (0, import_promises8.realpath)(baseDir).catch(() => void 0);
+  if (base === void 0) return;
+  const out = await realpathOfNearest((0, import_node_path15.resolve)(outDir));
+  const inside = (a, b2) => {
+    const rel = (0, import_node_path15.relative)(a, b2);
+    return rel === "" || !rel.startsWith("..") && !(0, import_node_path15.isAbsolute)(rel);
+  };
+  if (inside(base, out) || inside(out, base)) throw new InputError(`--base ${baseDir} and --out ${outDir}: the base is read, never written; give --out a directory of its own (not the base, nor inside it)`);
+}
+async function realpathOfNearest(path) {
+  const real = await (0, import_promises8.realpath)(path).catch(() => void 0);
+  if (real !== void 0) return real;
+  const parent = (0, import_node_path15.dirname)(path);
+  return parent === path ? path : (0, import_node_path15.join)(await realpathOfNearest(parent), (0, import_node_path15.basename)(path));
+}
+async function takeFromBase(delta, outDir, concurrency) {
+  let linked = 0;
+  let copied = 0;
+  const refetch = `fetch ${delta.manifest.base.repo} release ${delta.manifest.base.tag} again`;
+  const changed = await runPool(delta.manifest.take, Math.max(4, concurrency), async (t) => {
+    const source = (0, import_node_path15.join)(delta.baseDir, t.from);
+    if (!await regularFile(source)) throw new InputError(`--base ${delta.baseDir}: ${t.from} is missing or not a regular file (the delta takes ${t.path} from it); ${refetch}`);
+    const target = (0, import_node_path15.join)(await ensureDirUnder(outDir, (0, import_node_path15.dirname)(t.path)), t.path.split("/").pop() ?? t.path);
+    const temp = tempPathFor(target);
+    try {
+      const how = await linkOrCopy(source, temp, delta.baseDir, t.from);
+      const got = await sha256File2(temp);
+      if (got !== t.sha256) {
+        await (0, import_promises8.rm)(temp, { force: true });
+        return `${t.from} hashes to ${got}, its ${BUNDLE_SUMS} says ${t.sha256}`;
+      }
+      await (0, import_promises8.rename)(temp, target);
+      await (0, import_promises8.rm)(temp, { force: true });
+      if (how === "linked") linked++;
+      else copied++;
+      return void 0;
+    } catch (e) {
+      await (0, import_promises8.rm)(temp, { force: true });
+      throw e;
+    }
+  });
+  const bad = changed.filter((c) => c !== void 0);
+  if (bad.length) throw new InputError(bad.map((b2) => `--base ${delta.baseDir}: ${b2}: the base changed after it was fetched; ${refetch}`).join("\n"));
+  return { linked, copied };
+}
+async function linkOrCopy(source, temp, baseDir, from) {
+  try {
+    await (0, import_promises8.link)(source, temp);
+    return "linked";
+  } catch (e) {
+    if (!isLinkRefused(e)) throw e;
+  }
+  try {
+    await (0, import_promises8.copyFile)(source, temp, import_node_fs14.constants.COPYFILE_FICLONE);
+    return "copied";
+  } catch (e) {
+    const code = e.code ?? e.message;
+    throw new InputError(`--base ${baseDir}: ${from} could be neither hard-linked nor copied into the bundle (${code}): check that the base's files are readable by this user and --out is writable`);
+  }
+}
+var isLinkRefused = (e) => ["EXDEV", "EPERM", "EMLINK", "ENOTSUP", "EOPNOTSUPP", "EACCES"].includes(e.code ?? "");
 async function runFetchFromDir(request, progress) {
   const where = `--from-dir ${request.assetsDir}`;
   const text = await (0, import_promises8.readFile)((0, import_node_path15.join)(request.assetsDir, ASSET_SUMS), "utf8").catch(() => {
@@ -5188,9 +5479,19 @@ async function runFetchFromDir(request, progress) {
   });
   const sums = new Map(parseSums(text).map((e) => [e.path, e.sha256]));
   const prefix = choosePrefix([...sums.keys()].map((name) => ({ name })), request.prefix, where);
+  if (request.baseDir !== void 0) await refuseOverlap(request.baseDir, request.outDir);
+  const deltaName = [...sums.keys()].find((name) => partKind(prefix, name) === "delta");
+  let delta;
+  if (deltaName) {
+    const deltaText = await (0, import_promises8.readFile)((0, import_node_path15.join)(request.assetsDir, deltaName), "utf8").catch(() => {
+      throw new InputError(`${where}: ${deltaName} is missing (its ${ASSET_SUMS} lists it; copy every asset of bundle ${prefix})`);
+    });
+    if (sha256Of(deltaText) !== sums.get(deltaName)) throw new InputError(`${where}: ${deltaName}: its bytes hash to sha256 ${sha256Of(deltaText)}, the copied ${ASSET_SUMS} says ${sums.get(deltaName) ?? ""} (copy it again)`);
+    delta = await checkDelta(deltaText, `${where}: ${deltaName}`, request.baseDir, request.assetsDir);
+  }
   const parts = [...sums.keys()].flatMap((name) => {
     const kind = partKind(prefix, name);
-    return kind ? [{ name, kind, sha256: sums.get(name) ?? "" }] : [];
+    return isTarPart(kind) ? [{ name, kind, sha256: sums.get(name) ?? "" }] : [];
   }).sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1));
   const sizes = /* @__PURE__ */ new Map();
   for (const part of parts) {
@@ -5211,7 +5512,7 @@ async function runFetchFromDir(request, progress) {
   const dir = await ensureDirUnder(request.outDir, (0, import_node_path15.join)(STATE_DIR, "fetch"));
   const statePath = (0, import_node_path15.join)(dir, "state.json");
   const state = await (0, import_promises8.readFile)(statePath, "utf8").then((t) => JSON.parse(t)).catch(() => ({ unpacked: {} }));
-  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false);
+  const result = await unpackAndVerify(request.outDir, request.assetsDir, parts, state, statePath, request.concurrency, false, delta);
   return { prefix, assets: parts.map((p2) => ({ name: p2.name, size: sizes.get(p2.name) ?? 0, downloaded: false })), ...result };
 }
 async function listedParts(releases, release, tag, wanted) {
@@ -5245,7 +5546,7 @@ async function listedParts(releases, release, tag, wanted) {
     return { prefix, parts, sums };
   }
 }
-async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency, removeUnpacked = true) {
+async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency, removeUnpacked = true, delta) {
   for (const part of [...parts].sort((x, y) => ORDER[x.kind] - ORDER[y.kind] || (x.name < y.name ? -1 : 1))) {
     if (state.unpacked[part.name] === part.sha256) continue;
     await unpackPart(part.kind, (0, import_node_path15.join)(dir, part.name), outDir);
@@ -5253,8 +5554,13 @@ async function unpackAndVerify(outDir, dir, parts, state, statePath, concurrency
     await writeFileAtomic(statePath, JSON.stringify(state));
     if (removeUnpacked) await (0, import_promises8.rm)((0, import_node_path15.join)(dir, part.name), { force: true });
   }
+  let taken;
+  if (delta) {
+    const counts = await takeFromBase(delta, outDir, concurrency);
+    taken = { base: delta.manifest.base, taken: delta.manifest.take.length, ...counts, bytes: delta.manifest.bytes };
+  }
   const { problems, checked } = await verifyDirectory(outDir, concurrency);
-  return { mismatches: problems, files: checked };
+  return { mismatches: problems, files: checked, delta: taken };
 }
 async function runFetchArtifact(request, github, progress) {
   const base = `repos/${request.repo}/actions/artifacts/${request.artifactId}`;
@@ -5292,7 +5598,7 @@ async function runFetchArtifact(request, github, progress) {
   const prefix = choosePrefix(entries.map((e) => ({ name: e.name })), request.prefix, `artifact ${request.artifactId} (${meta.name})`);
   const parts = entries.flatMap((e) => {
     const kind = partKind(prefix, e.name);
-    return kind ? [{ entry: e, kind }] : [];
+    return isTarPart(kind) ? [{ entry: e, kind }] : [];
   });
   for (const { entry } of parts) {
     const expected = sums.get(entry.name);
@@ -5345,12 +5651,12 @@ function formatTable(header2, rows) {
 }
 
 // src/report/output.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 function writeAll(fd, text) {
   let buffer = Buffer.from(text);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs14.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs15.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -5361,6 +5667,7 @@ var writeOut = (text) => writeAll(1, text);
 var writeErr = (text) => writeAll(2, text);
 
 // src/report/progress.ts
+var RETRY_SHOWN_MS = 3e3;
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -5377,15 +5684,34 @@ var ProgressLine = class {
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);
     this.timer.unref();
+    this.stopHearingRetries = onRetry((notice) => this.retried(notice));
   }
   render;
   tty;
   timer;
   started = Date.now();
   lastLength = 0;
+  /** The latest retry, until a line has shown it (and, on a terminal, for RETRY_SHOWN_MS). */
+  retry;
+  stopHearingRetries;
+  retried(notice) {
+    this.retry = { text: describeRetry(notice), at: Date.now(), shown: false };
+  }
+  /** The retry to show on this line, if any: each is shown at least once. */
+  retryText() {
+    const retry = this.retry;
+    if (!retry) return "";
+    if (retry.shown && (!this.tty || Date.now() - retry.at > RETRY_SHOWN_MS)) {
+      this.retry = void 0;
+      return "";
+    }
+    retry.shown = true;
+    return `  (${retry.text})`;
+  }
   draw() {
-    const text = this.render(Date.now() - this.started);
-    if (!text) return;
+    const rendered = this.render(Date.now() - this.started);
+    if (!rendered) return;
+    const text = rendered + this.retryText();
     if (this.tty) {
       writeErr(`\r${text.padEnd(this.lastLength)}`);
       this.lastLength = text.length;
@@ -5401,6 +5727,7 @@ var ProgressLine = class {
   }
   stop() {
     if (!this.timer) return;
+    this.stopHearingRetries();
     clearInterval(this.timer);
     this.timer = void 0;
     this.draw();
@@ -5497,11 +5824,19 @@ var USAGE = `Usage:
   kubespray-bundle fetch --repo OWNER/NAME --tag TAG --out DIR
   kubespray-bundle fetch --repo OWNER/NAME --artifact ID --out DIR
   kubespray-bundle fetch --from-dir ASSETS --out DIR
+  kubespray-bundle fetch --repo OWNER/NAME --tag TAG --base BASE_DIR --out DIR
+  kubespray-bundle fetch --from-dir ASSETS --base BASE_DIR --out DIR
 
 Downloads a bundle published by the publish command (in parallel, resuming an interrupted or
 killed run): the parts the release's SHA256SUMS lists for it, each checked against its line
 there. Unpacks the parts safely and rebuilds the bundle directory, then checks every file of
 it against the bundle's SHA256SUMS.
+
+A delta (published with --base-tag) needs --base BASE_DIR, the bundle of its base release as
+fetched: BASE_DIR's SHA256SUMS must hash to the digest the delta names, checked before any part
+is downloaded. The files and blobs the delta does not carry are taken from BASE_DIR (hard links
+when on the same file system, copies otherwise; BASE_DIR is only read), the rest from the
+delta's parts; the result is the same directory, byte for byte, as a full fetch.
 
 Options:
   --repo OWNER/NAME     the repository of the release
@@ -5510,6 +5845,8 @@ Options:
   --from-dir ASSETS     no network: the release's assets already copied into ASSETS (every
                         part and SHA256SUMS); each is checked against SHA256SUMS, then unpacked
   --out DIR             the bundle directory to rebuild
+  --base BASE_DIR       a delta's base: the bundle directory of the release it was published
+                        against (left as it was)
   --asset-prefix NAME   which bundle, when the release holds several (the part of its asset
                         names before -bundle-, -files-, -images-)
   --concurrency N       assets at once (default 4)
@@ -5520,7 +5857,7 @@ Environment: GITHUB_TOKEN (optional; private repositories need it), GITHUB_API_U
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { repo: { type: "string" }, tag: { type: "string" }, artifact: { type: "string" }, "from-dir": { type: "string" }, out: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
+    { repo: { type: "string" }, tag: { type: "string" }, artifact: { type: "string" }, "from-dir": { type: "string" }, out: { type: "string" }, base: { type: "string" }, "asset-prefix": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
     USAGE
   );
   if (!values) return;
@@ -5529,6 +5866,8 @@ async function run(args) {
   if (!values.tag === !values.artifact) throw new UsageError("give --tag TAG (a release) or --artifact ID (a workflow artifact)");
   if (values.artifact && !/^\d+$/.test(values.artifact)) throw new UsageError(`--artifact ${values.artifact}: expected the artifact's numeric id`);
   if (!values.out) throw new UsageError("--out DIR is required");
+  if (values.base !== void 0 && values.artifact) throw new UsageError("--base is for a delta published to a release (--tag) or copied from one (--from-dir), not --artifact");
+  if (values.base !== void 0) await requireDir("--base", values.base);
   const repo = ownerAndName("--repo", values.repo);
   const concurrency = positiveInt("concurrency", values.concurrency, 4);
   await checkOutDir("--out", values.out);
@@ -5547,7 +5886,7 @@ async function run(args) {
       fetched: () => done++
     };
     const common = { outDir: values.out, prefix: values["asset-prefix"], concurrency, connections: DEFAULT_HTTP_OPTIONS.connectionsPerHost };
-    const result = values.artifact ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress) : await runFetch({ ...common, tag: values.tag ?? "" }, releases, progress);
+    const result = values.artifact ? await runFetchArtifact({ ...common, repo: releases.repo, artifactId: Number(values.artifact) }, github, progress) : await runFetch({ ...common, tag: values.tag ?? "", baseDir: values.base }, releases, progress);
     line.stop();
     if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}
 `);
@@ -5557,7 +5896,7 @@ async function run(args) {
 ` + result.mismatches.map((m2) => `  ${m2}`).join("\n"));
     }
     if (!values.json) writeOut(`${values.out}: bundle ${result.prefix}, ${result.files} files verified against its SHA256SUMS
-`);
+${deltaLine(result, values.base)}`);
   } finally {
     line.stop();
     await http.close();
@@ -5567,9 +5906,10 @@ async function fromDir(assetsDir, values) {
   if (values.repo || values.tag || values.artifact) throw new UsageError("--from-dir reads copied assets: give it without --repo, --tag or --artifact");
   if (!values.out) throw new UsageError("--out DIR is required");
   await requireDir("--from-dir", assetsDir);
+  if (values.base !== void 0) await requireDir("--base", values.base);
   await checkOutDir("--out", values.out);
   const concurrency = positiveInt("concurrency", values.concurrency, 4);
-  const result = await runFetchFromDir({ assetsDir, outDir: values.out, prefix: values["asset-prefix"], concurrency }, { planned: () => void 0, bytes: () => void 0, fetched: () => void 0 });
+  const result = await runFetchFromDir({ assetsDir, outDir: values.out, prefix: values["asset-prefix"], concurrency, baseDir: values.base }, { planned: () => void 0, bytes: () => void 0, fetched: () => void 0 });
   if (values.json) writeOut(`${JSON.stringify({ out: values.out, ok: result.mismatches.length === 0, ...result })}
 `);
   if (result.mismatches.length) {
@@ -5577,7 +5917,14 @@ async function fromDir(assetsDir, values) {
 ` + result.mismatches.map((m2) => `  ${m2}`).join("\n"));
   }
   if (!values.json) writeOut(`${values.out}: bundle ${result.prefix} from ${assetsDir}, ${result.assets.length} assets checked, ${result.files} files verified against its SHA256SUMS
-`);
+${deltaLine(result, values.base)}`);
+}
+function deltaLine(result, base) {
+  const d = result.delta;
+  if (!d) return base === void 0 ? "" : `(a full bundle: --base ${base} was not needed, nothing was read from it)
+`;
+  return `a delta against ${d.base.tag}: ${d.taken} files and blobs (${formatBytes(d.bytes.fromBase)}) taken from ${base ?? "the base"} (${d.linked} hard-linked, ${d.copied} copied${d.linked + d.copied < d.taken ? ", the rest by an earlier run" : ""}); full bundle ${formatBytes(d.bytes.full)}
+`;
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {

@@ -184,22 +184,96 @@ var import_node_tls = require("node:tls");
 // src/adapters/http/transient.ts
 var RETRIED_ERRORS = [
   "ECONNRESET",
-  "ECONNREFUSED",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
   "EHOSTUNREACH",
   "EPIPE",
   "ETIMEDOUT",
-  "EAI_AGAIN",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+var AWAY = ["ECONNREFUSED", "EAI_AGAIN"];
 function isTransient(error) {
   const code = error?.code;
-  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+  return typeof code === "string" && (RETRIED_ERRORS.includes(code) || AWAY.includes(code) || code === "UND_ERR_ABORTED" || code === "UND_ERR_REQ_RETRY");
+}
+function isHostAway(error) {
+  const code = error?.code;
+  return typeof code === "string" && AWAY.includes(code);
+}
+
+// src/adapters/http/retry-policy.ts
+var RETRIED_STATUS = [429, 500, 502, 503, 504];
+var REFUSED_RETRY_DELAY_MS = 250;
+var REFUSED = "ECONNREFUSED";
+var NO_DNS_ANSWER = "EAI_AGAIN";
+var NOT_FOUND = "ENOTFOUND";
+var QUICK_RETRIED = [REFUSED, NO_DNS_ANSWER];
+var UNREACHABLE = [REFUSED, NO_DNS_ANSWER, NOT_FOUND];
+function unreachableMessage(target, code) {
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  switch (code) {
+    case REFUSED:
+      return `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`;
+    case NOT_FOUND:
+      return `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`;
+    case NO_DNS_ANSWER:
+      return `${target.hostname}: no DNS server answered (${NO_DNS_ANSWER}): check /etc/resolv.conf, or use --mirror`;
+    default:
+      return void 0;
+  }
+}
+function retryDelayMs(outcome, retriesDone, options) {
+  if (outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code)) return retriesDone === 0 && options.retries > 0 ? REFUSED_RETRY_DELAY_MS : void 0;
+  if (retriesDone >= options.retries) return void 0;
+  const retried = outcome.statusCode !== void 0 ? RETRIED_STATUS.includes(outcome.statusCode) : outcome.code !== void 0 && RETRIED_ERRORS.includes(outcome.code);
+  if (!retried) return void 0;
+  return (outcome.headers && retryAfterMs(outcome.headers)) ?? backoffMs(retriesDone, options.minRetryDelayMs);
+}
+function retriesAllowed(outcome, options) {
+  return outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code) ? Math.min(1, options.retries) : options.retries;
+}
+function backoffMs(retriesDone, minRetryDelayMs) {
+  return Math.min(3e4, minRetryDelayMs * 2 ** retriesDone);
+}
+function retryAfterMs(headers) {
+  const value = headerValue(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+function describeRetry(notice) {
+  return `retry ${notice.retry}/${notice.of} after ${notice.after}: ${notice.host}`;
+}
+var listeners = /* @__PURE__ */ new Set();
+function onRetry(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function announceRetry(notice) {
+  for (const listener of listeners) listener(notice);
+}
+function retryNotice(url, outcome, retriesDone, options, delayMs) {
+  const host = typeof url === "string" ? safeHost(url) : url.host;
+  return { host, retry: retriesDone + 1, of: retriesAllowed(outcome, options), after: String(outcome.statusCode ?? outcome.code ?? "an error"), delayMs };
+}
+function safeHost(id) {
+  const parsed = parseUrl(id);
+  if (parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host) return parsed.host;
+  const first = id.split("/")[0] ?? "";
+  const looksLikeHost = first.includes(".") || first.includes(":") || first === "localhost";
+  const host = looksLikeHost && !first.includes("@") ? parseUrl(`http://${first}`)?.host : void 0;
+  return host || id;
+}
+function parseUrl(text) {
+  try {
+    return new URL(text);
+  } catch {
+    return void 0;
+  }
 }
 
 // src/adapters/http/fast-http.ts
@@ -210,7 +284,7 @@ var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
 var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var UNREACHABLE_FOR_MS = 3e4;
 var failure = (message, code) => Object.assign(new Error(message), { code });
 var OriginPool = class {
   constructor(cap) {
@@ -240,23 +314,33 @@ var FastHttp = class {
   }
   options;
   pools = /* @__PURE__ */ new Map();
+  /** Origins that refused the connection or do not resolve, with what their requests fail with, until when. */
+  unreachable = /* @__PURE__ */ new Map();
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   async get(url, headers) {
     let target = new URL(url);
     let sent = { ...headers };
-    for (let redirects = 0, attempt = 0; ; ) {
+    for (let redirects = 0, retries = 0; ; ) {
+      const unreachable = this.unreachable.get(target.origin);
+      if (unreachable && Date.now() < unreachable.until) throw failure(unreachable.message, unreachable.code);
       let response;
       try {
         response = await this.once(target, sent);
       } catch (e) {
-        if (!isRetried(e) || attempt >= this.options.retries) throw e;
-        await sleep(this.backoff(attempt++));
+        const code = e?.code;
+        const delay2 = isRetried(e) ? this.retryDelay(target, { code }, retries) : void 0;
+        if (delay2 === void 0) throw code !== void 0 && UNREACHABLE.includes(code) ? this.unreachableFor(target, code) : e;
+        retries++;
+        await sleep(delay2);
         continue;
       }
-      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+      this.unreachable.delete(target.origin);
+      const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : void 0;
+      if (delay !== void 0) {
         response.body.discard();
-        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        retries++;
+        await sleep(delay);
         continue;
       }
       const location = headerValue(response.headers.location);
@@ -273,8 +357,22 @@ var FastHttp = class {
       return response;
     }
   }
-  backoff(attempt) {
-    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  /** The wait before retrying after `outcome` (announced to the progress line), or undefined: failed for good. */
+  retryDelay(target, outcome, retriesDone) {
+    const delay = retryDelayMs(outcome, retriesDone, this.options);
+    if (delay !== void 0) announceRetry(retryNotice(target, outcome, retriesDone, this.options, delay));
+    return delay;
+  }
+  /**
+   * A host that refused twice, whose name does not resolve, or for which no DNS server answered
+   * twice, stays so for a while (UNREACHABLE_FOR_MS): every request to it meanwhile fails at once
+   * with the same message (one line for all it would have served), instead of each waiting out
+   * its own retry or DNS lookup. Then it is tried again, in case it came back.
+   */
+  unreachableFor(target, code) {
+    const message = unreachableMessage(target, code) ?? code;
+    this.unreachable.set(target.origin, { message, code, until: Date.now() + (this.options.unreachableForMs ?? UNREACHABLE_FOR_MS) });
+    return failure(message, code);
   }
   pool(origin) {
     let pool = this.pools.get(origin);
@@ -316,7 +414,7 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         const gathered = new Gather((buffer, length) => connection?.feed(buffer, length));
-        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
+        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, lookup: this.options.lookup, onread: gathered.onread };
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
@@ -324,7 +422,7 @@ var FastHttp = class {
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, lookup: this.options.lookup, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
@@ -749,15 +847,9 @@ function rangeLength(headers) {
   const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
   return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
 }
-function retryAfterMs(headers) {
-  const value = headerValue(headers["retry-after"]);
-  if (!value) return void 0;
-  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
-  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
-}
 function isRetried(error) {
   const code = error?.code;
-  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
+  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && (RETRIED_ERRORS.includes(code) || QUICK_RETRIED.includes(code));
 }
 var sleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 
@@ -832,6 +924,29 @@ function proxyClientFactory(Client) {
     return client;
   };
 }
+function retryAsPolicySays(options) {
+  return (err, { state, opts }, callback) => {
+    const { code, statusCode, headers } = err;
+    const outcome = statusCode !== void 0 ? { statusCode, headers } : { code: code === "UND_ERR_REQ_RETRY" ? "UND_ERR_SOCKET" : code };
+    const retriesDone = Math.max(0, state.counter - 1);
+    const delay = ["GET", "HEAD"].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : void 0;
+    if (delay === void 0) return callback(unreachableError(err, String(opts.origin ?? "")));
+    announceRetry(retryNotice(`${String(opts.origin ?? "")}${opts.path}`, outcome, retriesDone, options, delay));
+    setTimeout(() => callback(null), delay);
+  };
+}
+function unreachableError(err, origin) {
+  const code = err.code;
+  if (code === void 0 || !UNREACHABLE.includes(code)) return err;
+  let target;
+  try {
+    target = new URL(origin);
+  } catch {
+    return err;
+  }
+  const message = unreachableMessage(target, code);
+  return message === void 0 ? err : Object.assign(new Error(message, { cause: err }), { code });
+}
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
     clientFactory: proxyClientFactory(Client),
@@ -841,7 +956,8 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
     proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs
+    bodyTimeout: options.idleTimeoutMs,
+    ...options.lookup ? { connect: { lookup: options.lookup } } : {}
   });
   return agent.compose(
     interceptors.retry({
@@ -851,8 +967,9 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
       timeoutFactor: 2,
       retryAfter: true,
       methods: ["GET", "HEAD"],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERRORS
+      statusCodes: [...RETRIED_STATUS],
+      errorCodes: [...RETRIED_ERRORS, ...QUICK_RETRIED],
+      retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })
   );
@@ -1492,7 +1609,9 @@ var FileFetcher = class {
         const failed = results.find((r) => r.status === "rejected");
         if (failed) {
           if (rangesWork) await saveState(state, statePath).catch(() => void 0);
-          if (isTransient(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || isTransient(r.reason))) {
+          const resumable = (e) => isTransient(e) && !isHostAway(e);
+          if (resumable(failed.reason) && rangesWork && results.every((r) => r.status === "fulfilled" || resumable(r.reason))) {
+            announceRetry(retryNotice(source.id, { code: failed.reason.code }, 0, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
             return this.continueSegments(source, partPath, statePath, state, algorithms, events);
           }
           throw failed.reason;
@@ -1568,7 +1687,9 @@ var FileFetcher = class {
         await saveState(state, statePath);
         return;
       } catch (e) {
-        if (!isTransient(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        if (!isTransient(e) || isHostAway(e) || attempt >= MAX_BODY_ATTEMPTS) throw e;
+        const code = e.code;
+        announceRetry(retryNotice(source.id, { code }, attempt - 1, { retries: MAX_BODY_ATTEMPTS - 1, minRetryDelayMs: 0 }, 0));
       } finally {
         release();
       }
@@ -1777,7 +1898,7 @@ function plan(files, layout, mirrors) {
   return files.map((f) => {
     let path;
     try {
-      path = relativePathFor(f.url, layout);
+      path = f.path ?? relativePathFor(f.url, layout);
     } catch (e) {
       throw new InputError(redactText(e.message));
     }
@@ -1937,6 +2058,7 @@ var writeOut = (text) => writeAll(1, text);
 var writeErr = (text) => writeAll(2, text);
 
 // src/report/progress.ts
+var RETRY_SHOWN_MS = 3e3;
 function formatBytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = n;
@@ -1953,15 +2075,34 @@ var ProgressLine = class {
     this.tty = tty;
     this.timer = setInterval(() => this.draw(), intervalMs);
     this.timer.unref();
+    this.stopHearingRetries = onRetry((notice) => this.retried(notice));
   }
   render;
   tty;
   timer;
   started = Date.now();
   lastLength = 0;
+  /** The latest retry, until a line has shown it (and, on a terminal, for RETRY_SHOWN_MS). */
+  retry;
+  stopHearingRetries;
+  retried(notice) {
+    this.retry = { text: describeRetry(notice), at: Date.now(), shown: false };
+  }
+  /** The retry to show on this line, if any: each is shown at least once. */
+  retryText() {
+    const retry = this.retry;
+    if (!retry) return "";
+    if (retry.shown && (!this.tty || Date.now() - retry.at > RETRY_SHOWN_MS)) {
+      this.retry = void 0;
+      return "";
+    }
+    retry.shown = true;
+    return `  (${retry.text})`;
+  }
   draw() {
-    const text = this.render(Date.now() - this.started);
-    if (!text) return;
+    const rendered = this.render(Date.now() - this.started);
+    if (!rendered) return;
+    const text = rendered + this.retryText();
     if (this.tty) {
       writeErr(`\r${text.padEnd(this.lastLength)}`);
       this.lastLength = text.length;
@@ -1977,6 +2118,7 @@ var ProgressLine = class {
   }
   stop() {
     if (!this.timer) return;
+    this.stopHearingRetries();
     clearInterval(this.timer);
     this.timer = void 0;
     this.draw();
@@ -2015,7 +2157,7 @@ var JobProgress = class {
     this.done++;
     if (result.status === "failed") {
       this.failed++;
-      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)}: ${result.error}`);
+      if (!this.said.has(result.error ?? "")) this.line.note(`failed: ${this.nameOf(result)} (${shortCause(result.error ?? "")})`);
       this.said.add(result.error ?? "");
     }
   }
@@ -2030,6 +2172,12 @@ var JobProgress = class {
     return `${this.noun} ${this.done}/${this.total}${failed}  ${formatBytes(this.transferred)}${known}  ${formatBytes(rate)}/s  ${(elapsedMs / 1e3).toFixed(0)} s`;
   }
 };
+function shortCause(error) {
+  const code = /\(([A-Z][A-Z0-9_]{2,})\)/.exec(error)?.[1] ?? /\b(HTTP \d{3})\b/.exec(error)?.[1];
+  if (code) return code;
+  const first = error.split(/: |; /)[0];
+  return first.length > 80 ? `${first.slice(0, 77)}...` : first;
+}
 async function runJob(progress, http, job) {
   try {
     return await job();

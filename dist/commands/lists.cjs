@@ -3452,6 +3452,14 @@ function findLeaks(secrets, places) {
   return leaks;
 }
 
+// src/domain/errors.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+
 // src/domain/bundle.ts
 function toJson2(v) {
   if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [pyStr(k), toJson2(x)]));
@@ -3771,14 +3779,6 @@ function markSecrets(variables) {
   }
   return { variables: out, marks };
 }
-
-// src/domain/errors.ts
-var InputError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "InputError";
-  }
-};
 
 // src/pipeline/lists.ts
 var LIST_FILES = { files: "files.list", images: "images.list", manifest: "files.json" };

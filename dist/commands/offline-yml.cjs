@@ -210,10 +210,6 @@ async function requireDir(flag2, path) {
   return dir;
 }
 
-// src/pipeline/bundle-dir.ts
-var import_promises3 = require("node:fs/promises");
-var import_node_path3 = require("node:path");
-
 // src/domain/python/values.ts
 var PyFloat = class {
   constructor(value) {
@@ -468,8 +464,51 @@ function toJson(v2) {
   if (v2 === null || typeof v2 === "string" || typeof v2 === "number" || typeof v2 === "boolean") return v2;
   return pyStr(v2);
 }
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v2) => versionName(v2.kubespray)) : [versionName(manifest.kubespray)];
+}
+function versionView(manifest, wanted, flag2 = "--kubespray") {
+  const names = versionNames(manifest);
+  if (!manifest.versions) {
+    if (wanted !== void 0 && !sameVersion(wanted, manifest.kubespray)) {
+      throw new InputError(`${flag2} ${wanted}: this bundle holds Kubespray ${names[0]} only`);
+    }
+    return { manifest, lists: "lists" };
+  }
+  if (wanted === void 0) {
+    throw new InputError(`this bundle holds ${names.length} Kubespray versions (${names.join(", ")}): say which with ${flag2} ${names[names.length - 1]} (or another of them)`);
+  }
+  const version = manifest.versions.find((v2) => sameVersion(wanted, v2.kubespray));
+  if (!version) throw new InputError(`${flag2} ${wanted}: this bundle holds Kubespray ${names.join(", ")}; give one of these`);
+  const files = new Set(version.files);
+  const images = new Set(version.images);
+  const charts = new Set(version.charts ?? []);
+  const own = {
+    ...manifest,
+    kubespray: version.kubespray,
+    kubeVersion: version.kubeVersion,
+    files: manifest.files.filter((f2) => files.has(f2.path)),
+    images: manifest.images.filter((i) => images.has(i.line))
+  };
+  const ownCharts = (manifest.charts ?? []).filter((c) => charts.has(c.path));
+  if (ownCharts.length) own.charts = ownCharts;
+  else delete own.charts;
+  delete own.versions;
+  return { manifest: own, lists: version.lists };
+}
+function sameVersion(wanted, origin) {
+  const w2 = wanted.trim();
+  if (origin.tag && (w2 === origin.tag || `v${w2}` === origin.tag)) return true;
+  if (origin.commit && w2.length >= 7 && /^[0-9a-f]+$/.test(w2) && origin.commit.startsWith(w2)) return true;
+  return w2 === origin.spec;
+}
 
 // src/pipeline/bundle-dir.ts
+var import_promises3 = require("node:fs/promises");
+var import_node_path3 = require("node:path");
 async function readBundleManifest(bundleDir) {
   let text3;
   try {
@@ -485,8 +524,36 @@ async function readBundleManifest(bundleDir) {
 }
 
 // src/pipeline/offline-yml.ts
-var import_promises7 = require("node:fs/promises");
-var import_node_path18 = require("node:path");
+var import_promises8 = require("node:fs/promises");
+var import_node_path19 = require("node:path");
+
+// src/domain/redact.ts
+var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
+var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+function redactUrl(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url.replace(/\/\/[^/@\s]*@/, "//***@");
+  }
+  let changed = false;
+  if (parsed.username || parsed.password) {
+    parsed.username = "***";
+    parsed.password = "";
+    changed = true;
+  }
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (SECRET_PARAM.test(key)) {
+      parsed.searchParams.set(key, "***");
+      changed = true;
+    }
+  }
+  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
+}
+function redactText(text3) {
+  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
 
 // src/domain/images/reference.ts
 var DOCKER_HUB = "docker.io";
@@ -583,34 +650,6 @@ function renderOfflineYml(header, sections) {
   }
   return `${lines2.join("\n")}
 `;
-}
-
-// src/domain/redact.ts
-var SECRET_PARAM = /^(x-(amz|goog)-(signature|credential|security-token)|sig|signature|token|access_token|key|api[_-]?key|password|secret|x-ms-.*sig.*)$/i;
-var URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
-function redactUrl(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, "//***@");
-  }
-  let changed = false;
-  if (parsed.username || parsed.password) {
-    parsed.username = "***";
-    parsed.password = "";
-    changed = true;
-  }
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (SECRET_PARAM.test(key)) {
-      parsed.searchParams.set(key, "***");
-      changed = true;
-    }
-  }
-  return changed ? parsed.toString().replaceAll("%2A%2A%2A", "***") : url;
-}
-function redactText(text3) {
-  return text3.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }
 
 // src/domain/secrets.ts
@@ -7302,13 +7341,1048 @@ function refuseLeaks(lists, marked, marks) {
   );
 }
 
+// src/pipeline/audit.ts
+var import_promises7 = require("node:fs/promises");
+var import_node_fs12 = require("node:fs");
+var import_node_os2 = require("node:os");
+var import_node_path18 = require("node:path");
+
+// src/domain/kubespray/references.ts
+var ROLE_PARTS = /* @__PURE__ */ new Set(["tasks", "defaults", "vars", "meta", "templates", "handlers", "files", "library"]);
+var DOWNLOAD_ROLE = "download";
+var FETCHED_URL = /_(download|install|repository|chart_repository)_url$/;
+var HOST_SELECTION = /\b(inventory_hostname(_short)?|groups|group_names|hostvars|ansible_play_hosts(_all)?|play_hosts)\b/;
+var YES = { state: "yes", because: "always" };
+function findReferences(input) {
+  const tree = new Tree(input);
+  const graph = new RoleGraph(tree);
+  const roles = graph.enablement();
+  const collector = new Collector();
+  const downloads = downloadEntries(tree, roles.get(DOWNLOAD_ROLE) ?? unreachedDownload());
+  for (const entry of downloads) collector.add(entry.reference, entry.source);
+  const consumers = new Consumers(tree, roles, downloads);
+  for (const role of tree.roles) {
+    for (const found of roleVariableReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+    for (const found of templateReferences(tree, role, consumers)) collector.add(found.reference, found.source);
+    for (const found of helmAppsCharts(tree, role, roles)) collector.add(found.reference, found.source);
+    for (const found of ciliumCliCharts(tree, role, roles)) collector.add(found.reference, found.source);
+  }
+  return { references: withoutCoveredRepositories(collector.all()), roles, warnings: tree.warnings };
+}
+function withoutCoveredRepositories(references) {
+  const moved = new Set(references.flatMap((r) => r.chart ? [r.chart.movedBy.variable] : []));
+  return references.filter((r) => !(r.kind === "chart-repository" && r.sources.every((s3) => moved.has(s3.variable))));
+}
+function unreachedDownload() {
+  return { state: "unknown", because: "no play reaches the download role" };
+}
+var Tree = class {
+  constructor(input) {
+    this.input = input;
+    const roles = /* @__PURE__ */ new Set();
+    for (const path of input.files.keys()) {
+      const role = roleOfPath(path);
+      if (role) roles.add(role);
+    }
+    this.roles = [...roles].sort();
+    this.base = new Templar(input.variables, input.templar);
+    this.loadedOrigins = new Set([...input.variables.values()].map((v2) => v2.origin));
+  }
+  input;
+  roles;
+  warnings = [];
+  base;
+  templars = /* @__PURE__ */ new Map();
+  variableMaps = /* @__PURE__ */ new Map();
+  varFiles = /* @__PURE__ */ new Map();
+  parsed = /* @__PURE__ */ new Map();
+  /** The files the play's variables came from. */
+  loadedOrigins;
+  text(path) {
+    return this.input.files.get(path);
+  }
+  /** A YAML file of the tree, parsed once; undefined (and a warning) when it is not YAML. */
+  yaml(path) {
+    if (this.parsed.has(path)) return this.parsed.get(path);
+    const text3 = this.text(path);
+    let value;
+    if (text3 !== void 0) {
+      try {
+        value = loadYaml(text3, path);
+      } catch (e) {
+        this.warnings.push(`${path}: not read (${e.message.split("\n")[0]})`);
+      }
+    }
+    this.parsed.set(path, value);
+    return value;
+  }
+  /** DataLoader.find_vars_files(dir, 'main'): main[.yml|.yaml|.json], or every file under main/. */
+  mainFiles(dir) {
+    for (const ext of ["", ".yml", ".yaml", ".json"]) {
+      if (this.input.files.has(`${dir}/main${ext}`)) return [`${dir}/main${ext}`];
+    }
+    const under = `${dir}/main/`;
+    return [...this.input.files.keys()].filter((p2) => p2.startsWith(under) && !p2.slice(under.length).split("/").some((s3) => s3.startsWith(".")) && /(\/[^./]+|\.ya?ml|\.json)$/.test(p2)).sort();
+  }
+  /** The role's defaults/main and vars/main, as Ansible loads them for it. */
+  roleVarFiles(role, part) {
+    const key = `${role}\0${part}`;
+    let files = this.varFiles.get(key);
+    if (!files) {
+      files = this.mainFiles(`roles/${role}/${part}`).flatMap((path) => {
+        const value = this.yaml(path);
+        return value instanceof Map ? [{ path, vars: value }] : [];
+      });
+      this.varFiles.set(key, files);
+    }
+    return files;
+  }
+  /** Whether the play's variables already hold this role's own (kubespray_defaults, download). */
+  isLoadedEverywhere(role) {
+    const files = [...this.roleVarFiles(role, "defaults"), ...this.roleVarFiles(role, "vars")];
+    return files.some((f2) => this.loadedOrigins.has(f2.path));
+  }
+  /** The role that first led to this one (its defaults are in scope too, as in the play). */
+  parentOf = /* @__PURE__ */ new Map();
+  /** Plays: their vars, and the roles whose defaults they load; scope 0 is no play. */
+  scopes = [{ vars: /* @__PURE__ */ new Map(), roles: [] }];
+  /** The play a role was first reached in (its templates are rendered there). */
+  scopeOf = /* @__PURE__ */ new Map();
+  /**
+   * The variables a role's tasks and templates see: the defaults of the roles that led to it,
+   * then its own, beat the defaults every play loads (and nothing else); vars/main beat
+   * everything but extra vars.
+   */
+  variablesOf(role, scope = 0) {
+    const key = `${role ?? ""}\0${scope}`;
+    let own = this.variableMaps.get(key);
+    if (own) return own;
+    const chain = [];
+    for (let r = role; r !== void 0 && !chain.includes(r); r = this.parentOf.get(r)) chain.unshift(r);
+    const play = this.scopes[scope];
+    const layered = [...play.roles.filter((r) => !chain.includes(r)), ...chain].filter((r) => !this.isLoadedEverywhere(r));
+    const defaults = layered.flatMap((r) => this.roleVarFiles(r, "defaults"));
+    const vars = chain.filter((r) => !this.isLoadedEverywhere(r)).flatMap((r) => this.roleVarFiles(r, "vars"));
+    const playVars = play.vars;
+    if (!defaults.length && !vars.length && !playVars.size) {
+      own = this.input.variables;
+    } else {
+      const map = new Map(this.input.variables);
+      const roleDefaults = /* @__PURE__ */ new Set();
+      for (const file of defaults) {
+        roleDefaults.add(file.path);
+        for (const [k2, value] of file.vars) {
+          const name = pyStr(k2);
+          const current = map.get(name);
+          if (!current || this.input.isDefaultsOrigin(current.origin) || roleDefaults.has(current.origin)) map.set(name, { value, origin: file.path });
+        }
+      }
+      this.layer(map, playVars, "play vars");
+      for (const file of vars) this.layer(map, file.vars, file.path);
+      own = map;
+    }
+    this.variableMaps.set(key, own);
+    return own;
+  }
+  templarOf(role, scope = 0) {
+    const key = `${role ?? ""}\0${scope}`;
+    let templar = this.templars.get(key);
+    if (!templar) {
+      const variables = this.variablesOf(role, scope);
+      templar = variables === this.input.variables ? this.base : new Templar(variables, this.input.templar);
+      this.templars.set(key, templar);
+    }
+    return templar;
+  }
+  /** A task's templar: its role's (in its play), with the task's `vars:` (and a loop's `item`) on top. */
+  templarWith(role, locals, origin, scope = 0) {
+    if (!locals.size) return this.templarOf(role, scope);
+    const map = new Map(this.variablesOf(role, scope));
+    this.layer(map, locals, origin);
+    return new Templar(map, this.input.templar);
+  }
+  /** The vars of a play (and of the plays importing it): a scope its roles are walked in. */
+  addScope(parent, vars, roles) {
+    if (!(vars instanceof Map && vars.size) && !roles.length) return parent;
+    const inherited = this.scopes[parent];
+    this.scopes.push({ vars: vars instanceof Map ? new Map([...inherited.vars, ...vars]) : inherited.vars, roles: [...inherited.roles, ...roles] });
+    return this.scopes.length - 1;
+  }
+  /** A play's roles and, before each, its meta dependencies (recursively), as Ansible loads them. */
+  staticRoles(names, from, seen = /* @__PURE__ */ new Set()) {
+    const out = [];
+    for (const name of names) {
+      if (name.includes("{{")) continue;
+      const role = this.resolveRole(name, from);
+      if (!role || seen.has(role)) continue;
+      seen.add(role);
+      const meta = this.yaml(`roles/${role}/meta/main.yml`);
+      const deps = (meta instanceof Map ? asList(dictGet(meta, "dependencies")) : []).flatMap((d) => {
+        const n = d instanceof Map ? dictGet(d, "role") ?? dictGet(d, "name") : d;
+        return typeof n === "string" ? [n] : [];
+      });
+      out.push(...this.staticRoles(deps, role, seen), role);
+    }
+    return out;
+  }
+  /** Variables that beat all but extra vars (play vars, a role's vars/main, a task's vars). */
+  layer(map, vars, origin) {
+    for (const [k2, value] of vars) {
+      const name = pyStr(k2);
+      const current = map.get(name);
+      if (!current || !this.input.isAboveRoleVars(current.origin)) map.set(name, { value, origin });
+    }
+  }
+  /** A role named in a playbook, a dependency or an include, as a directory of roles/. */
+  resolveRole(name, from) {
+    const plain = name.replace(/^\.\//, "").replace(/\/+$/, "");
+    const candidates = [plain];
+    if (from) {
+      const parent = from.includes("/") ? from.slice(0, from.lastIndexOf("/")) : "";
+      candidates.push(parent ? `${parent}/${plain}` : plain, `${from}/${plain}`);
+    }
+    return candidates.find((c) => this.roles.includes(c));
+  }
+};
+function roleOfPath(path) {
+  const parts = path.split("/");
+  if (parts[0] !== "roles" || parts.includes("molecule")) return void 0;
+  for (let i = 2; i < parts.length - 1; i++) {
+    if (ROLE_PARTS.has(parts[i])) return parts.slice(1, i).join("/");
+  }
+  return void 0;
+}
+function lineOf(text3, pattern) {
+  if (text3 === void 0) return void 0;
+  const m2 = pattern.exec(text3);
+  return m2 ? text3.slice(0, m2.index).split("\n").length : void 0;
+}
+var escapeRegExp = (s3) => s3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function renderValue(templar, value) {
+  try {
+    const out = templar.template(value);
+    return out instanceof Undefined ? { problem: `undefined: ${out.hint}` } : { value: out };
+  } catch (e) {
+    return { problem: describeFailure(e) };
+  }
+}
+function renderText(templar, text3) {
+  try {
+    return { value: templar.render(text3, { convertData: false, escapeBackslashes: false }) };
+  } catch (e) {
+    return { problem: describeFailure(e) };
+  }
+}
+function describeFailure(e) {
+  const cause = e instanceof TemplateRuntimeError ? e.original : e;
+  if (cause instanceof UndefinedError) return `undefined: ${cause.message}`;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+function variablesIn(templar, text3) {
+  const names = [];
+  for (const block of text3.matchAll(/\{[{%]([\s\S]*?)[}%]\}/g)) {
+    for (const m2 of block[1].matchAll(/(?<![.\w'"])([A-Za-z_]\w*)/g)) {
+      if (templar.has(m2[1]) && !names.includes(m2[1])) names.push(m2[1]);
+    }
+  }
+  return names;
+}
+var RANK = { no: 0, unknown: 1, yes: 2 };
+function both(a, b2) {
+  if (a.state === "no") return a;
+  if (b2.state === "no") return b2;
+  if (a.state === "unknown") return a;
+  if (b2.state === "unknown") return b2;
+  return { state: "yes", because: [a.because, b2.because].filter((x) => x !== "always").join("; ") || "always" };
+}
+function either(a, b2) {
+  return RANK[b2.state] > RANK[a.state] ? b2 : a;
+}
+function asConditions(when) {
+  if (when === void 0 || when === null) return [];
+  return Array.isArray(when) ? when : [when];
+}
+function evaluateCondition(templar, condition) {
+  if (typeof condition === "boolean") return { state: condition ? "yes" : "no", because: `when: ${condition}` };
+  const text3 = pyStr(condition).trim();
+  if (HOST_SELECTION.test(text3)) return { state: "yes", because: "always" };
+  const rendered = renderText(templar, `{% if ${text3} %}True{% else %}False{% endif %}`);
+  if ("problem" in rendered) return { state: "unknown", because: `when: ${text3} (${rendered.problem})` };
+  const yes = pyStr(rendered.value).trim() === "True";
+  return { state: yes ? "yes" : "no", because: `when: ${text3}${yes ? "" : " (false)"}` };
+}
+function evaluateConditions(templar, conditions) {
+  return conditions.reduce((acc, c) => acc.state === "no" ? acc : both(acc, evaluateCondition(templar, c)), YES);
+}
+var ROLE_INCLUDES = ["include_role", "import_role", "ansible.builtin.include_role", "ansible.builtin.import_role"];
+var TASK_INCLUDES = ["include_tasks", "import_tasks", "ansible.builtin.include_tasks", "ansible.builtin.import_tasks"];
+var PLAYBOOK_IMPORTS = ["import_playbook", "ansible.builtin.import_playbook"];
+var TASK_LISTS = ["tasks", "pre_tasks", "post_tasks"];
+var RoleGraph = class {
+  constructor(tree) {
+    this.tree = tree;
+  }
+  tree;
+  edges = [];
+  /** Role and play scope walked. */
+  walked = /* @__PURE__ */ new Set();
+  reached = /* @__PURE__ */ new Set();
+  /** An include whose role name could not be rendered: an unreached role may be the one it meant. */
+  unresolved;
+  enablement() {
+    const root = "cluster.yml";
+    if (this.tree.text(root) === void 0) {
+      const because = `the tree has no ${root} to read the roles' when: conditions from`;
+      return new Map(this.tree.roles.map((role) => [role, { state: "unknown", because }]));
+    }
+    this.walkPlaybook(root, [], /* @__PURE__ */ new Set(), 0);
+    const states = /* @__PURE__ */ new Map();
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const edge of this.edges) {
+        const parent = edge.from === void 0 ? YES : states.get(edge.from);
+        if (!parent) continue;
+        const candidate = both(parent, edge.condition);
+        const reached = { state: candidate.state, because: candidate.state === "yes" ? `${edge.via}${candidate.because === "always" ? "" : ` (${candidate.because})`}` : `${edge.via}: ${candidate.because}` };
+        const current = states.get(edge.to);
+        if (!current || RANK[reached.state] > RANK[current.state]) {
+          states.set(edge.to, reached);
+          changed = true;
+        }
+      }
+    }
+    for (const role of this.tree.roles) {
+      if (states.has(role)) continue;
+      states.set(
+        role,
+        this.unresolved ? { state: "unknown", because: `${root} reaches it by no play read here, and ${this.unresolved}` } : { state: "no", because: `${root} does not include it with these variables` }
+      );
+    }
+    return states;
+  }
+  walkPlaybook(path, conditions, seen, parentScope) {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const plays = this.tree.yaml(path);
+    if (!Array.isArray(plays)) return;
+    const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/") + 1) : "";
+    for (const play of plays) {
+      if (!(play instanceof Map)) continue;
+      const when = [...conditions, ...asConditions(dictGet(play, "when"))];
+      const roleNames = asList(dictGet(play, "roles")).flatMap((entry) => {
+        const name = entry instanceof Map ? dictGet(entry, "role") ?? dictGet(entry, "name") : entry;
+        return typeof name === "string" ? [name] : [];
+      });
+      const scope = this.tree.addScope(parentScope, dictGet(play, "vars"), this.tree.staticRoles(roleNames));
+      const imported = PLAYBOOK_IMPORTS.map((k2) => dictGet(play, k2)).find((v2) => typeof v2 === "string");
+      if (typeof imported === "string") {
+        this.walkPlaybook(normalizePath(dir + imported), when, seen, scope);
+        continue;
+      }
+      for (const entry of asList(dictGet(play, "roles"))) {
+        const name = entry instanceof Map ? dictGet(entry, "role") ?? dictGet(entry, "name") : entry;
+        if (typeof name !== "string") continue;
+        const roleWhen = [...when, ...asConditions(entry instanceof Map ? dictGet(entry, "when") : void 0)];
+        this.addEdge(name, void 0, path, roleWhen, this.tree.templarOf(void 0, scope), "role", scope);
+      }
+      for (const list of TASK_LISTS) this.walkTasks(asList(dictGet(play, list)), void 0, path, when, dir, /* @__PURE__ */ new Set(), /* @__PURE__ */ new Map(), scope);
+    }
+  }
+  /**
+   * An edge to a role. Its conditions are rendered where Ansible renders them: an include_role's
+   * in the including task's scope; a play's roles, a dependency's and an import's are applied
+   * to the role's own tasks, so in the role's scope (its defaults included).
+   */
+  addEdge(name, from, via, conditions, here, conditionsIn, scope) {
+    const rendered = name.includes("{{") ? renderText(here, name) : { value: name };
+    if ("problem" in rendered) {
+      this.unresolved ??= `${via} includes the role '${name}', which could not be rendered (${rendered.problem})`;
+      return;
+    }
+    const role = this.tree.resolveRole(pyStr(rendered.value), from);
+    if (!role) {
+      this.tree.warnings.push(`${via}: names the role '${pyStr(rendered.value)}', which the tree does not have`);
+      return;
+    }
+    if (from !== void 0 && !this.tree.parentOf.has(role) && !this.reached.has(role)) this.tree.parentOf.set(role, from);
+    this.reached.add(role);
+    if (!this.tree.scopeOf.has(role)) this.tree.scopeOf.set(role, scope);
+    const condition = evaluateConditions(conditionsIn === "here" ? here : this.tree.templarOf(role, scope), conditions);
+    this.edges.push({ to: role, from, via: from ? `${via}` : `${via} \u2192 ${role}`, condition });
+    this.walkRole(role, scope);
+  }
+  walkRole(role, scope) {
+    if (this.walked.has(`${role}\0${scope}`)) return;
+    this.walked.add(`${role}\0${scope}`);
+    const meta = this.tree.yaml(`roles/${role}/meta/main.yml`);
+    const dependencies = meta instanceof Map ? asList(dictGet(meta, "dependencies")) : [];
+    for (const dep of dependencies) {
+      const name = dep instanceof Map ? dictGet(dep, "role") ?? dictGet(dep, "name") : dep;
+      if (typeof name !== "string") continue;
+      const when = asConditions(dep instanceof Map ? dictGet(dep, "when") : void 0);
+      this.addEdge(name, role, `${role} (meta/main.yml)`, when, this.tree.templarOf(role, scope), "role", scope);
+    }
+    const main = this.tree.mainFiles(`roles/${role}/tasks`)[0];
+    if (main) this.walkTasks(asList(this.tree.yaml(main)), role, main, [], `roles/${role}/tasks/`, /* @__PURE__ */ new Set([main]), /* @__PURE__ */ new Map(), scope);
+  }
+  walkTasks(tasks, role, file, conditions, tasksDir, stack, locals, scope) {
+    for (const task of tasks) {
+      if (!(task instanceof Map)) continue;
+      const taskVars = dictGet(task, "vars");
+      const taskLocals = taskVars instanceof Map ? new Map([...locals, ...taskVars]) : locals;
+      const when = [...conditions, ...asConditions(dictGet(task, "when"))];
+      for (const key of ["block", "rescue", "always"]) this.walkTasks(asList(dictGet(task, key)), role, file, when, tasksDir, stack, taskLocals, scope);
+      const includeKey = ROLE_INCLUDES.find((k2) => dictGet(task, k2) !== void 0);
+      if (includeKey) {
+        const include = dictGet(task, includeKey);
+        const name = include instanceof Map ? dictGet(include, "name") : include;
+        if (typeof name === "string") {
+          for (const itemLocals of this.loopLocals(task, role, taskLocals, file, scope)) {
+            const templar = this.tree.templarWith(role, itemLocals, `${file} (task vars)`, scope);
+            this.addEdge(name, role, file, when, templar, includeKey.endsWith("include_role") ? "here" : "role", scope);
+          }
+        }
+      }
+      const tasksFile = TASK_INCLUDES.map((k2) => dictGet(task, k2)).find((v2) => v2 !== void 0);
+      const target = tasksFile instanceof Map ? dictGet(tasksFile, "file") : tasksFile;
+      if (typeof target === "string") {
+        const rendered = target.includes("{{") ? renderText(this.tree.templarWith(role, taskLocals, `${file} (task vars)`, scope), target) : { value: target };
+        if ("value" in rendered) {
+          const path = normalizePath(tasksDir + pyStr(rendered.value));
+          if (this.tree.text(path) !== void 0 && !stack.has(path)) {
+            this.walkTasks(asList(this.tree.yaml(path)), role, path, when, tasksDir, /* @__PURE__ */ new Set([...stack, path]), taskLocals, scope);
+          }
+        }
+      }
+    }
+  }
+  /** The scopes a task runs in: one, or one per item of its loop (rendered; unknown when it cannot be). */
+  loopLocals(task, role, locals, file, scope) {
+    const loop = dictGet(task, "loop") ?? dictGet(task, "with_items");
+    if (loop === void 0) return [locals];
+    const items = renderValue(this.tree.templarWith(role, locals, `${file} (task vars)`, scope), loop);
+    if ("problem" in items || !Array.isArray(items.value)) {
+      this.unresolved ??= `${file} includes roles from a loop that could not be rendered${"problem" in items ? ` (${items.problem})` : ""}`;
+      return [];
+    }
+    return items.value.map((item) => new Map([...locals, ["item", item]]));
+  }
+};
+function asList(value) {
+  return Array.isArray(value) ? value : [];
+}
+function normalizePath(path) {
+  const out = [];
+  for (const part of path.split("/")) {
+    if (part === "..") out.pop();
+    else if (part !== "." && part !== "") out.push(part);
+  }
+  return out.join("/");
+}
+var Collector = class {
+  byKey = /* @__PURE__ */ new Map();
+  add(reference, source) {
+    const key = `${reference.kind}\0${reference.value ?? `?${source.expression}`}`;
+    const known = this.byKey.get(key);
+    if (known) {
+      if (!known.sources.some((s3) => s3.file === source.file && s3.line === source.line && s3.variable === source.variable)) known.sources.push(source);
+      known.enabled = enabledOf(known.sources);
+      return;
+    }
+    this.byKey.set(key, { ...reference, enabled: source.enabled, sources: [source] });
+  }
+  all() {
+    return [...this.byKey.values()];
+  }
+};
+function enabledOf(sources) {
+  const isUse = (s3) => s3.variable.startsWith("downloads.") || !/\/(defaults|vars)\//.test(s3.file);
+  const uses = sources.filter(isUse);
+  return (uses.length ? uses : sources).map((s3) => s3.enabled).reduce(either);
+}
+function imageOf(rendered) {
+  if ("problem" in rendered) return { problem: rendered.problem };
+  const text3 = pyStr(rendered.value).trim();
+  try {
+    parseReference(text3);
+    return { value: text3 };
+  } catch (e) {
+    return { problem: `renders to '${text3}', which is not an image reference (${e.message})` };
+  }
+}
+function urlOf(rendered) {
+  if ("problem" in rendered) return { problem: rendered.problem };
+  const text3 = pyStr(rendered.value).trim();
+  if (text3 === "" || rendered.value === null) return void 0;
+  return /^https?:\/\/\S+$/.test(text3) ? { value: text3 } : { problem: `renders to '${text3}', which is not an http(s) url` };
+}
+function downloadEntries(tree, downloadRole) {
+  const templar = tree.base;
+  const raw = templar.rawValue("downloads");
+  if (!(raw instanceof Map)) return [];
+  const file = tree.input.variables.get("downloads")?.origin ?? "downloads";
+  const text3 = tree.text(file);
+  const out = [];
+  for (const [key, spec] of raw) {
+    if (!(spec instanceof Map)) continue;
+    const entry = pyStr(key);
+    const field = (name) => dictGet(spec, name);
+    const flag2 = (name) => {
+      const v2 = field(name);
+      if (v2 === void 0) return false;
+      const r = renderValue(templar, v2);
+      return "value" in r && truthy(toBool(r.value));
+    };
+    const enabledRaw = field("enabled");
+    const enabledRendered = enabledRaw === void 0 ? { value: false } : renderValue(templar, enabledRaw);
+    const entryEnabled = "problem" in enabledRendered ? { state: "unknown", because: `downloads.${entry}.enabled: ${pyStr(enabledRaw ?? "")} (${enabledRendered.problem})` } : truthy(toBool(enabledRendered.value)) ? { state: "yes", because: `downloads.${entry}.enabled` } : { state: "no", because: `downloads.${entry}.enabled: ${pyStr(enabledRaw ?? false)} (false)` };
+    const enabled = both(downloadRole, entryEnabled);
+    const line = lineOf(text3, new RegExp(`^\\s+${escapeRegExp(entry)}:`, "m"));
+    const rawText = (name) => field(name) === void 0 ? "" : pyStr(field(name));
+    const names = /* @__PURE__ */ new Set();
+    for (const f2 of ["repo", "tag", "sha256", "url"]) for (const m2 of rawText(f2).matchAll(/[A-Za-z_]\w*/g)) names.add(m2[0]);
+    const source = (variable, expression) => ({ role: DOWNLOAD_ROLE, file, line, variable, expression, enabled });
+    if (flag2("container")) {
+      const digest = field("sha256") === void 0 ? void 0 : renderValue(templar, field("sha256"));
+      const pinned = digest && "value" in digest && digest.value !== null && pyStr(digest.value) !== "" && pyStr(digest.value) !== "None";
+      const expression = pinned ? `${rawText("repo")}@sha256:${rawText("sha256")}` : `${rawText("repo")}:${rawText("tag")}`;
+      const rendered = renderText(templar, expression);
+      const pulled = { ...source(`downloads.${entry}`, expression), enabled: both(enabled, evaluateCondition(templar, "download_container")) };
+      out.push({ entry, names, reference: { kind: "image", ...imageOf(rendered) }, source: pulled });
+    }
+    if (flag2("file") && field("url") !== void 0) {
+      const url = urlOf(renderValue(templar, field("url")));
+      if (url) out.push({ entry, names, reference: { kind: "file", ...url }, source: source(`downloads.${entry}`, rawText("url")) });
+    }
+  }
+  return out;
+}
+var Consumers = class {
+  constructor(tree, roles, downloads) {
+    this.tree = tree;
+    this.roles = roles;
+    this.downloads = downloads;
+    for (const [path, text3] of tree.input.files) {
+      const role = roleOfPath(path);
+      if (!role || tree.isLoadedEverywhere(role)) continue;
+      const tokens = this.roleTokens.get(role) ?? /* @__PURE__ */ new Set();
+      for (const m2 of text3.matchAll(/[A-Za-z_]\w*/g)) tokens.add(m2[0]);
+      this.roleTokens.set(role, tokens);
+    }
+  }
+  tree;
+  roles;
+  downloads;
+  roleTokens = /* @__PURE__ */ new Map();
+  /** Enabled when a downloads entry naming it is (the download role decides), else when a role naming it runs. */
+  ofVariable(name) {
+    const entries = this.downloads.filter((d) => d.names.has(name));
+    if (entries.length) return entries.map((d) => d.source.enabled).reduce(either);
+    const readers = [...this.roleTokens].filter(([, tokens]) => tokens.has(name)).map(([role]) => this.roleReads(role));
+    return readers.length ? readers.reduce(either) : void 0;
+  }
+  /** For a reference in a role's own file: the role, and any downloads entry naming its variables. */
+  ofRoleReference(role, variables) {
+    let enabled = this.roles.get(role) ?? { state: "unknown", because: `${role} is not a role of the tree` };
+    for (const name of variables) {
+      const entries = this.downloads.filter((d) => d.names.has(name));
+      if (entries.length) enabled = both(enabled, entries.map((d) => d.source.enabled).reduce(either));
+    }
+    return enabled;
+  }
+  roleReads(role) {
+    const state = this.roles.get(role) ?? { state: "unknown", because: "not a role of the tree" };
+    return { state: state.state, because: `read by ${role}: ${state.because}` };
+  }
+};
+function roleVariableReferences(tree, role, consumers) {
+  const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+  const everywhere = tree.isLoadedEverywhere(role);
+  const out = [];
+  for (const file of [...tree.roleVarFiles(role, "defaults"), ...tree.roleVarFiles(role, "vars")]) {
+    const text3 = tree.text(file.path);
+    for (const key of file.vars.keys()) {
+      const name = pyStr(key);
+      const line = lineOf(text3, new RegExp(`^${escapeRegExp(name)}\\s*:`, "m"));
+      const enabledBy = (variables) => {
+        if (!everywhere) return consumers.ofRoleReference(role, variables);
+        const found = variables.map((v2) => consumers.ofVariable(v2)).filter((e) => e !== void 0);
+        return found.length ? found.reduce(either) : { state: "unknown", because: `no role or downloads entry reads ${variables.join(", ")}` };
+      };
+      const repo = /^(.+)_image_repo$/.exec(name);
+      if (repo && templar.has(`${repo[1]}_image_tag`) && !isRegistryOnly(templar, name) && !usedAsPrefix(tree, name)) {
+        const tag = `${repo[1]}_image_tag`;
+        const expression = `{{ ${name} }}:{{ ${tag} }}`;
+        const enabled = namedInTemplates(tree, name) ? { state: "no", because: `the templates that name ${name} decide, and none writes this image with these variables` } : enabledBy([name, tag]);
+        out.push({
+          reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
+          source: { role, file: file.path, line, variable: name, expression, enabled }
+        });
+      } else if (FETCHED_URL.test(name)) {
+        const url = urlOf(renderValue(templar, templar.rawValue(name) ?? null));
+        if (!url) continue;
+        const kind = /_repository_url$/.test(name) ? "chart-repository" : "file";
+        out.push({ reference: { kind, ...url }, source: { role, file: file.path, line, variable: name, expression: pyStr(file.vars.get(key) ?? ""), enabled: enabledBy([name]) } });
+      }
+    }
+  }
+  return out;
+}
+function usedAsPrefix(tree, name) {
+  const extended = new RegExp(`\\{\\{-?\\s*${escapeRegExp(name)}\\s*-?\\}\\}/`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && extended.test(text3)) return true;
+  return false;
+}
+function namedInTemplates(tree, name) {
+  const named = new RegExp(`\\b${escapeRegExp(name)}\\b`);
+  for (const [path, text3] of tree.input.files) if (path.includes("/templates/") && named.test(text3)) return true;
+  return false;
+}
+function isRegistryOnly(templar, name) {
+  const value = renderValue(templar, templar.rawValue(name) ?? null);
+  return "value" in value && /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/i.test(pyStr(value.value).trim());
+}
+function openConditions(lines2) {
+  const stack = [];
+  const at2 = [];
+  for (const line of lines2) {
+    at2.push(stack.map((s3) => s3.current));
+    for (const tag of line.matchAll(/\{%-?\s*(if|elif|else|endif)\b(.*?)-?%\}/g)) {
+      const [, keyword, rest] = tag;
+      const expr = rest.trim();
+      if (keyword === "if") stack.push({ previous: [], current: expr });
+      else if (keyword === "elif" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `(${expr}) and not (${top.previous.join(" or ")})`;
+      } else if (keyword === "else" && stack.length) {
+        const top = stack[stack.length - 1];
+        top.previous.push(top.current);
+        top.current = `not (${top.previous.join(" or ")})`;
+      } else if (keyword === "endif") stack.pop();
+    }
+  }
+  return at2;
+}
+function scrapeImageLines2(text3) {
+  const lines2 = text3.split("\n");
+  const conditions = openConditions(lines2);
+  const out = [];
+  for (let i = 0; i < lines2.length; i++) {
+    const m2 = /^(\s*)(?:-\s+)?(["']?)image\2\s*:(.*)$/.exec(lines2[i]);
+    if (!m2 || lines2[i].trimStart().startsWith("#")) continue;
+    const value = unquote2(m2[3].trim());
+    if (value !== "") {
+      out.push({ line: i + 1, expression: value, conditions: conditions[i] });
+      continue;
+    }
+    const indent = m2[1].length;
+    const block = {};
+    for (let j2 = i + 1; j2 < lines2.length; j2++) {
+      const inner = /^(\s*)(repository|tag|digest)\s*:(.*)$/.exec(lines2[j2]);
+      const depth2 = lines2[j2].length - lines2[j2].trimStart().length;
+      if (lines2[j2].trim() !== "" && depth2 <= indent) break;
+      if (inner && inner[1].length > indent) block[inner[2]] ??= unquote2(inner[3].trim());
+    }
+    if (block.repository) {
+      const tag = block.tag ? `:${block.tag}` : "";
+      const digest = block.digest ? `@${block.digest}` : "";
+      out.push({ line: i + 1, expression: `${block.repository}${tag}${digest}`, conditions: conditions[i] });
+    }
+  }
+  return out;
+}
+function unquote2(value) {
+  const q2 = value[0];
+  if ((q2 === '"' || q2 === "'") && value.lastIndexOf(q2) > 0) return value.slice(1, value.lastIndexOf(q2));
+  return value;
+}
+function templateReferences(tree, role, consumers) {
+  const prefix = `roles/${role}/templates/`;
+  const out = [];
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(prefix) || roleOfPath(path) !== role) continue;
+    const lines2 = scrapeImageLines2(text3);
+    if (!lines2.length) continue;
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+    for (const { line, expression, conditions } of lines2) {
+      const variables = variablesIn(templar, expression);
+      const off = conditions.find((c) => {
+        const r = renderText(templar, `{% if ${c} %}1{% endif %}`);
+        return "value" in r && pyStr(r.value) === "";
+      });
+      out.push({
+        reference: { kind: "image", ...imageOf(renderText(templar, expression)) },
+        source: {
+          role,
+          file: path,
+          line,
+          variable: variables.find((v2) => /_(repo|image|container)$/.test(v2)) ?? variables[0] ?? "",
+          expression,
+          enabled: off ? { state: "no", because: `${path}: inside {% if ${off} %}, which is false` } : consumers.ofRoleReference(role, variables)
+        }
+      });
+    }
+  }
+  return out;
+}
+function chartLabel(chart) {
+  return `${chart.name} ${chart.version} from ${redactText(chart.repository)}`;
+}
+function soleVariable(expression) {
+  return typeof expression === "string" ? /^\{\{-?\s*([A-Za-z_]\w*)\s*-?\}\}$/.exec(expression.trim())?.[1] : void 0;
+}
+function helmAppsCharts(tree, role, roles) {
+  const path = `roles/${role}/meta/main.yml`;
+  const meta = tree.yaml(path);
+  if (!(meta instanceof Map)) return [];
+  const text3 = tree.text(path);
+  const out = [];
+  for (const dep of asList(dictGet(meta, "dependencies"))) {
+    if (!(dep instanceof Map)) continue;
+    const name = dictGet(dep, "role") ?? dictGet(dep, "name");
+    if (typeof name !== "string" || tree.resolveRole(name, role) !== "helm-apps") continue;
+    const scope = tree.scopeOf.get(role) ?? 0;
+    const templar = tree.templarOf(role, scope);
+    const enabled = both(roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` }, evaluateConditions(templar, asConditions(dictGet(dep, "when"))));
+    const repositories = asList(dictGet(dep, "repositories")).filter((r) => r instanceof Map);
+    for (const release of asList(dictGet(dep, "releases"))) {
+      if (!(release instanceof Map)) continue;
+      const rawRef = dictGet(release, "chart_ref");
+      const source = (variable) => ({ role, file: path, line: lineOf(text3, /chart_ref\s*:/), variable, expression: pyStr(rawRef ?? ""), enabled });
+      const found = helmAppsRelease(templar, release, repositories);
+      if ("local" in found) continue;
+      if ("unsupported" in found) out.push({ reference: { kind: "chart", value: found.unsupported }, source: source(`${role} helm-apps release`) });
+      else if ("problem" in found) out.push({ reference: { kind: "chart", problem: found.problem }, source: source(`${role} helm-apps release`) });
+      else out.push({ reference: { kind: "chart", value: chartLabel(found), chart: found }, source: source(found.movedBy.variable) });
+    }
+  }
+  return out;
+}
+function helmAppsRelease(templar, release, repositories) {
+  const ref = renderValue(templar, dictGet(release, "chart_ref") ?? null);
+  if ("problem" in ref) return { problem: `chart_ref: ${ref.problem}` };
+  const chartRef = pyStr(ref.value).trim();
+  if (/^(\/|\.\.?\/|file:\/\/)/.test(chartRef)) return { local: true };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chartRef)) return { unsupported: redactText(chartRef) };
+  const [repositoryName, chartName, ...rest] = chartRef.split("/");
+  if (!chartName || rest.length) return { problem: `chart_ref renders to '${pyStr(ref.value)}', not <repository>/<chart>` };
+  const version = renderValue(templar, dictGet(release, "chart_version") ?? null);
+  if ("problem" in version) return { problem: `chart_version: ${version.problem}` };
+  const repository = repositories.find((r) => {
+    const n = renderValue(templar, dictGet(r, "name") ?? null);
+    return "value" in n && pyStr(n.value) === repositoryName;
+  });
+  if (!repository) return { problem: `chart_ref '${pyStr(ref.value)}' names the repository '${repositoryName}', which the role's repositories do not list` };
+  const rawUrl = dictGet(repository, "url");
+  const url = urlOf(renderValue(templar, rawUrl ?? null));
+  if (!url || url.problem || !url.value) return { problem: `the url of repository '${repositoryName}' ${url?.problem ?? "is empty"}` };
+  const values = renderValue(templar, dictGet(release, "values") ?? /* @__PURE__ */ new Map());
+  if ("problem" in values) return { problem: `values: ${values.problem}` };
+  const variable = soleVariable(rawUrl);
+  if (!variable) return { problem: `the url of repository '${repositoryName}' is not one variable (${pyStr(rawUrl ?? "")}): nothing could point it at the bundle` };
+  const valuesVariable = soleVariable(dictGet(release, "values"));
+  return {
+    repository: url.value,
+    name: chartName,
+    version: pyStr(version.value).trim(),
+    values: toPlain(values.value),
+    movedBy: { variable, form: "url" },
+    imagesFrom: "values",
+    ...valuesVariable ? { valuesVariable } : {}
+  };
+}
+var CILIUM_CLI_REPOSITORY = "https://helm.cilium.io";
+var CILIUM_CLI_COMMAND = /\/cilium\s+(?:install|upgrade|\{\{\s*\w+\s*\}\})\s+--version\s+\{\{\s*(\w+)\s*\}\}([^"'\n]*)/;
+function ciliumCliCharts(tree, role, roles) {
+  const out = [];
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const match = CILIUM_CLI_COMMAND.exec(text3);
+    if (!match) continue;
+    const flagsVariable = [...match[2].matchAll(/\{\{\s*(\w+_flags)\s*\}\}/g)].map((m2) => m2[1]).pop();
+    if (!flagsVariable) continue;
+    const templar = tree.templarOf(role, tree.scopeOf.get(role) ?? 0);
+    const enabled = roles.get(role) ?? { state: "unknown", because: `${role} is reached by no play read here` };
+    const source = { role, file: path, line: lineOf(text3, CILIUM_CLI_COMMAND), variable: flagsVariable, expression: match[0].slice(1).trim(), enabled };
+    const version = renderValue(templar, `{{ ${match[1]} }}`);
+    const flags = renderValue(templar, `{{ ${flagsVariable} }}`);
+    if ("problem" in version || "problem" in flags) {
+      out.push({ reference: { kind: "chart", problem: "problem" in version ? `${match[1]}: ${version.problem}` : `${flagsVariable}: ${flags.problem}` }, source });
+      continue;
+    }
+    const words = pyStr(flags.value).split(/\s+/).filter(Boolean);
+    if (words.some((w2) => w2 === "--chart-directory" || w2.startsWith("--chart-directory="))) continue;
+    const at2 = words.findIndex((w2) => w2 === "--repository" || w2.startsWith("--repository="));
+    const repository = at2 < 0 ? CILIUM_CLI_REPOSITORY : words[at2].includes("=") ? words[at2].slice(words[at2].indexOf("=") + 1) : words[at2 + 1] ?? "";
+    if (!/^https?:\/\/\S+$/.test(repository)) {
+      out.push({ reference: { kind: "chart", problem: `${flagsVariable} gives --repository '${repository}', which is not an http(s) url` }, source });
+      continue;
+    }
+    const valuesVariable = ciliumExtraValuesVariable(tree, role);
+    const chart = {
+      repository,
+      name: "cilium",
+      version: pyStr(version.value).trim().replace(/^v/, ""),
+      values: {},
+      movedBy: { variable: flagsVariable, form: "repository-flag" },
+      imagesFrom: "kubespray-downloads",
+      ...valuesVariable ? { valuesVariable } : {}
+    };
+    out.push({ reference: { kind: "chart", value: chartLabel(chart), chart }, source });
+  }
+  return out;
+}
+function ciliumExtraValuesVariable(tree, role) {
+  for (const [path, text3] of tree.input.files) {
+    if (!path.startsWith(`roles/${role}/tasks/`)) continue;
+    const m2 = /content:\s*["']?\{\{\s*(\w+)\s*\|\s*to_nice_yaml[^\n]*\n\s*dest:[^\n]*extra-values\.yaml/.exec(text3);
+    if (m2) return m2[1];
+  }
+  return void 0;
+}
+function toPlain(value) {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k2, v2]) => [pyStr(k2), toPlain(v2)]));
+  if (Array.isArray(value)) return value.map((v2) => toPlain(v2));
+  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "number") return value;
+  return pyStr(value);
+}
+
+// src/pipeline/audit.ts
+var AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)$|^roles\/(.+\/)?(defaults|vars|meta|tasks|templates)\//;
+async function extractAuditedTree(tarball, dir) {
+  await (0, import_promises7.mkdir)(dir, { recursive: true });
+  await extractSafely({ file: tarball, cwd: dir, strip: 1, include: (path) => AUDITED.test(path) });
+}
+async function treeReferences(options) {
+  const scratch = options.treeDir ? void 0 : await (0, import_promises7.mkdtemp)((0, import_node_path18.join)((0, import_node_os2.tmpdir)(), "kubespray-extras-"));
+  try {
+    let treeDir = options.treeDir;
+    if (!treeDir) {
+      treeDir = (0, import_node_path18.join)(scratch, "tree");
+      await extractAuditedTree(options.tarball ?? "", treeDir);
+    }
+    const request = { bundleDir: "", extraVars: options.extraVars, inventories: options.inventories, hostMachine: options.hostMachine, cwd: options.cwd };
+    const asBuilt = { extraVars: {}, kubeVersion: options.kubeVersion };
+    return referencesByArch(request, asBuilt, treeDir, [...options.arches]).entries;
+  } finally {
+    if (scratch) await (0, import_promises7.rm)(scratch, { recursive: true, force: true });
+  }
+}
+function referencesByArch(request, manifest, treeDir, arches) {
+  const tree = readKubesprayTree(treeDir);
+  const files = readTreeTexts(treeDir);
+  const bundleVars = JSON.stringify({ ...manifest.extraVars ?? {}, kube_version: manifest.kubeVersion });
+  const extraVars = [bundleVars, ...request.extraVars ?? []];
+  const defaultsOrigins = new Set(tree.roleDefaults.map((l) => l.origin));
+  const extraOrigins = /* @__PURE__ */ new Set([...extraVars.map((a) => a.trim().startsWith("@") ? a.trim().slice(1) : "extra vars (-e)"), "magic variables", "--arch"]);
+  const merged = /* @__PURE__ */ new Map();
+  const warnings = /* @__PURE__ */ new Set();
+  for (const arch of arches) {
+    const listsRequest = {
+      kubesprayDir: treeDir,
+      outDir: treeDir,
+      extraVars,
+      inventories: request.inventories ?? [],
+      arch,
+      hostMachine: request.hostMachine,
+      cwd: request.cwd,
+      environment: request.environment
+    };
+    const variables = composeVariables(listsRequest, tree);
+    const kubeadm = kubeadmReferences(tree, variables, request);
+    const found = findReferences({
+      files,
+      variables: asEveryNode(variables),
+      isDefaultsOrigin: (origin) => defaultsOrigins.has(origin),
+      isAboveRoleVars: (origin) => extraOrigins.has(origin),
+      templar: { environment: request.environment }
+    });
+    for (const w2 of found.warnings) warnings.add(w2);
+    for (const reference of [...found.references, ...kubeadm]) {
+      const key = referenceKey(reference);
+      const known = merged.get(key);
+      if (!known) merged.set(key, { reference, arches: [arch] });
+      else {
+        known.arches.push(arch);
+        if (rank(reference.enabled.state) > rank(known.reference.enabled.state)) known.reference = reference;
+      }
+    }
+  }
+  return { entries: [...merged.values()].map(({ reference, arches: on }) => toEntry(reference, on)), warnings: [...warnings] };
+}
+function kubeadmReferences(tree, variables, request) {
+  let images;
+  try {
+    const templar = new Templar(variables, { environment: request.environment });
+    images = roleDownloads(templar, tree.kubeImageLine, tree.kubeImages, tree.downloadYml.path).images;
+  } catch {
+    return [];
+  }
+  const enabled = { state: "yes", because: "kubeadm config images list, run by the download role on the control plane" };
+  return images.filter((i) => i.wantedBy.variable === "kubeadm_images").map((i) => ({
+    kind: "image",
+    value: i.ref,
+    enabled,
+    sources: [{ role: "download", file: "roles/download/tasks/prep_kubeadm_images.yml", variable: "kubeadm_images", expression: tree.kubeImageLine.replace("$i", i.component.replace(/^kubeadm_/, "")), enabled }]
+  }));
+}
+var NODE_GROUPS = ["etcd", "k8s_cluster", "kube_control_plane", "kube_node"];
+function asEveryNode(variables) {
+  const host = pyStr(variables.get("inventory_hostname")?.value ?? "localhost");
+  const groups = variables.get("groups")?.value;
+  const merged = new Map(groups instanceof Map ? groups : []);
+  for (const group of [...NODE_GROUPS, "all"]) {
+    const members = merged.get(group);
+    const list = Array.isArray(members) ? members.filter((m2) => m2 !== host) : [];
+    merged.set(group, [host, ...list]);
+  }
+  const current = variables.get("group_names")?.value;
+  const names = [.../* @__PURE__ */ new Set([...Array.isArray(current) ? current.map((v2) => pyStr(v2)) : [], ...NODE_GROUPS])].sort();
+  variables.set("groups", { value: merged, origin: "magic variables" });
+  variables.set("group_names", { value: names, origin: "magic variables" });
+  return variables;
+}
+function readTreeTexts(root) {
+  const files = /* @__PURE__ */ new Map();
+  const walk = (dir) => {
+    for (const name of (0, import_node_fs12.readdirSync)(dir).sort()) {
+      const full = (0, import_node_path18.join)(dir, name);
+      const info = (0, import_node_fs12.lstatSync)(full);
+      if (info.isDirectory()) walk(full);
+      else if (info.isFile() && info.size < 1 << 20) {
+        const path = (0, import_node_path18.relative)(root, full).split("\\").join("/");
+        if (/^(roles|playbooks)\//.test(path) || /^[^/]+\.ya?ml$/.test(path)) files.set(path, (0, import_node_fs12.readFileSync)(full, "utf8"));
+      }
+    }
+  };
+  for (const top of (0, import_node_fs12.readdirSync)(root)) {
+    const full = (0, import_node_path18.join)(root, top);
+    const info = (0, import_node_fs12.lstatSync)(full);
+    if (info.isDirectory() && (top === "roles" || top === "playbooks")) walk(full);
+    else if (info.isFile() && /\.ya?ml$/.test(top)) files.set(top, (0, import_node_fs12.readFileSync)(full, "utf8"));
+  }
+  return files;
+}
+function referenceKey(r) {
+  return `${r.kind}\0${r.value ?? `?${r.sources[0].expression}`}`;
+}
+var rank = (s3) => ({ no: 0, unknown: 1, yes: 2 })[s3];
+function toEntry(reference, arches) {
+  const sources = reference.sources.map((s3) => ({ role: s3.role, file: s3.file, ...s3.line ? { line: s3.line } : {}, variable: s3.variable, expression: s3.expression }));
+  const deciding = reference.sources.find((s3) => s3.enabled.state === reference.enabled.state) ?? reference.sources[0];
+  const ordered = [sources[reference.sources.indexOf(deciding)], ...sources.filter((_2, i) => reference.sources[i] !== deciding)];
+  return {
+    kind: reference.kind,
+    reference: reference.value ?? deciding.expression,
+    rendered: reference.value !== void 0,
+    ...reference.problem ? { problem: reference.problem } : {},
+    arches,
+    enabled: reference.enabled.state,
+    because: reference.enabled.because,
+    sources: ordered,
+    ...reference.chart ? { chart: reference.chart } : {}
+  };
+}
+
+// src/adapters/chart-archive.ts
+var import_node_fs13 = require("node:fs");
+var MAX_TEXT_BYTES = 4 << 20;
+var MAX_EXPANDED_BYTES = 256 << 20;
+function readChartTexts(archive) {
+  return new Promise((resolve5, reject) => {
+    const out = {};
+    let expanded2 = 0;
+    let settled = false;
+    const input = (0, import_node_fs13.createReadStream)(archive);
+    const finish = (error) => {
+      if (settled) return;
+      settled = true;
+      input.destroy();
+      if (error) reject(error);
+      else resolve5(out);
+    };
+    const parser = new rt({
+      onReadEntry: (entry) => {
+        expanded2 += entry.size ?? 0;
+        if (expanded2 > MAX_EXPANDED_BYTES) return finish(new Error(`expands past ${MAX_EXPANDED_BYTES >> 20} MiB; not a chart Kubespray installs`));
+        const parts = entry.path.replace(/^\.\//, "").split("/");
+        const key = entry.type === "File" && parts.length === 2 ? { "Chart.yaml": "chartYaml", "values.yaml": "valuesYaml" }[parts[1]] : void 0;
+        if (!key || out[key] !== void 0) return entry.resume();
+        if ((entry.size ?? 0) > MAX_TEXT_BYTES) return finish(new Error(`${entry.path} is larger than ${MAX_TEXT_BYTES >> 20} MiB; not a chart Kubespray installs`));
+        const chunks = [];
+        entry.on("data", (c) => chunks.push(c));
+        entry.on("end", () => {
+          out[key] = Buffer.concat(chunks).toString("utf8");
+          if (out.chartYaml !== void 0 && out.valuesYaml !== void 0) finish();
+        });
+      }
+    });
+    parser.on("error", (e) => finish(e));
+    parser.on("end", () => finish());
+    input.on("error", (e) => finish(e));
+    input.pipe(parser);
+  });
+}
+
+// src/domain/helm/values.ts
+var jsYaml = lazyRequire("js-yaml");
+function parseValues(text3, origin) {
+  let doc;
+  try {
+    doc = jsYaml().load(text3, { schema: jsYaml().CORE_SCHEMA, filename: origin });
+  } catch (e) {
+    throw new Error(`${origin}: not YAML (${e.message.split("\n")[0]})`);
+  }
+  if (doc === void 0 || doc === null) return {};
+  if (!isRecord(doc)) throw new Error(`${origin}: chart values must be a mapping`);
+  return expanded(doc, origin);
+}
+var MAX_VALUES_NODES = 2e5;
+function expanded(doc, origin) {
+  let nodes = 0;
+  const copy = (v2) => {
+    if (++nodes > MAX_VALUES_NODES) throw new Error(`${origin}: expands to more than ${MAX_VALUES_NODES} nodes (YAML aliases); not a chart's values`);
+    if (Array.isArray(v2)) return v2.map(copy);
+    if (isRecord(v2)) return Object.fromEntries(Object.entries(v2).map(([k2, x]) => [k2, copy(x)]));
+    return v2;
+  };
+  return copy(doc);
+}
+function mergeValues(defaults, override) {
+  const out = { ...defaults };
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete out[key];
+    else if (isRecord(value) && isRecord(out[key])) out[key] = mergeValues(out[key], value);
+    else out[key] = value;
+  }
+  return out;
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function digestPinsOff(values) {
+  const walk = (value) => {
+    if (!isRecord(value)) return void 0;
+    const pinned = Object.entries(value).some(([k2, d]) => (k2 === "digest" || k2.endsWith("Digest")) && typeof d === "string" && d.trim() !== "");
+    if (value.useDigest === true && pinned) return { useDigest: false };
+    const out = {};
+    for (const [key, v2] of Object.entries(value)) {
+      const inner = walk(v2);
+      if (inner) out[key] = inner;
+    }
+    return Object.keys(out).length ? out : void 0;
+  };
+  return walk(values) ?? {};
+}
+
 // src/pipeline/offline-yml.ts
 async function makeOfflineYml(request) {
-  const manifest = await readBundleManifest(request.bundleDir);
+  const { manifest, lists } = versionView(await readBundleManifest(request.bundleDir), request.kubespray);
   const filesUrl = request.filesUrl.replace(/\/+$/, "");
   if (!/^https?:\/\/[^/]+(\/.*)?$/.test(filesUrl)) throw new InputError(`--files-url ${request.filesUrl}: expected http://HOST:PORT`);
   if (!/^[\w.-]+(:\d+)?$/.test(request.registry)) throw new InputError(`--registry ${request.registry}: expected HOST:PORT (no scheme)`);
-  const work = await ensureDirUnder(request.bundleDir, (0, import_node_path18.join)(STATE_DIR, "offline-yml"));
+  const work = await ensureDirUnder(request.bundleDir, (0, import_node_path19.join)(STATE_DIR, "offline-yml"));
   const tree = await kubesprayTreeOf(manifest, request, work);
   const defaults = readKubesprayTree(tree).roleDefaults.flatMap((layer) => [...layer.vars.entries()].map(([k2, v2]) => [String(k2), v2]));
   const bundleFiles = new Map(manifest.files.map((f2) => [f2.url, f2.path.slice("files/".length)]));
@@ -7321,8 +8395,11 @@ async function makeOfflineYml(request) {
   Object.assign(overrides, imageVariablesOutsideRoots(manifest, overrides));
   const { carried: kept, secret } = withoutRedacted(manifest);
   const carried = { ...kept, kube_version: manifest.kubeVersion };
+  const chartVars = chartRepositoryVars(manifest, new Map(defaults));
+  if (request.digestPins === false) Object.assign(chartVars, await chartValuesWithoutPins(request.bundleDir, manifest));
+  Object.assign(overrides, chartVars);
   let vars = compose(carried, overrides);
-  let gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
+  let gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   const perFile = {};
   const defaultOf = new Map(defaults);
   if (manifest.layout === "original-host") {
@@ -7333,7 +8410,7 @@ async function makeOfflineYml(request) {
   }
   if (Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile });
-    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
+    gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   }
   for (const [variable, byArch] of gaps.components) {
     const url = perFileUrl(byArch);
@@ -7341,9 +8418,12 @@ async function makeOfflineYml(request) {
   }
   if (gaps.components.size && Object.keys(perFile).length) {
     vars = compose(carried, { ...overrides, ...perFile });
-    gaps = await closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages);
+    gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages);
   }
-  await (0, import_promises7.rm)(work, { recursive: true, force: true });
+  const chartGaps = await chartsClosedLoop(request, manifest, await chartsTreeOf(manifest, request, tree, work), work, vars, filesUrl);
+  gaps.messages.push(...chartGaps.messages);
+  for (const note of [...chartGaps.notes, ...chartVariableNotes(manifest, chartVars)]) gaps.unlisted.add(note);
+  await (0, import_promises8.rm)(work, { recursive: true, force: true });
   if (gaps.messages.length) {
     throw new InputError(`with the generated variables, Kubespray would still fetch ${gaps.messages.length} thing(s) the bundle does not hold:
 ` + gaps.messages.map((m2) => `  ${m2}`).join("\n"));
@@ -7364,7 +8444,8 @@ async function makeOfflineYml(request) {
     ],
     [
       { comment: "Where the bundle is served", vars: { files_repo: filesUrl, registry_host: request.registry } },
-      { comment: "Url roots and registries, pointed at the bundle", vars: withoutKeys(overrides, ["files_repo", "registry_host"]) },
+      { comment: "Url roots and registries, pointed at the bundle", vars: withoutKeys(overrides, ["files_repo", "registry_host", ...Object.keys(chartVars)]) },
+      { comment: `Helm chart repositories, served from the bundle's files/charts/${request.digestPins === false ? "; chart values pulling by tag, not by digest (--no-digest-pins)" : ""}`, vars: chartVars },
       { comment: "Files no root variable reaches", vars: perFile },
       {
         comment: `Registries that images are pulled from by name (${pullingRoles(byName).join(", ") || "none"}): containerd asks the bundle's registry (plain HTTP, as serve speaks; use https:// for a TLS registry)`,
@@ -7384,6 +8465,70 @@ function imageVariablesOutsideRoots(manifest, roots) {
     out[variable] = `{{ registry_host }}/${parseReference(image.line).repository}`;
   }
   return out;
+}
+function chartRepositoryVars(manifest, defaults) {
+  const out = {};
+  for (const chart of manifest.charts ?? []) {
+    const served = `{{ files_repo }}/${chart.index.slice("files/".length, -"/index.yaml".length)}`;
+    const { variable, form } = chart.movedBy;
+    if (form === "url") {
+      out[variable] = served;
+      continue;
+    }
+    const given = manifest.extraVars?.[variable] ?? defaults.get(variable) ?? "";
+    const words = String(given).split(/\s+/).filter(Boolean);
+    const kept = words.filter((w2, i) => !(w2 === "--repository" || w2.startsWith("--repository=") || i > 0 && words[i - 1] === "--repository"));
+    out[variable] = [...kept, "--repository", served].join(" ");
+  }
+  return out;
+}
+async function chartValuesWithoutPins(bundleDir, manifest) {
+  const out = {};
+  for (const chart of manifest.charts ?? []) {
+    const texts = await readChartTexts((0, import_node_path19.join)(bundleDir, chart.path));
+    const off = digestPinsOff(texts.valuesYaml === void 0 ? {} : parseValues(texts.valuesYaml, `${chart.path} values.yaml`));
+    if (!Object.keys(off).length) continue;
+    if (!chart.valuesVariable) throw new InputError(`chart ${chart.name} ${chart.version} pins images by digest, and no variable passes it values: --no-digest-pins cannot turn them off; serve the bundle's registry instead, which keeps the digests`);
+    out[chart.valuesVariable] = mergeValues(off, givenValues(manifest.extraVars?.[chart.valuesVariable], chart.valuesVariable));
+  }
+  return out;
+}
+function givenValues(given, variable) {
+  let value = given;
+  if (typeof given === "string") {
+    try {
+      value = JSON.parse(given);
+    } catch {
+      value = void 0;
+    }
+  }
+  if (given === void 0 || given === null) return {};
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) return value;
+  throw new InputError(`${variable}: the bundle was built with a value that is no mapping (${JSON.stringify(given).slice(0, 80)}); --no-digest-pins cannot add to it`);
+}
+async function chartsClosedLoop(request, manifest, tree, work, vars, filesUrl) {
+  const varsFile = (0, import_node_path19.join)(work, "offline-charts.json");
+  await writeFileAtomic(varsFile, JSON.stringify(vars));
+  const entries = await treeReferences({ treeDir: tree, extraVars: [`@${varsFile}`], inventories: [], arches: manifest.arches, kubeVersion: manifest.kubeVersion, hostMachine: request.hostMachine, cwd: work });
+  const charts = manifest.charts ?? [];
+  const served = new Set(charts.map((c) => `${filesUrl}/${c.index.slice("files/".length, -"/index.yaml".length)}\0${c.name}\0${c.version}`));
+  const out = { messages: [], notes: [] };
+  for (const entry of entries) {
+    if (entry.kind !== "chart" || entry.enabled !== "yes") continue;
+    const c = entry.chart;
+    if (!c) {
+      out.notes.push(`chart ${entry.reference} (${entry.sources[0].role}): a chart the bundle cannot carry (an OCI or archive url); Kubespray fetches it from there`);
+      continue;
+    }
+    if (served.has(`${c.repository.replace(/\/+$/, "")}\0${c.name}\0${c.version}`)) continue;
+    if (charts.some((h) => h.name === c.name && h.version === c.version)) out.messages.push(`chart ${c.name} ${c.version} from ${redactText(c.repository)} (${entry.sources[0].role}, ${c.movedBy.variable})`);
+    else out.notes.push(`chart ${c.name} ${c.version} from ${redactText(c.repository)} (${entry.sources[0].role}): this bundle does not hold it (built with --extras none, or it was disabled); Kubespray fetches it from there`);
+  }
+  return out;
+}
+function chartVariableNotes(manifest, chartVars) {
+  const whole = (manifest.charts ?? []).flatMap((c) => [...c.movedBy.form === "repository-flag" ? [c.movedBy.variable] : [], ...c.valuesVariable && Object.hasOwn(chartVars, c.valuesVariable) ? [c.valuesVariable] : []]);
+  return [...new Set(whole)].map((v2) => `${v2}: written whole (from the bundle's -e variables); if your inventory sets it too, merge yours into this value by hand`);
 }
 function movedOrigin(value) {
   if (typeof value !== "string") return void 0;
@@ -7427,13 +8572,20 @@ async function kubesprayTreeOf(manifest, request, work) {
   if (!manifest.kubespray.tarball) {
     throw new InputError(`${request.bundleDir} was built from a local Kubespray tree (it carries no tarball): give it with --kubespray-dir`);
   }
-  const tree = (0, import_node_path18.join)(work, "tree");
-  await (0, import_promises7.rm)(tree, { recursive: true, force: true });
-  await extractTree((0, import_node_path18.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
+  const tree = (0, import_node_path19.join)(work, "tree");
+  await (0, import_promises8.rm)(tree, { recursive: true, force: true });
+  await extractTree((0, import_node_path19.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
+  return tree;
+}
+async function chartsTreeOf(manifest, request, listsTree, work) {
+  if (request.kubesprayDir || !manifest.kubespray.tarball) return listsTree;
+  const tree = (0, import_node_path19.join)(work, "audited");
+  await (0, import_promises8.rm)(tree, { recursive: true, force: true });
+  await extractAuditedTree((0, import_node_path19.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 async function layoutImages(bundleDir) {
-  const index = await new OciLayout((0, import_node_path18.join)(bundleDir, "images")).readIndex();
+  const index = await new OciLayout((0, import_node_path19.join)(bundleDir, "images")).readIndex();
   return new Set(
     index.manifests.flatMap((d) => {
       const line = d.annotations?.[REF_NAME];
@@ -7443,15 +8595,15 @@ async function layoutImages(bundleDir) {
     })
   );
 }
-async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleFiles, bundleImages) {
-  const varsFile = (0, import_node_path18.join)(work, "offline.json");
+async function closedLoop(request, manifest, listsDir, tree, work, vars, filesUrl, bundleFiles, bundleImages) {
+  const varsFile = (0, import_node_path19.join)(work, "offline.json");
   await writeFileAtomic(varsFile, JSON.stringify(vars));
   const gaps = { messages: [], components: /* @__PURE__ */ new Map(), checked: { files: 0, images: 0 }, unlisted: /* @__PURE__ */ new Set() };
   const heldPaths = new Set(bundleFiles.values());
   const heldSha256 = new Map(manifest.files.map((f2) => [f2.path.slice("files/".length), f2.sha256]));
   for (const arch of manifest.arches) {
-    const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path18.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
-    const original = JSON.parse(await (0, import_promises7.readFile)((0, import_node_path18.join)(request.bundleDir, "lists", arch, "files.json"), "utf8"));
+    const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path19.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
+    const original = JSON.parse(await (0, import_promises8.readFile)((0, import_node_path19.join)(request.bundleDir, listsDir, arch, "files.json"), "utf8"));
     const originalUrl = new Map(original.files.map((f2) => [f2.component, f2.url]));
     for (const f2 of original.role?.files ?? []) if (!originalUrl.has(f2.component) && bundleFiles.has(f2.url)) originalUrl.set(f2.component, f2.url);
     for (const d of offline.downloads) {
@@ -7496,12 +8648,12 @@ async function closedLoop(request, manifest, tree, work, vars, filesUrl, bundleF
 }
 
 // src/report/output.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs14 = require("node:fs");
 function writeAll(fd, text3) {
   let buffer = Buffer.from(text3);
   while (buffer.length) {
     try {
-      buffer = buffer.subarray((0, import_node_fs12.writeSync)(fd, buffer));
+      buffer = buffer.subarray((0, import_node_fs14.writeSync)(fd, buffer));
     } catch (e) {
       if (e.code !== "EAGAIN") throw e;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -7533,9 +8685,9 @@ function parseCommandArgs(args, options, usage) {
 }
 
 // src/cli/commands/offline-yml.ts
-var import_node_path19 = require("node:path");
+var import_node_path20 = require("node:path");
 var USAGE = `Usage:
-  kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--out FILE]
+  kubespray-bundle offline-yml --bundle DIR --files-url http://HOST:PORT --registry HOST:PORT [--kubespray TAG] [--out FILE] [--no-digest-pins]
 
 Writes the inventory group_vars file (offline.yml) that points Kubespray at this bundle, served
 by 'serve' (or nginx and a registry you pushed it into): files_repo and registry_host, the url
@@ -7549,13 +8701,18 @@ Options:
   --files-url URL         where DIR/files is served (http://HOST:PORT)
   --registry HOST:PORT    where the images are (serve's registry, or where push put them)
   --out FILE              write it there (default: print it)
+  --kubespray TAG         which version, for a bundle of several (build --kubespray 2.30,2.31):
+                          the file for that one, checked against its lists (required there)
   --kubespray-dir DIR     the Kubespray tree, for a bundle built from a local tree
+  --no-digest-pins        Helm charts pull by tag, not by the upstream digests their values pin
+                          (Cilium's): for a registry that cannot keep those digests, as push
+                          warns; serve keeps them, so it needs no such values
   -h, --help              show this help
 `;
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: "string" }, "files-url": { type: "string" }, registry: { type: "string" }, out: { type: "string" }, "kubespray-dir": { type: "string" } },
+    { bundle: { type: "string" }, "files-url": { type: "string" }, registry: { type: "string" }, out: { type: "string" }, "kubespray-dir": { type: "string" }, kubespray: { type: "string" }, "no-digest-pins": { type: "boolean" } },
     USAGE
   );
   if (!values) return;
@@ -7564,26 +8721,28 @@ async function run(args) {
   if (!values.registry) throw new UsageError("--registry HOST:PORT is required");
   await requireDir("--bundle", values.bundle);
   if (values["kubespray-dir"]) await requireDir("--kubespray-dir", values["kubespray-dir"]);
-  else await requireKubesprayTarball(values.bundle);
+  else await requireKubesprayTarball(values.bundle, values.kubespray);
   const out = values.out === void 0 ? void 0 : await checkOutFile("--out", values.out, "offline.yml");
   const result = await makeOfflineYml({
     bundleDir: values.bundle,
     filesUrl: values["files-url"],
     registry: values.registry,
     kubesprayDir: values["kubespray-dir"],
-    hostMachine: machineOfNodeArch(process.arch)
+    ...values.kubespray !== void 0 ? { kubespray: values.kubespray } : {},
+    hostMachine: machineOfNodeArch(process.arch),
+    digestPins: !values["no-digest-pins"]
   });
   for (const note of result.notes) writeErr(`note: ${note}
 `);
   if (!out) return writeOut(result.text);
-  await ensureDirUnder((0, import_node_path19.dirname)(out), ".");
+  await ensureDirUnder((0, import_node_path20.dirname)(out), ".");
   await writeFileAtomic(out, result.text);
-  writeErr(`${(0, import_node_path19.basename)(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle
+  writeErr(`${(0, import_node_path20.basename)(out)}: checked ${result.checked.files} file urls and ${result.checked.images} images, all in the bundle
 `);
 }
-async function requireKubesprayTarball(bundleDir) {
-  const tarball = (await readBundleManifest(bundleDir)).kubespray.tarball;
-  if (tarball && !await regularFile((0, import_node_path19.join)(bundleDir, tarball.path))) {
+async function requireKubesprayTarball(bundleDir, version) {
+  const tarball = versionView(await readBundleManifest(bundleDir), version).manifest.kubespray.tarball;
+  if (tarball && !await regularFile((0, import_node_path20.join)(bundleDir, tarball.path))) {
     throw new InputError(`--bundle ${bundleDir}: its Kubespray source ${tarball.path} is missing (fetch the bundle again, or give a Kubespray tree with --kubespray-dir)`);
   }
 }

@@ -60,7 +60,8 @@ function contentName(packedName, sha256) {
 }
 var DEFAULT_LAYOUT = "original-host";
 function assetPrefix(manifest, sums) {
-  const label = manifest.kubespray.tag ?? manifest.kubespray.commit?.slice(0, 12) ?? "local";
+  const labelOf = (k2) => k2.tag ?? k2.commit?.slice(0, 12) ?? "local";
+  const label = manifest.versions ? manifest.versions.map((v2) => labelOf(v2.kubespray)).join("+") : labelOf(manifest.kubespray);
   const kube = Object.hasOwn(manifest.extraVars ?? {}, "kube_version") ? `-k8s-${manifest.kubeVersion}` : "";
   const layout = manifest.layout && manifest.layout !== DEFAULT_LAYOUT ? `-${manifest.layout}` : "";
   return `kubespray-${label}${kube}-${manifest.arches.join("_")}${layout}-${configHash(manifest, sums)}`.replace(/[^\w.-]/g, "_");
@@ -124,9 +125,18 @@ function uniqueBlobs(blobs) {
   return [...seen.values()];
 }
 var byPath = (a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0;
+function bundlePrefixes(names) {
+  return [...new Set([...names].flatMap((n) => /^(.+)-bundle-[0-9a-f]{8}\.tar$/.exec(n)?.[1] ?? []))].sort();
+}
+function metaAssetName(prefix, kind, sha256) {
+  return `${prefix}-${kind}-${sha256.slice(0, 8)}.${kind === "sums" ? "txt" : "json"}`;
+}
 function partKind(prefix, name) {
-  const m2 = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
-  return m2 ? m2[1].replace(/-\d+$/, "") : void 0;
+  const quoted = prefix.replace(/[.]/g, "\\.");
+  const tar = new RegExp(`^${quoted}-(bundle|files-\\d{2,}|images-\\d{2,})-[0-9a-f]{8}\\.tar$`).exec(name);
+  if (tar) return tar[1].replace(/-\d+$/, "");
+  const meta = new RegExp(`^${quoted}-(sums-[0-9a-f]{8}\\.txt|delta-[0-9a-f]{8}\\.json)$`).exec(name);
+  return meta ? meta[1].slice(0, meta[1].indexOf("-")) : void 0;
 }
 var PARTIAL = ".partial";
 function partialOf(prefix, name) {
@@ -225,19 +235,81 @@ function redactText(text3) {
 // src/adapters/http/transient.ts
 var RETRIED_ERRORS = [
   "ECONNRESET",
-  "ECONNREFUSED",
   "ENETDOWN",
   "ENETUNREACH",
   "EHOSTDOWN",
   "EHOSTUNREACH",
   "EPIPE",
   "ETIMEDOUT",
-  "EAI_AGAIN",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT"
 ];
+
+// src/adapters/http/retry-policy.ts
+var RETRIED_STATUS = [429, 500, 502, 503, 504];
+var REFUSED_RETRY_DELAY_MS = 250;
+var REFUSED = "ECONNREFUSED";
+var NO_DNS_ANSWER = "EAI_AGAIN";
+var NOT_FOUND = "ENOTFOUND";
+var QUICK_RETRIED = [REFUSED, NO_DNS_ANSWER];
+var UNREACHABLE = [REFUSED, NO_DNS_ANSWER, NOT_FOUND];
+function unreachableMessage(target, code) {
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  switch (code) {
+    case REFUSED:
+      return `${target.hostname}:${port} refused the connection (${REFUSED}): nothing listens there; check that the server is up and the host and port are right`;
+    case NOT_FOUND:
+      return `${target.hostname}: the name does not resolve (${NOT_FOUND}): check the host name, and this machine's DNS`;
+    case NO_DNS_ANSWER:
+      return `${target.hostname}: no DNS server answered (${NO_DNS_ANSWER}): check /etc/resolv.conf, or use --mirror`;
+    default:
+      return void 0;
+  }
+}
+function retryDelayMs(outcome, retriesDone, options) {
+  if (outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code)) return retriesDone === 0 && options.retries > 0 ? REFUSED_RETRY_DELAY_MS : void 0;
+  if (retriesDone >= options.retries) return void 0;
+  const retried = outcome.statusCode !== void 0 ? RETRIED_STATUS.includes(outcome.statusCode) : outcome.code !== void 0 && RETRIED_ERRORS.includes(outcome.code);
+  if (!retried) return void 0;
+  return (outcome.headers && retryAfterMs(outcome.headers)) ?? backoffMs(retriesDone, options.minRetryDelayMs);
+}
+function retriesAllowed(outcome, options) {
+  return outcome.code !== void 0 && QUICK_RETRIED.includes(outcome.code) ? Math.min(1, options.retries) : options.retries;
+}
+function backoffMs(retriesDone, minRetryDelayMs) {
+  return Math.min(3e4, minRetryDelayMs * 2 ** retriesDone);
+}
+function retryAfterMs(headers) {
+  const value = headerValue(headers["retry-after"]);
+  if (!value) return void 0;
+  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
+  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
+}
+var listeners = /* @__PURE__ */ new Set();
+function announceRetry(notice) {
+  for (const listener of listeners) listener(notice);
+}
+function retryNotice(url, outcome, retriesDone, options, delayMs) {
+  const host = typeof url === "string" ? safeHost(url) : url.host;
+  return { host, retry: retriesDone + 1, of: retriesAllowed(outcome, options), after: String(outcome.statusCode ?? outcome.code ?? "an error"), delayMs };
+}
+function safeHost(id) {
+  const parsed = parseUrl(id);
+  if (parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.host) return parsed.host;
+  const first = id.split("/")[0] ?? "";
+  const looksLikeHost = first.includes(".") || first.includes(":") || first === "localhost";
+  const host = looksLikeHost && !first.includes("@") ? parseUrl(`http://${first}`)?.host : void 0;
+  return host || id;
+}
+function parseUrl(text3) {
+  try {
+    return new URL(text3);
+  } catch {
+    return void 0;
+  }
+}
 
 // src/adapters/http/fast-http.ts
 var READ_BUFFER = 512 << 10;
@@ -247,7 +319,7 @@ var KEEP_ALIVE_MS = 4e3;
 var CONNECT_TIMEOUT_MS = 1e4;
 var MAX_INTERIM = 10;
 var REDIRECTS = /* @__PURE__ */ new Set([301, 302, 303, 307, 308]);
-var RETRIED_STATUS = /* @__PURE__ */ new Set([429, 500, 502, 503, 504]);
+var UNREACHABLE_FOR_MS = 3e4;
 var failure = (message, code) => Object.assign(new Error(message), { code });
 var OriginPool = class {
   constructor(cap) {
@@ -277,23 +349,33 @@ var FastHttp = class {
   }
   options;
   pools = /* @__PURE__ */ new Map();
+  /** Origins that refused the connection or do not resolve, with what their requests fail with, until when. */
+  unreachable = /* @__PURE__ */ new Map();
   /** One buffer for every plain-http read: pieces are consumed before the next read reuses it. */
   readBuffer = Buffer.allocUnsafe(READ_BUFFER);
   async get(url, headers) {
     let target = new URL(url);
     let sent = { ...headers };
-    for (let redirects = 0, attempt = 0; ; ) {
+    for (let redirects = 0, retries = 0; ; ) {
+      const unreachable = this.unreachable.get(target.origin);
+      if (unreachable && Date.now() < unreachable.until) throw failure(unreachable.message, unreachable.code);
       let response;
       try {
         response = await this.once(target, sent);
       } catch (e) {
-        if (!isRetried(e) || attempt >= this.options.retries) throw e;
-        await sleep(this.backoff(attempt++));
+        const code = e?.code;
+        const delay2 = isRetried(e) ? this.retryDelay(target, { code }, retries) : void 0;
+        if (delay2 === void 0) throw code !== void 0 && UNREACHABLE.includes(code) ? this.unreachableFor(target, code) : e;
+        retries++;
+        await sleep(delay2);
         continue;
       }
-      if (RETRIED_STATUS.has(response.statusCode) && attempt < this.options.retries) {
+      this.unreachable.delete(target.origin);
+      const delay = RETRIED_STATUS.includes(response.statusCode) ? this.retryDelay(target, { statusCode: response.statusCode, headers: response.headers }, retries) : void 0;
+      if (delay !== void 0) {
         response.body.discard();
-        await sleep(retryAfterMs(response.headers) ?? this.backoff(attempt++));
+        retries++;
+        await sleep(delay);
         continue;
       }
       const location = headerValue(response.headers.location);
@@ -310,8 +392,22 @@ var FastHttp = class {
       return response;
     }
   }
-  backoff(attempt) {
-    return Math.min(3e4, this.options.minRetryDelayMs * 2 ** attempt);
+  /** The wait before retrying after `outcome` (announced to the progress line), or undefined: failed for good. */
+  retryDelay(target, outcome, retriesDone) {
+    const delay = retryDelayMs(outcome, retriesDone, this.options);
+    if (delay !== void 0) announceRetry(retryNotice(target, outcome, retriesDone, this.options, delay));
+    return delay;
+  }
+  /**
+   * A host that refused twice, whose name does not resolve, or for which no DNS server answered
+   * twice, stays so for a while (UNREACHABLE_FOR_MS): every request to it meanwhile fails at once
+   * with the same message (one line for all it would have served), instead of each waiting out
+   * its own retry or DNS lookup. Then it is tried again, in case it came back.
+   */
+  unreachableFor(target, code) {
+    const message = unreachableMessage(target, code) ?? code;
+    this.unreachable.set(target.origin, { message, code, until: Date.now() + (this.options.unreachableForMs ?? UNREACHABLE_FOR_MS) });
+    return failure(message, code);
   }
   pool(origin) {
     let pool = this.pools.get(origin);
@@ -353,7 +449,7 @@ var FastHttp = class {
       const onConnectError = (e) => reject(e);
       if (url.protocol === "https:") {
         const gathered = new Gather((buffer, length2) => connection?.feed(buffer, length2));
-        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, onread: gathered.onread };
+        const tlsOptions = { host, port, servername: (0, import_node_net.isIP)(host) ? void 0 : host, ALPNProtocols: ["http/1.1"], ca: this.options.ca, lookup: this.options.lookup, onread: gathered.onread };
         socket = (0, import_node_tls.connect)(tlsOptions, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
@@ -361,7 +457,7 @@ var FastHttp = class {
         });
         for (const event of ["end", "error", "close"]) socket.on(event, () => gathered.flush());
       } else {
-        socket = (0, import_node_net.connect)({ host, port, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
+        socket = (0, import_node_net.connect)({ host, port, lookup: this.options.lookup, onread: { buffer: this.readBuffer, callback: (n, buffer) => (connection?.feed(buffer, n), true) } }, () => {
           clearTimeout(timer);
           socket.off("error", onConnectError);
           resolve3(connection = new Connection(socket, pool, this.options.idleTimeoutMs));
@@ -786,15 +882,9 @@ function rangeLength(headers) {
   const range = /^\s*bytes\s+(\d+)-(\d+)\//i.exec(headerValue(headers["content-range"]) ?? "");
   return range ? Number(range[2]) - Number(range[1]) + 1 : Infinity;
 }
-function retryAfterMs(headers) {
-  const value = headerValue(headers["retry-after"]);
-  if (!value) return void 0;
-  const seconds = /^\d+$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1e3;
-  return Number.isFinite(seconds) ? Math.min(6e4, Math.max(0, seconds * 1e3)) : void 0;
-}
 function isRetried(error) {
   const code = error?.code;
-  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && RETRIED_ERRORS.includes(code);
+  return typeof code === "string" && code !== "UND_ERR_BODY_TIMEOUT" && (RETRIED_ERRORS.includes(code) || QUICK_RETRIED.includes(code));
 }
 var sleep = (ms2) => new Promise((resolve3) => setTimeout(resolve3, ms2));
 
@@ -864,6 +954,29 @@ function proxyClientFactory(Client) {
     return client;
   };
 }
+function retryAsPolicySays(options) {
+  return (err, { state, opts }, callback) => {
+    const { code, statusCode, headers } = err;
+    const outcome = statusCode !== void 0 ? { statusCode, headers } : { code: code === "UND_ERR_REQ_RETRY" ? "UND_ERR_SOCKET" : code };
+    const retriesDone = Math.max(0, state.counter - 1);
+    const delay = ["GET", "HEAD"].includes(opts.method) ? retryDelayMs(outcome, retriesDone, options) : void 0;
+    if (delay === void 0) return callback(unreachableError(err, String(opts.origin ?? "")));
+    announceRetry(retryNotice(`${String(opts.origin ?? "")}${opts.path}`, outcome, retriesDone, options, delay));
+    setTimeout(() => callback(null), delay);
+  };
+}
+function unreachableError(err, origin) {
+  const code = err.code;
+  if (code === void 0 || !UNREACHABLE.includes(code)) return err;
+  let target;
+  try {
+    target = new URL(origin);
+  } catch {
+    return err;
+  }
+  const message = unreachableMessage(target, code);
+  return message === void 0 ? err : Object.assign(new Error(message, { cause: err }), { code });
+}
 function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) {
   const agent = new EnvHttpProxyAgent({
     clientFactory: proxyClientFactory(Client),
@@ -873,7 +986,8 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
     proxyTunnel: false,
     connections: options.connectionsPerHost,
     headersTimeout: options.idleTimeoutMs,
-    bodyTimeout: options.idleTimeoutMs
+    bodyTimeout: options.idleTimeoutMs,
+    ...options.lookup ? { connect: { lookup: options.lookup } } : {}
   });
   return agent.compose(
     interceptors.retry({
@@ -883,8 +997,9 @@ function createDispatcher({ Client, EnvHttpProxyAgent, interceptors }, options) 
       timeoutFactor: 2,
       retryAfter: true,
       methods: ["GET", "HEAD"],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERRORS
+      statusCodes: [...RETRIED_STATUS],
+      errorCodes: [...RETRIED_ERRORS, ...QUICK_RETRIED],
+      retry: retryAsPolicySays(options)
     }),
     interceptors.redirect({ maxRedirections: 10 })
   );
@@ -1387,6 +1502,13 @@ function pyContains(container, item) {
 var BUNDLE_MANIFEST = "bundle.json";
 var BUNDLE_SUMS = "SHA256SUMS";
 var STATE_DIR = ".kubespray-bundle";
+var TARBALL_PATTERN = /^kubespray-[\w.-]+\.tar\.gz$/;
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v2) => versionName(v2.kubespray)) : [versionName(manifest.kubespray)];
+}
 function isBundleContent(path) {
   return path !== BUNDLE_SUMS && path !== STATE_DIR && !path.startsWith(`${STATE_DIR}/`);
 }
@@ -1413,12 +1535,50 @@ var UPSTREAM_INDEX = "dev.kubespray-bundle.upstream-index";
 // src/domain/release-manifest.ts
 var RELEASE_MANIFEST = "bundle.json";
 
-// src/adapters/oci-layout.ts
-var import_node_crypto2 = require("node:crypto");
-var import_node_fs3 = require("node:fs");
-var import_promises2 = require("node:fs/promises");
-var import_node_os = require("node:os");
-var import_node_path2 = require("node:path");
+// src/domain/delta.ts
+var DELTA_SCHEMA = "kubespray-bundle-delta/v1";
+function isContentPath(path) {
+  if (path.startsWith("images/blobs/sha256/")) return true;
+  if (path.startsWith("files/")) return path !== "files/SHA256SUMS";
+  return !path.includes("/") && TARBALL_PATTERN.test(path);
+}
+function planDelta(bundle, base) {
+  const baseBySha = /* @__PURE__ */ new Map();
+  const baseByPath = /* @__PURE__ */ new Map();
+  for (const line of [...base].sort((a, b2) => compare(a.path, b2.path))) {
+    if (!isSafeRelative(line.path) || line.path === BUNDLE_SUMS) continue;
+    baseByPath.set(line.path, line.sha256);
+    if (!baseBySha.has(line.sha256)) baseBySha.set(line.sha256, line.path);
+  }
+  const carry = [];
+  const take = [];
+  for (const line of [...bundle].sort((a, b2) => compare(a.path, b2.path))) {
+    if (!isContentPath(line.path)) continue;
+    const from = baseByPath.get(line.path) === line.sha256 ? line.path : baseBySha.get(line.sha256);
+    if (from === void 0) carry.push(line);
+    else take.push({ path: line.path, from, sha256: line.sha256 });
+  }
+  return { carry, take };
+}
+function encodeDeltaManifest(manifest) {
+  return `${JSON.stringify(manifest, null, 2)}
+`;
+}
+function chooseBaseBundle(candidates, prefix, bundle, where) {
+  const prefixes = candidates.map((c) => c.prefix);
+  if (prefixes.includes(prefix)) return prefix;
+  if (prefixes.length === 1) return prefixes[0];
+  if (!prefixes.length) throw new InputError(`${where} holds no bundle (no *-bundle-*.tar asset) to publish a delta against`);
+  const ours = new Set(bundle.filter((l) => isContentPath(l.path)).map((l) => l.sha256));
+  const shared = candidates.map((c) => ({ prefix: c.prefix, count: new Set((c.lines ?? []).filter((l) => ours.has(l.sha256)).map((l) => l.sha256)).size }));
+  const best = Math.max(...shared.map((c) => c.count));
+  const top = shared.filter((c) => c.count === best);
+  if (top.length === 1 && best > 0) return top[0].prefix;
+  throw new InputError(`${where} holds several bundles and no one of them shares the most content with this one (${shared.map((c) => `${c.prefix}: ${c.count}`).join(", ")}); publish the delta against a release holding one bundle`);
+}
+var needsContentToChoose = (prefixes, prefix) => prefixes.length > 1 && !prefixes.includes(prefix);
+var isSafeRelative = (path) => !path.startsWith("/") && !path.includes("\\") && path.split("/").every((s3) => s3 !== "" && s3 !== "." && s3 !== "..");
+var compare = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
 
 // src/adapters/fs-atomic.ts
 var import_node_fs2 = require("node:fs");
@@ -1502,6 +1662,11 @@ async function regularFile(path) {
 }
 
 // src/adapters/oci-layout.ts
+var import_node_crypto2 = require("node:crypto");
+var import_node_fs3 = require("node:fs");
+var import_promises2 = require("node:fs/promises");
+var import_node_os = require("node:os");
+var import_node_path2 = require("node:path");
 var DigestMismatchError = class extends Error {
   constructor(what, expected, got) {
     super(`${what}: digest mismatch: expected ${expected}, got ${got}`);
@@ -4675,6 +4840,14 @@ async function writeHashed(source, path) {
 
 // src/adapters/bundle-parts.ts
 var MTIME = /* @__PURE__ */ new Date("2000-01-01T00:00:00Z");
+var NoLinkCache = class extends Map {
+  get() {
+    return void 0;
+  }
+  set() {
+    return this;
+  }
+};
 async function writePart(bundleDir, plan, indexEntries, dir) {
   const target = (0, import_node_path12.join)(dir, plan.name);
   if (plan.kind !== "images") return tarInto(target, bundleDir, plan.entries);
@@ -4696,7 +4869,7 @@ async function writePart(bundleDir, plan, indexEntries, dir) {
 async function tarInto(target, cwd, entries) {
   const temp = tempPathFor(target);
   try {
-    const { sha256, size } = await writeHashed(Qn({ cwd, portable: true, mtime: MTIME, noDirRecurse: true }, entries), temp);
+    const { sha256, size } = await writeHashed(Qn({ cwd, portable: true, mtime: MTIME, noDirRecurse: true, linkCache: new NoLinkCache() }, entries), temp);
     await (0, import_promises5.rename)(temp, target);
     return { name: target.split("/").pop() ?? target, path: target, size, sha256 };
   } catch (e) {
@@ -4800,6 +4973,22 @@ async function verifyDirectory(bundleDir, concurrency) {
   });
   return { checked: entries.length, bytes, problems: results.filter((r) => r !== void 0), sums: new Map(entries.map((e) => [e.path, e.sha256])) };
 }
+function versionProblems(manifest, sums) {
+  const problems = [];
+  const files = new Set(manifest.files.map((f2) => f2.path));
+  const images = new Set(manifest.images.map((i) => i.line));
+  const charts = new Set((manifest.charts ?? []).map((c) => c.path));
+  for (const v2 of manifest.versions ?? []) {
+    const name = `Kubespray ${versionName(v2.kubespray)}`;
+    const tarball = v2.kubespray.tarball;
+    if (tarball && sums.get(tarball.path) !== tarball.sha256) problems.push(`${tarball.path}: ${name}'s source, ${sums.has(tarball.path) ? `bundle.json says sha256 ${tarball.sha256}, ${BUNDLE_SUMS} says ${sums.get(tarball.path)}` : `not in ${BUNDLE_SUMS}`}`);
+    for (const arch of manifest.arches) if (!sums.has(`${v2.lists}/${arch}/files.json`)) problems.push(`${v2.lists}/${arch}/files.json: ${name}'s lists for ${arch}, not in ${BUNDLE_SUMS}`);
+    for (const path of v2.files) if (!files.has(path)) problems.push(`${itemName(path)}: ${name} names it, but bundle.json's files do not`);
+    for (const line of v2.images) if (!images.has(line)) problems.push(`image ${line}: ${name} names it, but bundle.json's images do not`);
+    for (const path of v2.charts ?? []) if (!charts.has(path)) problems.push(`chart ${path}: ${name} names it, but bundle.json's charts do not`);
+  }
+  return problems;
+}
 async function runVerify(bundleDir, concurrency) {
   const manifest = await readBundleManifest(bundleDir);
   const { checked, bytes, problems, sums } = await verifyDirectory(bundleDir, concurrency);
@@ -4818,6 +5007,7 @@ async function runVerify(bundleDir, concurrency) {
   }
   const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]));
   for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
+  problems.push(...versionProblems(manifest, sums));
   for (const e of await (0, import_promises7.readdir)(bundleDir, { recursive: true, withFileTypes: true })) {
     const path = (0, import_node_path14.relative)(bundleDir, (0, import_node_path14.join)(e.parentPath, e.name)).split(import_node_path14.sep).join("/");
     if (e.isDirectory() || path === STATE_DIR || path.startsWith(`${STATE_DIR}/`)) continue;
@@ -4830,38 +5020,43 @@ async function runVerify(bundleDir, concurrency) {
 // src/pipeline/publish.ts
 var ASSET_SUMS = "SHA256SUMS";
 var publishDir = (bundleDir) => (0, import_node_path15.join)(bundleDir, STATE_DIR, "publish");
-async function packBundle(bundleDir, partSize, progress, concurrency = 4) {
+async function prepareBundle(bundleDir, concurrency) {
   const manifest = await readBundleManifest(bundleDir);
   await refuseUnverified(bundleDir, concurrency);
-  const sums = await (0, import_promises8.readFile)((0, import_node_path15.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
+  const sumsText = await (0, import_promises8.readFile)((0, import_node_path15.join)(bundleDir, BUNDLE_SUMS), "utf8").catch(() => {
     throw new InputError(`${bundleDir} has no ${BUNDLE_SUMS}: run the build command into it first`);
   });
-  const entries = parseSums(sums);
-  const listed = entries.map((e) => e.path);
+  const entries = parseSums(sumsText);
+  const sizes = /* @__PURE__ */ new Map([[BUNDLE_SUMS, Buffer.byteLength(sumsText)]]);
+  await runPool(entries, Math.max(4, concurrency), async (e) => sizes.set(e.path, (await (0, import_promises8.stat)((0, import_node_path15.join)(bundleDir, e.path))).size));
+  return { manifest, sumsText, entries, prefix: assetPrefix(manifest, entries), sizes };
+}
+var fullBytes = (prepared) => [...prepared.sizes.values()].reduce((n, x) => n + x, 0);
+async function packPrepared(bundleDir, prepared, partSize, progress, carry) {
+  const { manifest, entries, prefix, sizes } = prepared;
+  const packs = (path) => !carry || !isContentPath(path) || carry.has(path);
+  const sizeOf = (path) => sizes.get(path) ?? 0;
   const layout = new OciLayout((0, import_node_path15.join)(bundleDir, "images"));
   const index = (await layout.readIndex()).manifests;
-  const blobSize = /* @__PURE__ */ new Map();
-  const sizeOf = async (path) => (await (0, import_promises8.stat)((0, import_node_path15.join)(bundleDir, path))).size;
+  const blobPaths = /* @__PURE__ */ new Set();
   const images = [];
   for (const entry of index) {
-    const digests = [...layout.reachable([entry])];
     const blobs = [];
-    for (const digest of digests) {
+    for (const digest of layout.reachable([entry])) {
       const path = `images/blobs/sha256/${digest.slice("sha256:".length)}`;
-      if (!blobSize.has(digest)) blobSize.set(digest, await sizeOf(path));
-      blobs.push({ digest, size: blobSize.get(digest) ?? 0 });
+      blobPaths.add(path);
+      if (packs(path)) blobs.push({ digest, size: sizeOf(path) });
     }
-    images.push({ line: entry.annotations?.[REF_NAME] ?? entry.digest, blobs });
+    if (blobs.length) images.push({ line: entry.annotations?.[REF_NAME] ?? entry.digest, blobs });
   }
   const fileSet = new Set(manifest.files.map((f2) => f2.path));
-  const inImages = new Set([...blobSize.keys()].map((d) => `images/blobs/sha256/${d.slice("sha256:".length)}`));
   const files = [];
-  const meta = [{ path: BUNDLE_SUMS, size: await sizeOf(BUNDLE_SUMS) }];
-  for (const path of listed) {
-    if (fileSet.has(path)) files.push({ path, size: await sizeOf(path) });
-    else if (!inImages.has(path)) meta.push({ path, size: await sizeOf(path) });
+  const meta = [{ path: BUNDLE_SUMS, size: sizeOf(BUNDLE_SUMS) }];
+  for (const { path } of entries) {
+    if (blobPaths.has(path) || !packs(path)) continue;
+    if (fileSet.has(path)) files.push({ path, size: sizeOf(path) });
+    else meta.push({ path, size: sizeOf(path) });
   }
-  const prefix = assetPrefix(manifest, entries);
   const plans = planParts(prefix, partSize, meta, files, images);
   const dir = publishDir(bundleDir);
   await (0, import_promises8.rm)(dir, { recursive: true, force: true });
@@ -4891,11 +5086,36 @@ async function nameByContent(part) {
   return { ...part, name, path };
 }
 async function runPublish(request, releases, progress) {
-  const { manifest, prefix, plans, parts } = await packBundle(request.bundleDir, request.partSize, progress, request.concurrency);
+  if (request.baseTag !== void 0 && request.baseTag === request.tag) {
+    throw new InputError(`--base-tag ${request.baseTag} is --tag itself: a delta goes into another release than the base it is read against`);
+  }
+  const prepared = await prepareBundle(request.bundleDir, request.concurrency);
+  const base = request.baseTag === void 0 ? void 0 : await readBase(releases, request.baseTag, prepared.prefix, prepared.entries);
+  const plan = base ? planDelta(prepared.entries, base.lines) : void 0;
+  const { manifest, prefix, plans, parts: tarParts } = await packPrepared(request.bundleDir, prepared, request.partSize, progress, plan && new Set(plan.carry.map((c) => c.path)));
+  const dir = publishDir(request.bundleDir);
+  const parts = [...tarParts, await writeMetaAsset(dir, prefix, "sums", prepared.sumsText)];
+  let delta;
+  if (base && plan) {
+    const bytesOf = (lines) => lines.reduce((n, l) => n + (prepared.sizes.get(l.path) ?? 0), 0);
+    const deltaManifest = {
+      schema: DELTA_SCHEMA,
+      tool: { name: "kubespray-bundle", version: TOOL_VERSION },
+      prefix,
+      sums: sha256Of(prepared.sumsText),
+      base: base.base,
+      take: plan.take,
+      bytes: { full: fullBytes(prepared), carried: bytesOf(plan.carry), fromBase: bytesOf(plan.take) }
+    };
+    parts.push(await writeMetaAsset(dir, prefix, "delta", encodeDeltaManifest(deltaManifest)));
+    delta = { base: base.base, carried: plan.carry.length, carriedBytes: deltaManifest.bytes.carried, taken: plan.take.length, takenBytes: deltaManifest.bytes.fromBase };
+  }
+  for (const p2 of parts.slice(tarParts.length)) progress?.packed(p2);
+  const sizes = { full: fullBytes(prepared), published: parts.reduce((n, p2) => n + p2.size, 0) };
   let release = await releases.byTag(request.tag);
   let created = false;
   if (!release) {
-    const made = await releases.createOrFind(request.tag, `Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} offline bundle`, releaseNotes(manifest, prefix));
+    const made = await releases.createOrFind(request.tag, `Kubespray ${versionNames(manifest).join(", ")} offline bundle${delta ? ` (delta against ${delta.base.tag})` : ""}`, releaseNotes(manifest, prefix, delta?.base));
     release = made.release;
     created = made.created;
   }
@@ -4930,7 +5150,50 @@ async function runPublish(request, releases, progress) {
   if (merged) await releases.deleteAsset(merged);
   const deleted = await removeStale(releases, after, prefix, ours);
   if (release.draft) release = await releases.update(release, { draft: false });
-  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted };
+  return { releaseUrl: release.html_url, created, assets: [...assets.flatMap((a) => a ?? []), { ...sums, images: [] }], deleted, sizes, delta };
+}
+async function readBase(releases, tag, prefix, bundle) {
+  const where = `${releases.repo} release ${tag} (--base-tag)`;
+  const release = await releases.byTag(tag);
+  if (!release) throw new InputError(`${releases.repo} has no release ${tag} (--base-tag): publish the base bundle there first, or leave --base-tag out for a full bundle`);
+  const assets = await releases.assets(release);
+  const sumsAsset = assets.find((a) => a.name === ASSET_SUMS);
+  if (!sumsAsset) throw new InputError(`${where} has no ${ASSET_SUMS} asset: not a bundle published by kubespray-bundle (or a publish is under way: run again)`);
+  const listed = new Map(parseSums(await releases.text(sumsAsset)).map((e) => [e.path, e.sha256]));
+  const prefixes = bundlePrefixes(listed.keys());
+  const sumsAssetOf = (basePrefix2) => [...listed.keys()].find((n) => partKind(basePrefix2, n) === "sums");
+  const sumsName = (basePrefix2) => {
+    const name = sumsAssetOf(basePrefix2);
+    if (name) return name;
+    throw new InputError(
+      `${where}: bundle ${basePrefix2} has no ${basePrefix2}-sums-*.txt asset (its own ${BUNDLE_SUMS}, what a delta reads to know what the base holds): it was published before deltas were. Publish that bundle to ${tag} again with this version (its parts stay, the asset is added), or leave --base-tag out`
+    );
+  };
+  const readSums = async (name) => {
+    const asset = assets.find((a) => a.name === name);
+    if (!asset) throw new InputError(`${where}: its ${ASSET_SUMS} lists ${name}, which the release does not have (a publish under way? run again)`);
+    const text4 = await releases.text(asset);
+    if (sha256Of(text4) !== listed.get(name)) throw new InputError(`${where}: ${name} hashes to sha256 ${sha256Of(text4)}, the release's ${ASSET_SUMS} says ${listed.get(name) ?? ""}; publish the base again`);
+    return text4;
+  };
+  const texts = /* @__PURE__ */ new Map();
+  let candidates = prefixes;
+  if (needsContentToChoose(prefixes, prefix)) {
+    candidates = prefixes.filter((p2) => sumsAssetOf(p2) !== void 0);
+    if (!candidates.length) sumsName(prefixes[0]);
+    for (const p2 of candidates) texts.set(p2, await readSums(sumsName(p2)));
+  }
+  const basePrefix = chooseBaseBundle(candidates.map((p2) => ({ prefix: p2, lines: texts.has(p2) ? parseSums(texts.get(p2) ?? "") : void 0 })), prefix, bundle, where);
+  const text3 = texts.get(basePrefix) ?? await readSums(sumsName(basePrefix));
+  const sha256 = sha256Of(text3);
+  return { base: { repo: releases.repo, tag, prefix: basePrefix, sums: sha256 }, lines: parseSums(text3) };
+}
+async function writeMetaAsset(dir, prefix, kind, text3) {
+  const sha256 = sha256Of(text3);
+  const name = metaAssetName(prefix, kind, sha256);
+  const path = (0, import_node_path15.join)(dir, name);
+  await writeFileAtomic(path, text3);
+  return { name, path, size: Buffer.byteLength(text3), sha256 };
 }
 async function clearDeadUploads(releases, existing, parts, prefix) {
   const adoptable = /* @__PURE__ */ new Map();
@@ -5017,9 +5280,20 @@ async function swapSums(releases, release, read, ours) {
   }
 }
 var sha256Of = (text3) => (0, import_node_crypto6.createHash)("sha256").update(text3).digest("hex");
-function releaseNotes(manifest, prefix) {
+function releaseNotes(manifest, prefix, base) {
+  if (base) {
+    return [
+      `Delta of the offline bundle of Kubespray ${versionsLine(manifest)}, ${manifest.arches.join(" + ")}, against the bundle of release ${base.tag} (${base.prefix}): only the files and image blobs that one lacks, and this bundle's full metadata.`,
+      "",
+      `Rebuild it beside a copy of the ${base.tag} bundle (its SHA256SUMS has sha256 ${base.sums}):`,
+      "```sh",
+      `node dist/cli.js fetch --repo ${base.repo} --tag TAG --base BASE_DIR --out bundle`,
+      "```",
+      `or, with every asset copied: \`node dist/cli.js fetch --from-dir ASSETS --base BASE_DIR --out bundle\`. The parts of a delta are not usable alone.`
+    ].join("\n");
+  }
   return [
-    `Offline bundle of Kubespray ${manifest.kubespray.tag ?? manifest.kubespray.spec} (${manifest.kubespray.commit ?? "local tree"}), kube_version ${manifest.kubeVersion}, ${manifest.arches.join(" + ")}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
+    `Offline bundle of Kubespray ${versionsLine(manifest)}, ${manifest.arches.join(" + ")}: ${manifest.totals.files} files and ${manifest.totals.images} images.`,
     "",
     "Download every asset, then:",
     "```sh",
@@ -5031,12 +5305,9 @@ function releaseNotes(manifest, prefix) {
     `or \`node dist/cli.js fetch --repo OWNER/NAME --tag TAG --asset-prefix ${prefix} --out bundle\`. Each images part is an OCI archive on its own (\`skopeo copy oci-archive:PART:IMAGE \u2026\`).`
   ].join("\n");
 }
-
-// src/report/table.ts
-function formatTable(header2, rows) {
-  const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
-  return line(header2) + line(widths.map((w2) => "-".repeat(w2))) + rows.map(line).join("");
+function versionsLine(manifest) {
+  const one = (k2, kube) => `${k2.tag ?? k2.spec} (${k2.commit ?? "local tree"}), kube_version ${kube}`;
+  return manifest.versions ? manifest.versions.map((v2) => one(v2.kubespray, v2.kubeVersion)).join("; ") : one(manifest.kubespray, manifest.kubeVersion);
 }
 
 // src/report/output.ts
@@ -5065,6 +5336,22 @@ function formatBytes(n) {
     unit++;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+// src/report/publish-sizes.ts
+function sizeLine(result) {
+  const { full, published } = result.sizes;
+  if (!result.delta) return `full bundle: ${formatBytes(full)} (${full} bytes), published in full: ${formatBytes(published)} of assets`;
+  const d = result.delta;
+  const share = full ? ` (${(published / full * 100).toFixed(1)}% of the full bundle)` : "";
+  return `delta against ${d.base.tag}: ${formatBytes(published)} (${published} bytes) of assets${share}; full bundle ${formatBytes(full)} (${full} bytes). Carried: ${d.carried} files and blobs (${formatBytes(d.carriedBytes)}); taken from the base on the far side: ${d.taken} (${formatBytes(d.takenBytes)})`;
+}
+
+// src/report/table.ts
+function formatTable(header2, rows) {
+  const widths = header2.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n";
+  return line(header2) + line(widths.map((w2) => "-".repeat(w2))) + rows.map(line).join("");
 }
 
 // src/cli/args.ts
@@ -5716,7 +6003,7 @@ function versionCompare(value, version, operator = "eq", strict = null, versionT
 function text2(v2) {
   return pyStr(failIfUndefined(v2));
 }
-function compare(op) {
+function compare2(op) {
   return (value, args) => {
     const c = pyEquals(value, args[0]) ? 0 : pyCompare(value, args[0], op);
     return op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
@@ -5753,10 +6040,10 @@ var TESTS = {
   upper: (value) => text2(value) === text2(value).toUpperCase(),
   eq: (value, args) => pyEquals(value, args[0]),
   ne: (value, args) => !pyEquals(value, args[0]),
-  lt: compare("<"),
-  le: compare("<="),
-  gt: compare(">"),
-  ge: compare(">="),
+  lt: compare2("<"),
+  le: compare2("<="),
+  gt: compare2(">"),
+  ge: compare2(">="),
   in: (value, args) => pyContains(args[0], value),
   contains: (value, args) => pyContains(value, args[0]),
   sameas: (value, args) => value === args[0],
@@ -5795,6 +6082,19 @@ TESTS[">"] = TESTS.greaterthan = TESTS.gt;
 TESTS[">="] = TESTS.ge;
 TESTS.version_compare = TESTS.version;
 
+// src/domain/helm/repository.ts
+var jsYaml = lazyRequire("js-yaml");
+
+// src/domain/helm/values.ts
+var jsYaml2 = lazyRequire("js-yaml");
+
+// src/adapters/chart-archive.ts
+var MAX_TEXT_BYTES = 4 << 20;
+var MAX_EXPANDED_BYTES = 256 << 20;
+
+// src/pipeline/charts.ts
+var MAX_INDEX_BYTES = 64 << 20;
+
 // src/adapters/out-dir.ts
 var import_promises9 = require("node:fs/promises");
 var import_node_path16 = require("node:path");
@@ -5825,6 +6125,7 @@ function parseRepository(value) {
 // src/cli/commands/publish.ts
 var USAGE = `Usage:
   kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG [--part-size BYTES]
+  kubespray-bundle publish --bundle DIR --repo OWNER/NAME --tag TAG --base-tag BASE_TAG
 
 Verifies the bundle directory (from the build command) as verify does, and refuses one that
 does not verify, naming each bad item. Then publishes it as assets of the release TAG, creating
@@ -5838,7 +6139,15 @@ differently configured bundles live in one release side by side) and SHA8 starts
 own sha256. A part goes up as NAME.partial and is renamed once complete; SHA256SUMS is swapped
 to the new parts, and only then are the parts it no longer lists deleted: a run failing at any
 point leaves the release's SHA256SUMS and its parts in place, and a re-run finishes the job
-(parts already there are kept).
+(parts already there are kept). Every publish also uploads PREFIX-sums-SHA8.txt, the bundle's
+own SHA256SUMS: what a later delta reads to know what this bundle holds.
+
+With --base-tag, a delta: only the release BASE_TAG's small PREFIX-sums-*.txt asset is read
+(never its parts), and only the files and image blobs that bundle lacks (by sha256 and digest,
+not by name) are packed, with this bundle's full metadata (bundle.json, SHA256SUMS, lists,
+index.json), plus PREFIX-delta-SHA8.json naming the base (repository, tag, and the sha256 of
+the base bundle's own SHA256SUMS). The base release is left untouched. The far side rebuilds
+the bundle with fetch --base BASE_DIR, BASE_DIR being the base bundle as fetched.
 
 Options:
   --bundle DIR          the bundle directory
@@ -5846,6 +6155,7 @@ Options:
   --tag TAG             the release's tag (created at the default branch if missing)
   --part-size BYTES     largest asset (default ${DEFAULT_PART_SIZE}, just under GitHub's 2 GiB;
                         K, M, G suffixes are binary)
+  --base-tag BASE_TAG   publish a delta against the bundle of release BASE_TAG (same repository)
   --concurrency N       uploads at once (default 4)
   --json                print the result as one JSON object on stdout
   -h, --help            show this help
@@ -5863,7 +6173,7 @@ function parseSize(name, value, fallback) {
 async function run(args) {
   const values = parseCommandArgs(
     args,
-    { bundle: { type: "string" }, repo: { type: "string" }, tag: { type: "string" }, "part-size": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
+    { bundle: { type: "string" }, repo: { type: "string" }, tag: { type: "string" }, "base-tag": { type: "string" }, "part-size": { type: "string" }, concurrency: { type: "string" }, json: { type: "boolean" } },
     USAGE
   );
   if (!values) return;
@@ -5871,11 +6181,12 @@ async function run(args) {
   if (!values.repo) throw new UsageError("--repo OWNER/NAME is required");
   await requireDir("--bundle", values.bundle);
   if (!values.tag) throw new UsageError("--tag TAG is required");
+  if (values["base-tag"] !== void 0 && !values["base-tag"].trim()) throw new UsageError("--base-tag: give the tag of the release to publish a delta against");
   const http = createHttpClient(DEFAULT_HTTP_OPTIONS);
   const releases = new GitHubReleases(githubFromEnv(http, "publish"), parseRepository(ownerAndName("--repo", values.repo)));
   try {
     const result = await runPublish(
-      { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize("part-size", values["part-size"], DEFAULT_PART_SIZE), concurrency: positiveInt("concurrency", values.concurrency, 4) },
+      { bundleDir: values.bundle, repo: values.repo, tag: values.tag, partSize: parseSize("part-size", values["part-size"], DEFAULT_PART_SIZE), concurrency: positiveInt("concurrency", values.concurrency, 4), baseTag: values["base-tag"] },
       releases,
       {
         packed: (p2) => writeErr(`packed ${p2.name} (${formatBytes(p2.size)})
@@ -5891,6 +6202,8 @@ async function run(args) {
     }
     writeOut(formatTable(["asset", "size", "sha256", "result"], result.assets.map((a) => [a.name, formatBytes(a.size), a.sha256.slice(0, 16), a.action])));
     if (result.deleted.length) writeOut(`deleted: ${result.deleted.join(", ")}
+`);
+    writeOut(`${sizeLine(result)}
 `);
     writeOut(`${result.created ? "created" : "updated"} ${result.releaseUrl}
 `);

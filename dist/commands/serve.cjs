@@ -546,6 +546,34 @@ async function serveRegistry(layout, blobsRoot, catalog, req, res) {
   await sendFile(blobsRoot, layout.blobPath(reference), req, res, { ...apiHeaders, "content-type": "application/octet-stream", "docker-content-digest": reference, etag: `"${reference}"` });
 }
 
+// src/pipeline/bundle-dir.ts
+var import_promises5 = require("node:fs/promises");
+var import_node_path4 = require("node:path");
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v) => versionName(v.kubespray)) : [versionName(manifest.kubespray)];
+}
+
+// src/pipeline/bundle-dir.ts
+async function readBundleManifest(bundleDir) {
+  let text;
+  try {
+    text = await (0, import_promises5.readFile)((0, import_node_path4.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
+  } catch {
+    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${(0, import_node_path4.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
+  }
+}
+
 // src/report/output.ts
 var import_node_fs4 = require("node:fs");
 function writeAll(fd, text) {
@@ -584,8 +612,8 @@ function parseCommandArgs(args, options, usage) {
 }
 
 // src/adapters/out-dir.ts
-var import_promises5 = require("node:fs/promises");
-var import_node_path4 = require("node:path");
+var import_promises6 = require("node:fs/promises");
+var import_node_path5 = require("node:path");
 function reason(e) {
   return e.message.split(", ")[0];
 }
@@ -595,8 +623,8 @@ function kindOf(info) {
 }
 async function requireDir(flag, path) {
   const label = `${flag} ${path}`;
-  const dir = (0, import_node_path4.resolve)(path);
-  const info = await (0, import_promises5.stat)(dir).catch((e) => {
+  const dir = (0, import_node_path5.resolve)(path);
+  const info = await (0, import_promises6.stat)(dir).catch((e) => {
     throw new InputError(isMissing(e) ? `${label}: no such directory` : `${label}: cannot read it (${reason(e)})`);
   });
   if (!info.isDirectory()) throw new InputError(`${label}: is ${kindOf(info)}, not a directory`);
@@ -624,6 +652,10 @@ function port(name, value, fallback) {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new UsageError(`--${name} ${value}: expected a port number`);
   return Number(value);
 }
+async function severalVersions(bundleDir) {
+  const manifest = await readBundleManifest(bundleDir).catch(() => void 0);
+  return manifest?.versions ? versionNames(manifest) : void 0;
+}
 async function run(args) {
   const values = parseCommandArgs(
     args,
@@ -642,6 +674,9 @@ async function run(args) {
 `)
   );
   writeOut(`files: ${serving.filesUrl}/  registry: ${serving.registry} (${serving.images} images, read-only, plain HTTP)
+`);
+  const versions = await severalVersions(values.bundle);
+  if (versions) writeOut(`Kubespray ${versions.join(", ")}: offline-yml --bundle ${values.bundle} --kubespray TAG writes each one's offline.yml
 `);
   await new Promise((resolve3) => {
     const stop = () => {

@@ -30,14 +30,6 @@ module.exports = __toCommonJS(verify_exports);
 var import_promises4 = require("node:fs/promises");
 var import_node_path4 = require("node:path");
 
-// src/domain/bundle.ts
-var BUNDLE_MANIFEST = "bundle.json";
-var BUNDLE_SUMS = "SHA256SUMS";
-var STATE_DIR = ".kubespray-bundle";
-function isBundleContent(path) {
-  return path !== BUNDLE_SUMS && path !== STATE_DIR && !path.startsWith(`${STATE_DIR}/`);
-}
-
 // src/domain/errors.ts
 var InputError = class extends Error {
   constructor(message) {
@@ -45,6 +37,17 @@ var InputError = class extends Error {
     this.name = "InputError";
   }
 };
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+var BUNDLE_SUMS = "SHA256SUMS";
+var STATE_DIR = ".kubespray-bundle";
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function isBundleContent(path) {
+  return path !== BUNDLE_SUMS && path !== STATE_DIR && !path.startsWith(`${STATE_DIR}/`);
+}
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -420,6 +423,22 @@ async function verifyDirectory(bundleDir, concurrency) {
   });
   return { checked: entries.length, bytes, problems: results.filter((r) => r !== void 0), sums: new Map(entries.map((e) => [e.path, e.sha256])) };
 }
+function versionProblems(manifest, sums) {
+  const problems = [];
+  const files = new Set(manifest.files.map((f) => f.path));
+  const images = new Set(manifest.images.map((i) => i.line));
+  const charts = new Set((manifest.charts ?? []).map((c) => c.path));
+  for (const v of manifest.versions ?? []) {
+    const name = `Kubespray ${versionName(v.kubespray)}`;
+    const tarball = v.kubespray.tarball;
+    if (tarball && sums.get(tarball.path) !== tarball.sha256) problems.push(`${tarball.path}: ${name}'s source, ${sums.has(tarball.path) ? `bundle.json says sha256 ${tarball.sha256}, ${BUNDLE_SUMS} says ${sums.get(tarball.path)}` : `not in ${BUNDLE_SUMS}`}`);
+    for (const arch of manifest.arches) if (!sums.has(`${v.lists}/${arch}/files.json`)) problems.push(`${v.lists}/${arch}/files.json: ${name}'s lists for ${arch}, not in ${BUNDLE_SUMS}`);
+    for (const path of v.files) if (!files.has(path)) problems.push(`${itemName(path)}: ${name} names it, but bundle.json's files do not`);
+    for (const line of v.images) if (!images.has(line)) problems.push(`image ${line}: ${name} names it, but bundle.json's images do not`);
+    for (const path of v.charts ?? []) if (!charts.has(path)) problems.push(`chart ${path}: ${name} names it, but bundle.json's charts do not`);
+  }
+  return problems;
+}
 async function runVerify(bundleDir, concurrency) {
   const manifest = await readBundleManifest(bundleDir);
   const { checked, bytes, problems, sums } = await verifyDirectory(bundleDir, concurrency);
@@ -438,6 +457,7 @@ async function runVerify(bundleDir, concurrency) {
   }
   const saved = new Set(index.map((d) => d.annotations?.[REF_NAME]));
   for (const image of manifest.images) if (!saved.has(image.line)) problems.push(`image ${image.line}: in bundle.json but not in images/index.json`);
+  problems.push(...versionProblems(manifest, sums));
   for (const e of await (0, import_promises4.readdir)(bundleDir, { recursive: true, withFileTypes: true })) {
     const path = (0, import_node_path4.relative)(bundleDir, (0, import_node_path4.join)(e.parentPath, e.name)).split(import_node_path4.sep).join("/");
     if (e.isDirectory() || path === STATE_DIR || path.startsWith(`${STATE_DIR}/`)) continue;
