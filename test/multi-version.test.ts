@@ -278,7 +278,7 @@ describe('several versions, the pure parts', () => {
       wantedBy: new Map()
     }
     const input = { spec: tag, repository: 'o/kubespray' }
-    return { input, resolved: { spec: tag, tag, commit: tag.replace(/\D/g, '').padEnd(40, '0') }, source: undefined, lists: new Map(), listsDir: `lists/${tag}`, plan, charts: [], auditedTree: { dir: '', done: async () => undefined } }
+    return { input, resolved: { spec: tag, tag, commit: tag.replace(/\D/g, '').padEnd(40, '0') }, source: undefined, lists: new Map(), listsDir: `lists/${tag}`, label: tag, plan, charts: [], auditedTree: { dir: '', done: async () => undefined } }
   }
 
   it('joins plans: a file once by url, an image once by reference; one url with two checksums is refused, naming both versions', () => {

@@ -6,16 +6,19 @@
  *   DIR/SHA256SUMS                  every other file of DIR (sha256sum -c passes)
  *   DIR/kubespray-<version>.tar.gz  Kubespray's source as GitHub served it (one per version)
  *   DIR/lists/<arch>/               files.list, images.list, files.json of each arch
- *   DIR/lists/<tag>/<arch>/         the same, per version, in a bundle of several versions
+ *   DIR/lists/<label>/<arch>/       the same, per version, in a bundle of several versions
+ *                                   (<label>: domain/version-spec.ts versionLabels, the tag
+ *                                   when it is a safe path name)
  *   DIR/files/                      the files (+ files/SHA256SUMS), as the files command lays them out
  *   DIR/images/                     one OCI layout with every image of every arch
  *   DIR/.kubespray-bundle/          the tool's own state for re-runs: never listed, never published
  *
  * A bundle of several Kubespray versions (an upgrade path: `build --kubespray 2.30,2.31`) holds
  * every file and blob once: `files`, `images` and `charts` are the union, and `versions` says
- * which of them each version needs, beside its own lists and tarball. Its top-level `kubespray`
- * and `kubeVersion` are those of the version listed last (the upgrade's target), so a reader that
- * knows no `versions` still sees one consistent version. A bundle of one version has no
+ * which of them each version needs, beside its own lists and tarball. Its versions are in
+ * canonical order (version-spec.ts canonicalOrder: releases oldest first, whatever order they
+ * were asked in); its top-level `kubespray` and `kubeVersion` are those of the last one (the
+ * upgrade's target), so a reader that knows no `versions` still sees one consistent version. A bundle of one version has no
  * `versions` and is laid out as it always was.
  */
 import { InputError } from './errors.js'
@@ -88,7 +91,7 @@ export interface KubesprayOrigin {
 export interface BundleVersion {
   kubespray: KubesprayOrigin
   kubeVersion: string
-  /** Relative to DIR: lists/<tag>, holding <arch>/files.list, images.list and files.json. */
+  /** Relative to DIR: lists/<label>, holding <arch>/files.list, images.list and files.json. */
   lists: string
   /** Paths (relative to DIR) of the files this version fetches, each one of the bundle's `files`. */
   files: string[]
@@ -118,7 +121,7 @@ export interface BundleManifest {
   images: BundleImage[]
   /** Helm charts of other roles (absent in bundles made before charts were carried). */
   charts?: BundleChart[]
-  /** A bundle of several Kubespray versions: each, in the order asked (absent for one version). */
+  /** A bundle of several Kubespray versions: each, oldest first (canonical order; absent for one version). */
   versions?: BundleVersion[]
   /**
    * `saved` (several versions only): the bytes that sharing saved, the versions' `bytes` summed
@@ -137,8 +140,9 @@ export function toJson(v: Value): unknown {
   return pyStr(v)
 }
 
+/** A version's tarball at the top of a bundle; `label` is its versionLabels entry (already a safe name, as lists/<label> is). */
 export function tarballName(label: string): string {
-  return `kubespray-${label.replace(/[^\w.-]/g, '_')}.tar.gz`
+  return `kubespray-${label}.tar.gz`
 }
 
 export function totals(files: readonly BundleFile[], images: readonly BundleImage[], uniqueImageBytes: number, otherBytes: number): BundleManifest['totals'] {

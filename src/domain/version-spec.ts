@@ -158,3 +158,54 @@ export interface ResolvedVersion {
 export function versionLabel(resolved: Pick<ResolvedVersion, 'tag' | 'commit'>): string {
   return resolved.tag ?? resolved.commit.slice(0, 12)
 }
+
+/**
+ * The canonical order of a bundle's versions, whatever order they were asked in: tags that are
+ * semver by precedence, oldest first (the last one is the upgrade's target, the top level of
+ * bundle.json); the rest (a branch head, a commit, a tag of another shape) after them, in the
+ * order given, since nothing says how they compare. The same versions then make the same
+ * bundle.json, SHA256SUMS, images/index.json and asset prefix.
+ */
+export function canonicalOrder<T>(items: readonly T[], tagOf: (item: T) => string | undefined): T[] {
+  const keyed = items.map((item, given) => {
+    const tag = tagOf(item)
+    return { item, given, semver: tag === undefined ? undefined : parseSemver(tag) }
+  })
+  return keyed
+    .sort((a, b) => {
+      if (a.semver && b.semver) return compareSemver(a.semver, b.semver) || a.given - b.given
+      if (a.semver || b.semver) return a.semver ? -1 : 1
+      return a.given - b.given
+    })
+    .map((k) => k.item)
+}
+
+/** What a file or directory name may hold: a version's label is both lists/<label> and kubespray-<label>.tar.gz. */
+const UNSAFE_IN_LABEL = /[^\w.-]/g
+
+/**
+ * Each version's label in a bundle: the tag (else the commit's first 12 digits) when it is a
+ * safe path name as it is; otherwise the tag made safe (every other character `_`, no leading
+ * dot or dash) plus its commit's first 12 digits, so that `rc/1` and `rc_1` stay apart. Two
+ * versions that would still share a label (also when only their case differs, as they would on
+ * a case-insensitive disk) are refused, naming both, before anything is written.
+ */
+export function versionLabels(versions: ReadonlyArray<Pick<ResolvedVersion, 'tag' | 'commit'>>): string[] {
+  const labels = versions.map((v) => {
+    const name = versionLabel(v)
+    const safe = name.replace(UNSAFE_IN_LABEL, '_').replace(/^[.-]/, '_')
+    return safe === name ? name : `${safe}-${v.commit.slice(0, 12)}`
+  })
+  const seen = new Map<string, number>()
+  for (const [i, label] of labels.entries()) {
+    const other = seen.get(label.toLowerCase())
+    if (other !== undefined) {
+      const named = (v: Pick<ResolvedVersion, 'tag' | 'commit'>): string => (v.tag ? `tag '${v.tag}' (commit ${v.commit.slice(0, 12)})` : `commit ${v.commit}`)
+      throw new InputError(
+        `Kubespray ${named(versions[other])} and ${named(versions[i])} would both be stored as lists/${label} and kubespray-${label}.tar.gz: build them as separate bundles`
+      )
+    }
+    seen.set(label.toLowerCase(), i)
+  }
+  return labels
+}

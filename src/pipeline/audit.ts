@@ -29,7 +29,7 @@ import {
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
 import { roleDownloads, type RoleImage } from '../domain/kubespray/downloads.js'
 import { extractSafely } from '../adapters/tar-safe.js'
-import { readBundleManifest } from './bundle-dir.js'
+import { bundlePathOf, readBundleManifest } from './bundle-dir.js'
 import { composeVariables } from './lists.js'
 import { Templar, type Variable } from '../domain/ansible/templar.js'
 import { pyStr, type PyDict } from '../domain/python/values.js'
@@ -169,7 +169,7 @@ async function extractBundleTree(bundleDir: string, manifest: BundleManifest, sc
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`)
   }
   const tree = join(scratch, 'tree')
-  await extractAuditedTree(join(bundleDir, manifest.kubespray.tarball.path), tree)
+  await extractAuditedTree(await bundlePathOf(bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
 

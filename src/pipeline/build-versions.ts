@@ -9,6 +9,7 @@
 import { InputError } from '../domain/errors.js'
 import type { BundleFile, BundleImage, BundleVersion, KubesprayOrigin } from '../domain/bundle.js'
 import type { FileRequest } from '../domain/files/list.js'
+import { relativePathFor, type Layout } from '../domain/files/layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { redactText } from '../domain/redact.js'
 import { versionLabel } from '../domain/version-spec.js'
@@ -35,10 +36,13 @@ function unionOf(a: readonly string[] | undefined, b: readonly string[] | undefi
  * another version is refused, naming both: one url is one path of the bundle), an image once by
  * its reference, each with the arches of all versions that want it. The role and variable that
  * want an extra are those of the first version that names it. Charts once by their archive's url.
+ * With the files' `layout` given, two urls it would store at one path are refused here, before
+ * any download, naming both versions.
  */
-export function unionOfVersions(versions: readonly VersionPlan[]): { plan: Plan; charts: PlannedChart[] } {
+export function unionOfVersions(versions: readonly VersionPlan[], layout?: Layout): { plan: Plan; charts: PlannedChart[] } {
   const plan: Plan = { files: [], fileArches: new Map(), images: [], imageArches: new Map(), wantedBy: new Map() }
   const files = new Map<string, { file: FileRequest; version: string }>()
+  const paths = new Map<string, { url: string; version: string }>()
   const lines = new Set<string>()
   const charts = new Map<string, PlannedChart>()
   const firstWanted = (key: string, v: VersionPlan, known: boolean): void => {
@@ -56,6 +60,7 @@ export function unionOfVersions(versions: readonly VersionPlan[]): { plan: Plan;
         )
       }
       if (!seen) {
+        if (layout) refuseSharedPath(paths, f, name, layout)
         files.set(f.url, { file: f, version: name })
         plan.files.push(f)
       }
@@ -74,6 +79,29 @@ export function unionOfVersions(versions: readonly VersionPlan[]): { plan: Plan;
     for (const chart of v.charts) if (!charts.has(chart.file.url)) charts.set(chart.file.url, chart)
   }
   return { plan, charts: [...charts.values()] }
+}
+
+/**
+ * Two urls of the versions that the layout stores at one path (kubespray-offline keeps a file
+ * by its name, not its host): refused before any download, naming both versions and urls. A
+ * url the layout cannot store at all is left to the files job, which names it.
+ */
+function refuseSharedPath(paths: Map<string, { url: string; version: string }>, file: FileRequest, version: string, layout: Layout): void {
+  let path: string
+  try {
+    path = file.path ?? relativePathFor(file.url, layout)
+  } catch {
+    return
+  }
+  const other = paths.get(path)
+  if (!other) {
+    paths.set(path, { url: file.url, version })
+    return
+  }
+  throw new InputError(
+    `Kubespray ${other.version} fetches ${redactText(other.url)} and ${version} fetches ${redactText(file.url)}, which the ${layout} layout would both store as files/${path}: ` +
+      `build with --layout original-host (each file under its url's host and path), or build these versions as separate bundles`
+  )
 }
 
 type Sum = { path: string; sha256: string; size: number }

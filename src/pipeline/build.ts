@@ -4,8 +4,11 @@
  *   resolve (spec → tag + commit) → source (tarball, kept by commit) → lists per arch →
  *   files ∥ images (downloading at the same time, hashed inside the streams) → bundle.json
  *   and SHA256SUMS.
- * Several versions (`2.30,2.31`) are planned one by one as above, their plans joined, and
- * downloaded once (pipeline/build-versions.ts): one files/ and one images/ for all of them.
+ * Several versions (`2.30,2.31`) are all resolved first (a bad one leaves the directory as it
+ * was), put in canonical order (releases oldest first), planned one by one as above, their
+ * plans joined, and downloaded once (pipeline/build-versions.ts): one files/ and one images/
+ * for all of them. Once the directory starts to change, its bundle.json and SHA256SUMS are gone
+ * until the build completes: a half bundle never looks complete.
  * A re-run into the same directory fetches nothing that is already there and verified. Every
  * adapter comes in as a parameter, and the result carries what the entry points print.
  */
@@ -38,7 +41,7 @@ import type { Layout } from '../domain/files/layout.js'
 import type { Mirror } from '../domain/files/mirror.js'
 import type { ImageArch } from '../domain/kubespray/facts.js'
 import { parseReference, type ImageReference } from '../domain/images/reference.js'
-import { splitVersionSpecs, versionLabel, type ResolvedVersion } from '../domain/version-spec.js'
+import { canonicalOrder, splitVersionSpecs, versionLabel, versionLabels, type ResolvedVersion } from '../domain/version-spec.js'
 import { InputError } from '../domain/errors.js'
 import { extraVarsLayer } from '../domain/ansible/extra-vars.js'
 import { findLeaks, redactJson } from '../domain/secrets.js'
@@ -146,8 +149,8 @@ export interface BuildResult {
   /** The served index of each chart repository, relative to DIR/files. */
   chartIndexes: string[]
   /**
-   * A bundle of several Kubespray versions: each, in the order asked (`resolved`, `source` and
-   * `lists` above are the last one's). Absent for one version.
+   * A bundle of several Kubespray versions: each, in canonical order (releases oldest first;
+   * `resolved`, `source` and `lists` above are the last one's, the upgrade's target). Absent for one version.
    */
   versions?: BuiltVersion[]
 }
@@ -157,8 +160,10 @@ export interface BuiltVersion {
   resolved: ResolvedVersion | undefined
   source: KubespraySource | undefined
   lists: Map<ImageArch, ListsResult>
-  /** Relative to DIR: where its <arch>/ lists are (lists, or lists/<tag> in a bundle of several). */
+  /** Relative to DIR: where its <arch>/ lists are (lists, or lists/<label> in a bundle of several). */
   listsDir: string
+  /** Its path-safe name: its tarball is kubespray-<label>.tar.gz (undefined for a local tree). */
+  label: string | undefined
 }
 
 export async function runBuild(request: BuildRequest, adapters: BuildAdapters): Promise<BuildResult> {
@@ -167,7 +172,13 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   await refuseForeignEntries(outDir, request.outDirName ?? outDir)
   const vars = publishedVars(request)
   const inputs = kubesprayInputs(request.kubespray)
-  const trees = await adapters.phase('Kubespray source', () => kubesprayTrees(request, adapters, inputs))
+  // Every version resolved (API calls only) before the directory changes: a bad spec anywhere in
+  // the list leaves a bundle there as it was, complete.
+  const wanted = await adapters.phase('Resolve Kubespray versions', () => resolveInputs(adapters, inputs))
+  // From here on the directory changes: a bundle that was complete must not look so until this
+  // build writes bundle.json and SHA256SUMS again (an interrupted or failed run leaves neither).
+  await Promise.all([rm(join(outDir, BUNDLE_MANIFEST), { force: true }), rm(join(outDir, BUNDLE_SUMS), { force: true })])
+  const trees = await adapters.phase('Kubespray source', () => kubesprayTrees(request, adapters, wanted))
   // Lists of arches (or versions) built before but not now leave the bundle.
   await rm(join(outDir, 'lists'), { recursive: true, force: true })
   const versions: VersionPlan[] = []
@@ -179,10 +190,16 @@ export async function runBuild(request: BuildRequest, adapters: BuildAdapters): 
   }
 }
 
-/** One Kubespray version's source, resolved and carried in the bundle. */
-interface VersionTree {
+/** One Kubespray version as asked, resolved (a local tree resolves to nothing). */
+interface WantedVersion {
   input: KubesprayInput
   resolved: ResolvedVersion | undefined
+  /** Its path-safe name in the bundle (version-spec.ts versionLabels): lists/<label>, kubespray-<label>.tar.gz. */
+  label: string | undefined
+}
+
+/** One Kubespray version's source, resolved and carried in the bundle. */
+interface VersionTree extends WantedVersion {
   source: KubespraySource | undefined
   tree: string
 }
@@ -209,10 +226,9 @@ function kubesprayInputs(input: KubesprayInput): KubesprayInput[] {
  * and Helm charts of other roles.
  */
 async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars: PublishedVars, version: VersionTree, several: boolean): Promise<VersionPlan> {
-  const { input, resolved, source, tree } = version
-  const label = several && resolved ? versionLabel(resolved) : undefined
-  const named = (phase: string): string => (label ? `${phase} (${label})` : phase)
-  const listsDir = label ? `lists/${label}` : 'lists'
+  const { input, resolved, source, tree, label } = version
+  const named = (phase: string): string => (several && resolved ? `${phase} (${versionLabel(resolved)})` : phase)
+  const listsDir = several && label ? `lists/${label}` : 'lists'
   const lists = await adapters.phase(named('Lists'), () => makeLists(request, tree, join(request.outDir, listsDir)))
   refuseSecretsInVars(vars, lists)
   const plan = unionOfLists(lists, request.extras)
@@ -221,7 +237,7 @@ async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars:
     await adapters.phase(named('Images named by downloaded manifests'), () => addManifestImages(request, adapters, plan))
   }
   // The roles and playbooks other roles' extras and the audit read: extracted once for both.
-  const auditedTree = await auditedTreeOf(request, tree, resolved)
+  const auditedTree = await auditedTreeOf(request, tree, label)
   try {
     const charts: PlannedChart[] = []
     if (request.extras !== 'none' && (request.images || request.files)) {
@@ -229,7 +245,7 @@ async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars:
       if (request.images) addTreeImages(request, plan, references)
       charts.push(...(await adapters.phase(named('Helm charts'), () => planCharts(chartsRequest(request), adapters.http, plan, wantedCharts(request, references), request.arches))))
     }
-    return { input, resolved, source, lists, listsDir, plan, charts, auditedTree }
+    return { input, resolved, source, lists, listsDir, label, plan, charts, auditedTree }
   } catch (e) {
     await auditedTree.done()
     throw e
@@ -237,10 +253,10 @@ async function planVersion(request: BuildRequest, adapters: BuildAdapters, vars:
 }
 
 /** A local tree as it is; a version's tarball, its audited part extracted to a scratch directory. */
-async function auditedTreeOf(request: BuildRequest, tree: string, resolved: ResolvedVersion | undefined): Promise<{ dir: string; done: () => Promise<void> }> {
-  if (!resolved) return { dir: tree, done: async () => undefined }
+async function auditedTreeOf(request: BuildRequest, tree: string, label: string | undefined): Promise<{ dir: string; done: () => Promise<void> }> {
+  if (label === undefined) return { dir: tree, done: async () => undefined }
   const scratch = await mkdtemp(join(tmpdir(), 'kubespray-audited-'))
-  await extractAuditedTree(join(request.outDir, tarballName(versionLabel(resolved))), join(scratch, 'tree'))
+  await extractAuditedTree(join(request.outDir, tarballName(label)), join(scratch, 'tree'))
   return { dir: join(scratch, 'tree'), done: () => rm(scratch, { recursive: true, force: true }) }
 }
 
@@ -248,7 +264,7 @@ async function auditedTreeOf(request: BuildRequest, tree: string, resolved: Reso
 async function buildFromPlans(request: BuildRequest, adapters: BuildAdapters, vars: PublishedVars, versions: VersionPlan[]): Promise<BuildResult> {
   const several = versions.length > 1
   const last = versions[versions.length - 1]
-  const { plan, charts } = several ? unionOfVersions(versions) : { plan: last.plan, charts: last.charts }
+  const { plan, charts } = several ? unionOfVersions(versions, request.files ? request.layout : undefined) : { plan: last.plan, charts: last.charts }
   const outDir = request.outDir
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -302,7 +318,7 @@ async function buildFromPlans(request: BuildRequest, adapters: BuildAdapters, va
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`))
   // Each chart repository's index, written once its charts are in place (the files job prunes what it did not fetch).
   const chartIndexes = failures.length || !files ? [] : await writeServedIndexes(outDir, charts)
-  const built: BuiltVersion[] = versions.map(({ resolved, source, lists, listsDir }) => ({ resolved, source, lists, listsDir }))
+  const built: BuiltVersion[] = versions.map(({ resolved, source, lists, listsDir, label }) => ({ resolved, source, lists, listsDir, label }))
   const base = {
     outDir,
     resolved: last.resolved,
@@ -448,20 +464,38 @@ async function keepOnlyVerifiedLayout(outDir: string): Promise<{ mismatched: str
   return found
 }
 
-/** Each version resolved, its source fetched (kept by commit) and carried; tarballs of versions not asked for leave. */
-async function kubesprayTrees(request: BuildRequest, adapters: BuildAdapters, inputs: KubesprayInput[]): Promise<VersionTree[]> {
-  const trees: VersionTree[] = []
+/**
+ * Each version resolved (API calls only, nothing written): the same commit asked twice is
+ * refused, the versions put in canonical order (releases oldest first: version-spec.ts
+ * canonicalOrder) and given their path-safe, distinct labels (versionLabels, refusing two that
+ * would share one). A bad spec anywhere in the list stops here, before the bundle is touched.
+ */
+async function resolveInputs(adapters: BuildAdapters, inputs: KubesprayInput[]): Promise<WantedVersion[]> {
+  const resolved: Array<{ input: KubesprayInput; resolved: ResolvedVersion | undefined }> = []
   for (const input of inputs) {
-    const tree = await kubesprayTree(request, adapters, input)
-    const same = trees.find((t) => t.resolved && tree.resolved && t.resolved.commit === tree.resolved.commit)
-    if (same?.resolved && tree.resolved) {
-      throw new InputError(
-        `Kubespray versions '${same.resolved.spec}' and '${tree.resolved.spec}' are both ${versionLabel(tree.resolved)} (commit ${tree.resolved.commit}): name each version once`
-      )
+    const version = 'dir' in input ? undefined : await resolveInput(adapters, input)
+    const same = resolved.find((t) => t.resolved && version && t.resolved.commit === version.commit)
+    if (same?.resolved && version) {
+      throw new InputError(`Kubespray versions '${same.resolved.spec}' and '${version.spec}' are both ${versionLabel(version)} (commit ${version.commit}): name each version once`)
     }
-    trees.push(tree)
+    resolved.push({ input, resolved: version })
   }
-  const kept = new Set(trees.flatMap((t) => (t.resolved ? [tarballName(versionLabel(t.resolved))] : [])))
+  const ordered = canonicalOrder(resolved, (v) => v.resolved?.tag)
+  const labels = versionLabels(ordered.flatMap((v) => (v.resolved ? [v.resolved] : [])))
+  let next = 0
+  return ordered.map((v) => ({ ...v, label: v.resolved ? labels[next++] : undefined }))
+}
+
+async function resolveInput(adapters: BuildAdapters, input: { spec: string; repository: string; prerelease?: boolean }): Promise<ResolvedVersion> {
+  if (!adapters.github) throw new Error('a GitHub client is needed to resolve a Kubespray version')
+  return resolveVersion(new GitHubRepository(adapters.github, input.repository), input.spec, input.prerelease)
+}
+
+/** Each resolved version's source fetched (kept by commit) and carried; tarballs of versions not asked for leave. */
+async function kubesprayTrees(request: BuildRequest, adapters: BuildAdapters, wanted: WantedVersion[]): Promise<VersionTree[]> {
+  const trees: VersionTree[] = []
+  for (const version of wanted) trees.push(await kubesprayTree(request, adapters, version))
+  const kept = new Set(trees.flatMap((t) => (t.label !== undefined ? [tarballName(t.label)] : [])))
   // A bundle built earlier for other versions leaves their tarballs behind.
   for (const name of await readdir(request.outDir)) {
     if (TARBALL_PATTERN.test(name) && !kept.has(name)) await rm(join(request.outDir, name), { force: true })
@@ -469,15 +503,15 @@ async function kubesprayTrees(request: BuildRequest, adapters: BuildAdapters, in
   return trees
 }
 
-async function kubesprayTree(request: BuildRequest, adapters: BuildAdapters, input: KubesprayInput): Promise<VersionTree> {
-  if ('dir' in input) return { input, resolved: undefined, source: undefined, tree: resolve(request.cwd, input.dir) }
-  if (!adapters.github) throw new Error('a GitHub client is needed to resolve a Kubespray version')
+async function kubesprayTree(request: BuildRequest, adapters: BuildAdapters, version: WantedVersion): Promise<VersionTree> {
+  const { input, resolved, label } = version
+  if ('dir' in input) return { ...version, source: undefined, tree: resolve(request.cwd, input.dir) }
+  if (!resolved || label === undefined || !adapters.github) throw new Error(`Kubespray '${input.spec}' was not resolved before its source was fetched`)
   const repo = new GitHubRepository(adapters.github, input.repository)
-  const resolved = await resolveVersion(repo, input.spec, input.prerelease)
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources)
   // The bundle carries the tarball as GitHub served it, hashed as it is copied (the store's
   // recorded hash is checked, not believed).
-  const inBundle = join(request.outDir, tarballName(versionLabel(resolved)))
+  const inBundle = join(request.outDir, tarballName(label))
   const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, join(STATE_DIR, 'tmp')))
   const copied = await writeHashed(createReadStream(source.tarball, { highWaterMark: 1 << 20 }), temp)
   if (copied.sha256 !== source.sha256 || copied.size !== source.size) {
@@ -485,7 +519,7 @@ async function kubesprayTree(request: BuildRequest, adapters: BuildAdapters, inp
     throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`)
   }
   await rename(temp, inBundle)
-  return { input, resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
+  return { ...version, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree }
 }
 
 async function makeLists(request: BuildRequest, tree: string, listsDir: string): Promise<Map<ImageArch, ListsResult>> {
@@ -672,14 +706,14 @@ function wantedByOf(plan: Plan, key: string): { wantedBy?: WantedBy } {
 }
 
 /** What bundle.json says of a version's Kubespray: the spec, what it resolved to, the tarball carried. */
-function originOf(input: KubesprayInput, resolved: ResolvedVersion | undefined, source: KubespraySource | undefined): KubesprayOrigin {
+function originOf(input: KubesprayInput, resolved: ResolvedVersion | undefined, source: KubespraySource | undefined, label: string | undefined): KubesprayOrigin {
   if ('dir' in input) return { repository: null, spec: input.dir, tag: null, commit: null, tarball: null }
   return {
     repository: input.repository,
     spec: input.spec,
     tag: resolved?.tag ?? null,
     commit: resolved?.commit ?? null,
-    tarball: source && resolved ? { path: tarballName(versionLabel(resolved)), sha256: source.sha256, size: source.size } : null
+    tarball: source && label !== undefined ? { path: tarballName(label), sha256: source.sha256, size: source.size } : null
   }
 }
 
@@ -707,7 +741,7 @@ async function writeManifest(request: BuildRequest, built: Gathered, plan: Plan,
     ...wantedByOf(plan, r.reference)
   }))
   const last = versions[versions.length - 1]
-  const origins = versions.map((v) => originOf(v.input, v.resolved, v.source))
+  const origins = versions.map((v) => originOf(v.input, v.resolved, v.source, v.label))
   const manifestWithoutTotals: Omit<BundleManifest, 'totals'> = {
     schema: BUNDLE_SCHEMA,
     tool: { name: 'kubespray-bundle', version: request.toolVersion },
@@ -778,7 +812,7 @@ async function sumsOfOwnPaths(outDir: string, built: Gathered, versions: readonl
     const { sha256, size } = await sha256File(join(outDir, path))
     out.push({ path, sha256, size })
   }
-  for (const v of versions) if (v.source && v.resolved) out.push({ path: tarballName(versionLabel(v.resolved)), sha256: v.source.sha256, size: v.source.size })
+  for (const v of versions) if (v.source && v.label !== undefined) out.push({ path: tarballName(v.label), sha256: v.source.sha256, size: v.source.size })
   for (const v of versions) for (const arch of v.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`${v.listsDir}/${arch}/${name}`)
   if (built.files) {
     for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? '', size: r.size ?? 0 })

@@ -1,6 +1,6 @@
 /** Reading a bundle directory: its manifest, its SHA256SUMS, and hashing a file of it. */
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { BUNDLE_MANIFEST, type BundleManifest } from '../domain/bundle.js'
@@ -38,3 +38,22 @@ export async function sha256File(path: string): Promise<{ sha256: string; size: 
   return { sha256: hash.digest('hex'), size }
 }
 
+
+/**
+ * A bundle whose bundle.json is there but a path it needs is not (an interrupted build of an
+ * older tool, a hand-pruned directory): said as such, not as the raw ENOENT of the first read.
+ */
+export function incompleteBundle(bundleDir: string, missing: string): InputError {
+  return new InputError(`${bundleDir} is not a complete bundle (it lacks ${missing}): run build again (or verify)`)
+}
+
+/** `rel` under the bundle, which must be there: its full path, or incompleteBundle naming it. */
+export async function bundlePathOf(bundleDir: string, rel: string): Promise<string> {
+  const path = join(bundleDir, rel)
+  try {
+    await access(path)
+  } catch {
+    throw incompleteBundle(bundleDir, rel)
+  }
+  return path
+}

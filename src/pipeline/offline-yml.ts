@@ -20,7 +20,7 @@ import { readKubesprayTree } from '../adapters/kubespray-tree.js'
 import { extractTree } from '../adapters/kubespray-source.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
-import { readBundleManifest } from './bundle-dir.js'
+import { bundlePathOf, readBundleManifest } from './bundle-dir.js'
 import { runLists } from './lists.js'
 import { extractAuditedTree, treeReferences } from './audit.js'
 import { readChartTexts } from '../adapters/chart-archive.js'
@@ -323,7 +323,7 @@ async function kubesprayTreeOf(manifest: BundleManifest, request: OfflineYmlRequ
   }
   const tree = join(work, 'tree')
   await rm(tree, { recursive: true, force: true })
-  await extractTree(join(request.bundleDir, manifest.kubespray.tarball.path), tree)
+  await extractTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
 
@@ -332,7 +332,7 @@ async function chartsTreeOf(manifest: BundleManifest, request: OfflineYmlRequest
   if (request.kubesprayDir || !manifest.kubespray.tarball) return listsTree
   const tree = join(work, 'audited')
   await rm(tree, { recursive: true, force: true })
-  await extractAuditedTree(join(request.bundleDir, manifest.kubespray.tarball.path), tree)
+  await extractAuditedTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
 
@@ -377,7 +377,7 @@ async function closedLoop(
   const heldSha256 = new Map(manifest.files.map((f) => [f.path.slice('files/'.length), f.sha256]))
   for (const arch of manifest.arches as ImageArch[]) {
     const offline = await runLists({ kubesprayDir: tree, outDir: join(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work })
-    const original = JSON.parse(await readFile(join(request.bundleDir, listsDir, arch, 'files.json'), 'utf8')) as {
+    const original = JSON.parse(await readFile(await bundlePathOf(request.bundleDir, `${listsDir}/${arch}/files.json`), 'utf8')) as {
       files: Array<{ url: string; component: string }>
       role?: { files: Array<{ url: string; component: string }> }
     }
