@@ -6,14 +6,15 @@
  * per version and refuses to guess which one.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { runCli, spawnCli, type CliResult } from './helpers/cli.js'
 import { startRegistry } from './helpers/registry.js'
 import { tempDir } from './helpers/temp.js'
-import { KUBE_VERSION, NEXT_COREDNS_TAG, NEXT_KUBE_VERSION, startWorld, UPGRADE_REPOSITORY, UPGRADE_TAGS, type World } from './helpers/world.js'
+import { KUBE_VERSION, NEXT_COREDNS_TAG, NEXT_KUBE_VERSION, startWorld, tarOf, UPGRADE_REPOSITORY, UPGRADE_TAGS, type World } from './helpers/world.js'
 import { versionView, type BundleManifest } from '../src/domain/bundle.js'
-import { splitVersionSpecs } from '../src/domain/version-spec.js'
+import { canonicalOrder, splitVersionSpecs, versionLabels } from '../src/domain/version-spec.js'
 import { unionOfVersions } from '../src/pipeline/build-versions.js'
 import type { Plan, VersionPlan } from '../src/pipeline/build.js'
 import { parseReference } from '../src/domain/images/reference.js'
@@ -259,6 +260,96 @@ describe('a bundle of two Kubespray versions', () => {
     expect(twice.status).toBe(1)
     expect(twice.stderr).toContain(`Kubespray versions '2.30' and 'v2.30.0' are both ${UPGRADE_TAGS[0]}`)
   }, 60_000)
+
+  it('versions given in another order make the same bundle: bundle.json, SHA256SUMS and index.json of the canonical order', async () => {
+    const out = join(work, 'reversed')
+    const r = await build(['--kubespray', 'v2.31.0,2.30', '--out', out])
+    expect(r.status).toBe(0)
+    for (const name of ['bundle.json', 'SHA256SUMS', 'images/index.json']) expect(readFileSync(join(out, name), 'utf8')).toBe(readFileSync(join(multi(), name), 'utf8'))
+    expect(manifestOf(out).kubespray.tag).toBe(UPGRADE_TAGS[1])
+    rmSync(out, { recursive: true, force: true })
+  }, 60_000)
+
+  it('offline-yml for one version checks it against that version\'s files, not the whole bundle\'s', () => {
+    const path = join(multi(), 'bundle.json')
+    const text = readFileSync(path, 'utf8')
+    try {
+      // The old version's view loses its kubelet; the bundle (and its other version's view) still lists the file.
+      const m = JSON.parse(text) as BundleManifest
+      const [old] = m.versions ?? []
+      const kubelet = old.files.find((p) => p.includes(`v${KUBE_VERSION}/`) && p.endsWith('/kubelet')) ?? ''
+      expect(kubelet).not.toBe('')
+      old.files = old.files.filter((p) => p !== kubelet)
+      writeFileSync(path, JSON.stringify(m))
+      const r = runCli(['offline-yml', '--bundle', multi(), '--kubespray', UPGRADE_TAGS[0], '--files-url', FILES_URL, '--registry', REGISTRY], work)
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain('the bundle does not hold')
+      expect(r.stderr).toContain(`v${KUBE_VERSION}/bin/linux/amd64/kubelet`)
+    } finally {
+      writeFileSync(path, text)
+    }
+    // A list gone (an interrupted build of an older tool): the bundle is said incomplete, no raw ENOENT.
+    const list = join(multi(), 'lists', UPGRADE_TAGS[0], 'amd64', 'files.json')
+    renameSync(list, `${list}.away`)
+    try {
+      const r = runCli(['offline-yml', '--bundle', multi(), '--kubespray', UPGRADE_TAGS[0], '--files-url', FILES_URL, '--registry', REGISTRY], work)
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain(`${multi()} is not a complete bundle (it lacks lists/${UPGRADE_TAGS[0]}/amd64/files.json): run build again (or verify)`)
+    } finally {
+      renameSync(`${list}.away`, list)
+    }
+  })
+
+  it('a bad version later in the list leaves a complete bundle as it was', async () => {
+    const before = readFileSync(join(singles.next, 'SHA256SUMS'), 'utf8')
+    const r = await build(['--kubespray', '2.30,2.99', '--out', singles.next])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain("Kubespray version '2.99' is not in")
+    expect(readdirSync(singles.next).filter((n) => n.endsWith('.tar.gz'))).toEqual([`kubespray-${UPGRADE_TAGS[1]}.tar.gz`])
+    expect(readFileSync(join(singles.next, 'SHA256SUMS'), 'utf8')).toBe(before)
+    expect(runCli(['verify', '--bundle', singles.next], work).status).toBe(0)
+  }, 60_000)
+
+  it('a re-run without a version leaves the bundle a fresh build of the rest would make: its tarball and lists gone', async () => {
+    const r = await build(['--kubespray', 'v2.31.0', '--out', multi()])
+    expect(r.status).toBe(0)
+    expect(readFileSync(join(multi(), 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(singles.next, 'SHA256SUMS'), 'utf8'))
+    expect(readdirSync(multi()).filter((n) => n.endsWith('.tar.gz'))).toEqual([`kubespray-${UPGRADE_TAGS[1]}.tar.gz`])
+    expect(readdirSync(join(multi(), 'lists'))).toEqual(['amd64'])
+    expect(runCli(['verify', '--bundle', multi()], work).status).toBe(0)
+  }, 60_000)
+
+  it('a re-run that fails after the directory changed leaves no bundle.json or SHA256SUMS; offline-yml says the bundle is incomplete', async () => {
+    // An untagged commit with --kubespray-image: refused once its lists are made (the directory has changed by then).
+    const sha = world.github.addCommit(UPGRADE_REPOSITORY, await tarOf(world.treeDir, 'kubespray-upgrade-kubespray-untagged'))
+    const r = await build(['--kubespray', sha, '--kubespray-image', '--no-files', '--no-images', '--out', singles.old])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toContain('--kubespray-image needs a Kubespray release')
+    expect(readdirSync(singles.old).filter((n) => ['bundle.json', 'SHA256SUMS'].includes(n))).toEqual([])
+    const yml = runCli(['offline-yml', '--bundle', singles.old, '--files-url', FILES_URL, '--registry', REGISTRY], work)
+    expect(yml.status).toBe(1)
+    expect(yml.stderr).toContain(`${singles.old} is not a complete bundle`)
+  }, 60_000)
+
+  it('tags that are no safe path name get one label each, for lists/ and the tarball: rc/1 and rc_1 stay apart', async () => {
+    const repo = 'kb-labels/kubespray'
+    for (const tag of ['rc/1', 'rc_1']) await world.github.addTag(repo, world.treeDir, tag)
+    const out = join(work, 'labels')
+    const r = await spawnCli(['build', '--kubespray-repository', repo, '--kubespray', 'rc/1,rc_1', '--no-files', '--no-images', '--out', out], work, {
+      KUBESPRAY_API_URL: world.github.apiUrl,
+      XDG_CACHE_HOME: cache
+    }).done
+    expect(r.stderr).not.toContain('rror')
+    expect(r.status).toBe(0)
+    const slashed = `rc_1-${createHash('sha1').update(`${repo}@rc/1`).digest('hex').slice(0, 12)}`
+    const m = manifestOf(out)
+    expect(m.versions?.map((v) => [v.kubespray.tag, v.lists, v.kubespray.tarball?.path])).toEqual([
+      ['rc/1', `lists/${slashed}`, `kubespray-${slashed}.tar.gz`],
+      ['rc_1', 'lists/rc_1', 'kubespray-rc_1.tar.gz']
+    ])
+    expect(readdirSync(join(out, 'lists')).sort()).toEqual([slashed, 'rc_1'].sort())
+    expect(runCli(['verify', '--bundle', out], work).status).toBe(0)
+  }, 60_000)
 })
 
 describe('several versions, the pure parts', () => {
@@ -289,6 +380,36 @@ describe('several versions, the pure parts', () => {
     expect(plan.images.map((i) => i.original)).toEqual(['r.io/pause:3.10', 'r.io/coredns:1', 'r.io/coredns:2'])
     const c = version('v2.32.0', [['https://x/etcd', 'd'.repeat(64)]], [])
     expect(() => unionOfVersions([a, c])).toThrow(`https://x/etcd: Kubespray v2.30.0 verifies it by sha256:${'a'.repeat(64)} and v2.32.0 by sha256:${'d'.repeat(64)}`)
+  })
+
+  it('canonical order: semver tags oldest first, then the rest in the order given', () => {
+    const v = (tag: string | undefined, commit: string) => ({ tag, commit })
+    const order = canonicalOrder([v(undefined, 'b'), v('v2.31.0', '1'), v('feature/x', 'c'), v('v2.30.1', '2'), v('v2.30.1-rc.1', '3')], (x) => x.tag)
+    expect(order.map((x) => x.tag ?? x.commit)).toEqual(['v2.30.1-rc.1', 'v2.30.1', 'v2.31.0', 'b', 'feature/x'])
+  })
+
+  it('labels: a safe tag as it is; another made safe with its commit; two that would share one refused, naming both', () => {
+    const c = (n: string) => n.repeat(40)
+    expect(versionLabels([{ tag: 'v2.30.0', commit: c('a') }, { tag: undefined, commit: c('b') }, { tag: 'rc/1', commit: c('c') }, { tag: 'rc_1', commit: c('d') }, { tag: '.x#%', commit: c('e') }])).toEqual([
+      'v2.30.0',
+      'b'.repeat(12),
+      `rc_1-${'c'.repeat(12)}`,
+      'rc_1',
+      `_x__-${'e'.repeat(12)}`
+    ])
+    expect(() => versionLabels([{ tag: 'RC', commit: c('a') }, { tag: 'rc', commit: c('b') }])).toThrow(
+      `Kubespray tag 'RC' (commit ${'a'.repeat(12)}) and tag 'rc' (commit ${'b'.repeat(12)}) would both be stored as lists/rc and kubespray-rc.tar.gz`
+    )
+  })
+
+  it('the kubespray-offline layout: two urls of the versions stored at one path are refused before any download, naming both versions', () => {
+    const a = version('v2.30.0', [['https://a.example/etcd/etcd-v3.5.16-linux-amd64.tar.gz', 'a'.repeat(64)]], [])
+    const b = version('v2.31.0', [['https://b.example/etcd/etcd-v3.5.16-linux-amd64.tar.gz', 'a'.repeat(64)]], [])
+    expect(unionOfVersions([a, b], 'original-host').plan.files).toHaveLength(2)
+    expect(() => unionOfVersions([a, b], 'kubespray-offline')).toThrow(
+      'Kubespray v2.30.0 fetches https://a.example/etcd/etcd-v3.5.16-linux-amd64.tar.gz and v2.31.0 fetches https://b.example/etcd/etcd-v3.5.16-linux-amd64.tar.gz, ' +
+        'which the kubespray-offline layout would both store as files/kubernetes/etcd/etcd-v3.5.16-linux-amd64.tar.gz: build with --layout original-host'
+    )
   })
 
   it("a version's view: its own files and images; a bundle of one version is itself", () => {

@@ -29,11 +29,17 @@ export const USAGE = `Usage:
 Resolves a Kubespray version, fetches its source, generates the file and image lists of every
 arch, downloads the files and saves the images (at the same time, each verified while it
 streams), and writes DIR/bundle.json and DIR/SHA256SUMS. A re-run into the same DIR fetches
-nothing that is already there and verified.
+nothing that is already there and verified. Every version is resolved before DIR changes (a
+bad one leaves DIR as it was); from the first change until the build completes, DIR has no
+bundle.json and no SHA256SUMS, so a failed or interrupted build never looks complete.
 
 Several versions (--kubespray 2.30,2.31: an upgrade path) make one bundle: each version's
 source and lists (DIR/lists/<tag>/<arch>/), one files/ and one images/ holding what they share
-once. offline-yml --kubespray TAG then writes the file for one of them.
+once. offline-yml --kubespray TAG then writes the file for one of them. The versions take a
+canonical order whatever order they are given in: releases (semver tags) oldest first, the
+newest being the upgrade's target; branch heads, commits and other tags follow in the order
+given. A tag that is no safe file name (rc/1) is stored as the tag made safe plus its commit's
+first 12 digits (lists/rc_1-<commit>/, kubespray-rc_1-<commit>.tar.gz).
 
 Options:
   --kubespray SPEC              latest, a minor (2.30: its highest patch), a tag (v2.30.0),
