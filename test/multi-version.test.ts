@@ -329,6 +329,13 @@ describe('a bundle of two Kubespray versions', () => {
     const yml = runCli(['offline-yml', '--bundle', singles.old, '--files-url', FILES_URL, '--registry', REGISTRY], work)
     expect(yml.status).toBe(1)
     expect(yml.stderr).toContain(`${singles.old} is not a complete bundle`)
+    // serve refuses it at once (it would otherwise hand out half a bundle).
+    const served = spawnCli(['serve', '--bundle', singles.old, '--files-port', '0', '--registry-port', '0'], work)
+    const deadline = setTimeout(() => served.child.kill('SIGKILL'), 15_000)
+    const result = await served.done
+    clearTimeout(deadline)
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain(`${singles.old} is not a complete bundle (it lacks bundle.json): run build again (or verify)`)
   }, 60_000)
 
   it('tags that are no safe path name get one label each, for lists/ and the tarball: rc/1 and rc_1 stay apart', async () => {

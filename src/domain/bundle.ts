@@ -171,7 +171,7 @@ export function isOwnTempEntry(name: string): boolean {
   return m !== null && isOwnTopLevelEntry(m[1])
 }
 
-/** How a version is named (its tag, else the first 12 digits of its commit): `offline-yml --kubespray`, lists/<label>/. */
+/** How a version is named to users (its tag, else the first 12 digits of its commit): `offline-yml --kubespray`, messages. Paths use version-spec.ts versionLabels. */
 export function versionName(origin: Pick<KubesprayOrigin, 'tag' | 'commit' | 'spec'>): string {
   return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec
 }
@@ -184,7 +184,7 @@ export function versionNames(manifest: Pick<BundleManifest, 'kubespray' | 'versi
 /** One version of a bundle, seen as a bundle of that version alone, and where its lists are. */
 export interface VersionView {
   manifest: BundleManifest
-  /** Relative to DIR: where <arch>/files.json of this version is (lists, or lists/<tag>). */
+  /** Relative to DIR: where <arch>/files.json of this version is (lists, or lists/<label>). */
   lists: string
 }
 

@@ -98,8 +98,9 @@ function refuseSharedPath(paths: Map<string, { url: string; version: string }>, 
     paths.set(path, { url: file.url, version })
     return
   }
+  const both = other.version === version ? `Kubespray ${version} fetches ${redactText(other.url)} and ${redactText(file.url)}` : `Kubespray ${other.version} fetches ${redactText(other.url)} and ${version} fetches ${redactText(file.url)}`
   throw new InputError(
-    `Kubespray ${other.version} fetches ${redactText(other.url)} and ${version} fetches ${redactText(file.url)}, which the ${layout} layout would both store as files/${path}: ` +
+    `${both}, which the ${layout} layout would both store as files/${path}: ` +
       `build with --layout original-host (each file under its url's host and path), or build these versions as separate bundles`
   )
 }

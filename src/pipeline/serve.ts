@@ -9,17 +9,19 @@
  * link (404). Every request is logged, an aborted one as such; it runs until stopped.
  */
 import { constants } from 'node:fs'
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, normalize, relative, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
+import { BUNDLE_MANIFEST, TARBALL_PATTERN } from '../domain/bundle.js'
 import { InputError } from '../domain/errors.js'
 import { REF_NAME, SOURCE_DIGEST } from '../domain/images/layout-index.js'
 import { OCI_INDEX, OCI_MANIFEST } from '../domain/images/media-types.js'
 import { parseReference } from '../domain/images/reference.js'
 import { regularFile } from '../adapters/fs-atomic.js'
 import { OciLayout } from '../adapters/oci-layout.js'
+import { incompleteBundle } from './bundle-dir.js'
 
 export interface ServeRequest {
   bundleDir: string
@@ -82,12 +84,23 @@ export function mediaTypeOf(bytes: Buffer): string | undefined {
   }
 }
 
+/** Whether a directory holds what only build writes: lists/ or a Kubespray tarball. */
+async function holdsBuildOutput(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[])
+  return names.some((name) => name === 'lists' || TARBALL_PATTERN.test(name))
+}
+
 export async function startServing(request: ServeRequest, log: RequestLog): Promise<Serving> {
   const filesRoot = join(request.bundleDir, 'files')
   const layout = new OciLayout(join(request.bundleDir, 'images'))
-  if (!(await regularFile(join(request.bundleDir, 'images', 'index.json'))) && !(await regularFile(join(request.bundleDir, 'bundle.json')))) {
+  const hasManifest = (await regularFile(join(request.bundleDir, BUNDLE_MANIFEST))) !== undefined
+  if (!(await regularFile(join(request.bundleDir, 'images', 'index.json'))) && !hasManifest) {
     throw new InputError(`${request.bundleDir} is not a bundle directory (no bundle.json, no images/index.json)`)
   }
+  // A build's directory without bundle.json is one the build did not finish (it removes
+  // bundle.json before its first change): serving it would hand out half a bundle. A bare
+  // OCI layout (images/ alone) is still served.
+  if (!hasManifest && (await holdsBuildOutput(request.bundleDir))) throw incompleteBundle(request.bundleDir, BUNDLE_MANIFEST)
   const catalog = await registryCatalog(layout)
   const logged = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now()
