@@ -7056,6 +7056,18 @@ async function readBundleManifest(bundleDir) {
     throw new InputError(`${(0, import_node_path12.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
   }
 }
+function incompleteBundle(bundleDir, missing) {
+  return new InputError(`${bundleDir} is not a complete bundle (it lacks ${missing}): run build again (or verify)`);
+}
+async function bundlePathOf(bundleDir, rel) {
+  const path = (0, import_node_path12.join)(bundleDir, rel);
+  try {
+    await (0, import_promises2.access)(path);
+  } catch {
+    throw incompleteBundle(bundleDir, rel);
+  }
+  return path;
+}
 
 // src/pipeline/lists.ts
 var import_node_fs10 = require("node:fs");
@@ -7454,7 +7466,7 @@ async function extractBundleTree(bundleDir, manifest, scratch) {
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`);
   }
   const tree = (0, import_node_path15.join)(scratch, "tree");
-  await extractAuditedTree((0, import_node_path15.join)(bundleDir, manifest.kubespray.tarball.path), tree);
+  await extractAuditedTree(await bundlePathOf(bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 function auditTree(request, bundleDir, manifest, treeDir) {

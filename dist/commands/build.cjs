@@ -5342,7 +5342,7 @@ function toJson(v2) {
   return pyStr(v2);
 }
 function tarballName(label) {
-  return `kubespray-${label.replace(/[^\w.-]/g, "_")}.tar.gz`;
+  return `kubespray-${label}.tar.gz`;
 }
 function totals(files, images, uniqueImageBytes, otherBytes) {
   const fileBytes = files.reduce((n, f2) => n + f2.size, 0);
@@ -5505,6 +5505,37 @@ function nearestTags(tags, spec, count = 5) {
 }
 function versionLabel(resolved) {
   return resolved.tag ?? resolved.commit.slice(0, 12);
+}
+function canonicalOrder(items, tagOf) {
+  const keyed = items.map((item, given) => {
+    const tag = tagOf(item);
+    return { item, given, semver: tag === void 0 ? void 0 : parseSemver(tag) };
+  });
+  return keyed.sort((a, b2) => {
+    if (a.semver && b2.semver) return compareSemver(a.semver, b2.semver) || a.given - b2.given;
+    if (a.semver || b2.semver) return a.semver ? -1 : 1;
+    return a.given - b2.given;
+  }).map((k2) => k2.item);
+}
+var UNSAFE_IN_LABEL = /[^\w.-]/g;
+function versionLabels(versions) {
+  const labels = versions.map((v2) => {
+    const name = versionLabel(v2);
+    const safe = name.replace(UNSAFE_IN_LABEL, "_").replace(/^[.-]/, "_");
+    return safe === name ? name : `${safe}-${v2.commit.slice(0, 12)}`;
+  });
+  const seen = /* @__PURE__ */ new Map();
+  for (const [i, label] of labels.entries()) {
+    const other = seen.get(label.toLowerCase());
+    if (other !== void 0) {
+      const named = (v2) => v2.tag ? `tag '${v2.tag}' (commit ${v2.commit.slice(0, 12)})` : `commit ${v2.commit}`;
+      throw new InputError(
+        `Kubespray ${named(versions[other])} and ${named(versions[i])} would both be stored as lists/${label} and kubespray-${label}.tar.gz: build them as separate bundles`
+      );
+    }
+    seen.set(label.toLowerCase(), i);
+  }
+  return labels;
 }
 
 // src/domain/yaml/scalars.ts
@@ -10855,6 +10886,18 @@ async function sha256File(path) {
   }
   return { sha256: hash.digest("hex"), size };
 }
+function incompleteBundle(bundleDir, missing) {
+  return new InputError(`${bundleDir} is not a complete bundle (it lacks ${missing}): run build again (or verify)`);
+}
+async function bundlePathOf(bundleDir, rel) {
+  const path = (0, import_node_path21.join)(bundleDir, rel);
+  try {
+    await (0, import_promises8.access)(path);
+  } catch {
+    throw incompleteBundle(bundleDir, rel);
+  }
+  return path;
+}
 
 // src/pipeline/audit.ts
 var AUDITED = /^([^/]+\.ya?ml|playbooks\/[^/]+\.ya?ml|contrib\/offline\/[^/]+)$|^roles\/(.+\/)?(defaults|vars|meta|tasks|templates)\//;
@@ -10900,7 +10943,7 @@ async function extractBundleTree(bundleDir, manifest, scratch) {
     throw new InputError(`${bundleDir} was built from a local Kubespray tree (it carries no tarball): give that tree with --kubespray-dir`);
   }
   const tree = (0, import_node_path22.join)(scratch, "tree");
-  await extractAuditedTree((0, import_node_path22.join)(bundleDir, manifest.kubespray.tarball.path), tree);
+  await extractAuditedTree(await bundlePathOf(bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 function auditTree(request, bundleDir, manifest, treeDir) {
@@ -11118,9 +11161,10 @@ function checksumText(file) {
 function unionOf(a, b2) {
   return [.../* @__PURE__ */ new Set([...a ?? [], ...b2 ?? []])];
 }
-function unionOfVersions(versions) {
+function unionOfVersions(versions, layout) {
   const plan2 = { files: [], fileArches: /* @__PURE__ */ new Map(), images: [], imageArches: /* @__PURE__ */ new Map(), wantedBy: /* @__PURE__ */ new Map() };
   const files = /* @__PURE__ */ new Map();
+  const paths = /* @__PURE__ */ new Map();
   const lines2 = /* @__PURE__ */ new Set();
   const charts = /* @__PURE__ */ new Map();
   const firstWanted = (key, v2, known) => {
@@ -11137,6 +11181,7 @@ function unionOfVersions(versions) {
         );
       }
       if (!seen) {
+        if (layout) refuseSharedPath(paths, f2, name, layout);
         files.set(f2.url, { file: f2, version: name });
         plan2.files.push(f2);
       }
@@ -11155,6 +11200,23 @@ function unionOfVersions(versions) {
     for (const chart of v2.charts) if (!charts.has(chart.file.url)) charts.set(chart.file.url, chart);
   }
   return { plan: plan2, charts: [...charts.values()] };
+}
+function refuseSharedPath(paths, file, version, layout) {
+  let path;
+  try {
+    path = file.path ?? relativePathFor(file.url, layout);
+  } catch {
+    return;
+  }
+  const other = paths.get(path);
+  if (!other) {
+    paths.set(path, { url: file.url, version });
+    return;
+  }
+  const both2 = other.version === version ? `Kubespray ${version} fetches ${redactText(other.url)} and ${redactText(file.url)}` : `Kubespray ${other.version} fetches ${redactText(other.url)} and ${version} fetches ${redactText(file.url)}`;
+  throw new InputError(
+    `${both2}, which the ${layout} layout would both store as files/${path}: build with --layout original-host (each file under its url's host and path), or build these versions as separate bundles`
+  );
 }
 async function versionEntries(versions, origins, files, fileOfUrl, images, sums, layout) {
   const sizeOf = new Map(sums.map((s3) => [s3.path, s3.size]));
@@ -11610,7 +11672,9 @@ async function runBuild(request, adapters) {
   await refuseForeignEntries(outDir, request.outDirName ?? outDir);
   const vars = publishedVars(request);
   const inputs = kubesprayInputs(request.kubespray);
-  const trees = await adapters.phase("Kubespray source", () => kubesprayTrees(request, adapters, inputs));
+  const wanted2 = await adapters.phase("Resolve Kubespray versions", () => resolveInputs(adapters, inputs));
+  await Promise.all([(0, import_promises11.rm)((0, import_node_path24.join)(outDir, BUNDLE_MANIFEST), { force: true }), (0, import_promises11.rm)((0, import_node_path24.join)(outDir, BUNDLE_SUMS), { force: true })]);
+  const trees = await adapters.phase("Kubespray source", () => kubesprayTrees(request, adapters, wanted2));
   await (0, import_promises11.rm)((0, import_node_path24.join)(outDir, "lists"), { recursive: true, force: true });
   const versions = [];
   try {
@@ -11626,10 +11690,9 @@ function kubesprayInputs(input) {
   return specs.length === 1 ? [input] : specs.map((spec) => ({ ...input, spec }));
 }
 async function planVersion(request, adapters, vars, version, several) {
-  const { input, resolved, source, tree } = version;
-  const label = several && resolved ? versionLabel(resolved) : void 0;
-  const named = (phase) => label ? `${phase} (${label})` : phase;
-  const listsDir = label ? `lists/${label}` : "lists";
+  const { input, resolved, source, tree, label } = version;
+  const named = (phase) => several && resolved ? `${phase} (${versionLabel(resolved)})` : phase;
+  const listsDir = several && label ? `lists/${label}` : "lists";
   const lists = await adapters.phase(named("Lists"), () => makeLists(request, tree, (0, import_node_path24.join)(request.outDir, listsDir)));
   refuseSecretsInVars(vars, lists);
   const plan2 = unionOfLists(lists, request.extras);
@@ -11637,7 +11700,7 @@ async function planVersion(request, adapters, vars, version, several) {
   if (request.files && request.images && request.extras !== "none") {
     await adapters.phase(named("Images named by downloaded manifests"), () => addManifestImages(request, adapters, plan2));
   }
-  const auditedTree = await auditedTreeOf(request, tree, resolved);
+  const auditedTree = await auditedTreeOf(request, tree, label);
   try {
     const charts = [];
     if (request.extras !== "none" && (request.images || request.files)) {
@@ -11645,22 +11708,22 @@ async function planVersion(request, adapters, vars, version, several) {
       if (request.images) addTreeImages(request, plan2, references);
       charts.push(...await adapters.phase(named("Helm charts"), () => planCharts(chartsRequest(request), adapters.http, plan2, wantedCharts(request, references), request.arches)));
     }
-    return { input, resolved, source, lists, listsDir, plan: plan2, charts, auditedTree };
+    return { input, resolved, source, lists, listsDir, label, plan: plan2, charts, auditedTree };
   } catch (e) {
     await auditedTree.done();
     throw e;
   }
 }
-async function auditedTreeOf(request, tree, resolved) {
-  if (!resolved) return { dir: tree, done: async () => void 0 };
+async function auditedTreeOf(request, tree, label) {
+  if (label === void 0) return { dir: tree, done: async () => void 0 };
   const scratch = await (0, import_promises11.mkdtemp)((0, import_node_path24.join)((0, import_node_os7.tmpdir)(), "kubespray-audited-"));
-  await extractAuditedTree((0, import_node_path24.join)(request.outDir, tarballName(versionLabel(resolved))), (0, import_node_path24.join)(scratch, "tree"));
+  await extractAuditedTree((0, import_node_path24.join)(request.outDir, tarballName(label)), (0, import_node_path24.join)(scratch, "tree"));
   return { dir: (0, import_node_path24.join)(scratch, "tree"), done: () => (0, import_promises11.rm)(scratch, { recursive: true, force: true }) };
 }
 async function buildFromPlans(request, adapters, vars, versions) {
   const several = versions.length > 1;
   const last = versions[versions.length - 1];
-  const { plan: plan2, charts } = several ? unionOfVersions(versions) : { plan: last.plan, charts: last.charts };
+  const { plan: plan2, charts } = several ? unionOfVersions(versions, request.files ? request.layout : void 0) : { plan: last.plan, charts: last.charts };
   const outDir = request.outDir;
   await adapters.beforeDownload?.({
     arches: request.arches,
@@ -11709,7 +11772,7 @@ async function buildFromPlans(request, adapters, vars, versions) {
   const warnings = [...new Set(versions.flatMap((v2) => [...v2.lists.values()].flatMap((l) => l.warnings)))];
   discarded.push(...(files?.discarded ?? []).map((path) => `files/${path}`));
   const chartIndexes = failures.length || !files ? [] : await writeServedIndexes(outDir, charts);
-  const built = versions.map(({ resolved, source, lists, listsDir }) => ({ resolved, source, lists, listsDir }));
+  const built = versions.map(({ resolved, source, lists, listsDir, label }) => ({ resolved, source, lists, listsDir, label }));
   const base = {
     outDir,
     resolved: last.resolved,
@@ -11816,31 +11879,41 @@ async function keepOnlyVerifiedLayout(outDir) {
   for (const b2 of bad) if (b2 !== void 0) await drop(b2.rel, b2.foreign ? found.foreign : found.mismatched);
   return found;
 }
-async function kubesprayTrees(request, adapters, inputs) {
-  const trees = [];
+async function resolveInputs(adapters, inputs) {
+  const resolved = [];
   for (const input of inputs) {
-    const tree = await kubesprayTree(request, adapters, input);
-    const same = trees.find((t) => t.resolved && tree.resolved && t.resolved.commit === tree.resolved.commit);
-    if (same?.resolved && tree.resolved) {
-      throw new InputError(
-        `Kubespray versions '${same.resolved.spec}' and '${tree.resolved.spec}' are both ${versionLabel(tree.resolved)} (commit ${tree.resolved.commit}): name each version once`
-      );
+    const version = "dir" in input ? void 0 : await resolveInput(adapters, input);
+    const same = resolved.find((t) => t.resolved && version && t.resolved.commit === version.commit);
+    if (same?.resolved && version) {
+      throw new InputError(`Kubespray versions '${same.resolved.spec}' and '${version.spec}' are both ${versionLabel(version)} (commit ${version.commit}): name each version once`);
     }
-    trees.push(tree);
+    resolved.push({ input, resolved: version });
   }
-  const kept = new Set(trees.flatMap((t) => t.resolved ? [tarballName(versionLabel(t.resolved))] : []));
+  const ordered = canonicalOrder(resolved, (v2) => v2.resolved?.tag);
+  const labels = versionLabels(ordered.flatMap((v2) => v2.resolved ? [v2.resolved] : []));
+  let next = 0;
+  return ordered.map((v2) => ({ ...v2, label: v2.resolved ? labels[next++] : void 0 }));
+}
+async function resolveInput(adapters, input) {
+  if (!adapters.github) throw new Error("a GitHub client is needed to resolve a Kubespray version");
+  return resolveVersion(new GitHubRepository(adapters.github, input.repository), input.spec, input.prerelease);
+}
+async function kubesprayTrees(request, adapters, wanted2) {
+  const trees = [];
+  for (const version of wanted2) trees.push(await kubesprayTree(request, adapters, version));
+  const kept = new Set(trees.flatMap((t) => t.label !== void 0 ? [tarballName(t.label)] : []));
   for (const name of await (0, import_promises11.readdir)(request.outDir)) {
     if (TARBALL_PATTERN.test(name) && !kept.has(name)) await (0, import_promises11.rm)((0, import_node_path24.join)(request.outDir, name), { force: true });
   }
   return trees;
 }
-async function kubesprayTree(request, adapters, input) {
-  if ("dir" in input) return { input, resolved: void 0, source: void 0, tree: (0, import_node_path24.resolve)(request.cwd, input.dir) };
-  if (!adapters.github) throw new Error("a GitHub client is needed to resolve a Kubespray version");
+async function kubesprayTree(request, adapters, version) {
+  const { input, resolved, label } = version;
+  if ("dir" in input) return { ...version, source: void 0, tree: (0, import_node_path24.resolve)(request.cwd, input.dir) };
+  if (!resolved || label === void 0 || !adapters.github) throw new Error(`Kubespray '${input.spec}' was not resolved before its source was fetched`);
   const repo = new GitHubRepository(adapters.github, input.repository);
-  const resolved = await resolveVersion(repo, input.spec, input.prerelease);
   const source = await obtainSource(resolved.commit, () => repo.tarball(resolved.commit), adapters.sources);
-  const inBundle = (0, import_node_path24.join)(request.outDir, tarballName(versionLabel(resolved)));
+  const inBundle = (0, import_node_path24.join)(request.outDir, tarballName(label));
   const temp = tempPathFor(inBundle, await ensureDirUnder(request.outDir, (0, import_node_path24.join)(STATE_DIR, "tmp")));
   const copied = await writeHashed((0, import_node_fs20.createReadStream)(source.tarball, { highWaterMark: 1 << 20 }), temp);
   if (copied.sha256 !== source.sha256 || copied.size !== source.size) {
@@ -11848,7 +11921,7 @@ async function kubesprayTree(request, adapters, input) {
     throw new InputError(`the kept Kubespray source ${source.tarball} does not match the sha256 recorded when it was downloaded; remove its directory and run again`);
   }
   await (0, import_promises11.rename)(temp, inBundle);
-  return { input, resolved, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree };
+  return { ...version, source: { ...source, sha256: copied.sha256, size: copied.size }, tree: source.tree };
 }
 async function makeLists(request, tree, listsDir) {
   const lists = /* @__PURE__ */ new Map();
@@ -11995,14 +12068,14 @@ function wantedByOf(plan2, key) {
   const wanted2 = plan2.wantedBy.get(key);
   return wanted2 ? { wantedBy: wanted2 } : {};
 }
-function originOf(input, resolved, source) {
+function originOf(input, resolved, source, label) {
   if ("dir" in input) return { repository: null, spec: input.dir, tag: null, commit: null, tarball: null };
   return {
     repository: input.repository,
     spec: input.spec,
     tag: resolved?.tag ?? null,
     commit: resolved?.commit ?? null,
-    tarball: source && resolved ? { path: tarballName(versionLabel(resolved)), sha256: source.sha256, size: source.size } : null
+    tarball: source && label !== void 0 ? { path: tarballName(label), sha256: source.sha256, size: source.size } : null
   };
 }
 async function writeManifest(request, built, plan2, vars, versions) {
@@ -12028,7 +12101,7 @@ async function writeManifest(request, built, plan2, vars, versions) {
     ...wantedByOf(plan2, r.reference)
   }));
   const last = versions[versions.length - 1];
-  const origins = versions.map((v2) => originOf(v2.input, v2.resolved, v2.source));
+  const origins = versions.map((v2) => originOf(v2.input, v2.resolved, v2.source, v2.label));
   const manifestWithoutTotals = {
     schema: BUNDLE_SCHEMA,
     tool: { name: "kubespray-bundle", version: request.toolVersion },
@@ -12085,7 +12158,7 @@ async function sumsOfOwnPaths(outDir, built, versions) {
     const { sha256, size } = await sha256File((0, import_node_path24.join)(outDir, path));
     out.push({ path, sha256, size });
   };
-  for (const v2 of versions) if (v2.source && v2.resolved) out.push({ path: tarballName(versionLabel(v2.resolved)), sha256: v2.source.sha256, size: v2.source.size });
+  for (const v2 of versions) if (v2.source && v2.label !== void 0) out.push({ path: tarballName(v2.label), sha256: v2.source.sha256, size: v2.source.size });
   for (const v2 of versions) for (const arch of v2.lists.keys()) for (const name of Object.values(LIST_FILES)) await hashNow(`${v2.listsDir}/${arch}/${name}`);
   if (built.files) {
     for (const r of built.files.results) out.push({ path: `files/${r.path}`, sha256: r.sha256 ?? "", size: r.size ?? 0 });
@@ -12332,11 +12405,17 @@ var USAGE = `Usage:
 Resolves a Kubespray version, fetches its source, generates the file and image lists of every
 arch, downloads the files and saves the images (at the same time, each verified while it
 streams), and writes DIR/bundle.json and DIR/SHA256SUMS. A re-run into the same DIR fetches
-nothing that is already there and verified.
+nothing that is already there and verified. Every version is resolved before DIR changes (a
+bad one leaves DIR as it was); from the first change until the build completes, DIR has no
+bundle.json and no SHA256SUMS, so a failed or interrupted build never looks complete.
 
 Several versions (--kubespray 2.30,2.31: an upgrade path) make one bundle: each version's
 source and lists (DIR/lists/<tag>/<arch>/), one files/ and one images/ holding what they share
-once. offline-yml --kubespray TAG then writes the file for one of them.
+once. offline-yml --kubespray TAG then writes the file for one of them. The versions take a
+canonical order whatever order they are given in: releases (semver tags) oldest first, the
+newest being the upgrade's target; branch heads, commits and other tags follow in the order
+given. A tag that is no safe file name (rc/1) is stored as the tag made safe plus its commit's
+first 12 digits (lists/rc_1-<commit>/, kubespray-rc_1-<commit>.tar.gz).
 
 Options:
   --kubespray SPEC              latest, a minor (2.30: its highest patch), a tag (v2.30.0),

@@ -522,6 +522,18 @@ async function readBundleManifest(bundleDir) {
     throw new InputError(`${(0, import_node_path3.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
   }
 }
+function incompleteBundle(bundleDir, missing) {
+  return new InputError(`${bundleDir} is not a complete bundle (it lacks ${missing}): run build again (or verify)`);
+}
+async function bundlePathOf(bundleDir, rel) {
+  const path = (0, import_node_path3.join)(bundleDir, rel);
+  try {
+    await (0, import_promises3.access)(path);
+  } catch {
+    throw incompleteBundle(bundleDir, rel);
+  }
+  return path;
+}
 
 // src/pipeline/offline-yml.ts
 var import_promises8 = require("node:fs/promises");
@@ -8574,14 +8586,14 @@ async function kubesprayTreeOf(manifest, request, work) {
   }
   const tree = (0, import_node_path19.join)(work, "tree");
   await (0, import_promises8.rm)(tree, { recursive: true, force: true });
-  await extractTree((0, import_node_path19.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
+  await extractTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 async function chartsTreeOf(manifest, request, listsTree, work) {
   if (request.kubesprayDir || !manifest.kubespray.tarball) return listsTree;
   const tree = (0, import_node_path19.join)(work, "audited");
   await (0, import_promises8.rm)(tree, { recursive: true, force: true });
-  await extractAuditedTree((0, import_node_path19.join)(request.bundleDir, manifest.kubespray.tarball.path), tree);
+  await extractAuditedTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree);
   return tree;
 }
 async function layoutImages(bundleDir) {
@@ -8603,7 +8615,7 @@ async function closedLoop(request, manifest, listsDir, tree, work, vars, filesUr
   const heldSha256 = new Map(manifest.files.map((f2) => [f2.path.slice("files/".length), f2.sha256]));
   for (const arch of manifest.arches) {
     const offline = await runLists({ kubesprayDir: tree, outDir: (0, import_node_path19.join)(work, arch), extraVars: [`@${varsFile}`], inventories: [], arch, hostMachine: request.hostMachine, cwd: work });
-    const original = JSON.parse(await (0, import_promises8.readFile)((0, import_node_path19.join)(request.bundleDir, listsDir, arch, "files.json"), "utf8"));
+    const original = JSON.parse(await (0, import_promises8.readFile)(await bundlePathOf(request.bundleDir, `${listsDir}/${arch}/files.json`), "utf8"));
     const originalUrl = new Map(original.files.map((f2) => [f2.component, f2.url]));
     for (const f2 of original.role?.files ?? []) if (!originalUrl.has(f2.component) && bundleFiles.has(f2.url)) originalUrl.set(f2.component, f2.url);
     for (const d of offline.downloads) {

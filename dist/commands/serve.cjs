@@ -28,10 +28,10 @@ module.exports = __toCommonJS(serve_exports);
 
 // src/pipeline/serve.ts
 var import_node_fs3 = require("node:fs");
-var import_promises3 = require("node:fs/promises");
+var import_promises4 = require("node:fs/promises");
 var import_node_http = require("node:http");
-var import_node_path3 = require("node:path");
-var import_promises4 = require("node:stream/promises");
+var import_node_path4 = require("node:path");
+var import_promises5 = require("node:stream/promises");
 
 // src/domain/errors.ts
 var InputError = class extends Error {
@@ -40,6 +40,16 @@ var InputError = class extends Error {
     this.name = "InputError";
   }
 };
+
+// src/domain/bundle.ts
+var BUNDLE_MANIFEST = "bundle.json";
+var TARBALL_PATTERN = /^kubespray-[\w.-]+\.tar\.gz$/;
+function versionName(origin) {
+  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
+}
+function versionNames(manifest) {
+  return manifest.versions ? manifest.versions.map((v) => versionName(v.kubespray)) : [versionName(manifest.kubespray)];
+}
 
 // src/domain/images/media-types.ts
 var OCI_INDEX = "application/vnd.oci.image.index.v1+json";
@@ -367,6 +377,26 @@ function processAlive(pid) {
   }
 }
 
+// src/pipeline/bundle-dir.ts
+var import_promises3 = require("node:fs/promises");
+var import_node_path3 = require("node:path");
+async function readBundleManifest(bundleDir) {
+  let text;
+  try {
+    text = await (0, import_promises3.readFile)((0, import_node_path3.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
+  } catch {
+    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${(0, import_node_path3.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
+  }
+}
+function incompleteBundle(bundleDir, missing) {
+  return new InputError(`${bundleDir} is not a complete bundle (it lacks ${missing}): run build again (or verify)`);
+}
+
 // src/pipeline/serve.ts
 async function registryCatalog(layout) {
   const repos = /* @__PURE__ */ new Map();
@@ -397,12 +427,18 @@ function mediaTypeOf(bytes) {
     return void 0;
   }
 }
+async function holdsBuildOutput(dir) {
+  const names = await (0, import_promises4.readdir)(dir).catch(() => []);
+  return names.some((name) => name === "lists" || TARBALL_PATTERN.test(name));
+}
 async function startServing(request, log) {
-  const filesRoot = (0, import_node_path3.join)(request.bundleDir, "files");
-  const layout = new OciLayout((0, import_node_path3.join)(request.bundleDir, "images"));
-  if (!await regularFile((0, import_node_path3.join)(request.bundleDir, "images", "index.json")) && !await regularFile((0, import_node_path3.join)(request.bundleDir, "bundle.json"))) {
+  const filesRoot = (0, import_node_path4.join)(request.bundleDir, "files");
+  const layout = new OciLayout((0, import_node_path4.join)(request.bundleDir, "images"));
+  const hasManifest = await regularFile((0, import_node_path4.join)(request.bundleDir, BUNDLE_MANIFEST)) !== void 0;
+  if (!await regularFile((0, import_node_path4.join)(request.bundleDir, "images", "index.json")) && !hasManifest) {
     throw new InputError(`${request.bundleDir} is not a bundle directory (no bundle.json, no images/index.json)`);
   }
+  if (!hasManifest && await holdsBuildOutput(request.bundleDir)) throw incompleteBundle(request.bundleDir, BUNDLE_MANIFEST);
   const catalog = await registryCatalog(layout);
   const logged = (handler) => (req, res) => {
     const started = Date.now();
@@ -416,7 +452,7 @@ async function startServing(request, log) {
     });
   };
   const files = (0, import_node_http.createServer)(logged((req, res) => serveFile(filesRoot, req, res)));
-  const registry = (0, import_node_http.createServer)(logged((req, res) => serveRegistry(layout, (0, import_node_path3.join)(request.bundleDir, "images", "blobs"), catalog, req, res)));
+  const registry = (0, import_node_http.createServer)(logged((req, res) => serveRegistry(layout, (0, import_node_path4.join)(request.bundleDir, "images", "blobs"), catalog, req, res)));
   const names = request.portNames ?? { files: "files port", registry: "registry port" };
   await listenAll([
     { server: files, host: request.host, port: request.filesPort, name: names.files },
@@ -466,7 +502,7 @@ function listenError(name, host, port2, e) {
 }
 var OPEN_FLAGS = import_node_fs3.constants.O_RDONLY | (import_node_fs3.constants.O_NOFOLLOW ?? 0) | (import_node_fs3.constants.O_NONBLOCK ?? 0);
 async function openUnder(root, path) {
-  const handle = await (0, import_promises3.open)(path, OPEN_FLAGS).catch(() => void 0);
+  const handle = await (0, import_promises4.open)(path, OPEN_FLAGS).catch(() => void 0);
   if (!handle) return void 0;
   try {
     const opened = await handle.stat();
@@ -477,9 +513,9 @@ async function openUnder(root, path) {
   return void 0;
 }
 async function isUnderWithoutLinks(root, path, opened) {
-  const [realRoot, real] = await Promise.all([(0, import_promises3.realpath)(root), (0, import_promises3.realpath)(path)]);
-  if (real !== (0, import_node_path3.join)(realRoot, (0, import_node_path3.relative)(root, path))) return false;
-  const checked = await (0, import_promises3.stat)(real);
+  const [realRoot, real] = await Promise.all([(0, import_promises4.realpath)(root), (0, import_promises4.realpath)(path)]);
+  if (real !== (0, import_node_path4.join)(realRoot, (0, import_node_path4.relative)(root, path))) return false;
+  const checked = await (0, import_promises4.stat)(real);
   return checked.dev === opened.dev && checked.ino === opened.ino;
 }
 async function sendFile(root, path, req, res, headers) {
@@ -507,7 +543,7 @@ async function sendOpened(handle, info, req, res, headers) {
   }
   res.writeHead(status, { ...headers, "accept-ranges": "bytes", "content-length": String(info.size ? end - start + 1 : 0) });
   if (req.method === "HEAD" || info.size === 0) return void res.end();
-  await (0, import_promises4.pipeline)(handle.createReadStream({ start, end, highWaterMark: 1 << 20, autoClose: false }), res);
+  await (0, import_promises5.pipeline)(handle.createReadStream({ start, end, highWaterMark: 1 << 20, autoClose: false }), res);
 }
 async function serveFile(root, req, res) {
   if (req.method !== "GET" && req.method !== "HEAD") return void res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -517,8 +553,8 @@ async function serveFile(root, req, res) {
   } catch {
     return void res.writeHead(400).end();
   }
-  const full = (0, import_node_path3.normalize)((0, import_node_path3.join)(root, path));
-  if (!full.startsWith(root + import_node_path3.sep) || path.split("/").includes("..")) return void res.writeHead(404).end();
+  const full = (0, import_node_path4.normalize)((0, import_node_path4.join)(root, path));
+  if (!full.startsWith(root + import_node_path4.sep) || path.split("/").includes("..")) return void res.writeHead(404).end();
   await sendFile(root, full, req, res, { "content-type": "application/octet-stream" });
 }
 async function serveRegistry(layout, blobsRoot, catalog, req, res) {
@@ -544,34 +580,6 @@ async function serveRegistry(layout, blobsRoot, catalog, req, res) {
   }
   if (!repo.blobs.has(reference)) return error(404, "BLOB_UNKNOWN", `${name}@${reference}`);
   await sendFile(blobsRoot, layout.blobPath(reference), req, res, { ...apiHeaders, "content-type": "application/octet-stream", "docker-content-digest": reference, etag: `"${reference}"` });
-}
-
-// src/pipeline/bundle-dir.ts
-var import_promises5 = require("node:fs/promises");
-var import_node_path4 = require("node:path");
-
-// src/domain/bundle.ts
-var BUNDLE_MANIFEST = "bundle.json";
-function versionName(origin) {
-  return origin.tag ?? origin.commit?.slice(0, 12) ?? origin.spec;
-}
-function versionNames(manifest) {
-  return manifest.versions ? manifest.versions.map((v) => versionName(v.kubespray)) : [versionName(manifest.kubespray)];
-}
-
-// src/pipeline/bundle-dir.ts
-async function readBundleManifest(bundleDir) {
-  let text;
-  try {
-    text = await (0, import_promises5.readFile)((0, import_node_path4.join)(bundleDir, BUNDLE_MANIFEST), "utf8");
-  } catch {
-    throw new InputError(`${bundleDir} is not a complete bundle: it has no ${BUNDLE_MANIFEST} (run the build command into it first)`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${(0, import_node_path4.join)(bundleDir, BUNDLE_MANIFEST)}: not JSON (${e.message})`);
-  }
 }
 
 // src/report/output.ts
