@@ -6,37 +6,17 @@
 // Prints the API url, then serves until killed.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { join } from 'node:path'
+import { writeDefaultsRole } from './fixtures.mjs'
 
 const [work, kubeVersion, kubeImageRepo] = process.argv.slice(2)
 const files = JSON.parse(readFileSync(join(work, 'files.json'), 'utf8')).files
 const images = readFileSync(join(work, 'images.list'), 'utf8').split('\n').filter((l) => l && !l.includes('/k8s/kube-'))
 const commit = createHash('sha1').update(`bench-${Date.now()}`).digest('hex')
 const top = `kubernetes-sigs-kubespray-${commit.slice(0, 7)}`
-const role = join(work, 'src', top, 'roles/kubespray_defaults')
-mkdirSync(join(role, 'defaults/main'), { recursive: true })
-mkdirSync(join(role, 'vars'), { recursive: true })
-
-const kubelet = files.find((f) => f.url.endsWith('/kubelet'))
-writeFileSync(
-  join(role, 'defaults/main/main.yml'),
-  `---\nkube_version: ${kubeVersion}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\nkube_image_repo: "${kubeImageRepo}"\n`
-)
-writeFileSync(join(role, 'defaults/main/checksums.yml'), `---\nkubelet_checksums:\n  amd64:\n    ${kubeVersion}: ${kubelet.checksum.replace('sha256:', '')}\n`)
-writeFileSync(join(role, 'vars/main.yml'), '---\n{}\n')
-const name = (i) => `bench${String(i).padStart(2, '0')}`
-const yml = ['---']
-files.forEach((f, i) => yml.push(`${name(i)}_download_url: "${f.url}"`))
-yml.push('', 'downloads:')
-files.forEach((f, i) => yml.push(`  ${name(i)}:`, '    file: true', `    url: "{{ ${name(i)}_download_url }}"`, `    checksum: "${f.checksum}"`))
-images.forEach((line, i) => {
-  const colon = line.lastIndexOf(':')
-  yml.push(`  image${String(i).padStart(2, '0')}:`, '    container: true', `    repo: "${line.slice(0, colon)}"`, `    tag: "${line.slice(colon + 1)}"`)
-})
-yml.push('', 'download_defaults:', '  container: false', '')
-writeFileSync(join(role, 'defaults/main/download.yml'), yml.join('\n'))
+writeDefaultsRole(join(work, 'src', top, 'roles/kubespray_defaults'), { kubeVersion, kubeImageRepo, files, images })
 const tarball = join(work, 'kubespray.tar.gz')
 execFileSync('tar', ['-czf', tarball, '-C', join(work, 'src'), top])
 const bytes = readFileSync(tarball)

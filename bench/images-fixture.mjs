@@ -8,60 +8,17 @@
 // indexes the tags name, the amd64 manifests, their configs and layers, each once). With
 // KUBE_VERSION the last four are k8s/kube-{apiserver,controller-manager,scheduler,proxy}:v<KUBE_VERSION>,
 // as Kubespray's generate_list.sh appends them.
-import { createHash, randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { layer, registry, sha } from './fixtures.mjs'
 
 const [host, listHost, out, kubeVersion] = process.argv.slice(2)
 const KUBE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const MiB = 1 << 20
-const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 let seed = 7
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
 
-function layer(size) {
-  // One file in a ustar archive is enough for a registry and for skopeo.
-  const header = Buffer.alloc(512)
-  header.write('data', 0)
-  header.write('0000644\0', 100)
-  header.write(size.toString(8).padStart(11, '0') + '\0', 124)
-  header.write('ustar\0' + '00', 257)
-  header.write('        ', 148)
-  let sum = 0
-  for (const b of header) sum += b
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
-  const tar = Buffer.concat([header, randomBytes(size), Buffer.alloc((512 - (size % 512)) % 512 + 1024)])
-  const gz = gzipSync(tar, { level: 0 })
-  return { data: gz, digest: sha(gz), size: gz.length, diffId: sha(tar) }
-}
-
-async function putBlob(repo, blob) {
-  const head = await fetch(`http://${host}/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' })
-  if (head.status === 200) return
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
-  const url = new URL(start.headers.get('location'), `http://${host}`)
-  url.searchParams.set('digest', blob.digest)
-  const put = await fetch(url, { method: 'PUT', body: blob.data })
-  if (put.status !== 201) throw new Error(`upload ${repo}: ${put.status}`)
-}
-
-async function putManifest(repo, ref, bytes, mediaType) {
-  const res = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } })
-  if (res.status !== 201) throw new Error(`manifest ${repo}:${ref}: ${res.status} ${await res.text()}`)
-}
-
-async function image(repo, kind, arch, layers) {
-  const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }))
-  const cfg = { data: config, digest: sha(config), size: config.length }
-  const t = kind === 'oci'
-    ? ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar+gzip']
-    : ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.container.image.v1+json', 'application/vnd.docker.image.rootfs.diff.tar.gzip']
-  for (const b of [cfg, ...layers]) await putBlob(repo, b)
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: t[0], config: { mediaType: t[1], digest: cfg.digest, size: cfg.size }, layers: layers.map((l) => ({ mediaType: t[2], digest: l.digest, size: l.size })) }))
-  await putManifest(repo, sha(manifest), manifest, t[0])
-  return { mediaType: t[0], digest: sha(manifest), size: manifest.length, blobs: [cfg, ...layers], manifest }
-}
+const { putManifest, image } = registry(host)
 
 const bases = [40, 60, 80, 120].map((mib) => layer(mib * MiB))
 const armBase = layer(2 * MiB)

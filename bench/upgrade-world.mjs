@@ -18,10 +18,10 @@
 // Prints the API url once everything is generated, then serves until killed.
 import { createHash, randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { gzipSync } from 'node:zlib'
 import { startStandIn } from './releases-stand-in.mjs'
+import { layer, registry as registryOf, writeDefaultsRole } from './fixtures.mjs'
 
 const [work, sizesFile, registry, filesBase, unitArg] = process.argv.slice(2)
 const unit = Number(unitArg)
@@ -42,7 +42,6 @@ const KUBE = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'ku
 const IMAGES = 48
 /** Images other than kube-* that v2.31.0 bumps (a new tag, a new own layer, the same base). */
 const BUMPED_IMAGES = new Set([0, 5, 10, 15])
-const sha = (b) => createHash('sha256').update(b).digest('hex')
 const bytes = (mib) => Math.max(1, Math.round(mib * unit))
 
 // ---- files ----------------------------------------------------------------------------------
@@ -88,51 +87,7 @@ process.stderr.write(`files: ${oldFiles.length} per version, ${newFiles.filter((
 let seed = 7
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
 
-function layer(size) {
-  // One file in a ustar archive is enough for a registry and for skopeo.
-  const header = Buffer.alloc(512)
-  header.write('data', 0)
-  header.write('0000644\0', 100)
-  header.write(size.toString(8).padStart(11, '0') + '\0', 124)
-  header.write('ustar\0' + '00', 257)
-  header.write('        ', 148)
-  let sum = 0
-  for (const b of header) sum += b
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
-  const tar = Buffer.concat([header, randomBytes(size), Buffer.alloc(((512 - (size % 512)) % 512) + 1024)])
-  const gz = gzipSync(tar, { level: 0 })
-  return { data: gz, digest: `sha256:${sha(gz)}`, size: gz.length, diffId: `sha256:${sha(tar)}` }
-}
-
-async function putBlob(repo, blob) {
-  const head = await fetch(`http://${registry}/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' })
-  if (head.status === 200) return
-  const start = await fetch(`http://${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
-  const url = new URL(start.headers.get('location'), `http://${registry}`)
-  url.searchParams.set('digest', blob.digest)
-  const put = await fetch(url, { method: 'PUT', body: blob.data })
-  if (put.status !== 201) throw new Error(`upload ${repo}: ${put.status}`)
-}
-
-async function putManifest(repo, ref, body, mediaType) {
-  const res = await fetch(`http://${registry}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body, headers: { 'content-type': mediaType } })
-  if (res.status !== 201) throw new Error(`manifest ${repo}:${ref}: ${res.status} ${await res.text()}`)
-}
-
-async function image(repo, kind, arch, layers) {
-  const config = Buffer.from(JSON.stringify({ architecture: arch, os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) } }))
-  const cfg = { data: config, digest: `sha256:${sha(config)}`, size: config.length }
-  const t =
-    kind === 'oci'
-      ? ['application/vnd.oci.image.manifest.v1+json', 'application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.layer.v1.tar+gzip']
-      : ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.docker.container.image.v1+json', 'application/vnd.docker.image.rootfs.diff.tar.gzip']
-  for (const b of [cfg, ...layers]) await putBlob(repo, b)
-  const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: t[0], config: { mediaType: t[1], digest: cfg.digest, size: cfg.size }, layers: layers.map((l) => ({ mediaType: t[2], digest: l.digest, size: l.size })) })
-  )
-  await putManifest(repo, `sha256:${sha(manifest)}`, manifest, t[0])
-  return { mediaType: t[0], digest: `sha256:${sha(manifest)}`, size: manifest.length, manifest }
-}
+const { putManifest, image } = registryOf(registry)
 
 const bases = [40, 60, 80, 120].map((mib) => layer(bytes(mib)))
 const armBase = layer(bytes(2))
@@ -176,30 +131,7 @@ function tarball(release, files, images) {
   const commit = createHash('sha1').update(`bench-upgrade-${release.tag}-${Date.now()}`).digest('hex')
   const top = `kubernetes-sigs-kubespray-${commit.slice(0, 7)}`
   const src = join(work, 'src', release.tag)
-  const role = join(src, top, 'roles/kubespray_defaults')
-  mkdirSync(join(role, 'defaults/main'), { recursive: true })
-  mkdirSync(join(role, 'vars'), { recursive: true })
-  const kubelet = files.find((f) => f.url.endsWith('/kubelet'))
-  writeFileSync(
-    join(role, 'defaults/main/main.yml'),
-    `---\nkube_version: ${release.kube}\nkube_version_min_required: 1.31.0\nimage_arch: amd64\nkube_image_repo: "${registry}/k8s"\n`
-  )
-  writeFileSync(join(role, 'defaults/main/checksums.yml'), `---\nkubelet_checksums:\n  amd64:\n    ${release.kube}: ${kubelet.checksum.replace('sha256:', '')}\n`)
-  writeFileSync(join(role, 'vars/main.yml'), '---\n{}\n')
-  const name = (i) => `bench${String(i).padStart(2, '0')}`
-  const yml = ['---']
-  files.forEach((f, i) => yml.push(`${name(i)}_download_url: "${f.url}"`))
-  yml.push('', 'downloads:')
-  files.forEach((f, i) => yml.push(`  ${name(i)}:`, '    file: true', `    url: "{{ ${name(i)}_download_url }}"`, `    checksum: "${f.checksum}"`))
-  // The kube-* images come from kube_image_repo and kube_version, as generate_list.sh appends them.
-  images
-    .filter((l) => !l.includes('/k8s/kube-'))
-    .forEach((line, i) => {
-      const colon = line.lastIndexOf(':')
-      yml.push(`  image${String(i).padStart(2, '0')}:`, '    container: true', `    repo: "${line.slice(0, colon)}"`, `    tag: "${line.slice(colon + 1)}"`)
-    })
-  yml.push('', 'download_defaults:', '  container: false', '')
-  writeFileSync(join(role, 'defaults/main/download.yml'), yml.join('\n'))
+  writeDefaultsRole(join(src, top, 'roles/kubespray_defaults'), { kubeVersion: release.kube, kubeImageRepo: `${registry}/k8s`, files, images })
   const out = join(work, `kubespray-${release.tag}.tar.gz`)
   execFileSync('tar', ['-czf', out, '-C', src, top])
   return { name: release.tag, commit, tarball: readFileSync(out) }
