@@ -17,7 +17,6 @@ import { perFileUrl, registryPathOf, registryRoots, renderOfflineYml, rootPathOf
 import { REDACTED } from '../domain/secrets.js'
 import { ensureDirUnder, writeFileAtomic } from '../adapters/fs-atomic.js'
 import { readKubesprayTree } from '../adapters/kubespray-tree.js'
-import { extractTree } from '../adapters/kubespray-source.js'
 import { OciLayout } from '../adapters/oci-layout.js'
 import { REF_NAME } from '../domain/images/layout-index.js'
 import { bundlePathOf, readBundleManifest } from './bundle-dir.js'
@@ -108,7 +107,7 @@ export async function makeOfflineYml(request: OfflineYmlRequest): Promise<Offlin
     vars = compose(carried, { ...overrides, ...perFile })
     gaps = await closedLoop(request, manifest, lists, tree, work, vars, filesUrl, bundleFiles, bundleImages)
   }
-  const chartGaps = await chartsClosedLoop(request, manifest, await chartsTreeOf(manifest, request, tree, work), work, vars, filesUrl)
+  const chartGaps = await chartsClosedLoop(request, manifest, tree, work, vars, filesUrl)
   gaps.messages.push(...chartGaps.messages)
   for (const note of [...chartGaps.notes, ...chartVariableNotes(manifest, chartVars)]) gaps.unlisted.add(note)
   await rm(work, { recursive: true, force: true })
@@ -323,18 +322,11 @@ async function kubesprayTreeOf(manifest: BundleManifest, request: OfflineYmlRequ
   }
   const tree = join(work, 'tree')
   await rm(tree, { recursive: true, force: true })
-  await extractTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree)
-  return tree
-}
-
-/** The roles' meta and tasks the chart references are read from (the lists' extract has neither). */
-async function chartsTreeOf(manifest: BundleManifest, request: OfflineYmlRequest, listsTree: string, work: string): Promise<string> {
-  if (request.kubesprayDir || !manifest.kubespray.tarball) return listsTree
-  const tree = join(work, 'audited')
-  await rm(tree, { recursive: true, force: true })
+  // What the lists read and the roles' meta and tasks the chart references are read from, in one pass.
   await extractAuditedTree(await bundlePathOf(request.bundleDir, manifest.kubespray.tarball.path), tree)
   return tree
 }
+
 
 /** The layout's images: repository path → the references saved for it. */
 async function layoutImages(bundleDir: string): Promise<Set<string>> {
