@@ -38,6 +38,8 @@ const RUN_TIMEOUT_MS = 14 * 60_000
 let world: RoleWorld | undefined
 let work: string
 const bundles: Record<string, string> = {}
+/** What each build printed (its audit's summary line among it). */
+const builds: Record<string, string> = {}
 const runs: Record<string, Promise<RoleRun>> = {}
 const setup: { error?: Error } = {}
 
@@ -56,6 +58,7 @@ async function buildAndDescribe(name: keyof typeof VAR_SETS): Promise<string> {
   const y = await cli(['offline-yml', '--bundle', bundle, '--files-url', `http://127.0.0.1:${FILES_PORT}`, '--registry', `127.0.0.1:${REGISTRY_PORT}`, '--out', offline])
   if (y.status !== 0) throw new Error(`offline-yml (${name}) failed:\n${y.stderr}`)
   bundles[name] = bundle
+  builds[name] = build.stdout
   return offline
 }
 
@@ -153,6 +156,8 @@ describe("Kubespray's download role, offline, from the bundle", () => {
     expectInstalledFromBundle(run, bundles.wide)
     for (const name of ['cilium-linux-amd64.tar.gz', 'helm-', 'install.yaml', 'yq_linux']) expect({ name, fetched: run.fetched.some((f) => f.split('/').pop()?.startsWith(name)) }).toEqual({ name, fetched: true })
     for (const image of ['/cilium/cilium:', '/metrics-server/metrics-server:', '/rancher/local-path-provisioner:']) expect({ image, pulled: run.pulls.some((p) => p.includes(image)) }).toEqual({ image, pulled: true })
+    // The audit after the build: nothing an enabled component fetches is missing (charts included).
+    expect(builds.wide).toMatch(/^audit: every reference enabled components fetch is in the bundle/m)
     // The charts Kubespray installs after the download role (helm-apps, the Cilium CLI) are carried, and offline.yml points at them.
     const charts = manifestOf(bundles.wide).charts ?? []
     expect(charts.map((c) => `${c.name} ${c.version}`).sort()).toEqual(['cilium 1.19.3', 'kubelet-csr-approver 1.1.0'])
