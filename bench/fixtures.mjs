@@ -53,7 +53,22 @@ export function registry(host) {
     await putManifest(repo, sha(manifest), manifest, t[0])
     return { mediaType: t[0], digest: sha(manifest), size: manifest.length, blobs: [cfg, ...layers], manifest }
   }
-  return { putBlob, putManifest, image }
+  /** Tags an OCI index of an amd64 and an arm64 manifest (as image() returned them); returns its bytes. */
+  async function multiArch(repo, tag, amd, arm) {
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          { mediaType: amd.mediaType, digest: amd.digest, size: amd.size, platform: { architecture: 'amd64', os: 'linux' } },
+          { mediaType: arm.mediaType, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
+        ]
+      })
+    )
+    await putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json')
+    return index
+  }
+  return { putBlob, putManifest, image, multiArch }
 }
 
 /**

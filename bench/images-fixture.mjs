@@ -18,7 +18,7 @@ const MiB = 1 << 20
 let seed = 7
 const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
 
-const { putManifest, image } = registry(host)
+const { putManifest, image, multiArch } = registry(host)
 
 const bases = [40, 60, 80, 120].map((mib) => layer(mib * MiB))
 const armBase = layer(2 * MiB)
@@ -38,15 +38,7 @@ for (let i = 0; i < 48; i++) {
     await putManifest(repo, tag, amd.manifest, amd.mediaType)
   } else {
     const arm = await image(repo, 'oci', 'arm64', [armBase, layer(256 * 1024)])
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { mediaType: amd.mediaType, digest: amd.digest, size: amd.size, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: arm.mediaType, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
-      ]
-    }))
-    await putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json')
+    const index = await multiArch(repo, tag, amd, arm)
     unique.set(sha(index), `${repo}/manifests/${sha(index)}`)
   }
   lines.push(`${listHost}/${repo}:${tag}`)

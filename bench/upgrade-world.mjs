@@ -87,7 +87,7 @@ process.stderr.write(`files: ${oldFiles.length} per version, ${newFiles.filter((
 let seed = 7
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
 
-const { putManifest, image } = registryOf(registry)
+const { putManifest, image, multiArch } = registryOf(registry)
 
 const bases = [40, 60, 80, 120].map((mib) => layer(bytes(mib)))
 const armBase = layer(bytes(2))
@@ -98,17 +98,7 @@ async function pushImage(i, repo, tag) {
   const amd = await image(repo, i % 3 === 2 ? 'docker' : 'oci', 'amd64', [bases[i % bases.length], ...own])
   if (i % 3 === 2) return putManifest(repo, tag, amd.manifest, amd.mediaType)
   const arm = await image(repo, 'oci', 'arm64', [armBase, layer(bytes(0.25))])
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { mediaType: amd.mediaType, digest: amd.digest, size: amd.size, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: arm.mediaType, digest: arm.digest, size: arm.size, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } }
-      ]
-    })
-  )
-  await putManifest(repo, tag, index, 'application/vnd.oci.image.index.v1+json')
+  await multiArch(repo, tag, amd, arm)
 }
 
 const oldImages = []

@@ -74,6 +74,14 @@ async function runAction(name: string, inputs: Record<string, string>, env: Reco
   return { status, stdout, outputs: parseOutputs(readFileSync(files.output, 'utf8')), summary: readFileSync(files.summary, 'utf8') }
 }
 
+/** Someone with write access to the cache: a workspace of their own holding a copy of an honest bundle. */
+function attackerCopyOf(bundleDir: string, name: string): string {
+  const attacker = join(root, name)
+  mkdirSync(attacker, { recursive: true })
+  execFileSync('cp', ['-a', bundleDir, join(attacker, 'kubespray-bundle')])
+  return attacker
+}
+
 /** Flips one byte in the middle of a file and puts its times back, so size and mtime say nothing changed. */
 function flipByteKeepingTimes(path: string): void {
   const { size, atime, mtime } = statSync(path)
@@ -278,9 +286,7 @@ describe('the action (dist/index.js as a runner runs it)', () => {
     // Someone with write access to the cache (another branch's job) saves the same tree with
     // a byte flipped in a file and in a layer, sizes and file mtimes kept, under a key the
     // victim's restore keys match.
-    const attacker = join(root, 'poison-attacker')
-    mkdirSync(attacker, { recursive: true })
-    execFileSync('cp', ['-a', source.outputs['bundle-dir'], join(attacker, 'kubespray-bundle')])
+    const attacker = attackerCopyOf(source.outputs['bundle-dir'], 'poison-attacker')
     const bundle = join(attacker, 'kubespray-bundle')
     const kubelet = `release/v${KUBE_VERSION}/bin/linux/arm64/kubelet`
     const kubeletInBundle = readdirSync(join(bundle, 'files'), { recursive: true, encoding: 'utf8' }).find((p) => p.endsWith(kubelet))
@@ -307,9 +313,7 @@ describe('the action (dist/index.js as a runner runs it)', () => {
   it('a cache entry with a linked blobs directory and stray entries: nothing outside the bundle is touched, the strays are named and gone', async () => {
     const source = await runAction('link-source', { 'kubespray-version': 'v2.30.0', arch: 'arm64', cache: 'false' })
     expect(source.status).toBe(0)
-    const attacker = join(root, 'link-attacker')
-    mkdirSync(attacker, { recursive: true })
-    execFileSync('cp', ['-a', source.outputs['bundle-dir'], join(attacker, 'kubespray-bundle')])
+    const attacker = attackerCopyOf(source.outputs['bundle-dir'], 'link-attacker')
     const images = join(attacker, 'kubespray-bundle/images')
     rmSync(join(images, 'blobs/sha256'), { recursive: true })
     // Restored into the victim's workspace, this points at <workspace>/victim.
